@@ -1,0 +1,107 @@
+#include "command-line.h"
+
+#include <sstream>
+
+#include "invx/error.h"
+
+namespace invx::cli {
+namespace {
+
+const Option* findOption(const Command& command, const std::string& name) {
+    for (const auto& o : command.options)
+        if (o.name == name) return &o;
+    return nullptr;
+}
+
+}  // namespace
+
+std::string Arguments::get(const std::string& name) const {
+    auto it = values_.find(name);
+    if (it != values_.end()) return it->second;
+    const Option* o = command_ ? findOption(*command_, name) : nullptr;
+    return o ? o->defaultValue : std::string();
+}
+
+std::string Arguments::require(const std::string& name) const {
+    std::string v = get(name);
+    if (v.empty())
+        throw Error("invx " + command_->name + " needs " + name + "; see invx " + command_->name +
+                    " --help");
+    return v;
+}
+
+long long Arguments::getInt(const std::string& name, long long min, long long max) const {
+    const std::string v = get(name);
+    std::size_t used = 0;
+    long long n = 0;
+    try {
+        n = std::stoll(v, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (v.empty() || used != v.size() || n < min || n > max) {
+        throw Error(name + " expects an integer between " + std::to_string(min) + " and " +
+                    std::to_string(max) + ", but got '" + v + "'");
+    }
+    return n;
+}
+
+Arguments parse(const Command& command, const std::vector<std::string>& args) {
+    Arguments out;
+    out.command_ = &command;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string name = args[i], value;
+        bool inlineValue = false;
+        if (auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
+            value = name.substr(eq + 1);
+            name = name.substr(0, eq);
+            inlineValue = true;
+        }
+        const Option* o = findOption(command, name);
+        if (!o) {
+            throw Error("invx " + command.name + ": unknown " +
+                        std::string(name.rfind("-", 0) == 0 ? "option '" : "argument '") + name +
+                        "'; see invx " + command.name + " --help");
+        }
+        if (out.values_.count(name))
+            throw Error("invx " + command.name + ": " + name + " is given twice");
+        if (o->valueName.empty()) {
+            if (inlineValue) throw Error("invx " + command.name + ": " + name + " takes no value");
+            out.values_[name] = "1";
+            continue;
+        }
+        if (!inlineValue) {
+            if (i + 1 >= args.size())
+                throw Error("invx " + command.name + ": " + name + " needs a value (" +
+                            o->valueName + ")");
+            value = args[++i];
+        }
+        out.values_[name] = value;
+    }
+    return out;
+}
+
+std::string helpText(const Command& command) {
+    std::ostringstream s;
+    s << "Usage: invx " << command.name << ' ' << command.synopsis << "\n\n"
+      << command.summary << "\n\nOptions:\n";
+    std::size_t width = 0;
+    for (const auto& o : command.options)
+        width = std::max(width, o.name.size() + (o.valueName.empty() ? 0 : o.valueName.size() + 1));
+    for (const auto& o : command.options) {
+        std::string left = o.name + (o.valueName.empty() ? "" : " " + o.valueName);
+        s << "  " << left << std::string(width - left.size() + 2, ' ') << o.help;
+        if (!o.defaultValue.empty() && !o.valueName.empty()) s << " (default: " << o.defaultValue << ")";
+        s << '\n';
+    }
+    s << "  --help" << std::string(width > 4 ? width - 4 : 2, ' ') << "show this help\n";
+    return s.str();
+}
+
+bool wantsHelp(const std::vector<std::string>& args) {
+    for (const auto& a : args)
+        if (a == "--help" || a == "-h") return true;
+    return false;
+}
+
+}  // namespace invx::cli

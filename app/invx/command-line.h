@@ -1,0 +1,44 @@
+#pragma once
+// Each command declares its options once, in a table; the table drives parsing, defaults and the
+// --help text.
+#include <map>
+#include <string>
+#include <vector>
+
+namespace invx::cli {
+
+struct Option {
+    std::string name;          // "--bits"
+    std::string valueName;     // "B"; empty for a flag
+    std::string help;          // one line; the default is appended
+    std::string defaultValue;  // "" = no default
+};
+
+struct Command {
+    std::string name;      // "eval"
+    std::string synopsis;  // "--model PATH|ID --data NAME|PATH [options]"
+    std::string summary;   // one line for the command list
+    std::vector<Option> options;
+};
+
+class Arguments {
+public:
+    bool has(const std::string& name) const { return values_.count(name) > 0; }
+    std::string get(const std::string& name) const;  // value or default; "" when neither
+    std::string require(const std::string& name) const;  // throws when missing
+    long long getInt(const std::string& name, long long min, long long max) const;
+
+private:
+    friend Arguments parse(const Command&, const std::vector<std::string>&);
+    const Command* command_ = nullptr;
+    std::map<std::string, std::string> values_;
+};
+
+// Throws invx::Error for unknown options, missing values and repeated options.
+Arguments parse(const Command& command, const std::vector<std::string>& args);
+std::string helpText(const Command& command);
+
+// True when the arguments ask for help.
+bool wantsHelp(const std::vector<std::string>& args);
+
+}  // namespace invx::cli

@@ -1,0 +1,17 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "command-line.h"
+
+namespace invx::cli {
+
+// Each command: its option table, and its body (which returns the exit code or throws).
+const Command& tokenizeCommand();
+int runTokenize(const Arguments& args);
+const Command& evalCommand();
+int runEval(const Arguments& args);
+const Command& logitsCommand();
+int runLogits(const Arguments& args);
+
+}  // namespace invx::cli

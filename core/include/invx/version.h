@@ -1,0 +1,8 @@
+#pragma once
+
+namespace invx {
+
+// The project's version, "MAJOR.MINOR.PATCH".
+const char* versionString();
+
+}  // namespace invx

@@ -1,0 +1,279 @@
+#include "opt-model.h"
+
+#include <ATen/ATen.h>
+#include <torch/csrc/api/include/torch/version.h>
+
+#include <cmath>
+#include <limits>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "checkpoint-reader.h"
+#include "invx/error.h"
+
+namespace invx {
+namespace {
+
+constexpr double kLayerNormEps = 1e-5;
+constexpr std::int64_t kPositionOffset = 2;  // OPT's learned positions start at row 2
+
+std::string shapeText(at::IntArrayRef shape) {
+    std::ostringstream s;
+    s << '[';
+    for (std::size_t i = 0; i < shape.size(); ++i) s << (i ? ", " : "") << shape[i];
+    return s.str() + ']';
+}
+
+// Finds tensors by their canonical name ("decoder.layers.0.fc1.weight"), whichever prefix the
+// checkpoint used, checks their shapes against the config and converts them to the placement.
+class TensorBinder {
+public:
+    TensorBinder(const NamedTensors& tensors, const ModelPlacement& placement, std::string source)
+        : placement_(placement), source_(std::move(source)) {
+        for (const auto& [name, t] : tensors) {
+            std::string canonical = name.rfind("model.", 0) == 0 ? name.substr(6) : name;
+            byName_[canonical] = {name, t};
+        }
+    }
+
+    bool has(const std::string& name) const { return byName_.count(name) > 0; }
+
+    at::Tensor take(const std::string& name, std::vector<std::int64_t> shape, const std::string& why) {
+        auto it = byName_.find(name);
+        if (it == byName_.end()) {
+            throw Error("checkpoint '" + source_ + "' has no tensor '" + name +
+                        "', which config.json (" + why +
+                        ") requires; the weights do not belong to this config");
+        }
+        const at::Tensor& t = it->second.second;
+        if (t.sizes() != at::IntArrayRef(shape)) {
+            throw Error("checkpoint '" + source_ + "': tensor '" + it->second.first + "' has shape " +
+                        shapeText(t.sizes()) + ", but config.json (" + why + ") implies " +
+                        shapeText(shape) + "; the weights do not belong to this config");
+        }
+        if (!at::isFloatingType(t.scalar_type()))
+            throw Error("checkpoint '" + source_ + "': tensor '" + it->second.first +
+                        "' is not floating point (" + c10::toString(t.scalar_type()) + ")");
+        used_.insert(name);
+        return t.to(placement_.device, placement_.dtype).contiguous();
+    }
+
+    std::vector<std::string> unused() const {
+        std::vector<std::string> out;
+        for (const auto& [name, stored] : byName_)
+            if (!used_.count(name)) out.push_back(stored.first);
+        return out;
+    }
+
+private:
+    ModelPlacement placement_;
+    std::string source_;
+    std::map<std::string, std::pair<std::string, at::Tensor>> byName_;
+    std::set<std::string> used_;
+};
+
+at::Tensor linear(const at::Tensor& x, const LinearWeights& w) { return at::linear(x, w.weight, w.bias); }
+
+at::Tensor layerNorm(const at::Tensor& x, const LayerNormWeights& w) {
+    return at::layer_norm(x, {x.size(-1)}, w.weight, w.bias, kLayerNormEps);
+}
+
+}  // namespace
+
+OptModel OptModel::load(const std::string& directory, const ModelPlacement& placement,
+                        std::vector<std::string>* warnings) {
+    const std::string configPath = (std::filesystem::path(directory) / "config.json").string();
+    OptConfig config = OptConfig::fromFile(configPath);
+    CheckpointReader reader(directory);
+    NamedTensors tensors;
+    for (const auto& name : reader.names()) tensors.emplace_back(name, reader.load(name));
+    return fromTensors(config, tensors, placement,
+                       (std::filesystem::path(directory) / reader.format()).string(), warnings);
+}
+
+OptModel OptModel::fromTensors(const OptConfig& config, const NamedTensors& tensors,
+                               const ModelPlacement& placement, const std::string& source,
+                               std::vector<std::string>* warnings) {
+    OptModel m;
+    m.config_ = config;
+    m.placement_ = placement;
+    TensorBinder bind(tensors, placement, source);
+    const std::int64_t h = config.hiddenSize, f = config.ffnDim, e = config.wordEmbedProjDim;
+    const std::string hs = "hidden_size=" + std::to_string(h);
+    const std::string fs = hs + ", ffn_dim=" + std::to_string(f);
+
+    m.embedTokens_ = bind.take("decoder.embed_tokens.weight", {config.vocabSize, e},
+                               "vocab_size=" + std::to_string(config.vocabSize) +
+                                   ", word_embed_proj_dim=" + std::to_string(e));
+    m.embedPositions_ = bind.take("decoder.embed_positions.weight",
+                                  {config.maxPositions + kPositionOffset, h},
+                                  "max_position_embeddings=" + std::to_string(config.maxPositions));
+    if (config.hasProjections()) {
+        std::string why = hs + ", word_embed_proj_dim=" + std::to_string(e);
+        m.projectIn_ = bind.take("decoder.project_in.weight", {h, e}, why);
+        m.projectOut_ = bind.take("decoder.project_out.weight", {e, h}, why);
+    }
+    auto norm = [&](const std::string& prefix) {
+        LayerNormWeights w;
+        if (config.layerNormAffine) {
+            w.weight = bind.take(prefix + ".weight", {h}, hs);
+            w.bias = bind.take(prefix + ".bias", {h}, hs);
+        }
+        return w;
+    };
+    auto lin = [&](const std::string& prefix, std::int64_t out, std::int64_t in, const std::string& why) {
+        LinearWeights w;
+        w.weight = bind.take(prefix + ".weight", {out, in}, why);
+        if (config.enableBias) w.bias = bind.take(prefix + ".bias", {out}, why);
+        return w;
+    };
+    if (config.hasFinalLayerNorm()) m.finalNorm_ = norm("decoder.final_layer_norm");
+
+    for (std::int64_t l = 0; l < config.numLayers; ++l) {
+        const std::string p = "decoder.layers." + std::to_string(l) + ".";
+        OptLayer layer;
+        layer.attnNorm = norm(p + "self_attn_layer_norm");
+        layer.q = lin(p + "self_attn.q_proj", h, h, hs);
+        layer.k = lin(p + "self_attn.k_proj", h, h, hs);
+        layer.v = lin(p + "self_attn.v_proj", h, h, hs);
+        layer.out = lin(p + "self_attn.out_proj", h, h, hs);
+        layer.ffnNorm = norm(p + "final_layer_norm");
+        layer.fc1 = lin(p + "fc1", f, h, fs);
+        layer.fc2 = lin(p + "fc2", h, f, fs);
+        m.layers_.push_back(std::move(layer));
+    }
+    if (bind.has("lm_head.weight")) {
+        at::Tensor head = bind.take("lm_head.weight", {config.vocabSize, e}, "vocab_size");
+        if (!config.tieWordEmbeddings) m.lmHead_ = head;
+    } else if (!config.tieWordEmbeddings) {
+        throw Error("checkpoint '" + source +
+                    "' has no lm_head.weight, but config.json sets tie_word_embeddings to false");
+    }
+    if (warnings) {
+        for (const auto& name : bind.unused())
+            warnings->push_back("checkpoint '" + source + "': tensor '" + name +
+                                "' is not part of an OPT model and was ignored");
+    }
+    return m;
+}
+
+at::Tensor OptModel::embed(const at::Tensor& ids) const {
+    const std::int64_t seq = ids.size(-1);
+    if (seq > config_.maxPositions) {
+        throw Error("OPT forward expects at most max_position_embeddings=" +
+                    std::to_string(config_.maxPositions) + " tokens per sequence, but got " +
+                    std::to_string(seq));
+    }
+    at::Tensor idx = ids.to(placement_.device, at::kLong);
+    if (idx.numel() > 0 && (idx.min().item<std::int64_t>() < 0 ||
+                            idx.max().item<std::int64_t>() >= config_.vocabSize)) {
+        throw Error("OPT forward expects token ids in [0, " + std::to_string(config_.vocabSize) +
+                    "), but got one outside; the tokenizer does not match the model");
+    }
+    at::Tensor x = at::embedding(embedTokens_, idx);
+    if (projectIn_.defined()) x = at::linear(x, projectIn_);
+    at::Tensor positions =
+        at::arange(kPositionOffset, seq + kPositionOffset, idx.options().dtype(at::kLong));
+    return x + at::embedding(embedPositions_, positions);
+}
+
+at::Tensor OptModel::forwardLayer(std::size_t index, const at::Tensor& hidden) const {
+    const OptLayer& layer = layers_.at(index);
+    const bool preLN = config_.doLayerNormBefore;
+    const std::int64_t batch = hidden.size(0), seq = hidden.size(1);
+    const std::int64_t heads = config_.numHeads, headDim = config_.headDim();
+
+    at::Tensor x = preLN ? layerNorm(hidden, layer.attnNorm) : hidden;
+    auto split = [&](const at::Tensor& t) {
+        return t.view({batch, seq, heads, headDim}).transpose(1, 2);  // [B, H, T, D]
+    };
+    at::Tensor q = split(linear(x, layer.q));
+    at::Tensor k = split(linear(x, layer.k));
+    at::Tensor v = split(linear(x, layer.v));
+    at::Tensor attn;
+#if TORCH_VERSION_MAJOR >= 2
+    attn = at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true);
+#else
+    at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) * (1.0 / std::sqrt(double(headDim)));
+    at::Tensor mask = at::full({seq, seq}, -std::numeric_limits<float>::infinity(),
+                               scores.options().dtype(at::kFloat))
+                          .triu(1);
+    at::Tensor probs = at::softmax(scores.to(at::kFloat) + mask, -1).to(q.scalar_type());
+    attn = at::matmul(probs, v);
+#endif
+    attn = attn.transpose(1, 2).reshape({batch, seq, heads * headDim});
+    at::Tensor h = hidden + linear(attn, layer.out);
+    if (!preLN) h = layerNorm(h, layer.attnNorm);
+
+    x = preLN ? layerNorm(h, layer.ffnNorm) : h;
+    at::Tensor out = h + linear(at::relu(linear(x, layer.fc1)), layer.fc2);
+    if (!preLN) out = layerNorm(out, layer.ffnNorm);
+    return out;
+}
+
+at::Tensor OptModel::head(const at::Tensor& hidden) const {
+    at::Tensor x = hidden;
+    if (config_.hasFinalLayerNorm()) x = layerNorm(x, finalNorm_);
+    if (projectOut_.defined()) x = at::linear(x, projectOut_);
+    return at::linear(x, lmHead_.defined() ? lmHead_ : embedTokens_);
+}
+
+at::Tensor OptModel::forward(const at::Tensor& ids, const std::vector<int>& captureLayers,
+                             std::vector<at::Tensor>* captured) const {
+    at::Tensor ids2 = ids.dim() == 1 ? ids.unsqueeze(0) : ids;
+    at::Tensor h = embed(ids2);
+    std::vector<at::Tensor> byLayer(layers_.size());
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+        h = forwardLayer(l, h);
+        byLayer[l] = h;
+    }
+    if (captured) {
+        for (int l : captureLayers) {
+            if (l < 0 || std::size_t(l) >= layers_.size())
+                throw Error("cannot capture the output of layer " + std::to_string(l) +
+                            ": the model has " + std::to_string(layers_.size()) + " layers");
+            captured->push_back(byLayer[std::size_t(l)]);
+        }
+    }
+    return head(h);
+}
+
+NamedTensors OptModel::stateDict() const {
+    NamedTensors out;
+    const std::string d = "model.decoder.";
+    out.emplace_back(d + "embed_tokens.weight", embedTokens_);
+    out.emplace_back(d + "embed_positions.weight", embedPositions_);
+    if (finalNorm_.weight.defined()) {
+        out.emplace_back(d + "final_layer_norm.weight", finalNorm_.weight);
+        out.emplace_back(d + "final_layer_norm.bias", finalNorm_.bias);
+    }
+    if (projectOut_.defined()) out.emplace_back(d + "project_out.weight", projectOut_);
+    if (projectIn_.defined()) out.emplace_back(d + "project_in.weight", projectIn_);
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+        const OptLayer& layer = layers_[l];
+        const std::string p = d + "layers." + std::to_string(l) + ".";
+        auto addLinear = [&](const std::string& name, const LinearWeights& w) {
+            out.emplace_back(p + name + ".weight", w.weight);
+            if (w.bias.defined()) out.emplace_back(p + name + ".bias", w.bias);
+        };
+        auto addNorm = [&](const std::string& name, const LayerNormWeights& w) {
+            if (!w.weight.defined()) return;
+            out.emplace_back(p + name + ".weight", w.weight);
+            out.emplace_back(p + name + ".bias", w.bias);
+        };
+        addLinear("self_attn.k_proj", layer.k);
+        addLinear("self_attn.v_proj", layer.v);
+        addLinear("self_attn.q_proj", layer.q);
+        addLinear("self_attn.out_proj", layer.out);
+        addNorm("self_attn_layer_norm", layer.attnNorm);
+        addLinear("fc1", layer.fc1);
+        addLinear("fc2", layer.fc2);
+        addNorm("final_layer_norm", layer.ffnNorm);
+    }
+    if (lmHead_.defined()) out.emplace_back("lm_head.weight", lmHead_);
+    return out;
+}
+
+}  // namespace invx

@@ -1,0 +1,81 @@
+#pragma once
+// The OPT decoder in libtorch: learned positions (offset 2), causal multi-head attention, pre- or
+// post-LayerNorm blocks, ReLU FFN, LM head tied to the token embedding. float32 on CPU,
+// float16/bfloat16 on CUDA. Weights are plain tensors so quantizers and the search can rewrite them.
+#include <ATen/core/Tensor.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "invx/opt-config.h"
+
+namespace invx {
+
+struct LinearWeights {
+    at::Tensor weight;  // [out, in]
+    at::Tensor bias;    // [out], undefined when the model has no biases
+};
+
+struct LayerNormWeights {
+    at::Tensor weight, bias;  // [hidden]; undefined when not elementwise-affine
+};
+
+struct OptLayer {
+    LayerNormWeights attnNorm;  // self_attn_layer_norm
+    LinearWeights q, k, v, out;
+    LayerNormWeights ffnNorm;   // final_layer_norm of the block
+    LinearWeights fc1, fc2;
+};
+
+struct ModelPlacement {
+    at::Device device = at::kCPU;
+    at::ScalarType dtype = at::kFloat;
+};
+
+// Named list of tensors, in the order they are listed in a Hugging Face OPT state_dict.
+using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
+
+class OptModel {
+public:
+    // Loads config.json and the weights of a Hugging Face directory. Tensors the model does not
+    // use are reported in `warnings` (when given) instead of failing the load.
+    static OptModel load(const std::string& directory, const ModelPlacement& placement,
+                         std::vector<std::string>* warnings = nullptr);
+    // Builds a model from tensors named as in a Hugging Face state_dict ("model.decoder..." or
+    // "decoder..."); `source` names where they came from in errors.
+    static OptModel fromTensors(const OptConfig& config, const NamedTensors& tensors,
+                                const ModelPlacement& placement, const std::string& source,
+                                std::vector<std::string>* warnings = nullptr);
+
+    const OptConfig& config() const { return config_; }
+    const ModelPlacement& placement() const { return placement_; }
+    std::vector<OptLayer>& layers() { return layers_; }
+    const std::vector<OptLayer>& layers() const { return layers_; }
+
+    // ids: [batch, seq] int64 on any device. Returns the input of the first block.
+    at::Tensor embed(const at::Tensor& ids) const;
+    // One decoder block: hidden [batch, seq, hidden] -> its output.
+    at::Tensor forwardLayer(std::size_t layer, const at::Tensor& hidden) const;
+    // Final LayerNorm and project_out, then the LM head: [batch, seq, vocab] in the model's dtype.
+    at::Tensor head(const at::Tensor& hidden) const;
+    // The whole model. When `captureLayers` is given, the outputs of those blocks are appended to
+    // `captured` in the order listed.
+    at::Tensor forward(const at::Tensor& ids, const std::vector<int>& captureLayers = {},
+                       std::vector<at::Tensor>* captured = nullptr) const;
+
+    // The weights under transformers' OPTForCausalLM names ("model.decoder.layers.0.fc1.weight").
+    NamedTensors stateDict() const;
+
+private:
+    OptConfig config_;
+    ModelPlacement placement_;
+    at::Tensor embedTokens_;     // [vocab, word_embed_proj_dim]
+    at::Tensor embedPositions_;  // [max_positions + 2, hidden]
+    at::Tensor projectIn_, projectOut_;  // only when word_embed_proj_dim != hidden
+    LayerNormWeights finalNorm_;         // only for pre-LN models
+    at::Tensor lmHead_;                  // undefined when tied to embedTokens_
+    std::vector<OptLayer> layers_;
+};
+
+}  // namespace invx

@@ -1,0 +1,25 @@
+#include "rtn-quantizer.h"
+
+#include <ATen/ATen.h>
+
+#include "group-quantizer.h"
+
+namespace invx {
+
+std::vector<std::pair<std::string, LinearWeights*>> decoderLinears(OptLayer& layer) {
+    return {{"self_attn.q_proj", &layer.q},   {"self_attn.k_proj", &layer.k},
+            {"self_attn.v_proj", &layer.v},   {"self_attn.out_proj", &layer.out},
+            {"fc1", &layer.fc1},              {"fc2", &layer.fc2}};
+}
+
+void quantizeRtn(OptModel& model, const QuantConfig& config) {
+    for (std::size_t l = 0; l < model.layers().size(); ++l)
+        for (auto& [name, linear] : decoderLinears(model.layers()[l]))
+            config.validate(linear->weight.size(1),
+                            "layers." + std::to_string(l) + "." + name);
+    for (auto& layer : model.layers())
+        for (auto& [name, linear] : decoderLinears(layer))
+            linear->weight = fakeQuantize(linear->weight, config);
+}
+
+}  // namespace invx

@@ -1,0 +1,23 @@
+#include "invx/text-file.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "invx/error.h"
+
+namespace invx {
+
+std::string readWholeFile(const std::string& path, const std::string& what) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw Error("cannot read the " + what + " '" + path + "': " + std::strerror(errno));
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    if (in.bad()) throw Error("reading the " + what + " '" + path + "' failed");
+    return buffer.str();
+}
+
+}  // namespace invx

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that InvarExplore Workbench needs to build and test.
+# Idempotent: packages already present are skipped, and apt is not touched when nothing is missing.
+# Usage: scripts/setup-debian.sh [--no-gui]
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libtorch-dev libopenblas0-pthread
+  libhdf5-dev nlohmann-json3-dev libpcre2-dev
+)
+gui_packages=(qt6-base-dev qt6-tools-dev qt6-l10n-tools libqcustomplot-dev)
+# Qt Test is part of qt6-base-dev; the test suite needs it even without the GUI.
+[ "${1:-}" = "--no-gui" ] && gui_packages=(qt6-base-dev)
+
+missing=()
+for p in "${packages[@]}" "${gui_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all Debian packages present"
+  exit 0
+fi
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,37 @@
+#pragma once
+// Shared fixtures: the data directory, temporary model directories with random OPT weights.
+#include <QString>
+#include <QTemporaryDir>
+#include <functional>
+#include <string>
+
+#include "invx/opt-config.h"
+#include "opt-model.h"
+
+namespace invx::test {
+
+// $INVX_DATA, else the ../shared/data beside the source tree. Fails the test when absent.
+std::string dataDir();
+
+// A small OPT config: pre-LN unless postLN; with project_in/out when projDim != hidden.
+OptConfig tinyConfig(bool postLN = false, std::int64_t projDim = 0);
+
+// Random weights (normal, std 0.2; LayerNorm near 1) for `config`, under HF OPTForCausalLM names.
+NamedTensors randomWeights(const OptConfig& config, std::uint64_t seed);
+
+// Writes config.json and model.safetensors into `dir`.
+void writeModel(const std::string& dir, const OptConfig& config, const NamedTensors& weights);
+
+// Runs `fn` and returns the invx::Error message it threw; fails the test if it threw none.
+std::string errorOf(const std::function<void()>& fn);
+
+}  // namespace invx::test
+
+// QVERIFY that `message` contains every one of the given fragments.
+#define INVX_VERIFY_MESSAGE(message, ...)                                                   \
+    do {                                                                                    \
+        for (const char* fragment : {__VA_ARGS__})                                          \
+            QVERIFY2(QString::fromStdString(message).contains(QLatin1String(fragment)),     \
+                     qPrintable(QStringLiteral("'%1' lacks '%2'")                            \
+                                    .arg(QString::fromStdString(message), QLatin1String(fragment)))); \
+    } while (0)

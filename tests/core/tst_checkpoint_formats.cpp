@@ -1,0 +1,160 @@
+// Every checkpoint layout loads to the same model: model.safetensors, sharded safetensors,
+// pytorch_model.bin (libtorch's unpickler), sharded .bin; broken layouts are refused by name.
+#include <ATen/ATen.h>
+#include <QtTest>
+#include <torch/csrc/jit/serialization/pickle.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "checkpoint-reader.h"
+#include "invx/error.h"
+#include "opt-model.h"
+#include "safetensors-file.h"
+#include "test-support.h"
+
+using namespace invx;
+namespace fs = std::filesystem;
+
+namespace {
+
+void writeTorchPickle(const fs::path& path, const NamedTensors& tensors) {
+    c10::Dict<std::string, at::Tensor> dict;
+    for (const auto& [name, t] : tensors) dict.insert(name, t);
+    std::vector<char> bytes = torch::jit::pickle_save(c10::IValue(dict));
+    std::ofstream(path, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+}
+
+// Splits the weights into two shards and writes the index that names them.
+void writeSharded(const fs::path& dir, const NamedTensors& weights, bool bin) {
+    NamedTensors first(weights.begin(), weights.begin() + long(weights.size() / 2));
+    NamedTensors second(weights.begin() + long(weights.size() / 2), weights.end());
+    const std::string stem = bin ? "pytorch_model" : "model";
+    const std::string ext = bin ? ".bin" : ".safetensors";
+    const std::string names[2] = {stem + "-00001-of-00002" + ext, stem + "-00002-of-00002" + ext};
+    std::ofstream index(dir / (stem + ext + ".index.json"));
+    index << "{\"metadata\": {}, \"weight_map\": {";
+    bool comma = false;
+    for (int s = 0; s < 2; ++s) {
+        const NamedTensors& part = s == 0 ? first : second;
+        if (bin) writeTorchPickle(dir / names[s], part);
+        else writeSafetensors((dir / names[s]).string(), part);
+        for (const auto& [name, t] : part) {
+            index << (comma ? ", " : "") << '"' << name << "\": \"" << names[s] << '"';
+            comma = true;
+        }
+    }
+    index << "}}";
+}
+
+at::Tensor logitsOf(const std::string& dir) {
+    OptModel model = OptModel::load(dir, ModelPlacement{});
+    at::manual_seed(2);
+    return model.forward(at::randint(96, {1, 12}, at::kLong));
+}
+
+}  // namespace
+
+class TestCheckpointFormats : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void everyLayoutLoadsTheSameModel_data();
+    void everyLayoutLoadsTheSameModel();
+    void acceptsCheckpointsWithoutTheModelPrefix();
+    void refusesBrokenLayouts();
+
+private:
+    OptConfig config_;
+    NamedTensors weights_;
+    at::Tensor reference_;
+    QTemporaryDir root_;
+};
+
+void TestCheckpointFormats::initTestCase() {
+    config_ = test::tinyConfig();
+    weights_ = test::randomWeights(config_, 9);
+    const std::string dir = root_.filePath("single").toStdString();
+    test::writeModel(dir, config_, weights_);
+    reference_ = logitsOf(dir);
+}
+
+void TestCheckpointFormats::everyLayoutLoadsTheSameModel_data() {
+    QTest::addColumn<QString>("layout");
+    QTest::newRow("pytorch_model.bin") << "bin";
+    QTest::newRow("sharded safetensors") << "sharded-safetensors";
+    QTest::newRow("sharded pytorch_model.bin") << "sharded-bin";
+    QTest::newRow("bfloat16 safetensors") << "bf16";
+}
+
+void TestCheckpointFormats::everyLayoutLoadsTheSameModel() {
+    QFETCH(QString, layout);
+    const fs::path dir = root_.filePath(layout).toStdString();
+    fs::create_directories(dir);
+    std::ofstream(dir / "config.json") << config_.toJson();
+    double tolerance = 0.0;
+    if (layout == "bin") {
+        writeTorchPickle(dir / "pytorch_model.bin", weights_);
+    } else if (layout == "sharded-safetensors") {
+        writeSharded(dir, weights_, false);
+    } else if (layout == "sharded-bin") {
+        writeSharded(dir, weights_, true);
+    } else {
+        NamedTensors bf16;
+        for (const auto& [n, t] : weights_) bf16.emplace_back(n, t.to(at::kBFloat16));
+        writeSafetensors((dir / "model.safetensors").string(), bf16);
+        tolerance = 1.0;  // bfloat16 keeps 8 bits of mantissa: close, not equal
+    }
+    at::Tensor logits = logitsOf(dir.string());
+    const double diff = (logits - reference_).abs().max().item<double>();
+    if (tolerance == 0.0) {
+        QVERIFY2(at::equal(logits, reference_), qPrintable(QString::number(diff)));
+    } else {
+        QVERIFY2(diff > 0 && diff < tolerance, qPrintable(QString::number(diff)));
+    }
+}
+
+void TestCheckpointFormats::acceptsCheckpointsWithoutTheModelPrefix() {
+    // OPTModel.save_pretrained and fairseq conversions store "decoder.*" without "model.".
+    NamedTensors bare;
+    for (const auto& [n, t] : weights_) bare.emplace_back(n.substr(6), t);
+    const std::string dir = root_.filePath("bare").toStdString();
+    test::writeModel(dir, config_, bare);
+    QVERIFY(at::equal(logitsOf(dir), reference_));
+}
+
+void TestCheckpointFormats::refusesBrokenLayouts() {
+    const fs::path dir = root_.filePath("broken").toStdString();
+    fs::create_directories(dir);
+    std::ofstream(dir / "config.json") << config_.toJson();
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { CheckpointReader r(dir.string()); }),
+                        "has no weights: expected model.safetensors");
+
+    std::ofstream(dir / "pytorch_model.bin", std::ios::binary) << "\x80\x02}q\x00.";  // legacy pickle
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { CheckpointReader r(dir.string()); }),
+                        "pytorch_model.bin' is not a zip archive", "legacy format");
+    fs::remove(dir / "pytorch_model.bin");
+
+    std::ofstream(dir / "model.safetensors.index.json")
+        << R"({"weight_map": {"model.decoder.embed_tokens.weight": "model-00001-of-00002.safetensors"}})";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { CheckpointReader r(dir.string()); }),
+                        "puts 'model.decoder.embed_tokens.weight' in 'model-00001-of-00002.safetensors'",
+                        "download is incomplete");
+    writeSafetensors((dir / "model-00001-of-00002.safetensors").string(), {{"other", at::zeros({1})}});
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { CheckpointReader r(dir.string()); }),
+                        "but that file does not hold it");
+    fs::remove(dir / "model.safetensors.index.json");
+
+    // A real archive cut in half.
+    writeTorchPickle(dir / "full.bin", weights_);
+    {
+        std::ifstream in(dir / "full.bin", std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::ofstream(dir / "pytorch_model.bin", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    }
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { CheckpointReader r(dir.string()); }),
+                        "cannot unpickle PyTorch checkpoint", "pytorch_model.bin");
+}
+
+QTEST_APPLESS_MAIN(TestCheckpointFormats)
+#include "tst_checkpoint_formats.moc"

@@ -1,0 +1,192 @@
+// The invx command line, run as a user runs it: output, JSON, exit codes and error sentences.
+#include <ATen/ATen.h>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+
+#include "opt-model.h"
+#include "safetensors-file.h"
+#include "test-support.h"
+
+using namespace invx;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+    int exitCode;
+    QString out, err;
+};
+
+Run invxRun(const QStringList& args) {
+    QProcess p;
+    p.start(QStringLiteral(INVX_CLI_PATH), args);
+    if (!p.waitForFinished(120000)) qFatal("invx did not finish");
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+// GPT-2's byte-to-symbol map, written out so that the tokenizer files below are byte-level.
+std::string byteSymbol(int b) {
+    int cp = b;
+    if (!((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255))) {
+        int n = 0;
+        for (int x = 0; x < b; ++x)
+            n += !((x >= 33 && x <= 126) || (x >= 161 && x <= 172) || (x >= 174 && x <= 255));
+        cp = 256 + n;
+    }
+    std::string s;
+    if (cp < 0x80) s += char(cp);
+    else s += char(0xC0 | (cp >> 6)), s += char(0x80 | (cp & 0x3F));
+    return s;
+}
+
+}  // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void printsVersionAndHelp();
+    void tokenizesAFile();
+    void evaluatesAModelAsJson();
+    void writesLogits();
+    void refusesBadInputWithASentence_data();
+    void refusesBadInputWithASentence();
+
+private:
+    QTemporaryDir dir_;
+    std::string model_, text_;
+};
+
+void TestCli::initTestCase() {
+    // A byte-level tokenizer of 256 byte tokens plus "</s>" as OPT's BOS, and a model whose
+    // zero embedding makes it predict uniformly over its 260 tokens.
+    model_ = dir_.filePath("model").toStdString();
+    OptConfig c = test::tinyConfig();
+    c.vocabSize = 260;
+    auto weights = test::randomWeights(c, 1);
+    weights[0].second.zero_();
+    test::writeModel(model_, c, weights);
+    std::ofstream vocab(fs::path(model_) / "vocab.json");
+    vocab << "{";
+    for (int b = 0; b < 256; ++b) {
+        std::string sym = byteSymbol(b);
+        std::string escaped = sym == "\"" ? "\\\"" : sym == "\\" ? "\\\\" : sym;
+        vocab << '"' << escaped << "\": " << b << ", ";
+    }
+    vocab << "\"</s>\": 256}";
+    vocab.close();
+    std::ofstream(fs::path(model_) / "merges.txt") << "#version: 0.2\n";
+    std::ofstream(fs::path(model_) / "tokenizer_config.json")
+        << R"({"add_bos_token": true, "bos_token": "</s>", "eos_token": "</s>"})";
+    text_ = dir_.filePath("text.raw").toStdString();
+    std::ofstream text(text_);
+    for (int i = 0; i < 40; ++i) text << " Line " << i << " of a small test text .\n \n";
+}
+
+void TestCli::printsVersionAndHelp() {
+    Run r = invxRun({"--version"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.startsWith("invx 0."));
+    r = invxRun({"eval", "--help"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains("--max-windows N"));
+    QVERIFY(r.out.contains("(default: 128)"));
+}
+
+void TestCli::tokenizesAFile() {
+    const std::string input = dir_.filePath("hello.txt").toStdString();
+    std::ofstream(input) << "Hello world";
+    Run r = invxRun({"tokenize", "--tokenizer", QString::fromStdString(test::dataDir() + "/gpt2"),
+                     "--input", QString::fromStdString(input)});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, QStringLiteral("15496 995\n"));
+    r = invxRun({"tokenize", "--tokenizer", QString::fromStdString(model_), "--input",
+                 QString::fromStdString(input), "--add-special"});
+    QCOMPARE(r.out, QStringLiteral("256 72 101 108 108 111 32 119 111 114 108 100\n"));
+}
+
+void TestCli::evaluatesAModelAsJson() {
+    Run r = invxRun({"eval", "--model", QString::fromStdString(model_), "--data",
+                     QString::fromStdString(text_), "--window", "64", "--device", "cpu", "--json"});
+    QCOMPARE(r.exitCode, 0);
+    QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QVERIFY2(std::abs(j["ppl"].toDouble() - 260.0) < 1e-2, qPrintable(r.out));
+    const int tokens = j["tokens"].toInt();
+    QVERIFY(tokens > 1200);
+    QCOMPARE(j["windows"].toInt(), tokens / 64);
+    QCOMPARE(j["method"].toString(), QStringLiteral("fp"));
+    QVERIFY(r.err.contains("perplexity: window"));  // progress goes to stderr
+
+    r = invxRun({"eval", "--model", QString::fromStdString(model_), "--data", QString::fromStdString(text_),
+                 "--window", "64", "--bits", "3", "--group", "32", "--max-windows", "2", "--json", "--quiet"});
+    QCOMPARE(r.exitCode, 0);
+    j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(j["windows"].toInt(), 2);
+    QCOMPARE(j["bits"].toInt(), 3);
+    QCOMPARE(j["method"].toString(), QStringLiteral("rtn"));
+    QVERIFY(r.err.isEmpty());
+}
+
+void TestCli::writesLogits() {
+    const std::string ids = dir_.filePath("ids.txt").toStdString();
+    const std::string out = dir_.filePath("logits.safetensors").toStdString();
+    std::ofstream(ids) << "1 2 3 4 5\n6 7 8 9 10\n";
+    // A model with real (non-zero) embeddings.
+    const std::string model = dir_.filePath("random").toStdString();
+    OptConfig c = test::tinyConfig();
+    test::writeModel(model, c, test::randomWeights(c, 5));
+    Run r = invxRun({"logits", "--model", QString::fromStdString(model), "--ids",
+                     QString::fromStdString(ids), "--out", QString::fromStdString(out), "--layers", "1"});
+    QCOMPARE(r.exitCode, 0);
+    SafetensorsFile file(out);
+    at::Tensor logits = file.load("logits");
+    QCOMPARE(logits.sizes().vec(), (std::vector<std::int64_t>{2, 5, 96}));
+    OptModel m = OptModel::load(model, {});
+    at::Tensor expected = m.forward(at::arange(1, 11, at::kLong).view({2, 5}));
+    QVERIFY(at::allclose(logits, expected, 1e-6, 1e-6));
+    QCOMPARE(file.load("hidden.1").sizes().vec(), (std::vector<std::int64_t>{2, 5, 32}));
+}
+
+void TestCli::refusesBadInputWithASentence_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("unknown option") << QStringList{"eval", "--bogus"} << "unknown option '--bogus'";
+    QTest::newRow("missing model") << QStringList{"eval", "--data", "x"} << "invx eval needs --model";
+    QTest::newRow("bits out of range")
+        << QStringList{"eval", "--model", "MODEL", "--data", "TEXT", "--bits", "9"}
+        << "--bits expects an integer between 1 and 8, but got '9'";
+    QTest::newRow("group does not divide")
+        << QStringList{"eval", "--model", "MODEL", "--data", "TEXT", "--bits", "2", "--group", "48"}
+        << "group size 48 does not divide the input width 32";
+    QTest::newRow("no such model") << QStringList{"eval", "--model", "/no/such/model"}
+                                   << "neither a directory nor a Hugging Face model id";
+    QTest::newRow("invalid UTF-8") << QStringList{"tokenize", "--tokenizer", "MODEL", "--input", "BAD"}
+                                   << "is not valid UTF-8: byte 0xFF at offset 3";
+    QTest::newRow("unknown command") << QStringList{"quantise"} << "unknown command 'quantise'";
+}
+
+void TestCli::refusesBadInputWithASentence() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    const std::string bad = dir_.filePath("bad.txt").toStdString();
+    std::ofstream(bad) << "abc\xff";
+    for (auto& a : args) {
+        if (a == "MODEL") a = QString::fromStdString(model_);
+        if (a == "TEXT") a = QString::fromStdString(text_);
+        if (a == "BAD") a = QString::fromStdString(bad);
+    }
+    Run r = invxRun(args);
+    QVERIFY(r.exitCode != 0);
+    QVERIFY2(r.err.startsWith("invx: error: "), qPrintable(r.err));
+    QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+    QCOMPARE(r.err.count('\n'), 1);  // one sentence, no stack trace
+}
+
+QTEST_APPLESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,148 @@
+// The perplexity protocol: text preparation, window arithmetic, known values, and early stops.
+#include <ATen/ATen.h>
+#include <QtTest>
+
+#include <cmath>
+
+#include "invx/error.h"
+#include "invx/perplexity-text.h"
+#include "invx/text-file.h"
+#include "perplexity-evaluator.h"
+#include "test-support.h"
+
+using namespace invx;
+
+namespace {
+
+// A model whose token embedding (and so, tied, its LM head) is zero predicts uniformly.
+OptModel uniformModel() {
+    OptConfig c = test::tinyConfig();
+    auto w = test::randomWeights(c, 4);
+    w[0].second.zero_();
+    return OptModel::fromTensors(c, w, ModelPlacement{}, "uniform");
+}
+
+std::vector<std::int32_t> tokens(std::int64_t n, std::int64_t vocab) {
+    at::manual_seed(8);
+    at::Tensor t = at::randint(vocab, {n}, at::kInt);
+    return std::vector<std::int32_t>(t.data_ptr<std::int32_t>(), t.data_ptr<std::int32_t>() + n);
+}
+
+}  // namespace
+
+class TestPerplexity : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void joinsRowsLikeTheHuggingFaceDataset();
+    void wikitext2TextHasTheKnownLength();
+    void uniformPredictionsGiveTheVocabularySize();
+    void matchesAnIndependentComputation();
+    void stopsEarly();
+    void refusesTooShortTextAndTooLongWindows();
+    void resolvesNamedDatasets();
+};
+
+void TestPerplexity::joinsRowsLikeTheHuggingFaceDataset() {
+    // Rows " = A = \n", "", " text\n" joined with "\n\n".
+    QCOMPARE(joinRowsForPerplexity(" \n = A = \n \n text\n"),
+             std::string("\n\n = A = \n\n\n\n\n text\n"));
+    QCOMPARE(joinRowsForPerplexity("one\ntwo"), std::string("one\n\n\ntwo\n"));
+    QCOMPARE(joinRowsForPerplexity(""), std::string());
+}
+
+void TestPerplexity::wikitext2TextHasTheKnownLength() {
+    const std::string text = joinRowsForPerplexity(
+        readWholeFile(test::dataDir() + "/wikitext-2-raw/wiki.test.raw", "test data"));
+    // 1,294,336 characters (shared/data/README.md): count code points, not bytes.
+    std::size_t codePoints = 0;
+    for (unsigned char c : text) codePoints += (c & 0xC0) != 0x80;
+    QCOMPARE(codePoints, std::size_t(1294336));
+}
+
+void TestPerplexity::uniformPredictionsGiveTheVocabularySize() {
+    OptModel model = uniformModel();
+    PerplexityOptions options;
+    options.windowLength = 32;
+    auto r = evaluatePerplexity(model, tokens(32 * 5 + 7, 96), options);
+    QCOMPARE(r.windowsAvailable, std::int64_t(5));
+    QCOMPARE(r.windows, std::int64_t(5));
+    QCOMPARE(r.tokens, std::int64_t(167));
+    QVERIFY2(std::abs(r.ppl - 96.0) < 1e-3, qPrintable(QString::number(r.ppl, 'g', 10)));
+    // NLL of a window = mean CE x window length = log(96) x 32.
+    QVERIFY(std::abs(r.nllSum - 5 * 32 * std::log(96.0)) < 1e-2);
+}
+
+void TestPerplexity::matchesAnIndependentComputation() {
+    OptConfig c = test::tinyConfig();
+    OptModel model = OptModel::fromTensors(c, test::randomWeights(c, 12), {}, "random");
+    const auto ids = tokens(64 * 3 + 10, c.vocabSize);
+    PerplexityOptions options;
+    options.windowLength = 64;
+    auto r = evaluatePerplexity(model, ids, options);
+    // Sum of per-token negative log-likelihoods over the 63 predictions of each window, scaled by
+    // 64/63 as the protocol does (mean x window length).
+    double total = 0.0;
+    for (int w = 0; w < 3; ++w) {
+        at::Tensor window = at::tensor(std::vector<std::int64_t>(ids.begin() + w * 64, ids.begin() + (w + 1) * 64));
+        at::Tensor logits = model.forward(window.unsqueeze(0)).squeeze(0).to(at::kDouble);
+        double nll = 0.0;
+        for (int t = 0; t < 63; ++t) {
+            at::Tensor row = logits[t];
+            double logZ = std::log(at::exp(row - row.max()).sum().item<double>()) + row.max().item<double>();
+            nll += logZ - row[window[t + 1].item<std::int64_t>()].item<double>();
+        }
+        total += nll / 63.0 * 64.0;
+    }
+    const double expected = std::exp(total / (3 * 64));
+    QVERIFY2(std::abs(r.ppl - expected) / expected < 1e-5,
+             qPrintable(QStringLiteral("%1 vs %2").arg(r.ppl).arg(expected)));
+    QVERIFY(r.ppl > 1.0);
+}
+
+void TestPerplexity::stopsEarly() {
+    OptModel model = uniformModel();
+    PerplexityOptions options;
+    options.windowLength = 16;
+    options.maxWindows = 2;
+    auto r = evaluatePerplexity(model, tokens(16 * 6, 96), options);
+    QCOMPARE(r.windows, std::int64_t(2));
+    QCOMPARE(r.windowsAvailable, std::int64_t(6));
+    QVERIFY(!r.stopped);
+
+    options.maxWindows = 0;
+    int calls = 0;
+    r = evaluatePerplexity(model, tokens(16 * 6, 96), options, [&](const PerplexityProgress& p) {
+        ++calls;
+        if (p.windowsTotal != 6) return true;
+        return p.windowsDone < 3;
+    });
+    QCOMPARE(calls, 3);
+    QCOMPARE(r.windows, std::int64_t(3));
+    QVERIFY(r.stopped);
+}
+
+void TestPerplexity::refusesTooShortTextAndTooLongWindows() {
+    OptModel model = uniformModel();
+    PerplexityOptions options;
+    options.windowLength = 32;
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { evaluatePerplexity(model, tokens(31, 96), options); }),
+                        "at least one window of 32 tokens, but the text has only 31");
+    options.windowLength = 2048;
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { evaluatePerplexity(model, tokens(4096, 96), options); }),
+                        "window of 2048 tokens exceeds the model's 64 positions", "--window");
+}
+
+void TestPerplexity::resolvesNamedDatasets() {
+    qputenv("INVX_DATA", QByteArray::fromStdString(test::dataDir()));
+    QCOMPARE(resolveDataset("wikitext2"), test::dataDir() + "/wikitext-2-raw/wiki.test.raw");
+    INVX_VERIFY_MESSAGE(test::errorOf([] { resolveDataset("wikitext3"); }),
+                        "neither a known name (wikitext2) nor an existing file");
+    qputenv("INVX_DATA", "/nonexistent");
+    INVX_VERIFY_MESSAGE(test::errorOf([] { resolveDataset("wikitext2"); }),
+                        "'/nonexistent/wikitext-2-raw/wiki.test.raw'");
+    qunsetenv("INVX_DATA");
+    INVX_VERIFY_MESSAGE(test::errorOf([] { resolveDataset("wikitext2"); }), "INVX_DATA, which is not set");
+}
+
+QTEST_APPLESS_MAIN(TestPerplexity)
+#include "tst_perplexity.moc"
