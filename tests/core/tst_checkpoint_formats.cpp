@@ -2,6 +2,7 @@
 // pytorch_model.bin (libtorch's unpickler), sharded .bin; broken layouts are refused by name.
 #include <ATen/ATen.h>
 #include <QtTest>
+#include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/pickle.h>
 
 #include <filesystem>
@@ -47,6 +48,29 @@ void writeSharded(const fs::path& dir, const NamedTensors& weights, bool bin) {
     index << "}}";
 }
 
+// The bytes Python's pickle (protocol 2) writes for torch.save(sd) where sd is an OrderedDict with a
+// _metadata attribute, as every nn.Module.state_dict() is: {"a": a [2, 3], "b": a.t()} sharing
+// storage "0" of 6 floats. Generated with Python's pickle module and torch.save's persistent ids.
+std::string pythonStateDictPickle() {
+    const char* hex =
+        "800263636f6c6c656374696f6e730a4f726465726564446963740a71002952710128580100000061710263746f726368"
+        "2e5f7574696c730a5f72656275696c645f74656e736f725f76320a71032828580700000073746f72616765710463746f"
+        "7263680a466c6f617453746f726167650a71055801000000307106580300000063707571074b06747108514b004b024b"
+        "038671094b034b0186710a8968002952710b74710c52710d580100000062710e6803282868046805680668074b067471"
+        "0f514b004b034b028671104b014b0386711189680029527112747113527114757d711558090000005f6d657461646174"
+        "617116680029527117580000000071187d7119580700000076657273696f6e711a4b01737373622e";
+    return QByteArray::fromHex(hex).toStdString();
+}
+
+void writePythonStateDict(const fs::path& path, const at::Tensor& storage,
+                          const std::string& pickle = pythonStateDictPickle()) {
+    caffe2::serialize::PyTorchStreamWriter writer(path.string());
+    writer.writeRecord("data.pkl", pickle.data(), pickle.size());
+    writer.writeRecord("data/0", storage.data_ptr(), std::size_t(storage.numel()) * 4);
+    writer.writeRecord("version", "3\n", 2);
+    writer.writeEndOfFile();
+}
+
 at::Tensor logitsOf(const std::string& dir) {
     OptModel model = OptModel::load(dir, ModelPlacement{});
     at::manual_seed(2);
@@ -61,6 +85,7 @@ private Q_SLOTS:
     void initTestCase();
     void everyLayoutLoadsTheSameModel_data();
     void everyLayoutLoadsTheSameModel();
+    void readsTorchSaveOrderedDicts();
     void acceptsCheckpointsWithoutTheModelPrefix();
     void refusesBrokenLayouts();
 
@@ -114,6 +139,22 @@ void TestCheckpointFormats::everyLayoutLoadsTheSameModel() {
     }
 }
 
+void TestCheckpointFormats::readsTorchSaveOrderedDicts() {
+    // libtorch's unpickler alone turns the OrderedDict into None; the reader must not.
+    const fs::path file = root_.filePath("ordered.bin").toStdString();
+    at::Tensor storage = at::arange(6, at::kFloat);
+    writePythonStateDict(file, storage);
+    auto tensors = readTorchPickle(file.string());
+    QCOMPARE(tensors.size(), std::size_t(2));
+    QVERIFY(at::equal(tensors.at("a"), storage.view({2, 3})));
+    QVERIFY(at::equal(tensors.at("b"), storage.view({2, 3}).t()));
+
+    // A pickle that names any other callable is refused, never run.
+    writePythonStateDict(file, storage, std::string("\x80\x02cposix\nsystem\nX\x02\x00\x00\x00ls\x85R.", 29));
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { readTorchPickle(file.string()); }),
+                        "calls posix.system, which a state_dict of tensors does not need");
+}
+
 void TestCheckpointFormats::acceptsCheckpointsWithoutTheModelPrefix() {
     // OPTModel.save_pretrained and fairseq conversions store "decoder.*" without "model.".
     NamedTensors bare;
@@ -153,7 +194,7 @@ void TestCheckpointFormats::refusesBrokenLayouts() {
         std::ofstream(dir / "pytorch_model.bin", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
     }
     INVX_VERIFY_MESSAGE(test::errorOf([&] { CheckpointReader r(dir.string()); }),
-                        "cannot unpickle PyTorch checkpoint", "pytorch_model.bin");
+                        "cannot read PyTorch checkpoint", "pytorch_model.bin");
 }
 
 QTEST_APPLESS_MAIN(TestCheckpointFormats)

@@ -142,7 +142,8 @@ void TestCli::writesLogits() {
     OptConfig c = test::tinyConfig();
     test::writeModel(model, c, test::randomWeights(c, 5));
     Run r = invxRun({"logits", "--model", QString::fromStdString(model), "--ids",
-                     QString::fromStdString(ids), "--out", QString::fromStdString(out), "--layers", "1"});
+                     QString::fromStdString(ids), "--out", QString::fromStdString(out), "--layers", "1",
+                     "--device", "cpu"});
     QCOMPARE(r.exitCode, 0);
     SafetensorsFile file(out);
     at::Tensor logits = file.load("logits");
