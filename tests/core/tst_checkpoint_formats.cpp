@@ -150,7 +150,7 @@ void TestCheckpointFormats::readsTorchSaveOrderedDicts() {
     QVERIFY(at::equal(tensors.at("b"), storage.view({2, 3}).t()));
 
     // A pickle that names any other callable is refused, never run.
-    writePythonStateDict(file, storage, std::string("\x80\x02cposix\nsystem\nX\x02\x00\x00\x00ls\x85R.", 26));
+    writePythonStateDict(file, storage, std::string("\x80\x02" "cposix\nsystem\nX\x02\x00\x00\x00ls\x85R.", 26));
     INVX_VERIFY_MESSAGE(test::errorOf([&] { readTorchPickle(file.string()); }),
                         "calls posix.system, which a state_dict of tensors does not need");
 }
