@@ -85,20 +85,21 @@ def main():
             for row in ids.tolist():
                 f.write(" ".join(map(str, row)) + "\n")
 
-        with torch.no_grad():
-            ref = model(input_ids=ids, output_hidden_states=True)
         n = kwargs["num_hidden_layers"]
         layers = [0, n - 2]  # hidden_states[l + 1] is block l's output for l < n - 1
-        ref_logits = ref.logits.float()
 
         figures = {}
         for device in sorted({"cpu", args.device}):
+            # transformers runs on the same device as invx: like is compared with like.
+            with torch.no_grad():
+                ref = model.to(device)(input_ids=ids.to(device), output_hidden_states=True)
+            ref_logits = ref.logits.float().cpu()
             out = run_invx(args.invx, st_dir, ids_path, os.path.join(work, f"{case}-{device}.safetensors"),
                            device, layers)
             figures[f"{device}_max_abs_logit_diff"] = (out["logits"] - ref_logits).abs().max().item()
             for l in layers:
                 figures[f"{device}_max_abs_hidden{l}_diff"] = (
-                    out[f"hidden.{l}"] - ref.hidden_states[l + 1].float()).abs().max().item()
+                    out[f"hidden.{l}"] - ref.hidden_states[l + 1].float().cpu()).abs().max().item()
             ok &= figures[f"{device}_max_abs_logit_diff"] < args.tolerance
             if device == args.device:
                 device_out = out
@@ -107,6 +108,7 @@ def main():
         figures["bin_vs_safetensors_max_abs_diff"] = (out_bin["logits"] - device_out["logits"]).abs().max().item()
         ok &= figures["bin_vs_safetensors_max_abs_diff"] == 0.0
         figures["logit_std"] = ref_logits.std().item()
+        model.to("cpu")
         results[case] = figures
         print(case, json.dumps(figures, indent=1), flush=True)
 
