@@ -1,15 +1,13 @@
 #include "opt-model.h"
 
 #include <ATen/ATen.h>
-#include <torch/csrc/api/include/torch/version.h>
 
-#include <cmath>
-#include <limits>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "causal-attention.h"
 #include "checkpoint-reader.h"
 #include "invx/error.h"
 
@@ -192,17 +190,7 @@ at::Tensor OptModel::forwardLayer(std::size_t index, const at::Tensor& hidden) c
     at::Tensor q = split(linear(x, layer.q));
     at::Tensor k = split(linear(x, layer.k));
     at::Tensor v = split(linear(x, layer.v));
-    at::Tensor attn;
-#if TORCH_VERSION_MAJOR >= 2
-    attn = at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true);
-#else
-    at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) * (1.0 / std::sqrt(double(headDim)));
-    at::Tensor mask = at::full({seq, seq}, -std::numeric_limits<float>::infinity(),
-                               scores.options().dtype(at::kFloat))
-                          .triu(1);
-    at::Tensor probs = at::softmax(scores.to(at::kFloat) + mask, -1).to(q.scalar_type());
-    attn = at::matmul(probs, v);
-#endif
+    at::Tensor attn = causalAttention(q, k, v);
     attn = attn.transpose(1, 2).reshape({batch, seq, heads * headDim});
     at::Tensor h = hidden + linear(attn, layer.out);
     if (!preLN) h = layerNorm(h, layer.attnNorm);
