@@ -94,6 +94,7 @@ def main():
     ap.add_argument("--wiki-weight", type=float, default=2.0, help="oversampling of WikiText-2 train")
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--max-minutes", type=float, default=0, help="stop early (keeping the best checkpoint) after this long; 0 = never")
     args = ap.parse_args()
 
     random.seed(args.seed)
@@ -161,7 +162,8 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         opt.zero_grad(set_to_none=True)
-        if (step + 1) % args.eval_every == 0 or step + 1 == args.steps:
+        out_of_time = args.max_minutes > 0 and time.time() - t0 > args.max_minutes * 60
+        if (step + 1) % args.eval_every == 0 or step + 1 == args.steps or out_of_time:
             model.eval()
             ppl = perplexity(model, valid_ids)
             model.train()
@@ -172,8 +174,11 @@ def main():
                 best, best_step = ppl, step + 1
                 # float16 model.safetensors + config.json; training goes on in float32
                 copy.deepcopy(model).half().save_pretrained(args.out)
+        if out_of_time:
+            print(f"stopping at step {step + 1}: --max-minutes reached", flush=True)
+            break
 
-    summary = {"parameters": params, "best_step": best_step, "valid_ppl_bf16_autocast": best,
+    summary = {"parameters": params, "steps_run": step + 1, "best_step": best_step, "valid_ppl_bf16_autocast": best,
                "train_tokens": {"wikitext2_train": int(len(wiki_ids)), "gutenberg": int(len(book_ids))},
                "valid_tokens": len(valid_ids), "seconds": round(time.time() - t0), "history": history,
                "args": vars(args), "torch": torch.__version__}
