@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "invx/cpu-threads.h"
 #include "opt-model.h"
 
 using namespace invx;
@@ -61,6 +62,7 @@ OptModel randomModel(const std::string& shape) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    invx::preferPassiveOpenMpWaiting(argv);
     std::string model, shape, device = "cpu";
     int batch = 8, seq = 512, repeat = 5, threads = 0;
     for (int i = 1; i + 1 < argc; i += 2) {

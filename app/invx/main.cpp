@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "invx/cpu-threads.h"
 #include "invx/error.h"
 #include "invx/version.h"
 
@@ -41,6 +42,7 @@ void printUsage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    invx::preferPassiveOpenMpWaiting(argv);
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {
         printUsage(std::cerr);
