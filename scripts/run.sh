@@ -6,7 +6,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/build.sh" -DINVX_BUILD_TESTS=OFF
-export INVX_DATA=${INVX_DATA:-$root/../shared/data}
+data=${INVX_DATA:-$root/../shared/data}
+[ -d "$data" ] && data=$(cd "$data" && pwd)  # absolute: the tests run from build/
+export INVX_DATA=$data
 args=("$@")
 given() { [[ " ${args[*]-} " == *" $1 "* || " ${args[*]-} " == *" $1="* ]]; }
 given --data || args+=(--data wikitext2)

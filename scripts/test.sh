@@ -4,6 +4,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/build.sh" -DINVX_BUILD_TESTS=ON
-export INVX_DATA=${INVX_DATA:-$root/../shared/data}
+data=${INVX_DATA:-$root/../shared/data}
+[ -d "$data" ] && data=$(cd "$data" && pwd)  # absolute: the tests run from build/
+export INVX_DATA=$data
 cd "$root/build"
 ctest --output-on-failure
