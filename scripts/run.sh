@@ -6,9 +6,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/build.sh" -DINVX_BUILD_TESTS=OFF
-data=${INVX_DATA:-$root/../shared/data}
-[ -d "$data" ] && data=$(cd "$data" && pwd)  # absolute: the tests run from build/
-export INVX_DATA=$data
+source "$root/scripts/data-dir.sh"
 args=("$@")
 given() { [[ " ${args[*]-} " == *" $1 "* || " ${args[*]-} " == *" $1="* ]]; }
 given --data || args+=(--data wikitext2)

@@ -4,8 +4,6 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/build.sh" -DINVX_BUILD_TESTS=ON
-data=${INVX_DATA:-$root/../shared/data}
-[ -d "$data" ] && data=$(cd "$data" && pwd)  # absolute: the tests run from build/
-export INVX_DATA=$data
+source "$root/scripts/data-dir.sh"
 cd "$root/build"
 ctest --output-on-failure
