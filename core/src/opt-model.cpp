@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -85,8 +86,13 @@ OptModel OptModel::load(const std::string& directory, const ModelPlacement& plac
     const std::string configPath = (std::filesystem::path(directory) / "config.json").string();
     OptConfig config = OptConfig::fromFile(configPath);
     CheckpointReader reader(directory);
+    // Shard by shard: a .bin shard is unpickled whole, so interleaving shards would reload them.
+    std::vector<std::string> names = reader.names();
+    std::stable_sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
+        return reader.fileOf(a) < reader.fileOf(b);
+    });
     NamedTensors tensors;
-    for (const auto& name : reader.names()) tensors.emplace_back(name, reader.load(name));
+    for (const auto& name : names) tensors.emplace_back(name, reader.load(name));
     return fromTensors(config, tensors, placement,
                        (std::filesystem::path(directory) / reader.format()).string(), warnings);
 }
