@@ -12,6 +12,7 @@
 
 #include "invx/error.h"
 #include "invx/text-file.h"
+#include "json-text.h"
 
 namespace invx {
 namespace {
@@ -65,15 +66,6 @@ std::string specialTokenContent(const nlohmann::json& value) {
     if (value.is_object() && value.contains("content") && value["content"].is_string())
         return value["content"].get<std::string>();
     return {};
-}
-
-nlohmann::json readJson(const fs::path& path, const std::string& what) {
-    std::string text = readWholeFile(path.string(), what);
-    try {
-        return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error("the " + what + " '" + path.string() + "' is not valid JSON: " + e.what());
-    }
 }
 
 }  // namespace
@@ -245,7 +237,7 @@ BpeTokenizer BpeTokenizer::fromDirectory(const std::string& directory) {
         impl->symbolByte[impl->byteSymbol[b]] = static_cast<unsigned char>(b);
     }
 
-    nlohmann::json vocab = readJson(vocabPath, "tokenizer vocabulary");
+    nlohmann::json vocab = readJsonFile(vocabPath.string(), "tokenizer vocabulary");
     if (!vocab.is_object())
         throw Error("tokenizer vocabulary '" + vocabPath.string() + "' is not a JSON object of token: id");
     for (const auto& [token, id] : vocab.items()) {
@@ -283,13 +275,13 @@ BpeTokenizer BpeTokenizer::fromDirectory(const std::string& directory) {
     const fs::path configPath = dir / "tokenizer_config.json";
     const fs::path specialPath = dir / "special_tokens_map.json";
     const fs::path addedPath = dir / "added_tokens.json";
-    nlohmann::json config = fs::exists(configPath) ? readJson(configPath, "tokenizer configuration")
+    nlohmann::json config = fs::exists(configPath) ? readJsonFile(configPath.string(), "tokenizer configuration")
                                                     : nlohmann::json::object();
-    nlohmann::json special = fs::exists(specialPath) ? readJson(specialPath, "special tokens map")
+    nlohmann::json special = fs::exists(specialPath) ? readJsonFile(specialPath.string(), "special tokens map")
                                                       : nlohmann::json::object();
     std::unordered_map<std::string, std::int32_t> added;
     if (fs::exists(addedPath)) {
-        nlohmann::json a = readJson(addedPath, "added tokens file");
+        nlohmann::json a = readJsonFile(addedPath.string(), "added tokens file");
         if (!a.is_object())
             throw Error("added tokens file '" + addedPath.string() + "' is not a JSON object of token: id");
         for (const auto& [token, id] : a.items()) {

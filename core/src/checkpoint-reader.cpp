@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "invx/error.h"
-#include "invx/text-file.h"
+#include "json-text.h"
 #include "safetensors-file.h"
 
 namespace invx {
@@ -14,13 +14,7 @@ namespace fs = std::filesystem;
 
 // tensor -> shard file, from a Hugging Face *.index.json.
 std::map<std::string, std::string> readShardIndex(const fs::path& index) {
-    const std::string text = readWholeFile(index.string(), "checkpoint index");
-    nlohmann::json json;
-    try {
-        json = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error("checkpoint index '" + index.string() + "' is not valid JSON: " + e.what());
-    }
+    const nlohmann::json json = readJsonFile(index.string(), "checkpoint index");
     if (!json.is_object() || !json.contains("weight_map") || !json["weight_map"].is_object())
         throw Error("checkpoint index '" + index.string() + "' has no \"weight_map\" object");
     std::map<std::string, std::string> map;

@@ -4,6 +4,7 @@
 
 #include "invx/error.h"
 #include "invx/text-file.h"
+#include "json-text.h"
 
 namespace invx {
 namespace {
@@ -40,12 +41,7 @@ std::int64_t OptConfig::parameterCount() const {
 }
 
 OptConfig OptConfig::fromJson(const std::string& text, const std::string& path) {
-    nlohmann::json json;
-    try {
-        json = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error("model configuration '" + path + "' is not valid JSON: " + e.what());
-    }
+    const nlohmann::json json = parseJsonText(text, "model configuration", path);
     if (!json.is_object())
         throw Error("model configuration '" + path + "' is not a JSON object");
 

@@ -171,8 +171,10 @@ at::Tensor OptModel::embed(const at::Tensor& ids) const {
                     std::to_string(seq));
     }
     at::Tensor idx = ids.to(placement_.device, at::kLong);
-    if (idx.numel() > 0 && (idx.min().item<std::int64_t>() < 0 ||
-                            idx.max().item<std::int64_t>() >= config_.vocabSize)) {
+    // One transfer for both bounds: on CUDA each .item() is a synchronisation.
+    at::Tensor bounds = idx.numel() > 0 ? at::stack({idx.min(), idx.max()}).cpu() : at::Tensor();
+    if (bounds.defined() && (bounds[0].item<std::int64_t>() < 0 ||
+                             bounds[1].item<std::int64_t>() >= config_.vocabSize)) {
         throw Error("OPT forward expects token ids in [0, " + std::to_string(config_.vocabSize) +
                     "), but got one outside; the tokenizer does not match the model");
     }
