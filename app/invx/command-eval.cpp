@@ -19,16 +19,6 @@
 namespace invx::cli {
 namespace {
 
-std::string formatDuration(double seconds) {
-    char buf[32];
-    const long s = long(seconds + 0.5);
-    if (s >= 3600)
-        std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
-    else
-        std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
-    return buf;
-}
-
 // A live line on a terminal; about ten lines in a log file.
 PerplexityCallback progressPrinter(bool quiet) {
     const bool tty = ::isatty(STDERR_FILENO);

@@ -1,5 +1,6 @@
 #include "command-line.h"
 
+#include <cstdio>
 #include <sstream>
 
 #include "invx/error.h"
@@ -44,6 +45,19 @@ long long Arguments::getInt(const std::string& name, long long min, long long ma
                     std::to_string(max) + ", but got '" + v + "'");
     }
     return n;
+}
+
+double Arguments::getDouble(const std::string& name) const {
+    const std::string v = get(name);
+    std::size_t used = 0;
+    double x = 0;
+    try {
+        x = std::stod(v, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (v.empty() || used != v.size()) throw Error(name + " expects a number, but got '" + v + "'");
+    return x;
 }
 
 Arguments parse(const Command& command, const std::vector<std::string>& args) {
@@ -102,6 +116,16 @@ bool wantsHelp(const std::vector<std::string>& args) {
     for (const auto& a : args)
         if (a == "--help" || a == "-h") return true;
     return false;
+}
+
+std::string formatDuration(double seconds) {
+    char buf[32];
+    const long s = long(seconds + 0.5);
+    if (s >= 3600)
+        std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+    return buf;
 }
 
 }  // namespace invx::cli

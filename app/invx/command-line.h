@@ -27,6 +27,7 @@ public:
     std::string get(const std::string& name) const;  // value or default; "" when neither
     std::string require(const std::string& name) const;  // throws when missing
     long long getInt(const std::string& name, long long min, long long max) const;
+    double getDouble(const std::string& name) const;  // range checks are the caller's
 
 private:
     friend Arguments parse(const Command&, const std::vector<std::string>&);
@@ -37,6 +38,9 @@ private:
 // Throws invx::Error for unknown options, missing values and repeated options.
 Arguments parse(const Command& command, const std::vector<std::string>& args);
 std::string helpText(const Command& command);
+
+// "1m05s", "2h03m": for progress lines.
+std::string formatDuration(double seconds);
 
 // True when the arguments ask for help.
 bool wantsHelp(const std::vector<std::string>& args);

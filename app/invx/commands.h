@@ -13,5 +13,9 @@ const Command& evalCommand();
 int runEval(const Arguments& args);
 const Command& logitsCommand();
 int runLogits(const Arguments& args);
+const Command& searchCommand();
+int runSearchCommand(const Arguments& args);
+const Command& applyCommand();
+int runApply(const Arguments& args);
 
 }  // namespace invx::cli

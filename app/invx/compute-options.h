@@ -12,7 +12,6 @@ std::vector<Option> computeOptions();
 // Applies --threads and returns the device and dtype to load the model with. Throws when CUDA is
 // asked for but not available.
 ModelPlacement applyComputeOptions(const Arguments& args);
-std::string dtypeText(at::ScalarType dtype);
 
 // Loads the model named by --model with the placement; prints load warnings to stderr.
 OptModel loadModel(const std::string& directory, const ModelPlacement& placement);

@@ -185,7 +185,7 @@ at::Tensor OptModel::embed(const at::Tensor& ids) const {
     return x + at::embedding(embedPositions_, positions);
 }
 
-at::Tensor OptModel::forwardLayer(std::size_t index, const at::Tensor& hidden) const {
+at::Tensor OptModel::attentionHalf(std::size_t index, const at::Tensor& hidden) const {
     const OptLayer& layer = layers_.at(index);
     const bool preLN = config_.doLayerNormBefore;
     const std::int64_t batch = hidden.size(0), seq = hidden.size(1);
@@ -202,11 +202,21 @@ at::Tensor OptModel::forwardLayer(std::size_t index, const at::Tensor& hidden) c
     attn = attn.transpose(1, 2).reshape({batch, seq, heads * headDim});
     at::Tensor h = hidden + linear(attn, layer.out);
     if (!preLN) h = layerNorm(h, layer.attnNorm);
+    return h;
+}
 
-    x = preLN ? layerNorm(h, layer.ffnNorm) : h;
+at::Tensor OptModel::ffnHalf(std::size_t index, const at::Tensor& afterAttention) const {
+    const OptLayer& layer = layers_.at(index);
+    const bool preLN = config_.doLayerNormBefore;
+    const at::Tensor& h = afterAttention;
+    at::Tensor x = preLN ? layerNorm(h, layer.ffnNorm) : h;
     at::Tensor out = h + linear(at::relu(linear(x, layer.fc1)), layer.fc2);
     if (!preLN) out = layerNorm(out, layer.ffnNorm);
     return out;
+}
+
+at::Tensor OptModel::forwardLayer(std::size_t index, const at::Tensor& hidden) const {
+    return ffnHalf(index, attentionHalf(index, hidden));
 }
 
 at::Tensor OptModel::head(const at::Tensor& hidden) const {

@@ -33,6 +33,11 @@ struct ModelPlacement {
     at::ScalarType dtype = at::kFloat;
 };
 
+// "cpu" | "cuda" | "auto" and "auto" | "float32" | "float16" | "bfloat16" (auto: float32 on CPU,
+// float16 on CUDA). Throws invx::Error for other names or when CUDA is asked for but missing.
+ModelPlacement parsePlacement(const std::string& device, const std::string& dtype);
+std::string dtypeText(at::ScalarType dtype);
+
 // Named list of tensors, in the order they are listed in a Hugging Face OPT state_dict.
 using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 
@@ -57,6 +62,10 @@ public:
     at::Tensor embed(const at::Tensor& ids) const;
     // One decoder block: hidden [batch, seq, hidden] -> its output.
     at::Tensor forwardLayer(std::size_t layer, const at::Tensor& hidden) const;
+    // The two halves of a block: forwardLayer(l, h) == ffnHalf(l, attentionHalf(l, h)), bit for
+    // bit. The search caches attentionHalf, which a change to the FFN of block l cannot affect.
+    at::Tensor attentionHalf(std::size_t layer, const at::Tensor& hidden) const;
+    at::Tensor ffnHalf(std::size_t layer, const at::Tensor& afterAttention) const;
     // Final LayerNorm and project_out, then the LM head: [batch, seq, vocab] in the model's dtype.
     at::Tensor head(const at::Tensor& hidden) const;
     // The whole model. When `captureLayers` is given, the outputs of those blocks are appended to

@@ -17,6 +17,10 @@ struct NamedDataset {
 constexpr NamedDataset kDatasets[] = {
     {"wikitext2", "wikitext-2-raw/wiki.test.raw",
      "the test split of Hugging Face's wikitext-2-raw-v1 (Salesforce/wikitext), one row per line"},
+    {"wikitext2-train", "wikitext-2/wiki.train.tokens", "WikiText-2 v1 wiki.train.tokens"},
+    {"wikipedia", "wikipedia/wiki.utf8", "Wikipedia articles in WikiExtractor <doc> format"},
+    {"c4", "c4/c4-sample.00000-of-00001.json.gz", "C4 (en) documents as gzipped JSON lines"},
+    {"gutenberg", "gutenberg", "a directory of Project Gutenberg .txt books"},
 };
 
 bool whitespaceOnly(const std::string& s) {
@@ -42,7 +46,7 @@ std::string resolveDataset(const std::string& nameOrPath) {
                         "data directory (it should hold " + d.relativePath + ") or pass a file path");
         }
         std::filesystem::path p = std::filesystem::path(dir) / d.relativePath;
-        if (!std::filesystem::is_regular_file(p)) {
+        if (!std::filesystem::exists(p)) {
             throw Error(std::string("data set '") + d.name + "' is not at '" + p.string() +
                         "'; put " + d.source + " there or pass a file path");
         }

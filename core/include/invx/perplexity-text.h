@@ -9,7 +9,8 @@ namespace invx {
 std::string dataDirectory();
 
 // Resolves a data set name or a path. Names: "wikitext2" (WikiText-2 raw test,
-// $INVX_DATA/wikitext-2-raw/wiki.test.raw). Anything else is taken as a path to a text file.
+// $INVX_DATA/wikitext-2-raw/wiki.test.raw) and the calibration corpora "wikitext2-train",
+// "wikipedia", "c4", "gutenberg" (a directory). Anything else is taken as a path.
 // Throws invx::Error saying what was looked for and where to get it.
 std::string resolveDataset(const std::string& nameOrPath);
 

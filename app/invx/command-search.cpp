@@ -1,0 +1,290 @@
+// invx search: the InvarExplore search from the command line, with a live progress line.
+#include <unistd.h>
+
+#include <ATen/Parallel.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "commands.h"
+#include "compute-options.h"
+#include "invx/error.h"
+#include "invx/search-run.h"
+
+namespace invx::cli {
+namespace {
+
+std::string text(double v) {
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+// Settings options: names, help and defaults come from SearchSettings' own defaults.
+std::vector<Option> settingOptions() {
+    const SearchSettings d;
+    return {
+        {"--steps", "N", "search steps (on --resume: the new total)", std::to_string(d.steps)},
+        {"--bits", "B", "weight bits, 1-8", std::to_string(d.quant.bits)},
+        {"--group", "G", "weights per quantization group; -1 = one group per row", std::to_string(d.quant.groupSize)},
+        {"--base", "rtn", "base quantization method the search starts from", d.base},
+        {"--invariances", "PSR", "active invariances: any of P (permute), S (scale), R (rotate)", d.invariances},
+        {"--calibration", "NAME|PATH", "calibration corpus: wikipedia, c4, wikitext2-train, gutenberg or a file", d.calibrationCorpus},
+        {"--calibration-samples", "N", "calibration sequences", std::to_string(d.calibrationSamples)},
+        {"--calibration-length", "N", "tokens per calibration sequence", std::to_string(d.calibrationLength)},
+        {"--calibration-seed", "N", "seed of the calibration document shuffle", std::to_string(d.calibrationSeed)},
+        {"--alpha", "A", "weight of the activation MSE in the loss", text(d.alpha)},
+        {"--swap-frac", "F", "fraction of a layer's FFN neurons changed per step", text(d.swapFraction)},
+        {"--sigma-s", "S", "random-walk standard deviation of the scales", text(d.sigmaScale)},
+        {"--sigma-r", "S", "random-walk standard deviation of the rotation angles", text(d.sigmaRotation)},
+        {"--num-layers", "N", "decoder layers matched by the MSE term", std::to_string(d.matchedLayers)},
+        {"--seed", "N", "seed of the search", std::to_string(d.seed)},
+        {"--mode", "fast|reference", "fast recomputes from the changed layer on; reference the whole forward", d.mode},
+        {"--eval-data", "NAME|PATH|none", "perplexity data during the search", d.evalData},
+        {"--eval-every-accepted", "N", "evaluate every N accepted steps; 0 = off", std::to_string(d.evalEveryAccepted)},
+        {"--eval-every-seconds", "T", "evaluate every T seconds of search; 0 = off", text(d.evalEverySeconds)},
+        {"--eval-budget", "F", "without an interval: evaluation takes at most this fraction of the time", text(d.evalBudget)},
+        {"--eval-windows", "K", "evaluate the first K windows of 2048 tokens; 0 = all", std::to_string(d.evalWindows)},
+        {"--checkpoint-steps", "N", "write a checkpoint every N steps", std::to_string(d.checkpointEverySteps)},
+        {"--checkpoint-seconds", "T", "... or every T seconds, whichever comes first", text(d.checkpointEverySeconds)},
+    };
+}
+
+SearchSettings settingsFrom(const Arguments& a) {
+    SearchSettings s;
+    auto i64 = [&](const char* name) { return a.getInt(name, -(1LL << 62), 1LL << 62); };
+    auto u64 = [&](const char* name) { return std::uint64_t(a.getInt(name, 0, 1LL << 62)); };
+    s.steps = i64("--steps");
+    s.quant.bits = int(a.getInt("--bits", -1000, 1000));
+    s.quant.groupSize = int(a.getInt("--group", -(1 << 30), 1 << 30));
+    s.base = a.get("--base");
+    s.invariances = a.get("--invariances");
+    s.calibrationCorpus = a.get("--calibration");
+    s.calibrationSamples = int(a.getInt("--calibration-samples", -(1 << 30), 1 << 30));
+    s.calibrationLength = int(a.getInt("--calibration-length", -(1 << 30), 1 << 30));
+    s.calibrationSeed = u64("--calibration-seed");
+    s.alpha = a.getDouble("--alpha");
+    s.swapFraction = a.getDouble("--swap-frac");
+    s.sigmaScale = a.getDouble("--sigma-s");
+    s.sigmaRotation = a.getDouble("--sigma-r");
+    s.matchedLayers = int(a.getInt("--num-layers", -(1 << 30), 1 << 30));
+    s.seed = u64("--seed");
+    s.mode = a.get("--mode");
+    s.evalData = a.get("--eval-data");
+    s.evalEveryAccepted = i64("--eval-every-accepted");
+    s.evalEverySeconds = a.getDouble("--eval-every-seconds");
+    s.evalBudget = a.getDouble("--eval-budget");
+    s.evalWindows = i64("--eval-windows");
+    s.checkpointEverySteps = i64("--checkpoint-steps");
+    s.checkpointEverySeconds = a.getDouble("--checkpoint-seconds");
+    return s;
+}
+
+std::vector<int> layerList(const std::string& text) {
+    std::vector<int> out;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        try {
+            std::size_t used = 0;
+            out.push_back(std::stoi(item, &used));
+            if (used != item.size()) throw std::invalid_argument(item);
+        } catch (const std::exception&) {
+            throw Error("--snapshot-layers expects layer numbers separated by commas (e.g. 0,5), but got '" + text + "'");
+        }
+    }
+    return out;
+}
+
+nlohmann::json stepJson(const StepRecord& r) {
+    return {{"type", "step"}, {"step", r.step}, {"layer", r.layer}, {"loss", r.loss}, {"ce", r.ce},
+            {"mse", r.mse}, {"accepted", r.accepted}, {"acceptance_rate", r.acceptanceRate},
+            {"recent_acceptance_rate", r.recentAcceptanceRate}, {"elapsed_s", r.elapsedSeconds}};
+}
+
+nlohmann::json evaluationJson(const EvaluationRecord& e) {
+    return {{"type", "evaluation"}, {"step", e.step}, {"accepted_steps", e.acceptedSteps},
+            {"perplexity", e.perplexity}, {"windows", e.windows}, {"windows_available", e.windowsAvailable},
+            {"elapsed_s", e.elapsedSeconds}, {"eval_s", e.seconds}};
+}
+
+// The live progress line on stderr (redrawn on a terminal, a line every 10 s in a log), and JSON
+// lines on stdout with --json.
+class ProgressPrinter : public SearchObserver {
+public:
+    ProgressPrinter(bool json, bool quiet, std::int64_t targetSteps)
+        : json_(json), quiet_(quiet), tty_(::isatty(STDERR_FILENO)), target_(targetSteps) {}
+
+    void onMessage(const std::string& text) override {
+        if (quiet_) return;
+        clearLine();
+        std::cerr << "invx: " << text << '\n';
+    }
+    void onBase(const BaseResult& b) override {
+        if (json_)
+            std::cout << nlohmann::json{{"type", "base"}, {"method", b.method}, {"ce0", b.ce0}, {"mse0", b.mse0},
+                                        {"full_precision_ce", b.fullPrecisionCe}, {"matched_layers", b.matchedLayers}}
+                      << std::endl;
+        if (!quiet_) {
+            clearLine();
+            std::fprintf(stderr, "invx: calibration CE: full precision %.4f, %s %.4f; MSE0 %.6g\n", b.fullPrecisionCe,
+                         b.method.c_str(), b.ce0, b.mse0);
+        }
+    }
+    void onStep(const StepRecord& r) override {
+        if (json_) std::cout << stepJson(r) << '\n';
+        if (!started_) {
+            started_ = true;
+            firstStep_ = r.step - 1;
+            clock_ = std::chrono::steady_clock::now();
+        }
+        last_ = r;
+        draw(false);
+    }
+    void onEvaluation(const EvaluationRecord& e) override {
+        if (json_) std::cout << evaluationJson(e) << std::endl;
+        ppl_ = e.perplexity;
+        if (!quiet_) {
+            clearLine();
+            std::fprintf(stderr, "invx: step %lld: WikiText-2 perplexity %.4f (%lld of %lld windows, %.1f s)\n",
+                         (long long)e.step, e.perplexity, (long long)e.windows, (long long)e.windowsAvailable, e.seconds);
+        }
+        // Evaluation time is not search time: restart the rate clock.
+        started_ = false;
+    }
+    void finish() {
+        draw(true);
+        if (tty_ && !quiet_ && drawn_) std::cerr << '\n';
+        std::cout << std::flush;
+    }
+
+private:
+    void clearLine() {
+        if (tty_ && drawn_) std::cerr << "\r\033[K";
+    }
+    void draw(bool force) {
+        if (quiet_ || !started_) return;
+        const auto now = std::chrono::steady_clock::now();
+        const double sinceDraw = std::chrono::duration<double>(now - lastDraw_).count();
+        if (!force && sinceDraw < (tty_ ? 0.2 : 10.0)) return;
+        lastDraw_ = now;
+        const double seconds = std::chrono::duration<double>(now - clock_).count();
+        const double rate = double(last_.step - firstStep_) / std::max(seconds, 1e-9);
+        char line[256];
+        std::snprintf(line, sizeof line,
+                      "step %lld/%lld  %.2f steps/s  loss %.5f  accepted %.1f%% (last %d: %.0f%%)  ppl %s  left %s",
+                      (long long)last_.step, (long long)target_, rate, last_.loss, 100 * last_.acceptanceRate,
+                      StepRecord::kRecentWindow, 100 * last_.recentAcceptanceRate,
+                      ppl_ > 0 ? text(ppl_).c_str() : "-",
+                      formatDuration(double(target_ - last_.step) / std::max(rate, 1e-9)).c_str());
+        if (tty_) std::cerr << '\r' << line << "\033[K" << std::flush;
+        else std::cerr << line << '\n';
+        drawn_ = true;
+    }
+
+    bool json_, quiet_, tty_;
+    std::int64_t target_;
+    bool started_ = false, drawn_ = false;
+    std::int64_t firstStep_ = 0;
+    StepRecord last_;
+    double ppl_ = 0;
+    std::chrono::steady_clock::time_point clock_, lastDraw_;
+};
+
+SearchControl* activeControl = nullptr;
+
+extern "C" void stopOnSignal(int) {
+    if (activeControl) activeControl->stop();
+    std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+}
+
+}  // namespace
+
+const Command& searchCommand() {
+    static const Command c = [] {
+        Command cmd{
+            "search",
+            "--model PATH|ID --out FILE [settings] | --resume FILE [--steps N]",
+            "Run the InvarExplore search and record it in an HDF5 experiment file.",
+            {
+                {"--model", "PATH|ID", "model directory or Hugging Face id; opt-demo = the bundled demo model (on --resume: the recorded one)", "opt-demo"},
+                {"--out", "FILE", "new experiment file (.h5); never overwritten", ""},
+                {"--resume", "FILE", "continue this experiment from its last checkpoint", ""},
+                {"--snapshot-layers", "L,L", "record weight snapshots of these layers at the start and the end", ""},
+                {"--json", "", "print JSON lines (base, every step, evaluations, summary) on stdout", ""},
+                {"--quiet", "", "no progress display", ""},
+            }};
+        auto settings = settingOptions();
+        cmd.options.insert(cmd.options.begin() + 3, settings.begin(), settings.end());
+        for (auto& o : computeOptions()) cmd.options.push_back(o);
+        return cmd;
+    }();
+    return c;
+}
+
+int runSearchCommand(const Arguments& args) {
+    SearchRunRequest request;
+    request.resume = args.has("--resume");
+    if (request.resume) {
+        if (args.has("--out"))
+            throw Error("--resume continues an existing file; leave out --out (" + args.get("--out") + ")");
+        for (const auto& o : settingOptions())
+            if (o.name != "--steps" && args.has(o.name))
+                throw Error(o.name + " cannot be changed when resuming: the experiment keeps its recorded settings "
+                            "(only --steps may raise the step budget)");
+        request.experimentPath = args.get("--resume");
+        request.modelPath = args.has("--model") ? args.get("--model") : "";
+        request.resumeSteps = args.has("--steps") ? args.getInt("--steps", 0, 1LL << 62) : -1;
+        request.device = args.has("--device") ? args.get("--device") : "";
+        request.dtype = args.has("--dtype") ? args.get("--dtype") : "";
+    } else {
+        request.experimentPath = args.require("--out");
+        request.modelPath = args.get("--model") == "opt-demo" ? INVX_DEMO_MODEL_DIR : args.get("--model");
+        request.settings = settingsFrom(args);
+        request.device = args.get("--device");
+        request.dtype = args.get("--dtype");
+    }
+    if (args.has("--snapshot-layers")) request.snapshotLayers = layerList(args.get("--snapshot-layers"));
+    applyComputeOptions(args);  // threads; placement is parsed by the run
+
+    const std::int64_t target = request.resume ? request.resumeSteps : request.settings.steps;
+    ProgressPrinter printer(args.has("--json"), args.has("--quiet"), target);
+    SearchControl control;
+    activeControl = &control;
+    std::signal(SIGINT, stopOnSignal);
+    std::signal(SIGTERM, stopOnSignal);
+    const SearchSummary s = runSearch(request, printer, control);
+    activeControl = nullptr;
+    printer.finish();
+
+    if (args.has("--json")) {
+        nlohmann::json j = {{"type", "summary"}, {"experiment", s.experimentPath}, {"steps", s.steps},
+                            {"accepted_steps", s.acceptedSteps}, {"best_loss", s.bestLoss},
+                            {"ce0", s.base.ce0}, {"final_ce", s.finalCe}, {"mse0", s.base.mse0},
+                            {"final_mse", s.finalMse}, {"stopped", s.stopped}, {"seconds", s.seconds},
+                            {"resumed_from_step", s.resumedFromStep}};
+        if (s.haveEvaluations) {
+            j["first_evaluation"] = evaluationJson(s.first);
+            j["last_evaluation"] = evaluationJson(s.last);
+        }
+        std::cout << j.dump() << std::endl;
+    } else {
+        std::printf("%s after %lld steps (%lld accepted, %.1f%%): loss %.5f, calibration CE %.4f -> %.4f, MSE %.6g -> %.6g\n",
+                    s.stopped ? "Stopped" : "Finished", (long long)s.steps, (long long)s.acceptedSteps,
+                    s.steps ? 100.0 * double(s.acceptedSteps) / double(s.steps) : 0.0, s.bestLoss, s.base.ce0, s.finalCe,
+                    s.base.mse0, s.finalMse);
+        if (s.haveEvaluations)
+            std::printf("WikiText-2 perplexity: %.4f (step %lld) -> %.4f (step %lld)\n", s.first.perplexity,
+                        (long long)s.first.step, s.last.perplexity, (long long)s.last.step);
+        std::printf("Experiment: %s (%.1f s)%s\n", s.experimentPath.c_str(), s.seconds,
+                    s.stopped ? "; continue with: invx search --resume FILE" : "");
+    }
+    return 0;
+}
+
+}  // namespace invx::cli

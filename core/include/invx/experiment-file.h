@@ -1,0 +1,77 @@
+#pragma once
+// One search experiment in one HDF5 file (schema in docs/experiment-file.md): settings, the model's
+// identity, the calibration tokens, the base method's results, every step, the evaluations,
+// periodic checkpoints and snapshots. Plain HDF5 types, readable with h5dump and h5py. Appends only:
+// nothing recorded is rewritten, except that resuming drops the steps after the checkpoint it
+// resumes from (they are then recomputed identically).
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "invx/search-records.h"
+#include "invx/search-settings.h"
+
+namespace invx {
+
+struct CalibrationBatch {
+    std::string corpus;
+    std::int64_t samples = 0, length = 0;
+    std::vector<std::int32_t> ids;  // samples x length, row-major
+};
+
+class ExperimentFile {
+public:
+    static constexpr int kSchemaVersion = 1;
+    static constexpr const char* kFormat = "invx-experiment";
+
+    // Creates a new file. Refuses a path that exists, whatever it holds.
+    static ExperimentFile create(const std::string& path, const SearchSettings& settings,
+                                 const ModelIdentity& model, const CalibrationBatch& calibration);
+    // Opens an existing experiment; throws naming the file when it is missing, not HDF5, not an
+    // experiment, or of a newer schema.
+    static ExperimentFile open(const std::string& path, bool writable);
+
+    ExperimentFile(ExperimentFile&&) noexcept;
+    ExperimentFile& operator=(ExperimentFile&&) noexcept;
+    ~ExperimentFile();
+
+    const std::string& path() const;
+    SearchSettings settings() const;
+    // Only the step budget may change (a resumed run may go on for longer).
+    void setTargetSteps(std::int64_t steps);
+    ModelIdentity model() const;
+    CalibrationBatch calibration() const;
+    std::string status() const;  // "created", "running", "stopped", "finished"
+    void setStatus(const std::string& status);
+
+    void writeBase(const BaseResult& base);  // once
+    std::optional<BaseResult> base() const;
+
+    void appendSteps(const std::vector<StepRecord>& steps);
+    std::int64_t stepCount() const;
+    std::vector<StepRecord> steps(std::int64_t first = 0, std::int64_t count = -1) const;
+
+    void appendEvaluation(const EvaluationRecord& record);
+    std::vector<EvaluationRecord> evaluations() const;
+
+    void appendCheckpoint(const SearchCheckpoint& checkpoint);
+    std::int64_t checkpointCount() const;
+    SearchCheckpoint checkpoint(std::int64_t index) const;  // -1 = the last
+
+    void appendSnapshot(const LayerSnapshot& snapshot);
+    std::int64_t snapshotCount() const;
+    LayerSnapshot snapshot(std::int64_t index) const;
+
+    // For resuming from the checkpoint at `step`: drops later steps and evaluations.
+    void truncateAfter(std::int64_t step);
+    void flush();
+
+private:
+    struct Impl;
+    explicit ExperimentFile(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> d_;
+};
+
+}  // namespace invx

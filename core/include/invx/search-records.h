@@ -1,0 +1,99 @@
+#pragma once
+// Plain records the search produces: what the observer receives, the experiment file stores and the
+// GUI draws. No tensors: vectors of numbers only.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "invx/random-generator.h"
+
+namespace invx {
+
+// One search step.
+struct StepRecord {
+    std::int64_t step = 0;   // 1-based
+    int layer = 0;           // decoder layer the proposal changed
+    double loss = 0;         // CE / CE0 + alpha * MSE / MSE0 of the candidate
+    double ce = 0;           // calibration cross-entropy of the candidate (nats)
+    double mse = 0;          // mean squared (clamped) difference at the matched layers
+    bool accepted = false;
+    double acceptanceRate = 0;        // accepted steps / steps so far
+    double recentAcceptanceRate = 0;  // over the last kRecentWindow steps
+    double elapsedSeconds = 0;        // search time since the run began (resumes included)
+
+    static constexpr int kRecentWindow = 100;
+};
+
+// One perplexity evaluation of the current (accepted) quantized model.
+struct EvaluationRecord {
+    std::int64_t step = 0;           // steps done when evaluated (0 = before the search)
+    std::int64_t acceptedSteps = 0;
+    double perplexity = 0;
+    std::int64_t windows = 0;        // windows evaluated
+    std::int64_t windowsAvailable = 0;
+    double elapsedSeconds = 0;       // search time when evaluated
+    double seconds = 0;              // what the evaluation itself took
+};
+
+// The invariance state of one decoder layer's FFN (SPEC section 2). Scales and angles are indexed by
+// the original neuron (pair); the permutation maps new position -> original (rotated, scaled) neuron.
+struct LayerInvariance {
+    std::vector<std::int64_t> permutation;  // [ffn]
+    std::vector<float> scales;              // [ffn], > 0
+    std::vector<float> angles;              // [ffn / 2], radians
+
+    static LayerInvariance identity(std::int64_t ffn);
+    bool operator==(const LayerInvariance& o) const {
+        return permutation == o.permutation && scales == o.scales && angles == o.angles;
+    }
+};
+
+// Everything needed to continue a search exactly where it was.
+struct SearchCheckpoint {
+    std::int64_t step = 0;
+    std::int64_t acceptedSteps = 0;
+    double bestLoss = 0;
+    double elapsedSeconds = 0;
+    RandomGenerator::State rng{};
+    std::vector<std::uint8_t> recentAccepted;  // the last <= kRecentWindow decisions, oldest first
+    std::vector<LayerInvariance> layers;
+};
+
+// One weight matrix of a layer snapshot, row-major [rows, cols]; groups run along a row.
+struct WeightSnapshot {
+    std::string name;  // "fc1", "fc2"
+    std::int64_t rows = 0, cols = 0, groupSize = 0;
+    std::vector<float> original;     // full precision, before any transformation
+    std::vector<float> transformed;  // rotated, scaled and permuted (float16 precision)
+    std::vector<float> quantized;    // the dequantized weight the model uses
+    std::vector<float> groupMin, groupMax, groupError;  // [rows, cols / groupSize]; error = mean squared
+};
+
+struct LayerSnapshot {
+    std::int64_t step = 0;
+    int layer = 0;
+    WeightSnapshot fc1, fc2;
+    LayerInvariance invariance;
+};
+
+// What identifies the model an experiment ran on.
+struct ModelIdentity {
+    std::string path;
+    std::string configJson;
+    std::string fingerprint;  // hex digest of the config and every tensor's name, shape and sampled bytes
+    std::int64_t parameters = 0;
+    int layers = 0;
+    std::int64_t hidden = 0, ffn = 0;
+    std::string device, dtype;  // where the search ran ("cpu", "float32")
+};
+
+// The quantized starting point, measured on the calibration batch before the first step.
+struct BaseResult {
+    std::string method;
+    double ce0 = 0;             // cross-entropy of the base-quantized model
+    double mse0 = 0;            // its MSE at the matched layers
+    double fullPrecisionCe = 0; // cross-entropy of the unquantized model, for reference
+    std::vector<int> matchedLayers;
+};
+
+}  // namespace invx

@@ -1,0 +1,64 @@
+#pragma once
+// Every setting of one InvarExplore search (SPEC section 2), declared once. The experiment file
+// stores them as JSON; `invx search` maps its options onto them.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "invx/quant-config.h"
+
+namespace invx {
+
+struct SearchSettings {
+    // Quantization and the base method the search starts from.
+    QuantConfig quant;         // 2-bit, group 128
+    std::string base = "rtn";  // rtn (awq and gptq come with their own issue)
+
+    // Calibration batch (AWQ style, SPEC section 3).
+    std::string calibrationCorpus = "wikipedia";  // wikipedia | c4 | wikitext2-train | gutenberg | a file
+    int calibrationSamples = 32;                  // sequences
+    int calibrationLength = 512;                  // tokens per sequence
+    std::uint64_t calibrationSeed = 42;           // document shuffle (AWQ's seed)
+
+    // The search.
+    std::string invariances = "PSR";  // any non-empty subset of P (permute), S (scale), R (rotate)
+    double alpha = 0.1;               // weight of MSE / MSE0 in the loss
+    double swapFraction = 0.1;        // neurons touched per step, as a fraction of the FFN width
+    double sigmaScale = 1e-2;         // random-walk standard deviation of the scales
+    double sigmaRotation = 1e-5;      // random-walk standard deviation of the angles (radians)
+    int matchedLayers = 10;           // decoder-layer outputs matched by the MSE term
+    std::int64_t steps = 10000;
+    std::uint64_t seed = 0;
+    std::string mode = "fast";  // fast (recompute from the changed layer on) | reference (whole forward)
+
+    // Perplexity evaluation during the search. When neither interval is set, evaluation is
+    // scheduled to take at most `evalBudget` of the run time.
+    std::string evalData = "wikitext2";
+    std::int64_t evalEveryAccepted = 0;  // every N accepted steps; 0 = off
+    double evalEverySeconds = 0;         // every T seconds of search; 0 = off
+    double evalBudget = 0.2;             // fraction of run time for automatic scheduling
+    std::int64_t evalWindows = 0;        // first K windows of 2048 tokens; 0 = all
+
+    // Checkpoints of the invariance state (whichever comes first).
+    std::int64_t checkpointEverySteps = 200;
+    double checkpointEverySeconds = 60;
+
+    bool permute() const { return invariances.find('P') != std::string::npos; }
+    bool scale() const { return invariances.find('S') != std::string::npos; }
+    bool rotate() const { return invariances.find('R') != std::string::npos; }
+
+    // Throws invx::Error naming the first invalid setting and its valid range.
+    void validate() const;
+    // The checks that need the model: group size against the widths, a pair to pick, enough layers.
+    void validateForModel(std::int64_t hidden, std::int64_t ffn, int layers) const;
+    // Neuron pairs changed per step: round(ffn * swapFraction) / 2 (integer division).
+    std::int64_t pairsPerStep(std::int64_t ffn) const;
+    // Decoder layers whose outputs the MSE matches: L-1-ceil(i*L/n), i = 0..n-1, with n capped at L.
+    std::vector<int> matchedLayerIndices(int layers) const;
+
+    std::string toJson() const;
+    // Unknown keys and wrong types are errors that name the key; missing keys keep their defaults.
+    static SearchSettings fromJson(const std::string& json, const std::string& source);
+};
+
+}  // namespace invx

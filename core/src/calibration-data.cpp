@@ -1,0 +1,163 @@
+#include "invx/calibration-data.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "invx/bpe-tokenizer.h"
+#include "invx/error.h"
+#include "invx/perplexity-text.h"
+#include "invx/random-generator.h"
+#include "invx/text-file.h"
+
+#ifdef INVX_HAVE_ZLIB
+#include <zlib.h>
+#endif
+
+namespace invx {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string trim(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t\r\n\f\v");
+    if (b == std::string::npos) return {};
+    const auto e = s.find_last_not_of(" \t\r\n\f\v");
+    return s.substr(b, e - b + 1);
+}
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string readGzip(const std::string& path) {
+#ifdef INVX_HAVE_ZLIB
+    gzFile f = gzopen(path.c_str(), "rb");
+    if (!f) throw Error("cannot open the calibration corpus '" + path + "'");
+    std::string out;
+    char buf[1 << 16];
+    int n;
+    while ((n = gzread(f, buf, sizeof buf)) > 0) out.append(buf, std::size_t(n));
+    const bool failed = n < 0;
+    gzclose(f);
+    if (failed) throw Error("calibration corpus '" + path + "' is not a valid gzip file");
+    return out;
+#else
+    throw Error("calibration corpus '" + path + "' is gzip-compressed, but this build has no zlib; "
+                "decompress it (gunzip) and pass the .jsonl file");
+#endif
+}
+
+std::vector<std::string> jsonLineDocuments(const std::string& content, const std::string& path) {
+    std::vector<std::string> docs;
+    std::istringstream in(content);
+    std::string line;
+    for (std::size_t lineNo = 1; std::getline(in, line); ++lineNo) {
+        if (trim(line).empty()) continue;
+        nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string())
+            throw Error("calibration corpus '" + path + "' line " + std::to_string(lineNo) +
+                        " is not a JSON object with a \"text\" string");
+        docs.push_back(j["text"].get<std::string>());
+    }
+    return docs;
+}
+
+std::vector<std::string> wikiExtractorDocuments(const std::string& content) {
+    std::vector<std::string> docs;
+    std::size_t pos = 0;
+    while ((pos = content.find("<doc", pos)) != std::string::npos) {
+        const std::size_t start = content.find('>', pos);
+        if (start == std::string::npos) break;
+        std::size_t end = content.find("</doc>", start);
+        if (end == std::string::npos) end = content.size();
+        docs.push_back(content.substr(start + 1, end - start - 1));
+        pos = end;
+    }
+    return docs;
+}
+
+std::vector<std::string> lineDocuments(const std::string& content) {
+    std::vector<std::string> docs;
+    std::istringstream in(content);
+    std::string line;
+    while (std::getline(in, line))
+        if (!trim(line).empty()) docs.push_back(line);
+    return docs;
+}
+
+std::vector<std::string> paragraphDocuments(const std::string& content) {
+    std::vector<std::string> docs;
+    std::istringstream in(content);
+    std::string line, paragraph;
+    auto flush = [&] {
+        if (!trim(paragraph).empty()) docs.push_back(paragraph);
+        paragraph.clear();
+    };
+    while (std::getline(in, line)) {
+        if (trim(line).empty()) flush();
+        else paragraph += (paragraph.empty() ? "" : "\n") + line;
+    }
+    flush();
+    return docs;
+}
+
+std::vector<std::string> fileDocuments(const std::string& path) {
+    if (endsWith(path, ".gz")) return jsonLineDocuments(readGzip(path), path);
+    const std::string content = readWholeFile(path, "calibration corpus");
+    if (endsWith(path, ".jsonl") || endsWith(path, ".json")) return jsonLineDocuments(content, path);
+    if (content.compare(0, 4, "<doc") == 0) return wikiExtractorDocuments(content);
+    if (endsWith(path, ".tokens")) return lineDocuments(content);
+    return paragraphDocuments(content);
+}
+
+}  // namespace
+
+std::vector<std::string> readCorpusDocuments(const std::string& nameOrPath) {
+    const std::string path = resolveDataset(nameOrPath);
+    if (!fs::is_directory(path)) return fileDocuments(path);
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(path))
+        if (entry.is_regular_file() && entry.path().extension() == ".txt") files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    if (files.empty()) throw Error("calibration corpus directory '" + path + "' holds no .txt files");
+    std::vector<std::string> docs;
+    for (const auto& f : files) {
+        auto more = paragraphDocuments(readWholeFile(f.string(), "calibration corpus"));
+        docs.insert(docs.end(), more.begin(), more.end());
+    }
+    return docs;
+}
+
+std::vector<std::int32_t> buildCalibrationBlocks(const std::vector<std::string>& documents,
+                                                 const BpeTokenizer& tokenizer, int samples,
+                                                 int length, std::uint64_t seed,
+                                                 const std::string& corpusName) {
+    std::vector<std::size_t> order(documents.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    RandomGenerator rng(seed);
+    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+
+    const std::size_t needed = std::size_t(samples) * std::size_t(length);
+    std::vector<std::int32_t> ids;
+    std::size_t used = 0;
+    for (std::size_t index : order) {
+        if (ids.size() >= needed) break;
+        const std::string text = trim(documents[index]);
+        if (text.empty()) continue;
+        const auto tokens = tokenizer.encode(text, /*addSpecial=*/true);
+        if (tokens.size() > std::size_t(length)) continue;
+        ids.insert(ids.end(), tokens.begin(), tokens.end());
+        ++used;
+    }
+    if (ids.size() < needed)
+        throw Error("calibration corpus '" + corpusName + "' yields only " + std::to_string(ids.size()) +
+                    " tokens from " + std::to_string(used) + " documents of at most " + std::to_string(length) +
+                    " tokens, but " + std::to_string(samples) + " x " + std::to_string(length) +
+                    " are needed; use fewer or shorter samples, or a larger corpus");
+    ids.resize(needed);
+    return ids;
+}
+
+}  // namespace invx

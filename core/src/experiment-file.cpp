@@ -1,0 +1,623 @@
+#include "invx/experiment-file.h"
+
+#include <hdf5.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <functional>
+
+#include "invx/error.h"
+#include "invx/version.h"
+
+namespace invx {
+namespace {
+
+// An HDF5 identifier closed on scope exit.
+class Handle {
+public:
+    Handle() = default;
+    Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+    Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+    Handle& operator=(Handle&& o) noexcept {
+        std::swap(id_, o.id_);
+        std::swap(close_, o.close_);
+        return *this;
+    }
+    ~Handle() {
+        if (id_ >= 0 && close_) close_(id_);
+    }
+    operator hid_t() const { return id_; }
+    bool valid() const { return id_ >= 0; }
+
+private:
+    hid_t id_ = -1;
+    herr_t (*close_)(hid_t) = nullptr;
+};
+
+void silenceHdf5() {
+    static const bool done = [] {
+        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become our own sentences
+        return true;
+    }();
+    (void)done;
+}
+
+// Packed rows of the /steps and /evaluations tables.
+struct StepRow {
+    std::int64_t step;
+    std::int32_t layer;
+    double loss, ce, mse;
+    std::uint8_t accepted;
+    double acceptanceRate, recentAcceptanceRate, elapsedSeconds;
+};
+
+struct EvaluationRow {
+    std::int64_t step, acceptedSteps;
+    double perplexity;
+    std::int64_t windows, windowsAvailable;
+    double elapsedSeconds, seconds;
+};
+
+Handle stepType() {
+    Handle t(H5Tcreate(H5T_COMPOUND, sizeof(StepRow)), H5Tclose);
+    H5Tinsert(t, "step", HOFFSET(StepRow, step), H5T_NATIVE_INT64);
+    H5Tinsert(t, "layer", HOFFSET(StepRow, layer), H5T_NATIVE_INT32);
+    H5Tinsert(t, "loss", HOFFSET(StepRow, loss), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "ce", HOFFSET(StepRow, ce), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "mse", HOFFSET(StepRow, mse), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "accepted", HOFFSET(StepRow, accepted), H5T_NATIVE_UINT8);
+    H5Tinsert(t, "acceptance_rate", HOFFSET(StepRow, acceptanceRate), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "recent_acceptance_rate", HOFFSET(StepRow, recentAcceptanceRate), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "elapsed_s", HOFFSET(StepRow, elapsedSeconds), H5T_NATIVE_DOUBLE);
+    return t;
+}
+
+Handle evaluationType() {
+    Handle t(H5Tcreate(H5T_COMPOUND, sizeof(EvaluationRow)), H5Tclose);
+    H5Tinsert(t, "step", HOFFSET(EvaluationRow, step), H5T_NATIVE_INT64);
+    H5Tinsert(t, "accepted_steps", HOFFSET(EvaluationRow, acceptedSteps), H5T_NATIVE_INT64);
+    H5Tinsert(t, "perplexity", HOFFSET(EvaluationRow, perplexity), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "windows", HOFFSET(EvaluationRow, windows), H5T_NATIVE_INT64);
+    H5Tinsert(t, "windows_available", HOFFSET(EvaluationRow, windowsAvailable), H5T_NATIVE_INT64);
+    H5Tinsert(t, "elapsed_s", HOFFSET(EvaluationRow, elapsedSeconds), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "eval_s", HOFFSET(EvaluationRow, seconds), H5T_NATIVE_DOUBLE);
+    return t;
+}
+
+std::string nowIso() {
+    const std::time_t t = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    return buf;
+}
+
+}  // namespace
+
+struct ExperimentFile::Impl {
+    std::string path;
+    Handle file;
+
+    [[noreturn]] void fail(const std::string& what) const {
+        throw Error("experiment file '" + path + "': " + what);
+    }
+    hid_t check(hid_t id, const std::string& what) const {
+        if (id < 0) fail("cannot " + what);
+        return id;
+    }
+    void checkStatus(herr_t status, const char* what) const {
+        if (status < 0) fail(std::string("cannot ") + what);
+    }
+
+    Handle group(const std::string& name) const {
+        return Handle(check(H5Gopen2(file, name.c_str(), H5P_DEFAULT), "open group " + name), H5Gclose);
+    }
+    Handle createGroup(const std::string& name) const {
+        return Handle(check(H5Gcreate2(file, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                            "create group " + name),
+                      H5Gclose);
+    }
+    Handle dataset(const std::string& name) const {
+        return Handle(check(H5Dopen2(file, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose);
+    }
+    bool exists(const std::string& name) const {
+        return H5Lexists(file, name.c_str(), H5P_DEFAULT) > 0;
+    }
+
+    // Attributes on any object (by path).
+    void setString(const std::string& object, const char* name, const std::string& value) const {
+        Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+        H5Tset_size(type, H5T_VARIABLE);
+        H5Tset_cset(type, H5T_CSET_UTF8);
+        Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+        if (H5Aexists_by_name(file, object.c_str(), name, H5P_DEFAULT) > 0)
+            checkStatus(H5Adelete_by_name(file, object.c_str(), name, H5P_DEFAULT), "replace an attribute");
+        Handle attr(check(H5Acreate_by_name(file, object.c_str(), name, type, space, H5P_DEFAULT, H5P_DEFAULT,
+                                            H5P_DEFAULT),
+                          std::string("write attribute ") + name),
+                    H5Aclose);
+        const char* p = value.c_str();
+        checkStatus(H5Awrite(attr, type, &p), "write a string attribute");
+    }
+    template <typename T>
+    void setNumber(const std::string& object, const char* name, T value, hid_t type) const {
+        Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+        if (H5Aexists_by_name(file, object.c_str(), name, H5P_DEFAULT) > 0)
+            checkStatus(H5Adelete_by_name(file, object.c_str(), name, H5P_DEFAULT), "replace an attribute");
+        Handle attr(check(H5Acreate_by_name(file, object.c_str(), name, type, space, H5P_DEFAULT, H5P_DEFAULT,
+                                            H5P_DEFAULT),
+                          std::string("write attribute ") + name),
+                    H5Aclose);
+        checkStatus(H5Awrite(attr, type, &value), "write a numeric attribute");
+    }
+    void setInt(const std::string& o, const char* n, std::int64_t v) const { setNumber(o, n, v, H5T_NATIVE_INT64); }
+    void setDouble(const std::string& o, const char* n, double v) const { setNumber(o, n, v, H5T_NATIVE_DOUBLE); }
+
+    Handle openAttribute(const std::string& object, const char* name) const {
+        if (H5Aexists_by_name(file, object.c_str(), name, H5P_DEFAULT) <= 0)
+            fail("attribute '" + std::string(name) + "' of " + object + " is missing");
+        return Handle(H5Aopen_by_name(file, object.c_str(), name, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+    }
+    std::string getString(const std::string& object, const char* name) const {
+        Handle attr = openAttribute(object, name);
+        Handle type(H5Aget_type(attr), H5Tclose);
+        if (H5Tget_class(type) != H5T_STRING) fail("attribute '" + std::string(name) + "' is not a string");
+        if (H5Tis_variable_str(type) > 0) {
+            Handle memType(H5Tcopy(H5T_C_S1), H5Tclose);
+            H5Tset_size(memType, H5T_VARIABLE);
+            H5Tset_cset(memType, H5Tget_cset(type));
+            char* p = nullptr;
+            checkStatus(H5Aread(attr, memType, &p), "read a string attribute");
+            std::string s = p ? p : "";
+            Handle space(H5Aget_space(attr), H5Sclose);
+            H5Dvlen_reclaim(memType, space, H5P_DEFAULT, &p);
+            return s;
+        }
+        std::string s(H5Tget_size(type), '\0');
+        checkStatus(H5Aread(attr, type, s.data()), "read a string attribute");
+        return s.substr(0, s.find('\0'));
+    }
+    std::int64_t getInt(const std::string& object, const char* name) const {
+        std::int64_t v = 0;
+        checkStatus(H5Aread(openAttribute(object, name), H5T_NATIVE_INT64, &v), "read an integer attribute");
+        return v;
+    }
+    double getDouble(const std::string& object, const char* name) const {
+        double v = 0;
+        checkStatus(H5Aread(openAttribute(object, name), H5T_NATIVE_DOUBLE, &v), "read a numeric attribute");
+        return v;
+    }
+
+    // A dataset of rows: dims[0] grows, the rest is fixed. Chunks of `chunkRows` rows.
+    void createTable(const std::string& name, hid_t type, std::vector<hsize_t> rowShape, hsize_t chunkRows,
+                     bool compress = false) const {
+        std::vector<hsize_t> dims{0}, maxDims{H5S_UNLIMITED}, chunk{chunkRows};
+        for (hsize_t d : rowShape) dims.push_back(d), maxDims.push_back(d), chunk.push_back(d);
+        Handle space(H5Screate_simple(int(dims.size()), dims.data(), maxDims.data()), H5Sclose);
+        Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+        H5Pset_chunk(props, int(chunk.size()), chunk.data());
+        if (compress && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) H5Pset_deflate(props, 1);
+        Handle ds(check(H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, props, H5P_DEFAULT),
+                        "create dataset " + name),
+                  H5Dclose);
+    }
+    std::vector<hsize_t> shape(hid_t ds) const {
+        Handle space(H5Dget_space(ds), H5Sclose);
+        std::vector<hsize_t> dims(std::size_t(H5Sget_simple_extent_ndims(space)));
+        H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+        return dims;
+    }
+    hsize_t rows(const std::string& name) const { return shape(dataset(name))[0]; }
+
+    void appendRows(const std::string& name, hid_t memType, const void* data, hsize_t count) const {
+        if (count == 0) return;
+        Handle ds = dataset(name);
+        std::vector<hsize_t> dims = shape(ds);
+        const hsize_t start = dims[0];
+        dims[0] += count;
+        checkStatus(H5Dset_extent(ds, dims.data()), ("extend " + name).c_str());
+        Handle space(H5Dget_space(ds), H5Sclose);
+        std::vector<hsize_t> offset(dims.size(), 0), extent = dims;
+        offset[0] = start;
+        extent[0] = count;
+        H5Sselect_hyperslab(space, H5S_SELECT_SET, offset.data(), nullptr, extent.data(), nullptr);
+        Handle mem(H5Screate_simple(int(extent.size()), extent.data(), nullptr), H5Sclose);
+        checkStatus(H5Dwrite(ds, memType, mem, space, H5P_DEFAULT, data), ("append to " + name).c_str());
+    }
+    // Reads rows [first, first + count) of a table.
+    void readRows(const std::string& name, hid_t memType, void* data, hsize_t first, hsize_t count) const {
+        if (count == 0) return;
+        Handle ds = dataset(name);
+        std::vector<hsize_t> dims = shape(ds);
+        if (first + count > dims[0]) fail("dataset " + name + " has fewer rows than expected");
+        Handle space(H5Dget_space(ds), H5Sclose);
+        std::vector<hsize_t> offset(dims.size(), 0), extent = dims;
+        offset[0] = first;
+        extent[0] = count;
+        H5Sselect_hyperslab(space, H5S_SELECT_SET, offset.data(), nullptr, extent.data(), nullptr);
+        Handle mem(H5Screate_simple(int(extent.size()), extent.data(), nullptr), H5Sclose);
+        checkStatus(H5Dread(ds, memType, mem, space, H5P_DEFAULT, data), ("read " + name).c_str());
+    }
+    void shrink(const std::string& name, hsize_t count) const {
+        Handle ds = dataset(name);
+        std::vector<hsize_t> dims = shape(ds);
+        if (count >= dims[0]) return;
+        dims[0] = count;
+        checkStatus(H5Dset_extent(ds, dims.data()), ("truncate " + name).c_str());
+    }
+
+    // A fixed-size dataset written at once.
+    void writeArray(const std::string& name, hid_t type, const std::vector<hsize_t>& dims, const void* data) const {
+        Handle space(H5Screate_simple(int(dims.size()), dims.data(), nullptr), H5Sclose);
+        Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+        std::size_t elements = 1;
+        for (hsize_t d : dims) elements *= d;
+        if (elements >= 4096 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+            H5Pset_chunk(props, int(dims.size()), dims.data());
+            H5Pset_deflate(props, 1);
+        }
+        Handle ds(check(H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, props, H5P_DEFAULT),
+                        "create dataset " + name),
+                  H5Dclose);
+        checkStatus(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), ("write " + name).c_str());
+    }
+    template <typename T>
+    std::vector<T> readArray(const std::string& name, hid_t type) const {
+        Handle ds = dataset(name);
+        std::size_t n = 1;
+        for (hsize_t d : shape(ds)) n *= d;
+        std::vector<T> out(n);
+        if (n) checkStatus(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), ("read " + name).c_str());
+        return out;
+    }
+
+    std::int64_t layers() const { return getInt("/model", "layers"); }
+    std::int64_t ffn() const { return getInt("/model", "ffn"); }
+};
+
+ExperimentFile::ExperimentFile(std::unique_ptr<Impl> impl) : d_(std::move(impl)) {}
+ExperimentFile::ExperimentFile(ExperimentFile&&) noexcept = default;
+ExperimentFile& ExperimentFile::operator=(ExperimentFile&&) noexcept = default;
+ExperimentFile::~ExperimentFile() {
+    if (d_ && d_->file.valid()) H5Fflush(d_->file, H5F_SCOPE_LOCAL);
+}
+
+const std::string& ExperimentFile::path() const { return d_->path; }
+
+ExperimentFile ExperimentFile::create(const std::string& path, const SearchSettings& settings,
+                                      const ModelIdentity& model, const CalibrationBatch& calibration) {
+    silenceHdf5();
+    if (std::filesystem::exists(path))
+        throw Error("experiment file '" + path + "' already exists; choose another --out, or continue it with --resume " + path);
+    auto d = std::make_unique<Impl>();
+    d->path = path;
+    d->file = Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    if (!d->file.valid()) throw Error("cannot create the experiment file '" + path + "' (is the directory writable?)");
+
+    d->setString("/", "format", kFormat);
+    d->setInt("/", "schema_version", kSchemaVersion);
+    d->setString("/", "created_by", std::string("invx ") + versionString());
+    d->setString("/", "created_at", nowIso());
+    d->setString("/", "status", "created");
+
+    d->createGroup("/settings");
+    d->setString("/settings", "json", settings.toJson());
+
+    d->createGroup("/model");
+    d->setString("/model", "path", model.path);
+    d->setString("/model", "config_json", model.configJson);
+    d->setString("/model", "fingerprint", model.fingerprint);
+    d->setInt("/model", "parameters", model.parameters);
+    d->setInt("/model", "layers", model.layers);
+    d->setInt("/model", "hidden", model.hidden);
+    d->setInt("/model", "ffn", model.ffn);
+    d->setString("/model", "device", model.device);
+    d->setString("/model", "dtype", model.dtype);
+
+    d->createGroup("/calibration");
+    d->setString("/calibration", "corpus", calibration.corpus);
+    d->writeArray("/calibration/input_ids", H5T_NATIVE_INT32,
+                  {hsize_t(calibration.samples), hsize_t(calibration.length)}, calibration.ids.data());
+
+    d->createTable("/steps", stepType(), {}, 4096);
+    d->createTable("/evaluations", evaluationType(), {}, 64);
+
+    const hsize_t L = hsize_t(model.layers), F = hsize_t(model.ffn);
+    d->createGroup("/checkpoints");
+    d->createTable("/checkpoints/permutation", H5T_NATIVE_INT64, {L, F}, 1, true);
+    d->createTable("/checkpoints/scales", H5T_NATIVE_FLOAT, {L, F}, 1, true);
+    d->createTable("/checkpoints/angles", H5T_NATIVE_FLOAT, {L, F / 2}, 1, true);
+    d->createTable("/checkpoints/rng_state", H5T_NATIVE_UINT64, {4}, 64);
+    d->createTable("/checkpoints/recent_accepted", H5T_NATIVE_UINT8, {hsize_t(StepRecord::kRecentWindow)}, 64);
+    d->createTable("/checkpoints/recent_count", H5T_NATIVE_INT32, {}, 64);
+    d->createTable("/checkpoints/accepted_steps", H5T_NATIVE_INT64, {}, 64);
+    d->createTable("/checkpoints/best_loss", H5T_NATIVE_DOUBLE, {}, 64);
+    d->createTable("/checkpoints/elapsed_s", H5T_NATIVE_DOUBLE, {}, 64);
+    d->createTable("/checkpoints/step", H5T_NATIVE_INT64, {}, 64);  // appended last: it counts
+    d->createGroup("/snapshots");
+    H5Fflush(d->file, H5F_SCOPE_LOCAL);
+    return ExperimentFile(std::move(d));
+}
+
+ExperimentFile ExperimentFile::open(const std::string& path, bool writable) {
+    silenceHdf5();
+    if (!std::filesystem::exists(path)) throw Error("experiment file '" + path + "' does not exist");
+    if (H5Fis_hdf5(path.c_str()) <= 0)
+        throw Error("'" + path + "' is not an HDF5 file, so not an experiment file written by invx search");
+    auto d = std::make_unique<Impl>();
+    d->path = path;
+    d->file = Handle(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    if (!d->file.valid())
+        throw Error("cannot open the experiment file '" + path + "'" +
+                    (writable ? " for writing (is it read-only, or open in another program?)" : ""));
+    if (H5Aexists(d->file, "format") <= 0 || d->getString("/", "format") != kFormat)
+        throw Error("'" + path + "' is an HDF5 file but not an InvarExplore experiment (its root attribute 'format' is not '" +
+                    std::string(kFormat) + "')");
+    const std::int64_t version = d->getInt("/", "schema_version");
+    if (version > kSchemaVersion || version < 1)
+        throw Error("experiment file '" + path + "' has schema version " + std::to_string(version) +
+                    ", but this invx reads versions 1 to " + std::to_string(kSchemaVersion) + "; use a newer invx");
+    return ExperimentFile(std::move(d));
+}
+
+SearchSettings ExperimentFile::settings() const {
+    return SearchSettings::fromJson(d_->getString("/settings", "json"), d_->path + ":/settings");
+}
+
+void ExperimentFile::setTargetSteps(std::int64_t steps) {
+    SearchSettings s = settings();
+    s.steps = steps;
+    d_->setString("/settings", "json", s.toJson());
+}
+
+ModelIdentity ExperimentFile::model() const {
+    ModelIdentity m;
+    m.path = d_->getString("/model", "path");
+    m.configJson = d_->getString("/model", "config_json");
+    m.fingerprint = d_->getString("/model", "fingerprint");
+    m.parameters = d_->getInt("/model", "parameters");
+    m.layers = int(d_->getInt("/model", "layers"));
+    m.hidden = d_->getInt("/model", "hidden");
+    m.ffn = d_->getInt("/model", "ffn");
+    m.device = d_->getString("/model", "device");
+    m.dtype = d_->getString("/model", "dtype");
+    return m;
+}
+
+CalibrationBatch ExperimentFile::calibration() const {
+    CalibrationBatch c;
+    c.corpus = d_->getString("/calibration", "corpus");
+    const auto dims = d_->shape(d_->dataset("/calibration/input_ids"));
+    if (dims.size() != 2) d_->fail("/calibration/input_ids is not two-dimensional");
+    c.samples = std::int64_t(dims[0]);
+    c.length = std::int64_t(dims[1]);
+    c.ids = d_->readArray<std::int32_t>("/calibration/input_ids", H5T_NATIVE_INT32);
+    return c;
+}
+
+std::string ExperimentFile::status() const { return d_->getString("/", "status"); }
+void ExperimentFile::setStatus(const std::string& status) { d_->setString("/", "status", status); }
+
+void ExperimentFile::writeBase(const BaseResult& base) {
+    if (d_->exists("/base")) d_->fail("the base method's results are already recorded");
+    d_->createGroup("/base");
+    d_->setString("/base", "method", base.method);
+    d_->setDouble("/base", "ce0", base.ce0);
+    d_->setDouble("/base", "mse0", base.mse0);
+    d_->setDouble("/base", "full_precision_ce", base.fullPrecisionCe);
+    std::vector<std::int32_t> matched(base.matchedLayers.begin(), base.matchedLayers.end());
+    d_->writeArray("/base/matched_layers", H5T_NATIVE_INT32, {hsize_t(matched.size())}, matched.data());
+}
+
+std::optional<BaseResult> ExperimentFile::base() const {
+    if (!d_->exists("/base")) return std::nullopt;
+    BaseResult b;
+    b.method = d_->getString("/base", "method");
+    b.ce0 = d_->getDouble("/base", "ce0");
+    b.mse0 = d_->getDouble("/base", "mse0");
+    b.fullPrecisionCe = d_->getDouble("/base", "full_precision_ce");
+    for (auto v : d_->readArray<std::int32_t>("/base/matched_layers", H5T_NATIVE_INT32)) b.matchedLayers.push_back(v);
+    return b;
+}
+
+void ExperimentFile::appendSteps(const std::vector<StepRecord>& steps) {
+    std::vector<StepRow> rows;
+    rows.reserve(steps.size());
+    for (const auto& s : steps)
+        rows.push_back({s.step, s.layer, s.loss, s.ce, s.mse, std::uint8_t(s.accepted), s.acceptanceRate,
+                        s.recentAcceptanceRate, s.elapsedSeconds});
+    d_->appendRows("/steps", stepType(), rows.data(), rows.size());
+}
+
+std::int64_t ExperimentFile::stepCount() const { return std::int64_t(d_->rows("/steps")); }
+
+std::vector<StepRecord> ExperimentFile::steps(std::int64_t first, std::int64_t count) const {
+    const std::int64_t total = stepCount();
+    first = std::clamp<std::int64_t>(first, 0, total);
+    if (count < 0 || first + count > total) count = total - first;
+    std::vector<StepRow> rows(static_cast<std::size_t>(count));
+    d_->readRows("/steps", stepType(), rows.data(), hsize_t(first), hsize_t(count));
+    std::vector<StepRecord> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) {
+        StepRecord s;
+        s.step = r.step;
+        s.layer = r.layer;
+        s.loss = r.loss;
+        s.ce = r.ce;
+        s.mse = r.mse;
+        s.accepted = r.accepted != 0;
+        s.acceptanceRate = r.acceptanceRate;
+        s.recentAcceptanceRate = r.recentAcceptanceRate;
+        s.elapsedSeconds = r.elapsedSeconds;
+        out.push_back(s);
+    }
+    return out;
+}
+
+void ExperimentFile::appendEvaluation(const EvaluationRecord& e) {
+    EvaluationRow row{e.step, e.acceptedSteps, e.perplexity, e.windows, e.windowsAvailable, e.elapsedSeconds, e.seconds};
+    d_->appendRows("/evaluations", evaluationType(), &row, 1);
+}
+
+std::vector<EvaluationRecord> ExperimentFile::evaluations() const {
+    std::vector<EvaluationRow> rows(static_cast<std::size_t>(d_->rows("/evaluations")));
+    d_->readRows("/evaluations", evaluationType(), rows.data(), 0, rows.size());
+    std::vector<EvaluationRecord> out;
+    for (const auto& r : rows)
+        out.push_back({r.step, r.acceptedSteps, r.perplexity, r.windows, r.windowsAvailable, r.elapsedSeconds, r.seconds});
+    return out;
+}
+
+void ExperimentFile::appendCheckpoint(const SearchCheckpoint& c) {
+    const std::int64_t L = d_->layers(), F = d_->ffn();
+    if (std::int64_t(c.layers.size()) != L) d_->fail("a checkpoint must hold every layer");
+    std::vector<std::int64_t> perm;
+    std::vector<float> scales, angles;
+    for (const auto& l : c.layers) {
+        if (std::int64_t(l.permutation.size()) != F || std::int64_t(l.scales.size()) != F ||
+            std::int64_t(l.angles.size()) != F / 2)
+            d_->fail("a checkpoint layer does not match the FFN width " + std::to_string(F));
+        perm.insert(perm.end(), l.permutation.begin(), l.permutation.end());
+        scales.insert(scales.end(), l.scales.begin(), l.scales.end());
+        angles.insert(angles.end(), l.angles.begin(), l.angles.end());
+    }
+    std::vector<std::uint8_t> recent(std::size_t(StepRecord::kRecentWindow), 0);
+    std::copy(c.recentAccepted.begin(), c.recentAccepted.end(), recent.begin());
+    const std::int32_t recentCount = std::int32_t(c.recentAccepted.size());
+    d_->appendRows("/checkpoints/permutation", H5T_NATIVE_INT64, perm.data(), 1);
+    d_->appendRows("/checkpoints/scales", H5T_NATIVE_FLOAT, scales.data(), 1);
+    d_->appendRows("/checkpoints/angles", H5T_NATIVE_FLOAT, angles.data(), 1);
+    d_->appendRows("/checkpoints/rng_state", H5T_NATIVE_UINT64, c.rng.data(), 1);
+    d_->appendRows("/checkpoints/recent_accepted", H5T_NATIVE_UINT8, recent.data(), 1);
+    d_->appendRows("/checkpoints/recent_count", H5T_NATIVE_INT32, &recentCount, 1);
+    d_->appendRows("/checkpoints/accepted_steps", H5T_NATIVE_INT64, &c.acceptedSteps, 1);
+    d_->appendRows("/checkpoints/best_loss", H5T_NATIVE_DOUBLE, &c.bestLoss, 1);
+    d_->appendRows("/checkpoints/elapsed_s", H5T_NATIVE_DOUBLE, &c.elapsedSeconds, 1);
+    d_->appendRows("/checkpoints/step", H5T_NATIVE_INT64, &c.step, 1);
+}
+
+std::int64_t ExperimentFile::checkpointCount() const {
+    // The step column is appended last, so a row is complete when its step is there.
+    std::int64_t n = std::int64_t(d_->rows("/checkpoints/step"));
+    for (const char* name : {"permutation", "scales", "angles", "rng_state", "recent_accepted", "recent_count",
+                             "accepted_steps", "best_loss", "elapsed_s"})
+        n = std::min(n, std::int64_t(d_->rows(std::string("/checkpoints/") + name)));
+    return n;
+}
+
+SearchCheckpoint ExperimentFile::checkpoint(std::int64_t index) const {
+    const std::int64_t count = checkpointCount();
+    if (index < 0) index += count;
+    if (index < 0 || index >= count)
+        d_->fail(count == 0 ? std::string("it holds no checkpoint yet")
+                            : "checkpoint " + std::to_string(index) + " does not exist (it holds " +
+                                  std::to_string(count) + ")");
+    const std::int64_t L = d_->layers(), F = d_->ffn();
+    const hsize_t i = hsize_t(index);
+    std::vector<std::int64_t> perm(std::size_t(L * F));
+    std::vector<float> scales(std::size_t(L * F)), angles(std::size_t(L * F / 2));
+    std::vector<std::uint8_t> recent(std::size_t(StepRecord::kRecentWindow));
+    std::int32_t recentCount = 0;
+    SearchCheckpoint c;
+    d_->readRows("/checkpoints/permutation", H5T_NATIVE_INT64, perm.data(), i, 1);
+    d_->readRows("/checkpoints/scales", H5T_NATIVE_FLOAT, scales.data(), i, 1);
+    d_->readRows("/checkpoints/angles", H5T_NATIVE_FLOAT, angles.data(), i, 1);
+    d_->readRows("/checkpoints/rng_state", H5T_NATIVE_UINT64, c.rng.data(), i, 1);
+    d_->readRows("/checkpoints/recent_accepted", H5T_NATIVE_UINT8, recent.data(), i, 1);
+    d_->readRows("/checkpoints/recent_count", H5T_NATIVE_INT32, &recentCount, i, 1);
+    d_->readRows("/checkpoints/accepted_steps", H5T_NATIVE_INT64, &c.acceptedSteps, i, 1);
+    d_->readRows("/checkpoints/best_loss", H5T_NATIVE_DOUBLE, &c.bestLoss, i, 1);
+    d_->readRows("/checkpoints/elapsed_s", H5T_NATIVE_DOUBLE, &c.elapsedSeconds, i, 1);
+    d_->readRows("/checkpoints/step", H5T_NATIVE_INT64, &c.step, i, 1);
+    recentCount = std::clamp<std::int32_t>(recentCount, 0, StepRecord::kRecentWindow);
+    c.recentAccepted.assign(recent.begin(), recent.begin() + recentCount);
+    for (std::int64_t l = 0; l < L; ++l) {
+        LayerInvariance s;
+        s.permutation.assign(perm.begin() + l * F, perm.begin() + (l + 1) * F);
+        s.scales.assign(scales.begin() + l * F, scales.begin() + (l + 1) * F);
+        s.angles.assign(angles.begin() + l * F / 2, angles.begin() + (l + 1) * F / 2);
+        c.layers.push_back(std::move(s));
+    }
+    return c;
+}
+
+namespace {
+std::string snapshotName(std::int64_t index) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "/snapshots/%06lld", (long long)index);
+    return buf;
+}
+}  // namespace
+
+void ExperimentFile::appendSnapshot(const LayerSnapshot& s) {
+    const std::string g = snapshotName(snapshotCount());
+    d_->createGroup(g);
+    d_->setInt(g, "step", s.step);
+    d_->setInt(g, "layer", s.layer);
+    for (const WeightSnapshot* w : {&s.fc1, &s.fc2}) {
+        const std::string wg = g + "/" + w->name;
+        d_->createGroup(wg);
+        d_->setInt(wg, "group_size", w->groupSize);
+        const std::vector<hsize_t> dims{hsize_t(w->rows), hsize_t(w->cols)};
+        const std::vector<hsize_t> groups{hsize_t(w->rows), hsize_t(w->cols / std::max<std::int64_t>(w->groupSize, 1))};
+        d_->writeArray(wg + "/original", H5T_NATIVE_FLOAT, dims, w->original.data());
+        d_->writeArray(wg + "/transformed", H5T_NATIVE_FLOAT, dims, w->transformed.data());
+        d_->writeArray(wg + "/quantized", H5T_NATIVE_FLOAT, dims, w->quantized.data());
+        d_->writeArray(wg + "/group_min", H5T_NATIVE_FLOAT, groups, w->groupMin.data());
+        d_->writeArray(wg + "/group_max", H5T_NATIVE_FLOAT, groups, w->groupMax.data());
+        d_->writeArray(wg + "/group_error", H5T_NATIVE_FLOAT, groups, w->groupError.data());
+    }
+    const auto& inv = s.invariance;
+    d_->writeArray(g + "/permutation", H5T_NATIVE_INT64, {hsize_t(inv.permutation.size())}, inv.permutation.data());
+    d_->writeArray(g + "/scales", H5T_NATIVE_FLOAT, {hsize_t(inv.scales.size())}, inv.scales.data());
+    d_->writeArray(g + "/angles", H5T_NATIVE_FLOAT, {hsize_t(inv.angles.size())}, inv.angles.data());
+}
+
+std::int64_t ExperimentFile::snapshotCount() const {
+    Handle g = d_->group("/snapshots");
+    H5G_info_t info;
+    d_->checkStatus(H5Gget_info(g, &info), "count the snapshots");
+    return std::int64_t(info.nlinks);
+}
+
+LayerSnapshot ExperimentFile::snapshot(std::int64_t index) const {
+    if (index < 0 || index >= snapshotCount()) d_->fail("snapshot " + std::to_string(index) + " does not exist");
+    const std::string g = snapshotName(index);
+    LayerSnapshot s;
+    s.step = d_->getInt(g, "step");
+    s.layer = int(d_->getInt(g, "layer"));
+    for (WeightSnapshot* w : {&s.fc1, &s.fc2}) {
+        w->name = w == &s.fc1 ? "fc1" : "fc2";
+        const std::string wg = g + "/" + w->name;
+        w->groupSize = d_->getInt(wg, "group_size");
+        const auto dims = d_->shape(d_->dataset(wg + "/original"));
+        w->rows = std::int64_t(dims.at(0));
+        w->cols = std::int64_t(dims.at(1));
+        w->original = d_->readArray<float>(wg + "/original", H5T_NATIVE_FLOAT);
+        w->transformed = d_->readArray<float>(wg + "/transformed", H5T_NATIVE_FLOAT);
+        w->quantized = d_->readArray<float>(wg + "/quantized", H5T_NATIVE_FLOAT);
+        w->groupMin = d_->readArray<float>(wg + "/group_min", H5T_NATIVE_FLOAT);
+        w->groupMax = d_->readArray<float>(wg + "/group_max", H5T_NATIVE_FLOAT);
+        w->groupError = d_->readArray<float>(wg + "/group_error", H5T_NATIVE_FLOAT);
+    }
+    s.invariance.permutation = d_->readArray<std::int64_t>(g + "/permutation", H5T_NATIVE_INT64);
+    s.invariance.scales = d_->readArray<float>(g + "/scales", H5T_NATIVE_FLOAT);
+    s.invariance.angles = d_->readArray<float>(g + "/angles", H5T_NATIVE_FLOAT);
+    return s;
+}
+
+void ExperimentFile::truncateAfter(std::int64_t step) {
+    const auto all = steps();
+    std::int64_t keep = 0;
+    while (keep < std::int64_t(all.size()) && all[std::size_t(keep)].step <= step) ++keep;
+    d_->shrink("/steps", hsize_t(keep));
+    const auto evals = evaluations();
+    std::int64_t keepEvals = 0;
+    while (keepEvals < std::int64_t(evals.size()) && evals[std::size_t(keepEvals)].step <= step) ++keepEvals;
+    d_->shrink("/evaluations", hsize_t(keepEvals));
+}
+
+void ExperimentFile::flush() { d_->checkStatus(H5Fflush(d_->file, H5F_SCOPE_LOCAL), "flush to disk"); }
+
+}  // namespace invx

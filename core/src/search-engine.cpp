@@ -1,0 +1,286 @@
+#include "search-engine.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+
+#include "group-quantizer.h"
+#include "invx/error.h"
+#include "perplexity-evaluator.h"
+#include "rtn-quantizer.h"
+
+namespace invx {
+namespace {
+
+double calibrationCe(const at::Tensor& logits, const at::Tensor& ids) {
+    return meanNextTokenLoss(logits, ids).mean().item<double>();
+}
+
+// Mean next-token cross-entropy of the LM head over `hidden` [batch, seq, width]. On the CPU one
+// sequence at a time, so each block of logits is consumed while it is still in cache; logsumexp
+// minus the target logit never writes the log-softmax out.
+double headCrossEntropy(const OptModel& model, const at::Tensor& hidden, const at::Tensor& ids) {
+    const std::int64_t batch = hidden.size(0), seq = hidden.size(1);
+    const std::int64_t chunk = hidden.is_cuda() ? batch : 1;
+    std::vector<at::Tensor> sums;
+    for (std::int64_t b = 0; b < batch; b += chunk) {
+        const std::int64_t n = std::min(chunk, batch - b);
+        const at::Tensor logits = model.head(hidden.narrow(0, b, n).narrow(1, 0, seq - 1)).to(at::kFloat);
+        const at::Tensor targets = ids.narrow(0, b, n).narrow(1, 1, seq - 1).unsqueeze(-1);
+        sums.push_back((at::logsumexp(logits, -1) - logits.gather(-1, targets).squeeze(-1)).sum());
+    }
+    return at::stack(sums).to(at::kCPU, at::kDouble).sum().item<double>() / double(batch * (seq - 1));
+}
+
+std::vector<float> toFloatVector(const at::Tensor& t) {
+    const at::Tensor c = t.to(at::kCPU, at::kFloat).contiguous();
+    return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+WeightSnapshot weightSnapshot(const char* name, const at::Tensor& original, const at::Tensor& transformed,
+                              const at::Tensor& quantized, const QuantConfig& quant) {
+    WeightSnapshot w;
+    w.name = name;
+    w.rows = transformed.size(0);
+    w.cols = transformed.size(1);
+    w.groupSize = quant.groupSize > 0 ? quant.groupSize : w.cols;
+    w.original = toFloatVector(original);
+    w.transformed = toFloatVector(transformed);
+    w.quantized = toFloatVector(quantized);
+    const at::Tensor t = transformed.to(at::kFloat).reshape({w.rows, -1, w.groupSize});
+    const at::Tensor q = quantized.to(at::kFloat).reshape({w.rows, -1, w.groupSize});
+    w.groupMin = toFloatVector(t.amin(-1));
+    w.groupMax = toFloatVector(t.amax(-1));
+    w.groupError = toFloatVector((q - t).pow(2).mean(-1));
+    return w;
+}
+
+}  // namespace
+
+SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const at::Tensor& calibration)
+    : settings_(settings), model_(std::move(model)), rng_(settings.seed) {
+    c10::InferenceMode guard;
+    const OptConfig& config = model_.config();
+    const int layers = int(config.numLayers);
+    settings_.validateForModel(config.hiddenSize, config.ffnDim, layers);
+    calibration_ = calibration.to(model_.placement().device, at::kLong);
+
+    matched_ = settings_.matchedLayerIndices(layers);
+    matchedSlot_.assign(std::size_t(layers), -1);
+    for (std::size_t i = 0; i < matched_.size(); ++i) matchedSlot_[std::size_t(matched_[i])] = int(i);
+
+    // Full-precision targets, computed once.
+    const at::Tensor fpLogits = model_.forward(calibration_, matched_, &targets_);
+    base_.fullPrecisionCe = calibrationCe(fpLogits, calibration_);
+    for (int l = 0; l < layers; ++l) {
+        const OptLayer& layer = model_.layers()[std::size_t(l)];
+        fullPrecisionFfn_.push_back({layer.fc1.weight.clone(),
+                                     layer.fc1.bias.defined() ? layer.fc1.bias.clone() : at::Tensor(),
+                                     layer.fc2.weight.clone()});
+    }
+
+    // The reference mode recomputes the full-precision targets every step, so it keeps that model.
+    if (settings_.mode == "reference") fullPrecision_ = std::make_unique<OptModel>(model_);
+    quantizeRtn(model_, settings_.quant);
+    state_.assign(std::size_t(layers), LayerInvariance::identity(config.ffnDim));
+    for (int l = 0; l < layers; ++l) installFfn(l, buildQuantizedFfn(l, state_[std::size_t(l)]));
+
+    const Losses initial = forwardAll(settings_.mode == "fast", &attention_, targets_);
+    mse_ = initial.mse;
+    base_.method = settings_.base;
+    base_.ce0 = initial.ce;
+    base_.mse0 = combinedMse(initial.mse);
+    base_.matchedLayers = matched_;
+    best_ = lossOf(initial);  // exactly 1 + alpha (1 when MSE0 is 0)
+}
+
+FfnWeights SearchEngine::buildQuantizedFfn(int layer, const LayerInvariance& state) const {
+    c10::InferenceMode guard;
+    FfnWeights t = transformFfnForStorage(fullPrecisionFfn_.at(std::size_t(layer)), state);
+    return {fakeQuantize(t.w1, settings_.quant), t.b1, fakeQuantize(t.w2, settings_.quant)};
+}
+
+void SearchEngine::installFfn(int layer, const FfnWeights& w) {
+    OptLayer& l = model_.layers()[std::size_t(layer)];
+    l.fc1.weight = w.w1;
+    l.fc1.bias = w.b1;
+    l.fc2.weight = w.w2;
+}
+
+FfnWeights SearchEngine::currentFfn(int layer) const {
+    const OptLayer& l = model_.layers()[std::size_t(layer)];
+    return {l.fc1.weight, l.fc1.bias, l.fc2.weight};
+}
+
+at::Tensor SearchEngine::mseTerm(const at::Tensor& hidden, const at::Tensor& target) const {
+    const at::Tensor diff = hidden.to(at::kFloat) - target.to(at::kFloat);
+    return diff.clamp(-100.0, 100.0).pow(2).mean();
+}
+
+std::vector<at::Tensor> SearchEngine::fullPrecisionTargets() const {
+    std::vector<at::Tensor> targets(matched_.size());
+    if (matched_.empty()) return targets;
+    const int last = *std::max_element(matched_.begin(), matched_.end());
+    at::Tensor h = fullPrecision_->embed(calibration_);
+    for (int l = 0; l <= last; ++l) {
+        h = fullPrecision_->forwardLayer(std::size_t(l), h);
+        if (int slot = matchedSlot_[std::size_t(l)]; slot >= 0) targets[std::size_t(slot)] = h;
+    }
+    return targets;
+}
+
+SearchEngine::Losses SearchEngine::forwardAll(bool cacheAttention, std::vector<at::Tensor>* attention,
+                                              const std::vector<at::Tensor>& targets) const {
+    const int layers = int(model_.layers().size());
+    if (cacheAttention) attention->assign(std::size_t(layers), at::Tensor());
+    std::vector<at::Tensor> terms;
+    at::Tensor h = model_.embed(calibration_);
+    for (int l = 0; l < layers; ++l) {
+        const at::Tensor a = model_.attentionHalf(std::size_t(l), h);
+        if (cacheAttention) (*attention)[std::size_t(l)] = a;
+        h = model_.ffnHalf(std::size_t(l), a);
+        if (int slot = matchedSlot_[std::size_t(l)]; slot >= 0) terms.push_back(mseTerm(h, targets[std::size_t(slot)]));
+    }
+    Losses out;
+    out.ce = headCrossEntropy(model_, h, calibration_);
+    // Layers are visited in increasing order; matched_ lists them from the last one down.
+    out.mse.assign(matched_.size(), 0.0);
+    if (!terms.empty()) {
+        const at::Tensor values = at::stack(terms).to(at::kCPU, at::kDouble);
+        std::size_t t = 0;
+        for (int l = 0; l < layers; ++l)
+            if (int slot = matchedSlot_[std::size_t(l)]; slot >= 0) out.mse[std::size_t(slot)] = values[std::int64_t(t++)].item<double>();
+    }
+    return out;
+}
+
+SearchEngine::Losses SearchEngine::forwardFrom(int layer, std::vector<at::Tensor>& newAttention) const {
+    const int layers = int(model_.layers().size());
+    newAttention.assign(std::size_t(layers), at::Tensor());
+    std::vector<std::pair<int, at::Tensor>> terms;
+    at::Tensor h = model_.ffnHalf(std::size_t(layer), attention_[std::size_t(layer)]);
+    if (int slot = matchedSlot_[std::size_t(layer)]; slot >= 0) terms.push_back({slot, mseTerm(h, targets_[std::size_t(slot)])});
+    for (int l = layer + 1; l < layers; ++l) {
+        const at::Tensor a = model_.attentionHalf(std::size_t(l), h);
+        newAttention[std::size_t(l)] = a;
+        h = model_.ffnHalf(std::size_t(l), a);
+        if (int slot = matchedSlot_[std::size_t(l)]; slot >= 0) terms.push_back({slot, mseTerm(h, targets_[std::size_t(slot)])});
+    }
+    Losses out;
+    out.ce = headCrossEntropy(model_, h, calibration_);
+    out.mse = mse_;  // layers before `layer` are unchanged
+    if (!terms.empty()) {
+        std::vector<at::Tensor> values;
+        for (auto& t : terms) values.push_back(t.second);
+        const at::Tensor v = at::stack(values).to(at::kCPU, at::kDouble);
+        for (std::size_t i = 0; i < terms.size(); ++i) out.mse[std::size_t(terms[i].first)] = v[std::int64_t(i)].item<double>();
+    }
+    return out;
+}
+
+double SearchEngine::combinedMse(const std::vector<double>& mse) const {
+    if (mse.empty()) return 0.0;
+    double sum = 0;
+    for (double v : mse) sum += v;  // matched order: the same sum in both modes
+    return sum / double(mse.size());
+}
+
+double SearchEngine::lossOf(const Losses& l) const {
+    // With no quantization error at the matched layers (MSE0 = 0) the MSE term stays at alpha.
+    const double mseRatio = base_.mse0 > 0 ? combinedMse(l.mse) / base_.mse0 : 1.0;
+    return l.ce / base_.ce0 + settings_.alpha * mseRatio;
+}
+
+StepRecord SearchEngine::step() {
+    c10::InferenceMode guard;
+    Proposal p = proposeStep(state_, settings_, rng_);
+    const FfnWeights previous = currentFfn(p.layer);
+    installFfn(p.layer, buildQuantizedFfn(p.layer, p.candidate));
+
+    const bool fast = settings_.mode == "fast";
+    std::vector<at::Tensor> newAttention;
+    const Losses losses =
+        fast ? forwardFrom(p.layer, newAttention) : forwardAll(false, nullptr, fullPrecisionTargets());
+    const double loss = lossOf(losses);
+
+    StepRecord r;
+    r.step = ++step_;
+    r.layer = p.layer;
+    r.loss = loss;
+    r.ce = losses.ce;
+    r.mse = combinedMse(losses.mse);
+    r.accepted = loss < best_;
+    if (r.accepted) {
+        best_ = loss;
+        ++accepted_;
+        state_[std::size_t(p.layer)] = std::move(p.candidate);
+        mse_ = losses.mse;
+        if (fast)
+            for (std::size_t l = std::size_t(p.layer) + 1; l < newAttention.size(); ++l) attention_[l] = newAttention[l];
+    } else {
+        installFfn(p.layer, previous);  // the very tensors that were there: bit for bit
+    }
+    recent_.push_back(r.accepted ? 1 : 0);
+    if (recent_.size() > std::size_t(StepRecord::kRecentWindow)) recent_.pop_front();
+    r.acceptanceRate = double(accepted_) / double(step_);
+    std::int64_t recentAccepted = 0;
+    for (auto a : recent_) recentAccepted += a;
+    r.recentAcceptanceRate = double(recentAccepted) / double(recent_.size());
+    return r;
+}
+
+void SearchEngine::restore(const SearchCheckpoint& c) {
+    c10::InferenceMode guard;
+    const std::int64_t ffn = model_.config().ffnDim;
+    if (c.layers.size() != state_.size())
+        throw Error("the checkpoint holds " + std::to_string(c.layers.size()) + " layers, but the model has " +
+                    std::to_string(state_.size()));
+    for (const auto& l : c.layers)
+        if (std::int64_t(l.permutation.size()) != ffn || std::int64_t(l.scales.size()) != ffn ||
+            std::int64_t(l.angles.size()) != ffn / 2)
+            throw Error("the checkpoint's invariance state does not match the model's FFN width " + std::to_string(ffn));
+    state_ = c.layers;
+    for (int l = 0; l < int(state_.size()); ++l) installFfn(l, buildQuantizedFfn(l, state_[std::size_t(l)]));
+    const Losses now = forwardAll(settings_.mode == "fast", &attention_, targets_);
+    mse_ = now.mse;
+    rng_ = RandomGenerator::fromState(c.rng);
+    step_ = c.step;
+    accepted_ = c.acceptedSteps;
+    best_ = c.bestLoss;
+    recent_.assign(c.recentAccepted.begin(), c.recentAccepted.end());
+}
+
+SearchCheckpoint SearchEngine::checkpoint() const {
+    SearchCheckpoint c;
+    c.step = step_;
+    c.acceptedSteps = accepted_;
+    c.bestLoss = best_;
+    c.rng = rng_.state();
+    c.recentAccepted.assign(recent_.begin(), recent_.end());
+    c.layers = state_;
+    return c;
+}
+
+std::pair<double, double> SearchEngine::measureCurrent() const {
+    c10::InferenceMode guard;
+    const Losses l = forwardAll(false, nullptr, targets_);
+    return {l.ce, combinedMse(l.mse)};
+}
+
+LayerSnapshot SearchEngine::snapshot(int layer) const {
+    c10::InferenceMode guard;
+    if (layer < 0 || layer >= int(state_.size()))
+        throw Error("cannot snapshot layer " + std::to_string(layer) + ": the model has layers 0 to " +
+                    std::to_string(state_.size() - 1));
+    const FfnWeights& fp = fullPrecisionFfn_[std::size_t(layer)];
+    const FfnWeights t = transformFfnForStorage(fp, state_[std::size_t(layer)]);
+    const FfnWeights q = currentFfn(layer);
+    LayerSnapshot s;
+    s.step = step_;
+    s.layer = layer;
+    s.fc1 = weightSnapshot("fc1", fp.w1, t.w1, q.w1, settings_.quant);
+    s.fc2 = weightSnapshot("fc2", fp.w2, t.w2, q.w2, settings_.quant);
+    s.invariance = state_[std::size_t(layer)];
+    return s;
+}
+
+}  // namespace invx

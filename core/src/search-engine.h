@@ -1,0 +1,84 @@
+#pragma once
+// The InvarExplore hill climb (SPEC section 2): proposal, rebuild, quantization and acceptance, one
+// step at a time. It owns the quantized working model; scheduling, files and clocks belong to the
+// caller (search-run.cpp).
+#include <ATen/core/Tensor.h>
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "ffn-transform.h"
+#include "invx/random-generator.h"
+#include "invx/search-records.h"
+#include "invx/search-settings.h"
+#include "opt-model.h"
+#include "search-proposal.h"
+
+namespace invx {
+
+class SearchEngine {
+public:
+    // `model` is the full-precision model; `calibration` the token ids [samples, length]. Computes
+    // the full-precision targets, quantizes the model with the base method and measures CE0, MSE0.
+    SearchEngine(OptModel model, const SearchSettings& settings, const at::Tensor& calibration);
+
+    // One step: propose, rebuild and quantize the layer's FFN, evaluate, accept or revert.
+    // `elapsedSeconds` of the record is left for the caller.
+    StepRecord step();
+
+    // Continues from a checkpoint of a run with the same settings, model and calibration.
+    void restore(const SearchCheckpoint& checkpoint);
+    SearchCheckpoint checkpoint() const;  // elapsedSeconds left for the caller
+    LayerSnapshot snapshot(int layer) const;
+
+    const BaseResult& base() const { return base_; }
+    const OptModel& model() const { return model_; }  // the accepted quantized model
+    const std::vector<LayerInvariance>& state() const { return state_; }
+    std::int64_t stepsDone() const { return step_; }
+    std::int64_t acceptedSteps() const { return accepted_; }
+    double bestLoss() const { return best_; }
+
+    // The calibration CE and MSE of the model as it stands, by a whole forward (for tests).
+    std::pair<double, double> measureCurrent() const;
+    // The quantized FFN weights of `layer` for `state`, as the search builds them.
+    FfnWeights buildQuantizedFfn(int layer, const LayerInvariance& state) const;
+
+private:
+    struct Losses {
+        double ce = 0;
+        std::vector<double> mse;  // per matched layer, in matched order
+    };
+    void installFfn(int layer, const FfnWeights& weights);
+    FfnWeights currentFfn(int layer) const;
+    // Whole forward against `targets`; when `cacheAttention`, refreshes the attention-half cache.
+    Losses forwardAll(bool cacheAttention, std::vector<at::Tensor>* attention,
+                      const std::vector<at::Tensor>& targets) const;
+    // The reference mode's per-step recomputation of the full-precision matched-layer outputs.
+    std::vector<at::Tensor> fullPrecisionTargets() const;
+    // From the FFN of `layer` on, with the cached attention halves before it.
+    Losses forwardFrom(int layer, std::vector<at::Tensor>& newAttention) const;
+    double combinedMse(const std::vector<double>& mse) const;
+    double lossOf(const Losses& l) const;
+    at::Tensor mseTerm(const at::Tensor& hidden, const at::Tensor& target) const;
+
+    SearchSettings settings_;
+    OptModel model_;
+    std::unique_ptr<OptModel> fullPrecision_;  // reference mode only
+    at::Tensor calibration_;
+    std::vector<int> matched_;          // matched layer indices
+    std::vector<int> matchedSlot_;      // layer -> position in matched_, or -1
+    std::vector<at::Tensor> targets_;   // full-precision outputs of the matched layers
+    std::vector<FfnWeights> fullPrecisionFfn_;
+    std::vector<at::Tensor> attention_; // fast mode: accepted attention-half outputs per layer
+    std::vector<double> mse_;           // accepted per-matched-layer MSE
+    BaseResult base_;
+
+    std::vector<LayerInvariance> state_;
+    RandomGenerator rng_;
+    std::int64_t step_ = 0, accepted_ = 0;
+    double best_ = 0;
+    std::deque<std::uint8_t> recent_;
+};
+
+}  // namespace invx

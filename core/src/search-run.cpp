@@ -1,0 +1,304 @@
+#include "invx/search-run.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "invx/bpe-tokenizer.h"
+#include "invx/calibration-data.h"
+#include "invx/error.h"
+#include "invx/experiment-file.h"
+#include "invx/model-locator.h"
+#include "invx/perplexity-text.h"
+#include "invx/text-file.h"
+#include "model-identity.h"
+#include "perplexity-evaluator.h"
+#include "search-engine.h"
+
+namespace invx {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Appends step records in chunks and flushes the file about once a second, so a crash loses at
+// most the last second of steps (they are recomputed from the last checkpoint on resume).
+class StepWriter {
+public:
+    explicit StepWriter(ExperimentFile& file) : file_(file) {}
+    void add(const StepRecord& r) {
+        pending_.push_back(r);
+        if (pending_.size() >= 4096 || secondsSince(lastFlush_) >= 1.0) flush();
+    }
+    void flush() {
+        file_.appendSteps(pending_);
+        pending_.clear();
+        file_.flush();
+        lastFlush_ = Clock::now();
+    }
+
+private:
+    ExperimentFile& file_;
+    std::vector<StepRecord> pending_;
+    Clock::time_point lastFlush_ = Clock::now();
+};
+
+// When the next perplexity evaluation is due (SearchSettings' evaluation schedule).
+class EvaluationSchedule {
+public:
+    explicit EvaluationSchedule(const SearchSettings& s) : s_(s) {}
+    void evaluated(std::int64_t acceptedSteps, double searchSeconds, double evalSeconds) {
+        lastAccepted_ = acceptedSteps;
+        lastSearchSeconds_ = searchSeconds;
+        lastCost_ = evalSeconds;
+    }
+    bool due(std::int64_t acceptedSteps, double searchSeconds) const {
+        const double since = searchSeconds - lastSearchSeconds_;
+        if (s_.evalEveryAccepted > 0 || s_.evalEverySeconds > 0) {
+            return (s_.evalEveryAccepted > 0 && acceptedSteps - lastAccepted_ >= s_.evalEveryAccepted) ||
+                   (s_.evalEverySeconds > 0 && since >= s_.evalEverySeconds);
+        }
+        // Automatic: evaluation takes at most evalBudget of the time.
+        return acceptedSteps > lastAccepted_ && since >= lastCost_ * (1.0 - s_.evalBudget) / s_.evalBudget;
+    }
+
+private:
+    const SearchSettings& s_;
+    std::int64_t lastAccepted_ = 0;
+    double lastSearchSeconds_ = 0, lastCost_ = 0;
+};
+
+at::Tensor calibrationTensor(const CalibrationBatch& c) {
+    at::Tensor t = at::empty({c.samples, c.length}, at::TensorOptions().dtype(at::kInt));
+    std::memcpy(t.data_ptr<std::int32_t>(), c.ids.data(), c.ids.size() * sizeof(std::int32_t));
+    return t.to(at::kLong);
+}
+
+std::vector<std::int32_t> evaluationIds(const SearchSettings& s, const BpeTokenizer& tokenizer) {
+    if (s.evalData == "none") return {};
+    const std::string path = resolveDataset(s.evalData);
+    try {
+        return tokenizer.encode(joinRowsForPerplexity(readWholeFile(path, "evaluation data")), /*addSpecial=*/true);
+    } catch (const Error& e) {
+        throw Error("'" + path + "': " + e.what());
+    }
+}
+
+std::string tokenizerDirectory(const std::string& modelDir) {
+    if (!std::filesystem::exists(std::filesystem::path(modelDir) / "vocab.json"))
+        throw Error("model directory '" + modelDir + "' has no tokenizer (vocab.json), which the search needs for "
+                    "its calibration and evaluation text");
+    return modelDir;
+}
+
+class Run {
+public:
+    Run(const SearchRunRequest& request, SearchObserver& observer, SearchControl& control)
+        : request_(request), observer_(observer), control_(control) {}
+
+    SearchSummary execute() {
+        if (request_.resume) openExisting();
+        else createNew();
+        return loop();
+    }
+
+private:
+    void createNew() {
+        settings_ = request_.settings;
+        settings_.validate();
+        if (request_.experimentPath.empty()) throw Error("the search needs an experiment file to write (--out FILE)");
+        if (std::filesystem::exists(request_.experimentPath))
+            throw Error("experiment file '" + request_.experimentPath +
+                        "' already exists; choose another --out, or continue it with --resume " + request_.experimentPath);
+        const std::string modelDir = resolveModelDirectory(request_.modelPath);
+        const BpeTokenizer tokenizer = BpeTokenizer::fromDirectory(tokenizerDirectory(modelDir));
+        observer_.onMessage("loading the model from " + modelDir);
+        OptModel model = OptModel::load(modelDir, parsePlacement(request_.device, request_.dtype));
+        const OptConfig& config = model.config();
+        settings_.validateForModel(config.hiddenSize, config.ffnDim, int(config.numLayers));
+        if (settings_.calibrationLength > config.maxPositions)
+            throw Error("search setting 'calibration_length' (" + std::to_string(settings_.calibrationLength) +
+                        ") exceeds the model's " + std::to_string(config.maxPositions) + " positions");
+
+        observer_.onMessage("tokenizing the calibration corpus " + settings_.calibrationCorpus);
+        CalibrationBatch calibration;
+        calibration.corpus = settings_.calibrationCorpus;
+        calibration.samples = settings_.calibrationSamples;
+        calibration.length = settings_.calibrationLength;
+        calibration.ids = buildCalibrationBlocks(readCorpusDocuments(settings_.calibrationCorpus), tokenizer,
+                                                 settings_.calibrationSamples, settings_.calibrationLength,
+                                                 settings_.calibrationSeed, settings_.calibrationCorpus);
+        evalIds_ = evaluationIds(settings_, tokenizer);
+        const ModelIdentity identity = identifyModel(model, modelDir);
+
+        file_.emplace(ExperimentFile::create(request_.experimentPath, settings_, identity, calibration));
+        observer_.onMessage("quantizing (" + settings_.base + ", " + settings_.quant.describe() +
+                            ") and measuring the starting point");
+        engine_.emplace(std::move(model), settings_, calibrationTensor(calibration));
+        file_->writeBase(engine_->base());
+        observer_.onBase(engine_->base());
+        writeCheckpoint();
+    }
+
+    void openExisting() {
+        file_.emplace(ExperimentFile::open(request_.experimentPath, /*writable=*/true));
+        settings_ = file_->settings();
+        if (request_.resumeSteps >= 0) {
+            settings_.steps = request_.resumeSteps;
+            file_->setTargetSteps(request_.resumeSteps);
+        }
+        const ModelIdentity recorded = file_->model();
+        const std::string modelDir = resolveModelDirectory(request_.modelPath.empty() ? recorded.path : request_.modelPath);
+        const std::string device = !request_.device.empty() ? request_.device
+                                   : recorded.device.rfind("cuda", 0) == 0 ? "cuda" : "cpu";
+        const std::string dtype = request_.dtype.empty() ? recorded.dtype : request_.dtype;
+        const ModelPlacement placement = parsePlacement(device, dtype);
+        observer_.onMessage("loading the model from " + modelDir);
+        OptModel model = OptModel::load(modelDir, placement);
+        requireSameModel(recorded, identifyModel(model, modelDir), request_.experimentPath);
+        if (file_->checkpointCount() == 0)
+            throw Error("experiment file '" + request_.experimentPath + "' holds no checkpoint to resume from");
+        const SearchCheckpoint checkpoint = file_->checkpoint(-1);
+        evalIds_ = evaluationIds(settings_, BpeTokenizer::fromDirectory(tokenizerDirectory(modelDir)));
+
+        observer_.onMessage("quantizing and restoring the checkpoint at step " + std::to_string(checkpoint.step));
+        engine_.emplace(std::move(model), settings_, calibrationTensor(file_->calibration()));
+        engine_->restore(checkpoint);
+        file_->truncateAfter(checkpoint.step);
+        elapsedOffset_ = checkpoint.elapsedSeconds;
+        resumedFrom_ = checkpoint.step;
+        observer_.onBase(engine_->base());
+        lastCheckpointStep_ = checkpoint.step;
+    }
+
+    double elapsed() const { return elapsedOffset_ + secondsSince(started_); }
+
+    void writeCheckpoint() {
+        SearchCheckpoint c = engine_->checkpoint();
+        c.elapsedSeconds = elapsed();
+        if (steps_) steps_->flush();  // the steps up to the checkpoint are on disk first
+        file_->appendCheckpoint(c);
+        file_->flush();
+        lastCheckpointStep_ = c.step;
+        lastCheckpointTime_ = Clock::now();
+        observer_.onCheckpoint(c);
+    }
+
+    void evaluate() {
+        if (evalIds_.empty()) return;
+        observer_.onMessage("evaluating perplexity");
+        PerplexityOptions options;
+        options.maxWindows = settings_.evalWindows;
+        const PerplexityResult r = evaluatePerplexity(engine_->model(), evalIds_, options);
+        EvaluationRecord e;
+        e.step = engine_->stepsDone();
+        e.acceptedSteps = engine_->acceptedSteps();
+        e.perplexity = r.ppl;
+        e.windows = r.windows;
+        e.windowsAvailable = r.windowsAvailable;
+        e.seconds = r.seconds;
+        e.elapsedSeconds = elapsed();
+        file_->appendEvaluation(e);
+        file_->flush();
+        evalSeconds_ += r.seconds;
+        schedule_.evaluated(e.acceptedSteps, searchSeconds(), r.seconds);
+        observer_.onEvaluation(e);
+    }
+    double searchSeconds() const { return elapsed() - evalSecondsTotal(); }
+    double evalSecondsTotal() const { return evalSeconds_ + evalSecondsBefore_; }
+
+    void snapshot(int layer) {
+        const LayerSnapshot s = engine_->snapshot(layer);
+        file_->appendSnapshot(s);
+        file_->flush();
+        observer_.onSnapshot(s);
+    }
+
+    SearchSummary loop() {
+        started_ = Clock::now();
+        lastCheckpointTime_ = started_;
+        if (request_.resume) {
+            // Evaluation time already spent counts against the budget of the resumed run too.
+            for (const auto& e : file_->evaluations()) evalSecondsBefore_ += e.seconds;
+            const auto evals = file_->evaluations();
+            if (!evals.empty()) schedule_.evaluated(evals.back().acceptedSteps, searchSeconds(), evals.back().seconds);
+        }
+        file_->setStatus("running");
+        steps_.emplace(*file_);
+        if (engine_->stepsDone() == 0 && file_->evaluations().empty()) evaluate();
+        for (int layer : request_.snapshotLayers) snapshot(layer);
+
+        bool stopped = false;
+        while (engine_->stepsDone() < settings_.steps) {
+            control_.waitWhilePaused();
+            if (control_.stopRequested()) {
+                stopped = true;
+                break;
+            }
+            StepRecord r = engine_->step();
+            r.elapsedSeconds = elapsed();
+            steps_->add(r);
+            observer_.onStep(r);
+            for (int layer : control_.takeSnapshotRequests()) snapshot(layer);
+            if (engine_->stepsDone() - lastCheckpointStep_ >= settings_.checkpointEverySteps ||
+                secondsSince(lastCheckpointTime_) >= settings_.checkpointEverySeconds)
+                writeCheckpoint();
+            if (engine_->stepsDone() < settings_.steps && schedule_.due(engine_->acceptedSteps(), searchSeconds()))
+                evaluate();
+        }
+        steps_->flush();
+        if (lastCheckpointStep_ != engine_->stepsDone()) writeCheckpoint();
+        if (!stopped) {
+            const auto evals = file_->evaluations();
+            if (evals.empty() || evals.back().step != engine_->stepsDone()) evaluate();
+            for (int layer : request_.snapshotLayers) snapshot(layer);
+        }
+        file_->setStatus(stopped ? "stopped" : "finished");
+        file_->flush();
+
+        SearchSummary s;
+        s.experimentPath = request_.experimentPath;
+        s.base = engine_->base();
+        s.steps = engine_->stepsDone();
+        s.acceptedSteps = engine_->acceptedSteps();
+        s.resumedFromStep = resumedFrom_;
+        s.bestLoss = engine_->bestLoss();
+        std::tie(s.finalCe, s.finalMse) = engine_->measureCurrent();
+        s.stopped = stopped;
+        const auto evals = file_->evaluations();
+        if (!evals.empty()) {
+            s.haveEvaluations = true;
+            s.first = evals.front();
+            s.last = evals.back();
+        }
+        s.seconds = elapsed();
+        return s;
+    }
+
+    const SearchRunRequest& request_;
+    SearchObserver& observer_;
+    SearchControl& control_;
+    SearchSettings settings_;
+    std::optional<ExperimentFile> file_;
+    std::optional<SearchEngine> engine_;
+    std::optional<StepWriter> steps_;
+    std::vector<std::int32_t> evalIds_;
+    EvaluationSchedule schedule_{settings_};
+    Clock::time_point started_ = Clock::now(), lastCheckpointTime_ = Clock::now();
+    double elapsedOffset_ = 0, evalSeconds_ = 0, evalSecondsBefore_ = 0;
+    std::int64_t lastCheckpointStep_ = -1, resumedFrom_ = -1;
+};
+
+}  // namespace
+
+SearchSummary runSearch(const SearchRunRequest& request, SearchObserver& observer, SearchControl& control) {
+    Run run(request, observer, control);
+    return run.execute();
+}
+
+}  // namespace invx
