@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev libopenblas0-pthread
-  libhdf5-dev nlohmann-json3-dev libpcre2-dev  # HDF5: experiment files (the search issue)
+  libhdf5-dev hdf5-tools nlohmann-json3-dev libpcre2-dev  # HDF5: experiment files; h5dump reads them
 )
 gui_packages=(qt6-base-dev qt6-tools-dev qt6-l10n-tools libqcustomplot-dev)
 # Qt Test is part of qt6-base-dev; the test suite needs it even without the GUI.

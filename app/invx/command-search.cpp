@@ -49,7 +49,8 @@ std::vector<Option> settingOptions() {
         {"--eval-every-accepted", "N", "evaluate every N accepted steps; 0 = off", std::to_string(d.evalEveryAccepted)},
         {"--eval-every-seconds", "T", "evaluate every T seconds of search; 0 = off", text(d.evalEverySeconds)},
         {"--eval-budget", "F", "without an interval: evaluation takes at most this fraction of the time", text(d.evalBudget)},
-        {"--eval-windows", "K", "evaluate the first K windows of 2048 tokens; 0 = all", std::to_string(d.evalWindows)},
+        {"--eval-windows", "K", "evaluate the first K windows; 0 = all", std::to_string(d.evalWindows)},
+        {"--eval-window", "N", "tokens per evaluation window (the protocol's 2048)", std::to_string(d.evalWindowLength)},
         {"--checkpoint-steps", "N", "write a checkpoint every N steps", std::to_string(d.checkpointEverySteps)},
         {"--checkpoint-seconds", "T", "... or every T seconds, whichever comes first", text(d.checkpointEverySeconds)},
     };
@@ -80,6 +81,7 @@ SearchSettings settingsFrom(const Arguments& a) {
     s.evalEverySeconds = a.getDouble("--eval-every-seconds");
     s.evalBudget = a.getDouble("--eval-budget");
     s.evalWindows = i64("--eval-windows");
+    s.evalWindowLength = i64("--eval-window");
     s.checkpointEverySteps = i64("--checkpoint-steps");
     s.checkpointEverySeconds = a.getDouble("--checkpoint-seconds");
     return s;

@@ -50,6 +50,7 @@ ApplyResult applyExperiment(const ApplyRequest& request) {
     requireSameModel(recorded, identifyModel(model, modelDir), request.experimentPath);
     const SearchCheckpoint checkpoint = file.checkpoint(request.checkpoint);
     prepareOutputDirectory(request.outputDirectory);
+    model.roundToFloat16();  // as the search did
 
     for (std::size_t l = 0; l < model.layers().size(); ++l) {
         OptLayer& layer = model.layers()[l];

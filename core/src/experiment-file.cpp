@@ -3,6 +3,7 @@
 #include <hdf5.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <functional>
@@ -37,7 +38,8 @@ private:
 
 void silenceHdf5() {
     static const bool done = [] {
-        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become our own sentences
+        // Errors become our own sentences; INVX_HDF5_ERRORS=1 shows HDF5's own error stack as well.
+        if (!std::getenv("INVX_HDF5_ERRORS")) H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
         return true;
     }();
     (void)done;

@@ -246,6 +246,25 @@ at::Tensor OptModel::forward(const at::Tensor& ids, const std::vector<int>& capt
     return head(h);
 }
 
+void OptModel::roundToFloat16() {
+    auto round = [](at::Tensor& t) {
+        if (t.defined()) t = t.to(at::kHalf).to(t.scalar_type());
+    };
+    auto roundNorm = [&](LayerNormWeights& n) { round(n.weight), round(n.bias); };
+    auto roundLinear = [&](LinearWeights& w) { round(w.weight), round(w.bias); };
+    round(embedTokens_);
+    round(embedPositions_);
+    round(projectIn_);
+    round(projectOut_);
+    roundNorm(finalNorm_);
+    round(lmHead_);
+    for (OptLayer& layer : layers_) {
+        roundNorm(layer.attnNorm);
+        roundNorm(layer.ffnNorm);
+        for (LinearWeights* w : {&layer.q, &layer.k, &layer.v, &layer.out, &layer.fc1, &layer.fc2}) roundLinear(*w);
+    }
+}
+
 NamedTensors OptModel::stateDict() const {
     NamedTensors out;
     const std::string d = "model.decoder.";

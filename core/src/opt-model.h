@@ -73,6 +73,10 @@ public:
     at::Tensor forward(const at::Tensor& ids, const std::vector<int>& captureLayers = {},
                        std::vector<at::Tensor>* captured = nullptr) const;
 
+    // Rounds every weight to float16 precision (kept in the model's dtype): the precision OPT
+    // checkpoints and `invx apply` store. A float16 checkpoint is left exactly as it is.
+    void roundToFloat16();
+
     // The weights under transformers' OPTForCausalLM names ("model.decoder.layers.0.fc1.weight").
     NamedTensors stateDict() const;
 

@@ -63,6 +63,9 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
     const int layers = int(config.numLayers);
     settings_.validateForModel(config.hiddenSize, config.ffnDim, layers);
     calibration_ = calibration.to(model_.placement().device, at::kLong);
+    // The search works on the float16 values `invx apply` writes, so that an applied checkpoint
+    // quantizes to exactly the model the search ended with.
+    model_.roundToFloat16();
 
     matched_ = settings_.matchedLayerIndices(layers);
     matchedSlot_.assign(std::size_t(layers), -1);

@@ -125,6 +125,9 @@ private:
             throw Error("search setting 'calibration_length' (" + std::to_string(settings_.calibrationLength) +
                         ") exceeds the model's " + std::to_string(config.maxPositions) + " positions");
 
+        if (settings_.evalData != "none" && settings_.evalWindowLength > config.maxPositions)
+            throw Error("search setting 'eval_window' (" + std::to_string(settings_.evalWindowLength) +
+                        ") exceeds the model's " + std::to_string(config.maxPositions) + " positions");
         observer_.onMessage("tokenizing the calibration corpus " + settings_.calibrationCorpus);
         CalibrationBatch calibration;
         calibration.corpus = settings_.calibrationCorpus;
@@ -194,6 +197,7 @@ private:
         observer_.onMessage("evaluating perplexity");
         PerplexityOptions options;
         options.maxWindows = settings_.evalWindows;
+        options.windowLength = settings_.evalWindowLength;
         const PerplexityResult r = evaluatePerplexity(engine_->model(), evalIds_, options);
         EvaluationRecord e;
         e.step = engine_->stepsDone();

@@ -54,6 +54,7 @@ void SearchSettings::validate() const {
     require(std::isfinite(evalBudget) && evalBudget > 0 && evalBudget < 1,
             "search setting 'eval_budget' must be in (0, 1), but is " + num(evalBudget));
     require(evalWindows >= 0, "search setting 'eval_windows' must be >= 0 (0 = all), but is " + std::to_string(evalWindows));
+    require(evalWindowLength >= 2, "search setting 'eval_window' must be at least 2 tokens, but is " + std::to_string(evalWindowLength));
     require(checkpointEverySteps >= 1, "search setting 'checkpoint_steps' must be >= 1, but is " + std::to_string(checkpointEverySteps));
     require(std::isfinite(checkpointEverySeconds) && checkpointEverySeconds > 0,
             "search setting 'checkpoint_seconds' must be > 0, but is " + num(checkpointEverySeconds));
@@ -109,6 +110,7 @@ std::string SearchSettings::toJson() const {
         {"eval_every_seconds", evalEverySeconds},
         {"eval_budget", evalBudget},
         {"eval_windows", evalWindows},
+        {"eval_window", evalWindowLength},
         {"checkpoint_steps", checkpointEverySteps},
         {"checkpoint_seconds", checkpointEverySeconds},
     };
@@ -163,6 +165,7 @@ SearchSettings SearchSettings::fromJson(const std::string& text, const std::stri
         else if (key == "eval_every_seconds") s.evalEverySeconds = real();
         else if (key == "eval_budget") s.evalBudget = real();
         else if (key == "eval_windows") s.evalWindows = integer();
+        else if (key == "eval_window") s.evalWindowLength = integer();
         else if (key == "checkpoint_steps") s.checkpointEverySteps = integer();
         else if (key == "checkpoint_seconds") s.checkpointEverySeconds = real();
         else throw Error("search settings in '" + source + "' have an unknown key '" + key + "'");

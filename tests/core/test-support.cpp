@@ -84,4 +84,38 @@ std::string errorOf(const std::function<void()>& fn) {
     return {};
 }
 
+namespace {
+
+// GPT-2's byte-to-symbol map, written out so that the tokenizer files are byte-level.
+std::string byteSymbol(int b) {
+    int cp = b;
+    if (!((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255))) {
+        int n = 0;
+        for (int x = 0; x < b; ++x)
+            n += !((x >= 33 && x <= 126) || (x >= 161 && x <= 172) || (x >= 174 && x <= 255));
+        cp = 256 + n;
+    }
+    std::string s;
+    if (cp < 0x80) s += char(cp);
+    else s += char(0xC0 | (cp >> 6)), s += char(0x80 | (cp & 0x3F));
+    return s;
+}
+
+}  // namespace
+
+void writeByteLevelTokenizer(const std::string& dir) {
+    std::ofstream vocab(std::filesystem::path(dir) / "vocab.json");
+    vocab << "{";
+    for (int b = 0; b < 256; ++b) {
+        std::string sym = byteSymbol(b);
+        std::string escaped = sym == "\"" ? "\\\"" : sym == "\\" ? "\\\\" : sym;
+        vocab << '"' << escaped << "\": " << b << ", ";
+    }
+    vocab << "\"</s>\": 256}";
+    vocab.close();
+    std::ofstream(std::filesystem::path(dir) / "merges.txt") << "#version: 0.2\n";
+    std::ofstream(std::filesystem::path(dir) / "tokenizer_config.json")
+        << R"({"add_bos_token": true, "bos_token": "</s>", "eos_token": "</s>"})";
+}
+
 }  // namespace invx::test

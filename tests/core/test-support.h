@@ -22,6 +22,10 @@ NamedTensors randomWeights(const OptConfig& config, std::uint64_t seed);
 // Writes config.json and model.safetensors into `dir`.
 void writeModel(const std::string& dir, const OptConfig& config, const NamedTensors& weights);
 
+// A byte-level tokenizer in `dir`: the 256 byte tokens (ids 0-255) and "</s>" = 256 as OPT's BOS.
+// One token per byte, so token counts are byte counts plus one.
+void writeByteLevelTokenizer(const std::string& dir);
+
 // Runs `fn` and returns the invx::Error message it threw; fails the test if it threw none.
 std::string errorOf(const std::function<void()>& fn);
 

@@ -37,7 +37,8 @@ struct SearchSettings {
     std::int64_t evalEveryAccepted = 0;  // every N accepted steps; 0 = off
     double evalEverySeconds = 0;         // every T seconds of search; 0 = off
     double evalBudget = 0.2;             // fraction of run time for automatic scheduling
-    std::int64_t evalWindows = 0;        // first K windows of 2048 tokens; 0 = all
+    std::int64_t evalWindows = 0;        // first K windows; 0 = all
+    std::int64_t evalWindowLength = 2048;  // tokens per window (the protocol's 2048)
 
     // Checkpoints of the invariance state (whichever comes first).
     std::int64_t checkpointEverySteps = 200;

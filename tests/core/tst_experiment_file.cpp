@@ -1,0 +1,236 @@
+// Experiment files: everything written reads back equal; existing and foreign files are refused;
+// h5dump reads them.
+#include <hdf5.h>
+
+#include <QProcess>
+#include <QStandardPaths>
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+
+#include "invx/error.h"
+#include "invx/experiment-file.h"
+#include "test-support.h"
+
+using namespace invx;
+
+namespace {
+
+ModelIdentity identity() {
+    ModelIdentity m;
+    m.path = "/models/tiny";
+    m.configJson = R"({"hidden_size": 8})";
+    m.fingerprint = "0123456789abcdef";
+    m.parameters = 1234;
+    m.layers = 2;
+    m.hidden = 8;
+    m.ffn = 6;
+    m.device = "cpu";
+    m.dtype = "float32";
+    return m;
+}
+
+CalibrationBatch calibration() {
+    CalibrationBatch c;
+    c.corpus = "wikipedia";
+    c.samples = 2;
+    c.length = 3;
+    c.ids = {2, 10, 11, 2, 12, 13};
+    return c;
+}
+
+SearchCheckpoint checkpointAt(std::int64_t step) {
+    SearchCheckpoint c;
+    c.step = step;
+    c.acceptedSteps = step / 2;
+    c.bestLoss = 1.1 - 0.001 * double(step);
+    c.elapsedSeconds = 0.5 * double(step);
+    c.rng = RandomGenerator(std::uint64_t(step)).state();
+    c.recentAccepted = {1, 0, 1};
+    for (int l = 0; l < 2; ++l) {
+        LayerInvariance s = LayerInvariance::identity(6);
+        std::swap(s.permutation[0], s.permutation[std::size_t(1 + l)]);
+        s.scales[3] = 1.25f + float(step);
+        s.angles[1] = -1e-5f * float(l + 1);
+        c.layers.push_back(s);
+    }
+    return c;
+}
+
+StepRecord stepRecord(std::int64_t step) {
+    StepRecord r;
+    r.step = step;
+    r.layer = int(step % 2);
+    r.loss = 1.1 - 1e-4 * double(step);
+    r.ce = 3.0 + 1e-3 * double(step);
+    r.mse = 0.25;
+    r.accepted = step % 3 == 0;
+    r.acceptanceRate = 0.3;
+    r.recentAcceptanceRate = 0.4;
+    r.elapsedSeconds = 0.1 * double(step);
+    return r;
+}
+
+}  // namespace
+
+class TestExperimentFile : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void roundTrips();
+    void resumingDropsOnlyLaterSteps();
+    void refusesToOverwrite();
+    void refusesForeignFiles();
+    void h5dumpReadsIt();
+
+private:
+    QTemporaryDir dir_;
+    std::string path(const char* name) const { return dir_.filePath(name).toStdString(); }
+};
+
+void TestExperimentFile::roundTrips() {
+    SearchSettings settings;
+    settings.quant.bits = 3;
+    settings.invariances = "PS";
+    settings.seed = 99;
+    {
+        ExperimentFile f = ExperimentFile::create(path("a.h5"), settings, identity(), calibration());
+        QCOMPARE(f.status(), std::string("created"));
+        BaseResult b;
+        b.method = "rtn";
+        b.ce0 = 3.5;
+        b.mse0 = 0.125;
+        b.fullPrecisionCe = 2.5;
+        b.matchedLayers = {1, 0};
+        f.writeBase(b);
+        INVX_VERIFY_MESSAGE(test::errorOf([&] { f.writeBase(b); }), "already recorded", "a.h5");
+        std::vector<StepRecord> steps;
+        for (int i = 1; i <= 5; ++i) steps.push_back(stepRecord(i));
+        f.appendSteps(steps);
+        f.appendSteps({stepRecord(6), stepRecord(7)});
+        f.appendEvaluation({0, 0, 300.5, 2, 167, 0.0, 1.5});
+        f.appendEvaluation({7, 3, 250.25, 2, 167, 4.0, 1.25});
+        f.appendCheckpoint(checkpointAt(0));
+        f.appendCheckpoint(checkpointAt(7));
+        LayerSnapshot s;
+        s.step = 7;
+        s.layer = 1;
+        s.fc1 = {"fc1", 6, 8, 4, std::vector<float>(48, 0.5f), std::vector<float>(48, 0.25f),
+                 std::vector<float>(48, 0.0f), std::vector<float>(12, -1), std::vector<float>(12, 1),
+                 std::vector<float>(12, 0.01f)};
+        s.fc2 = {"fc2", 8, 6, 3, std::vector<float>(48, 1.5f), std::vector<float>(48, 1.25f),
+                 std::vector<float>(48, 1.0f), std::vector<float>(16, -2), std::vector<float>(16, 2),
+                 std::vector<float>(16, 0.02f)};
+        s.fc1.original[5] = 7.0f;
+        s.invariance = checkpointAt(7).layers[1];
+        f.appendSnapshot(s);
+        f.setStatus("finished");
+    }
+    const ExperimentFile f = ExperimentFile::open(path("a.h5"), false);
+    QCOMPARE(f.settings().toJson(), settings.toJson());
+    const ModelIdentity m = f.model();
+    QCOMPARE(m.fingerprint, identity().fingerprint);
+    QCOMPARE(m.configJson, identity().configJson);
+    QCOMPARE(m.layers, 2);
+    QCOMPARE(m.ffn, std::int64_t(6));
+    QCOMPARE(m.dtype, std::string("float32"));
+    QCOMPARE(f.status(), std::string("finished"));
+    const CalibrationBatch c = f.calibration();
+    QCOMPARE(c.ids, calibration().ids);
+    QCOMPARE(c.samples, std::int64_t(2));
+    QCOMPARE(c.corpus, std::string("wikipedia"));
+    QCOMPARE(f.base()->ce0, 3.5);
+    QCOMPARE(f.base()->matchedLayers, (std::vector<int>{1, 0}));
+    const auto steps = f.steps();
+    QCOMPARE(steps.size(), std::size_t(7));
+    for (int i = 0; i < 7; ++i) {
+        const StepRecord e = stepRecord(i + 1);
+        QCOMPARE(steps[i].step, e.step);
+        QCOMPARE(steps[i].layer, e.layer);
+        QCOMPARE(steps[i].loss, e.loss);
+        QCOMPARE(steps[i].accepted, e.accepted);
+        QCOMPARE(steps[i].elapsedSeconds, e.elapsedSeconds);
+    }
+    QCOMPARE(f.steps(5, 10).size(), std::size_t(2));
+    const auto evals = f.evaluations();
+    QCOMPARE(evals.size(), std::size_t(2));
+    QCOMPARE(evals[1].perplexity, 250.25);
+    QCOMPARE(evals[1].acceptedSteps, std::int64_t(3));
+    QCOMPARE(f.checkpointCount(), std::int64_t(2));
+    const SearchCheckpoint last = f.checkpoint(-1), expected = checkpointAt(7);
+    QCOMPARE(last.step, std::int64_t(7));
+    QCOMPARE(last.bestLoss, expected.bestLoss);
+    QCOMPARE(last.rng, expected.rng);
+    QCOMPARE(last.recentAccepted, expected.recentAccepted);
+    QVERIFY(last.layers == expected.layers);
+    QVERIFY(f.checkpoint(0).layers == checkpointAt(0).layers);
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(5); }), "checkpoint 5 does not exist");
+    QCOMPARE(f.snapshotCount(), std::int64_t(1));
+    const LayerSnapshot s = f.snapshot(0);
+    QCOMPARE(s.layer, 1);
+    QCOMPARE(s.fc1.original[5], 7.0f);
+    QCOMPARE(s.fc2.groupSize, std::int64_t(3));
+    QCOMPARE(s.fc2.groupMax.size(), std::size_t(16));
+    QVERIFY(s.invariance == expected.layers[1]);
+}
+
+void TestExperimentFile::resumingDropsOnlyLaterSteps() {
+    ExperimentFile f = ExperimentFile::create(path("b.h5"), SearchSettings{}, identity(), calibration());
+    std::vector<StepRecord> steps;
+    for (int i = 1; i <= 12; ++i) steps.push_back(stepRecord(i));
+    f.appendSteps(steps);
+    f.appendEvaluation({0, 0, 300, 1, 1, 0, 1});
+    f.appendEvaluation({10, 4, 200, 1, 1, 1, 1});
+    f.truncateAfter(8);
+    QCOMPARE(f.stepCount(), std::int64_t(8));
+    QCOMPARE(f.steps().back().step, std::int64_t(8));
+    QCOMPARE(f.evaluations().size(), std::size_t(1));
+    f.setTargetSteps(50000);
+    QCOMPARE(f.settings().steps, std::int64_t(50000));
+}
+
+void TestExperimentFile::refusesToOverwrite() {
+    { ExperimentFile::create(path("c.h5"), SearchSettings{}, identity(), calibration()); }
+    const auto size = std::filesystem::file_size(path("c.h5"));
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::create(path("c.h5"), SearchSettings{}, identity(), calibration()); }),
+                        "c.h5", "already exists", "--resume");
+    QCOMPARE(std::filesystem::file_size(path("c.h5")), size);
+    std::ofstream(path("notes.txt")) << "my notes";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::create(path("notes.txt"), SearchSettings{}, identity(), calibration()); }),
+                        "already exists");
+    std::ifstream in(path("notes.txt"));
+    std::string content;
+    std::getline(in, content);
+    QCOMPARE(content, std::string("my notes"));
+}
+
+void TestExperimentFile::refusesForeignFiles() {
+    std::ofstream(path("text.h5")) << "not hdf5 at all";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(path("text.h5"), false); }), "text.h5", "not an HDF5 file");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(path("missing.h5"), false); }), "missing.h5", "does not exist");
+    const hid_t file = H5Fcreate(path("foreign.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    QVERIFY(file >= 0);
+    H5Fclose(file);
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(path("foreign.h5"), true); }), "foreign.h5",
+                        "not an InvarExplore experiment");
+}
+
+void TestExperimentFile::h5dumpReadsIt() {
+    const QString h5dump = QStandardPaths::findExecutable(QStringLiteral("h5dump"));
+    if (h5dump.isEmpty()) QSKIP("h5dump is not installed (Debian: hdf5-tools)");
+    {
+        ExperimentFile f = ExperimentFile::create(path("d.h5"), SearchSettings{}, identity(), calibration());
+        f.appendSteps({stepRecord(1), stepRecord(2)});
+        f.appendCheckpoint(checkpointAt(2));
+    }
+    QProcess p;
+    p.start(h5dump, {QStringLiteral("-d"), QStringLiteral("/steps"), QString::fromStdString(path("d.h5"))});
+    QVERIFY(p.waitForFinished(30000));
+    QCOMPARE(p.exitCode(), 0);
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    QVERIFY2(out.contains("\"recent_acceptance_rate\"") && out.contains("H5T_COMPOUND"), qPrintable(out));
+    QVERIFY(out.contains("1.0999"));  // loss of step 1 (1.1 - 1e-4)
+}
+
+QTEST_GUILESS_MAIN(TestExperimentFile)
+#include "tst_experiment_file.moc"

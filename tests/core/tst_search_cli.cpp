@@ -1,0 +1,219 @@
+// invx search and invx apply as a user runs them: a recorded run, SIGKILL and --resume, the applied
+// checkpoint's perplexity, and refusals that name the setting or file.
+#include <ATen/ATen.h>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+
+#include "invx/experiment-file.h"
+#include "opt-model.h"
+#include "test-support.h"
+
+using namespace invx;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+    int exitCode;
+    QString out, err;
+};
+
+Run invxRun(const QStringList& args) {
+    QProcess p;
+    p.start(QStringLiteral(INVX_CLI_PATH), args);
+    if (!p.waitForFinished(300000)) qFatal("invx did not finish");
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+QJsonObject lastJsonLine(const QString& out) {
+    const auto lines = out.trimmed().split('\n');
+    return QJsonDocument::fromJson(lines.last().toUtf8()).object();
+}
+
+}  // namespace
+
+class TestSearchCli : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void recordsARunAndAppliesIt();
+    void killedRunResumesToTheSameEnd();
+    void refusesBadInput_data();
+    void refusesBadInput();
+
+private:
+    QStringList searchArgs(const QString& out, int steps) const;
+    QTemporaryDir dir_;
+    QString model_, otherModel_, corpus_, text_;
+};
+
+void TestSearchCli::initTestCase() {
+    // Tiny models over a byte-level tokenizer; a corpus of short paragraphs and an evaluation text.
+    // Stored in float16, as OPT checkpoints are.
+    OptConfig c = test::tinyConfig();  // hidden 32, FFN 128, 3 layers, 64 positions
+    c.vocabSize = 260;
+    c.torchDtype = "float16";
+    auto halfWeights = [&](std::uint64_t seed) {
+        NamedTensors w = test::randomWeights(c, seed);
+        for (auto& [name, t] : w) t = t.to(at::kHalf);
+        return w;
+    };
+    model_ = dir_.filePath("model");
+    test::writeModel(model_.toStdString(), c, halfWeights(1));
+    test::writeByteLevelTokenizer(model_.toStdString());
+    otherModel_ = dir_.filePath("other");
+    test::writeModel(otherModel_.toStdString(), c, halfWeights(2));
+    test::writeByteLevelTokenizer(otherModel_.toStdString());
+    corpus_ = dir_.filePath("corpus.txt");
+    std::ofstream corpus(corpus_.toStdString());
+    for (int i = 0; i < 100; ++i) corpus << "Paragraph " << i << " is short.\n\n";
+    text_ = dir_.filePath("eval.raw");
+    std::ofstream text(text_.toStdString());
+    for (int i = 0; i < 40; ++i) text << " Line " << i << " of a small test text .\n \n";
+}
+
+QStringList TestSearchCli::searchArgs(const QString& out, int steps) const {
+    return {"search", "--model", model_, "--out", out, "--steps", QString::number(steps), "--group", "32",
+            "--calibration", corpus_, "--calibration-samples", "4", "--calibration-length", "32",
+            "--eval-data", text_, "--eval-window", "64", "--eval-windows", "3", "--checkpoint-steps", "10",
+            "--device", "cpu", "--json", "--quiet"};
+}
+
+void TestSearchCli::recordsARunAndAppliesIt() {
+    const QString file = dir_.filePath("run.h5");
+    Run r = invxRun(searchArgs(file, 60));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject summary = lastJsonLine(r.out);
+    QCOMPARE(summary["type"].toString(), QStringLiteral("summary"));
+    QCOMPARE(summary["steps"].toInt(), 60);
+    QCOMPARE(r.out.count("\"type\":\"step\""), 60);
+    QVERIFY(summary["best_loss"].toDouble() < 1.1);  // the search improved on 1 + alpha
+    const double finalPpl = summary["last_evaluation"].toObject()["perplexity"].toDouble();
+
+    const ExperimentFile f = ExperimentFile::open(file.toStdString(), false);
+    QCOMPARE(f.status(), std::string("finished"));
+    QCOMPARE(f.stepCount(), std::int64_t(60));
+    QCOMPARE(f.checkpoint(-1).step, std::int64_t(60));
+    QCOMPARE(f.checkpoint(-1).acceptedSteps, std::int64_t(summary["accepted_steps"].toInt()));
+    QVERIFY(f.evaluations().size() >= 2);
+    QCOMPARE(f.evaluations().front().step, std::int64_t(0));
+    QCOMPARE(f.evaluations().back().perplexity, finalPpl);
+    QCOMPARE(f.settings().quant.groupSize, 32);
+
+    // The applied checkpoint, quantized by RTN, is the model the search ended with.
+    const QString applied = dir_.filePath("applied");
+    r = invxRun({"apply", "--experiment", file, "--out", applied});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(fs::exists(fs::path(applied.toStdString()) / "model.safetensors"));
+    QVERIFY(fs::exists(fs::path(applied.toStdString()) / "vocab.json"));
+    r = invxRun({"eval", "--model", applied, "--data", text_, "--window", "64", "--max-windows", "3", "--bits", "2",
+                 "--group", "32", "--device", "cpu", "--json", "--quiet"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(lastJsonLine(r.out)["ppl"].toDouble(), finalPpl);
+    // The original model quantized the same way is a different model.
+    r = invxRun({"eval", "--model", model_, "--data", text_, "--window", "64", "--max-windows", "3", "--bits", "2",
+                 "--group", "32", "--device", "cpu", "--json", "--quiet"});
+    QCOMPARE(lastJsonLine(r.out)["ppl"].toDouble(), f.evaluations().front().perplexity);
+    QVERIFY(lastJsonLine(r.out)["ppl"].toDouble() != finalPpl);
+
+    r = invxRun({"apply", "--experiment", file, "--out", applied});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("already exists and is not empty"), qPrintable(r.err));
+}
+
+void TestSearchCli::killedRunResumesToTheSameEnd() {
+    const int steps = 1500;
+    const QString whole = dir_.filePath("whole.h5"), killed = dir_.filePath("killed.h5");
+    Run r = invxRun(searchArgs(whole, steps));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject expected = lastJsonLine(r.out);
+
+    QProcess p;
+    p.start(QStringLiteral(INVX_CLI_PATH), searchArgs(killed, steps));
+    QByteArray seen;
+    while (!seen.contains("\"step\":300,") && p.state() != QProcess::NotRunning) {
+        p.waitForReadyRead(1000);
+        seen += p.readAllStandardOutput();
+    }
+    p.kill();  // SIGKILL: no chance to write anything more
+    p.waitForFinished();
+    QVERIFY2(p.exitStatus() == QProcess::CrashExit, "the run ended before it could be killed");
+    {
+        const ExperimentFile f = ExperimentFile::open(killed.toStdString(), false);
+        QCOMPARE(f.status(), std::string("running"));
+        QVERIFY(f.checkpoint(-1).step < steps);
+    }
+    r = invxRun({"search", "--resume", killed, "--json", "--quiet"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject resumed = lastJsonLine(r.out);
+    QVERIFY(resumed["resumed_from_step"].toInt() >= 290);
+    for (const char* key : {"steps", "accepted_steps", "best_loss", "final_ce", "final_mse"})
+        QVERIFY2(resumed[key] == expected[key], key);
+
+    {
+        const ExperimentFile a = ExperimentFile::open(whole.toStdString(), false);
+        const ExperimentFile b = ExperimentFile::open(killed.toStdString(), false);
+        QVERIFY(a.checkpoint(-1).layers == b.checkpoint(-1).layers);
+        QCOMPARE(a.checkpoint(-1).rng, b.checkpoint(-1).rng);
+        QCOMPARE(b.stepCount(), std::int64_t(steps));
+        const auto sa = a.steps(), sb = b.steps();
+        for (int i = 0; i < steps; ++i) {
+            QCOMPARE(sb[std::size_t(i)].step, std::int64_t(i + 1));
+            QCOMPARE(sb[std::size_t(i)].loss, sa[std::size_t(i)].loss);
+            QCOMPARE(sb[std::size_t(i)].accepted, sa[std::size_t(i)].accepted);
+        }
+        QCOMPARE(a.evaluations().back().perplexity, b.evaluations().back().perplexity);
+    }  // closed: a file open here cannot be resumed (HDF5 locks it)
+
+    // A finished run continues only when given more steps.
+    r = invxRun({"search", "--resume", killed, "--steps", QString::number(steps + 20), "--json", "--quiet"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(lastJsonLine(r.out)["steps"].toInt(), steps + 20);
+}
+
+void TestSearchCli::refusesBadInput_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QStringList>("fragments");
+    const QString file = dir_.filePath("bad.h5");
+    auto with = [&](QStringList extra) {
+        QStringList a = searchArgs(file, 5);
+        for (int i = 0; i + 1 < extra.size(); i += 2) {
+            const int at = a.indexOf(extra[i]);
+            if (at >= 0) a[at + 1] = extra[i + 1];
+            else a << extra[i] << extra[i + 1];
+        }
+        return a;
+    };
+    QTest::newRow("bits") << with({"--bits", "9"}) << QStringList{"--bits", "9"};
+    QTest::newRow("group") << with({"--group", "48"}) << QStringList{"group size 48", "divide"};
+    QTest::newRow("swap fraction") << with({"--swap-frac", "0.005"}) << QStringList{"swap_frac", "too small to pick a pair"};
+    QTest::newRow("invariances") << with({"--invariances", "PQ"}) << QStringList{"invariances", "PQ"};
+    QTest::newRow("calibration") << with({"--calibration-samples", "500"}) << QStringList{"corpus.txt", "only", "tokens"};
+    QTest::newRow("not hdf5") << QStringList{"search", "--resume", corpus_} << QStringList{"corpus.txt", "not an HDF5 file"};
+    const QString run = dir_.filePath("run.h5");  // written by recordsARunAndAppliesIt
+    QTest::newRow("existing file") << searchArgs(run, 5) << QStringList{"run.h5", "already exists", "--resume"};
+    QTest::newRow("other model") << QStringList{"search", "--resume", run, "--model", otherModel_}
+                                 << QStringList{"run.h5", "different model", "fingerprint"};
+    QTest::newRow("changed setting") << QStringList{"search", "--resume", run, "--bits", "3"}
+                                     << QStringList{"--bits", "cannot be changed when resuming"};
+    QTest::newRow("missing") << QStringList{"search", "--resume", dir_.filePath("nowhere.h5")} << QStringList{"nowhere.h5", "does not exist"};
+}
+
+void TestSearchCli::refusesBadInput() {
+    QFETCH(QStringList, args);
+    QFETCH(QStringList, fragments);
+    const Run r = invxRun(args);
+    QCOMPARE(r.exitCode, 1);
+    for (const auto& f : fragments) QVERIFY2(r.err.contains(f), qPrintable(r.err));
+    QVERIFY2(r.err.trimmed().split(QLatin1Char('\n')).last().startsWith("invx: error: "), qPrintable(r.err));
+    QVERIFY(!fs::exists(dir_.filePath("bad.h5").toStdString()));  // nothing half-made is left behind
+}
+
+QTEST_GUILESS_MAIN(TestSearchCli)
+#include "tst_search_cli.moc"
