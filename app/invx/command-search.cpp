@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "compute-options.h"
 #include "invx/error.h"
+#include "invx/experiment-file.h"
 #include "invx/search-run.h"
 
 namespace invx::cli {
@@ -254,7 +255,8 @@ int runSearchCommand(const Arguments& args) {
     if (args.has("--snapshot-layers")) request.snapshotLayers = layerList(args.get("--snapshot-layers"));
     applyComputeOptions(args);  // threads; placement is parsed by the run
 
-    const std::int64_t target = request.resume ? request.resumeSteps : request.settings.steps;
+    std::int64_t target = request.resume ? request.resumeSteps : request.settings.steps;
+    if (target < 0) target = ExperimentFile::open(request.experimentPath, /*writable=*/false).settings().steps;
     ProgressPrinter printer(args.has("--json"), args.has("--quiet"), target);
     SearchControl control;
     activeControl = &control;

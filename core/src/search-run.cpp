@@ -121,6 +121,7 @@ private:
         OptModel model = OptModel::load(modelDir, parsePlacement(request_.device, request_.dtype));
         const OptConfig& config = model.config();
         settings_.validateForModel(config.hiddenSize, config.ffnDim, int(config.numLayers));
+        requireValidSnapshotLayers(int(config.numLayers));
         if (settings_.calibrationLength > config.maxPositions)
             throw Error("search setting 'calibration_length' (" + std::to_string(settings_.calibrationLength) +
                         ") exceeds the model's " + std::to_string(config.maxPositions) + " positions");
@@ -137,7 +138,8 @@ private:
                                                  settings_.calibrationSamples, settings_.calibrationLength,
                                                  settings_.calibrationSeed, settings_.calibrationCorpus);
         evalIds_ = evaluationIds(settings_, tokenizer);
-        const ModelIdentity identity = identifyModel(model, modelDir);
+        // Recorded absolute, so that --resume and apply work from any directory.
+        const ModelIdentity identity = identifyModel(model, std::filesystem::absolute(modelDir).lexically_normal().string());
 
         file_.emplace(ExperimentFile::create(request_.experimentPath, settings_, identity, calibration));
         observer_.onMessage("quantizing (" + settings_.base + ", " + settings_.quant.describe() +
@@ -151,10 +153,7 @@ private:
     void openExisting() {
         file_.emplace(ExperimentFile::open(request_.experimentPath, /*writable=*/true));
         settings_ = file_->settings();
-        if (request_.resumeSteps >= 0) {
-            settings_.steps = request_.resumeSteps;
-            file_->setTargetSteps(request_.resumeSteps);
-        }
+        if (request_.resumeSteps >= 0) settings_.steps = request_.resumeSteps;
         const ModelIdentity recorded = file_->model();
         const std::string modelDir = resolveModelDirectory(request_.modelPath.empty() ? recorded.path : request_.modelPath);
         const std::string device = !request_.device.empty() ? request_.device
@@ -167,6 +166,12 @@ private:
         if (file_->checkpointCount() == 0)
             throw Error("experiment file '" + request_.experimentPath + "' holds no checkpoint to resume from");
         const SearchCheckpoint checkpoint = file_->checkpoint(-1);
+        if (request_.resumeSteps >= 0 && request_.resumeSteps < checkpoint.step)
+            throw Error("--steps " + std::to_string(request_.resumeSteps) + " is below the " +
+                        std::to_string(checkpoint.step) + " steps '" + request_.experimentPath +
+                        "' has already done; give a larger total");
+        requireValidSnapshotLayers(int(model.config().numLayers));
+        if (request_.resumeSteps >= 0) file_->setTargetSteps(request_.resumeSteps);
         evalIds_ = evaluationIds(settings_, BpeTokenizer::fromDirectory(tokenizerDirectory(modelDir)));
 
         observer_.onMessage("quantizing and restoring the checkpoint at step " + std::to_string(checkpoint.step));
@@ -177,6 +182,13 @@ private:
         resumedFrom_ = checkpoint.step;
         observer_.onBase(engine_->base());
         lastCheckpointStep_ = checkpoint.step;
+    }
+
+    void requireValidSnapshotLayers(int layers) const {
+        for (int l : request_.snapshotLayers)
+            if (l < 0 || l >= layers)
+                throw Error("--snapshot-layers names layer " + std::to_string(l) + ", but the model has layers 0 to " +
+                            std::to_string(layers - 1));
     }
 
     double elapsed() const { return elapsedOffset_ + secondsSince(started_); }

@@ -118,4 +118,30 @@ void writeByteLevelTokenizer(const std::string& dir) {
         << R"({"add_bos_token": true, "bos_token": "</s>", "eos_token": "</s>"})";
 }
 
+SearchFixture writeSearchFixture(const std::string& dir) {
+    namespace fs = std::filesystem;
+    OptConfig c = tinyConfig();  // hidden 32, FFN 128, 3 layers, 64 positions
+    c.vocabSize = 260;
+    c.torchDtype = "float16";  // as OPT checkpoints are stored
+    auto halfWeights = [&](std::uint64_t seed) {
+        NamedTensors w = randomWeights(c, seed);
+        for (auto& [name, t] : w) t = t.to(at::kHalf);
+        return w;
+    };
+    SearchFixture f;
+    f.model = (fs::path(dir) / "model").string();
+    writeModel(f.model, c, halfWeights(1));
+    writeByteLevelTokenizer(f.model);
+    f.otherModel = (fs::path(dir) / "other").string();
+    writeModel(f.otherModel, c, halfWeights(2));
+    writeByteLevelTokenizer(f.otherModel);
+    f.corpus = (fs::path(dir) / "corpus.txt").string();
+    std::ofstream corpus(f.corpus);
+    for (int i = 0; i < 100; ++i) corpus << "Paragraph " << i << " is short.\n\n";
+    f.text = (fs::path(dir) / "eval.raw").string();
+    std::ofstream text(f.text);
+    for (int i = 0; i < 40; ++i) text << " Line " << i << " of a small test text .\n \n";
+    return f;
+}
+
 }  // namespace invx::test

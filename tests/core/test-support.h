@@ -26,6 +26,14 @@ void writeModel(const std::string& dir, const OptConfig& config, const NamedTens
 // One token per byte, so token counts are byte counts plus one.
 void writeByteLevelTokenizer(const std::string& dir);
 
+// What a search needs on disk: a float16 tiny model (vocabulary 260, byte-level tokenizer), a
+// second model of the same shape with other weights, a corpus of short paragraphs (documents of
+// 25-30 tokens) and an evaluation text.
+struct SearchFixture {
+    std::string model, otherModel, corpus, text;
+};
+SearchFixture writeSearchFixture(const std::string& dir);
+
 // Runs `fn` and returns the invx::Error message it threw; fails the test if it threw none.
 std::string errorOf(const std::function<void()>& fn);
 

@@ -136,7 +136,7 @@ void TestPerplexity::resolvesNamedDatasets() {
     qputenv("INVX_DATA", QByteArray::fromStdString(test::dataDir()));
     QCOMPARE(resolveDataset("wikitext2"), test::dataDir() + "/wikitext-2-raw/wiki.test.raw");
     INVX_VERIFY_MESSAGE(test::errorOf([] { resolveDataset("wikitext3"); }),
-                        "neither a known name (wikitext2) nor an existing file");
+                        "neither a known name (wikitext2, wikitext2-train, wikipedia, c4, gutenberg) nor an existing file");
     qputenv("INVX_DATA", "/nonexistent");
     INVX_VERIFY_MESSAGE(test::errorOf([] { resolveDataset("wikitext2"); }),
                         "'/nonexistent/wikitext-2-raw/wiki.test.raw'");

@@ -1,6 +1,5 @@
 // invx search and invx apply as a user runs them: a recorded run, SIGKILL and --resume, the applied
 // checkpoint's perplexity, and refusals that name the setting or file.
-#include <ATen/ATen.h>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -54,28 +53,11 @@ private:
 };
 
 void TestSearchCli::initTestCase() {
-    // Tiny models over a byte-level tokenizer; a corpus of short paragraphs and an evaluation text.
-    // Stored in float16, as OPT checkpoints are.
-    OptConfig c = test::tinyConfig();  // hidden 32, FFN 128, 3 layers, 64 positions
-    c.vocabSize = 260;
-    c.torchDtype = "float16";
-    auto halfWeights = [&](std::uint64_t seed) {
-        NamedTensors w = test::randomWeights(c, seed);
-        for (auto& [name, t] : w) t = t.to(at::kHalf);
-        return w;
-    };
-    model_ = dir_.filePath("model");
-    test::writeModel(model_.toStdString(), c, halfWeights(1));
-    test::writeByteLevelTokenizer(model_.toStdString());
-    otherModel_ = dir_.filePath("other");
-    test::writeModel(otherModel_.toStdString(), c, halfWeights(2));
-    test::writeByteLevelTokenizer(otherModel_.toStdString());
-    corpus_ = dir_.filePath("corpus.txt");
-    std::ofstream corpus(corpus_.toStdString());
-    for (int i = 0; i < 100; ++i) corpus << "Paragraph " << i << " is short.\n\n";
-    text_ = dir_.filePath("eval.raw");
-    std::ofstream text(text_.toStdString());
-    for (int i = 0; i < 40; ++i) text << " Line " << i << " of a small test text .\n \n";
+    const test::SearchFixture f = test::writeSearchFixture(dir_.path().toStdString());
+    model_ = QString::fromStdString(f.model);
+    otherModel_ = QString::fromStdString(f.otherModel);
+    corpus_ = QString::fromStdString(f.corpus);
+    text_ = QString::fromStdString(f.text);
 }
 
 QStringList TestSearchCli::searchArgs(const QString& out, int steps) const {
