@@ -45,7 +45,7 @@ std::vector<Option> settingOptions() {
         {"--sigma-r", "S", "random-walk standard deviation of the rotation angles", text(d.sigmaRotation)},
         {"--num-layers", "N", "decoder layers matched by the MSE term", std::to_string(d.matchedLayers)},
         {"--seed", "N", "seed of the search", std::to_string(d.seed)},
-        {"--mode", "fast|reference", "fast recomputes from the changed layer on; reference the whole forward", d.mode},
+        {"--mode", "fast|reference", "fast recomputes from the changed layer on; reference recomputes everything (targets, whole forward)", d.mode},
         {"--eval-data", "NAME|PATH|none", "perplexity data during the search", d.evalData},
         {"--eval-every-accepted", "N", "evaluate every N accepted steps; 0 = off", std::to_string(d.evalEveryAccepted)},
         {"--eval-every-seconds", "T", "evaluate every T seconds of search; 0 = off", text(d.evalEverySeconds)},

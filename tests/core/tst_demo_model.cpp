@@ -10,6 +10,7 @@
 #include "invx/text-file.h"
 #include "opt-model.h"
 #include "safetensors-file.h"
+#include "search-engine.h"
 #include "test-support.h"
 
 using namespace invx;
@@ -25,6 +26,7 @@ private Q_SLOTS:
     void hasTheDocumentedShape();
     void reproducesTransformersLogits();
     void tokenizesLikeTransformers();
+    void searchModesAgreeOnRealWeights();
 };
 
 void TestDemoModel::hasTheDocumentedShape() {
@@ -66,6 +68,31 @@ void TestDemoModel::tokenizesLikeTransformers() {
     const std::string text = joinRowsForPerplexity(
         readWholeFile(test::dataDir() + "/wikitext-2-raw/wiki.test.raw", "test data"));
     QCOMPARE(tokenizer.encode(text, true).size(), std::size_t(342310));
+}
+
+void TestDemoModel::searchModesAgreeOnRealWeights() {
+    // The demo model at its defaults (2-bit, group 128): a short calibration batch of its own text.
+    const auto tokenizer = BpeTokenizer::fromDirectory(kModel);
+    std::vector<std::int32_t> ids = tokenizer.encode(
+        joinRowsForPerplexity(readWholeFile(test::dataDir() + "/wikitext-2-raw/wiki.test.raw", "test text")), true);
+    const at::Tensor calibration = at::tensor(std::vector<std::int64_t>(ids.begin(), ids.begin() + 2 * 96)).view({2, 96});
+    const OptModel model = OptModel::load(kModel, {});
+    SearchSettings s;
+    s.calibrationSamples = 2;
+    s.calibrationLength = 96;
+    SearchEngine fast(model, s, calibration);
+    s.mode = "reference";
+    SearchEngine reference(model, s, calibration);
+    QVERIFY(fast.base().ce0 > fast.base().fullPrecisionCe);  // 2 bits hurt
+    int accepted = 0;
+    for (int i = 0; i < 12; ++i) {
+        const StepRecord a = fast.step(), b = reference.step();
+        QCOMPARE(a.loss, b.loss);
+        QCOMPARE(a.accepted, b.accepted);
+        accepted += a.accepted;
+    }
+    QVERIFY(accepted > 0);
+    QVERIFY(fast.state() == reference.state());
 }
 
 QTEST_APPLESS_MAIN(TestDemoModel)
