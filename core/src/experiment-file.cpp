@@ -326,7 +326,7 @@ ExperimentFile ExperimentFile::create(const std::string& path, const SearchSetti
 
     const hsize_t L = hsize_t(model.layers), F = hsize_t(model.ffn);
     d->createGroup("/checkpoints");
-    d->createTable("/checkpoints/permutation", H5T_NATIVE_INT64, {L, F}, 1, true);
+    d->createTable("/checkpoints/permutation", H5T_NATIVE_INT32, {L, F}, 1, true);
     d->createTable("/checkpoints/scales", H5T_NATIVE_FLOAT, {L, F}, 1, true);
     d->createTable("/checkpoints/angles", H5T_NATIVE_FLOAT, {L, F / 2}, 1, true);
     d->createTable("/checkpoints/rng_state", H5T_NATIVE_UINT64, {4}, 64);
@@ -474,7 +474,7 @@ std::vector<EvaluationRecord> ExperimentFile::evaluations() const {
 void ExperimentFile::appendCheckpoint(const SearchCheckpoint& c) {
     const std::int64_t L = d_->layers(), F = d_->ffn();
     if (std::int64_t(c.layers.size()) != L) d_->fail("a checkpoint must hold every layer");
-    std::vector<std::int64_t> perm;
+    std::vector<std::int32_t> perm;  // FFN widths fit; half the size of int64 in every checkpoint
     std::vector<float> scales, angles;
     for (const auto& l : c.layers) {
         if (std::int64_t(l.permutation.size()) != F || std::int64_t(l.scales.size()) != F ||
@@ -487,7 +487,7 @@ void ExperimentFile::appendCheckpoint(const SearchCheckpoint& c) {
     std::vector<std::uint8_t> recent(std::size_t(StepRecord::kRecentWindow), 0);
     std::copy(c.recentAccepted.begin(), c.recentAccepted.end(), recent.begin());
     const std::int32_t recentCount = std::int32_t(c.recentAccepted.size());
-    d_->appendRows("/checkpoints/permutation", H5T_NATIVE_INT64, perm.data(), 1);
+    d_->appendRows("/checkpoints/permutation", H5T_NATIVE_INT32, perm.data(), 1);
     d_->appendRows("/checkpoints/scales", H5T_NATIVE_FLOAT, scales.data(), 1);
     d_->appendRows("/checkpoints/angles", H5T_NATIVE_FLOAT, angles.data(), 1);
     d_->appendRows("/checkpoints/rng_state", H5T_NATIVE_UINT64, c.rng.data(), 1);
@@ -517,12 +517,12 @@ SearchCheckpoint ExperimentFile::checkpoint(std::int64_t index) const {
                                   std::to_string(count) + ")");
     const std::int64_t L = d_->layers(), F = d_->ffn();
     const hsize_t i = hsize_t(index);
-    std::vector<std::int64_t> perm(std::size_t(L * F));
-    std::vector<float> scales(std::size_t(L * F)), angles(std::size_t(L * F / 2));
+    std::vector<std::int32_t> perm(static_cast<std::size_t>(L * F));
+    std::vector<float> scales(static_cast<std::size_t>(L * F)), angles(static_cast<std::size_t>(L * F / 2));
     std::vector<std::uint8_t> recent(std::size_t(StepRecord::kRecentWindow));
     std::int32_t recentCount = 0;
     SearchCheckpoint c;
-    d_->readRows("/checkpoints/permutation", H5T_NATIVE_INT64, perm.data(), i, 1);
+    d_->readRows("/checkpoints/permutation", H5T_NATIVE_INT32, perm.data(), i, 1);
     d_->readRows("/checkpoints/scales", H5T_NATIVE_FLOAT, scales.data(), i, 1);
     d_->readRows("/checkpoints/angles", H5T_NATIVE_FLOAT, angles.data(), i, 1);
     d_->readRows("/checkpoints/rng_state", H5T_NATIVE_UINT64, c.rng.data(), i, 1);

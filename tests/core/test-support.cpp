@@ -1,6 +1,7 @@
 #include "test-support.h"
 
 #include <ATen/ATen.h>
+#include <QProcess>
 #include <QtTest>
 
 #include <cstdlib>
@@ -116,6 +117,13 @@ void writeByteLevelTokenizer(const std::string& dir) {
     std::ofstream(std::filesystem::path(dir) / "merges.txt") << "#version: 0.2\n";
     std::ofstream(std::filesystem::path(dir) / "tokenizer_config.json")
         << R"({"add_bos_token": true, "bos_token": "</s>", "eos_token": "</s>"})";
+}
+
+CliRun invxRun(const QStringList& args) {
+    QProcess p;
+    p.start(QStringLiteral(INVX_CLI_PATH), args);
+    if (!p.waitForFinished(300000)) qFatal("invx did not finish");
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
 }
 
 SearchFixture writeSearchFixture(const std::string& dir) {

@@ -1,6 +1,7 @@
 #pragma once
 // Shared fixtures: the data directory, temporary model directories with random OPT weights.
 #include <QString>
+#include <QStringList>
 #include <QTemporaryDir>
 #include <functional>
 #include <string>
@@ -33,6 +34,13 @@ struct SearchFixture {
     std::string model, otherModel, corpus, text;
 };
 SearchFixture writeSearchFixture(const std::string& dir);
+
+// The invx command line run as a user runs it (INVX_CLI_PATH): exit code, stdout, stderr.
+struct CliRun {
+    int exitCode;
+    QString out, err;
+};
+CliRun invxRun(const QStringList& args);
 
 // Runs `fn` and returns the invx::Error message it threw; fails the test if it threw none.
 std::string errorOf(const std::function<void()>& fn);

@@ -17,18 +17,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-    int exitCode;
-    QString out, err;
-};
-
-Run invxRun(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(INVX_CLI_PATH), args);
-    if (!p.waitForFinished(120000)) qFatal("invx did not finish");
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using test::invxRun;
+using Run = test::CliRun;
 
 }  // namespace
 
