@@ -5,15 +5,10 @@
 
 #include "group-quantizer.h"
 #include "invx/error.h"
-#include "perplexity-evaluator.h"
 #include "rtn-quantizer.h"
 
 namespace invx {
 namespace {
-
-double calibrationCe(const at::Tensor& logits, const at::Tensor& ids) {
-    return meanNextTokenLoss(logits, ids).mean().item<double>();
-}
 
 // Mean next-token cross-entropy of the LM head over `hidden` [batch, seq, width]. On the CPU one
 // sequence at a time, so each block of logits is consumed while it is still in cache; logsumexp
@@ -72,8 +67,13 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
     for (std::size_t i = 0; i < matched_.size(); ++i) matchedSlot_[std::size_t(matched_[i])] = int(i);
 
     // Full-precision targets, computed once.
-    const at::Tensor fpLogits = model_.forward(calibration_, matched_, &targets_);
-    base_.fullPrecisionCe = calibrationCe(fpLogits, calibration_);
+    targets_.assign(matched_.size(), at::Tensor());
+    at::Tensor h = model_.embed(calibration_);
+    for (int l = 0; l < layers; ++l) {
+        h = model_.forwardLayer(std::size_t(l), h);
+        if (int slot = matchedSlot_[std::size_t(l)]; slot >= 0) targets_[std::size_t(slot)] = h;
+    }
+    base_.fullPrecisionCe = headCrossEntropy(model_, h, calibration_);
     for (int l = 0; l < layers; ++l) {
         const OptLayer& layer = model_.layers()[std::size_t(l)];
         fullPrecisionFfn_.push_back({layer.fc1.weight.clone(),
