@@ -1,5 +1,7 @@
 #include <unistd.h>
 
+#include <ATen/ATen.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -14,10 +16,16 @@
 #include "invx/perplexity-text.h"
 #include "invx/text-file.h"
 #include "perplexity-evaluator.h"
-#include "rtn-quantizer.h"
+#include "base-quantization.h"
+#include "invx/calibration-data.h"
 
 namespace invx::cli {
 namespace {
+
+std::string upper(std::string s) {
+    for (char& c : s) c = char(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+}
 
 // A live line on a terminal; about ten lines in a log file.
 PerplexityCallback progressPrinter(bool quiet) {
@@ -53,9 +61,15 @@ const Command& evalCommand() {
                 {"--model", "PATH|ID", "model directory, or a Hugging Face id found in the local cache", ""},
                 {"--data", "NAME|PATH", "data set name (wikitext2) or a raw text file", "wikitext2"},
                 {"--tokenizer", "DIR", "tokenizer directory; default: the model directory", ""},
-                {"--method", "fp|rtn", "fp = no quantization; rtn = round to nearest (set by --bits)", "fp"},
+                {"--method", "fp|rtn|awq|gptq", "fp = no quantization; rtn = round to nearest (implied by --bits); awq, gptq calibrate first", "fp"},
                 {"--bits", "B", "weight bits, 1-8; implies --method rtn", ""},
                 {"--group", "G", "weights per quantization group; -1 = one group per row", "128"},
+                {"--calibration", "NAME|PATH", "awq/gptq calibration corpus: wikipedia, c4, wikitext2-train, gutenberg or a file", "wikipedia"},
+                {"--calibration-samples", "N", "awq/gptq calibration sequences", "128"},
+                {"--calibration-length", "N", "tokens per calibration sequence", "512"},
+                {"--calibration-seed", "N", "seed of the calibration document shuffle", "42"},
+                {"--act-order", "", "gptq: quantize columns in order of decreasing Hessian diagonal", ""},
+                {"--damp", "F", "gptq: dampening, as a fraction of the Hessian's mean diagonal", "0.01"},
                 {"--window", "N", "tokens per window", "2048"},
                 {"--max-windows", "N", "stop after N windows; 0 = all", "0"},
                 {"--json", "", "print one JSON object instead of text", ""},
@@ -73,13 +87,12 @@ int runEval(const Arguments& args) {
     std::string method = args.get("--method");
     QuantConfig quant;
     if (args.has("--bits")) {
-        if (args.has("--method") && method != "rtn")
-            throw Error("--bits asks for quantization, but --method is '" + method + "'");
-        method = "rtn";
+        if (method == "fp" && args.has("--method"))
+            throw Error("--bits asks for quantization, but --method is fp");
+        if (method == "fp") method = "rtn";
     }
-    if (method != "fp" && method != "rtn")
-        throw Error("--method expects fp or rtn, but got '" + method + "'");
-    if (method == "rtn") {
+    if (method != "fp") requireBaseMethod(method);
+    if (method != "fp") {
         quant.bits = int(args.getInt("--bits", 1, 8));
         quant.groupSize = int(args.getInt("--group", -1, 1 << 20));
         quant.validate();
@@ -102,7 +115,28 @@ int runEval(const Arguments& args) {
     }
 
     OptModel model = loadModel(modelDir, placement);
-    if (method == "rtn") quantizeRtn(model, quant);
+    if (method != "fp") {
+        at::Tensor calibration;
+        if (method != "rtn") {
+            const int samples = int(args.getInt("--calibration-samples", 1, 1 << 20));
+            const int length = int(args.getInt("--calibration-length", 2, int(model.config().maxPositions)));
+            const auto blocks = buildCalibrationBlocks(readCorpusDocuments(args.get("--calibration")), tokenizer, samples,
+                                                       length, std::uint64_t(args.getInt("--calibration-seed", 0, 1LL << 62)),
+                                                       args.get("--calibration"));
+            calibration = at::tensor(std::vector<std::int64_t>(blocks.begin(), blocks.end())).view({samples, length});
+        }
+        BaseMethodOptions options;
+        options.gptq.actOrder = args.has("--act-order");
+        options.gptq.dampening = args.getDouble("--damp");
+        if (!(options.gptq.dampening > 0 && options.gptq.dampening < 1))
+            throw Error("--damp expects a fraction between 0 and 1, but got " + args.get("--damp"));
+        std::vector<std::string> warnings;
+        const bool quiet = args.has("--quiet");
+        quantizeWithMethod(model, method, quant, calibration, options, &warnings, [quiet](const std::string& m) {
+            if (!quiet) std::cerr << "invx: " << m << '\n';
+        });
+        for (const auto& w : warnings) std::cerr << "invx: warning: " << w << '\n';
+    }
     const PerplexityResult r =
         evaluatePerplexity(model, ids, options, progressPrinter(args.has("--quiet")));
 
@@ -115,11 +149,14 @@ int runEval(const Arguments& args) {
             {"window_length", r.windowLength}, {"seconds", r.seconds},
             {"device", placement.device.str()}, {"dtype", dtypeText(placement.dtype)},
         };
-        if (method == "rtn") j["bits"] = quant.bits, j["group"] = quant.groupSize;
+        if (method != "fp") j["bits"] = quant.bits, j["group"] = quant.groupSize;
+        if (method == "awq" || method == "gptq")
+            j["calibration"] = args.get("--calibration"), j["calibration_samples"] = std::stoll(args.get("--calibration-samples")),
+            j["calibration_length"] = std::stoll(args.get("--calibration-length"));
         std::cout << j.dump() << '\n';
     } else {
         std::printf("%s perplexity: %.4f (%s; %lld of %lld windows of %lld tokens; %lld tokens in all; %.1f s)\n",
-                    method == "rtn" ? ("RTN " + quant.describe()).c_str() : "full-precision",
+                    method == "fp" ? "full-precision" : (upper(method) + " " + quant.describe()).c_str(),
                     r.ppl, std::filesystem::path(dataPath).filename().c_str(), (long long)r.windows,
                     (long long)r.windowsAvailable, (long long)r.windowLength, (long long)r.tokens,
                     r.seconds);

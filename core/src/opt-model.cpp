@@ -185,13 +185,10 @@ at::Tensor OptModel::embed(const at::Tensor& ids) const {
     return x + at::embedding(embedPositions_, positions);
 }
 
-at::Tensor OptModel::attentionHalf(std::size_t index, const at::Tensor& hidden) const {
+at::Tensor OptModel::selfAttention(std::size_t index, const at::Tensor& x, at::Tensor* outProjInput) const {
     const OptLayer& layer = layers_.at(index);
-    const bool preLN = config_.doLayerNormBefore;
-    const std::int64_t batch = hidden.size(0), seq = hidden.size(1);
+    const std::int64_t batch = x.size(0), seq = x.size(1);
     const std::int64_t heads = config_.numHeads, headDim = config_.headDim();
-
-    at::Tensor x = preLN ? layerNorm(hidden, layer.attnNorm) : hidden;
     auto split = [&](const at::Tensor& t) {
         return t.view({batch, seq, heads, headDim}).transpose(1, 2);  // [B, H, T, D]
     };
@@ -200,23 +197,34 @@ at::Tensor OptModel::attentionHalf(std::size_t index, const at::Tensor& hidden) 
     at::Tensor v = split(linear(x, layer.v));
     at::Tensor attn = causalAttention(q, k, v);
     attn = attn.transpose(1, 2).reshape({batch, seq, heads * headDim});
-    at::Tensor h = hidden + linear(attn, layer.out);
+    if (outProjInput) *outProjInput = attn;
+    return linear(attn, layer.out);
+}
+
+at::Tensor OptModel::attentionHalf(std::size_t index, const at::Tensor& hidden, BlockLinearInputs* inputs) const {
+    const OptLayer& layer = layers_.at(index);
+    const bool preLN = config_.doLayerNormBefore;
+    at::Tensor x = preLN ? layerNorm(hidden, layer.attnNorm) : hidden;
+    if (inputs) inputs->qkv = x;
+    at::Tensor h = hidden + selfAttention(index, x, inputs ? &inputs->out : nullptr);
     if (!preLN) h = layerNorm(h, layer.attnNorm);
     return h;
 }
 
-at::Tensor OptModel::ffnHalf(std::size_t index, const at::Tensor& afterAttention) const {
+at::Tensor OptModel::ffnHalf(std::size_t index, const at::Tensor& afterAttention, BlockLinearInputs* inputs) const {
     const OptLayer& layer = layers_.at(index);
     const bool preLN = config_.doLayerNormBefore;
     const at::Tensor& h = afterAttention;
     at::Tensor x = preLN ? layerNorm(h, layer.ffnNorm) : h;
-    at::Tensor out = h + linear(at::relu(linear(x, layer.fc1)), layer.fc2);
+    at::Tensor act = at::relu(linear(x, layer.fc1));
+    if (inputs) inputs->fc1 = x, inputs->fc2 = act;
+    at::Tensor out = h + linear(act, layer.fc2);
     if (!preLN) out = layerNorm(out, layer.ffnNorm);
     return out;
 }
 
-at::Tensor OptModel::forwardLayer(std::size_t index, const at::Tensor& hidden) const {
-    return ffnHalf(index, attentionHalf(index, hidden));
+at::Tensor OptModel::forwardLayer(std::size_t index, const at::Tensor& hidden, BlockLinearInputs* inputs) const {
+    return ffnHalf(index, attentionHalf(index, hidden, inputs), inputs);
 }
 
 at::Tensor OptModel::head(const at::Tensor& hidden) const {

@@ -28,6 +28,11 @@ struct OptLayer {
     LinearWeights fc1, fc2;
 };
 
+// The inputs of a block's linear layers: q/k/v share one, then out_proj, fc1, fc2.
+struct BlockLinearInputs {
+    at::Tensor qkv, out, fc1, fc2;
+};
+
 struct ModelPlacement {
     at::Device device = at::kCPU;
     at::ScalarType dtype = at::kFloat;
@@ -60,12 +65,16 @@ public:
 
     // ids: [batch, seq] int64 on any device. Returns the input of the first block.
     at::Tensor embed(const at::Tensor& ids) const;
-    // One decoder block: hidden [batch, seq, hidden] -> its output.
-    at::Tensor forwardLayer(std::size_t layer, const at::Tensor& hidden) const;
+    // One decoder block: hidden [batch, seq, hidden] -> its output. With `inputs`, also the inputs
+    // of its linear layers (what AWQ and GPTQ calibrate on).
+    at::Tensor forwardLayer(std::size_t layer, const at::Tensor& hidden, BlockLinearInputs* inputs = nullptr) const;
     // The two halves of a block: forwardLayer(l, h) == ffnHalf(l, attentionHalf(l, h)), bit for
     // bit. The search caches attentionHalf, which a change to the FFN of block l cannot affect.
-    at::Tensor attentionHalf(std::size_t layer, const at::Tensor& hidden) const;
-    at::Tensor ffnHalf(std::size_t layer, const at::Tensor& afterAttention) const;
+    at::Tensor attentionHalf(std::size_t layer, const at::Tensor& hidden, BlockLinearInputs* inputs = nullptr) const;
+    at::Tensor ffnHalf(std::size_t layer, const at::Tensor& afterAttention, BlockLinearInputs* inputs = nullptr) const;
+    // q/k/v, causal attention and out_proj of block `layer` on its normalized input (no residual):
+    // the module AWQ inspects for the q/k/v scales.
+    at::Tensor selfAttention(std::size_t layer, const at::Tensor& normed, at::Tensor* outProjInput = nullptr) const;
     // Final LayerNorm and project_out, then the LM head: [batch, seq, vocab] in the model's dtype.
     at::Tensor head(const at::Tensor& hidden) const;
     // The whole model. When `captureLayers` is given, the outputs of those blocks are appended to

@@ -1,0 +1,157 @@
+#include "gptq-quantizer.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+
+#include <cmath>
+
+#include "invx/error.h"
+#include "rtn-quantizer.h"
+
+namespace invx {
+namespace {
+
+// Per-row scale and zero of the columns in `slice` [out, cols] (SPEC's quantizer).
+std::pair<at::Tensor, at::Tensor> rowParams(const at::Tensor& slice, double qmax) {
+    const at::Tensor maxv = slice.amax({1}, true), minv = slice.amin({1}, true);
+    const at::Tensor scale = (maxv - minv).clamp_min(1e-5) / qmax;
+    const at::Tensor zero = (-at::round(minv / scale)).clamp(0.0, qmax);
+    return {scale, zero};
+}
+
+at::Tensor quantizeColumn(const at::Tensor& w, const at::Tensor& scale, const at::Tensor& zero, double qmax) {
+    const at::Tensor q = (at::round(w / scale) + zero).clamp(0.0, qmax);
+    return (q - zero) * scale;
+}
+
+// The upper Cholesky factor of H^-1 after dampening; raises the dampening tenfold (up to five
+// times) while H is not positive definite.
+at::Tensor inverseCholesky(at::Tensor H, double& dampening) {
+    const at::Tensor meanDiag = H.diagonal().mean();
+    for (int attempt = 0; attempt < 6; ++attempt, dampening *= 10) {
+        at::Tensor damped = H + at::eye(H.size(0), H.options()) * (meanDiag * dampening);
+        auto [L, info] = at::linalg_cholesky_ex(damped);
+        if (info.item<std::int64_t>() != 0) continue;
+        auto [U, info2] = at::linalg_cholesky_ex(at::cholesky_inverse(L), /*upper=*/true);
+        if (info2.item<std::int64_t>() == 0) return U;
+    }
+    throw Error("GPTQ: the Hessian stays singular even with dampening " + std::to_string(dampening / 10) +
+                "; the calibration inputs may be degenerate (all equal or NaN)");
+}
+
+}  // namespace
+
+void accumulateHessian(at::Tensor& hessian, std::int64_t& tokens, const at::Tensor& x) {
+    const at::Tensor flat = x.reshape({-1, x.size(-1)}).to(at::kFloat);
+    const std::int64_t n = flat.size(0);
+    if (!hessian.defined()) hessian = at::zeros({flat.size(1), flat.size(1)}, flat.options());
+    // Running mean of 2 x x^T, as the authors' add_batch keeps it.
+    hessian.mul_(double(tokens) / double(tokens + n));
+    tokens += n;
+    const at::Tensor scaled = flat * std::sqrt(2.0 / double(tokens));
+    hessian.addmm_(scaled.t(), scaled);
+}
+
+GptqLayerResult gptqQuantizeWeight(const at::Tensor& weight, const at::Tensor& hessian, const QuantConfig& quant,
+                                   const GptqOptions& options) {
+    c10::InferenceMode guard;
+    const std::int64_t rows = weight.size(0), cols = weight.size(1);
+    quant.validate(cols);
+    const double qmax = double((1 << quant.bits) - 1);
+    const std::int64_t group = quant.groupSize > 0 ? quant.groupSize : cols;
+
+    at::Tensor W = weight.to(at::kFloat).clone();
+    at::Tensor H = hessian.to(W.device(), at::kFloat).clone();
+    GptqLayerResult result;
+    const at::Tensor dead = H.diagonal() == 0;
+    result.deadColumns = dead.sum().item<std::int64_t>();
+    if (result.deadColumns > 0) {
+        H.diagonal().masked_fill_(dead, 1.0);
+        W.masked_fill_(dead.unsqueeze(0), 0.0);
+    }
+    at::Tensor perm, invPerm;
+    if (options.actOrder) {
+        perm = at::argsort(H.diagonal(), /*dim=*/0, /*descending=*/true);
+        invPerm = at::argsort(perm);
+        W = W.index_select(1, perm);
+        H = H.index_select(0, perm).index_select(1, perm);
+    }
+    result.dampening = options.dampening;
+    const at::Tensor U = inverseCholesky(H, result.dampening);
+
+    at::Tensor Q = at::zeros_like(W);
+    at::Tensor scale, zero;
+    if (quant.groupSize <= 0) std::tie(scale, zero) = rowParams(W, qmax);
+    for (std::int64_t i1 = 0; i1 < cols; i1 += options.blockSize) {
+        const std::int64_t i2 = std::min(i1 + options.blockSize, cols), count = i2 - i1;
+        at::Tensor W1 = W.narrow(1, i1, count).clone();
+        at::Tensor Err1 = at::zeros_like(W1);
+        const at::Tensor U1 = U.narrow(0, i1, count).narrow(1, i1, count);
+        for (std::int64_t i = 0; i < count; ++i) {
+            const std::int64_t col = i1 + i;
+            if (quant.groupSize > 0 && col % group == 0)
+                std::tie(scale, zero) = rowParams(W.narrow(1, col, std::min(group, cols - col)), qmax);
+            const at::Tensor w = W1.narrow(1, i, 1);
+            const at::Tensor q = quantizeColumn(w, scale, zero, qmax);
+            Q.narrow(1, col, 1).copy_(q);
+            const at::Tensor err = (w - q) / U1[i][i];
+            W1.narrow(1, i, count - i).sub_(err.matmul(U1.narrow(0, i, 1).narrow(1, i, count - i)));
+            Err1.narrow(1, i, 1).copy_(err);
+        }
+        if (i2 < cols) W.narrow(1, i2, cols - i2).sub_(Err1.matmul(U.narrow(0, i1, count).narrow(1, i2, cols - i2)));
+    }
+    if (options.actOrder) Q = Q.index_select(1, invPerm);
+    result.weight = Q.to(weight.scalar_type());
+    return result;
+}
+
+void quantizeGptq(OptModel& model, const at::Tensor& calibration, const QuantConfig& quant, const GptqOptions& options,
+                  std::vector<std::string>* warnings, const std::function<void(int, int)>& progress) {
+    c10::InferenceMode guard;
+    const int layers = int(model.layers().size());
+    for (int l = 0; l < layers; ++l)
+        for (auto& [name, linear] : decoderLinears(model.layers()[std::size_t(l)]))
+            quant.validate(linear->weight.size(1), "layer " + std::to_string(l) + " " + name);
+    const at::Tensor ids = calibration.to(model.placement().device, at::kLong);
+    const std::int64_t samples = ids.size(0), chunk = std::max<std::int64_t>(1, options.chunkSamples);
+
+    std::vector<at::Tensor> hidden;  // block inputs, one entry per chunk of sequences
+    for (std::int64_t s = 0; s < samples; s += chunk) hidden.push_back(model.embed(ids.narrow(0, s, std::min(chunk, samples - s))));
+
+    for (int l = 0; l < layers; ++l) {
+        OptLayer& layer = model.layers()[std::size_t(l)];
+        at::Tensor hQkv, hOut, hFc1, hFc2;
+        std::int64_t nQkv = 0, nOut = 0, nFc1 = 0, nFc2 = 0;
+        for (const at::Tensor& h : hidden) {
+            BlockLinearInputs in;
+            model.forwardLayer(std::size_t(l), h, &in);
+            accumulateHessian(hQkv, nQkv, in.qkv);
+            accumulateHessian(hOut, nOut, in.out);
+            accumulateHessian(hFc1, nFc1, in.fc1);
+            accumulateHessian(hFc2, nFc2, in.fc2);
+        }
+        const std::pair<LinearWeights*, const at::Tensor*> jobs[] = {
+            {&layer.q, &hQkv}, {&layer.k, &hQkv}, {&layer.v, &hQkv}, {&layer.out, &hOut}, {&layer.fc1, &hFc1}, {&layer.fc2, &hFc2}};
+        const char* names[] = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.out_proj", "fc1", "fc2"};
+        for (int j = 0; j < 6; ++j) {
+            LinearWeights& linear = *jobs[j].first;
+            const std::string where = "layer " + std::to_string(l) + " " + names[j];
+            const std::int64_t inputs = linear.weight.size(1), tokens = j < 3 ? nQkv : j == 3 ? nOut : j == 4 ? nFc1 : nFc2;
+            if (warnings && tokens < inputs && j != 1 && j != 2)
+                warnings->push_back("GPTQ: " + where + " has " + std::to_string(inputs) + " inputs but only " +
+                                    std::to_string(tokens) + " calibration tokens, so its Hessian is rank-deficient; "
+                                    "dampening keeps it invertible, but more calibration tokens give a better result");
+            GptqLayerResult r = gptqQuantizeWeight(linear.weight, *jobs[j].second, quant, options);
+            if (!at::isfinite(r.weight).all().item<bool>())
+                throw Error("GPTQ produced non-finite weights in " + where + "; check the calibration data and the model");
+            if (warnings && r.dampening > options.dampening)
+                warnings->push_back("GPTQ: the Hessian of " + where + " was not positive definite; dampening raised from " +
+                                    std::to_string(options.dampening) + " to " + std::to_string(r.dampening));
+            linear.weight = r.weight;
+        }
+        for (at::Tensor& h : hidden) h = model.forwardLayer(std::size_t(l), h);  // quantized outputs feed the next block
+        if (progress) progress(l + 1, layers);
+    }
+}
+
+}  // namespace invx
