@@ -96,6 +96,17 @@ at::Tensor awqScales(const at::Tensor& meanAbs, double ratio) {
     return s / (s.max() * s.min()).sqrt();
 }
 
+at::Tensor awqSearchLinearScales(const LinearWeights& w, const at::Tensor& x, const QuantConfig& quant, int grid,
+                                 double* ratio) {
+    c10::InferenceMode guard;
+    const at::Tensor reference = at::linear(x, w.weight, w.bias);
+    const ScaleChoice c = searchScales(x, reference, grid, [&](const at::Tensor& s) {
+        return at::linear(x, scaledQuantized(w.weight, s, quant), w.bias);
+    });
+    if (ratio) *ratio = c.ratio;
+    return c.scales;
+}
+
 at::Tensor awqClip(const at::Tensor& weight, const at::Tensor& inputs, const QuantConfig& quant, const AwqOptions& options) {
     const std::int64_t rows = weight.size(0), cols = weight.size(1);
     const std::int64_t g = quant.groupSize > 0 ? quant.groupSize : cols, groups = cols / g;
@@ -165,18 +176,9 @@ std::vector<AwqLayerResult> searchAwq(const OptModel& fp, const at::Tensor& cali
             });
             r.qkvScales = c.scales, r.qkvRatio = c.ratio;
         }
-        auto searchLinear = [&](const LinearWeights& w, const std::vector<at::Tensor>& inputs, double& ratio) {
-            const at::Tensor x = flatten(inputs);
-            const at::Tensor reference = at::linear(x, w.weight, w.bias);
-            const ScaleChoice c = searchScales(x, reference, options.grid, [&](const at::Tensor& s) {
-                return at::linear(x, scaledQuantized(w.weight, s, quant), w.bias);
-            });
-            ratio = c.ratio;
-            return c.scales;
-        };
-        r.outScales = searchLinear(layer.out, outIn, r.outRatio);
-        r.fc1Scales = searchLinear(layer.fc1, fc1In, r.fc1Ratio);
-        r.fc2Scales = searchLinear(layer.fc2, fc2In, r.fc2Ratio);
+        r.outScales = awqSearchLinearScales(layer.out, flatten(outIn), quant, options.grid, &r.outRatio);
+        r.fc1Scales = awqSearchLinearScales(layer.fc1, flatten(fc1In), quant, options.grid, &r.fc1Ratio);
+        r.fc2Scales = awqSearchLinearScales(layer.fc2, flatten(fc2In), quant, options.grid, &r.fc2Ratio);
 
         // Fold the scales, and scale the recorded inputs the same way for the clipping search.
         foldScales(layer, r);

@@ -44,6 +44,10 @@ void applyAwq(OptModel& model, const std::vector<AwqLayerResult>& result, const 
 
 // The scale search's candidate: mean|x| ^ ratio, clamped at 1e-4, over sqrt(max * min).
 at::Tensor awqScales(const at::Tensor& meanAbs, double ratio);
+// The scale search for one linear layer on its inputs x [tokens, in]: the scales [in] and ratio
+// minimising |x W^T - x (Q(W s) / s)^T|^2.
+at::Tensor awqSearchLinearScales(const LinearWeights& linear, const at::Tensor& x, const QuantConfig& quant,
+                                 int grid, double* ratio = nullptr);
 // The clipping search for one weight [out, in] and its inputs x [tokens, in]: bounds [out, groups].
 at::Tensor awqClip(const at::Tensor& weight, const at::Tensor& inputs, const QuantConfig& quant, const AwqOptions& options);
 

@@ -1,0 +1,190 @@
+// AWQ and GPTQ: the behaviours their papers rest on, on planted cases, plus exact folding, bad
+// Hessians and end-to-end runs on a small model.
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+#include <QtTest>
+
+#include "awq-quantizer.h"
+#include "base-quantization.h"
+#include "gptq-quantizer.h"
+#include "group-quantizer.h"
+#include "invx/error.h"
+#include "opt-model.h"
+#include "test-support.h"
+
+using namespace invx;
+
+namespace {
+
+double outputError(const at::Tensor& x, const at::Tensor& w, const at::Tensor& q) {
+    return (at::matmul(x, w.t()) - at::matmul(x, q.t())).pow(2).mean().item<double>();
+}
+
+QuantConfig config(int bits, int group) {
+    QuantConfig q;
+    q.bits = bits;
+    q.groupSize = group;
+    return q;
+}
+
+}  // namespace
+
+class TestBaseQuantizers : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void awqGivesASalientChannelTheLargestScale();
+    void awqClipsAPlantedOutlierWhenThatHelps();
+    void awqScalesFoldExactly();
+    void awqRefusesPostLayerNormModels();
+    void gptqBeatsRtnOnCorrelatedInputs();
+    void gptqSurvivesDeadInputs();
+    void gptqRaisesDampeningForIndefiniteHessians();
+    void methodsRunEndToEnd();
+};
+
+void TestBaseQuantizers::awqGivesASalientChannelTheLargestScale() {
+    c10::InferenceMode guard;
+    at::manual_seed(1);
+    at::Tensor x = at::randn({2048, 64});
+    x.select(1, 7).mul_(30.0);  // one salient input channel
+    LinearWeights w{at::randn({32, 64}) * 0.1, at::Tensor()};
+    const QuantConfig q = config(3, 32);
+    double ratio = 0;
+    const at::Tensor s = awqSearchLinearScales(w, x, q, 20, &ratio);
+    QVERIFY(ratio > 0);
+    QCOMPARE(s.argmax().item<std::int64_t>(), std::int64_t(7));
+    // And it pays: the output error with the scales is below plain RTN's.
+    const at::Tensor row = s.view({1, -1});
+    const double awq = outputError(x, w.weight, fakeQuantize(w.weight * row, q) / row);
+    const double rtn = outputError(x, w.weight, fakeQuantize(w.weight, q));
+    QVERIFY2(awq < 0.8 * rtn, qPrintable(QString("AWQ %1, RTN %2").arg(awq).arg(rtn)));
+}
+
+void TestBaseQuantizers::awqClipsAPlantedOutlierWhenThatHelps() {
+    c10::InferenceMode guard;
+    at::manual_seed(2);
+    at::Tensor w = at::randn({64, 32});
+    w[0][5] = 12.0;                    // an outlier weight in row 0, group 0 ...
+    at::Tensor x = at::randn({1024, 32});
+    x.select(1, 5).mul_(0.01);         // ... on an input that is nearly always ~0
+    AwqOptions options;
+    const QuantConfig q = config(2, 32);
+    const at::Tensor bound = awqClip(w, x, q, options);
+    QCOMPARE(bound.sizes().vec(), (std::vector<std::int64_t>{64, 1}));
+    QVERIFY2(bound[0][0].item<float>() < 0.75f * 12.0f, qPrintable(QString::number(bound[0][0].item<float>())));
+    // Clipping that row lowers its output error.
+    const at::Tensor clipped = at::clamp(w, -bound, bound);
+    const at::Tensor row0 = w.narrow(0, 0, 1), clippedRow0 = clipped.narrow(0, 0, 1);
+    QVERIFY(outputError(x, row0, fakeQuantize(clippedRow0, q)) < outputError(x, row0, fakeQuantize(row0, q)));
+    // A row without an outlier keeps (nearly) its whole range.
+    const float full = w[1].abs().max().item<float>();
+    QVERIFY(bound[1][0].item<float>() >= 0.5f * full);
+}
+
+void TestBaseQuantizers::awqScalesFoldExactly() {
+    c10::InferenceMode guard;
+    const OptConfig c = test::tinyConfig();
+    const OptModel fp = OptModel::fromTensors(c, test::randomWeights(c, 3), {}, "tiny");
+    at::manual_seed(4);
+    const at::Tensor ids = at::randint(4, 96, {4, 32}, at::TensorOptions().dtype(at::kLong));
+    AwqOptions options;
+    options.clip = false;
+    const auto result = searchAwq(fp, ids, config(2, 32), options);
+    QCOMPARE(result.size(), std::size_t(3));
+    bool scaled = false;
+    for (const auto& r : result) scaled = scaled || r.qkvRatio > 0 || r.outRatio > 0 || r.fc1Ratio > 0 || r.fc2Ratio > 0;
+    QVERIFY(scaled);
+    OptModel folded = fp;
+    applyAwq(folded, result, config(2, 32));
+    QVERIFY(!at::equal(folded.layers()[0].fc1.weight, fp.layers()[0].fc1.weight));
+    const at::Tensor a = fp.forward(ids), b = folded.forward(ids);
+    QVERIFY2((a - b).abs().max().item<double>() < 1e-4, "scaling changed the full-precision model");
+}
+
+void TestBaseQuantizers::awqRefusesPostLayerNormModels() {
+    const OptConfig c = test::tinyConfig(/*postLN=*/true);
+    const OptModel model = OptModel::fromTensors(c, test::randomWeights(c, 3), {}, "tiny");
+    const at::Tensor ids = at::randint(4, 96, {2, 16}, at::TensorOptions().dtype(at::kLong));
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { searchAwq(model, ids, config(2, 32), {}); }), "post-LN", "gptq");
+}
+
+void TestBaseQuantizers::gptqBeatsRtnOnCorrelatedInputs() {
+    c10::InferenceMode guard;
+    at::manual_seed(5);
+    const at::Tensor x = at::matmul(at::randn({4096, 8}), at::randn({8, 64})) + 0.05 * at::randn({4096, 64});
+    const at::Tensor w = at::randn({48, 64});
+    at::Tensor H;
+    std::int64_t tokens = 0;
+    accumulateHessian(H, tokens, x.narrow(0, 0, 1000));
+    accumulateHessian(H, tokens, x.narrow(0, 1000, 3096));
+    QCOMPARE(tokens, std::int64_t(4096));
+    QVERIFY(at::allclose(H, 2.0 * at::matmul(x.t(), x) / 4096.0, 1e-3, 1e-3));
+    for (int bits : {2, 3}) {
+        const QuantConfig q = config(bits, 32);
+        const double rtn = outputError(x, w, fakeQuantize(w, q));
+        const double gptq = outputError(x, w, gptqQuantizeWeight(w, H, q, {}).weight);
+        GptqOptions actOrder;
+        actOrder.actOrder = true;
+        const double gptqAct = outputError(x, w, gptqQuantizeWeight(w, H, q, actOrder).weight);
+        QVERIFY2(gptq < 0.5 * rtn, qPrintable(QString("%1 bits: GPTQ %2, RTN %3").arg(bits).arg(gptq).arg(rtn)));
+        QVERIFY2(gptqAct < 0.5 * rtn, qPrintable(QString("%1 bits: GPTQ act-order %2, RTN %3").arg(bits).arg(gptqAct).arg(rtn)));
+    }
+    // Every quantized weight is on its group's grid: at most 2^bits levels per row and group.
+    const at::Tensor q = gptqQuantizeWeight(w, H, config(2, 32), {}).weight;
+    for (std::int64_t r = 0; r < 48; r += 7)
+        QVERIFY(std::get<0>(at::_unique(q[r].narrow(0, 0, 32))).numel() <= 4);
+}
+
+void TestBaseQuantizers::gptqSurvivesDeadInputs() {
+    c10::InferenceMode guard;
+    at::manual_seed(6);
+    at::Tensor x = at::randn({512, 32});
+    x.select(1, 3).zero_();
+    at::Tensor H;
+    std::int64_t tokens = 0;
+    accumulateHessian(H, tokens, x);
+    const GptqLayerResult r = gptqQuantizeWeight(at::randn({16, 32}), H, config(2, 16), {});
+    QCOMPARE(r.deadColumns, std::int64_t(1));
+    QVERIFY(at::isfinite(r.weight).all().item<bool>());
+    QVERIFY(r.weight.select(1, 3).abs().max().item<float>() < 2.0f);  // the dead input's weights were zeroed first
+}
+
+void TestBaseQuantizers::gptqRaisesDampeningForIndefiniteHessians() {
+    c10::InferenceMode guard;
+    // One negative eigenvalue of -0.005 next to 1: 1% dampening (0.005) is not enough, 10% is.
+    at::Tensor H = at::diag(at::tensor({1.0f, -0.005f}));
+    const GptqLayerResult r = gptqQuantizeWeight(at::randn({4, 2}), H, config(2, -1), {});
+    QVERIFY(std::abs(r.dampening - 0.1) < 1e-12);
+    INVX_VERIFY_MESSAGE(test::errorOf([] { gptqQuantizeWeight(at::randn({4, 2}), -at::eye(2), config(2, -1), {}); }),
+                        "singular", "dampening");
+}
+
+void TestBaseQuantizers::methodsRunEndToEnd() {
+    c10::InferenceMode guard;
+    const OptConfig c = test::tinyConfig();
+    const OptModel fp = OptModel::fromTensors(c, test::randomWeights(c, 7), {}, "tiny");
+    at::manual_seed(8);
+    const at::Tensor ids = at::randint(4, 96, {8, 32}, at::TensorOptions().dtype(at::kLong));
+    const at::Tensor reference = fp.forward(ids);
+    std::map<std::string, double> error;
+    for (const char* method : {"rtn", "awq", "gptq"}) {
+        OptModel m = fp;
+        std::vector<std::string> warnings;
+        quantizeWithMethod(m, method, config(2, 32), ids, {}, &warnings);
+        const at::Tensor logits = m.forward(ids);
+        QVERIFY(at::isfinite(logits).all().item<bool>());
+        error[method] = (logits - reference).pow(2).mean().item<double>();
+    }
+    // On its own calibration data each calibrated method beats round-to-nearest.
+    QVERIFY2(error["awq"] < error["rtn"], qPrintable(QString("AWQ %1, RTN %2").arg(error["awq"]).arg(error["rtn"])));
+    QVERIFY2(error["gptq"] < error["rtn"], qPrintable(QString("GPTQ %1, RTN %2").arg(error["gptq"]).arg(error["rtn"])));
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { OptModel m = fp; quantizeWithMethod(m, "gptq", config(2, 32), at::Tensor(), {}); }),
+                        "gptq needs calibration data");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { OptModel m = fp; quantizeWithMethod(m, "omniquant", config(2, 32), ids, {}); }),
+                        "rtn, awq or gptq", "omniquant");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { OptModel m = fp; quantizeWithMethod(m, "gptq", config(2, 48), ids, {}); }),
+                        "group size 48");
+}
+
+QTEST_GUILESS_MAIN(TestBaseQuantizers)
+#include "tst_base_quantizers.moc"
