@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -68,6 +69,7 @@ const Command& evalCommand() {
                 {"--calibration-samples", "N", "awq/gptq calibration sequences", "128"},
                 {"--calibration-length", "N", "tokens per calibration sequence", "512"},
                 {"--calibration-seed", "N", "seed of the calibration document shuffle", "42"},
+                {"--save-calibration", "FILE", "awq/gptq: also write the calibration token ids as JSON (for cross-checks)", ""},
                 {"--act-order", "", "gptq: quantize columns in order of decreasing Hessian diagonal", ""},
                 {"--damp", "F", "gptq: dampening, as a fraction of the Hessian's mean diagonal", "0.01"},
                 {"--window", "N", "tokens per window", "2048"},
@@ -124,6 +126,11 @@ int runEval(const Arguments& args) {
                                                        length, std::uint64_t(args.getInt("--calibration-seed", 0, 1LL << 62)),
                                                        args.get("--calibration"));
             calibration = at::tensor(std::vector<std::int64_t>(blocks.begin(), blocks.end())).view({samples, length});
+            if (args.has("--save-calibration")) {
+                std::ofstream out(args.get("--save-calibration"));
+                out << nlohmann::json{{"samples", samples}, {"length", length}, {"ids", blocks}}.dump() << '\n';
+                if (!out) throw Error("cannot write '" + args.get("--save-calibration") + "'");
+            }
         }
         BaseMethodOptions options;
         options.gptq.actOrder = args.has("--act-order");

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# AWQ and GPTQ of invx against our plain PyTorch implementations (tools/reference_quantizers.py) on
+# the demo model: the same calibration tokens (128 x 512 from wikipedia), WikiText-2 perplexity at
+# 3 and 2 bits, group 128, float32 on CUDA. Carry .gpu-carry and .gpu-data (gpt2/, wikitext-2-raw/,
+# wikipedia/). Usage (GPU machine, project root): bash tools/base-methods-gpu.sh OUTDIR
+set -uo pipefail
+out=${1:?usage: base-methods-gpu.sh OUTDIR}
+mkdir -p "$out"
+source .gpu-carry/gpu-env.sh
+export INVX_DATA="$PWD/.gpu-data"
+if [ ! -x build-gpu/app/invx ]; then
+  cmake -S . -B build-gpu -G Ninja -DINVX_BUILD_TESTS=OFF -DINVX_BUILD_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=Release > "$out/cmake.log" 2>&1
+fi
+ninja -C build-gpu invx > "$out/build.log" 2>&1 || { grep -E "error|FAILED" "$out/build.log" | head -30; exit 1; }
+model=resources/models/opt-demo
+data=.gpu-data/wikitext-2-raw/wiki.test.raw
+for bits in 3 2; do
+  for method in awq gptq; do
+    build-gpu/app/invx eval --model $model --method $method --bits $bits --group 128 --device cuda --dtype float32 \
+      --save-calibration "$out/calibration.json" --json --quiet > "$out/invx-$method-$bits.json"
+    python3 tools/reference_quantizers.py --model $model --data $data --calibration "$out/calibration.json" \
+      --method $method --bits $bits --group 128 --json "$out/torch-$method-$bits.json" > /dev/null
+    python3 - "$out/invx-$method-$bits.json" "$out/torch-$method-$bits.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+print(f"{a['method']} {a['bits']}-bit g{a['group']}: invx {a['ppl']:.3f}  torch {b['ppl']:.3f}  "
+      f"difference {100 * (a['ppl'] - b['ppl']) / b['ppl']:+.2f}%")
+PY
+  done
+done
+rm -f "$out/calibration.json"
