@@ -149,6 +149,8 @@ def awq(model, ids, bits, group, chunk=8, grid=20, max_shrink=0.5, clip_tokens=5
                 best_all.append(best)
             bound = torch.cat(best_all).squeeze(1)  # [rows, groups, 1]
             w.copy_(torch.clamp(w.reshape(w.shape[0], -1, gs), -bound, bound).reshape(w.shape))
+    for p in model.parameters():  # the folded weights in float16, as the authors' models hold them
+        p.copy_(p.half().float())
     for layer in model.model.decoder.layers:
         for lin in (layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj,
                     layer.self_attn.out_proj, layer.fc1, layer.fc2):

@@ -33,7 +33,8 @@ std::vector<Option> settingOptions() {
         {"--steps", "N", "search steps (on --resume: the new total)", std::to_string(d.steps)},
         {"--bits", "B", "weight bits, 1-8", std::to_string(d.quant.bits)},
         {"--group", "G", "weights per quantization group; -1 = one group per row", std::to_string(d.quant.groupSize)},
-        {"--base", "rtn", "base quantization method the search starts from", d.base},
+        {"--base", "rtn|awq|gptq", "base quantization method the search starts from", d.base},
+        {"--base-calibration-samples", "N", "awq/gptq calibration sequences (from the same corpus)", std::to_string(d.baseCalibrationSamples)},
         {"--invariances", "PSR", "active invariances: any of P (permute), S (scale), R (rotate)", d.invariances},
         {"--calibration", "NAME|PATH", "calibration corpus: wikipedia, c4, wikitext2-train, gutenberg or a file", d.calibrationCorpus},
         {"--calibration-samples", "N", "calibration sequences", std::to_string(d.calibrationSamples)},
@@ -65,6 +66,7 @@ SearchSettings settingsFrom(const Arguments& a) {
     s.quant.bits = int(a.getInt("--bits", -1000, 1000));
     s.quant.groupSize = int(a.getInt("--group", -(1 << 30), 1 << 30));
     s.base = a.get("--base");
+    s.baseCalibrationSamples = int(a.getInt("--base-calibration-samples", -(1 << 30), 1 << 30));
     s.invariances = a.get("--invariances");
     s.calibrationCorpus = a.get("--calibration");
     s.calibrationSamples = int(a.getInt("--calibration-samples", -(1 << 30), 1 << 30));

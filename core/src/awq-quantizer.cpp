@@ -198,6 +198,44 @@ std::vector<AwqLayerResult> searchAwq(const OptModel& fp, const at::Tensor& cali
     return results;
 }
 
+namespace {
+
+std::vector<float> values(const at::Tensor& t) {
+    if (!t.defined()) return {};
+    const at::Tensor c = t.to(at::kCPU, at::kFloat).contiguous();
+    return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+at::Tensor tensorOf(const std::vector<float>& v, std::vector<std::int64_t> shape, const at::Device& device) {
+    if (v.empty()) return {};
+    std::int64_t n = 1;
+    for (auto d : shape) n *= d;
+    if (std::int64_t(v.size()) != n) throw Error("AWQ record has " + std::to_string(v.size()) + " values where " + std::to_string(n) + " belong");
+    return at::from_blob(const_cast<float*>(v.data()), shape, at::TensorOptions().dtype(at::kFloat)).clone().to(device);
+}
+
+}  // namespace
+
+AwqLayerRecord awqRecord(const AwqLayerResult& r) {
+    return {values(r.qkvScales), values(r.outScales), values(r.fc1Scales), values(r.fc2Scales),
+            values(r.vClip),     values(r.outClip),   values(r.fc1Clip),   values(r.fc2Clip)};
+}
+
+AwqLayerResult awqFromRecord(const AwqLayerRecord& r, const OptConfig& c, const QuantConfig& quant, const at::Device& device) {
+    const std::int64_t h = c.hiddenSize, f = c.ffnDim;
+    auto groups = [&](std::int64_t in) { return quant.groupSize > 0 ? in / quant.groupSize : 1; };
+    AwqLayerResult out;
+    out.qkvScales = tensorOf(r.qkvScales, {h}, device);
+    out.outScales = tensorOf(r.outScales, {h}, device);
+    out.fc1Scales = tensorOf(r.fc1Scales, {h}, device);
+    out.fc2Scales = tensorOf(r.fc2Scales, {f}, device);
+    out.vClip = tensorOf(r.vClip, {h, groups(h)}, device);
+    out.outClip = tensorOf(r.outClip, {h, groups(h)}, device);
+    out.fc1Clip = tensorOf(r.fc1Clip, {f, groups(h)}, device);
+    out.fc2Clip = tensorOf(r.fc2Clip, {h, groups(f)}, device);
+    return out;
+}
+
 void applyAwq(OptModel& model, const std::vector<AwqLayerResult>& result, const QuantConfig& quant) {
     c10::InferenceMode guard;
     for (std::size_t l = 0; l < result.size(); ++l) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "invx/quant-config.h"
+#include "invx/search-records.h"
 #include "opt-model.h"
 
 namespace invx {
@@ -38,6 +39,11 @@ struct AwqLayerResult {
 // post-LayerNorm models (OPT-350m), whose LayerNorms do not precede the layers they would scale.
 std::vector<AwqLayerResult> searchAwq(const OptModel& model, const at::Tensor& calibration, const QuantConfig& quant,
                                       const AwqOptions& options, const std::function<void(int, int)>& progress = {});
+
+// Plain numbers for the experiment file, and back (on `device`).
+AwqLayerRecord awqRecord(const AwqLayerResult& result);
+AwqLayerResult awqFromRecord(const AwqLayerRecord& record, const OptConfig& config, const QuantConfig& quant,
+                             const at::Device& device);
 
 // Folds scales (exactly) and clips into the full-precision weights; quantization is left to RTN.
 void applyAwq(OptModel& model, const std::vector<AwqLayerResult>& result, const QuantConfig& quant);

@@ -24,6 +24,7 @@ void quantizeWithMethod(OptModel& model, const std::string& method, const QuantC
     if (method == "awq") {
         const auto result = searchAwq(model, calibration, quant, options.awq, report("AWQ"));
         applyAwq(model, result, quant);
+        model.roundToFloat16();  // the folded weights in float16, as the authors' models hold them
         quantizeRtn(model, quant);
     } else if (method == "gptq") {
         quantizeGptq(model, calibration, quant, options.gptq, warnings, report("GPTQ"));

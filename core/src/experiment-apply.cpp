@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "awq-quantizer.h"
 #include "ffn-transform.h"
 #include "invx/error.h"
 #include "invx/experiment-file.h"
@@ -49,8 +50,20 @@ ApplyResult applyExperiment(const ApplyRequest& request) {
     OptModel model = OptModel::load(modelDir, ModelPlacement{at::kCPU, recorded.dtype == "bfloat16" ? at::kBFloat16 : at::kFloat});
     requireSameModel(recorded, identifyModel(model, modelDir), request.experimentPath);
     const SearchCheckpoint checkpoint = file.checkpoint(request.checkpoint);
+    const SearchSettings settings = file.settings();
+    if (settings.base == "gptq")
+        throw Error("experiment '" + request.experimentPath + "' searched over GPTQ, whose weights are not a transformation "
+                    "of the full-precision ones, so there is no float16 checkpoint that RTN turns into them");
     prepareOutputDirectory(request.outputDirectory);
     model.roundToFloat16();  // as the search did
+    if (settings.base == "awq") {
+        std::vector<AwqLayerResult> awq;
+        for (const auto& r : file.awq()) awq.push_back(awqFromRecord(r, model.config(), settings.quant, at::kCPU));
+        if (awq.size() != model.layers().size())
+            throw Error("experiment '" + request.experimentPath + "' lacks AWQ's results for every layer");
+        applyAwq(model, awq, settings.quant);
+        model.roundToFloat16();
+    }
 
     for (std::size_t l = 0; l < model.layers().size(); ++l) {
         OptLayer& layer = model.layers()[l];
@@ -66,7 +79,6 @@ ApplyResult applyExperiment(const ApplyRequest& request) {
         tensors.emplace_back(name, tensor.to(at::kHalf));
         bytes += tensor.numel() * 2;
     }
-    const SearchSettings settings = file.settings();
     writeSafetensors((fs::path(request.outputDirectory) / "model.safetensors").string(), tensors,
                      {{"format", "pt"},
                       {"invx_experiment", request.experimentPath},

@@ -320,6 +320,9 @@ ExperimentFile ExperimentFile::create(const std::string& path, const SearchSetti
     d->setString("/calibration", "corpus", calibration.corpus);
     d->writeArray("/calibration/input_ids", H5T_NATIVE_INT32,
                   {hsize_t(calibration.samples), hsize_t(calibration.length)}, calibration.ids.data());
+    if (calibration.baseSamples > 0)
+        d->writeArray("/calibration/base_input_ids", H5T_NATIVE_INT32,
+                      {hsize_t(calibration.baseSamples), hsize_t(calibration.length)}, calibration.baseIds.data());
 
     d->createTable("/steps", stepType(), {}, 4096);
     d->createTable("/evaluations", evaluationType(), {}, 64);
@@ -394,6 +397,10 @@ CalibrationBatch ExperimentFile::calibration() const {
     c.samples = std::int64_t(dims[0]);
     c.length = std::int64_t(dims[1]);
     c.ids = d_->readArray<std::int32_t>("/calibration/input_ids", H5T_NATIVE_INT32);
+    if (d_->exists("/calibration/base_input_ids")) {
+        c.baseIds = d_->readArray<std::int32_t>("/calibration/base_input_ids", H5T_NATIVE_INT32);
+        c.baseSamples = std::int64_t(c.baseIds.size()) / std::max<std::int64_t>(c.length, 1);
+    }
     return c;
 }
 
@@ -420,6 +427,44 @@ std::optional<BaseResult> ExperimentFile::base() const {
     b.fullPrecisionCe = d_->getDouble("/base", "full_precision_ce");
     for (auto v : d_->readArray<std::int32_t>("/base/matched_layers", H5T_NATIVE_INT32)) b.matchedLayers.push_back(v);
     return b;
+}
+
+namespace {
+constexpr const char* kAwqParts[] = {"qkv_scales", "out_scales", "fc1_scales", "fc2_scales",
+                                     "v_clip",     "out_clip",   "fc1_clip",   "fc2_clip"};
+std::vector<float>* awqPart(AwqLayerRecord& r, int i) {
+    std::vector<float>* parts[] = {&r.qkvScales, &r.outScales, &r.fc1Scales, &r.fc2Scales,
+                                   &r.vClip,     &r.outClip,   &r.fc1Clip,   &r.fc2Clip};
+    return parts[i];
+}
+}  // namespace
+
+void ExperimentFile::writeAwq(const std::vector<AwqLayerRecord>& layers) {
+    if (d_->exists("/base/awq")) d_->fail("AWQ's results are already recorded");
+    d_->createGroup("/base/awq");
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        const std::string g = "/base/awq/layer_" + std::to_string(l);
+        d_->createGroup(g);
+        AwqLayerRecord r = layers[l];
+        for (int i = 0; i < 8; ++i) {
+            const std::vector<float>& v = *awqPart(r, i);
+            if (!v.empty()) d_->writeArray(g + "/" + kAwqParts[i], H5T_NATIVE_FLOAT, {hsize_t(v.size())}, v.data());
+        }
+    }
+}
+
+std::vector<AwqLayerRecord> ExperimentFile::awq() const {
+    std::vector<AwqLayerRecord> out;
+    if (!d_->exists("/base/awq")) return out;
+    for (std::size_t l = 0;; ++l) {
+        const std::string g = "/base/awq/layer_" + std::to_string(l);
+        if (!d_->exists(g)) break;
+        AwqLayerRecord r;
+        for (int i = 0; i < 8; ++i)
+            if (d_->exists(g + "/" + kAwqParts[i])) *awqPart(r, i) = d_->readArray<float>(g + "/" + kAwqParts[i], H5T_NATIVE_FLOAT);
+        out.push_back(std::move(r));
+    }
+    return out;
 }
 
 void ExperimentFile::appendSteps(const std::vector<StepRecord>& steps) {

@@ -42,6 +42,20 @@ FfnWeights transformFfn(const FfnWeights& weights, const LayerInvariance& state)
     return out;
 }
 
+at::Tensor transformFfnHessian(const at::Tensor& hessian, const LayerInvariance& state) {
+    const at::Device device = hessian.device();
+    const std::int64_t ffn = hessian.size(0);
+    const at::Tensor angles = vectorOnDevice(state.angles.data(), ffn / 2, at::kFloat, device);
+    const at::Tensor scales = vectorOnDevice(state.scales.data(), ffn, at::kFloat, device);
+    const at::Tensor perm = vectorOnDevice(state.permutation.data(), ffn, at::kLong, device);
+    const at::Tensor c = at::cos(angles).unsqueeze(1), s = at::sin(angles).unsqueeze(1);
+    at::Tensor h = rotateRows(hessian.to(at::kFloat), c, s);  // R^T H
+    h = rotateRows(h.t().contiguous(), c, s).t();             // R^T H R (H is symmetric)
+    const at::Tensor inv = scales.reciprocal();
+    h = h * inv.unsqueeze(1) * inv.unsqueeze(0);
+    return h.index_select(0, perm).index_select(1, perm).contiguous();
+}
+
 FfnWeights transformFfnForStorage(const FfnWeights& weights, const LayerInvariance& state) {
     FfnWeights t = transformFfn(weights, state);
     auto round16 = [](const at::Tensor& x) { return x.defined() ? x.to(at::kHalf).to(x.scalar_type()) : x; };

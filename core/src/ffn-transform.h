@@ -22,4 +22,8 @@ FfnWeights transformFfn(const FfnWeights& weights, const LayerInvariance& state)
 // that the search quantizes exactly the weights an applied checkpoint holds.
 FfnWeights transformFfnForStorage(const FfnWeights& weights, const LayerInvariance& state);
 
+// The fc2 input Hessian of the transformed FFN: P S^-1 R^T H R S^-1 P^T (exact for permutation
+// and scaling; for rotation as if ReLU commuted with it, which small angles nearly make true).
+at::Tensor transformFfnHessian(const at::Tensor& hessian, const LayerInvariance& state);
+
 }  // namespace invx

@@ -106,7 +106,8 @@ GptqLayerResult gptqQuantizeWeight(const at::Tensor& weight, const at::Tensor& h
 }
 
 void quantizeGptq(OptModel& model, const at::Tensor& calibration, const QuantConfig& quant, const GptqOptions& options,
-                  std::vector<std::string>* warnings, const std::function<void(int, int)>& progress) {
+                  std::vector<std::string>* warnings, const std::function<void(int, int)>& progress,
+                  std::vector<std::pair<at::Tensor, at::Tensor>>* ffnHessians) {
     c10::InferenceMode guard;
     const int layers = int(model.layers().size());
     for (int l = 0; l < layers; ++l)
@@ -149,6 +150,7 @@ void quantizeGptq(OptModel& model, const at::Tensor& calibration, const QuantCon
                                     std::to_string(options.dampening) + " to " + std::to_string(r.dampening));
             linear.weight = r.weight;
         }
+        if (ffnHessians) ffnHessians->emplace_back(hFc1, hFc2);
         for (at::Tensor& h : hidden) h = model.forwardLayer(std::size_t(l), h);  // quantized outputs feed the next block
         if (progress) progress(l + 1, layers);
     }

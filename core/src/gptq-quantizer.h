@@ -39,8 +39,10 @@ void accumulateHessian(at::Tensor& hessian, std::int64_t& tokens, const at::Tens
 // Quantizes every linear layer of every block. `calibration`: token ids [samples, length].
 // `warnings` receives what the user should know (raised dampening, rank-deficient Hessians);
 // `progress(done, total)` after each block.
+// With `ffnHessians`, also returns each block's fc1 and fc2 input Hessians (for the search).
 void quantizeGptq(OptModel& model, const at::Tensor& calibration, const QuantConfig& quant,
                   const GptqOptions& options, std::vector<std::string>* warnings = nullptr,
-                  const std::function<void(int, int)>& progress = {});
+                  const std::function<void(int, int)>& progress = {},
+                  std::vector<std::pair<at::Tensor, at::Tensor>>* ffnHessians = nullptr);
 
 }  // namespace invx

@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
+#include "awq-quantizer.h"
+#include "gptq-quantizer.h"
 #include "group-quantizer.h"
 #include "invx/error.h"
 #include "rtn-quantizer.h"
@@ -51,7 +53,8 @@ WeightSnapshot weightSnapshot(const char* name, const at::Tensor& original, cons
 
 }  // namespace
 
-SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const at::Tensor& calibration)
+SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const at::Tensor& calibration,
+                           const BaseInputs& baseInputs)
     : settings_(settings), model_(std::move(model)), rng_(settings.seed) {
     c10::InferenceMode guard;
     const OptConfig& config = model_.config();
@@ -74,6 +77,22 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
         if (int slot = matchedSlot_[std::size_t(l)]; slot >= 0) targets_[std::size_t(slot)] = h;
     }
     base_.fullPrecisionCe = headCrossEntropy(model_, h, calibration_);
+
+    // The reference mode recomputes the full-precision targets every step, so it keeps that model.
+    if (settings_.mode == "reference") fullPrecision_ = std::make_unique<OptModel>(model_);
+    if (settings_.base == "awq") {
+        // The search starts from the AWQ-scaled (and clipped) full-precision weights.
+        std::vector<AwqLayerResult> awq;
+        if (!baseInputs.awq.empty()) {
+            for (const auto& r : baseInputs.awq)
+                awq.push_back(awqFromRecord(r, config, settings_.quant, model_.placement().device));
+        } else {
+            awq = searchAwq(model_, baseInputs.calibration, settings_.quant, AwqOptions{});
+        }
+        applyAwq(model_, awq, settings_.quant);
+        model_.roundToFloat16();  // as `invx apply` stores the scaled weights
+        for (const auto& r : awq) awq_.push_back(awqRecord(r));
+    }
     for (int l = 0; l < layers; ++l) {
         const OptLayer& layer = model_.layers()[std::size_t(l)];
         fullPrecisionFfn_.push_back({layer.fc1.weight.clone(),
@@ -81,9 +100,11 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
                                      layer.fc2.weight.clone()});
     }
 
-    // The reference mode recomputes the full-precision targets every step, so it keeps that model.
-    if (settings_.mode == "reference") fullPrecision_ = std::make_unique<OptModel>(model_);
-    quantizeRtn(model_, settings_.quant);
+    if (settings_.base == "gptq") {
+        quantizeGptq(model_, baseInputs.calibration, settings_.quant, GptqOptions{}, nullptr, {}, &gptqHessians_);
+    } else {
+        quantizeRtn(model_, settings_.quant);
+    }
     state_.assign(std::size_t(layers), LayerInvariance::identity(config.ffnDim));
     for (int l = 0; l < layers; ++l) installFfn(l, buildQuantizedFfn(l, state_[std::size_t(l)]));
 
@@ -99,6 +120,13 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
 FfnWeights SearchEngine::buildQuantizedFfn(int layer, const LayerInvariance& state) const {
     c10::InferenceMode guard;
     FfnWeights t = transformFfnForStorage(fullPrecisionFfn_.at(std::size_t(layer)), state);
+    if (settings_.base == "gptq") {
+        // GPTQ again on the transformed weights, with the base run's Hessians carried through the
+        // transformation: fc1's input is unchanged, fc2's is transformed like its columns.
+        const auto& [h1, h2] = gptqHessians_.at(std::size_t(layer));
+        return {gptqQuantizeWeight(t.w1, h1, settings_.quant, GptqOptions{}).weight, t.b1,
+                gptqQuantizeWeight(t.w2, transformFfnHessian(h2, state), settings_.quant, GptqOptions{}).weight};
+    }
     return {fakeQuantize(t.w1, settings_.quant), t.b1, fakeQuantize(t.w2, settings_.quant)};
 }
 

@@ -19,9 +19,17 @@ namespace invx {
 
 class SearchEngine {
 public:
+    // What the base method needs: awq and gptq calibrate on `calibration` [samples, length]; awq
+    // reuses `awq` (one record per block) when given instead of searching again.
+    struct BaseInputs {
+        at::Tensor calibration;
+        std::vector<AwqLayerRecord> awq;
+    };
+
     // `model` is the full-precision model; `calibration` the token ids [samples, length]. Computes
     // the full-precision targets, quantizes the model with the base method and measures CE0, MSE0.
-    SearchEngine(OptModel model, const SearchSettings& settings, const at::Tensor& calibration);
+    SearchEngine(OptModel model, const SearchSettings& settings, const at::Tensor& calibration,
+                 const BaseInputs& base = {});
 
     // One step: propose, rebuild and quantize the layer's FFN, evaluate, accept or revert.
     // `elapsedSeconds` of the record is left for the caller.
@@ -33,6 +41,7 @@ public:
     LayerSnapshot snapshot(int layer) const;
 
     const BaseResult& base() const { return base_; }
+    const std::vector<AwqLayerRecord>& awqRecords() const { return awq_; }  // empty unless base awq
     const OptModel& model() const { return model_; }  // the accepted quantized model
     const std::vector<LayerInvariance>& state() const { return state_; }
     std::int64_t stepsDone() const { return step_; }
@@ -69,7 +78,9 @@ private:
     std::vector<int> matched_;          // matched layer indices
     std::vector<int> matchedSlot_;      // layer -> position in matched_, or -1
     std::vector<at::Tensor> targets_;   // full-precision outputs of the matched layers
-    std::vector<FfnWeights> fullPrecisionFfn_;
+    std::vector<FfnWeights> fullPrecisionFfn_;       // after the base method's scaling (AWQ)
+    std::vector<std::pair<at::Tensor, at::Tensor>> gptqHessians_;  // base gptq: fc1, fc2 inputs
+    std::vector<AwqLayerRecord> awq_;
     std::vector<at::Tensor> attention_; // fast mode: accepted attention-half outputs per layer
     std::vector<double> mse_;           // accepted per-matched-layer MSE
     BaseResult base_;

@@ -73,10 +73,19 @@ private:
     double lastSearchSeconds_ = 0, lastCost_ = 0;
 };
 
-at::Tensor calibrationTensor(const CalibrationBatch& c) {
-    at::Tensor t = at::empty({c.samples, c.length}, at::TensorOptions().dtype(at::kInt));
-    std::memcpy(t.data_ptr<std::int32_t>(), c.ids.data(), c.ids.size() * sizeof(std::int32_t));
+at::Tensor idsTensor(const std::vector<std::int32_t>& ids, std::int64_t samples, std::int64_t length) {
+    at::Tensor t = at::empty({samples, length}, at::TensorOptions().dtype(at::kInt));
+    std::memcpy(t.data_ptr<std::int32_t>(), ids.data(), ids.size() * sizeof(std::int32_t));
     return t.to(at::kLong);
+}
+
+at::Tensor calibrationTensor(const CalibrationBatch& c) { return idsTensor(c.ids, c.samples, c.length); }
+
+SearchEngine::BaseInputs baseInputs(const CalibrationBatch& c, std::vector<AwqLayerRecord> awq) {
+    SearchEngine::BaseInputs b;
+    if (c.baseSamples > 0) b.calibration = idsTensor(c.baseIds, c.baseSamples, c.length);
+    b.awq = std::move(awq);
+    return b;
 }
 
 std::vector<std::int32_t> evaluationIds(const SearchSettings& s, const BpeTokenizer& tokenizer) {
@@ -134,18 +143,28 @@ private:
         calibration.corpus = settings_.calibrationCorpus;
         calibration.samples = settings_.calibrationSamples;
         calibration.length = settings_.calibrationLength;
-        calibration.ids = buildCalibrationBlocks(readCorpusDocuments(settings_.calibrationCorpus), tokenizer,
-                                                 settings_.calibrationSamples, settings_.calibrationLength,
-                                                 settings_.calibrationSeed, settings_.calibrationCorpus);
+        // One draw serves both: the search's batch is the first blocks of the base method's.
+        const int baseSamples = settings_.base == "rtn" ? 0 : settings_.baseCalibrationSamples;
+        const int drawn = std::max(settings_.calibrationSamples, baseSamples);
+        const auto blocks = buildCalibrationBlocks(readCorpusDocuments(settings_.calibrationCorpus), tokenizer, drawn,
+                                                   settings_.calibrationLength, settings_.calibrationSeed,
+                                                   settings_.calibrationCorpus);
+        calibration.ids.assign(blocks.begin(), blocks.begin() + std::int64_t(settings_.calibrationSamples) * settings_.calibrationLength);
+        if (baseSamples > 0) {
+            calibration.baseSamples = baseSamples;
+            calibration.baseIds.assign(blocks.begin(), blocks.begin() + std::int64_t(baseSamples) * settings_.calibrationLength);
+        }
         evalIds_ = evaluationIds(settings_, tokenizer);
         // Recorded absolute, so that --resume and apply work from any directory.
         const ModelIdentity identity = identifyModel(model, std::filesystem::absolute(modelDir).lexically_normal().string());
 
         file_.emplace(ExperimentFile::create(request_.experimentPath, settings_, identity, calibration));
         observer_.onMessage("quantizing (" + settings_.base + ", " + settings_.quant.describe() +
+                            (settings_.base == "rtn" ? std::string() : ", calibrating on " + std::to_string(calibration.baseSamples) + " sequences") +
                             ") and measuring the starting point");
-        engine_.emplace(std::move(model), settings_, calibrationTensor(calibration));
+        engine_.emplace(std::move(model), settings_, calibrationTensor(calibration), baseInputs(calibration, {}));
         file_->writeBase(engine_->base());
+        if (!engine_->awqRecords().empty()) file_->writeAwq(engine_->awqRecords());
         observer_.onBase(engine_->base());
         writeCheckpoint();
     }
@@ -175,7 +194,8 @@ private:
         evalIds_ = evaluationIds(settings_, BpeTokenizer::fromDirectory(tokenizerDirectory(modelDir)));
 
         observer_.onMessage("quantizing and restoring the checkpoint at step " + std::to_string(checkpoint.step));
-        engine_.emplace(std::move(model), settings_, calibrationTensor(file_->calibration()));
+        const CalibrationBatch calibration = file_->calibration();
+        engine_.emplace(std::move(model), settings_, calibrationTensor(calibration), baseInputs(calibration, file_->awq()));
         engine_->restore(checkpoint);
         file_->truncateAfter(checkpoint.step);
         elapsedOffset_ = checkpoint.elapsedSeconds;

@@ -23,7 +23,10 @@ std::string num(double v) {
 
 void SearchSettings::validate() const {
     quant.validate();
-    require(base == "rtn", "search setting 'base' must be rtn (awq and gptq are not available yet), but is '" + base + "'");
+    require(base == "rtn" || base == "awq" || base == "gptq",
+            "search setting 'base' must be rtn, awq or gptq, but is '" + base + "'");
+    require(baseCalibrationSamples >= 1 && baseCalibrationSamples <= 4096,
+            "search setting 'base_calibration_samples' must be between 1 and 4096, but is " + std::to_string(baseCalibrationSamples));
     require(!calibrationCorpus.empty(), "search setting 'calibration' names no corpus");
     require(calibrationSamples >= 1 && calibrationSamples <= 4096,
             "search setting 'calibration_samples' must be between 1 and 4096, but is " + std::to_string(calibrationSamples));
@@ -92,6 +95,7 @@ std::string SearchSettings::toJson() const {
         {"bits", quant.bits},
         {"group", quant.groupSize},
         {"base", base},
+        {"base_calibration_samples", baseCalibrationSamples},
         {"calibration", calibrationCorpus},
         {"calibration_samples", calibrationSamples},
         {"calibration_length", calibrationLength},
@@ -147,6 +151,7 @@ SearchSettings SearchSettings::fromJson(const std::string& text, const std::stri
         if (key == "bits") s.quant.bits = int(integer());
         else if (key == "group") s.quant.groupSize = int(integer());
         else if (key == "base") s.base = text();
+        else if (key == "base_calibration_samples") s.baseCalibrationSamples = int(integer());
         else if (key == "calibration") s.calibrationCorpus = text();
         else if (key == "calibration_samples") s.calibrationSamples = int(integer());
         else if (key == "calibration_length") s.calibrationLength = int(integer());

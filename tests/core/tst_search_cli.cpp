@@ -33,6 +33,7 @@ class TestSearchCli : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void recordsARunAndAppliesIt();
+    void searchesOverAwqAndGptq();
     void killedRunResumesToTheSameEnd();
     void refusesBadInput_data();
     void refusesBadInput();
@@ -98,6 +99,53 @@ void TestSearchCli::recordsARunAndAppliesIt() {
     r = invxRun({"apply", "--experiment", file, "--out", applied});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("already exists and is not empty"), qPrintable(r.err));
+}
+
+void TestSearchCli::searchesOverAwqAndGptq() {
+    // AWQ: the search starts from the AWQ-quantized model, and the applied checkpoint (AWQ scales
+    // and clips and the invariances folded in) quantizes by RTN to the searched model.
+    const QString file = dir_.filePath("awq.h5");
+    QStringList args = searchArgs(file, 40);
+    args << "--base" << "awq" << "--base-calibration-samples" << "8";
+    Run r = invxRun(args);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject summary = lastJsonLine(r.out);
+    const double finalPpl = summary["last_evaluation"].toObject()["perplexity"].toDouble();
+    {
+        const ExperimentFile f = ExperimentFile::open(file.toStdString(), false);
+        QCOMPARE(f.base()->method, std::string("awq"));
+        QCOMPARE(f.awq().size(), std::size_t(3));
+        QCOMPARE(f.awq()[0].fc2Scales.size(), std::size_t(128));
+        QCOMPARE(f.calibration().baseSamples, std::int64_t(8));
+    }
+    r = invxRun({"eval", "--model", model_, "--data", text_, "--window", "64", "--max-windows", "3", "--method", "awq",
+                 "--bits", "2", "--group", "32", "--calibration", corpus_, "--calibration-samples", "8",
+                 "--calibration-length", "32", "--device", "cpu", "--json", "--quiet"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const double awqAlone = lastJsonLine(r.out)["ppl"].toDouble();
+    const QString applied = dir_.filePath("awq-applied");
+    r = invxRun({"apply", "--experiment", file, "--out", applied});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    r = invxRun({"eval", "--model", applied, "--data", text_, "--window", "64", "--max-windows", "3", "--bits", "2",
+                 "--group", "32", "--device", "cpu", "--json", "--quiet"});
+    QCOMPARE(lastJsonLine(r.out)["ppl"].toDouble(), finalPpl);
+    QCOMPARE(summary["first_evaluation"].toObject()["perplexity"].toDouble(), awqAlone);  // the search starts at AWQ
+
+    // GPTQ: the search starts exactly at GPTQ and improves its calibration loss.
+    const QString gptqFile = dir_.filePath("gptq.h5");
+    args = searchArgs(gptqFile, 30);
+    args << "--base" << "gptq" << "--base-calibration-samples" << "8";
+    r = invxRun(args);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject gptqSummary = lastJsonLine(r.out);
+    QVERIFY(gptqSummary["best_loss"].toDouble() < 1.1);
+    r = invxRun({"eval", "--model", model_, "--data", text_, "--window", "64", "--max-windows", "3", "--method", "gptq",
+                 "--bits", "2", "--group", "32", "--calibration", corpus_, "--calibration-samples", "8",
+                 "--calibration-length", "32", "--device", "cpu", "--json", "--quiet"});
+    QCOMPARE(gptqSummary["first_evaluation"].toObject()["perplexity"].toDouble(), lastJsonLine(r.out)["ppl"].toDouble());
+    r = invxRun({"apply", "--experiment", gptqFile, "--out", dir_.filePath("gptq-applied")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("GPTQ"), qPrintable(r.err));
 }
 
 void TestSearchCli::killedRunResumesToTheSameEnd() {

@@ -324,8 +324,8 @@ void TestSearchEngine::badSettingsAreRefused() {
     s.mode = "slow";
     INVX_VERIFY_MESSAGE(test::errorOf([&] { s.validate(); }), "mode", "slow");
     s = tinySettings();
-    s.base = "awq";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { s.validate(); }), "base", "awq");
+    s.base = "omniquant";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { s.validate(); }), "base", "omniquant");
     s = tinySettings();
     s.sigmaScale = -1;
     INVX_VERIFY_MESSAGE(test::errorOf([&] { s.validate(); }), "sigma_s");

@@ -19,6 +19,8 @@ struct CalibrationBatch {
     std::string corpus;
     std::int64_t samples = 0, length = 0;
     std::vector<std::int32_t> ids;  // samples x length, row-major
+    std::int64_t baseSamples = 0;   // awq/gptq calibration: baseSamples x length (0: none)
+    std::vector<std::int32_t> baseIds;
 };
 
 class ExperimentFile {
@@ -48,6 +50,8 @@ public:
 
     void writeBase(const BaseResult& base);  // once
     std::optional<BaseResult> base() const;
+    void writeAwq(const std::vector<AwqLayerRecord>& layers);  // once, for base awq
+    std::vector<AwqLayerRecord> awq() const;                   // empty when none is recorded
 
     void appendSteps(const std::vector<StepRecord>& steps);
     std::int64_t stepCount() const;

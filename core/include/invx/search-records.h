@@ -76,6 +76,14 @@ struct LayerSnapshot {
     LayerInvariance invariance;
 };
 
+// AWQ's result for one decoder block, as plain numbers: the scales of its four scaling groups
+// (they multiply the columns of q/k/v, out_proj, fc1, fc2) and the clipping bounds of v, out_proj,
+// fc1 and fc2, row-major [rows, groups].
+struct AwqLayerRecord {
+    std::vector<float> qkvScales, outScales, fc1Scales, fc2Scales;
+    std::vector<float> vClip, outClip, fc1Clip, fc2Clip;
+};
+
 // What identifies the model an experiment ran on.
 struct ModelIdentity {
     std::string path;

@@ -12,7 +12,8 @@ namespace invx {
 struct SearchSettings {
     // Quantization and the base method the search starts from.
     QuantConfig quant;         // 2-bit, group 128
-    std::string base = "rtn";  // rtn (awq and gptq come with their own issue)
+    std::string base = "rtn";  // rtn | awq | gptq
+    int baseCalibrationSamples = 128;  // awq/gptq calibration sequences (the authors' 128 x 512)
 
     // Calibration batch (AWQ style, SPEC section 3).
     std::string calibrationCorpus = "wikipedia";  // wikipedia | c4 | wikitext2-train | gutenberg | a file
