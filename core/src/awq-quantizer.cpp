@@ -140,13 +140,8 @@ std::vector<AwqLayerResult> searchAwq(const OptModel& fp, const at::Tensor& cali
                     "LayerNorms after them (post-LN, like OPT-350m); use --method rtn or gptq");
     OptModel model = fp;  // scales and clips go into this copy, block by block
     const int layers = int(model.layers().size());
-    for (int l = 0; l < layers; ++l)
-        for (auto& [name, linear] : decoderLinears(model.layers()[std::size_t(l)]))
-            quant.validate(linear->weight.size(1), "layer " + std::to_string(l) + " " + name);
-    const at::Tensor ids = calibration.to(model.placement().device, at::kLong);
-    const std::int64_t samples = ids.size(0), chunk = std::max<std::int64_t>(1, options.chunkSamples);
-    std::vector<at::Tensor> hidden;
-    for (std::int64_t s = 0; s < samples; s += chunk) hidden.push_back(model.embed(ids.narrow(0, s, std::min(chunk, samples - s))));
+    validateGroupSizes(model, quant);
+    std::vector<at::Tensor> hidden = embedInChunks(model, calibration, options.chunkSamples);  // block inputs
 
     std::vector<AwqLayerResult> results;
     for (int l = 0; l < layers; ++l) {

@@ -110,14 +110,8 @@ void quantizeGptq(OptModel& model, const at::Tensor& calibration, const QuantCon
                   std::vector<std::pair<at::Tensor, at::Tensor>>* ffnHessians) {
     c10::InferenceMode guard;
     const int layers = int(model.layers().size());
-    for (int l = 0; l < layers; ++l)
-        for (auto& [name, linear] : decoderLinears(model.layers()[std::size_t(l)]))
-            quant.validate(linear->weight.size(1), "layer " + std::to_string(l) + " " + name);
-    const at::Tensor ids = calibration.to(model.placement().device, at::kLong);
-    const std::int64_t samples = ids.size(0), chunk = std::max<std::int64_t>(1, options.chunkSamples);
-
-    std::vector<at::Tensor> hidden;  // block inputs, one entry per chunk of sequences
-    for (std::int64_t s = 0; s < samples; s += chunk) hidden.push_back(model.embed(ids.narrow(0, s, std::min(chunk, samples - s))));
+    validateGroupSizes(model, quant);
+    std::vector<at::Tensor> hidden = embedInChunks(model, calibration, options.chunkSamples);  // block inputs
 
     for (int l = 0; l < layers; ++l) {
         OptLayer& layer = model.layers()[std::size_t(l)];
