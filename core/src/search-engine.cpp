@@ -78,6 +78,9 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
     }
     base_.fullPrecisionCe = headCrossEntropy(model_, h, calibration_);
 
+    const bool baseCalibrated = baseInputs.calibration.defined() && baseInputs.calibration.numel() > 0;
+    if ((settings_.base == "gptq" || (settings_.base == "awq" && baseInputs.awq.empty())) && !baseCalibrated)
+        throw Error("the search's base method " + settings_.base + " needs calibration data; none was given");
     // The reference mode recomputes the full-precision targets every step, so it keeps that model.
     if (settings_.mode == "reference") fullPrecision_ = std::make_unique<OptModel>(model_);
     if (settings_.base == "awq") {
