@@ -5,13 +5,7 @@
 # wikipedia/). Usage (GPU machine, project root): bash tools/base-methods-gpu.sh OUTDIR
 set -uo pipefail
 out=${1:?usage: base-methods-gpu.sh OUTDIR}
-mkdir -p "$out"
-source .gpu-carry/gpu-env.sh
-export INVX_DATA="$PWD/.gpu-data"
-if [ ! -x build-gpu/app/invx ]; then
-  cmake -S . -B build-gpu -G Ninja -DINVX_BUILD_TESTS=OFF -DINVX_BUILD_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=Release > "$out/cmake.log" 2>&1
-fi
-ninja -C build-gpu invx > "$out/build.log" 2>&1 || { grep -E "error|FAILED" "$out/build.log" | head -30; exit 1; }
+source tools/gpu-build-invx.sh
 model=resources/models/opt-demo
 data=.gpu-data/wikitext-2-raw/wiki.test.raw
 for bits in 3 2; do

@@ -8,6 +8,7 @@
 #include "group-quantizer.h"
 #include "invx/error.h"
 #include "rtn-quantizer.h"
+#include "tensor-values.h"
 
 namespace invx {
 namespace {
@@ -195,25 +196,20 @@ std::vector<AwqLayerResult> searchAwq(const OptModel& fp, const at::Tensor& cali
 
 namespace {
 
-std::vector<float> values(const at::Tensor& t) {
-    if (!t.defined()) return {};
-    const at::Tensor c = t.to(at::kCPU, at::kFloat).contiguous();
-    return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-}
-
 at::Tensor tensorOf(const std::vector<float>& v, std::vector<std::int64_t> shape, const at::Device& device) {
     if (v.empty()) return {};
     std::int64_t n = 1;
     for (auto d : shape) n *= d;
     if (std::int64_t(v.size()) != n) throw Error("AWQ record has " + std::to_string(v.size()) + " values where " + std::to_string(n) + " belong");
-    return at::from_blob(const_cast<float*>(v.data()), shape, at::TensorOptions().dtype(at::kFloat)).clone().to(device);
+    return at::tensor(v).view(shape).to(device);
 }
 
 }  // namespace
 
 AwqLayerRecord awqRecord(const AwqLayerResult& r) {
-    return {values(r.qkvScales), values(r.outScales), values(r.fc1Scales), values(r.fc2Scales),
-            values(r.vClip),     values(r.outClip),   values(r.fc1Clip),   values(r.fc2Clip)};
+    return {toFloatVector(r.qkvScales), toFloatVector(r.outScales), toFloatVector(r.fc1Scales),
+            toFloatVector(r.fc2Scales), toFloatVector(r.vClip),     toFloatVector(r.outClip),
+            toFloatVector(r.fc1Clip),   toFloatVector(r.fc2Clip)};
 }
 
 AwqLayerResult awqFromRecord(const AwqLayerRecord& r, const OptConfig& c, const QuantConfig& quant, const at::Device& device) {

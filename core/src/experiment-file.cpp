@@ -286,11 +286,15 @@ ExperimentFile::~ExperimentFile() {
 
 const std::string& ExperimentFile::path() const { return d_->path; }
 
+void ExperimentFile::requireNewPath(const std::string& path) {
+    if (std::filesystem::exists(path))
+        throw Error("experiment file '" + path + "' already exists; choose another --out, or continue it with --resume " + path);
+}
+
 ExperimentFile ExperimentFile::create(const std::string& path, const SearchSettings& settings,
                                       const ModelIdentity& model, const CalibrationBatch& calibration) {
     silenceHdf5();
-    if (std::filesystem::exists(path))
-        throw Error("experiment file '" + path + "' already exists; choose another --out, or continue it with --resume " + path);
+    requireNewPath(path);
     auto d = std::make_unique<Impl>();
     d->path = path;
     d->file = Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);

@@ -5,10 +5,15 @@
 namespace invx {
 namespace {
 
-at::Tensor vectorOnDevice(const void* data, std::int64_t n, at::ScalarType type, const at::Device& device) {
-    at::Tensor cpu = at::empty({n}, at::TensorOptions().dtype(type));
-    std::memcpy(cpu.data_ptr(), data, std::size_t(n) * cpu.element_size());
-    return cpu.to(device);
+// A layer's state on the device: scales [ffn], permutation [ffn], cos and sin of the angles [ffn/2, 1].
+struct StateTensors {
+    at::Tensor scales, perm, cosines, sines;
+};
+
+StateTensors onDevice(const LayerInvariance& state, const at::Device& device) {
+    const at::Tensor angles = at::tensor(state.angles).to(device);
+    return {at::tensor(state.scales).to(device), at::tensor(state.permutation).to(device),
+            at::cos(angles).unsqueeze(1), at::sin(angles).unsqueeze(1)};
 }
 
 // R^T applied to the rows of x [ffn, cols]: per pair (a, b) -> (c a + s b, c b - s a).
@@ -22,12 +27,7 @@ at::Tensor rotateRows(const at::Tensor& x, const at::Tensor& cosines, const at::
 }  // namespace
 
 FfnWeights transformFfn(const FfnWeights& weights, const LayerInvariance& state) {
-    const at::Device device = weights.w1.device();
-    const std::int64_t ffn = weights.w1.size(0);
-    const at::Tensor angles = vectorOnDevice(state.angles.data(), ffn / 2, at::kFloat, device);
-    const at::Tensor scales = vectorOnDevice(state.scales.data(), ffn, at::kFloat, device);
-    const at::Tensor perm = vectorOnDevice(state.permutation.data(), ffn, at::kLong, device);
-    const at::Tensor c = at::cos(angles).unsqueeze(1), s = at::sin(angles).unsqueeze(1);
+    const auto [scales, perm, c, s] = onDevice(state, weights.w1.device());
 
     at::Tensor w1 = rotateRows(weights.w1.to(at::kFloat), c, s);
     at::Tensor w2t = rotateRows(weights.w2.to(at::kFloat).t(), c, s);  // W2 R = (R^T W2^T)^T
@@ -43,12 +43,7 @@ FfnWeights transformFfn(const FfnWeights& weights, const LayerInvariance& state)
 }
 
 at::Tensor transformFfnHessian(const at::Tensor& hessian, const LayerInvariance& state) {
-    const at::Device device = hessian.device();
-    const std::int64_t ffn = hessian.size(0);
-    const at::Tensor angles = vectorOnDevice(state.angles.data(), ffn / 2, at::kFloat, device);
-    const at::Tensor scales = vectorOnDevice(state.scales.data(), ffn, at::kFloat, device);
-    const at::Tensor perm = vectorOnDevice(state.permutation.data(), ffn, at::kLong, device);
-    const at::Tensor c = at::cos(angles).unsqueeze(1), s = at::sin(angles).unsqueeze(1);
+    const auto [scales, perm, c, s] = onDevice(state, hessian.device());
     at::Tensor h = rotateRows(hessian.to(at::kFloat), c, s);  // R^T H
     h = rotateRows(h.t().contiguous(), c, s).t();             // R^T H R (H is symmetric)
     const at::Tensor inv = scales.reciprocal();

@@ -8,6 +8,7 @@
 #include "group-quantizer.h"
 #include "invx/error.h"
 #include "rtn-quantizer.h"
+#include "tensor-values.h"
 
 namespace invx {
 namespace {
@@ -26,11 +27,6 @@ double headCrossEntropy(const OptModel& model, const at::Tensor& hidden, const a
         sums.push_back((at::logsumexp(logits, -1) - logits.gather(-1, targets).squeeze(-1)).sum());
     }
     return at::stack(sums).to(at::kCPU, at::kDouble).sum().item<double>() / double(batch * (seq - 1));
-}
-
-std::vector<float> toFloatVector(const at::Tensor& t) {
-    const at::Tensor c = t.to(at::kCPU, at::kFloat).contiguous();
-    return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
 WeightSnapshot weightSnapshot(const char* name, const at::Tensor& original, const at::Tensor& transformed,

@@ -74,9 +74,7 @@ private:
 };
 
 at::Tensor idsTensor(const std::vector<std::int32_t>& ids, std::int64_t samples, std::int64_t length) {
-    at::Tensor t = at::empty({samples, length}, at::TensorOptions().dtype(at::kInt));
-    std::memcpy(t.data_ptr<std::int32_t>(), ids.data(), ids.size() * sizeof(std::int32_t));
-    return t.to(at::kLong);
+    return at::tensor(ids).view({samples, length}).to(at::kLong);
 }
 
 at::Tensor calibrationTensor(const CalibrationBatch& c) { return idsTensor(c.ids, c.samples, c.length); }
@@ -121,9 +119,7 @@ private:
         settings_ = request_.settings;
         settings_.validate();
         if (request_.experimentPath.empty()) throw Error("the search needs an experiment file to write (--out FILE)");
-        if (std::filesystem::exists(request_.experimentPath))
-            throw Error("experiment file '" + request_.experimentPath +
-                        "' already exists; choose another --out, or continue it with --resume " + request_.experimentPath);
+        ExperimentFile::requireNewPath(request_.experimentPath);  // before the slow loading
         const std::string modelDir = resolveModelDirectory(request_.modelPath);
         const BpeTokenizer tokenizer = BpeTokenizer::fromDirectory(tokenizerDirectory(modelDir));
         observer_.onMessage("loading the model from " + modelDir);
@@ -260,8 +256,8 @@ private:
         lastCheckpointTime_ = started_;
         if (request_.resume) {
             // Evaluation time already spent counts against the budget of the resumed run too.
-            for (const auto& e : file_->evaluations()) evalSecondsBefore_ += e.seconds;
             const auto evals = file_->evaluations();
+            for (const auto& e : evals) evalSecondsBefore_ += e.seconds;
             if (!evals.empty()) schedule_.evaluated(evals.back().acceptedSteps, searchSeconds(), evals.back().seconds);
         }
         file_->setStatus("running");

@@ -28,6 +28,8 @@ public:
     static constexpr int kSchemaVersion = 1;
     static constexpr const char* kFormat = "invx-experiment";
 
+    // Throws unless `path` is free for a new experiment.
+    static void requireNewPath(const std::string& path);
     // Creates a new file. Refuses a path that exists, whatever it holds.
     static ExperimentFile create(const std::string& path, const SearchSettings& settings,
                                  const ModelIdentity& model, const CalibrationBatch& calibration);
