@@ -1,30 +1,45 @@
 #!/usr/bin/env bash
-# The demo model's tables for AWQ/GPTQ + InvarExplore (docs/search.md, README): searches at 2 and
-# 3 bits, group 128, on CUDA float16, calibration from wikipedia (32 x 512 for the search, 128 x 512
-# for the base method). Each run's summary (tools/search_curve.py) lands in OUTDIR/NAME.txt.
+# The demo model's tables for AWQ/GPTQ + InvarExplore (docs/base-methods.md, README): searches at 2
+# and 3 bits, group 128, on CUDA float16, calibration from wikipedia (32 x 512 for the search,
+# 128 x 512 for the base method). The runs of a table go in parallel (the demo model leaves the GPU
+# mostly idle, so their step times are not benchmarks). Each run's summary (tools/search_curve.py)
+# lands in OUTDIR/NAME.txt; the lines printed here are the table's figures.
 #   bash tools/base-tables-gpu.sh OUTDIR awq     # AWQ + search at 2 and 3 bits, and the P/S/R ablation at 2 bits
 #   bash tools/base-tables-gpu.sh OUTDIR gptq    # GPTQ + search at 2 and 3 bits
+#   bash tools/base-tables-gpu.sh OUTDIR plain   # FP16, RTN, AWQ, GPTQ alone (invx eval)
 # Carry .gpu-carry and .gpu-data (gpt2/, wikitext-2-raw/, wikipedia/).
 set -uo pipefail
-out=${1:?usage: base-tables-gpu.sh OUTDIR awq|gptq}
-which=${2:?usage: base-tables-gpu.sh OUTDIR awq|gptq}
+out=${1:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain}
+which=${2:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain}
 source tools/gpu-build-invx.sh
+model=resources/models/opt-demo
 
 run() {  # NAME STEPS [invx search options]
   local name=$1 steps=$2; shift 2
   local log=/tmp/$name.jsonl
   rm -f /tmp/$name.h5
-  build-gpu/app/invx search --model resources/models/opt-demo --out /tmp/$name.h5 --group 128 --steps "$steps" \
-    --device cuda --dtype float16 --json "$@" > "$log" 2> /tmp/$name.err || { tail -3 /tmp/$name.err; return 1; }
+  build-gpu/app/invx search --model $model --out /tmp/$name.h5 --group 128 --steps "$steps" \
+    --device cuda --dtype float16 --threads 2 --json --quiet "$@" > "$log" 2> /tmp/$name.err || { echo "== $name failed"; tail -3 /tmp/$name.err; return 1; }
   python3 tools/search_curve.py "$log" > "$out/$name.txt"
   echo "== $name ($*)"; grep -E "^WikiText|^after|^calibration" "$out/$name.txt"
 }
 
-if [ "$which" = awq ]; then
-  run awq-2bit 10000 --base awq --bits 2
-  run awq-3bit 10000 --base awq --bits 3
-  for inv in P S R; do run awq-2bit-$inv 10000 --base awq --bits 2 --invariances $inv; done
-else
-  run gptq-2bit 2000 --base gptq --bits 2
-  run gptq-3bit 2000 --base gptq --bits 3
-fi
+case "$which" in
+  awq)
+    run awq-2bit 10000 --base awq --bits 2 &
+    run awq-3bit 10000 --base awq --bits 3 &
+    for inv in P S R; do run awq-2bit-$inv 10000 --base awq --bits 2 --invariances $inv & done ;;
+  gptq)
+    run gptq-2bit 2000 --base gptq --bits 2 &
+    run gptq-3bit 2000 --base gptq --bits 3 & ;;
+  plain)
+    for bits in 3 2; do
+      for method in fp rtn awq gptq; do
+        [ $method = fp ] && { [ $bits = 2 ] && continue; bitsarg=(); } || bitsarg=(--bits $bits)
+        build-gpu/app/invx eval --model $model --method $method "${bitsarg[@]}" --group 128 --device cuda --dtype float16 \
+          --threads 2 --json --quiet | python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"{r['method']} {r.get('bits','')}-bit: WikiText-2 PPL {r['ppl']:.2f}\")"
+      done
+    done ;;
+  *) echo "base-tables-gpu.sh: unknown table '$which' (awq, gptq or plain)"; exit 2 ;;
+esac
+wait

@@ -3,6 +3,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -201,6 +202,31 @@ private:
     std::chrono::steady_clock::time_point clock_, lastDraw_;
 };
 
+// --base-from: what the user did not set is taken from the file, so that `--base-from FILE` alone
+// reuses a quantization.
+void inheritBaseSettings(const Arguments& args, SearchRunRequest& request) {
+    request.baseFrom = args.get("--base-from");
+    const SearchSettings recorded = ExperimentFile::open(request.baseFrom, /*writable=*/false).settings();
+    SearchSettings& s = request.settings;
+    if (!args.has("--base")) s.base = recorded.base;
+    if (!args.has("--bits")) s.quant.bits = recorded.quant.bits;
+    if (!args.has("--group")) s.quant.groupSize = recorded.quant.groupSize;
+    if (!args.has("--calibration-length")) s.calibrationLength = recorded.calibrationLength;
+}
+
+nlohmann::json summaryJson(const SearchSummary& s) {
+    nlohmann::json j = {{"type", "summary"}, {"experiment", s.experimentPath}, {"steps", s.steps},
+                        {"accepted_steps", s.acceptedSteps}, {"best_loss", s.bestLoss},
+                        {"ce0", s.base.ce0}, {"final_ce", s.finalCe}, {"mse0", s.base.mse0},
+                        {"final_mse", s.finalMse}, {"stopped", s.stopped}, {"seconds", s.seconds},
+                        {"resumed_from_step", s.resumedFromStep}};
+    if (s.haveEvaluations) {
+        j["first_evaluation"] = evaluationJson(s.first);
+        j["last_evaluation"] = evaluationJson(s.last);
+    }
+    return j;
+}
+
 SearchControl* activeControl = nullptr;
 
 extern "C" void stopOnSignal(int) {
@@ -220,6 +246,7 @@ const Command& searchCommand() {
                 {"--model", "PATH|ID", "model directory or Hugging Face id; opt-demo = the bundled demo model (on --resume: the recorded one)", "opt-demo"},
                 {"--out", "FILE", "new experiment file (.h5); never overwritten", ""},
                 {"--resume", "FILE", "continue this experiment from its last checkpoint", ""},
+                {"--base-from", "FILE", "reuse the AWQ/GPTQ results of this experiment file (e.g. from invx quantize); base, bits, group and calibration length default to its own", ""},
                 {"--snapshot-layers", "L,L", "record weight snapshots of these layers at the start and the end", ""},
                 {"--json", "", "print JSON lines (base, every step, evaluations, summary) on stdout", ""},
                 {"--quiet", "", "no progress display", ""},
@@ -236,8 +263,9 @@ int runSearchCommand(const Arguments& args) {
     SearchRunRequest request;
     request.resume = args.has("--resume");
     if (request.resume) {
-        if (args.has("--out"))
-            throw Error("--resume continues an existing file; leave out --out (" + args.get("--out") + ")");
+        for (const char* name : {"--out", "--base-from"})
+            if (args.has(name))
+                throw Error(std::string("--resume continues an existing file with its own base; leave out ") + name + " (" + args.get(name) + ")");
         for (const auto& o : settingOptions())
             if (o.name != "--steps" && args.has(o.name))
                 throw Error(o.name + " cannot be changed when resuming: the experiment keeps its recorded settings "
@@ -251,6 +279,7 @@ int runSearchCommand(const Arguments& args) {
         request.experimentPath = args.require("--out");
         request.modelPath = args.get("--model") == "opt-demo" ? INVX_DEMO_MODEL_DIR : args.get("--model");
         request.settings = settingsFrom(args);
+        if (args.has("--base-from")) inheritBaseSettings(args, request);
         request.device = args.get("--device");
         request.dtype = args.get("--dtype");
     }
@@ -269,16 +298,7 @@ int runSearchCommand(const Arguments& args) {
     printer.finish();
 
     if (args.has("--json")) {
-        nlohmann::json j = {{"type", "summary"}, {"experiment", s.experimentPath}, {"steps", s.steps},
-                            {"accepted_steps", s.acceptedSteps}, {"best_loss", s.bestLoss},
-                            {"ce0", s.base.ce0}, {"final_ce", s.finalCe}, {"mse0", s.base.mse0},
-                            {"final_mse", s.finalMse}, {"stopped", s.stopped}, {"seconds", s.seconds},
-                            {"resumed_from_step", s.resumedFromStep}};
-        if (s.haveEvaluations) {
-            j["first_evaluation"] = evaluationJson(s.first);
-            j["last_evaluation"] = evaluationJson(s.last);
-        }
-        std::cout << j.dump() << std::endl;
+        std::cout << summaryJson(s).dump() << std::endl;
     } else {
         std::printf("%s after %lld steps (%lld accepted, %.1f%%): loss %.5f, calibration CE %.4f -> %.4f, MSE %.6g -> %.6g\n",
                     s.stopped ? "Stopped" : "Finished", (long long)s.steps, (long long)s.acceptedSteps,
@@ -290,6 +310,80 @@ int runSearchCommand(const Arguments& args) {
         std::printf("Experiment: %s (%.1f s)%s\n", s.experimentPath.c_str(), s.seconds,
                     s.stopped ? "; continue with: invx search --resume FILE" : "");
     }
+    return 0;
+}
+
+}  // namespace invx::cli
+
+namespace invx::cli {
+
+const Command& quantizeCommand() {
+    static const Command c = [] {
+        const SearchSettings d;
+        Command cmd{
+            "quantize",
+            "--model PATH|ID --out FILE [--method rtn|awq|gptq] [--bits B] [--group G] [calibration]",
+            "Quantize with RTN, AWQ or GPTQ alone, measure perplexity, and store the results (AWQ's scales and clips, "
+            "GPTQ's integer weights) in an experiment file that `invx search --base-from FILE` reuses.",
+            {
+                {"--model", "PATH|ID", "model directory or Hugging Face id; opt-demo = the bundled demo model", "opt-demo"},
+                {"--out", "FILE", "new experiment file (.h5); never overwritten", ""},
+                {"--method", "rtn|awq|gptq", "quantization method", "awq"},
+                {"--bits", "B", "weight bits, 1-8", std::to_string(d.quant.bits)},
+                {"--group", "G", "weights per quantization group; -1 = one group per row", std::to_string(d.quant.groupSize)},
+                {"--calibration", "NAME|PATH", "calibration corpus: wikipedia, c4, wikitext2-train, gutenberg or a file", d.calibrationCorpus},
+                {"--calibration-samples", "N", "awq/gptq calibration sequences", std::to_string(d.baseCalibrationSamples)},
+                {"--calibration-length", "N", "tokens per calibration sequence", std::to_string(d.calibrationLength)},
+                {"--calibration-seed", "N", "seed of the calibration document shuffle", std::to_string(d.calibrationSeed)},
+                {"--eval-data", "NAME|PATH|none", "perplexity data", d.evalData},
+                {"--eval-windows", "K", "evaluate the first K windows; 0 = all", std::to_string(d.evalWindows)},
+                {"--eval-window", "N", "tokens per evaluation window (the protocol's 2048)", std::to_string(d.evalWindowLength)},
+                {"--json", "", "print JSON lines (base, evaluation, summary) on stdout", ""},
+                {"--quiet", "", "no progress display", ""},
+            }};
+        for (auto& o : computeOptions()) cmd.options.push_back(o);
+        return cmd;
+    }();
+    return c;
+}
+
+// A search of zero steps: it calibrates and quantizes with the base method, measures the starting
+// point and writes everything a later search reuses.
+int runQuantizeCommand(const Arguments& args) {
+    SearchRunRequest request;
+    request.experimentPath = args.require("--out");
+    request.modelPath = args.get("--model") == "opt-demo" ? INVX_DEMO_MODEL_DIR : args.get("--model");
+    SearchSettings& s = request.settings;
+    s.steps = 0;
+    s.base = args.get("--method");
+    s.quant.bits = int(args.getInt("--bits", -1000, 1000));
+    s.quant.groupSize = int(args.getInt("--group", -(1 << 30), 1 << 30));
+    s.calibrationCorpus = args.get("--calibration");
+    s.baseCalibrationSamples = int(args.getInt("--calibration-samples", -(1 << 30), 1 << 30));
+    // The calibration CE and MSE of the starting point are measured on the first sequences.
+    s.calibrationSamples = std::max(1, std::min(s.calibrationSamples, s.baseCalibrationSamples));
+    s.calibrationLength = int(args.getInt("--calibration-length", -(1 << 30), 1 << 30));
+    s.calibrationSeed = std::uint64_t(args.getInt("--calibration-seed", 0, 1LL << 62));
+    s.evalData = args.get("--eval-data");
+    s.evalWindows = args.getInt("--eval-windows", -(1LL << 62), 1LL << 62);
+    s.evalWindowLength = args.getInt("--eval-window", -(1LL << 62), 1LL << 62);
+    request.device = args.get("--device");
+    request.dtype = args.get("--dtype");
+    applyComputeOptions(args);
+
+    ProgressPrinter printer(args.has("--json"), args.has("--quiet"), 0);
+    SearchControl control;
+    const SearchSummary summary = runSearch(request, printer, control);
+    printer.finish();
+    if (args.has("--json")) {
+        std::cout << summaryJson(summary).dump() << std::endl;
+        return 0;
+    }
+    std::printf("Quantized with %s (%s): calibration CE %.4f (full precision %.4f)\n", s.base.c_str(),
+                s.quant.describe().c_str(), summary.base.ce0, summary.base.fullPrecisionCe);
+    if (summary.haveEvaluations) std::printf("WikiText-2 perplexity: %.4f\n", summary.last.perplexity);
+    std::printf("Experiment: %s; search over it with: invx search --base-from %s --out NEW.h5\n",
+                summary.experimentPath.c_str(), summary.experimentPath.c_str());
     return 0;
 }
 

@@ -15,6 +15,8 @@ const Command& logitsCommand();
 int runLogits(const Arguments& args);
 const Command& searchCommand();
 int runSearchCommand(const Arguments& args);
+const Command& quantizeCommand();
+int runQuantizeCommand(const Arguments& args);
 const Command& applyCommand();
 int runApply(const Arguments& args);
 

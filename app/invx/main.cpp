@@ -19,6 +19,7 @@ struct Entry {
 const std::vector<Entry>& entries() {
     static const std::vector<Entry> list = {
         {invx::cli::evalCommand, invx::cli::runEval},
+        {invx::cli::quantizeCommand, invx::cli::runQuantizeCommand},
         {invx::cli::searchCommand, invx::cli::runSearchCommand},
         {invx::cli::applyCommand, invx::cli::runApply},
         {invx::cli::tokenizeCommand, invx::cli::runTokenize},

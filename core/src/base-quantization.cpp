@@ -27,7 +27,7 @@ void quantizeWithMethod(OptModel& model, const std::string& method, const QuantC
         model.roundToFloat16();  // the folded weights in float16, as the authors' models hold them
         quantizeRtn(model, quant);
     } else if (method == "gptq") {
-        quantizeGptq(model, calibration, quant, options.gptq, warnings, report("GPTQ"));
+        quantizeGptq(model, calibration, quant, options.gptq, GptqExtras{warnings, report("GPTQ")});
     } else {
         quantizeRtn(model, quant);
     }

@@ -418,6 +418,7 @@ void ExperimentFile::writeBase(const BaseResult& base) {
     d_->setDouble("/base", "ce0", base.ce0);
     d_->setDouble("/base", "mse0", base.mse0);
     d_->setDouble("/base", "full_precision_ce", base.fullPrecisionCe);
+    if (!base.reusedFrom.empty()) d_->setString("/base", "reused_from", base.reusedFrom);
     std::vector<std::int32_t> matched(base.matchedLayers.begin(), base.matchedLayers.end());
     d_->writeArray("/base/matched_layers", H5T_NATIVE_INT32, {hsize_t(matched.size())}, matched.data());
 }
@@ -429,6 +430,7 @@ std::optional<BaseResult> ExperimentFile::base() const {
     b.ce0 = d_->getDouble("/base", "ce0");
     b.mse0 = d_->getDouble("/base", "mse0");
     b.fullPrecisionCe = d_->getDouble("/base", "full_precision_ce");
+    if (H5Aexists_by_name(d_->file, "/base", "reused_from", H5P_DEFAULT) > 0) b.reusedFrom = d_->getString("/base", "reused_from");
     for (auto v : d_->readArray<std::int32_t>("/base/matched_layers", H5T_NATIVE_INT32)) b.matchedLayers.push_back(v);
     return b;
 }
@@ -467,6 +469,51 @@ std::vector<AwqLayerRecord> ExperimentFile::awq() const {
         for (int i = 0; i < 8; ++i)
             if (d_->exists(g + "/" + kAwqParts[i])) *awqPart(r, i) = d_->readArray<float>(g + "/" + kAwqParts[i], H5T_NATIVE_FLOAT);
         out.push_back(std::move(r));
+    }
+    return out;
+}
+
+void ExperimentFile::writeGptq(const std::vector<GptqLayerRecord>& layers) {
+    if (d_->exists("/base/gptq")) d_->fail("GPTQ's weights are already recorded");
+    d_->createGroup("/base/gptq");
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        const std::string g = "/base/gptq/layer_" + std::to_string(l);
+        d_->createGroup(g);
+        for (int j = 0; j < 6; ++j) {
+            const GptqLinearRecord& r = layers[l].linears[j];
+            const std::string lg = g + "/" + kGptqLinearNames[j];
+            d_->createGroup(lg);
+            const hsize_t rows = hsize_t(r.rows), cols = hsize_t(r.cols), groups = hsize_t(r.groups);
+            d_->writeArray(lg + "/codes", H5T_NATIVE_UINT8, {rows, cols}, r.codes.data());
+            d_->writeArray(lg + "/scale", H5T_NATIVE_FLOAT, {rows, groups}, r.scale.data());
+            d_->writeArray(lg + "/zero", H5T_NATIVE_FLOAT, {rows, groups}, r.zero.data());
+            d_->writeArray(lg + "/group_index", H5T_NATIVE_INT32, {cols}, r.groupIndex.data());
+        }
+    }
+}
+
+std::vector<GptqLayerRecord> ExperimentFile::gptq() const {
+    std::vector<GptqLayerRecord> out;
+    if (!d_->exists("/base/gptq")) return out;
+    for (std::size_t l = 0;; ++l) {
+        const std::string g = "/base/gptq/layer_" + std::to_string(l);
+        if (!d_->exists(g)) break;
+        GptqLayerRecord record;
+        for (int j = 0; j < 6; ++j) {
+            GptqLinearRecord& r = record.linears[j];
+            const std::string lg = g + "/" + kGptqLinearNames[j];
+            const std::vector<hsize_t> codes = d_->shape(d_->dataset(lg + "/codes"));
+            const std::vector<hsize_t> scale = d_->shape(d_->dataset(lg + "/scale"));
+            if (codes.size() != 2 || scale.size() != 2) d_->fail(lg + " is not a GPTQ record (codes and scale must be 2-D)");
+            r.rows = std::int64_t(codes[0]);
+            r.cols = std::int64_t(codes[1]);
+            r.groups = std::int64_t(scale[1]);
+            r.codes = d_->readArray<std::uint8_t>(lg + "/codes", H5T_NATIVE_UINT8);
+            r.scale = d_->readArray<float>(lg + "/scale", H5T_NATIVE_FLOAT);
+            r.zero = d_->readArray<float>(lg + "/zero", H5T_NATIVE_FLOAT);
+            r.groupIndex = d_->readArray<std::int32_t>(lg + "/group_index", H5T_NATIVE_INT32);
+        }
+        out.push_back(std::move(record));
     }
     return out;
 }

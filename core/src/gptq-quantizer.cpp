@@ -7,6 +7,7 @@
 
 #include "invx/error.h"
 #include "rtn-quantizer.h"
+#include "tensor-values.h"
 
 namespace invx {
 namespace {
@@ -55,7 +56,7 @@ void accumulateHessian(at::Tensor& hessian, std::int64_t& tokens, const at::Tens
 GptqLayerResult gptqQuantizeWeight(const at::Tensor& weight, const at::Tensor& hessian, const QuantConfig& quant,
                                    const GptqOptions& options) {
     c10::InferenceMode guard;
-    const std::int64_t rows = weight.size(0), cols = weight.size(1);
+    const std::int64_t cols = weight.size(1);
     quant.validate(cols);
     const double qmax = double((1 << quant.bits) - 1);
     const std::int64_t group = quant.groupSize > 0 ? quant.groupSize : cols;
@@ -81,7 +82,12 @@ GptqLayerResult gptqQuantizeWeight(const at::Tensor& weight, const at::Tensor& h
 
     at::Tensor Q = at::zeros_like(W);
     at::Tensor scale, zero;
-    if (quant.groupSize <= 0) std::tie(scale, zero) = rowParams(W, qmax);
+    std::vector<at::Tensor> groupScales, groupZeros;  // keepCodes: in processing order
+    if (quant.groupSize <= 0) {
+        std::tie(scale, zero) = rowParams(W, qmax);
+        groupScales.push_back(scale);
+        groupZeros.push_back(zero);
+    }
     for (std::int64_t i1 = 0; i1 < cols; i1 += options.blockSize) {
         const std::int64_t i2 = std::min(i1 + options.blockSize, cols), count = i2 - i1;
         at::Tensor W1 = W.narrow(1, i1, count).clone();
@@ -89,8 +95,13 @@ GptqLayerResult gptqQuantizeWeight(const at::Tensor& weight, const at::Tensor& h
         const at::Tensor U1 = U.narrow(0, i1, count).narrow(1, i1, count);
         for (std::int64_t i = 0; i < count; ++i) {
             const std::int64_t col = i1 + i;
-            if (quant.groupSize > 0 && col % group == 0)
+            if (quant.groupSize > 0 && col % group == 0) {
                 std::tie(scale, zero) = rowParams(W.narrow(1, col, std::min(group, cols - col)), qmax);
+                if (options.keepCodes) {
+                    groupScales.push_back(scale);
+                    groupZeros.push_back(zero);
+                }
+            }
             const at::Tensor w = W1.narrow(1, i, 1);
             const at::Tensor q = quantizeColumn(w, scale, zero, qmax);
             Q.narrow(1, col, 1).copy_(q);
@@ -100,18 +111,70 @@ GptqLayerResult gptqQuantizeWeight(const at::Tensor& weight, const at::Tensor& h
         }
         if (i2 < cols) W.narrow(1, i2, cols - i2).sub_(Err1.matmul(U.narrow(0, i1, count).narrow(1, i2, cols - i2)));
     }
+    if (options.keepCodes) {
+        // Recovered from Q, which holds (code - zero) * scale exactly up to float rounding.
+        const at::Tensor position = at::arange(cols, W.options().dtype(at::kLong)).div(group, "floor");
+        const at::Tensor s = at::cat(groupScales, 1), z = at::cat(groupZeros, 1);
+        const at::Tensor codes = (at::round(Q / s.index_select(1, position)) + z.index_select(1, position)).clamp(0.0, qmax);
+        at::Tensor groupIndex = position;
+        at::Tensor ordered = codes;
+        if (options.actOrder) {
+            ordered = codes.index_select(1, invPerm);
+            groupIndex = position.index_select(0, invPerm);
+        }
+        result.codes = ordered.to(at::kCPU, at::kByte);
+        result.scale = s.to(at::kCPU);
+        result.zero = z.to(at::kCPU);
+        result.groupIndex = groupIndex.to(at::kCPU, at::kInt);
+    }
     if (options.actOrder) Q = Q.index_select(1, invPerm);
     result.weight = Q.to(weight.scalar_type());
     return result;
 }
 
-void quantizeGptq(OptModel& model, const at::Tensor& calibration, const QuantConfig& quant, const GptqOptions& options,
-                  std::vector<std::string>* warnings, const std::function<void(int, int)>& progress,
-                  std::vector<std::pair<at::Tensor, at::Tensor>>* ffnHessians) {
+GptqLinearRecord gptqRecord(const GptqLayerResult& result) {
+    GptqLinearRecord r;
+    r.rows = result.codes.size(0);
+    r.cols = result.codes.size(1);
+    r.groups = result.scale.size(1);
+    r.codes = std::vector<std::uint8_t>(result.codes.data_ptr<std::uint8_t>(), result.codes.data_ptr<std::uint8_t>() + result.codes.numel());
+    r.scale = toFloatVector(result.scale);
+    r.zero = toFloatVector(result.zero);
+    r.groupIndex = std::vector<std::int32_t>(result.groupIndex.data_ptr<std::int32_t>(),
+                                             result.groupIndex.data_ptr<std::int32_t>() + result.groupIndex.numel());
+    return r;
+}
+
+at::Tensor gptqDequantize(const GptqLinearRecord& r, std::int64_t rows, std::int64_t cols, const at::TensorOptions& options,
+                          const std::string& where) {
+    const auto count = [](std::int64_t a, std::int64_t b) { return std::size_t(a * b); };
+    if (r.rows != rows || r.cols != cols || r.groups < 1 || r.codes.size() != count(rows, cols) ||
+        r.scale.size() != count(rows, r.groups) || r.zero.size() != count(rows, r.groups) || r.groupIndex.size() != std::size_t(cols))
+        throw Error("stored GPTQ weights of " + where + " are " + std::to_string(r.rows) + " x " + std::to_string(r.cols) +
+                    " (or incomplete), but the model's are " + std::to_string(rows) + " x " + std::to_string(cols));
+    for (std::int32_t g : r.groupIndex)
+        if (g < 0 || g >= r.groups) throw Error("stored GPTQ weights of " + where + " name a group outside 0.." + std::to_string(r.groups - 1));
+    const at::TensorOptions cpu = at::TensorOptions().device(at::kCPU);
+    const at::Tensor codes = at::from_blob(const_cast<std::uint8_t*>(r.codes.data()), {rows, cols}, cpu.dtype(at::kByte)).to(at::kFloat);
+    const at::Tensor index = at::from_blob(const_cast<std::int32_t*>(r.groupIndex.data()), {cols}, cpu.dtype(at::kInt)).to(at::kLong);
+    const at::Tensor scale = at::from_blob(const_cast<float*>(r.scale.data()), {rows, r.groups}, cpu.dtype(at::kFloat));
+    const at::Tensor zero = at::from_blob(const_cast<float*>(r.zero.data()), {rows, r.groups}, cpu.dtype(at::kFloat));
+    // The same two float32 operations as GPTQ's own dequantization, so the weight is bit-identical.
+    return ((codes - zero.index_select(1, index)) * scale.index_select(1, index)).to(options);
+}
+
+void quantizeGptq(OptModel& model, const at::Tensor& calibration, const QuantConfig& quant, const GptqOptions& baseOptions,
+                  const GptqExtras& extras) {
     c10::InferenceMode guard;
     const int layers = int(model.layers().size());
     validateGroupSizes(model, quant);
+    if (extras.reuse && extras.reuse->size() != std::size_t(layers))
+        throw Error("stored GPTQ weights cover " + std::to_string(extras.reuse->size()) + " blocks, but the model has " +
+                    std::to_string(layers));
+    GptqOptions options = baseOptions;
+    options.keepCodes = extras.records != nullptr;
     std::vector<at::Tensor> hidden = embedInChunks(model, calibration, options.chunkSamples);  // block inputs
+    std::vector<std::string>* warnings = extras.warnings;
 
     for (int l = 0; l < layers; ++l) {
         OptLayer& layer = model.layers()[std::size_t(l)];
@@ -127,10 +190,15 @@ void quantizeGptq(OptModel& model, const at::Tensor& calibration, const QuantCon
         }
         const std::pair<LinearWeights*, const at::Tensor*> jobs[] = {
             {&layer.q, &hQkv}, {&layer.k, &hQkv}, {&layer.v, &hQkv}, {&layer.out, &hOut}, {&layer.fc1, &hFc1}, {&layer.fc2, &hFc2}};
-        const char* names[] = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.out_proj", "fc1", "fc2"};
+        GptqLayerRecord record;
         for (int j = 0; j < 6; ++j) {
             LinearWeights& linear = *jobs[j].first;
-            const std::string where = "layer " + std::to_string(l) + " " + names[j];
+            const std::string where = "layer " + std::to_string(l) + " " + (j < 4 ? "self_attn." : "") + kGptqLinearNames[j];
+            if (extras.reuse) {
+                linear.weight = gptqDequantize((*extras.reuse)[std::size_t(l)].linears[j], linear.weight.size(0),
+                                               linear.weight.size(1), linear.weight.options(), where);
+                continue;
+            }
             const std::int64_t inputs = linear.weight.size(1), tokens = j < 3 ? nQkv : j == 3 ? nOut : j == 4 ? nFc1 : nFc2;
             if (warnings && tokens < inputs && j != 1 && j != 2)
                 warnings->push_back("GPTQ: " + where + " has " + std::to_string(inputs) + " inputs but only " +
@@ -142,11 +210,13 @@ void quantizeGptq(OptModel& model, const at::Tensor& calibration, const QuantCon
             if (warnings && r.dampening > options.dampening)
                 warnings->push_back("GPTQ: the Hessian of " + where + " was not positive definite; dampening raised from " +
                                     std::to_string(options.dampening) + " to " + std::to_string(r.dampening));
+            if (extras.records) record.linears[j] = gptqRecord(r);
             linear.weight = r.weight;
         }
-        if (ffnHessians) ffnHessians->emplace_back(hFc1, hFc2);
+        if (extras.records) extras.records->push_back(std::move(record));
+        if (extras.ffnHessians) extras.ffnHessians->emplace_back(hFc1, hFc2);
         for (at::Tensor& h : hidden) h = model.forwardLayer(std::size_t(l), h);  // quantized outputs feed the next block
-        if (progress) progress(l + 1, layers);
+        if (extras.progress) extras.progress(l + 1, layers);
     }
 }
 

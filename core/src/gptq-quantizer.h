@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "invx/quant-config.h"
+#include "invx/search-records.h"
 #include "opt-model.h"
 
 namespace invx {
@@ -21,12 +22,27 @@ struct GptqOptions {
     std::int64_t blockSize = 128;  // columns per lazy batch update
     bool actOrder = false;       // quantize columns by decreasing Hessian diagonal
     std::int64_t chunkSamples = 8; // calibration sequences per forward
+    bool keepCodes = false;      // also return the integer codes and group parameters
 };
 
 struct GptqLayerResult {
     at::Tensor weight;            // dequantized, same dtype and device as the input weight
     double dampening = 0;         // the dampening that made the Hessian invertible
     std::int64_t deadColumns = 0; // inputs that were always zero
+    // With keepCodes (CPU tensors): codes uint8 [rows, cols], scale and zero float32 [rows, groups],
+    // groupIndex int32 [cols]; weight == (codes - zero[:, groupIndex]) * scale[:, groupIndex].
+    at::Tensor codes, scale, zero, groupIndex;
+};
+
+// What quantizeGptq reports besides the quantized model, and what it may reuse.
+struct GptqExtras {
+    std::vector<std::string>* warnings = nullptr;  // raised dampening, rank-deficient Hessians
+    std::function<void(int, int)> progress;        // (blocks done, blocks) after each block
+    std::vector<std::pair<at::Tensor, at::Tensor>>* ffnHessians = nullptr;  // fc1, fc2 inputs per block
+    std::vector<GptqLayerRecord>* records = nullptr;  // every linear's codes, per block
+    // A previous run's records: installed instead of quantizing again (the Hessians are still
+    // collected, by the same sequential forward).
+    const std::vector<GptqLayerRecord>* reuse = nullptr;
 };
 
 // `hessian` [in, in] float32: 2/N sum x x^T over the layer's N calibration inputs.
@@ -36,13 +52,14 @@ GptqLayerResult gptqQuantizeWeight(const at::Tensor& weight, const at::Tensor& h
 // Accumulates the Hessian of a layer input x [..., in] into `hessian` (float32), counting tokens.
 void accumulateHessian(at::Tensor& hessian, std::int64_t& tokens, const at::Tensor& x);
 
+// The weight a stored record stands for, in `dtype` on `device`; throws naming `where` when the
+// record does not fit a [rows, cols] weight.
+at::Tensor gptqDequantize(const GptqLinearRecord& record, std::int64_t rows, std::int64_t cols,
+                          const at::TensorOptions& options, const std::string& where);
+GptqLinearRecord gptqRecord(const GptqLayerResult& result);
+
 // Quantizes every linear layer of every block. `calibration`: token ids [samples, length].
-// `warnings` receives what the user should know (raised dampening, rank-deficient Hessians);
-// `progress(done, total)` after each block.
-// With `ffnHessians`, also returns each block's fc1 and fc2 input Hessians (for the search).
 void quantizeGptq(OptModel& model, const at::Tensor& calibration, const QuantConfig& quant,
-                  const GptqOptions& options, std::vector<std::string>* warnings = nullptr,
-                  const std::function<void(int, int)>& progress = {},
-                  std::vector<std::pair<at::Tensor, at::Tensor>>* ffnHessians = nullptr);
+                  const GptqOptions& options, const GptqExtras& extras = {});
 
 }  // namespace invx

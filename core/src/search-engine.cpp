@@ -100,7 +100,12 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
     }
 
     if (settings_.base == "gptq") {
-        quantizeGptq(model_, baseInputs.calibration, settings_.quant, GptqOptions{}, nullptr, {}, &gptqHessians_);
+        GptqExtras extras;
+        extras.ffnHessians = &gptqHessians_;
+        if (baseInputs.gptq.empty()) extras.records = &gptq_;
+        else extras.reuse = &baseInputs.gptq;
+        quantizeGptq(model_, baseInputs.calibration, settings_.quant, GptqOptions{}, extras);
+        if (!baseInputs.gptq.empty()) gptq_ = baseInputs.gptq;
     } else {
         quantizeRtn(model_, settings_.quant);
     }

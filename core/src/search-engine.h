@@ -20,10 +20,11 @@ namespace invx {
 class SearchEngine {
 public:
     // What the base method needs: awq and gptq calibrate on `calibration` [samples, length]; awq
-    // reuses `awq` (one record per block) when given instead of searching again.
+    // reuses `awq`, gptq reuses `gptq` (one record per block) when given instead of running again.
     struct BaseInputs {
         at::Tensor calibration;
         std::vector<AwqLayerRecord> awq;
+        std::vector<GptqLayerRecord> gptq;
     };
 
     // `model` is the full-precision model; `calibration` the token ids [samples, length]. Computes
@@ -42,6 +43,7 @@ public:
 
     const BaseResult& base() const { return base_; }
     const std::vector<AwqLayerRecord>& awqRecords() const { return awq_; }  // empty unless base awq
+    const std::vector<GptqLayerRecord>& gptqRecords() const { return gptq_; }  // empty unless base gptq
     const OptModel& model() const { return model_; }  // the accepted quantized model
     const std::vector<LayerInvariance>& state() const { return state_; }
     std::int64_t stepsDone() const { return step_; }
@@ -81,6 +83,7 @@ private:
     std::vector<FfnWeights> fullPrecisionFfn_;       // after the base method's scaling (AWQ)
     std::vector<std::pair<at::Tensor, at::Tensor>> gptqHessians_;  // base gptq: fc1, fc2 inputs
     std::vector<AwqLayerRecord> awq_;
+    std::vector<GptqLayerRecord> gptq_;  // the base run's weights (reused or computed)
     std::vector<at::Tensor> attention_; // fast mode: accepted attention-half outputs per layer
     std::vector<double> mse_;           // accepted per-matched-layer MSE
     BaseResult base_;

@@ -79,11 +79,49 @@ at::Tensor idsTensor(const std::vector<std::int32_t>& ids, std::int64_t samples,
 
 at::Tensor calibrationTensor(const CalibrationBatch& c) { return idsTensor(c.ids, c.samples, c.length); }
 
-SearchEngine::BaseInputs baseInputs(const CalibrationBatch& c, std::vector<AwqLayerRecord> awq) {
+SearchEngine::BaseInputs baseInputs(const CalibrationBatch& c, std::vector<AwqLayerRecord> awq,
+                                    std::vector<GptqLayerRecord> gptq) {
     SearchEngine::BaseInputs b;
     if (c.baseSamples > 0) b.calibration = idsTensor(c.baseIds, c.baseSamples, c.length);
     b.awq = std::move(awq);
+    b.gptq = std::move(gptq);
     return b;
+}
+
+// A base method's results taken from another experiment file (--base-from), after checking that
+// they fit: same model, method, bits, group and calibration length.
+struct ReusedBase {
+    std::vector<std::int32_t> ids;
+    std::int64_t samples = 0;
+    std::vector<AwqLayerRecord> awq;
+    std::vector<GptqLayerRecord> gptq;
+};
+
+ReusedBase reuseBase(const std::string& path, const SearchSettings& settings, const ModelIdentity& model) {
+    if (settings.base == "rtn")
+        throw Error("--base-from " + path + " reuses AWQ's or GPTQ's results, but the search's base is rtn; add --base awq or --base gptq");
+    const ExperimentFile source = ExperimentFile::open(path, /*writable=*/false);
+    const SearchSettings recorded = source.settings();
+    const std::string what = "--base-from '" + path + "'";
+    if (recorded.base != settings.base)
+        throw Error(what + " holds a " + recorded.base + " base, but this search asks for --base " + settings.base);
+    if (recorded.quant.bits != settings.quant.bits || recorded.quant.groupSize != settings.quant.groupSize)
+        throw Error(what + " was quantized with " + recorded.quant.describe() + ", but this search asks for " + settings.quant.describe());
+    const ModelIdentity sourceModel = source.model();
+    if (sourceModel.fingerprint != model.fingerprint)
+        throw Error(what + " was made for the model at '" + sourceModel.path + "' (fingerprint " + sourceModel.fingerprint +
+                    "), not for '" + model.path + "' (fingerprint " + model.fingerprint + ")");
+    const CalibrationBatch calibration = source.calibration();
+    if (calibration.baseSamples == 0)
+        throw Error(what + " holds no calibration of its base method");
+    if (calibration.length != settings.calibrationLength)
+        throw Error(what + " calibrated on sequences of " + std::to_string(calibration.length) +
+                    " tokens, but this search's --calibration-length is " + std::to_string(settings.calibrationLength));
+    ReusedBase r{calibration.baseIds, calibration.baseSamples, source.awq(), source.gptq()};
+    if (settings.base == "awq" ? r.awq.empty() : r.gptq.empty())
+        throw Error(what + " holds no stored " + settings.base + " results (files written before GPTQ weights were stored "
+                    "lack them); quantize again with invx quantize");
+    return r;
 }
 
 std::vector<std::int32_t> evaluationIds(const SearchSettings& s, const BpeTokenizer& tokenizer) {
@@ -139,8 +177,15 @@ private:
         calibration.corpus = settings_.calibrationCorpus;
         calibration.samples = settings_.calibrationSamples;
         calibration.length = settings_.calibrationLength;
+        // Recorded absolute, so that --resume and apply work from any directory.
+        const ModelIdentity identity = identifyModel(model, std::filesystem::absolute(modelDir).lexically_normal().string());
+        std::optional<ReusedBase> reused;
+        if (!request_.baseFrom.empty()) {
+            reused = reuseBase(request_.baseFrom, settings_, identity);
+            settings_.baseCalibrationSamples = int(reused->samples);
+        }
         // One draw serves both: the search's batch is the first blocks of the base method's.
-        const int baseSamples = settings_.base == "rtn" ? 0 : settings_.baseCalibrationSamples;
+        const int baseSamples = settings_.base == "rtn" || reused ? 0 : settings_.baseCalibrationSamples;
         const int drawn = std::max(settings_.calibrationSamples, baseSamples);
         const auto blocks = buildCalibrationBlocks(readCorpusDocuments(settings_.calibrationCorpus), tokenizer, drawn,
                                                    settings_.calibrationLength, settings_.calibrationSeed,
@@ -149,19 +194,26 @@ private:
         if (baseSamples > 0) {
             calibration.baseSamples = baseSamples;
             calibration.baseIds.assign(blocks.begin(), blocks.begin() + std::int64_t(baseSamples) * settings_.calibrationLength);
+        } else if (reused) {
+            calibration.baseSamples = reused->samples;
+            calibration.baseIds = reused->ids;
         }
         evalIds_ = evaluationIds(settings_, tokenizer);
-        // Recorded absolute, so that --resume and apply work from any directory.
-        const ModelIdentity identity = identifyModel(model, std::filesystem::absolute(modelDir).lexically_normal().string());
 
         file_.emplace(ExperimentFile::create(request_.experimentPath, settings_, identity, calibration));
         observer_.onMessage("quantizing (" + settings_.base + ", " + settings_.quant.describe() +
-                            (settings_.base == "rtn" ? std::string() : ", calibrating on " + std::to_string(calibration.baseSamples) + " sequences") +
+                            (settings_.base == "rtn" ? std::string()
+                             : reused ? ", reusing the results in " + request_.baseFrom
+                                      : ", calibrating on " + std::to_string(calibration.baseSamples) + " sequences") +
                             ") and measuring the starting point");
-        engine_.emplace(std::move(model), settings_, calibrationTensor(calibration), baseInputs(calibration, {}));
-        file_->writeBase(engine_->base());
+        engine_.emplace(std::move(model), settings_, calibrationTensor(calibration),
+                        reused ? baseInputs(calibration, reused->awq, reused->gptq) : baseInputs(calibration, {}, {}));
+        BaseResult base = engine_->base();
+        if (reused) base.reusedFrom = std::filesystem::absolute(request_.baseFrom).lexically_normal().string();
+        file_->writeBase(base);
         if (!engine_->awqRecords().empty()) file_->writeAwq(engine_->awqRecords());
-        observer_.onBase(engine_->base());
+        if (!engine_->gptqRecords().empty()) file_->writeGptq(engine_->gptqRecords());
+        observer_.onBase(base);
         writeCheckpoint();
     }
 
@@ -191,7 +243,7 @@ private:
 
         observer_.onMessage("quantizing and restoring the checkpoint at step " + std::to_string(checkpoint.step));
         const CalibrationBatch calibration = file_->calibration();
-        engine_.emplace(std::move(model), settings_, calibrationTensor(calibration), baseInputs(calibration, file_->awq()));
+        engine_.emplace(std::move(model), settings_, calibrationTensor(calibration), baseInputs(calibration, file_->awq(), file_->gptq()));
         engine_->restore(checkpoint);
         file_->truncateAfter(checkpoint.step);
         elapsedOffset_ = checkpoint.elapsedSeconds;

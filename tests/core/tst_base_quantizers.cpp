@@ -37,6 +37,8 @@ private Q_SLOTS:
     void awqScalesFoldExactly();
     void awqRefusesPostLayerNormModels();
     void gptqBeatsRtnOnCorrelatedInputs();
+    void gptqCodesReproduceTheWeights_data();
+    void gptqCodesReproduceTheWeights();
     void gptqSurvivesDeadInputs();
     void gptqRaisesDampeningForIndefiniteHessians();
     void methodsRunEndToEnd();
@@ -133,6 +135,47 @@ void TestBaseQuantizers::gptqBeatsRtnOnCorrelatedInputs() {
     const at::Tensor q = gptqQuantizeWeight(w, H, config(2, 32), {}).weight;
     for (std::int64_t r = 0; r < 48; r += 7)
         QVERIFY(std::get<0>(at::_unique(q[r].narrow(0, 0, 32))).numel() <= 4);
+}
+
+void TestBaseQuantizers::gptqCodesReproduceTheWeights_data() {
+    QTest::addColumn<int>("bits");
+    QTest::addColumn<int>("group");
+    QTest::addColumn<bool>("actOrder");
+    QTest::newRow("2-bit g16") << 2 << 16 << false;
+    QTest::newRow("3-bit g16 act-order") << 3 << 16 << true;
+    QTest::newRow("4-bit per row") << 4 << -1 << false;
+    QTest::newRow("8-bit g32 act-order") << 8 << 32 << true;
+}
+
+void TestBaseQuantizers::gptqCodesReproduceTheWeights() {
+    // What the experiment file stores (codes, group scale and zero, group of each column) gives
+    // back GPTQ's weight bit for bit, also when the columns were quantized in activation order.
+    QFETCH(int, bits);
+    QFETCH(int, group);
+    QFETCH(bool, actOrder);
+    c10::InferenceMode guard;
+    at::manual_seed(8);
+    const at::Tensor x = at::randn({2048, 64}) * at::linspace(0.1, 3.0, 64);
+    at::Tensor H;
+    std::int64_t tokens = 0;
+    accumulateHessian(H, tokens, x);
+    const at::Tensor w = at::randn({24, 64});
+    GptqOptions options;
+    options.actOrder = actOrder;
+    options.keepCodes = true;
+    const GptqLayerResult r = gptqQuantizeWeight(w, H, config(bits, group), options);
+    const GptqLinearRecord record = gptqRecord(r);
+    QCOMPARE(record.groups, group > 0 ? std::int64_t(64 / group) : std::int64_t(1));
+    QVERIFY(*std::max_element(record.codes.begin(), record.codes.end()) <= (1 << bits) - 1);
+    if (actOrder) {  // the columns of a group are not contiguous any more
+        QVERIFY(!std::is_sorted(record.groupIndex.begin(), record.groupIndex.end()));
+    }
+    const at::Tensor back = gptqDequantize(record, 24, 64, w.options(), "test layer");
+    QVERIFY(at::equal(back, r.weight));
+    options.keepCodes = false;
+    QVERIFY(at::equal(gptqQuantizeWeight(w, H, config(bits, group), options).weight, r.weight));
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { gptqDequantize(record, 24, 32, w.options(), "layer 1 fc2"); }),
+                        "layer 1 fc2", "24 x 64", "24 x 32");
 }
 
 void TestBaseQuantizers::gptqSurvivesDeadInputs() {

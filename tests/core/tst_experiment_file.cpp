@@ -76,6 +76,25 @@ StepRecord stepRecord(std::int64_t step) {
 
 class TestExperimentFile : public QObject {
     Q_OBJECT
+private:
+    // A made-up GPTQ block: linear j is (j + 2) x 8 with two groups of four columns.
+    static GptqLayerRecord gptqLayer(int seed) {
+        GptqLayerRecord r;
+        for (int j = 0; j < 6; ++j) {
+            GptqLinearRecord& l = r.linears[j];
+            l.rows = j + 2;
+            l.cols = 8;
+            l.groups = 2;
+            for (int i = 0; i < l.rows * l.cols; ++i) l.codes.push_back(std::uint8_t((i * seed + j) % 4));
+            for (int i = 0; i < l.rows * l.groups; ++i) {
+                l.scale.push_back(0.01f * float(i + seed));
+                l.zero.push_back(float((i + j) % 4));
+            }
+            l.groupIndex = {1, 0, 0, 1, 1, 0, 1, 0};
+        }
+        return r;
+    }
+
 private Q_SLOTS:
     void roundTrips();
     void resumingDropsOnlyLaterSteps();
@@ -102,8 +121,11 @@ void TestExperimentFile::roundTrips() {
         b.mse0 = 0.125;
         b.fullPrecisionCe = 2.5;
         b.matchedLayers = {1, 0};
+        b.reusedFrom = "/data/quantized.h5";
         f.writeBase(b);
         INVX_VERIFY_MESSAGE(test::errorOf([&] { f.writeBase(b); }), "already recorded", "a.h5");
+        f.writeGptq({gptqLayer(1), gptqLayer(2)});
+        INVX_VERIFY_MESSAGE(test::errorOf([&] { f.writeGptq({gptqLayer(1)}); }), "already recorded", "a.h5");
         std::vector<StepRecord> steps;
         for (int i = 1; i <= 5; ++i) steps.push_back(stepRecord(i));
         f.appendSteps(steps);
@@ -141,6 +163,21 @@ void TestExperimentFile::roundTrips() {
     QCOMPARE(c.corpus, std::string("wikipedia"));
     QCOMPARE(f.base()->ce0, 3.5);
     QCOMPARE(f.base()->matchedLayers, (std::vector<int>{1, 0}));
+    QCOMPARE(f.base()->reusedFrom, std::string("/data/quantized.h5"));
+    const auto gptq = f.gptq();
+    QCOMPARE(gptq.size(), std::size_t(2));
+    for (int l = 0; l < 2; ++l)
+        for (int j = 0; j < 6; ++j) {
+            const GptqLinearRecord &got = gptq[l].linears[j], &want = gptqLayer(l + 1).linears[j];
+            QCOMPARE(got.rows, want.rows);
+            QCOMPARE(got.cols, want.cols);
+            QCOMPARE(got.groups, want.groups);
+            QVERIFY(got.codes == want.codes);
+            QVERIFY(got.scale == want.scale);
+            QVERIFY(got.zero == want.zero);
+            QVERIFY(got.groupIndex == want.groupIndex);
+        }
+    QVERIFY(f.awq().empty());
     const auto steps = f.steps();
     QCOMPARE(steps.size(), std::size_t(7));
     for (int i = 0; i < 7; ++i) {

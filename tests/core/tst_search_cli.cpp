@@ -34,6 +34,7 @@ private Q_SLOTS:
     void initTestCase();
     void recordsARunAndAppliesIt();
     void searchesOverAwqAndGptq();
+    void quantizeStoresWhatASearchReuses();
     void killedRunResumesToTheSameEnd();
     void refusesBadInput_data();
     void refusesBadInput();
@@ -146,6 +147,56 @@ void TestSearchCli::searchesOverAwqAndGptq() {
     r = invxRun({"apply", "--experiment", gptqFile, "--out", dir_.filePath("gptq-applied")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("GPTQ"), qPrintable(r.err));
+}
+
+void TestSearchCli::quantizeStoresWhatASearchReuses() {
+    // invx quantize measures GPTQ alone and stores its integer weights; a search with --base-from
+    // starts from exactly that model without running GPTQ again, and records where its base came from.
+    const QString quantized = dir_.filePath("gptq-base.h5");
+    Run r = invxRun({"quantize", "--model", model_, "--out", quantized, "--method", "gptq", "--group", "32",
+                     "--calibration", corpus_, "--calibration-samples", "8", "--calibration-length", "32",
+                     "--eval-data", text_, "--eval-window", "64", "--eval-windows", "3", "--device", "cpu", "--json", "--quiet"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject q = lastJsonLine(r.out);
+    QCOMPARE(q["steps"].toInt(), 0);
+    const double gptqPpl = q["last_evaluation"].toObject()["perplexity"].toDouble();
+    r = invxRun({"eval", "--model", model_, "--data", text_, "--window", "64", "--max-windows", "3", "--method", "gptq",
+                 "--bits", "2", "--group", "32", "--calibration", corpus_, "--calibration-samples", "8",
+                 "--calibration-length", "32", "--device", "cpu", "--json", "--quiet"});
+    QCOMPARE(lastJsonLine(r.out)["ppl"].toDouble(), gptqPpl);
+
+    const QString searched = dir_.filePath("gptq-reused.h5");
+    QStringList args = searchArgs(searched, 20);
+    args << "--base-from" << quantized;  // base, bits and group come from the file
+    r = invxRun(args);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(lastJsonLine(r.out)["first_evaluation"].toObject()["perplexity"].toDouble(), gptqPpl);
+    {
+        const ExperimentFile source = ExperimentFile::open(quantized.toStdString(), false);
+        const ExperimentFile reused = ExperimentFile::open(searched.toStdString(), false);
+        QCOMPARE(reused.settings().base, std::string("gptq"));
+        QCOMPARE(reused.base()->reusedFrom, fs::absolute(quantized.toStdString()).lexically_normal().string());
+        QCOMPARE(reused.calibration().baseIds, source.calibration().baseIds);
+        QCOMPARE(reused.gptq().size(), std::size_t(3));
+        QVERIFY(reused.gptq()[2].linears[5].codes == source.gptq()[2].linears[5].codes);
+        QCOMPARE(reused.calibration().samples, std::int64_t(4));
+    }
+    // Resuming reads the stored weights too, and continues the same trajectory.
+    r = invxRun({"search", "--resume", searched, "--steps", "25", "--json", "--quiet"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(lastJsonLine(r.out)["steps"].toInt(), 25);
+
+    args = searchArgs(dir_.filePath("bad.h5"), 5);
+    args << "--base-from" << quantized << "--bits" << "3";
+    r = invxRun(args);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("gptq-base.h5") && r.err.contains("2-bit") && r.err.contains("3-bit"), qPrintable(r.err));
+    args = searchArgs(dir_.filePath("bad.h5"), 5);
+    args << "--base-from" << dir_.filePath("run.h5");  // an RTN search
+    r = invxRun(args);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("run.h5") && r.err.contains("--base awq"), qPrintable(r.err));
+    QVERIFY(!fs::exists(dir_.filePath("bad.h5").toStdString()));
 }
 
 void TestSearchCli::killedRunResumesToTheSameEnd() {

@@ -54,6 +54,8 @@ public:
     std::optional<BaseResult> base() const;
     void writeAwq(const std::vector<AwqLayerRecord>& layers);  // once, for base awq
     std::vector<AwqLayerRecord> awq() const;                   // empty when none is recorded
+    void writeGptq(const std::vector<GptqLayerRecord>& layers);  // once, for base gptq
+    std::vector<GptqLayerRecord> gptq() const;                   // empty when none is recorded
 
     void appendSteps(const std::vector<StepRecord>& steps);
     std::int64_t stepCount() const;

@@ -84,6 +84,22 @@ struct AwqLayerRecord {
     std::vector<float> vClip, outClip, fc1Clip, fc2Clip;
 };
 
+// GPTQ's result for one linear layer, as stored integers: codes [rows, cols] in the layer's own
+// column order, and per row and group the scale and zero [rows, groups]; column c belongs to group
+// groupIndex[c] (c / group, or its rank in the activation order). weight = (code - zero) * scale.
+struct GptqLinearRecord {
+    std::int64_t rows = 0, cols = 0, groups = 0;
+    std::vector<std::uint8_t> codes;
+    std::vector<float> scale, zero;
+    std::vector<std::int32_t> groupIndex;
+};
+
+// GPTQ's result for one decoder block, in the order of kGptqLinearNames.
+constexpr const char* kGptqLinearNames[] = {"q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2"};
+struct GptqLayerRecord {
+    GptqLinearRecord linears[6];
+};
+
 // What identifies the model an experiment ran on.
 struct ModelIdentity {
     std::string path;
@@ -102,6 +118,7 @@ struct BaseResult {
     double mse0 = 0;            // its MSE at the matched layers
     double fullPrecisionCe = 0; // cross-entropy of the unquantized model, for reference
     std::vector<int> matchedLayers;
+    std::string reusedFrom;     // the experiment file whose AWQ/GPTQ results were reused ("" = computed)
 };
 
 }  // namespace invx
