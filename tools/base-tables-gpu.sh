@@ -7,10 +7,11 @@
 #   bash tools/base-tables-gpu.sh OUTDIR awq     # AWQ + search at 2 and 3 bits, and the P/S/R ablation at 2 bits
 #   bash tools/base-tables-gpu.sh OUTDIR gptq    # GPTQ + search at 2 and 3 bits
 #   bash tools/base-tables-gpu.sh OUTDIR plain   # FP16, RTN, AWQ, GPTQ alone (invx eval)
+#   bash tools/base-tables-gpu.sh OUTDIR c128    # AWQ/GPTQ + search at 2 bits with 128 x 512 search calibration
 # Carry .gpu-carry and .gpu-data (gpt2/, wikitext-2-raw/, wikipedia/).
 set -uo pipefail
-out=${1:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain}
-which=${2:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain}
+out=${1:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain|c128}
+which=${2:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain|c128}
 source tools/gpu-build-invx.sh
 model=resources/models/opt-demo
 
@@ -32,14 +33,18 @@ case "$which" in
   gptq)
     run gptq-2bit 2000 --base gptq --bits 2 &
     run gptq-3bit 2000 --base gptq --bits 3 & ;;
+  c128)
+    run awq-2bit-c128 10000 --base awq --bits 2 --calibration-samples 128 &
+    run gptq-2bit-c128 2000 --base gptq --bits 2 --calibration-samples 128 & ;;
   plain)
+    show() { python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"{r['method']} {r.get('bits', 16)}-bit: WikiText-2 PPL {r['ppl']:.2f}\")"; }
+    build-gpu/app/invx eval --model $model --device cuda --dtype float16 --json --quiet | show
     for bits in 3 2; do
-      for method in fp rtn awq gptq; do
-        [ $method = fp ] && { [ $bits = 2 ] && continue; bitsarg=(); } || bitsarg=(--bits $bits)
-        build-gpu/app/invx eval --model $model --method $method "${bitsarg[@]}" --group 128 --device cuda --dtype float16 \
-          --threads 2 --json --quiet | python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"{r['method']} {r.get('bits','')}-bit: WikiText-2 PPL {r['ppl']:.2f}\")"
+      for method in rtn awq gptq; do
+        build-gpu/app/invx eval --model $model --method $method --bits $bits --group 128 --device cuda --dtype float16 \
+          --threads 2 --json --quiet | show
       done
     done ;;
-  *) echo "base-tables-gpu.sh: unknown table '$which' (awq, gptq or plain)"; exit 2 ;;
+  *) echo "base-tables-gpu.sh: unknown table '$which' (awq, gptq, plain or c128)"; exit 2 ;;
 esac
 wait
