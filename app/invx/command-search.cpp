@@ -329,18 +329,15 @@ const Command& quantizeCommand() {
                 {"--model", "PATH|ID", "model directory or Hugging Face id; opt-demo = the bundled demo model", "opt-demo"},
                 {"--out", "FILE", "new experiment file (.h5); never overwritten", ""},
                 {"--method", "rtn|awq|gptq", "quantization method", "awq"},
-                {"--bits", "B", "weight bits, 1-8", std::to_string(d.quant.bits)},
-                {"--group", "G", "weights per quantization group; -1 = one group per row", std::to_string(d.quant.groupSize)},
-                {"--calibration", "NAME|PATH", "calibration corpus: wikipedia, c4, wikitext2-train, gutenberg or a file", d.calibrationCorpus},
                 {"--calibration-samples", "N", "awq/gptq calibration sequences", std::to_string(d.baseCalibrationSamples)},
-                {"--calibration-length", "N", "tokens per calibration sequence", std::to_string(d.calibrationLength)},
-                {"--calibration-seed", "N", "seed of the calibration document shuffle", std::to_string(d.calibrationSeed)},
-                {"--eval-data", "NAME|PATH|none", "perplexity data", d.evalData},
-                {"--eval-windows", "K", "evaluate the first K windows; 0 = all", std::to_string(d.evalWindows)},
-                {"--eval-window", "N", "tokens per evaluation window (the protocol's 2048)", std::to_string(d.evalWindowLength)},
                 {"--json", "", "print JSON lines (base, evaluation, summary) on stdout", ""},
                 {"--quiet", "", "no progress display", ""},
             }};
+        // The search's own declarations of the settings quantize shares with it.
+        for (const Option& o : settingOptions())
+            for (const char* name : {"--bits", "--group", "--calibration", "--calibration-length", "--calibration-seed",
+                                     "--eval-data", "--eval-windows", "--eval-window"})
+                if (o.name == name) cmd.options.insert(cmd.options.end() - 2, o);
         for (auto& o : computeOptions()) cmd.options.push_back(o);
         return cmd;
     }();
