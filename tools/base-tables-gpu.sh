@@ -2,25 +2,28 @@
 # The demo model's tables for AWQ/GPTQ + InvarExplore (docs/base-methods.md, README): searches at 2
 # and 3 bits, group 128, on CUDA float16, calibration from wikipedia (32 x 512 for the search,
 # 128 x 512 for the base method). The runs of a table go in parallel (the demo model leaves the GPU
-# mostly idle, so their step times are not benchmarks). Each run's summary (tools/search_curve.py)
-# lands in OUTDIR/NAME.txt; the lines printed here are the table's figures.
+# mostly idle, so their step times are not benchmarks). Each run's log, experiment file and summary
+# (tools/search_curve.py) land in OUTDIR/NAME.{jsonl,h5,txt}; the lines printed here are the figures.
 #   bash tools/base-tables-gpu.sh OUTDIR awq     # AWQ + search at 2 and 3 bits, and the P/S/R ablation at 2 bits
 #   bash tools/base-tables-gpu.sh OUTDIR gptq    # GPTQ + search at 2 and 3 bits
 #   bash tools/base-tables-gpu.sh OUTDIR plain   # FP16, RTN, AWQ, GPTQ alone (invx eval)
 #   bash tools/base-tables-gpu.sh OUTDIR c128    # AWQ/GPTQ + search at 2 bits with 128 x 512 search calibration
+#   bash tools/base-tables-gpu.sh OUTDIR sf02    # AWQ/GPTQ + search at 2 and 3 bits with --swap-frac 0.02
+#   bash tools/base-tables-gpu.sh OUTDIR gptq10k # GPTQ + search at 2 and 3 bits, 10,000 steps, --swap-frac 0.02
+#   bash tools/base-tables-gpu.sh OUTDIR ablation-sf02  # the P/S/R ablation over AWQ at 2 bits, --swap-frac 0.02
 # Carry .gpu-carry and .gpu-data (gpt2/, wikitext-2-raw/, wikipedia/).
 set -uo pipefail
-out=${1:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain|c128}
-which=${2:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain|c128}
+out=${1:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain|c128|sf02|gptq10k|ablation-sf02}
+which=${2:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain|c128|sf02|gptq10k|ablation-sf02}
 source tools/gpu-build-invx.sh
 model=resources/models/opt-demo
 
 run() {  # NAME STEPS [invx search options]
   local name=$1 steps=$2; shift 2
-  local log=/tmp/$name.jsonl
-  rm -f /tmp/$name.h5
-  build-gpu/app/invx search --model $model --out /tmp/$name.h5 --group 128 --steps "$steps" \
-    --device cuda --dtype float16 --threads 2 --json --quiet "$@" > "$log" 2> /tmp/$name.err || { echo "== $name failed"; tail -3 /tmp/$name.err; return 1; }
+  local log=$out/$name.jsonl  # in OUTDIR, so that a run cut short still leaves its log and experiment
+  rm -f "$out/$name.h5"
+  build-gpu/app/invx search --model $model --out "$out/$name.h5" --group 128 --steps "$steps" \
+    --device cuda --dtype float16 --threads 2 --json --quiet "$@" > "$log" 2> "$out/$name.err" || { echo "== $name failed"; tail -3 "$out/$name.err"; return 1; }
   python3 tools/search_curve.py "$log" > "$out/$name.txt"
   echo "== $name ($*)"; grep -E "^WikiText|^after|^calibration" "$out/$name.txt"
 }
@@ -36,6 +39,15 @@ case "$which" in
   c128)
     run awq-2bit-c128 10000 --base awq --bits 2 --calibration-samples 128 &
     run gptq-2bit-c128 2000 --base gptq --bits 2 --calibration-samples 128 & ;;
+  sf02)  # the step size the RTN sweep (docs/search.md) found best for this 3-layer model
+    run gptq-2bit-sf02 2000 --base gptq --bits 2 --swap-frac 0.02 &
+    run gptq-3bit-sf02 2000 --base gptq --bits 3 --swap-frac 0.02 &
+    run awq-2bit-sf02 10000 --base awq --bits 2 --swap-frac 0.02 &
+    run awq-3bit-sf02 10000 --base awq --bits 3 --swap-frac 0.02 & ;;
+  gptq10k)  # affordable since GPTQ's CUDA row kernel (tools/gptq-kernel-gpu.sh)
+    for bits in 2 3; do run gptq-${bits}bit-sf02-10k 10000 --base gptq --bits $bits --swap-frac 0.02 & done ;;
+  ablation-sf02)
+    for inv in P S R; do run awq-2bit-sf02-$inv 10000 --base awq --bits 2 --swap-frac 0.02 --invariances $inv & done ;;
   plain)
     show() { python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"{r['method']} {r.get('bits', 16)}-bit: WikiText-2 PPL {r['ppl']:.2f}\")"; }
     build-gpu/app/invx eval --model $model --device cuda --dtype float16 --json --quiet | show
@@ -45,6 +57,6 @@ case "$which" in
           --threads 2 --json --quiet | show
       done
     done ;;
-  *) echo "base-tables-gpu.sh: unknown table '$which' (awq, gptq, plain or c128)"; exit 2 ;;
+  *) echo "base-tables-gpu.sh: unknown table '$which' (awq, gptq, plain, c128, sf02, gptq10k or ablation-sf02)"; exit 2 ;;
 esac
 wait

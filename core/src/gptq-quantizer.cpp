@@ -5,6 +5,12 @@
 
 #include <cmath>
 
+#ifdef INVX_CUDA_KERNELS
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#endif
+
+#include "gptq-block-kernel.h"
 #include "invx/error.h"
 #include "rtn-quantizer.h"
 #include "tensor-values.h"
@@ -38,6 +44,73 @@ at::Tensor inverseCholesky(at::Tensor H, double& dampening) {
     }
     throw Error("GPTQ: the Hessian stays singular even with dampening " + std::to_string(dampening / 10) +
                 "; the calibration inputs may be degenerate (all equal or NaN)");
+}
+
+bool useRowKernel(const at::Device& device, const GptqOptions& options) {
+    if (options.columnLoop) return false;
+    if (device.is_cpu()) return true;
+#ifdef INVX_CUDA_KERNELS
+    return device.is_cuda() && options.blockSize <= kGptqCudaMaxBlock;
+#else
+    return false;  // no kernel for this device: the column loop runs there
+#endif
+}
+
+// The reference: one block as the authors' code runs it, a dozen tensor operations per column.
+// Writes the block's dequantized weights into Q1 and returns the scaled errors.
+at::Tensor runColumnLoop(at::Tensor W1, const at::Tensor& Q1, const at::Tensor& U, std::int64_t i1, std::int64_t group,
+                         const std::vector<at::Tensor>& scales, const std::vector<at::Tensor>& zeros, double qmax) {
+    const std::int64_t count = W1.size(1);
+    at::Tensor Err1 = at::zeros_like(W1);
+    const at::Tensor U1 = U.narrow(0, i1, count).narrow(1, i1, count);
+    for (std::int64_t i = 0; i < count; ++i) {
+        const std::size_t g = std::size_t((i1 + i) / group);
+        const at::Tensor w = W1.narrow(1, i, 1);
+        const at::Tensor q = quantizeColumn(w, scales[g], zeros[g], qmax);
+        Q1.narrow(1, i, 1).copy_(q);
+        const at::Tensor err = (w - q) / U1[i][i];
+        W1.narrow(1, i, count - i).sub_(err.matmul(U1.narrow(0, i, 1).narrow(1, i, count - i)));
+        Err1.narrow(1, i, 1).copy_(err);
+    }
+    return Err1;
+}
+
+void launchRowKernel(const GptqBlockArgs& args, const at::Device& device) {
+#ifdef INVX_CUDA_KERNELS
+    if (device.is_cuda()) {
+        const c10::cuda::CUDAGuard guard(device);
+        gptqBlockCuda(args, c10::cuda::getCurrentCUDAStream(device.index()).stream());
+        return;
+    }
+#endif
+    gptqBlockCpu(args);
+}
+
+// The same block by the row kernels (gptq-block-kernel.h), bit for bit.
+at::Tensor runRowKernel(const at::Tensor& W1, const at::Tensor& Q1, const at::Tensor& U, std::int64_t i1, std::int64_t group,
+                        const std::vector<at::Tensor>& scales, const std::vector<at::Tensor>& zeros, double qmax) {
+    const std::int64_t count = W1.size(1);
+    const auto first = std::ptrdiff_t(i1 / group), last = std::ptrdiff_t((i1 + count - 1) / group);
+    const at::Tensor S = at::cat(std::vector<at::Tensor>(scales.begin() + first, scales.begin() + last + 1), 1).contiguous();
+    const at::Tensor Z = at::cat(std::vector<at::Tensor>(zeros.begin() + first, zeros.begin() + last + 1), 1).contiguous();
+    const at::Tensor weights = W1.contiguous(), quantized = at::empty_like(weights), errors = at::empty_like(weights);
+    GptqBlockArgs a;
+    a.weights = weights.data_ptr<float>();
+    a.quantized = quantized.data_ptr<float>();
+    a.errors = errors.data_ptr<float>();
+    a.inverseCholesky = U.data_ptr<float>() + i1 * U.stride(0) + i1;
+    a.uStride = U.stride(0);
+    a.scale = S.data_ptr<float>();
+    a.zero = Z.data_ptr<float>();
+    a.params = S.size(1);
+    a.rows = weights.size(0);
+    a.count = count;
+    a.firstColumn = i1;
+    a.group = group;
+    a.qmax = float(qmax);
+    launchRowKernel(a, weights.device());
+    Q1.copy_(quantized);
+    return errors;
 }
 
 }  // namespace
@@ -78,37 +151,23 @@ GptqLayerResult gptqQuantizeWeight(const at::Tensor& weight, const at::Tensor& h
         H = H.index_select(0, perm).index_select(1, perm);
     }
     result.dampening = options.dampening;
-    const at::Tensor U = inverseCholesky(H, result.dampening);
+    const at::Tensor U = inverseCholesky(H, result.dampening).contiguous();  // the row kernels index it
 
-    at::Tensor Q = at::zeros_like(W);
-    at::Tensor scale, zero;
-    std::vector<at::Tensor> groupScales, groupZeros;  // keepCodes: in processing order
-    if (quant.groupSize <= 0) {
-        std::tie(scale, zero) = rowParams(W, qmax);
-        groupScales.push_back(scale);
-        groupZeros.push_back(zero);
-    }
+    const at::Tensor Q = at::empty_like(W);
+    const bool rowKernel = useRowKernel(W.device(), options);
+    std::vector<at::Tensor> groupScales, groupZeros;  // one per group, in processing order
     for (std::int64_t i1 = 0; i1 < cols; i1 += options.blockSize) {
         const std::int64_t i2 = std::min(i1 + options.blockSize, cols), count = i2 - i1;
-        at::Tensor W1 = W.narrow(1, i1, count).clone();
-        at::Tensor Err1 = at::zeros_like(W1);
-        const at::Tensor U1 = U.narrow(0, i1, count).narrow(1, i1, count);
-        for (std::int64_t i = 0; i < count; ++i) {
-            const std::int64_t col = i1 + i;
-            if (quant.groupSize > 0 && col % group == 0) {
-                std::tie(scale, zero) = rowParams(W.narrow(1, col, std::min(group, cols - col)), qmax);
-                if (options.keepCodes) {
-                    groupScales.push_back(scale);
-                    groupZeros.push_back(zero);
-                }
-            }
-            const at::Tensor w = W1.narrow(1, i, 1);
-            const at::Tensor q = quantizeColumn(w, scale, zero, qmax);
-            Q.narrow(1, col, 1).copy_(q);
-            const at::Tensor err = (w - q) / U1[i][i];
-            W1.narrow(1, i, count - i).sub_(err.matmul(U1.narrow(0, i, 1).narrow(1, i, count - i)));
-            Err1.narrow(1, i, 1).copy_(err);
+        // A group's parameters come from the weights as they stand when its block starts: the
+        // authors' code takes them from W, which the block's own updates reach only at its end.
+        for (std::int64_t col = (i1 + group - 1) / group * group; col < i2; col += group) {
+            auto [s, z] = rowParams(W.narrow(1, col, std::min(group, cols - col)), qmax);
+            groupScales.push_back(s);
+            groupZeros.push_back(z);
         }
+        const at::Tensor W1 = W.narrow(1, i1, count).clone(), Q1 = Q.narrow(1, i1, count);
+        const at::Tensor Err1 = rowKernel ? runRowKernel(W1, Q1, U, i1, group, groupScales, groupZeros, qmax)
+                                          : runColumnLoop(W1, Q1, U, i1, group, groupScales, groupZeros, qmax);
         if (i2 < cols) W.narrow(1, i2, cols - i2).sub_(Err1.matmul(U.narrow(0, i1, count).narrow(1, i2, cols - i2)));
     }
     if (options.keepCodes) {
@@ -127,8 +186,7 @@ GptqLayerResult gptqQuantizeWeight(const at::Tensor& weight, const at::Tensor& h
         result.zero = z.to(at::kCPU);
         result.groupIndex = groupIndex.to(at::kCPU, at::kInt);
     }
-    if (options.actOrder) Q = Q.index_select(1, invPerm);
-    result.weight = Q.to(weight.scalar_type());
+    result.weight = (options.actOrder ? Q.index_select(1, invPerm) : Q).to(weight.scalar_type());
     return result;
 }
 

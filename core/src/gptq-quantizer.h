@@ -23,6 +23,10 @@ struct GptqOptions {
     bool actOrder = false;       // quantize columns by decreasing Hessian diagonal
     std::int64_t chunkSamples = 8; // calibration sequences per forward
     bool keepCodes = false;      // also return the integer codes and group parameters
+    // The reference: each block column by column in tensor operations, as the authors' code runs
+    // it (a dozen kernel launches per column). Off: the row kernels (gptq-block-kernel.h), the
+    // same bits, on the CPU and on CUDA when built with INVX_CUDA_KERNELS.
+    bool columnLoop = false;
 };
 
 struct GptqLayerResult {

@@ -39,6 +39,8 @@ private Q_SLOTS:
     void gptqBeatsRtnOnCorrelatedInputs();
     void gptqCodesReproduceTheWeights_data();
     void gptqCodesReproduceTheWeights();
+    void gptqRowKernelsMatchTheColumnLoop_data();
+    void gptqRowKernelsMatchTheColumnLoop();
     void gptqSurvivesDeadInputs();
     void gptqRaisesDampeningForIndefiniteHessians();
     void methodsRunEndToEnd();
@@ -176,6 +178,67 @@ void TestBaseQuantizers::gptqCodesReproduceTheWeights() {
     QVERIFY(at::equal(gptqQuantizeWeight(w, H, config(bits, group), options).weight, r.weight));
     INVX_VERIFY_MESSAGE(test::errorOf([&] { gptqDequantize(record, 24, 32, w.options(), "layer 1 fc2"); }),
                         "layer 1 fc2", "24 x 64", "24 x 32");
+}
+
+void TestBaseQuantizers::gptqRowKernelsMatchTheColumnLoop_data() {
+    QTest::addColumn<QString>("device");
+    QTest::addColumn<int>("rows");
+    QTest::addColumn<int>("cols");
+    QTest::addColumn<int>("bits");
+    QTest::addColumn<int>("group");
+    QTest::addColumn<int>("block");
+    QTest::addColumn<bool>("actOrder");
+    QStringList devices{"cpu"};
+    if (at::hasCUDA()) devices << "cuda";
+    for (const QString& d : devices) {
+        const QByteArray tag = d.toUtf8() + " ";
+        QTest::newRow(tag + "2-bit g128, 3 blocks") << d << 40 << 384 << 2 << 128 << 128 << false;
+        QTest::newRow(tag + "3-bit g48 across blocks, ragged tail") << d << 33 << 336 << 3 << 48 << 128 << false;
+        QTest::newRow(tag + "4-bit per row, blocks of 64") << d << 17 << 200 << 4 << -1 << 64 << false;
+        QTest::newRow(tag + "2-bit g32 act-order") << d << 24 << 256 << 2 << 32 << 128 << true;
+        QTest::newRow(tag + "1-bit g16, one row") << d << 1 << 96 << 1 << 16 << 128 << false;
+    }
+}
+
+void TestBaseQuantizers::gptqRowKernelsMatchTheColumnLoop() {
+    // The row kernels do the column loop's arithmetic in the same order: the same bits, also for
+    // the codes and group parameters the experiment file stores.
+    QFETCH(QString, device);
+    QFETCH(int, rows);
+    QFETCH(int, cols);
+    QFETCH(int, bits);
+    QFETCH(int, group);
+    QFETCH(int, block);
+    QFETCH(bool, actOrder);
+    c10::InferenceMode guard;
+    at::manual_seed(13);
+    const at::Device dev(device.toStdString());
+    at::Tensor x = at::matmul(at::randn({1024, 12}), at::randn({12, cols})) + 0.1 * at::randn({1024, cols});
+    x.select(1, 5).zero_();  // a dead input
+    at::Tensor H;
+    std::int64_t tokens = 0;
+    accumulateHessian(H, tokens, x.to(dev));
+    const at::Tensor w = at::randn({rows, cols}).to(dev);
+    GptqOptions kernel;
+    kernel.blockSize = block;
+    kernel.actOrder = actOrder;
+    kernel.keepCodes = true;
+    GptqOptions loop = kernel;
+    loop.columnLoop = true;
+    const GptqLayerResult a = gptqQuantizeWeight(w, H, config(bits, group), kernel);
+    const GptqLayerResult b = gptqQuantizeWeight(w, H, config(bits, group), loop);
+    QCOMPARE(a.weight.device().type(), dev.type());
+    QVERIFY(at::isfinite(a.weight).all().item<bool>());
+    const std::int64_t differing = (a.weight != b.weight).sum().item<std::int64_t>();
+    QVERIFY2(differing == 0, qPrintable(QString("%1 of %2 weights differ, at most by %3").arg(differing).arg(w.numel())
+                                            .arg((a.weight - b.weight).abs().max().item<double>())));
+    QVERIFY(at::equal(a.codes, b.codes));
+    QVERIFY(at::equal(a.scale, b.scale));
+    QVERIFY(at::equal(a.zero, b.zero));
+    QCOMPARE(a.deadColumns, std::int64_t(1));
+    // And it is GPTQ: better than RTN on these inputs.
+    const at::Tensor xd = x.to(dev);
+    QVERIFY(outputError(xd, w, a.weight) < outputError(xd, w, fakeQuantize(w, config(bits, group))));
 }
 
 void TestBaseQuantizers::gptqSurvivesDeadInputs() {
