@@ -15,6 +15,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gptq-quantizer.h"
@@ -62,7 +63,9 @@ int main(int argc, char** argv) {
     }
     try {
         c10::InferenceMode guard;
-        if (const int threads = std::stoi(o["--threads"]); threads > 0) at::set_num_threads(threads);
+        int threads = std::stoi(o["--threads"]);  // 0: one per core, as invx does
+        if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
+        at::set_num_threads(threads);
         const at::Device device = parsePlacement(o["--device"], "float32").device;
         QuantConfig q;
         q.bits = std::stoi(o["--bits"]);

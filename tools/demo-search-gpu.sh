@@ -7,16 +7,7 @@
 set -uo pipefail
 out=${1:?usage: demo-search-gpu.sh OUTDIR [STEPS]}
 steps=${2:-10000}
-mkdir -p "$out"
-source .gpu-carry/gpu-env.sh
-export INVX_DATA="$PWD/.gpu-data"
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$out/gpu.txt"
-
-cmake -S . -B build-gpu -G Ninja -DINVX_BUILD_TESTS=ON -DINVX_BUILD_BENCHMARKS=ON -DCMAKE_BUILD_TYPE=Release \
-  > "$out/cmake.log" 2>&1 || { tail -40 "$out/cmake.log"; exit 1; }
-ninja -C build-gpu > "$out/build.log" 2>&1 || { grep -E "error|FAILED" "$out/build.log" | head -40; exit 1; }
-(cd build-gpu && ctest --output-on-failure) > "$out/ctest.log" 2>&1
-tail -20 "$out/ctest.log"
+source tools/gpu-build-all.sh
 
 build-gpu/benchmarks/bench_search --device cuda --dtype float16 --samples 32 --steps 50 --warmup 5 | tee "$out/bench-cuda.txt"
 

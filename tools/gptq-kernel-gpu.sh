@@ -6,16 +6,7 @@
 # Carry .gpu-carry and .gpu-data. Usage (on the GPU machine, project root): bash tools/gptq-kernel-gpu.sh OUTDIR
 set -uo pipefail
 out=${1:?usage: gptq-kernel-gpu.sh OUTDIR}
-mkdir -p "$out"
-source .gpu-carry/gpu-env.sh
-export INVX_DATA="$PWD/.gpu-data"
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$out/gpu.txt"
-cmake -S . -B build-gpu -G Ninja -DINVX_BUILD_TESTS=ON -DINVX_BUILD_BENCHMARKS=ON -DCMAKE_BUILD_TYPE=Release \
-  > "$out/cmake.log" 2>&1 || { tail -40 "$out/cmake.log"; exit 1; }
-grep "CUDA kernels" "$out/cmake.log"
-ninja -C build-gpu > "$out/build.log" 2>&1 || { grep -E "error|FAILED" "$out/build.log" | head -40; exit 1; }
-(cd build-gpu && ctest --output-on-failure) > "$out/ctest.log" 2>&1
-tail -4 "$out/ctest.log"
+source tools/gpu-build-all.sh
 build-gpu/tests/core/tst_base_quantizers > "$out/tst_base_quantizers.txt" 2>&1
 grep -E "RowKernels|Totals" "$out/tst_base_quantizers.txt"
 
