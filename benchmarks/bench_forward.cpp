@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench-support.h"
 #include "invx/cpu-threads.h"
 #include "opt-model.h"
 
@@ -76,7 +77,7 @@ int main(int argc, char** argv) {
         else if (k == "--device") device = v;
         else { std::fprintf(stderr, "unknown option %s\n", k.c_str()); return 2; }
     }
-    at::set_num_threads(threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency())));
+    bench::setThreads(threads);
     ModelPlacement placement;
     if (device == "cuda") placement = {at::Device(at::kCUDA, 0), at::kHalf};
     try {

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench-support.h"
 #include "gptq-quantizer.h"
 #include "invx/cpu-threads.h"
 #include "invx/error.h"
@@ -29,10 +30,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void synchronize(const at::Device& device) {
-    if (device.is_cuda()) at::empty({1}, at::TensorOptions().device(device)).cpu();  // waits for the stream
-}
-
 // Median seconds of `repeat` runs after one warm-up run; the last result in `out`.
 double timeGptq(const at::Tensor& w, const at::Tensor& H, const QuantConfig& q, const GptqOptions& o, int repeat,
                 at::Tensor& out) {
@@ -40,11 +37,10 @@ double timeGptq(const at::Tensor& w, const at::Tensor& H, const QuantConfig& q, 
     for (int i = 0; i <= repeat; ++i) {
         const auto t0 = Clock::now();
         out = gptqQuantizeWeight(w, H, q, o).weight;
-        synchronize(w.device());
+        bench::synchronize(w.device());
         if (i > 0) times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
     }
-    std::sort(times.begin(), times.end());
-    return times[times.size() / 2];
+    return bench::median(times);
 }
 
 }  // namespace
@@ -54,18 +50,10 @@ int main(int argc, char** argv) {
     std::map<std::string, std::string> o = {{"--device", "cpu"}, {"--shapes", "1536x384,384x1536"}, {"--bits", "2"},
                                             {"--group", "128"},  {"--repeat", "5"},  {"--threads", "0"},
                                             {"--skip-loop-above", "4096"}};
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!o.count(argv[i])) {
-            std::fprintf(stderr, "bench_gptq: unknown option %s\n", argv[i]);
-            return 2;
-        }
-        o[argv[i]] = argv[i + 1];
-    }
+    if (!bench::parseOptions(argc, argv, o, "bench_gptq")) return 2;
     try {
         c10::InferenceMode guard;
-        int threads = std::stoi(o["--threads"]);  // 0: one per core, as invx does
-        if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
-        at::set_num_threads(threads);
+        bench::setThreads(std::stoi(o["--threads"]));
         const at::Device device = parsePlacement(o["--device"], "float32").device;
         QuantConfig q;
         q.bits = std::stoi(o["--bits"]);

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench-support.h"
 #include "invx/bpe-tokenizer.h"
 #include "invx/calibration-data.h"
 #include "invx/cpu-threads.h"
@@ -25,19 +26,12 @@
 #include "search-engine.h"
 
 using namespace invx;
+using bench::median;
+using bench::synchronize;
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[v.size() / 2];
-}
-
-void synchronize(const at::Device& device) {
-    if (device.is_cuda()) at::empty({1}, at::TensorOptions().device(device)).cpu();  // waits for the stream
-}
 
 struct ModeResult {
     double medianStep = 0;
@@ -66,17 +60,9 @@ int main(int argc, char** argv) {
     std::map<std::string, std::string> o = {{"--model", INVX_DEMO_MODEL_DIR}, {"--samples", "8"}, {"--length", "512"},
                                             {"--steps", "20"}, {"--warmup", "3"}, {"--threads", "0"},
                                             {"--device", "cpu"}, {"--dtype", "auto"}, {"--corpus", "wikipedia"}};
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!o.count(argv[i])) {
-            std::fprintf(stderr, "bench_search: unknown option %s\n", argv[i]);
-            return 2;
-        }
-        o[argv[i]] = argv[i + 1];
-    }
+    if (!bench::parseOptions(argc, argv, o, "bench_search")) return 2;
     try {
-        int threads = std::stoi(o["--threads"]);
-        if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
-        at::set_num_threads(threads);
+        const int threads = bench::setThreads(std::stoi(o["--threads"]));
         c10::InferenceMode guard;
         const ModelPlacement placement = parsePlacement(o["--device"], o["--dtype"]);
         const OptModel model = OptModel::load(o["--model"], placement);

@@ -2,14 +2,9 @@
 
 #include <ATen/Parallel.h>
 
-#include <algorithm>
-#include <cmath>
-
 namespace invx {
 namespace {
 
-// Built with -ffp-contract=off (core/CMakeLists.txt): `w[j] -= e * u[j]` must round the product
-// and the difference separately, as the column loop's matmul and sub_ do.
 void quantizeRow(const GptqBlockArgs& a, std::int64_t r) {
     float* w = a.weights + r * a.count;
     const float* scale = a.scale + r * a.params;
@@ -17,14 +12,11 @@ void quantizeRow(const GptqBlockArgs& a, std::int64_t r) {
     const std::int64_t firstGroup = a.firstColumn / a.group;
     for (std::int64_t i = 0; i < a.count; ++i) {
         const std::int64_t p = (a.firstColumn + i) / a.group - firstGroup;
-        const float s = scale[p], z = zero[p];
-        const float code = std::min(std::max(std::nearbyint(w[i] / s) + z, 0.0f), a.qmax);
-        const float q = (code - z) * s;
         const float* u = a.inverseCholesky + i * a.uStride;
-        const float e = (w[i] - q) / u[i];
-        a.quantized[r * a.count + i] = q;
-        a.errors[r * a.count + i] = e;
-        for (std::int64_t j = i + 1; j < a.count; ++j) w[j] -= e * u[j];
+        const GptqWeightStep step = gptqQuantizeWeightStep(w[i], scale[p], zero[p], a.qmax, u[i]);
+        a.quantized[r * a.count + i] = step.quantized;
+        a.errors[r * a.count + i] = step.error;
+        for (std::int64_t j = i + 1; j < a.count; ++j) w[j] -= step.error * u[j];
     }
 }
 

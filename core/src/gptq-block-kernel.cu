@@ -1,7 +1,7 @@
 // GPTQ's lazy batch on the GPU: one warp per row, the row's block of weights in shared memory. Each
 // column is quantized by every lane (the same value, read from shared memory), and the lanes split
-// the update of the columns after it. Explicitly rounded intrinsics (__fdiv_rn, __fmul_rn, ...)
-// keep nvcc from fusing a multiply and an add, so the bits equal the column loop's.
+// the update of the columns after it. Built with -fmad=false (core/CMakeLists.txt), so nvcc fuses no
+// multiply and add, and the bits equal the column loop's.
 #include "gptq-block-kernel.h"
 
 #include <cuda_runtime.h>
@@ -30,16 +30,13 @@ __global__ void gptqBlockKernel(GptqBlockArgs a) {
     const std::int64_t firstGroup = a.firstColumn / a.group;
     for (std::int64_t i = 0; i < a.count; ++i) {
         const std::int64_t p = (a.firstColumn + i) / a.group - firstGroup;
-        const float s = scale[p], z = zero[p], wi = w[i];
-        const float code = fminf(fmaxf(__fadd_rn(nearbyintf(__fdiv_rn(wi, s)), z), 0.0f), a.qmax);
-        const float q = __fmul_rn(__fsub_rn(code, z), s);
         const float* u = a.inverseCholesky + i * a.uStride;
-        const float e = __fdiv_rn(__fsub_rn(wi, q), u[i]);
+        const GptqWeightStep step = gptqQuantizeWeightStep(w[i], scale[p], zero[p], a.qmax, u[i]);
         if (lane == 0) {
-            a.quantized[r * a.count + i] = q;
-            a.errors[r * a.count + i] = e;
+            a.quantized[r * a.count + i] = step.quantized;
+            a.errors[r * a.count + i] = step.error;
         }
-        for (std::int64_t j = i + 1 + lane; j < a.count; j += 32) w[j] = __fsub_rn(w[j], __fmul_rn(e, u[j]));
+        for (std::int64_t j = i + 1 + lane; j < a.count; j += 32) w[j] -= step.error * u[j];
         __syncwarp();  // column i + 1 is final before any lane reads it
     }
 }

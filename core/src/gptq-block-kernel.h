@@ -6,9 +6,31 @@
 // kernels do the column loop's float32 operations in the same order, each rounded on its own (no
 // fused multiply-adds), so both give the same bits; tst_base_quantizers checks it on every device.
 // No torch here: the CUDA file includes this header alone.
+#include <math.h>
+
 #include <cstdint>
 
+#ifdef __CUDACC__
+#define INVX_HOST_DEVICE __host__ __device__
+#else
+#define INVX_HOST_DEVICE
+#endif
+
 namespace invx {
+
+// One weight of the column loop: SPEC's quantizer with its group's scale and zero, then the error
+// scaled by U[i][i]. Shared by both kernels, whose files are compiled without contraction
+// (-ffp-contract=off, nvcc -fmad=false), so each operation rounds on its own as ATen's do.
+struct GptqWeightStep {
+    float quantized, error;
+};
+INVX_HOST_DEVICE inline GptqWeightStep gptqQuantizeWeightStep(float w, float scale, float zero, float qmax, float uDiagonal) {
+    float code = nearbyintf(w / scale) + zero;
+    code = code < 0.0f ? 0.0f : code;  // clamp(0, qmax) as ATen's: NaN stays NaN
+    code = code > qmax ? qmax : code;
+    const float q = (code - zero) * scale;
+    return {q, (w - q) / uDiagonal};
+}
 
 struct GptqBlockArgs {
     float* weights = nullptr;        // [rows, count], row stride count: the block's weights, updated in place

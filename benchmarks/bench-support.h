@@ -1,0 +1,44 @@
+#pragma once
+// What the benchmark programs share: `--key value` options over declared defaults, libtorch's
+// threads (0: one per core, as invx does), waiting for the GPU before reading the clock, medians.
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace invx::bench {
+
+// Overrides `options` (the defaults) from the command line; false, after saying so on stderr, for a
+// key that is not declared.
+inline bool parseOptions(int argc, char** argv, std::map<std::string, std::string>& options, const char* program) {
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!options.count(argv[i])) {
+            std::fprintf(stderr, "%s: unknown option %s\n", program, argv[i]);
+            return false;
+        }
+        options[argv[i]] = argv[i + 1];
+    }
+    return true;
+}
+
+// Sets libtorch's intra-op threads and returns their count.
+inline int setThreads(int threads) {
+    if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    at::set_num_threads(threads);
+    return threads;
+}
+
+inline void synchronize(const at::Device& device) {
+    if (device.is_cuda()) at::empty({1}, at::TensorOptions().device(device)).cpu();  // waits for the stream
+}
+
+inline double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+}  // namespace invx::bench
