@@ -17,7 +17,8 @@ def main():
     steps = [r for r in rows if r["type"] == "step"]
     evals = [r for r in rows if r["type"] == "evaluation"]
     base = next(r for r in rows if r["type"] == "base")
-    summary = next((r for r in rows if r["type"] == "summary"), None)
+    # The last summary: a log of a run and its --resume, concatenated, ends with the resumed one.
+    summary = next((r for r in reversed(rows) if r["type"] == "summary"), None)
     edges = [int(x) for x in a.buckets.split(",")]
     edges = [e for e in edges if e < len(steps)] + [len(steps)]
 

@@ -36,6 +36,7 @@ std::vector<Option> settingOptions() {
         {"--group", "G", "weights per quantization group; -1 = one group per row", std::to_string(d.quant.groupSize)},
         {"--base", "rtn|awq|gptq", "base quantization method the search starts from", d.base},
         {"--base-calibration-samples", "N", "awq/gptq calibration sequences (from the same corpus)", std::to_string(d.baseCalibrationSamples)},
+        {"--gptq-candidates", "gptq|rtn", "base gptq: quantize each candidate FFN by GPTQ again, or by RTN from GPTQ's weights", d.gptqCandidates},
         {"--invariances", "PSR", "active invariances: any of P (permute), S (scale), R (rotate)", d.invariances},
         {"--calibration", "NAME|PATH", "calibration corpus: wikipedia, c4, wikitext2-train, gutenberg or a file", d.calibrationCorpus},
         {"--calibration-samples", "N", "calibration sequences", std::to_string(d.calibrationSamples)},
@@ -48,7 +49,7 @@ std::vector<Option> settingOptions() {
         {"--num-layers", "N", "decoder layers matched by the MSE term", std::to_string(d.matchedLayers)},
         {"--seed", "N", "seed of the search", std::to_string(d.seed)},
         {"--mode", "fast|reference", "fast recomputes from the changed layer on; reference recomputes everything (targets, whole forward)", d.mode},
-        {"--eval-data", "NAME|PATH|none", "perplexity data during the search", d.evalData},
+        {"--eval-data", "NAME|PATH|none", "perplexity data: a name (wikitext2, c4, ...) or a raw text file; none = no evaluation", d.evalData},
         {"--eval-every-accepted", "N", "evaluate every N accepted steps; 0 = off", std::to_string(d.evalEveryAccepted)},
         {"--eval-every-seconds", "T", "evaluate every T seconds of search; 0 = off", text(d.evalEverySeconds)},
         {"--eval-budget", "F", "without an interval: evaluation takes at most this fraction of the time", text(d.evalBudget)},
@@ -68,6 +69,7 @@ SearchSettings settingsFrom(const Arguments& a) {
     s.quant.groupSize = int(a.getInt("--group", -(1 << 30), 1 << 30));
     s.base = a.get("--base");
     s.baseCalibrationSamples = int(a.getInt("--base-calibration-samples", -(1 << 30), 1 << 30));
+    s.gptqCandidates = a.get("--gptq-candidates");
     s.invariances = a.get("--invariances");
     s.calibrationCorpus = a.get("--calibration");
     s.calibrationSamples = int(a.getInt("--calibration-samples", -(1 << 30), 1 << 30));
@@ -280,6 +282,9 @@ int runSearchCommand(const Arguments& args) {
         request.modelPath = args.get("--model") == "opt-demo" ? INVX_DEMO_MODEL_DIR : args.get("--model");
         request.settings = settingsFrom(args);
         if (args.has("--base-from")) inheritBaseSettings(args, request);
+        if (args.has("--gptq-candidates") && request.settings.base != "gptq")
+            throw Error("--gptq-candidates applies to a search over GPTQ, but the base is " + request.settings.base +
+                        "; add --base gptq or leave the option out");
         request.device = args.get("--device");
         request.dtype = args.get("--dtype");
     }

@@ -101,11 +101,12 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
 
     if (settings_.base == "gptq") {
         GptqExtras extras;
-        extras.ffnHessians = &gptqHessians_;
+        if (rerunsGptq()) extras.ffnHessians = &gptqHessians_;
         if (baseInputs.gptq.empty()) extras.records = &gptq_;
         else extras.reuse = &baseInputs.gptq;
         quantizeGptq(model_, baseInputs.calibration, settings_.quant, GptqOptions{}, extras);
         if (!baseInputs.gptq.empty()) gptq_ = baseInputs.gptq;
+        if (!rerunsGptq()) startFromGptqWeights();
     } else {
         quantizeRtn(model_, settings_.quant);
     }
@@ -124,7 +125,7 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
 FfnWeights SearchEngine::buildQuantizedFfn(int layer, const LayerInvariance& state) const {
     c10::InferenceMode guard;
     FfnWeights t = transformFfnForStorage(fullPrecisionFfn_.at(std::size_t(layer)), state);
-    if (settings_.base == "gptq") {
+    if (rerunsGptq()) {
         // GPTQ again on the transformed weights, with the base run's Hessians carried through the
         // transformation: fc1's input is unchanged, fc2's is transformed like its columns.
         const auto& [h1, h2] = gptqHessians_.at(std::size_t(layer));
@@ -132,6 +133,24 @@ FfnWeights SearchEngine::buildQuantizedFfn(int layer, const LayerInvariance& sta
                 gptqQuantizeWeight(t.w2, transformFfnHessian(h2, state), settings_.quant, GptqOptions{}).weight};
     }
     return {fakeQuantize(t.w1, settings_.quant), t.b1, fakeQuantize(t.w2, settings_.quant)};
+}
+
+bool SearchEngine::rerunsGptq() const {
+    return settings_.base == "gptq" && settings_.gptqCandidates == "gptq";
+}
+
+void SearchEngine::startFromGptqWeights() {
+    // GPTQ's dequantized FFN weights take the place of the full-precision ones, as AWQ's scaled
+    // weights do. Where a group's codes span the whole integer range, RTN of them gives back
+    // GPTQ's grid; where GPTQ's compensation left a group short of an end, RTN fits a narrower
+    // one, so the identity state is close to GPTQ's model, not equal (docs/base-methods.md).
+    // Rounded to float16 like every starting weight of the search.
+    for (std::size_t l = 0; l < fullPrecisionFfn_.size(); ++l) {
+        const OptLayer& layer = model_.layers()[l];
+        auto half = [](const at::Tensor& t) { return t.to(at::kHalf).to(t.scalar_type()); };
+        fullPrecisionFfn_[l].w1 = half(layer.fc1.weight);
+        fullPrecisionFfn_[l].w2 = half(layer.fc2.weight);
+    }
 }
 
 void SearchEngine::installFfn(int layer, const FfnWeights& w) {

@@ -61,6 +61,8 @@ private:
         std::vector<double> mse;  // per matched layer, in matched order
     };
     void installFfn(int layer, const FfnWeights& weights);
+    bool rerunsGptq() const;      // base gptq with gptq_candidates gptq
+    void startFromGptqWeights();  // gptq_candidates rtn: GPTQ's FFN weights become the starting ones
     FfnWeights currentFfn(int layer) const;
     // Whole forward against `targets`; when `cacheAttention`, refreshes the attention-half cache.
     Losses forwardAll(bool cacheAttention, std::vector<at::Tensor>* attention,
@@ -80,7 +82,7 @@ private:
     std::vector<int> matched_;          // matched layer indices
     std::vector<int> matchedSlot_;      // layer -> position in matched_, or -1
     std::vector<at::Tensor> targets_;   // full-precision outputs of the matched layers
-    std::vector<FfnWeights> fullPrecisionFfn_;       // after the base method's scaling (AWQ)
+    std::vector<FfnWeights> fullPrecisionFfn_;  // after AWQ's scaling; GPTQ's weights with gptq_candidates rtn
     std::vector<std::pair<at::Tensor, at::Tensor>> gptqHessians_;  // base gptq: fc1, fc2 inputs
     std::vector<AwqLayerRecord> awq_;
     std::vector<GptqLayerRecord> gptq_;  // the base run's weights (reused or computed)

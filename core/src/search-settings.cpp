@@ -27,6 +27,8 @@ void SearchSettings::validate() const {
             "search setting 'base' must be rtn, awq or gptq, but is '" + base + "'");
     require(baseCalibrationSamples >= 1 && baseCalibrationSamples <= 4096,
             "search setting 'base_calibration_samples' must be between 1 and 4096, but is " + std::to_string(baseCalibrationSamples));
+    require(gptqCandidates == "gptq" || gptqCandidates == "rtn",
+            "search setting 'gptq_candidates' must be gptq or rtn, but is '" + gptqCandidates + "'");
     require(!calibrationCorpus.empty(), "search setting 'calibration' names no corpus");
     require(calibrationSamples >= 1 && calibrationSamples <= 4096,
             "search setting 'calibration_samples' must be between 1 and 4096, but is " + std::to_string(calibrationSamples));
@@ -96,6 +98,7 @@ std::string SearchSettings::toJson() const {
         {"group", quant.groupSize},
         {"base", base},
         {"base_calibration_samples", baseCalibrationSamples},
+        {"gptq_candidates", gptqCandidates},
         {"calibration", calibrationCorpus},
         {"calibration_samples", calibrationSamples},
         {"calibration_length", calibrationLength},
@@ -152,6 +155,7 @@ SearchSettings SearchSettings::fromJson(const std::string& text, const std::stri
         else if (key == "group") s.quant.groupSize = int(integer());
         else if (key == "base") s.base = text();
         else if (key == "base_calibration_samples") s.baseCalibrationSamples = int(integer());
+        else if (key == "gptq_candidates") s.gptqCandidates = text();
         else if (key == "calibration") s.calibrationCorpus = text();
         else if (key == "calibration_samples") s.calibrationSamples = int(integer());
         else if (key == "calibration_length") s.calibrationLength = int(integer());

@@ -147,6 +147,21 @@ void TestSearchCli::searchesOverAwqAndGptq() {
     r = invxRun({"apply", "--experiment", gptqFile, "--out", dir_.filePath("gptq-applied")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("GPTQ"), qPrintable(r.err));
+
+    // --gptq-candidates rtn: candidates rounded by RTN from GPTQ's weights (tst_search_engine
+    // checks the starting grid); recorded, and refused over another base.
+    args = searchArgs(dir_.filePath("gptq-rtn.h5"), 30);
+    args << "--base" << "gptq" << "--base-calibration-samples" << "8" << "--gptq-candidates" << "rtn";
+    r = invxRun(args);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject rtnSummary = lastJsonLine(r.out);
+    QVERIFY(rtnSummary["best_loss"].toDouble() < 1.1);
+    QCOMPARE(ExperimentFile::open(dir_.filePath("gptq-rtn.h5").toStdString(), false).settings().gptqCandidates, std::string("rtn"));
+    args = searchArgs(dir_.filePath("bad-candidates.h5"), 5);
+    args << "--gptq-candidates" << "rtn";  // base rtn
+    r = invxRun(args);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("--gptq-candidates") && r.err.contains("--base gptq"), qPrintable(r.err));
 }
 
 void TestSearchCli::quantizeStoresWhatASearchReuses() {

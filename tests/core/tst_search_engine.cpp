@@ -9,6 +9,7 @@
 #include <set>
 
 #include "ffn-transform.h"
+#include "gptq-quantizer.h"
 #include "invx/error.h"
 #include "invx/random-generator.h"
 #include "invx/search-settings.h"
@@ -83,6 +84,7 @@ private Q_SLOTS:
     void sameSeedSameTrajectory();
     void checkpointContinuesIdentically();
     void startsAtOnePlusAlpha();
+    void gptqRtnCandidatesStartOnGptqsGrid();
     void matchedLayersFollowTheStride();
     void badSettingsAreRefused();
     void settingsRoundTripThroughJson();
@@ -295,6 +297,45 @@ void TestSearchEngine::startsAtOnePlusAlpha() {
     QCOMPARE(mse, engine.base().mse0);
 }
 
+void TestSearchEngine::gptqRtnCandidatesStartOnGptqsGrid() {
+    // With gptq_candidates rtn the identity state is RTN of GPTQ's weights: a group whose codes
+    // span the whole integer range gets GPTQ's grid back (up to the float16 rounding of the
+    // starting weights); a group that does not is re-fitted to its own range.
+    c10::InferenceMode guard;
+    SearchSettings s = tinySettings();
+    s.base = "gptq";
+    s.gptqCandidates = "rtn";
+    const SearchEngine engine(tinyModel(), s, calibrationIds(), {calibrationIds(), {}, {}});
+    const std::int64_t maxq = (1 << s.quant.bits) - 1;
+    int spanning = 0, others = 0, refitted = 0;
+    for (std::size_t l = 0; l < engine.model().layers().size(); ++l) {
+        const OptLayer& layer = engine.model().layers()[l];
+        for (int k : {4, 5}) {
+            const GptqLinearRecord& r = engine.gptqRecords()[l].linears[k];
+            const at::Tensor start = (k == 4 ? layer.fc1.weight : layer.fc2.weight).to(at::kFloat);
+            const at::Tensor gptq = gptqDequantize(r, r.rows, r.cols, start.options(), "test");
+            const at::Tensor codes = at::tensor(std::vector<std::int64_t>(r.codes.begin(), r.codes.end())).reshape({r.rows, r.cols});
+            for (std::int64_t g = 0; g < r.cols / s.quant.groupSize; ++g) {
+                const auto cols = at::indexing::Slice(g * s.quant.groupSize, (g + 1) * s.quant.groupSize);
+                for (std::int64_t row = 0; row < r.rows; ++row) {
+                    const at::Tensor c = codes.index({row, cols});
+                    const at::Tensor a = start.index({row, cols}), b = gptq.index({row, cols});
+                    const bool same = maxAbsDiff(a, b) <= 2e-3 * b.abs().max().item<double>();
+                    if (c.min().item<std::int64_t>() != 0 || c.max().item<std::int64_t>() != maxq) {
+                        ++others;
+                        refitted += same ? 0 : 1;
+                        continue;
+                    }
+                    ++spanning;
+                    QVERIFY2(same, qPrintable(QString("layer %1 %2 row %3 group %4").arg(l).arg(kGptqLinearNames[k]).arg(row).arg(g)));
+                }
+            }
+        }
+    }
+    QVERIFY2(spanning > 4 * others, qPrintable(QString("%1 groups span the range, %2 do not").arg(spanning).arg(others)));
+    QVERIFY2(others > 0 && refitted == others, qPrintable(QString("%1 of %2 short groups re-fitted").arg(refitted).arg(others)));
+}
+
 void TestSearchEngine::matchedLayersFollowTheStride() {
     SearchSettings s;
     s.matchedLayers = 10;
@@ -327,6 +368,9 @@ void TestSearchEngine::badSettingsAreRefused() {
     s.base = "omniquant";
     INVX_VERIFY_MESSAGE(test::errorOf([&] { s.validate(); }), "base", "omniquant");
     s = tinySettings();
+    s.gptqCandidates = "awq";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { s.validate(); }), "gptq_candidates", "awq");
+    s = tinySettings();
     s.sigmaScale = -1;
     INVX_VERIFY_MESSAGE(test::errorOf([&] { s.validate(); }), "sigma_s");
     s = tinySettings();
@@ -347,11 +391,13 @@ void TestSearchEngine::settingsRoundTripThroughJson() {
     s.calibrationCorpus = "/data/pile.jsonl";
     s.mode = "reference";
     s.evalWindows = 4;
+    s.gptqCandidates = "rtn";
     const SearchSettings r = SearchSettings::fromJson(s.toJson(), "test");
     QCOMPARE(r.toJson(), s.toJson());
     QCOMPARE(r.seed, s.seed);
     QCOMPARE(r.sigmaRotation, 2.5e-5);
     QCOMPARE(r.invariances, std::string("PR"));
+    QCOMPARE(r.gptqCandidates, std::string("rtn"));
 }
 
 void TestSearchEngine::randomGeneratorIsDefinedAndRestorable() {

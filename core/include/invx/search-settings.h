@@ -14,6 +14,10 @@ struct SearchSettings {
     QuantConfig quant;         // 2-bit, group 128
     std::string base = "rtn";  // rtn | awq | gptq
     int baseCalibrationSamples = 128;  // awq/gptq calibration sequences (the authors' 128 x 512)
+    // Base gptq only: how a candidate FFN is quantized. "gptq": GPTQ again on the transformed
+    // weights (the base run's Hessians carried through); "rtn": GPTQ's weights are the search's
+    // starting weights and candidates are rounded by RTN, as over AWQ (docs/base-methods.md).
+    std::string gptqCandidates = "gptq";
 
     // Calibration batch (AWQ style, SPEC section 3).
     std::string calibrationCorpus = "wikipedia";  // wikipedia | c4 | wikitext2-train | gutenberg | a file
