@@ -11,12 +11,13 @@
 #   bash tools/base-tables-gpu.sh OUTDIR sf02    # AWQ/GPTQ + search at 2 and 3 bits with --swap-frac 0.02
 #   bash tools/base-tables-gpu.sh OUTDIR gptq10k # GPTQ + search at 2 and 3 bits, 10,000 steps, --swap-frac 0.02
 #   bash tools/base-tables-gpu.sh OUTDIR ablation-sf02  # the P/S/R ablation over AWQ at 2 bits, --swap-frac 0.02
-# Carry .gpu-carry and .gpu-data (gpt2/, wikitext-2-raw/, wikipedia/).
+# Carry .gpu-carry and .gpu-data (gpt2/, wikitext-2-raw/, wikipedia/). INVX_MODEL=DIR runs a table on
+# another OPT checkpoint (e.g. facebook/opt-1.3b saved with save_pretrained) instead of the demo.
 set -uo pipefail
 out=${1:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain|c128|sf02|gptq10k|ablation-sf02}
 which=${2:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain|c128|sf02|gptq10k|ablation-sf02}
 source tools/gpu-build-invx.sh
-model=resources/models/opt-demo
+model=${INVX_MODEL:-resources/models/opt-demo}  # or any OPT checkpoint directory on the device machine
 
 run() {  # NAME STEPS [invx search options]
   local name=$1 steps=$2; shift 2

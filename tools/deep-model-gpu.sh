@@ -14,13 +14,17 @@
 #       from c4 too (the first 32 of GPTQ's blocks, invx's default) or from wikipedia (disjoint
 #       from GPTQ's, as in the paper, whose search calibrates on the Pile), at 2 and 3 bits; each
 #       search twice, evaluated on WikiText-2 valid (to choose by) and on WikiText-2 test.
+#   bash tools/deep-model-gpu.sh OUTDIR perrow [STEPS [SEARCH OPTIONS]]
+#       GPTQ with one group per row (--group -1) and searches over it at 2 and 3 bits, seeds 0, 1,
+#       2: whether the gain needs a base far from full precision (in the paper GPTQ at 2 bits,
+#       group 128, has 4 times OPT-13B's full-precision perplexity; 1.5 times here).
 # Carry .gpu-carry and .gpu-data holding wikitext-2-raw/, wikipedia/, c4/, wikitext-2.tar.xz and
 # gutenberg.tar.xz (docs/base-methods.md). The model (50 MB) stays on the device machine; the
 # training log and every run's log and summary come back in OUTDIR/results.tar.gz, and the
 # figures are printed.
 set -uo pipefail
-final=${1:?usage: deep-model-gpu.sh OUTDIR tables|disjoint [STEPS]}
-which=${2:?usage: deep-model-gpu.sh OUTDIR tables|disjoint [STEPS]}
+final=${1:?usage: deep-model-gpu.sh OUTDIR tables|disjoint|perrow [STEPS]}
+which=${2:?usage: deep-model-gpu.sh OUTDIR tables|disjoint|perrow [STEPS]}
 steps=${3:-2000}
 shift $(($# < 3 ? $# : 3))
 extra=("$@")  # more search options for every search of the table (e.g. --swap-frac 0.02)
@@ -44,13 +48,13 @@ cp $model/training.json $model/config.json "$out/"
 
 invx=build-gpu/app/invx
 common=(--model $model --device cuda --dtype float16 --threads 2 --json --quiet)
-case "$which" in tables|disjoint) ;; *) echo "deep-model-gpu.sh: unknown table '$which' (tables or disjoint)"; exit 2 ;; esac
+case "$which" in tables|disjoint|perrow) ;; *) echo "deep-model-gpu.sh: unknown table '$which' (tables, disjoint or perrow)"; exit 2 ;; esac
 echo "== FP16: $($invx eval "${common[@]}" 2>&1 | tail -1)"
 for bits in 2 3; do echo "== RTN $bits-bit: $($invx eval "${common[@]}" --bits $bits --group 128 2>&1 | tail -1)"; done
 
 quantize() {  # NAME METHOD BITS [options]
   local name=$1 method=$2 bits=$3; shift 3
-  $invx quantize "${common[@]}" --group 128 --method $method --bits $bits --out "$out/$name.h5" "$@" > "$out/$name.jsonl" 2> "$out/$name.err" ||
+  $invx quantize "${common[@]}" --method $method --bits $bits --out "$out/$name.h5" "$@" > "$out/$name.jsonl" 2> "$out/$name.err" ||
     { echo "== quantize $name failed"; tail -3 "$out/$name.err"; return 1; }
   python3 -c "import json; r=json.loads(open('$out/$name.jsonl').read().splitlines()[-1]); print('== $name alone: CE', r['ce0'], 'perplexity', r['last_evaluation']['perplexity'])"
 }
@@ -66,7 +70,7 @@ search() {  # NAME BASE [options]
 }
 case "$which" in
 tables)
-  for m in gptq awq; do for bits in 2 3; do quantize $m-${bits}bit $m $bits & done; done
+  for m in gptq awq; do for bits in 2 3; do quantize $m-${bits}bit $m $bits --group 128 & done; done
   wait
   for bits in 2 3; do
     for seed in 0 1 2; do search gptq-${bits}bit-seed$seed gptq-${bits}bit --seed $seed & done
@@ -85,13 +89,23 @@ tables)
   wait ;;
 disjoint)
   valid=.gpu-data/wikitext-2/wiki.valid.tokens
-  for bits in 2 3; do quantize gptq-c4-${bits}bit gptq $bits --calibration c4 & done
+  for bits in 2 3; do quantize gptq-c4-${bits}bit gptq $bits --group 128 --calibration c4 & done
   wait
   for bits in 2 3; do
     for corpus in c4 wikipedia; do
       search gptq-c4-${bits}bit-search-$corpus-valid gptq-c4-${bits}bit --calibration $corpus --eval-data $valid &
       search gptq-c4-${bits}bit-search-$corpus-test gptq-c4-${bits}bit --calibration $corpus &
     done
+  done
+  wait ;;
+perrow)
+  for bits in 2 3; do
+    echo "== RTN $bits-bit per row: $($invx eval "${common[@]}" --bits $bits --group -1 2>&1 | tail -1)"
+    quantize gptq-${bits}bit-row gptq $bits --group -1 &
+  done
+  wait
+  for bits in 2 3; do
+    for seed in 0 1 2; do search gptq-${bits}bit-row-seed$seed gptq-${bits}bit-row --seed $seed & done
   done
   wait ;;
 esac
