@@ -15,10 +15,10 @@
 #include "invx/error.h"
 #include "invx/model-locator.h"
 #include "invx/perplexity-text.h"
-#include "invx/text-file.h"
 #include "perplexity-evaluator.h"
 #include "base-quantization.h"
 #include "invx/calibration-data.h"
+#include "searched-model.h"
 
 namespace invx::cli {
 namespace {
@@ -56,10 +56,12 @@ const Command& evalCommand() {
     static const Command c = [] {
         Command cmd{
             "eval",
-            "--model PATH|ID --data NAME|PATH [options]",
+            "--model PATH|ID --data NAME|PATH [options] | --experiment FILE [--checkpoint K] [--data NAME|PATH]",
             "Measure perplexity (GPTQ/AWQ protocol: 2048-token windows), full precision or quantized.",
             {
                 {"--model", "PATH|ID", "model directory, or a Hugging Face id found in the local cache", ""},
+                {"--experiment", "FILE", "measure the model a search reached (any base), as stored in this experiment file", ""},
+                {"--checkpoint", "K", "with --experiment: which checkpoint; -1 = the last", "-1"},
                 {"--data", "NAME|PATH", "data set name (wikitext2) or a raw text file", "wikitext2"},
                 {"--tokenizer", "DIR", "tokenizer directory; default: the model directory", ""},
                 {"--method", "fp|rtn|awq|gptq", "fp = no quantization; rtn = round to nearest (implied by --bits); awq, gptq calibrate first", "fp"},
@@ -83,7 +85,59 @@ const Command& evalCommand() {
     return c;
 }
 
+namespace {
+
+// invx eval --experiment: the searched model, rebuilt from its file, on any text. Device and dtype
+// default to the search's own, so that the recorded evaluations are reproduced.
+int runEvalExperiment(const Arguments& args) {
+    for (const char* name : {"--method", "--bits", "--group", "--calibration", "--calibration-samples", "--calibration-length",
+                             "--calibration-seed", "--save-calibration", "--act-order", "--damp", "--tokenizer"})
+        if (args.has(name))
+            throw Error(std::string("--experiment measures the model the search reached, with its own quantization and "
+                                    "tokenizer; leave out ") + name);
+    applyComputeOptions(args);  // threads; the placement defaults to the recorded one
+    SearchedModelRequest request;
+    request.experimentPath = args.get("--experiment");
+    request.modelPath = args.has("--model") ? args.get("--model") : "";
+    request.checkpoint = args.getInt("--checkpoint", -(1LL << 40), 1LL << 40);
+    request.device = args.has("--device") ? args.get("--device") : "";
+    request.dtype = args.has("--dtype") ? args.get("--dtype") : "";
+    const bool quiet = args.has("--quiet");
+    const std::string dataPath = resolveDataset(args.get("--data"));
+    const SearchedModel searched = loadSearchedModel(request, [quiet](const std::string& m) {
+        if (!quiet) std::cerr << "invx: " << m << '\n';
+    });
+    const std::vector<std::int32_t> ids = evaluationTokenIds(dataPath, BpeTokenizer::fromDirectory(searched.modelDirectory));
+    PerplexityOptions options;
+    options.windowLength = args.getInt("--window", 2, 1 << 20);
+    options.maxWindows = args.getInt("--max-windows", 0, 1LL << 40);
+    const PerplexityResult r = evaluatePerplexity(searched.model, ids, options, progressPrinter(quiet));
+    const SearchSettings& s = searched.settings;
+    const ModelPlacement& placement = searched.model.placement();
+    if (args.has("--json")) {
+        std::cout << nlohmann::json{
+            {"experiment", request.experimentPath}, {"step", searched.step},
+            {"model", searched.modelDirectory},     {"data", dataPath},
+            {"method", s.base + "+invarexplore"},  {"bits", s.quant.bits}, {"group", s.quant.groupSize},
+            {"ppl", r.ppl},                         {"nll_sum", r.nllSum}, {"tokens", r.tokens},
+            {"windows", r.windows},                 {"windows_available", r.windowsAvailable},
+            {"window_length", r.windowLength},      {"seconds", r.seconds},
+            {"device", placement.device.str()},     {"dtype", dtypeText(placement.dtype)},
+        }.dump() << '\n';
+    } else {
+        std::printf("%s + InvarExplore %s, step %lld, perplexity: %.4f (%s; %lld of %lld windows of %lld tokens; %.1f s)\n",
+                    upper(s.base).c_str(), s.quant.describe().c_str(), (long long)searched.step, r.ppl,
+                    std::filesystem::path(dataPath).filename().c_str(), (long long)r.windows,
+                    (long long)r.windowsAvailable, (long long)r.windowLength, r.seconds);
+    }
+    return 0;
+}
+
+}  // namespace
+
 int runEval(const Arguments& args) {
+    if (args.has("--experiment")) return runEvalExperiment(args);
+    if (args.has("--checkpoint")) throw Error("--checkpoint picks a checkpoint of --experiment FILE, which is missing");
     const std::string modelDir = resolveModelDirectory(args.require("--model"));
     const std::string dataPath = resolveDataset(args.get("--data"));
     std::string method = args.get("--method");
@@ -108,13 +162,7 @@ int runEval(const Arguments& args) {
     if (!args.has("--tokenizer") && !std::filesystem::exists(std::filesystem::path(modelDir) / "vocab.json"))
         throw Error("model directory '" + modelDir + "' has no tokenizer (vocab.json); pass --tokenizer DIR");
     const auto tokenizer = BpeTokenizer::fromDirectory(tokenizerDir);
-    std::vector<std::int32_t> ids;
-    try {
-        ids = tokenizer.encode(joinRowsForPerplexity(readWholeFile(dataPath, "evaluation data")),
-                               /*addSpecial=*/true);
-    } catch (const Error& e) {
-        throw Error("'" + dataPath + "': " + e.what());
-    }
+    const std::vector<std::int32_t> ids = evaluationTokenIds(dataPath, tokenizer);
 
     OptModel model = loadModel(modelDir, placement);
     if (method != "fp") {

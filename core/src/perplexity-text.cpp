@@ -3,7 +3,9 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "invx/calibration-data.h"
 #include "invx/error.h"
+#include "invx/text-file.h"
 
 namespace invx {
 namespace {
@@ -22,6 +24,10 @@ constexpr NamedDataset kDatasets[] = {
     {"c4", "c4/c4-sample.00000-of-00001.json.gz", "C4 (en) documents as gzipped JSON lines"},
     {"gutenberg", "gutenberg", "a directory of Project Gutenberg .txt books"},
 };
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
 
 bool whitespaceOnly(const std::string& s) {
     for (char c : s)
@@ -76,6 +82,23 @@ std::string joinRowsForPerplexity(const std::string& content) {
         if (!whitespaceOnly(line)) out += line + "\n";
     }
     return out;
+}
+
+std::vector<std::int32_t> evaluationTokenIds(const std::string& nameOrPath, const BpeTokenizer& tokenizer,
+                                             std::int64_t jsonTokenLimit) {
+    const std::string path = resolveDataset(nameOrPath);
+    try {
+        if (endsWith(path, ".gz") || endsWith(path, ".jsonl") || endsWith(path, ".json")) {
+            std::string text;
+            for (const std::string& doc : readCorpusDocuments(path)) text += (text.empty() ? "" : "\n\n") + doc;
+            std::vector<std::int32_t> ids = tokenizer.encode(text, /*addSpecial=*/true);
+            if (std::int64_t(ids.size()) > jsonTokenLimit) ids.resize(std::size_t(jsonTokenLimit));
+            return ids;
+        }
+        return tokenizer.encode(joinRowsForPerplexity(readWholeFile(path, "evaluation data")), /*addSpecial=*/true);
+    } catch (const Error& e) {
+        throw Error("'" + path + "': " + e.what());
+    }
 }
 
 }  // namespace invx

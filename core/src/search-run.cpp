@@ -12,10 +12,10 @@
 #include "invx/experiment-file.h"
 #include "invx/model-locator.h"
 #include "invx/perplexity-text.h"
-#include "invx/text-file.h"
 #include "model-identity.h"
 #include "perplexity-evaluator.h"
 #include "search-engine.h"
+#include "searched-model.h"
 
 namespace invx {
 namespace {
@@ -73,21 +73,6 @@ private:
     double lastSearchSeconds_ = 0, lastCost_ = 0;
 };
 
-at::Tensor idsTensor(const std::vector<std::int32_t>& ids, std::int64_t samples, std::int64_t length) {
-    return at::tensor(ids).view({samples, length}).to(at::kLong);
-}
-
-at::Tensor calibrationTensor(const CalibrationBatch& c) { return idsTensor(c.ids, c.samples, c.length); }
-
-SearchEngine::BaseInputs baseInputs(const CalibrationBatch& c, std::vector<AwqLayerRecord> awq,
-                                    std::vector<GptqLayerRecord> gptq) {
-    SearchEngine::BaseInputs b;
-    if (c.baseSamples > 0) b.calibration = idsTensor(c.baseIds, c.baseSamples, c.length);
-    b.awq = std::move(awq);
-    b.gptq = std::move(gptq);
-    return b;
-}
-
 // A base method's results taken from another experiment file (--base-from), after checking that
 // they fit: same model, method, bits, group and calibration length.
 struct ReusedBase {
@@ -126,12 +111,7 @@ ReusedBase reuseBase(const std::string& path, const SearchSettings& settings, co
 
 std::vector<std::int32_t> evaluationIds(const SearchSettings& s, const BpeTokenizer& tokenizer) {
     if (s.evalData == "none") return {};
-    const std::string path = resolveDataset(s.evalData);
-    try {
-        return tokenizer.encode(joinRowsForPerplexity(readWholeFile(path, "evaluation data")), /*addSpecial=*/true);
-    } catch (const Error& e) {
-        throw Error("'" + path + "': " + e.what());
-    }
+    return evaluationTokenIds(s.evalData, tokenizer);
 }
 
 std::string tokenizerDirectory(const std::string& modelDir) {
@@ -223,10 +203,7 @@ private:
         if (request_.resumeSteps >= 0) settings_.steps = request_.resumeSteps;
         const ModelIdentity recorded = file_->model();
         const std::string modelDir = resolveModelDirectory(request_.modelPath.empty() ? recorded.path : request_.modelPath);
-        const std::string device = !request_.device.empty() ? request_.device
-                                   : recorded.device.rfind("cuda", 0) == 0 ? "cuda" : "cpu";
-        const std::string dtype = request_.dtype.empty() ? recorded.dtype : request_.dtype;
-        const ModelPlacement placement = parsePlacement(device, dtype);
+        const ModelPlacement placement = recordedPlacement(recorded, request_.device, request_.dtype);
         observer_.onMessage("loading the model from " + modelDir);
         OptModel model = OptModel::load(modelDir, placement);
         requireSameModel(recorded, identifyModel(model, modelDir), request_.experimentPath);

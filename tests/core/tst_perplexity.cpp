@@ -3,6 +3,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <fstream>
 
 #include "invx/error.h"
 #include "invx/perplexity-text.h"
@@ -40,6 +41,7 @@ private Q_SLOTS:
     void stopsEarly();
     void refusesTooShortTextAndTooLongWindows();
     void resolvesNamedDatasets();
+    void jsonLinesAreJoinedAndCut();
 };
 
 void TestPerplexity::joinsRowsLikeTheHuggingFaceDataset() {
@@ -142,6 +144,25 @@ void TestPerplexity::resolvesNamedDatasets() {
                         "'/nonexistent/wikitext-2-raw/wiki.test.raw'");
     qunsetenv("INVX_DATA");
     INVX_VERIFY_MESSAGE(test::errorOf([] { resolveDataset("wikitext2"); }), "INVX_DATA, which is not set");
+}
+
+void TestPerplexity::jsonLinesAreJoinedAndCut() {
+    // C4-style JSON lines: the documents' texts joined with "\n\n", </s> in front, cut to the limit;
+    // a raw text file keeps the WikiText row protocol.
+    const BpeTokenizer tokenizer = BpeTokenizer::fromDirectory(std::string(INVX_SOURCE_DIR) + "/resources/models/opt-demo");
+    QTemporaryDir dir;
+    const std::string jsonl = dir.filePath("docs.jsonl").toStdString(), raw = dir.filePath("docs.txt").toStdString();
+    std::ofstream(jsonl) << R"({"text": "The first document."})" << '\n' << R"({"text": "A second one, longer."})" << '\n';
+    std::ofstream(raw) << "The first document.\nA second one, longer.\n";
+    const auto joined = tokenizer.encode("The first document.\n\nA second one, longer.", /*addSpecial=*/true);
+    QCOMPARE(evaluationTokenIds(jsonl, tokenizer), joined);
+    QCOMPARE(joined.front(), 2);  // OPT's </s>
+    const auto cut = evaluationTokenIds(jsonl, tokenizer, 5);
+    QCOMPARE(cut, std::vector<std::int32_t>(joined.begin(), joined.begin() + 5));
+    QCOMPARE(evaluationTokenIds(raw, tokenizer),
+             tokenizer.encode(joinRowsForPerplexity("The first document.\nA second one, longer.\n"), true));
+    std::ofstream(jsonl) << "not json\n";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { evaluationTokenIds(jsonl, tokenizer); }), "docs.jsonl");
 }
 
 QTEST_APPLESS_MAIN(TestPerplexity)

@@ -147,6 +147,23 @@ void TestSearchCli::searchesOverAwqAndGptq() {
     r = invxRun({"apply", "--experiment", gptqFile, "--out", dir_.filePath("gptq-applied")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("GPTQ"), qPrintable(r.err));
+    // No checkpoint to apply, but invx eval --experiment rebuilds the searched model from the file:
+    // the recorded last evaluation exactly, and at checkpoint 0 GPTQ alone.
+    QStringList evalArgs = {"eval", "--experiment", gptqFile, "--data", text_, "--window", "64", "--max-windows", "3",
+                            "--json", "--quiet"};
+    r = invxRun(evalArgs);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(lastJsonLine(r.out)["ppl"].toDouble(), gptqSummary["last_evaluation"].toObject()["perplexity"].toDouble());
+    QCOMPARE(lastJsonLine(r.out)["step"].toInt(), 30);
+    QCOMPARE(lastJsonLine(r.out)["method"].toString(), QStringLiteral("gptq+invarexplore"));
+    r = invxRun(evalArgs + QStringList{"--checkpoint", "0"});
+    QCOMPARE(lastJsonLine(r.out)["ppl"].toDouble(), gptqSummary["first_evaluation"].toObject()["perplexity"].toDouble());
+    r = invxRun(evalArgs + QStringList{"--checkpoint", "9"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("gptq.h5") && r.err.contains("checkpoint 9"), qPrintable(r.err));
+    r = invxRun(evalArgs + QStringList{"--bits", "3"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("--experiment") && r.err.contains("--bits"), qPrintable(r.err));
 
     // --gptq-candidates rtn: candidates rounded by RTN from GPTQ's weights (tst_search_engine
     // checks the starting grid); recorded, and refused over another base.
