@@ -62,7 +62,7 @@ const Command& evalCommand() {
                 {"--model", "PATH|ID", "model directory, or a Hugging Face id found in the local cache", ""},
                 {"--experiment", "FILE", "measure the model a search reached (any base), as stored in this experiment file", ""},
                 {"--checkpoint", "K", "with --experiment: which checkpoint; -1 = the last", "-1"},
-                {"--data", "NAME|PATH", "data set name (wikitext2) or a raw text file", "wikitext2"},
+                {"--data", "NAME|PATH", "data set name (wikitext2, c4) or a file: raw text, or JSON lines with a text field", "wikitext2"},
                 {"--tokenizer", "DIR", "tokenizer directory; default: the model directory", ""},
                 {"--method", "fp|rtn|awq|gptq", "fp = no quantization; rtn = round to nearest (implied by --bits); awq, gptq calibrate first", "fp"},
                 {"--bits", "B", "weight bits, 1-8; implies --method rtn", ""},
