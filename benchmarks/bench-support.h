@@ -1,13 +1,12 @@
 #pragma once
-// What the benchmark programs share: `--key value` options over declared defaults, libtorch's
-// threads (0: one per core, as invx does), waiting for the GPU before reading the clock, medians.
+// What the benchmark programs share: `--key value` options over declared defaults, waiting for the
+// GPU before reading the clock, medians. (Threads: invx::setCpuThreads.)
 #include <ATen/ATen.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace invx::bench {
@@ -23,13 +22,6 @@ inline bool parseOptions(int argc, char** argv, std::map<std::string, std::strin
         options[argv[i]] = argv[i + 1];
     }
     return true;
-}
-
-// Sets libtorch's intra-op threads and returns their count.
-inline int setThreads(int threads) {
-    if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
-    at::set_num_threads(threads);
-    return threads;
 }
 
 inline void synchronize(const at::Device& device) {

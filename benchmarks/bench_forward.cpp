@@ -12,7 +12,6 @@
 #include <cstdlib>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "bench-support.h"
@@ -77,7 +76,7 @@ int main(int argc, char** argv) {
         else if (k == "--device") device = v;
         else { std::fprintf(stderr, "unknown option %s\n", k.c_str()); return 2; }
     }
-    bench::setThreads(threads);
+    setCpuThreads(threads);
     ModelPlacement placement;
     if (device == "cuda") placement = {at::Device(at::kCUDA, 0), at::kHalf};
     try {

@@ -15,7 +15,6 @@
 #include <map>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "bench-support.h"
@@ -53,7 +52,7 @@ int main(int argc, char** argv) {
     if (!bench::parseOptions(argc, argv, o, "bench_gptq")) return 2;
     try {
         c10::InferenceMode guard;
-        bench::setThreads(std::stoi(o["--threads"]));
+        setCpuThreads(std::stoi(o["--threads"]));
         const at::Device device = parsePlacement(o["--device"], "float32").device;
         QuantConfig q;
         q.bits = std::stoi(o["--bits"]);

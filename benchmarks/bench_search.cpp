@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <map>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "bench-support.h"
@@ -62,7 +61,7 @@ int main(int argc, char** argv) {
                                             {"--device", "cpu"}, {"--dtype", "auto"}, {"--corpus", "wikipedia"}};
     if (!bench::parseOptions(argc, argv, o, "bench_search")) return 2;
     try {
-        const int threads = bench::setThreads(std::stoi(o["--threads"]));
+        const int threads = setCpuThreads(std::stoi(o["--threads"]));
         c10::InferenceMode guard;
         const ModelPlacement placement = parsePlacement(o["--device"], o["--dtype"]);
         const OptModel model = OptModel::load(o["--model"], placement);

@@ -50,6 +50,24 @@ PerplexityCallback progressPrinter(bool quiet) {
     };
 }
 
+PerplexityOptions perplexityOptions(const Arguments& args) {
+    PerplexityOptions options;
+    options.windowLength = args.getInt("--window", 2, 1 << 20);
+    options.maxWindows = args.getInt("--max-windows", 0, 1LL << 40);
+    return options;
+}
+
+// The fields every --json result has; each kind of evaluation adds its own.
+nlohmann::json resultJson(const PerplexityResult& r, const std::string& model, const std::string& data,
+                          const ModelPlacement& placement) {
+    return {{"model", model},           {"data", data},
+            {"ppl", r.ppl},             {"nll_sum", r.nllSum},
+            {"tokens", r.tokens},       {"windows", r.windows},
+            {"windows_available", r.windowsAvailable}, {"window_length", r.windowLength},
+            {"seconds", r.seconds},     {"device", placement.device.str()},
+            {"dtype", dtypeText(placement.dtype)}};
+}
+
 }  // namespace
 
 const Command& evalCommand() {
@@ -108,22 +126,13 @@ int runEvalExperiment(const Arguments& args) {
         if (!quiet) std::cerr << "invx: " << m << '\n';
     });
     const std::vector<std::int32_t> ids = evaluationTokenIds(dataPath, BpeTokenizer::fromDirectory(searched.modelDirectory));
-    PerplexityOptions options;
-    options.windowLength = args.getInt("--window", 2, 1 << 20);
-    options.maxWindows = args.getInt("--max-windows", 0, 1LL << 40);
-    const PerplexityResult r = evaluatePerplexity(searched.model, ids, options, progressPrinter(quiet));
+    const PerplexityResult r = evaluatePerplexity(searched.model, ids, perplexityOptions(args), progressPrinter(quiet));
     const SearchSettings& s = searched.settings;
-    const ModelPlacement& placement = searched.model.placement();
     if (args.has("--json")) {
-        std::cout << nlohmann::json{
-            {"experiment", request.experimentPath}, {"step", searched.step},
-            {"model", searched.modelDirectory},     {"data", dataPath},
-            {"method", s.base + "+invarexplore"},  {"bits", s.quant.bits}, {"group", s.quant.groupSize},
-            {"ppl", r.ppl},                         {"nll_sum", r.nllSum}, {"tokens", r.tokens},
-            {"windows", r.windows},                 {"windows_available", r.windowsAvailable},
-            {"window_length", r.windowLength},      {"seconds", r.seconds},
-            {"device", placement.device.str()},     {"dtype", dtypeText(placement.dtype)},
-        }.dump() << '\n';
+        nlohmann::json j = resultJson(r, searched.modelDirectory, dataPath, searched.model.placement());
+        j["experiment"] = request.experimentPath, j["step"] = searched.step;
+        j["method"] = s.base + "+invarexplore", j["bits"] = s.quant.bits, j["group"] = s.quant.groupSize;
+        std::cout << j.dump() << '\n';
     } else {
         std::printf("%s + InvarExplore %s, step %lld, perplexity: %.4f (%s; %lld of %lld windows of %lld tokens; %.1f s)\n",
                     upper(s.base).c_str(), s.quant.describe().c_str(), (long long)searched.step, r.ppl,
@@ -153,10 +162,7 @@ int runEval(const Arguments& args) {
         quant.groupSize = int(args.getInt("--group", -1, 1 << 20));
         quant.validate();
     }
-    PerplexityOptions options;
-    options.windowLength = args.getInt("--window", 2, 1 << 20);
-    options.maxWindows = args.getInt("--max-windows", 0, 1LL << 40);
-
+    const PerplexityOptions options = perplexityOptions(args);
     const ModelPlacement placement = applyComputeOptions(args);
     const std::string tokenizerDir = args.has("--tokenizer") ? args.get("--tokenizer") : modelDir;
     if (!args.has("--tokenizer") && !std::filesystem::exists(std::filesystem::path(modelDir) / "vocab.json"))
@@ -196,14 +202,8 @@ int runEval(const Arguments& args) {
         evaluatePerplexity(model, ids, options, progressPrinter(args.has("--quiet")));
 
     if (args.has("--json")) {
-        nlohmann::json j = {
-            {"model", modelDir},          {"data", dataPath},
-            {"method", method},           {"ppl", r.ppl},
-            {"nll_sum", r.nllSum},        {"tokens", r.tokens},
-            {"windows", r.windows},       {"windows_available", r.windowsAvailable},
-            {"window_length", r.windowLength}, {"seconds", r.seconds},
-            {"device", placement.device.str()}, {"dtype", dtypeText(placement.dtype)},
-        };
+        nlohmann::json j = resultJson(r, modelDir, dataPath, placement);
+        j["method"] = method;
         if (method != "fp") j["bits"] = quant.bits, j["group"] = quant.groupSize;
         if (method == "awq" || method == "gptq")
             j["calibration"] = args.get("--calibration"), j["calibration_samples"] = std::stoll(args.get("--calibration-samples")),

@@ -1,10 +1,8 @@
 #include "compute-options.h"
 
-#include <ATen/Parallel.h>
-
 #include <iostream>
-#include <thread>
 
+#include "invx/cpu-threads.h"
 #include "invx/error.h"
 
 namespace invx::cli {
@@ -18,9 +16,7 @@ std::vector<Option> computeOptions() {
 }
 
 ModelPlacement applyComputeOptions(const Arguments& args) {
-    long long threads = args.getInt("--threads", 0, 1024);
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    at::set_num_threads(int(threads));
+    setCpuThreads(int(args.getInt("--threads", 0, 1024)));
 
     return parsePlacement(args.get("--device"), args.get("--dtype"));
 }

@@ -104,15 +104,19 @@ std::vector<std::string> paragraphDocuments(const std::string& content) {
 }
 
 std::vector<std::string> fileDocuments(const std::string& path) {
-    if (endsWith(path, ".gz")) return jsonLineDocuments(readGzip(path), path);
+    if (isJsonLinesFile(path))
+        return jsonLineDocuments(endsWith(path, ".gz") ? readGzip(path) : readWholeFile(path, "calibration corpus"), path);
     const std::string content = readWholeFile(path, "calibration corpus");
-    if (endsWith(path, ".jsonl") || endsWith(path, ".json")) return jsonLineDocuments(content, path);
     if (content.compare(0, 4, "<doc") == 0) return wikiExtractorDocuments(content);
     if (endsWith(path, ".tokens")) return lineDocuments(content);
     return paragraphDocuments(content);
 }
 
 }  // namespace
+
+bool isJsonLinesFile(const std::string& path) {
+    return endsWith(path, ".gz") || endsWith(path, ".jsonl") || endsWith(path, ".json");
+}
 
 std::vector<std::string> readCorpusDocuments(const std::string& nameOrPath) {
     const std::string path = resolveDataset(nameOrPath);

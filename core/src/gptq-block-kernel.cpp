@@ -7,13 +7,9 @@ namespace {
 
 void quantizeRow(const GptqBlockArgs& a, std::int64_t r) {
     float* w = a.weights + r * a.count;
-    const float* scale = a.scale + r * a.params;
-    const float* zero = a.zero + r * a.params;
-    const std::int64_t firstGroup = a.firstColumn / a.group;
     for (std::int64_t i = 0; i < a.count; ++i) {
-        const std::int64_t p = (a.firstColumn + i) / a.group - firstGroup;
         const float* u = a.inverseCholesky + i * a.uStride;
-        const GptqWeightStep step = gptqQuantizeWeightStep(w[i], scale[p], zero[p], a.qmax, u[i]);
+        const GptqWeightStep step = gptqBlockStep(a, r, i, w[i]);
         a.quantized[r * a.count + i] = step.quantized;
         a.errors[r * a.count + i] = step.error;
         for (std::int64_t j = i + 1; j < a.count; ++j) w[j] -= step.error * u[j];

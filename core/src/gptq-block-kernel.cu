@@ -25,13 +25,9 @@ __global__ void gptqBlockKernel(GptqBlockArgs a) {
     for (std::int64_t j = lane; j < a.count; j += 32) w[j] = source[j];
     __syncwarp();
 
-    const float* scale = a.scale + r * a.params;
-    const float* zero = a.zero + r * a.params;
-    const std::int64_t firstGroup = a.firstColumn / a.group;
     for (std::int64_t i = 0; i < a.count; ++i) {
-        const std::int64_t p = (a.firstColumn + i) / a.group - firstGroup;
         const float* u = a.inverseCholesky + i * a.uStride;
-        const GptqWeightStep step = gptqQuantizeWeightStep(w[i], scale[p], zero[p], a.qmax, u[i]);
+        const GptqWeightStep step = gptqBlockStep(a, r, i, w[i]);
         if (lane == 0) {
             a.quantized[r * a.count + i] = step.quantized;
             a.errors[r * a.count + i] = step.error;

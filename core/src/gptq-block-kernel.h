@@ -47,6 +47,14 @@ struct GptqBlockArgs {
     float qmax = 0;
 };
 
+// Column i of row r within the block: its group's scale and zero, and U's diagonal entry. Both
+// kernels call it, so they index the group parameters the same way.
+INVX_HOST_DEVICE inline GptqWeightStep gptqBlockStep(const GptqBlockArgs& a, std::int64_t r, std::int64_t i, float w) {
+    const std::int64_t p = (a.firstColumn + i) / a.group - a.firstColumn / a.group;
+    return gptqQuantizeWeightStep(w, a.scale[r * a.params + p], a.zero[r * a.params + p], a.qmax,
+                                  a.inverseCholesky[i * a.uStride + i]);
+}
+
 // On the CPU, rows in parallel on ATen's threads.
 void gptqBlockCpu(const GptqBlockArgs& args);
 

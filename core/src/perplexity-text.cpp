@@ -25,10 +25,6 @@ constexpr NamedDataset kDatasets[] = {
     {"gutenberg", "gutenberg", "a directory of Project Gutenberg .txt books"},
 };
 
-bool endsWith(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 bool whitespaceOnly(const std::string& s) {
     for (char c : s)
         if (c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\v') return false;
@@ -88,7 +84,7 @@ std::vector<std::int32_t> evaluationTokenIds(const std::string& nameOrPath, cons
                                              std::int64_t jsonTokenLimit) {
     const std::string path = resolveDataset(nameOrPath);
     try {
-        if (endsWith(path, ".gz") || endsWith(path, ".jsonl") || endsWith(path, ".json")) {
+        if (isJsonLinesFile(path)) {
             std::string text;
             for (const std::string& doc : readCorpusDocuments(path)) text += (text.empty() ? "" : "\n\n") + doc;
             std::vector<std::int32_t> ids = tokenizer.encode(text, /*addSpecial=*/true);

@@ -11,4 +11,7 @@ namespace invx {
 // already set, by the user or by the re-execution, or when re-execution fails.
 void preferPassiveOpenMpWaiting(char** argv);
 
+// Sets libtorch's intra-op threads, 0 = one per core, and returns how many it set.
+int setCpuThreads(int threads);
+
 }  // namespace invx
