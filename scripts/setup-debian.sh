@@ -9,8 +9,9 @@ packages=(
   libtorch-dev libopenblas0-pthread
   libhdf5-dev hdf5-tools nlohmann-json3-dev libpcre2-dev  # HDF5: experiment files; h5dump reads them
 )
-gui_packages=(qt6-base-dev qt6-tools-dev qt6-l10n-tools libqcustomplot-dev)
-# Qt Test is part of qt6-base-dev; the test suite needs it even without the GUI.
+gui_packages=(qt6-base-dev qt6-svg-dev qt6-tools-dev qt6-l10n-tools libqcustomplot-dev fonts-dejavu-core)
+# Qt Test is part of qt6-base-dev; the test suite needs it even without the GUI (then configure
+# with -DINVX_BUILD_GUI=OFF).
 [ "${1:-}" = "--no-gui" ] && gui_packages=(qt6-base-dev)
 
 missing=()

@@ -27,7 +27,7 @@ elif [ "$mode" = evaluate ]; then
   done
   python3 tools/eval_hf_perplexity.py --model $model --data $raw --device cpu --dtype float32 --json "$out/hf-cpu-float32.json"
   source .gpu-carry/gpu-env.sh
-  cmake -S . -B build-gpu -G Ninja -DINVX_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Release > "$out/cmake.log" 2>&1
+  cmake -S . -B build-gpu -G Ninja -DINVX_BUILD_GUI=OFF -DINVX_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Release > "$out/cmake.log" 2>&1
   ninja -C build-gpu invx bench_forward > "$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
   export INVX_DATA=$PWD/.gpu-data
   {

@@ -5,7 +5,7 @@ mkdir -p "$out"
 source .gpu-carry/gpu-env.sh
 export INVX_DATA="$PWD/.gpu-data"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$out/gpu.txt"
-cmake -S . -B build-gpu -G Ninja -DINVX_BUILD_TESTS=ON -DINVX_BUILD_BENCHMARKS=ON -DCMAKE_BUILD_TYPE=Release \
+cmake -S . -B build-gpu -G Ninja -DINVX_BUILD_GUI=OFF -DINVX_BUILD_TESTS=ON -DINVX_BUILD_BENCHMARKS=ON -DCMAKE_BUILD_TYPE=Release \
   > "$out/cmake.log" 2>&1 || { tail -40 "$out/cmake.log"; exit 1; }
 grep "CUDA kernels" "$out/cmake.log"
 ninja -C build-gpu > "$out/build.log" 2>&1 || { grep -E "error|FAILED" "$out/build.log" | head -40; exit 1; }

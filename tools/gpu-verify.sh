@@ -11,7 +11,7 @@ source .gpu-carry/gpu-env.sh
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
 python3 -c 'import torch, transformers; print("torch", torch.__version__, "cuda", torch.version.cuda, "transformers", transformers.__version__)' | tee -a "$out/gpu.txt"
 
-cmake -S . -B build-gpu -G Ninja -DINVX_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Release > "$out/cmake.log" 2>&1 \
+cmake -S . -B build-gpu -G Ninja -DINVX_BUILD_GUI=OFF -DINVX_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Release > "$out/cmake.log" 2>&1 \
   || { tail -40 "$out/cmake.log"; exit 1; }
 ninja -C build-gpu > "$out/build.log" 2>&1 || { grep -E "error|FAILED" "$out/build.log" | head -40; exit 1; }
 

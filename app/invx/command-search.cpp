@@ -17,6 +17,7 @@
 #include "invx/error.h"
 #include "invx/experiment-file.h"
 #include "invx/search-run.h"
+#include "invx/search-setting-table.h"
 
 namespace invx::cli {
 namespace {
@@ -27,69 +28,20 @@ std::string text(double v) {
     return s.str();
 }
 
-// Settings options: names, help and defaults come from SearchSettings' own defaults.
+// Settings options: the core's declaration table, with today's defaults.
 std::vector<Option> settingOptions() {
-    const SearchSettings d;
-    return {
-        {"--steps", "N", "search steps (on --resume: the new total)", std::to_string(d.steps)},
-        {"--bits", "B", "weight bits, 1-8", std::to_string(d.quant.bits)},
-        {"--group", "G", "weights per quantization group; -1 = one group per row", std::to_string(d.quant.groupSize)},
-        {"--base", "rtn|awq|gptq", "base quantization method the search starts from", d.base},
-        {"--base-calibration-samples", "N", "awq/gptq calibration sequences (from the same corpus)", std::to_string(d.baseCalibrationSamples)},
-        {"--gptq-candidates", "gptq|rtn", "base gptq: quantize each candidate FFN by GPTQ again, or by RTN from GPTQ's weights", d.gptqCandidates},
-        {"--invariances", "PSR", "active invariances: any of P (permute), S (scale), R (rotate)", d.invariances},
-        {"--calibration", "NAME|PATH", "calibration corpus: wikipedia, c4, wikitext2-train, gutenberg or a file", d.calibrationCorpus},
-        {"--calibration-samples", "N", "calibration sequences", std::to_string(d.calibrationSamples)},
-        {"--calibration-length", "N", "tokens per calibration sequence", std::to_string(d.calibrationLength)},
-        {"--calibration-seed", "N", "seed of the calibration document shuffle", std::to_string(d.calibrationSeed)},
-        {"--alpha", "A", "weight of the activation MSE in the loss", text(d.alpha)},
-        {"--swap-frac", "F", "fraction of a layer's FFN neurons changed per step", text(d.swapFraction)},
-        {"--sigma-s", "S", "random-walk standard deviation of the scales", text(d.sigmaScale)},
-        {"--sigma-r", "S", "random-walk standard deviation of the rotation angles", text(d.sigmaRotation)},
-        {"--num-layers", "N", "decoder layers matched by the MSE term", std::to_string(d.matchedLayers)},
-        {"--seed", "N", "seed of the search", std::to_string(d.seed)},
-        {"--mode", "fast|reference", "fast recomputes from the changed layer on; reference recomputes everything (targets, whole forward)", d.mode},
-        {"--eval-data", "NAME|PATH|none", "perplexity data: a name (wikitext2, c4, ...) or a raw text file; none = no evaluation", d.evalData},
-        {"--eval-every-accepted", "N", "evaluate every N accepted steps; 0 = off", std::to_string(d.evalEveryAccepted)},
-        {"--eval-every-seconds", "T", "evaluate every T seconds of search; 0 = off", text(d.evalEverySeconds)},
-        {"--eval-budget", "F", "without an interval: evaluation takes at most this fraction of the time", text(d.evalBudget)},
-        {"--eval-windows", "K", "evaluate the first K windows; 0 = all", std::to_string(d.evalWindows)},
-        {"--eval-window", "N", "tokens per evaluation window (the protocol's 2048)", std::to_string(d.evalWindowLength)},
-        {"--checkpoint-steps", "N", "write a checkpoint every N steps", std::to_string(d.checkpointEverySteps)},
-        {"--checkpoint-seconds", "T", "... or every T seconds, whichever comes first", text(d.checkpointEverySeconds)},
-    };
+    const SearchSettings defaults;
+    std::vector<Option> options;
+    for (const SettingDeclaration& d : searchSettingDeclarations())
+        options.push_back({d.option, d.valueName, d.help, d.get(defaults)});
+    return options;
 }
 
+// The preset (or the defaults), then every setting given on the command line.
 SearchSettings settingsFrom(const Arguments& a) {
-    SearchSettings s;
-    auto i64 = [&](const char* name) { return a.getInt(name, -(1LL << 62), 1LL << 62); };
-    auto u64 = [&](const char* name) { return std::uint64_t(a.getInt(name, 0, 1LL << 62)); };
-    s.steps = i64("--steps");
-    s.quant.bits = int(a.getInt("--bits", -1000, 1000));
-    s.quant.groupSize = int(a.getInt("--group", -(1 << 30), 1 << 30));
-    s.base = a.get("--base");
-    s.baseCalibrationSamples = int(a.getInt("--base-calibration-samples", -(1 << 30), 1 << 30));
-    s.gptqCandidates = a.get("--gptq-candidates");
-    s.invariances = a.get("--invariances");
-    s.calibrationCorpus = a.get("--calibration");
-    s.calibrationSamples = int(a.getInt("--calibration-samples", -(1 << 30), 1 << 30));
-    s.calibrationLength = int(a.getInt("--calibration-length", -(1 << 30), 1 << 30));
-    s.calibrationSeed = u64("--calibration-seed");
-    s.alpha = a.getDouble("--alpha");
-    s.swapFraction = a.getDouble("--swap-frac");
-    s.sigmaScale = a.getDouble("--sigma-s");
-    s.sigmaRotation = a.getDouble("--sigma-r");
-    s.matchedLayers = int(a.getInt("--num-layers", -(1 << 30), 1 << 30));
-    s.seed = u64("--seed");
-    s.mode = a.get("--mode");
-    s.evalData = a.get("--eval-data");
-    s.evalEveryAccepted = i64("--eval-every-accepted");
-    s.evalEverySeconds = a.getDouble("--eval-every-seconds");
-    s.evalBudget = a.getDouble("--eval-budget");
-    s.evalWindows = i64("--eval-windows");
-    s.evalWindowLength = i64("--eval-window");
-    s.checkpointEverySteps = i64("--checkpoint-steps");
-    s.checkpointEverySeconds = a.getDouble("--checkpoint-seconds");
+    SearchSettings s = searchSettingsPreset(a.has("--preset") ? a.get("--preset") : "paper");
+    for (const SettingDeclaration& d : searchSettingDeclarations())
+        if (a.has(d.option)) d.set(s, a.get(d.option));
     return s;
 }
 
@@ -248,13 +200,14 @@ const Command& searchCommand() {
                 {"--model", "PATH|ID", "model directory or Hugging Face id; opt-demo = the bundled demo model (on --resume: the recorded one)", "opt-demo"},
                 {"--out", "FILE", "new experiment file (.h5); never overwritten", ""},
                 {"--resume", "FILE", "continue this experiment from its last checkpoint", ""},
+                {"--preset", "demo|paper", "start from a preset: demo (the demo model alive on a 2-core CPU: 4 x 128 calibration tokens, 2000 steps, 4 evaluation windows every 30 s) or paper (the defaults below); options given override it", ""},
                 {"--base-from", "FILE", "reuse the AWQ/GPTQ results of this experiment file (e.g. from invx quantize); base, bits, group and calibration length default to its own", ""},
                 {"--snapshot-layers", "L,L", "record weight snapshots of these layers at the start and the end", ""},
                 {"--json", "", "print JSON lines (base, every step, evaluations, summary) on stdout", ""},
                 {"--quiet", "", "no progress display", ""},
             }};
         auto settings = settingOptions();
-        cmd.options.insert(cmd.options.begin() + 3, settings.begin(), settings.end());
+        cmd.options.insert(cmd.options.begin() + 4, settings.begin(), settings.end());  // after --preset
         for (auto& o : computeOptions()) cmd.options.push_back(o);
         return cmd;
     }();
@@ -265,7 +218,7 @@ int runSearchCommand(const Arguments& args) {
     SearchRunRequest request;
     request.resume = args.has("--resume");
     if (request.resume) {
-        for (const char* name : {"--out", "--base-from"})
+        for (const char* name : {"--out", "--base-from", "--preset"})
             if (args.has(name))
                 throw Error(std::string("--resume continues an existing file with its own base; leave out ") + name + " (" + args.get(name) + ")");
         for (const auto& o : settingOptions())

@@ -7,11 +7,19 @@
 #include <ctime>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 
 #include "invx/error.h"
 #include "invx/version.h"
 
 namespace invx {
+
+// Debian's HDF5 is built without thread safety: every call into it, from any ExperimentFile on any
+// thread (the workbench's search worker writes while its window reads), holds this one lock.
+static std::unique_lock<std::recursive_mutex> hdf5Lock() {
+    static std::recursive_mutex mutex;
+    return std::unique_lock<std::recursive_mutex>(mutex);
+}
 namespace {
 
 // An HDF5 identifier closed on scope exit.
@@ -37,7 +45,9 @@ private:
 };
 
 void silenceHdf5() {
-    static const bool done = [] {
+    // Per thread: HDF5's error stacks are per thread where it is built thread-safe (the workbench
+    // opens files on its window's thread and its search thread).
+    thread_local const bool done = [] {
         // Errors become our own sentences; INVX_HDF5_ERRORS=1 shows HDF5's own error stack as well.
         if (!std::getenv("INVX_HDF5_ERRORS")) H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
         return true;
@@ -279,20 +289,30 @@ struct ExperimentFile::Impl {
 
 ExperimentFile::ExperimentFile(std::unique_ptr<Impl> impl) : d_(std::move(impl)) {}
 ExperimentFile::ExperimentFile(ExperimentFile&&) noexcept = default;
-ExperimentFile& ExperimentFile::operator=(ExperimentFile&&) noexcept = default;
+ExperimentFile& ExperimentFile::operator=(ExperimentFile&& other) noexcept {
+    const auto lock = hdf5Lock();  // the old file closes here
+    d_ = std::move(other.d_);
+    return *this;
+}
 ExperimentFile::~ExperimentFile() {
     if (d_ && d_->file.valid()) H5Fflush(d_->file, H5F_SCOPE_LOCAL);
+    d_.reset();  // closes the file's handles while the lock is held
 }
 
-const std::string& ExperimentFile::path() const { return d_->path; }
+const std::string& ExperimentFile::path() const {
+    const auto lock = hdf5Lock();
+    return d_->path;
+}
 
 void ExperimentFile::requireNewPath(const std::string& path) {
+    const auto lock = hdf5Lock();
     if (std::filesystem::exists(path))
         throw Error("experiment file '" + path + "' already exists; choose another --out, or continue it with --resume " + path);
 }
 
 ExperimentFile ExperimentFile::create(const std::string& path, const SearchSettings& settings,
                                       const ModelIdentity& model, const CalibrationBatch& calibration) {
+    const auto lock = hdf5Lock();
     silenceHdf5();
     requireNewPath(path);
     auto d = std::make_unique<Impl>();
@@ -349,6 +369,7 @@ ExperimentFile ExperimentFile::create(const std::string& path, const SearchSetti
 }
 
 ExperimentFile ExperimentFile::open(const std::string& path, bool writable) {
+    const auto lock = hdf5Lock();
     silenceHdf5();
     if (!std::filesystem::exists(path)) throw Error("experiment file '" + path + "' does not exist");
     if (H5Fis_hdf5(path.c_str()) <= 0)
@@ -370,16 +391,19 @@ ExperimentFile ExperimentFile::open(const std::string& path, bool writable) {
 }
 
 SearchSettings ExperimentFile::settings() const {
+    const auto lock = hdf5Lock();
     return SearchSettings::fromJson(d_->getString("/settings", "json"), d_->path + ":/settings");
 }
 
 void ExperimentFile::setTargetSteps(std::int64_t steps) {
+    const auto lock = hdf5Lock();
     SearchSettings s = settings();
     s.steps = steps;
     d_->setString("/settings", "json", s.toJson());
 }
 
 ModelIdentity ExperimentFile::model() const {
+    const auto lock = hdf5Lock();
     ModelIdentity m;
     m.path = d_->getString("/model", "path");
     m.configJson = d_->getString("/model", "config_json");
@@ -394,6 +418,7 @@ ModelIdentity ExperimentFile::model() const {
 }
 
 CalibrationBatch ExperimentFile::calibration() const {
+    const auto lock = hdf5Lock();
     CalibrationBatch c;
     c.corpus = d_->getString("/calibration", "corpus");
     const auto dims = d_->shape(d_->dataset("/calibration/input_ids"));
@@ -408,10 +433,17 @@ CalibrationBatch ExperimentFile::calibration() const {
     return c;
 }
 
-std::string ExperimentFile::status() const { return d_->getString("/", "status"); }
-void ExperimentFile::setStatus(const std::string& status) { d_->setString("/", "status", status); }
+std::string ExperimentFile::status() const {
+    const auto lock = hdf5Lock();
+    return d_->getString("/", "status");
+}
+void ExperimentFile::setStatus(const std::string& status) {
+    const auto lock = hdf5Lock();
+    d_->setString("/", "status", status);
+}
 
 void ExperimentFile::writeBase(const BaseResult& base) {
+    const auto lock = hdf5Lock();
     if (d_->exists("/base")) d_->fail("the base method's results are already recorded");
     d_->createGroup("/base");
     d_->setString("/base", "method", base.method);
@@ -424,6 +456,7 @@ void ExperimentFile::writeBase(const BaseResult& base) {
 }
 
 std::optional<BaseResult> ExperimentFile::base() const {
+    const auto lock = hdf5Lock();
     if (!d_->exists("/base")) return std::nullopt;
     BaseResult b;
     b.method = d_->getString("/base", "method");
@@ -446,6 +479,7 @@ std::vector<float>* awqPart(AwqLayerRecord& r, int i) {
 }  // namespace
 
 void ExperimentFile::writeAwq(const std::vector<AwqLayerRecord>& layers) {
+    const auto lock = hdf5Lock();
     if (d_->exists("/base/awq")) d_->fail("AWQ's results are already recorded");
     d_->createGroup("/base/awq");
     for (std::size_t l = 0; l < layers.size(); ++l) {
@@ -460,6 +494,7 @@ void ExperimentFile::writeAwq(const std::vector<AwqLayerRecord>& layers) {
 }
 
 std::vector<AwqLayerRecord> ExperimentFile::awq() const {
+    const auto lock = hdf5Lock();
     std::vector<AwqLayerRecord> out;
     if (!d_->exists("/base/awq")) return out;
     for (std::size_t l = 0;; ++l) {
@@ -474,6 +509,7 @@ std::vector<AwqLayerRecord> ExperimentFile::awq() const {
 }
 
 void ExperimentFile::writeGptq(const std::vector<GptqLayerRecord>& layers) {
+    const auto lock = hdf5Lock();
     if (d_->exists("/base/gptq")) d_->fail("GPTQ's weights are already recorded");
     d_->createGroup("/base/gptq");
     for (std::size_t l = 0; l < layers.size(); ++l) {
@@ -493,6 +529,7 @@ void ExperimentFile::writeGptq(const std::vector<GptqLayerRecord>& layers) {
 }
 
 std::vector<GptqLayerRecord> ExperimentFile::gptq() const {
+    const auto lock = hdf5Lock();
     std::vector<GptqLayerRecord> out;
     if (!d_->exists("/base/gptq")) return out;
     for (std::size_t l = 0;; ++l) {
@@ -519,6 +556,7 @@ std::vector<GptqLayerRecord> ExperimentFile::gptq() const {
 }
 
 void ExperimentFile::appendSteps(const std::vector<StepRecord>& steps) {
+    const auto lock = hdf5Lock();
     std::vector<StepRow> rows;
     rows.reserve(steps.size());
     for (const auto& s : steps)
@@ -527,9 +565,13 @@ void ExperimentFile::appendSteps(const std::vector<StepRecord>& steps) {
     d_->appendRows("/steps", stepType(), rows.data(), rows.size());
 }
 
-std::int64_t ExperimentFile::stepCount() const { return std::int64_t(d_->rows("/steps")); }
+std::int64_t ExperimentFile::stepCount() const {
+    const auto lock = hdf5Lock();
+    return std::int64_t(d_->rows("/steps"));
+}
 
 std::vector<StepRecord> ExperimentFile::steps(std::int64_t first, std::int64_t count) const {
+    const auto lock = hdf5Lock();
     const std::int64_t total = stepCount();
     first = std::clamp<std::int64_t>(first, 0, total);
     if (count < 0 || first + count > total) count = total - first;
@@ -554,11 +596,13 @@ std::vector<StepRecord> ExperimentFile::steps(std::int64_t first, std::int64_t c
 }
 
 void ExperimentFile::appendEvaluation(const EvaluationRecord& e) {
+    const auto lock = hdf5Lock();
     EvaluationRow row{e.step, e.acceptedSteps, e.perplexity, e.windows, e.windowsAvailable, e.elapsedSeconds, e.seconds};
     d_->appendRows("/evaluations", evaluationType(), &row, 1);
 }
 
 std::vector<EvaluationRecord> ExperimentFile::evaluations() const {
+    const auto lock = hdf5Lock();
     std::vector<EvaluationRow> rows(static_cast<std::size_t>(d_->rows("/evaluations")));
     d_->readRows("/evaluations", evaluationType(), rows.data(), 0, rows.size());
     std::vector<EvaluationRecord> out;
@@ -568,6 +612,7 @@ std::vector<EvaluationRecord> ExperimentFile::evaluations() const {
 }
 
 void ExperimentFile::appendCheckpoint(const SearchCheckpoint& c) {
+    const auto lock = hdf5Lock();
     const std::int64_t L = d_->layers(), F = d_->ffn();
     if (std::int64_t(c.layers.size()) != L) d_->fail("a checkpoint must hold every layer");
     std::vector<std::int32_t> perm;  // FFN widths fit; half the size of int64 in every checkpoint
@@ -596,6 +641,7 @@ void ExperimentFile::appendCheckpoint(const SearchCheckpoint& c) {
 }
 
 std::int64_t ExperimentFile::checkpointCount() const {
+    const auto lock = hdf5Lock();
     // The step column is appended last, so a row is complete when its step is there.
     std::int64_t n = std::int64_t(d_->rows("/checkpoints/step"));
     for (const char* name : {"permutation", "scales", "angles", "rng_state", "recent_accepted", "recent_count",
@@ -605,6 +651,7 @@ std::int64_t ExperimentFile::checkpointCount() const {
 }
 
 SearchCheckpoint ExperimentFile::checkpoint(std::int64_t index) const {
+    const auto lock = hdf5Lock();
     const std::int64_t count = checkpointCount();
     if (index < 0) index += count;
     if (index < 0 || index >= count)
@@ -649,6 +696,7 @@ std::string snapshotName(std::int64_t index) {
 }  // namespace
 
 void ExperimentFile::appendSnapshot(const LayerSnapshot& s) {
+    const auto lock = hdf5Lock();
     const std::string g = snapshotName(snapshotCount());
     d_->createGroup(g);
     d_->setInt(g, "step", s.step);
@@ -673,6 +721,7 @@ void ExperimentFile::appendSnapshot(const LayerSnapshot& s) {
 }
 
 std::int64_t ExperimentFile::snapshotCount() const {
+    const auto lock = hdf5Lock();
     Handle g = d_->group("/snapshots");
     H5G_info_t info;
     d_->checkStatus(H5Gget_info(g, &info), "count the snapshots");
@@ -680,6 +729,7 @@ std::int64_t ExperimentFile::snapshotCount() const {
 }
 
 LayerSnapshot ExperimentFile::snapshot(std::int64_t index) const {
+    const auto lock = hdf5Lock();
     if (index < 0 || index >= snapshotCount()) d_->fail("snapshot " + std::to_string(index) + " does not exist");
     const std::string g = snapshotName(index);
     LayerSnapshot s;
@@ -706,6 +756,7 @@ LayerSnapshot ExperimentFile::snapshot(std::int64_t index) const {
 }
 
 void ExperimentFile::truncateAfter(std::int64_t step) {
+    const auto lock = hdf5Lock();
     const auto all = steps();
     std::int64_t keep = 0;
     while (keep < std::int64_t(all.size()) && all[std::size_t(keep)].step <= step) ++keep;
@@ -716,6 +767,9 @@ void ExperimentFile::truncateAfter(std::int64_t step) {
     d_->shrink("/evaluations", hsize_t(keepEvals));
 }
 
-void ExperimentFile::flush() { d_->checkStatus(H5Fflush(d_->file, H5F_SCOPE_LOCAL), "flush to disk"); }
+void ExperimentFile::flush() {
+    const auto lock = hdf5Lock();
+    d_->checkStatus(H5Fflush(d_->file, H5F_SCOPE_LOCAL), "flush to disk");
+}
 
 }  // namespace invx

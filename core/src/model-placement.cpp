@@ -1,9 +1,16 @@
 #include <ATen/Context.h>
 
+#include "invx/compute-devices.h"
 #include "invx/error.h"
 #include "opt-model.h"
 
 namespace invx {
+
+std::vector<std::string> availableDevices() {
+    std::vector<std::string> devices{"cpu"};
+    if (at::hasCUDA()) devices.push_back("cuda");
+    return devices;
+}
 
 ModelPlacement parsePlacement(const std::string& device, const std::string& dtype) {
     ModelPlacement p;

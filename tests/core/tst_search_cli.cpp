@@ -36,6 +36,7 @@ private Q_SLOTS:
     void searchesOverAwqAndGptq();
     void quantizeStoresWhatASearchReuses();
     void killedRunResumesToTheSameEnd();
+    void presetThenGivenOptions();
     void refusesBadInput_data();
     void refusesBadInput();
 
@@ -281,6 +282,23 @@ void TestSearchCli::killedRunResumesToTheSameEnd() {
     QCOMPARE(lastJsonLine(r.out)["steps"].toInt(), steps + 20);
 }
 
+void TestSearchCli::presetThenGivenOptions() {
+    // --preset demo sets what the options do not: here the evaluation interval and the checkpoint
+    // interval; the options given (steps, calibration, windows) win.
+    const QString file = dir_.filePath("preset.h5");
+    QStringList args = searchArgs(file, 0);
+    args << "--preset" << "demo";
+    const Run r = invxRun(args);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const SearchSettings s = ExperimentFile::open(file.toStdString(), false).settings();
+    QCOMPARE(s.steps, std::int64_t(0));
+    QCOMPARE(s.calibrationSamples, 4);
+    QCOMPARE(s.evalWindows, std::int64_t(3));
+    QCOMPARE(s.evalEverySeconds, 30.0);
+    QCOMPARE(s.checkpointEverySeconds, 30.0);
+    QCOMPARE(s.checkpointEverySteps, std::int64_t(10));
+}
+
 void TestSearchCli::refusesBadInput_data() {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QStringList>("fragments");
@@ -297,6 +315,8 @@ void TestSearchCli::refusesBadInput_data() {
     QTest::newRow("bits") << with({"--bits", "9"}) << QStringList{"--bits", "9"};
     QTest::newRow("group") << with({"--group", "48"}) << QStringList{"group size 48", "divide"};
     QTest::newRow("swap fraction") << with({"--swap-frac", "0.005"}) << QStringList{"swap_frac", "too small to pick a pair"};
+    QTest::newRow("preset") << with({"--preset", "fast"}) << QStringList{"unknown search preset 'fast'", "demo or paper"};
+    QTest::newRow("not an integer") << with({"--steps", "ten"}) << QStringList{"--steps expects an integer, but got 'ten'"};
     QTest::newRow("invariances") << with({"--invariances", "PQ"}) << QStringList{"invariances", "PQ"};
     QTest::newRow("calibration") << with({"--calibration-samples", "500"}) << QStringList{"corpus.txt", "only", "tokens"};
     QTest::newRow("not hdf5") << QStringList{"search", "--resume", corpus_} << QStringList{"corpus.txt", "not an HDF5 file"};

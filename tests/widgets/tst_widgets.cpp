@@ -1,0 +1,468 @@
+// The workbench's views, models and exports on synthetic experiment files whose contents are known.
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QFile>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QRegularExpression>
+#include <QSortFilterProxyModel>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QXmlStreamReader>
+#include <cmath>
+
+#include "ablation-plan.h"
+#include "curve-plot.h"
+#include "curve-smoothing.h"
+#include "experiment-list-model.h"
+#include "figure-export.h"
+#include "invx/error.h"
+#include "invx/experiment-file.h"
+#include "invx/search-setting-table.h"
+#include "run-labels.h"
+#include "run-loader.h"
+#include "runs-table-model.h"
+#include "search-settings-form.h"
+#include "series-decimation.h"
+#include "synthetic-experiment.h"
+
+using namespace invx;
+using namespace invx::gui;
+
+class TestWidgets : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir dir_;
+    QString file(const QString& name) const { return dir_.filePath(name); }
+    QString synthetic(const QString& name, const test::SyntheticRun& run = {}) {
+        const QString path = file(name);
+        if (!QFile::exists(path)) test::writeSyntheticExperiment(path, run);
+        return path;
+    }
+
+private Q_SLOTS:
+    void decimationKeepsEveryColumnsExtremes();
+    void decimationOnALogAxis();
+    void smallSeriesAreDrawnWhole();
+    void smoothingMatchesHandComputedValues();
+    void labelsNameWhatDiffers();
+    void settingTableKeysAreTheFilesKeys();
+    void formIsBuiltFromTheTable();
+    void formRefusesInvalidValuesWithTheCoresSentence();
+    void loadedRunMatchesTheFile();
+    void followingAGrowingFile();
+    void truncatedAndForeignFilesAreRefusedByName();
+    void experimentListShowsStatusAndReason();
+    void runsTableSortsAndExports();
+    void figuresExportAtTheAskedSize();
+    void plotOfAMillionPointsHoldsOnlyAFewThousand();
+    void ablationGridSavesAndSummarises();
+};
+
+void TestWidgets::decimationKeepsEveryColumnsExtremes() {
+    const std::size_t n = 1000000;
+    std::vector<double> x(n), y(n);
+    for (std::size_t i = 0; i < n; ++i) x[i] = double(i), y[i] = std::sin(double(i) * 1e-4);
+    y[500123] = 100;   // a spike
+    y[777777] = -50;   // a dip
+    const int pixels = 800;
+    const DecimatedSeries d = decimateMinMax(x.data(), y.data(), n, 0, double(n - 1), pixels, false);
+    QVERIFY(d.x.size() <= 4 * (pixels + 2));
+    QVERIFY(d.x.size() > pixels);
+    QVERIFY(std::is_sorted(d.x.begin(), d.x.end()));
+    QCOMPARE(*std::max_element(d.y.begin(), d.y.end()), 100.0);
+    QCOMPARE(*std::min_element(d.y.begin(), d.y.end()), -50.0);
+    QVERIFY(d.x.contains(500123.0));
+    // Every column's extremes: the maximum over any column equals the data's maximum there.
+    const double perColumn = double(n) / pixels;
+    for (int c : {0, 137, 799}) {
+        double trueMax = -1e300, shownMax = -1e300;
+        for (std::size_t i = std::size_t(std::ceil(c * perColumn)); i < std::size_t(std::ceil((c + 1) * perColumn)) && i < n; ++i)
+            trueMax = std::max(trueMax, y[i]);
+        for (int k = 0; k < d.x.size(); ++k)
+            if (std::floor(d.x[k] / perColumn) == c) shownMax = std::max(shownMax, d.y[k]);
+        QCOMPARE(shownMax, trueMax);
+    }
+}
+
+void TestWidgets::decimationOnALogAxis() {
+    const std::size_t n = 200000;
+    std::vector<double> x(n), y(n, 1.0);
+    for (std::size_t i = 0; i < n; ++i) x[i] = double(i + 1);
+    y[199990] = 7;  // at the far right, where a log axis packs many points into a column
+    const DecimatedSeries d = decimateMinMax(x.data(), y.data(), n, 1, double(n), 400, true);
+    QVERIFY(d.x.size() <= 4 * 402);
+    QVERIFY(d.y.contains(7.0));
+    // On a log axis the first columns hold single points: the start is drawn point by point.
+    QCOMPARE(d.x.front(), 1.0);
+    QCOMPARE(d.x[1], 2.0);
+}
+
+void TestWidgets::smallSeriesAreDrawnWhole() {
+    const std::vector<double> x{1, 2, 3, 4}, y{4, NAN, 2, 1};
+    const DecimatedSeries d = decimateMinMax(x.data(), y.data(), 4, 1, 4, 800, false);
+    QCOMPARE(d.x, (QVector<double>{1, 3, 4}));  // the NaN is skipped
+    const DecimatedSeries visible = decimateMinMax(x.data(), y.data(), 4, 2.5, 2.7, 800, false);
+    QCOMPARE(visible.x, (QVector<double>{3}));  // neighbours of an empty range (the NaN skipped)
+}
+
+void TestWidgets::smoothingMatchesHandComputedValues() {
+    const std::vector<double> ema = exponentialMovingAverage({1, 2, 3}, 0.5);
+    QCOMPARE(ema.size(), std::size_t(3));
+    QVERIFY(std::abs(ema[0] - 1.0) < 1e-12);
+    QVERIFY(std::abs(ema[1] - 1.25 / 0.75) < 1e-12);
+    QVERIFY(std::abs(ema[2] - 2.125 / 0.875) < 1e-12);
+    QCOMPARE(movingAverage({1, 2, 3, 5}, 2), (std::vector<double>{1, 1.5, 2.5, 4}));
+    QCOMPARE(smooth({1, 2}, Smoothing::None, 0.9), (std::vector<double>{1, 2}));
+}
+
+void TestWidgets::labelsNameWhatDiffers() {
+    SearchSettings p, psr, seed1;
+    p.invariances = "P";
+    seed1.seed = 1;
+    QCOMPARE(differenceLabels({p, psr}), (QStringList{"P only", "P+S+R"}));
+    QCOMPARE(differenceLabels({psr, seed1}), (QStringList{"seed 0", "seed 1"}));
+    SearchSettings pSeed1 = p;
+    pSeed1.seed = 1;
+    QCOMPARE(differenceLabels({psr, pSeed1}), (QStringList{"P+S+R, seed 0", "P only, seed 1"}));
+    QCOMPARE(differenceLabels({psr, psr}, {"a", "b"}), (QStringList{"a", "b"}));
+    SearchSettings bits3;
+    bits3.quant.bits = 3;
+    QCOMPARE(differenceLabels({psr, bits3}), (QStringList{"2-bit", "3-bit"}));
+}
+
+void TestWidgets::settingTableKeysAreTheFilesKeys() {
+    // Every declared setting, set to a non-default value, survives the experiment file's JSON.
+    for (const SettingDeclaration& d : searchSettingDeclarations()) {
+        SearchSettings s;
+        const std::string value = d.kind == SettingKind::Integer ? "3"
+                                  : d.kind == SettingKind::Real  ? "0.25"
+                                  : d.kind == SettingKind::Invariances ? "SR"
+                                                                       : d.choices.back();
+        d.set(s, value);
+        const SearchSettings back = SearchSettings::fromJson(s.toJson(), "test");
+        QCOMPARE(QString::fromStdString(d.get(back)), QString::fromStdString(value));
+        QVERIFY2(d.get(back) != d.get(SearchSettings{}), d.key.c_str());
+        QVERIFY2(QString::fromStdString(s.toJson()).contains(QString::fromStdString("\"" + d.key + "\"")), d.key.c_str());
+    }
+    QVERIFY_THROWS_EXCEPTION(Error, findSettingDeclaration("--bits")->set(*new SearchSettings, "two"));
+    QCOMPARE(QString::fromStdString(settingKeyInMessage("search setting 'swap_frac' must be in (0, 1], but is 0")), QString("swap_frac"));
+    QCOMPARE(QString::fromStdString(settingKeyInMessage("quantization expects --bits between 1 and 8")), QString("bits"));
+}
+
+void TestWidgets::formIsBuiltFromTheTable() {
+    SearchSettingsForm form;
+    for (const SettingDeclaration& d : searchSettingDeclarations())
+        QVERIFY2(form.editor(QString::fromStdString(d.key)), d.key.c_str());
+    form.applyPreset("paper");
+    QString error;
+    QCOMPARE(QString::fromStdString(form.settings(&error).toJson()), QString::fromStdString(SearchSettings{}.toJson()));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    form.applyPreset("demo");
+    const SearchSettings demo = form.settings();
+    QCOMPARE(demo.calibrationSamples, SearchSettingsForm::presetSettings("demo").calibrationSamples);
+    QCOMPARE(demo.calibrationLength, 128);
+    SearchSettings custom;
+    custom.alpha = 0.5;
+    custom.invariances = "PR";
+    custom.calibrationCorpus = "/data/my-corpus.txt";
+    form.setSettings(custom);
+    QCOMPARE(QString::fromStdString(form.settings().toJson()), QString::fromStdString(custom.toJson()));
+}
+
+void TestWidgets::formRefusesInvalidValuesWithTheCoresSentence() {
+    SearchSettingsForm form;
+    form.setOutputPath(file("new-run.h5"));
+    QVERIFY2(form.errorText().isEmpty(), qPrintable(form.errorText()));
+    auto* alpha = qobject_cast<QLineEdit*>(form.editor("alpha"));
+    QVERIFY(alpha);
+    alpha->setText("abc");
+    QCOMPARE(form.errorText(), QString("--alpha expects a number, but got 'abc'"));
+    QVERIFY(!alpha->styleSheet().isEmpty());  // the field at fault is marked
+    alpha->setText("0.1");
+    QVERIFY(form.errorText().isEmpty());
+    QVERIFY(alpha->styleSheet().isEmpty());
+    auto* swap = qobject_cast<QLineEdit*>(form.editor("swap_frac"));
+    swap->setText("0");
+    QCOMPARE(form.errorText(), QString("search setting 'swap_frac' must be in (0, 1], but is 0.0"));
+    swap->setText("0.1");
+    for (auto* check : form.editor("invariances")->findChildren<QCheckBox*>()) check->setChecked(false);
+    QVERIFY(form.errorText().startsWith("search setting 'invariances' must be a non-empty combination"));
+    form.editor("invariances")->findChild<QCheckBox*>("S")->setChecked(true);
+    QVERIFY(form.errorText().isEmpty());
+    QCOMPARE(form.settings().invariances, std::string("S"));
+    const QString existing = synthetic("exists.h5");
+    form.setOutputPath(existing);
+    QVERIFY(form.errorText().contains("already exists"));
+}
+
+void TestWidgets::loadedRunMatchesTheFile() {
+    const RunData run = loadRun(synthetic("plain.h5"));
+    QCOMPARE(run.stepCount(), std::size_t(100));
+    QCOMPARE(run.status, QString("finished"));
+    QCOMPARE(run.stateLoss.front(), 1.1);      // step 1 rejected: the base's 1 + alpha
+    QCOMPARE(run.stateCe.front(), 8.1);        // the base's CE
+    QCOMPARE(run.stateLoss[2], 1.1 - 0.003);   // step 3 accepted
+    QCOMPARE(run.stateLoss[3], 1.1 - 0.003);   // step 4 rejected: unchanged
+    QCOMPARE(run.bestLoss(), 1.1 - 0.099);
+    QCOMPARE(run.bestPerplexity(), 280.0);
+    QCOMPARE(run.finalPerplexity(), 280.0);
+    QCOMPARE(run.acceptanceRate(), 33.0 / 100.0);
+    QCOMPARE(run.acceptancePerLayer(), (std::vector<double>{0, 0, 1}));  // steps 3, 6, ... are layer 2's
+    RunData resumed = run;
+    resumed.truncateFrom(51);
+    QCOMPARE(resumed.stepCount(), std::size_t(50));
+    QCOMPARE(resumed.evaluations.size(), std::size_t(2));  // steps 0 and 50 stay
+}
+
+void TestWidgets::followingAGrowingFile() {
+    test::SyntheticRun spec;
+    spec.steps = 50;
+    spec.status = "running";
+    const QString path = synthetic("growing.h5", spec);
+    RunData run = loadRun(path);
+    QCOMPARE(run.stepCount(), std::size_t(50));
+    QVERIFY(!refreshRun(run));  // nothing new
+    {
+        ExperimentFile f = ExperimentFile::open(path.toStdString(), true);
+        StepRecord r;
+        r.step = 51;
+        r.accepted = true;
+        r.loss = 0.5;
+        f.appendSteps({r});
+        f.setStatus("finished");
+    }
+    QVERIFY(refreshRun(run));
+    QCOMPARE(run.stepCount(), std::size_t(51));
+    QCOMPARE(run.stateLoss.back(), 0.5);
+    QCOMPARE(run.status, QString("finished"));
+}
+
+void TestWidgets::truncatedAndForeignFilesAreRefusedByName() {
+    const QString good = synthetic("good.h5");
+    QFile in(good);
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    const QByteArray bytes = in.readAll();
+    const QString truncated = file("truncated.h5");
+    QFile out(truncated);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(bytes.left(bytes.size() / 3));
+    out.close();
+    const QString foreign = file("notes.h5");
+    QFile text(foreign);
+    QVERIFY(text.open(QIODevice::WriteOnly));
+    text.write("these are notes, not HDF5\n");
+    text.close();
+    for (const QString& path : {truncated, foreign}) {
+        try {
+            loadRun(path);
+            QFAIL("a broken file was read");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains(path), e.what());
+        }
+    }
+}
+
+void TestWidgets::experimentListShowsStatusAndReason() {
+    QTemporaryDir folder;
+    test::SyntheticRun running;
+    running.status = "running";
+    test::writeSyntheticExperiment(folder.filePath("a-finished.h5"), {});
+    test::writeSyntheticExperiment(folder.filePath("b-running.h5"), running);
+    QFile broken(folder.filePath("c-broken.h5"));
+    QVERIFY(broken.open(QIODevice::WriteOnly));
+    broken.write("not an experiment");
+    broken.close();
+    ExperimentListModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setFolder(folder.path());
+    QCOMPARE(model.rowCount(), 3);
+    auto statusOf = [&](const QString& name) {
+        return model.status(model.rowOf(folder.filePath(name)));
+    };
+    QCOMPARE(statusOf("a-finished.h5"), QString("finished"));
+    QCOMPARE(statusOf("b-running.h5"), QString("running"));
+    QVERIFY(statusOf("c-broken.h5").startsWith("unreadable: "));
+    QVERIFY(statusOf("c-broken.h5").contains("c-broken.h5"));
+    const int broken_row = model.rowOf(folder.filePath("c-broken.h5"));
+    QCOMPARE(model.data(model.index(broken_row, ExperimentListModel::StatusColumn)).toString(), QString("unreadable"));
+    QVERIFY(model.data(model.index(broken_row, 0), Qt::ToolTipRole).toString().contains("unreadable: "));
+    QVERIFY(model.anyRunning());
+    model.setRecentFiles({file("plain.h5"), folder.filePath("a-finished.h5")});
+    QCOMPARE(model.rowCount(), 4);  // a recent file in the folder is listed once
+    {
+        ExperimentFile f = ExperimentFile::open(folder.filePath("b-running.h5").toStdString(), true);
+        f.setStatus("stopped");
+    }
+    model.refresh();
+    QCOMPARE(statusOf("b-running.h5"), QString("stopped"));
+}
+
+void TestWidgets::runsTableSortsAndExports() {
+    std::vector<RunData> runs;
+    for (int seed : {0, 2, 1}) {
+        test::SyntheticRun spec;
+        spec.settings.seed = std::uint64_t(seed);
+        runs.push_back(loadRun(synthetic(QString("seed%1.h5").arg(seed), spec)));
+    }
+    RunsTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRuns({&runs[0], &runs[1], &runs[2]});
+    QCOMPARE(model.labels(), (QStringList{"seed 0", "seed 2", "seed 1"}));
+    QCOMPARE(model.headerData(1, Qt::Horizontal).toString(), QString("seed"));
+    QSortFilterProxyModel proxy;
+    QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    proxy.setSourceModel(&model);
+    proxy.setSortRole(RunsTableModel::SortRole);
+    const int bestPpl = 2;  // Run, seed, Best PPL
+    QCOMPARE(model.headerData(bestPpl, Qt::Horizontal).toString(), QString("Best PPL"));
+    proxy.sort(bestPpl, Qt::DescendingOrder);
+    QCOMPARE(proxy.data(proxy.index(0, 0)).toString(), QString("seed 2"));   // 282
+    QCOMPARE(proxy.data(proxy.index(2, 0)).toString(), QString("seed 0"));   // 280
+    QCOMPARE(proxy.data(proxy.index(0, bestPpl)).toString(), QString("282.00"));
+    model.setShown(1, false);
+    QCOMPARE(model.shownLabels(), (QStringList{"seed 0", "seed 1"}));
+    QVERIFY(model.setData(model.index(1, 0), Qt::Checked, Qt::CheckStateRole));
+    QCOMPARE(model.shownRuns().size(), std::size_t(3));
+
+    const QStringList md = model.toMarkdown().trimmed().split('\n');
+    QCOMPARE(md.size(), 2 + 3);
+    QCOMPARE(md[0], QString("| Run | seed | Best PPL | Final PPL | Best loss | Accepted (%) | Steps | Time (s) |"));
+    QCOMPARE(md[2], QString("| seed 0 | 0 | 280.00 | 280.00 | 1.0010 | 33.0 | 100 | 50.0 |"));
+    const QString tex = model.toLatex();
+    QVERIFY(tex.startsWith("\\begin{tabular}{llrrrrrr}\n\\toprule\n"));
+    QVERIFY(tex.contains("\\midrule") && tex.contains("\\bottomrule"));
+    QVERIFY(!tex.contains('|'));
+    QVERIFY(tex.contains("Accepted (\\%)"));
+}
+
+void TestWidgets::figuresExportAtTheAskedSize() {
+    const RunData a = loadRun(synthetic("plain.h5"));
+    test::SyntheticRun other;
+    other.settings.invariances = "P";
+    const RunData b = loadRun(synthetic("p-only.h5", other));
+    QTemporaryDir out;
+    const FigureStyle style = FigureStyle::preset("icml-column");
+    const QStringList written = exportRunFigures({&a, &b}, {"P+S+R", "P only"}, {}, out.path(), {"pdf", "svg", "png", "csv"}, style);
+    QCOMPARE(written.size(), 6 * 4);
+
+    QFile pdf(out.filePath("loss.pdf"));
+    QVERIFY(pdf.open(QIODevice::ReadOnly));
+    const QByteArray pdfBytes = pdf.readAll();
+    QVERIFY(pdfBytes.startsWith("%PDF-"));
+    const QRegularExpression box(R"(/MediaBox \[0 0 ([0-9.]+) ([0-9.]+)\])");
+    const auto m = box.match(QString::fromLatin1(pdfBytes));
+    QVERIFY(m.hasMatch());
+    QVERIFY(std::abs(m.captured(1).toDouble() - 3.25 * 72) < 1.0);
+    QVERIFY(std::abs(m.captured(2).toDouble() - 2.25 * 72) < 1.0);
+
+    QFile svg(out.filePath("loss.svg"));
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    QXmlStreamReader xml(&svg);
+    bool sawSvg = false, sawText = false;
+    while (!xml.atEnd()) {
+        xml.readNext();
+        if (xml.isStartElement() && xml.name() == QLatin1String("svg")) sawSvg = true;
+        if (xml.isCharacters() && xml.text().toString().contains("P only")) sawText = true;  // the legend
+    }
+    QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+    QVERIFY(sawSvg);
+    QVERIFY(sawText);
+
+    const QImage png(out.filePath("loss.png"));
+    QCOMPARE(png.size(), QSize(975, 675));  // 3.25 x 2.25 in at 300 dpi
+
+    auto csvRows = [&](const QString& name) {
+        QFile csv(out.filePath(name));
+        if (!csv.open(QIODevice::ReadOnly)) return -1;
+        return int(csv.readAll().trimmed().split('\n').size());
+    };
+    QCOMPARE(csvRows("loss.csv"), 1 + 2 * 100);
+    QCOMPARE(csvRows("acceptance.csv"), 1 + 2 * 2 * 100);
+    QCOMPARE(csvRows("perplexity.csv"), 1 + 2 * 3);
+    QCOMPARE(csvRows("acceptance-per-layer.csv"), 1 + 2 * 3);
+    QFile loss(out.filePath("loss.csv"));
+    QVERIFY(loss.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = loss.readAll().split('\n');
+    QCOMPARE(lines[0], QByteArray("series,step,CE/CE₀ + α·MSE/MSE₀"));
+    const QList<QByteArray> step3 = lines[3].split(',');
+    QCOMPARE(step3[0], QByteArray("P+S+R"));
+    QCOMPARE(step3[1].toDouble(), 3.0);
+    QCOMPARE(step3[2].toDouble(), 1.1 - 0.003);  // exactly: the CSV round-trips doubles
+}
+
+void TestWidgets::plotOfAMillionPointsHoldsOnlyAFewThousand() {
+    CurvePlot plot;
+    plot.resize(900, 500);
+    Curve c{"loss", std::vector<double>(1000000), std::vector<double>(1000000), Qt::blue};
+    for (std::size_t i = 0; i < c.x.size(); ++i) c.x[i] = double(i + 1), c.y[i] = 1.0 / double(i + 1);
+    c.y[654321] = 5;
+    plot.setCurves({c});
+    plot.replot();
+    QVERIFY(plot.displayedPointCount() > 500);
+    QVERIFY(plot.displayedPointCount() <= 4 * (plot.axisRect()->width() + 2));
+    QCOMPARE(plot.curves().front().x.size(), std::size_t(1000000));  // the data is whole
+    bool spike = false;
+    for (auto it = plot.graph(0)->data()->constBegin(); it != plot.graph(0)->data()->constEnd(); ++it) spike |= it->value == 5;
+    QVERIFY(spike);
+    plot.setSmoothing(Smoothing::Ema, 0.99);
+    QVERIFY(plot.graph(1)->dataCount() > 0);                    // the smoothed curve
+    QVERIFY(plot.graph(0)->property("faint").toBool());          // over the faint raw one
+    QVERIFY(plot.graph(0)->pen().color().lightness() > plot.graph(1)->pen().color().lightness());
+    plot.xAxis->setRange(1000, 2000);  // zoomed in: every point of the range
+    QCOMPARE(plot.graph(0)->dataCount(), 1001 + 2);
+}
+
+void TestWidgets::ablationGridSavesAndSummarises() {
+    QTemporaryDir folder;
+    const std::vector<AblationAxis> axes{{"invariances", {"P", "S", "R", "PSR"}}, {"seed", {"0", "1", "2"}}};
+    AblationPlan plan = AblationPlan::create(SearchSettings{}, axes, folder.path(), "opt-demo", "cpu", "auto");
+    QCOMPARE(plan.variants().size(), std::size_t(12));
+    QCOMPARE(plan.variants()[0].values, (QStringList{"P", "0"}));
+    QCOMPARE(plan.variants()[1].values, (QStringList{"P", "1"}));
+    QCOMPARE(plan.variants()[3].values, (QStringList{"S", "0"}));
+    QCOMPARE(plan.variants()[11].settings.invariances, std::string("PSR"));
+    QCOMPARE(plan.variants()[11].settings.seed, std::uint64_t(2));
+    QCOMPARE(QFileInfo(plan.variants()[4].path).fileName(), QString("invariances-S_seed-1.h5"));
+    try {
+        AblationPlan::create(SearchSettings{}, {{"invariances", {"P", "X"}}}, folder.path(), "", "cpu", "auto");
+        QFAIL("an invalid value was accepted");
+    } catch (const Error& e) {
+        QVERIFY2(QString(e.what()).contains("'invariances'"), e.what());
+    }
+    QVERIFY_THROWS_EXCEPTION(Error, AblationPlan::create(SearchSettings{}, {{"no_such", {"1"}}}, folder.path(), "", "cpu", "auto"));
+
+    plan.variants()[0].state = "finished";
+    plan.variants()[1].state = "running";
+    plan.save();
+    AblationPlan back = AblationPlan::load(plan.file());
+    QCOMPARE(back.variants()[0].state, QString("finished"));
+    QCOMPARE(back.variants()[1].state, QString("running"));
+    QCOMPARE(back.nextVariant(), 1);
+    QCOMPARE(back.modelPath(), QString("opt-demo"));
+
+    // Results: final perplexity 280 + seed for every variant of P; none for the others.
+    std::vector<RunData> runs;
+    runs.reserve(3);
+    std::vector<const RunData*> results(12, nullptr);
+    for (int seed = 0; seed < 3; ++seed) {
+        test::SyntheticRun spec;
+        spec.settings = plan.variants()[std::size_t(seed)].settings;
+        test::writeSyntheticExperiment(plan.variants()[std::size_t(seed)].path, spec);
+        runs.push_back(loadRun(plan.variants()[std::size_t(seed)].path));
+        results[std::size_t(seed)] = &runs.back();
+    }
+    const auto rows = summarizeAblation(plan, results);
+    QCOMPARE(rows.size(), std::size_t(4));
+    QCOMPARE(rows[0].values, QStringList{"P"});
+    QCOMPARE(rows[0].runs, 3);
+    QCOMPARE(rows[0].finalPerplexityMean, 281.0);
+    QCOMPARE(rows[0].finalPerplexityStd, 1.0);  // sample standard deviation of 280, 281, 282
+    QCOMPARE(rows[1].runs, 0);
+    QVERIFY(std::isnan(rows[1].finalPerplexityMean));
+    QCOMPARE(summaryAxisKeys(plan), QStringList{"invariances"});
+}
+
+QTEST_MAIN(TestWidgets)
+#include "tst_widgets.moc"

@@ -1,0 +1,256 @@
+// The real main window and search worker on the bundled demo model (offscreen): a live run that
+// gains points, pauses, resumes and stops; reopening; a truncated file; an overlay whose legend
+// names the difference; a two-variant ablation and its table; exports; closing during a run.
+#include <QAbstractItemModelTester>
+#include <QFile>
+#include <QImage>
+#include <QProcess>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QXmlStreamReader>
+#include <memory>
+
+#include "ablation-view.h"
+#include "curve-plot.h"
+#include "experiment-list-model.h"
+#include "invx/experiment-file.h"
+#include "main-window.h"
+#include "run-view.h"
+#include "runs-table-model.h"
+#include "search-settings-form.h"
+#include "search-worker.h"
+
+using namespace invx;
+using namespace invx::gui;
+
+namespace {
+
+// Small enough for a 2-core CI machine: 2 x 64 calibration tokens, one 512-token evaluation window.
+SearchSettings quickSettings(std::int64_t steps) {
+    SearchSettings s = SearchSettingsForm::presetSettings("demo");
+    s.calibrationSamples = 2;
+    s.calibrationLength = 64;
+    s.baseCalibrationSamples = 2;
+    s.steps = steps;
+    s.evalWindows = 1;
+    s.evalWindowLength = 512;
+    s.evalEverySeconds = 0;
+    s.checkpointEverySteps = 5;
+    return s;
+}
+
+std::int64_t fileSteps(const QString& path) { return ExperimentFile::open(path.toStdString(), false).stepCount(); }
+std::string fileStatus(const QString& path) { return ExperimentFile::open(path.toStdString(), false).status(); }
+
+}  // namespace
+
+class TestWorkbench : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir dir_;
+    std::unique_ptr<SearchWorker> worker_;
+    std::unique_ptr<MainWindow> window_;
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> testers_;
+    QString stoppedRun_;
+
+    void startQuick(const QString& path, std::int64_t steps) {
+        window_->form()->setSettings(quickSettings(steps));
+        window_->form()->setOutputPath(path);
+        QVERIFY2(window_->form()->errorText().isEmpty(), qPrintable(window_->form()->errorText()));
+        QVERIFY(window_->startSearch());
+    }
+
+private Q_SLOTS:
+    void initTestCase();
+    void liveRunGainsPointsPausesResumesAndStops();
+    void reopenedFileShowsItsCurves();
+    void truncatedFileGivesAMessageAndNothingElseBreaks();
+    void resumingFromTheWorkbenchContinuesTheFile();
+    void ablationOfTwoVariantsEndsInATable();
+    void overlayLegendNamesTheDifference();
+    void exportWritesEveryFormat();
+    void exportWithoutAWindow();
+    void closingDuringARunWritesACheckpoint();
+};
+
+void TestWorkbench::initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings().clear();
+    if (qEnvironmentVariableIsEmpty("INVX_DATA")) qputenv("INVX_DATA", INVX_DEFAULT_DATA_DIR);
+    worker_ = std::make_unique<SearchWorker>();
+    window_ = std::make_unique<MainWindow>(worker_.get(), QStringLiteral(INVX_DEMO_MODEL_DIR));
+    window_->setExperimentFolder(dir_.path());
+    window_->resize(1400, 900);
+    window_->show();
+    for (QAbstractItemModel* m : std::initializer_list<QAbstractItemModel*>{
+             window_->runsModel(), window_->experimentsModel(), window_->ablationView()->queueModel(),
+             window_->ablationView()->summaryModel()})
+        testers_.push_back(std::make_unique<QAbstractItemModelTester>(m, QAbstractItemModelTester::FailureReportingMode::QtTest));
+}
+
+void TestWorkbench::liveRunGainsPointsPausesResumesAndStops() {
+    stoppedRun_ = dir_.filePath("live.h5");
+    startQuick(stoppedRun_, 100000);
+    QVERIFY(worker_->running());
+    CurvePlot* loss = window_->runView()->plot(FigureKind::Loss);
+    QTRY_VERIFY_WITH_TIMEOUT(window_->liveRun() && window_->liveRun()->stepCount() >= 3, 180000);
+    QTRY_COMPARE_WITH_TIMEOUT(loss->curves().front().x.size(), window_->liveRun()->stepCount(), 5000);
+    const std::size_t before = window_->liveRun()->stepCount();
+    QTRY_VERIFY_WITH_TIMEOUT(window_->liveRun()->stepCount() > before + 2, 60000);  // it keeps gaining points
+    QVERIFY(window_->stateText().size() > 0);
+
+    window_->pauseOrResume();
+    QVERIFY(worker_->paused());
+    QTest::qWait(1500);  // the step in flight ends
+    const std::size_t paused = window_->liveRun()->stepCount();
+    QTest::qWait(1500);
+    QCOMPARE(window_->liveRun()->stepCount(), paused);
+    window_->pauseOrResume();
+    QVERIFY(!worker_->paused());
+    QTRY_VERIFY_WITH_TIMEOUT(window_->liveRun()->stepCount() > paused, 60000);
+
+    window_->stopSearch();
+    QTRY_VERIFY_WITH_TIMEOUT(!worker_->running(), 60000);
+    QCOMPARE(fileStatus(stoppedRun_), std::string("stopped"));
+    QVERIFY(ExperimentFile::open(stoppedRun_.toStdString(), false).checkpointCount() >= 1);
+    QVERIFY(window_->stateText().startsWith("Stopped after"));
+}
+
+void TestWorkbench::reopenedFileShowsItsCurves() {
+    window_->closeRuns();
+    QCOMPARE(window_->runsModel()->rowCount(), 0);
+    QVERIFY(window_->openExperiment(stoppedRun_));
+    QCOMPARE(window_->runsModel()->rowCount(), 1);
+    const std::int64_t steps = fileSteps(stoppedRun_);
+    QVERIFY(steps > 0);
+    QCOMPARE(std::int64_t(window_->runView()->plot(FigureKind::Loss)->curves().front().x.size()), steps);
+    QCOMPARE(std::int64_t(window_->runView()->plot(FigureKind::Acceptance)->curves().front().x.size()), steps);
+    QVERIFY(!window_->runView()->plot(FigureKind::Perplexity)->curves().front().x.empty());  // the evaluation at step 0
+    const int row = window_->experimentsModel()->rowOf(stoppedRun_);
+    QVERIFY(row >= 0);
+    QCOMPARE(window_->experimentsModel()->status(row), QString("stopped"));
+}
+
+void TestWorkbench::truncatedFileGivesAMessageAndNothingElseBreaks() {
+    QFile in(stoppedRun_);
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    const QString truncated = dir_.filePath("truncated.h5");
+    QFile out(truncated);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(in.readAll().left(4096));
+    out.close();
+    QString error;
+    QVERIFY(!window_->openExperiment(truncated, &error));
+    QVERIFY2(error.contains(truncated), qPrintable(error));
+    QCOMPARE(window_->lastError(), error);
+    QCOMPARE(window_->runsModel()->rowCount(), 1);  // what was open stays
+    window_->experimentsModel()->refresh();
+    const int row = window_->experimentsModel()->rowOf(truncated);
+    QVERIFY(window_->experimentsModel()->status(row).startsWith("unreadable: "));
+    QFile::remove(truncated);
+}
+
+void TestWorkbench::resumingFromTheWorkbenchContinuesTheFile() {
+    const std::int64_t before = fileSteps(stoppedRun_);
+    QVERIFY(window_->resumeExperiment(stoppedRun_));
+    QTRY_VERIFY_WITH_TIMEOUT(window_->liveRun() && window_->liveRun()->stepCount() > std::size_t(before) + 1, 180000);
+    window_->stopSearch();
+    QTRY_VERIFY_WITH_TIMEOUT(!worker_->running(), 60000);
+    QVERIFY(fileSteps(stoppedRun_) > before);
+    QCOMPARE(fileStatus(stoppedRun_), std::string("stopped"));
+    // The run in view is the file's, steps in order with no repeats.
+    const auto& steps = window_->runsModel()->runs().front()->step;
+    QCOMPARE(std::int64_t(steps.size()), fileSteps(stoppedRun_));
+    QVERIFY(std::is_sorted(steps.begin(), steps.end()) && std::adjacent_find(steps.begin(), steps.end()) == steps.end());
+}
+
+void TestWorkbench::ablationOfTwoVariantsEndsInATable() {
+    window_->form()->setSettings(quickSettings(6));
+    const QString folder = dir_.filePath("ablation");
+    QString error;
+    QVERIFY2(window_->startAblation({{"invariances", {"P", "PSR"}}}, folder, &error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(window_->ablation() && window_->ablation()->done() && !worker_->running(), 400000);
+    for (const AblationVariant& v : window_->ablation()->variants()) {
+        QCOMPARE(v.state, QString("finished"));
+        QCOMPARE(fileSteps(v.path), std::int64_t(6));
+    }
+    QStandardItemModel* summary = window_->ablationView()->summaryModel();
+    QCOMPARE(summary->rowCount(), 2);
+    QCOMPARE(summary->item(0, 0)->text(), QString("P"));
+    QCOMPARE(summary->item(1, 0)->text(), QString("PSR"));
+    QCOMPARE(summary->item(0, 1)->text(), QString("1"));  // one run each (no seed axis)
+    QVERIFY(summary->item(0, 2)->text().contains(" ± 0.00"));
+    // The queue was saved as it went, and reads back finished.
+    const AblationPlan saved = AblationPlan::load(QDir(folder).filePath("ablation.json"));
+    QVERIFY(saved.done());
+}
+
+void TestWorkbench::overlayLegendNamesTheDifference() {
+    window_->closeRuns();
+    for (const AblationVariant& v : window_->ablation()->variants()) QVERIFY(window_->openExperiment(v.path));
+    QCOMPARE(window_->runsModel()->labels(), (QStringList{"P only", "P+S+R"}));
+    CurvePlot* loss = window_->runView()->plot(FigureKind::Loss);
+    QVERIFY(loss->legend->visible());
+    QStringList legend;
+    for (int i = 0; i < loss->legend->itemCount(); ++i)
+        if (auto* item = qobject_cast<QCPPlottableLegendItem*>(loss->legend->item(i))) legend << item->plottable()->name();
+    QCOMPARE(legend, (QStringList{"P only", "P+S+R"}));
+}
+
+void TestWorkbench::exportWritesEveryFormat() {
+    const QString out = dir_.filePath("figures");
+    const QStringList written = window_->exportFigures(out, {"pdf", "svg", "png", "csv"}, "icml-column");
+    QCOMPARE(written.size(), 6 * 4 + 2);
+    QFile pdf(QDir(out).filePath("perplexity.pdf"));
+    QVERIFY(pdf.open(QIODevice::ReadOnly));
+    QVERIFY(pdf.read(5) == "%PDF-");
+    QFile svg(QDir(out).filePath("acceptance.svg"));
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    QXmlStreamReader xml(&svg);
+    while (!xml.atEnd()) xml.readNext();
+    QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+    QCOMPARE(QImage(QDir(out).filePath("ce.png")).size(), QSize(975, 675));
+    QFile csv(QDir(out).filePath("ce.csv"));
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QCOMPARE(csv.readAll().trimmed().split('\n').size(), 1 + 2 * 6);  // two runs of six steps
+    QFile md(QDir(out).filePath("runs.md"));
+    QVERIFY(md.open(QIODevice::ReadOnly));
+    QVERIFY(md.readAll().contains("| P only | P |"));
+}
+
+void TestWorkbench::exportWithoutAWindow() {
+    const QString out = dir_.filePath("headless");
+    QProcess p;
+    p.start(QStringLiteral(INVX_WORKBENCH_PATH), {"--export", window_->ablation()->variants()[0].path, "--out", out,
+                                                 "--format", "png,csv", "--preset", "acl-column"});
+    QVERIFY(p.waitForFinished(60000));
+    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+    QCOMPARE(QDir(out).entryList({"*.png"}).size(), 6);
+    QCOMPARE(QDir(out).entryList({"*.csv"}).size(), 6);
+    QCOMPARE(QImage(QDir(out).filePath("loss.png")).width(), qRound(3.03 * 300));
+    QVERIFY(QFile::exists(QDir(out).filePath("runs.tex")));
+
+    p.start(QStringLiteral(INVX_WORKBENCH_PATH), {"--export", dir_.filePath("missing.h5"), "--out", out});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 1);
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QVERIFY2(err.contains("invx-workbench: error:") && err.contains("missing.h5"), qPrintable(err));
+}
+
+void TestWorkbench::closingDuringARunWritesACheckpoint() {
+    const QString path = dir_.filePath("closed.h5");
+    startQuick(path, 100000);
+    QTRY_VERIFY_WITH_TIMEOUT(window_->liveRun() && window_->liveRun()->stepCount() >= 2, 180000);
+    QVERIFY(!window_->close());  // refused for now: the run stops first
+    QTRY_VERIFY_WITH_TIMEOUT(!window_->isVisible(), 60000);
+    QVERIFY(!worker_->running());
+    QCOMPARE(fileStatus(path), std::string("stopped"));
+    const ExperimentFile file = ExperimentFile::open(path.toStdString(), false);
+    QVERIFY(file.checkpointCount() >= 1);
+    QCOMPARE(file.checkpoint(-1).step, file.stepCount());  // the last checkpoint is at the last step
+}
+
+QTEST_MAIN(TestWorkbench)
+#include "tst_workbench.moc"

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The workbench screenshots in docs/images, taken on a real X server (Xvfb): an ablation of the
+# invariances on the demo model (8 runs), their comparison, and a live run. About 15 minutes on
+# 2 cores. Usage: tools/workbench-screenshots.sh [OUT_DIR] [WORK_DIR] [STEPS]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$root/docs/images}
+work=${2:-$root/out/screenshots}
+steps=${3:-250}
+source "$root/scripts/data-dir.sh"
+for p in xvfb xauth; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ -n "${missing[*]-}" ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+bash "$root/scripts/build.sh" -DINVX_BUILD_SCREENSHOTS=ON >/dev/null
+mkdir -p "$work"
+xvfb-run -a -s "-screen 0 1600x1000x24" "$root/build/app/workbench/workbench-screenshots" "$out" "$work" "$steps"

@@ -1,0 +1,102 @@
+// Takes the workbench's documentation screenshots on a real X server (run under xvfb-run by
+// tools/workbench-screenshots.sh): the live view of a demo-model search, a comparison of an
+// ablation's runs, and the ablation table. Each is QWidget::grab() of the main window.
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTest>
+#include <cstdio>
+
+#include "ablation-plan.h"
+#include "main-window.h"
+#include "run-view.h"
+#include "runs-table-model.h"
+#include "search-settings-form.h"
+#include "search-worker.h"
+
+using namespace invx::gui;
+
+namespace {
+
+bool waitFor(const std::function<bool()>& done, int seconds) {
+    QElapsedTimer clock;
+    clock.start();
+    while (!done()) {
+        if (clock.elapsed() > seconds * 1000LL) return false;
+        QTest::qWait(200);
+    }
+    return true;
+}
+
+void grab(MainWindow& window, const QString& path) {
+    QTest::qWait(600);  // queued replots
+    window.grab().save(path);
+    std::printf("wrote %s\n", qPrintable(path));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QStandardPaths::setTestModeEnabled(true);  // the screenshots' settings stay apart from the user's
+    QSettings().clear();
+    const QStringList args = app.arguments();
+    if (args.size() < 3) {
+        std::fprintf(stderr, "usage: workbench-screenshots OUT_DIR WORK_DIR [STEPS]\n");
+        return 2;
+    }
+    const QString out = args[1], work = args[2];
+    const int steps = args.size() > 3 ? args[3].toInt() : 250;
+    QDir().mkpath(out);
+    SearchWorker worker;
+    MainWindow window(&worker, QStringLiteral(INVX_DEMO_MODEL_DIR));
+    window.setExperimentFolder(work);
+    window.resize(1600, 1000);
+    window.show();
+
+    // An ablation over the invariances, two seeds each, on the demo preset.
+    invx::SearchSettings s = SearchSettingsForm::presetSettings("demo");
+    s.steps = steps;
+    s.evalEverySeconds = 15;
+    window.form()->setSettings(s);
+    const QString folder = QDir(work).filePath("ablation-invariances");
+    QString error;
+    if (!QFileInfo::exists(QDir(folder).filePath("ablation.json"))) {
+        if (!window.startAblation({{"invariances", {"P", "S", "R", "PSR"}}, {"seed", {"0", "1"}}}, folder, &error)) {
+            std::fprintf(stderr, "ablation: %s\n", qPrintable(error));
+            return 1;
+        }
+    } else if (!window.continueAblation(QDir(folder).filePath("ablation.json"), &error)) {
+        std::fprintf(stderr, "ablation: %s\n", qPrintable(error));
+        return 1;
+    }
+    if (!waitFor([&] { return window.ablation()->done() && !worker.running(); }, 3600)) return 1;
+    window.findChild<QTabWidget*>()->setCurrentIndex(1);
+    grab(window, QDir(out).filePath("workbench-ablation.png"));
+
+    // The seed-0 runs overlaid.
+    window.closeRuns();
+    for (const AblationVariant& v : window.ablation()->variants())
+        if (v.values[1] == QLatin1String("0")) window.openExperiment(v.path);
+    window.findChild<QTabWidget*>()->setCurrentIndex(0);
+    grab(window, QDir(out).filePath("workbench-compare.png"));
+
+    // A live run, caught in the middle.
+    window.closeRuns();
+    s.steps = 2000;
+    s.evalEverySeconds = 20;
+    window.form()->setSettings(s);
+    const QString live = QDir(work).filePath("live.h5");
+    QFile::remove(live);  // a new run each time
+    window.form()->setOutputPath(live);
+    if (!window.startSearch()) return 1;
+    waitFor([&] { return window.liveRun() && window.liveRun()->stepCount() >= 160; }, 900);
+    grab(window, QDir(out).filePath("workbench-live.png"));
+    window.stopSearch();
+    waitFor([&] { return !worker.running(); }, 120);
+    return 0;
+}

@@ -1,0 +1,299 @@
+#include "curve-plot.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+
+namespace invx::gui {
+namespace {
+
+// The raw curve under a smoothed one: the colour washed towards white, opaque (blending
+// translucent lines costs more than drawing them).
+QColor faint(const QColor& c) {
+    const double keep = 0.3;
+    return QColor(int(c.red() * keep + 255 * (1 - keep)), int(c.green() * keep + 255 * (1 - keep)),
+                  int(c.blue() * keep + 255 * (1 - keep)));
+}
+
+// The y range of the curves' points with x in [lower, upper], for fitting the value axis.
+QCPRange valueRange(const std::vector<Curve>& curves, bool positiveOnly, bool* found) {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (const Curve& c : curves)
+        for (double v : c.y)
+            if (std::isfinite(v) && (!positiveOnly || v > 0)) lo = std::min(lo, v), hi = std::max(hi, v);
+    *found = lo <= hi;
+    return *found ? QCPRange(lo, hi) : QCPRange(0, 1);
+}
+
+}  // namespace
+
+CurvePlot::CurvePlot(QWidget* parent) : QCustomPlot(parent) {
+    setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    setNoAntialiasingOnDrag(true);
+    setPlottingHint(QCP::phFastPolylines);  // one polyline per graph: wide pens over dense data stay fast
+    setMinimumSize(260, 200);
+    plotLayout()->insertRow(0);
+    title_ = new QCPTextElement(this, QString(), QFont(font().family(), 10, QFont::DemiBold));
+    plotLayout()->addElement(0, 0, title_);
+    legend->setVisible(true);
+    legend->setBrush(QColor(255, 255, 255, 215));
+    legend->setBorderPen(QPen(QColor(200, 200, 200)));
+    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    for (QCPAxis* axis : {xAxis, yAxis}) {
+        axis->grid()->setPen(QPen(QColor(225, 225, 225), 0, Qt::SolidLine));
+        axis->setBasePen(QPen(QColor(90, 90, 90)));
+        axis->setTickPen(QPen(QColor(90, 90, 90)));
+        axis->setSubTickPen(QPen(QColor(150, 150, 150)));
+    }
+    crosshair_ = new QCPItemStraightLine(this);
+    crosshair_->setPen(QPen(QColor(120, 120, 120), 1, Qt::DotLine));
+    crosshair_->setVisible(false);
+    crosshair_->setSelectable(false);
+    readout_ = new QCPItemText(this);
+    readout_->setPositionAlignment(Qt::AlignTop | Qt::AlignLeft);
+    readout_->position->setType(QCPItemPosition::ptAxisRectRatio);
+    readout_->position->setCoords(0.01, 0.02);
+    readout_->setTextAlignment(Qt::AlignLeft);
+    readout_->setBrush(QColor(255, 255, 255, 225));
+    readout_->setPen(QPen(QColor(200, 200, 200)));
+    readout_->setPadding(QMargins(4, 2, 4, 2));
+    readout_->setVisible(false);
+    readout_->setSelectable(false);
+
+    connect(xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { updateDisplayData(); });
+    connect(this, &QCustomPlot::mouseMove, this, &CurvePlot::onMouseMove);
+    connect(this, &QCustomPlot::mousePress, this, [this] { follow_ = false; });
+    connect(this, &QCustomPlot::mouseWheel, this, [this] { follow_ = false; });
+    connect(this, &QCustomPlot::mouseDoubleClick, this, [this] {
+        follow_ = true;
+        fitToData();
+    });
+    connect(this, &QCustomPlot::mouseRelease, this, [this](QMouseEvent* event) {
+        if (event->button() == Qt::LeftButton && !curves_.empty() && axisRect()->rect().contains(event->pos()))
+            Q_EMIT curveClicked(xAxis->pixelToCoord(event->position().x()));
+    });
+}
+
+void CurvePlot::setLabels(const QString& title, const QString& xLabel, const QString& yLabel) {
+    titleText_ = title;
+    if (title_) title_->setText(title);
+    xAxis->setLabel(xLabel);
+    yAxis->setLabel(yLabel);
+}
+
+QString CurvePlot::title() const { return titleText_; }
+
+void CurvePlot::setCurves(std::vector<Curve> curves) {
+    const bool sameShape = curves.size() == curves_.size() &&
+                           std::equal(curves.begin(), curves.end(), curves_.begin(),
+                                      [](const Curve& a, const Curve& b) { return a.name == b.name; });
+    curves_ = std::move(curves);
+    if (!sameShape) rebuildGraphs();
+    smoothed_.assign(curves_.size(), {});
+    rawBlocks_.assign(curves_.size(), {});
+    smoothBlocks_.assign(curves_.size(), {});
+    for (std::size_t i = 0; i < curves_.size(); ++i) {
+        rawBlocks_[i] = buildMinMaxBlocks(curves_[i].y.data(), curves_[i].y.size());
+        if (curves_[i].smoothable && smoothing_ != Smoothing::None) {
+            smoothed_[i] = smooth(curves_[i].y, smoothing_, smoothingParameter_);
+            smoothBlocks_[i] = buildMinMaxBlocks(smoothed_[i].data(), smoothed_[i].size());
+        }
+    }
+    if (follow_) fitToData();  // updates the display data through rangeChanged, or below
+    updateDisplayData();
+}
+
+void CurvePlot::rebuildGraphs() {
+    clearGraphs();
+    rawGraphs_.clear();
+    smoothGraphs_.clear();
+    for (const Curve& c : curves_) {
+        QCPGraph* raw = addGraph();
+        raw->setName(c.name);
+        raw->setAdaptiveSampling(false);  // our own reduction keeps every column's extremes
+        raw->setPen(QPen(c.color, c.width, c.style));
+        if (c.stepped) raw->setLineStyle(QCPGraph::lsStepLeft);
+        if (!c.inLegend) raw->removeFromLegend();
+        if (c.markers) raw->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, c.color, Qt::white, 5));
+        rawGraphs_.push_back(raw);
+        QCPGraph* smooth = addGraph();
+        smooth->setPen(QPen(c.color, c.width, c.style));
+        smooth->removeFromLegend();
+        smooth->setAdaptiveSampling(false);
+        if (c.stepped) smooth->setLineStyle(QCPGraph::lsStepLeft);
+        smoothGraphs_.push_back(smooth);
+    }
+}
+
+void CurvePlot::setLogScale(QCPAxis* axis, bool* state, bool on) {
+    if (on == *state) return;
+    *state = on;
+    axis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    axis->setTicker(on ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog) : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    fitToData();
+}
+
+void CurvePlot::setLogX(bool on) { setLogScale(xAxis, &logX_, on); }
+void CurvePlot::setLogY(bool on) { setLogScale(yAxis, &logY_, on); }
+
+void CurvePlot::setSmoothing(Smoothing kind, double parameter) {
+    if (kind == smoothing_ && parameter == smoothingParameter_) return;
+    smoothing_ = kind;
+    smoothingParameter_ = parameter;
+    setCurves(std::move(curves_));
+}
+
+void CurvePlot::fitToData() {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (const Curve& c : curves_)
+        for (double v : c.x)
+            if (!logX_ || v > 0) {
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+                break;  // sorted: the first usable point is the smallest
+            }
+    for (const Curve& c : curves_)
+        if (!c.x.empty()) hi = std::max(hi, c.x.back());
+    if (keyExtent_.lower <= keyExtent_.upper && (!logX_ || keyExtent_.lower > 0)) {
+        lo = std::min(lo, keyExtent_.lower);
+        hi = std::max(hi, keyExtent_.upper);
+    }
+    if (lo <= hi) {
+        if (lo == hi) lo -= 0.5, hi += 0.5;
+        xAxis->setRange(lo, hi);
+    }
+    bool found = false;
+    QCPRange y = valueRange(curves_, logY_, &found);
+    if (found) {
+        if (logY_) {
+            y = QCPRange(y.lower / 1.1, y.upper * 1.1);
+        } else {
+            const double pad = std::max((y.upper - y.lower) * 0.05, std::abs(y.upper) * 1e-6 + 1e-12);
+            y = QCPRange(y.lower - pad, y.upper + pad);
+        }
+        yAxis->setRange(y);
+    }
+    replot(rpQueuedReplot);
+}
+
+void CurvePlot::updateDisplayData() {
+    if (viewport() != rect()) {
+        // Not shown yet (an export, a test): lay out at the widget's size to know the columns.
+        setViewport(rect());
+        updateLayout();
+    }
+    const QCPRange range = xAxis->range();
+    const int pixels = int(std::max(axisRect()->width(), 100) * columnsPerPixel_);
+    for (std::size_t i = 0; i < curves_.size() && i < rawGraphs_.size(); ++i) {
+        const Curve& c = curves_[i];
+        const bool smoothed = !smoothed_[i].empty();
+        const DecimatedSeries raw =
+            decimateMinMax(c.x.data(), c.y.data(), c.x.size(), range.lower, range.upper, pixels, logX_, &rawBlocks_[i]);
+        rawGraphs_[i]->setData(raw.x, raw.y, true);
+        // Dense data (more than ~1.5 points per column) is an envelope: a one-pixel line without
+        // antialiasing draws it alike and many times faster than a wide antialiased pen.
+        const bool dense = raw.x.size() > pixels * 3 / 2;
+        rawGraphs_[i]->setAntialiased(!dense || columnsPerPixel_ > 1);
+        rawGraphs_[i]->setProperty("faint", smoothed);
+        rawGraphs_[i]->setPen(QPen(smoothed ? faint(c.color) : c.color, smoothed || (dense && columnsPerPixel_ == 1) ? 1.0 : c.width,
+                                   c.style));
+        if (smoothed) {
+            // A smoothed curve varies little within a column: half the columns draw it alike, and
+            // its wide antialiased pen costs by the point.
+            const DecimatedSeries s = decimateMinMax(c.x.data(), smoothed_[i].data(), c.x.size(), range.lower,
+                                                     range.upper, std::max(pixels / 2, 1), logX_, &smoothBlocks_[i]);
+            smoothGraphs_[i]->setData(s.x, s.y, true);
+        } else {
+            smoothGraphs_[i]->data()->clear();
+        }
+    }
+    replot(rpQueuedReplot);
+}
+
+void CurvePlot::setBars(const QString& keyLabelPrefix, std::vector<BarSeries> series) {
+    curves_.clear();
+    smoothed_.clear();
+    clearGraphs();
+    rawGraphs_.clear();
+    smoothGraphs_.clear();
+    clearPlottables();
+    bars_ = std::move(series);
+    delete barsGroup_;
+    barsGroup_ = new QCPBarsGroup(this);
+    barsGroup_->setSpacing(1);
+    std::size_t categories = 0;
+    double top = 0;
+    for (const BarSeries& b : bars_) categories = std::max(categories, b.values.size());
+    const double width = 0.8 / double(std::max<std::size_t>(bars_.size(), 1));
+    for (const BarSeries& b : bars_) {
+        auto* bars = new QCPBars(xAxis, yAxis);
+        bars->setName(b.name);
+        bars->setWidth(width);
+        bars->setPen(QPen(b.color.darker(130), 0.8));
+        bars->setBrush(b.color);
+        QVector<double> keys, values;
+        for (std::size_t i = 0; i < b.values.size(); ++i)
+            if (std::isfinite(b.values[i])) keys << double(i), values << b.values[i], top = std::max(top, b.values[i]);
+        bars->setData(keys, values, true);
+        bars->setBarsGroup(barsGroup_);
+    }
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    for (std::size_t i = 0; i < categories; ++i) ticker->addTick(double(i), keyLabelPrefix + QString::number(i));
+    xAxis->setTicker(ticker);
+    xAxis->setRange(-0.6, double(categories) - 0.4);
+    // Several runs: their legend in rows across the top, above the bars.
+    const int rows = int((bars_.size() + std::size_t(barLegendColumns_) - 1) / std::size_t(barLegendColumns_));
+    legend->setWrap(barLegendColumns_);
+    legend->setFillOrder(QCPLegend::foColumnsFirst, true);  // rearranges the entries by the wrap
+    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignHCenter);
+    yAxis->setRange(0, top > 0 ? top * (bars_.size() > 1 ? 1.2 + 0.15 * rows : 1.1) : 1);
+    setInteractions({});
+    replot(rpQueuedReplot);
+}
+
+int CurvePlot::displayedPointCount() const {
+    int n = 0;
+    for (int i = 0; i < graphCount(); ++i) n += graph(i)->dataCount();
+    return n;
+}
+
+void CurvePlot::resizeEvent(QResizeEvent* event) {
+    QCustomPlot::resizeEvent(event);
+    updateDisplayData();
+}
+
+void CurvePlot::onMouseMove(QMouseEvent* event) {
+    const QPointF p = event->position();
+    if (!axisRect()->rect().contains(p.toPoint()) || curves_.empty()) {
+        if (crosshair_->visible()) {
+            crosshair_->setVisible(false);
+            readout_->setVisible(false);
+            replot(rpQueuedReplot);
+        }
+        return;
+    }
+    showCrosshair(xAxis->pixelToCoord(p.x()));
+}
+
+void CurvePlot::showCrosshair(double x) {
+    crosshair_->point1->setCoords(x, 0);
+    crosshair_->point2->setCoords(x, 1);
+    QStringList lines{QStringLiteral("%1 = %2").arg(xAxis->label().section(QLatin1Char(' '), 0, 0)).arg(x, 0, 'g', 6)};
+    for (std::size_t i = 0; i < curves_.size(); ++i) {
+        const Curve& c = curves_[i];
+        if (c.x.empty()) continue;
+        // The last point at or before the cursor: what the curve shows there.
+        auto it = std::upper_bound(c.x.begin(), c.x.end(), x);
+        if (it == c.x.begin()) continue;
+        const std::size_t at = std::size_t(it - c.x.begin()) - 1;
+        const double v = smoothed_[i].empty() ? c.y[at] : smoothed_[i][at];
+        lines << QStringLiteral("%1: %2").arg(c.name).arg(v, 0, 'g', 6);
+    }
+    readout_->setText(lines.join(QLatin1Char('\n')));
+    crosshair_->setVisible(true);
+    readout_->setVisible(true);
+    replot(rpQueuedReplot);
+}
+
+}  // namespace invx::gui

@@ -1,0 +1,278 @@
+#include "search-settings-form.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <climits>
+
+#include "invx/error.h"
+#include "invx/model-locator.h"
+#include "invx/search-setting-table.h"
+
+namespace invx::gui {
+namespace {
+
+const char* const kDemoModel = "opt-demo";
+
+QString text(const std::string& s) { return QString::fromStdString(s); }
+
+QWidget* makeEditor(const SettingDeclaration& d, QWidget* parent) {
+    switch (d.kind) {
+        case SettingKind::Integer: {
+            auto* spin = new QSpinBox(parent);
+            spin->setRange(int(std::max(d.minimum, double(INT_MIN))), int(std::min(d.maximum, double(INT_MAX))));
+            spin->setAccelerated(true);
+            return spin;
+        }
+        case SettingKind::Real: return new QLineEdit(parent);
+        case SettingKind::Choice:
+        case SettingKind::OpenChoice: {
+            auto* combo = new QComboBox(parent);
+            for (const std::string& c : d.choices) combo->addItem(text(c));
+            combo->setEditable(d.kind == SettingKind::OpenChoice);
+            return combo;
+        }
+        case SettingKind::Invariances: {
+            auto* box = new QWidget(parent);
+            auto* row = new QHBoxLayout(box);
+            row->setContentsMargins(0, 0, 0, 0);
+            const QStringList tips = {SearchSettingsForm::tr("permute neurons"), SearchSettingsForm::tr("scale neurons"),
+                                      SearchSettingsForm::tr("rotate neuron pairs")};
+            for (int i = 0; i < 3; ++i) {
+                const QString letter = QStringLiteral("PSR").mid(i, 1);
+                auto* check = new QCheckBox(letter, box);
+                check->setObjectName(letter);
+                check->setToolTip(tips[i]);
+                row->addWidget(check);
+            }
+            row->addStretch();
+            return box;
+        }
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+SearchSettingsForm::SearchSettingsForm(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QVBoxLayout(this);
+
+    auto* setup = new QGroupBox(tr("Model and run"), this);
+    auto* setupForm = new QFormLayout(setup);
+    preset_ = new QComboBox(setup);
+    preset_->addItem(tr("Demo: live on a 2-core CPU"), QStringLiteral("demo"));
+    preset_->addItem(tr("Paper: the published settings"), QStringLiteral("paper"));
+    preset_->setToolTip(tr("Fills the form. Demo: 4 x 128 calibration tokens and 4 evaluation windows, so the "
+                           "demo model takes about 4 steps a second on two cores; Paper: 32 x 512 tokens, the whole "
+                           "WikiText-2 test set."));
+    setupForm->addRow(tr("Preset"), preset_);
+    auto* modelRow = new QHBoxLayout;
+    model_ = new QComboBox(setup);
+    model_->setEditable(true);
+    model_->setObjectName(QStringLiteral("model"));
+    model_->setToolTip(tr("A model directory in Hugging Face layout, a model id from the local Hugging Face cache, "
+                          "or opt-demo (the bundled demo model)"));
+    auto* browse = new QPushButton(tr("Browse…"), setup);
+    modelRow->addWidget(model_, 1);
+    modelRow->addWidget(browse);
+    setupForm->addRow(tr("Model"), modelRow);
+    device_ = new QComboBox(setup);
+    device_->setObjectName(QStringLiteral("device"));
+    device_->addItem(QStringLiteral("cpu"));
+    dtype_ = new QComboBox(setup);
+    dtype_->setObjectName(QStringLiteral("dtype"));
+    dtype_->addItems({QStringLiteral("auto"), QStringLiteral("float32"), QStringLiteral("float16"), QStringLiteral("bfloat16")});
+    dtype_->setToolTip(tr("auto: float32 on the CPU, float16 on CUDA"));
+    setupForm->addRow(tr("Device"), device_);
+    setupForm->addRow(tr("Precision"), dtype_);
+    auto* outputRow = new QHBoxLayout;
+    output_ = new QLineEdit(setup);
+    output_->setObjectName(QStringLiteral("output"));
+    output_->setToolTip(tr("The new experiment file (.h5); an existing file is never overwritten"));
+    auto* saveAs = new QPushButton(tr("Choose…"), setup);
+    outputRow->addWidget(output_, 1);
+    outputRow->addWidget(saveAs);
+    setupForm->addRow(tr("Experiment file"), outputRow);
+    layout->addWidget(setup);
+
+    QMap<QString, QFormLayout*> sections;
+    for (const SettingDeclaration& d : searchSettingDeclarations()) {
+        const QString section = text(d.section);
+        if (!sections.contains(section)) {
+            auto* box = new QGroupBox(tr(d.section.c_str()), this);
+            sections[section] = new QFormLayout(box);
+            sections[section]->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+            layout->addWidget(box);
+        }
+        QWidget* editor = makeEditor(d, this);
+        editor->setObjectName(text(d.key));
+        editor->setToolTip(QStringLiteral("%1 (%2): %3").arg(text(d.key), text(d.option), text(d.help)));
+        auto* label = new QLabel(tr(d.label.c_str()), this);
+        label->setToolTip(editor->toolTip());
+        sections[section]->addRow(label, editor);
+        editors_[text(d.key)] = editor;
+    }
+    error_ = new QLabel(this);
+    error_->setObjectName(QStringLiteral("formError"));
+    error_->setWordWrap(true);
+    error_->setStyleSheet(QStringLiteral("color: #b00020;"));
+    error_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(error_);
+    layout->addStretch();
+
+    listModels();
+    setModelPath(QString::fromLatin1(kDemoModel));
+    applyPreset(QStringLiteral("demo"));
+
+    // Any edit revalidates.
+    for (QWidget* editor : editors_) {
+        if (auto* spin = qobject_cast<QSpinBox*>(editor)) connect(spin, &QSpinBox::valueChanged, this, &SearchSettingsForm::validate);
+        if (auto* line = qobject_cast<QLineEdit*>(editor)) connect(line, &QLineEdit::textChanged, this, &SearchSettingsForm::validate);
+        if (auto* combo = qobject_cast<QComboBox*>(editor)) connect(combo, &QComboBox::currentTextChanged, this, &SearchSettingsForm::validate);
+        for (auto* check : editor->findChildren<QCheckBox*>()) connect(check, &QCheckBox::toggled, this, &SearchSettingsForm::validate);
+    }
+    connect(model_, &QComboBox::currentTextChanged, this, &SearchSettingsForm::validate);
+    connect(output_, &QLineEdit::textChanged, this, &SearchSettingsForm::validate);
+    connect(preset_, &QComboBox::currentIndexChanged, this, [this] { applyPreset(preset_->currentData().toString()); });
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Model directory (with config.json)"), modelPath());
+        if (!dir.isEmpty()) setModelPath(dir);
+    });
+    connect(saveAs, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("New experiment file"), outputPath(),
+                                                          tr("Experiment files (*.h5)"), nullptr,
+                                                          QFileDialog::DontConfirmOverwrite);
+        if (!path.isEmpty()) setOutputPath(path.endsWith(QLatin1String(".h5")) ? path : path + QStringLiteral(".h5"));
+    });
+}
+
+SearchSettings SearchSettingsForm::presetSettings(const QString& preset) {
+    return searchSettingsPreset(preset.toStdString());
+}
+
+void SearchSettingsForm::applyPreset(const QString& preset) {
+    const int index = preset_->findData(preset);
+    if (index >= 0 && index != preset_->currentIndex()) {
+        preset_->setCurrentIndex(index);  // re-enters through currentIndexChanged
+        return;
+    }
+    setSettings(presetSettings(preset));
+}
+
+void SearchSettingsForm::listModels() {
+    model_->clear();
+    model_->addItem(QString::fromLatin1(kDemoModel));
+    // Models in the local Hugging Face cache: hub/models--org--name.
+    const QDir hub(QString::fromStdString(huggingFaceHubCache()));
+    for (const QString& entry : hub.entryList({QStringLiteral("models--*")}, QDir::Dirs)) {
+        QString id = entry.mid(8);
+        id.replace(QStringLiteral("--"), QStringLiteral("/"));
+        model_->addItem(id);
+    }
+}
+
+void SearchSettingsForm::setSettings(const SearchSettings& settings) {
+    applyingPreset_ = true;
+    for (const SettingDeclaration& d : searchSettingDeclarations()) setEditorText(text(d.key), text(d.get(settings)));
+    applyingPreset_ = false;
+    validate();
+}
+
+QString SearchSettingsForm::editorText(const QString& key) const {
+    QWidget* editor = editors_.value(key);
+    if (auto* spin = qobject_cast<QSpinBox*>(editor)) return QString::number(spin->value());
+    if (auto* line = qobject_cast<QLineEdit*>(editor)) return line->text().trimmed();
+    if (auto* combo = qobject_cast<QComboBox*>(editor)) return combo->currentText().trimmed();
+    QString letters;
+    for (const char* c : {"P", "S", "R"})
+        if (auto* check = editor->findChild<QCheckBox*>(QString::fromLatin1(c)); check && check->isChecked())
+            letters += QString::fromLatin1(c);
+    return letters;
+}
+
+void SearchSettingsForm::setEditorText(const QString& key, const QString& value) {
+    QWidget* editor = editors_.value(key);
+    if (auto* spin = qobject_cast<QSpinBox*>(editor)) spin->setValue(value.toInt());
+    else if (auto* line = qobject_cast<QLineEdit*>(editor)) line->setText(value);
+    else if (auto* combo = qobject_cast<QComboBox*>(editor)) {
+        if (combo->findText(value) < 0) combo->addItem(value);
+        combo->setCurrentText(value);
+    } else
+        for (const char* c : {"P", "S", "R"})
+            if (auto* check = editor->findChild<QCheckBox*>(QString::fromLatin1(c)))
+                check->setChecked(value.contains(QLatin1Char(*c)));
+}
+
+SearchSettings SearchSettingsForm::settings(QString* error) const {
+    SearchSettings s;
+    try {
+        for (const SettingDeclaration& d : searchSettingDeclarations()) d.set(s, editorText(text(d.key)).toStdString());
+        s.validate();
+        if (s.base != "gptq" && s.gptqCandidates != "gptq")
+            throw Error("search setting 'gptq_candidates' applies to a search over GPTQ, but the base is " + s.base +
+                        "; set the base method to gptq or the candidates back to gptq");
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromStdString(e.what());
+    }
+    return s;
+}
+
+SearchRunRequest SearchSettingsForm::request(QString* error) const {
+    SearchRunRequest r;
+    QString problem;
+    r.settings = settings(&problem);
+    r.modelPath = modelPath().toStdString();
+    if (modelPath() == QLatin1String(kDemoModel)) r.modelPath = demoDirectory_.toStdString();
+    r.device = device_->currentText().toStdString();
+    r.dtype = dtype_->currentText().toStdString();
+    r.experimentPath = outputPath().toStdString();
+    if (problem.isEmpty() && outputPath().isEmpty()) problem = tr("choose where the experiment file goes");
+    else if (problem.isEmpty() && QFileInfo::exists(outputPath()))
+        problem = tr("experiment file '%1' already exists; choose another file, or resume it from the Experiments list")
+                      .arg(outputPath());
+    if (error) *error = problem;
+    return r;
+}
+
+void SearchSettingsForm::setDevices(const QStringList& devices) {
+    const QString current = device_->currentText();
+    device_->clear();
+    device_->addItems(devices);
+    if (devices.contains(current)) device_->setCurrentText(current);
+}
+
+void SearchSettingsForm::setModelPath(const QString& path) {
+    if (model_->findText(path) < 0) model_->addItem(path);
+    model_->setCurrentText(path);
+}
+
+QString SearchSettingsForm::modelPath() const { return model_->currentText().trimmed(); }
+void SearchSettingsForm::setOutputPath(const QString& path) { output_->setText(path); }
+QString SearchSettingsForm::outputPath() const { return output_->text().trimmed(); }
+QString SearchSettingsForm::errorText() const { return error_->text(); }
+
+void SearchSettingsForm::validate() {
+    if (applyingPreset_) return;
+    QString problem;
+    request(&problem);
+    error_->setText(problem);
+    const QString key = text(settingKeyInMessage(problem.toStdString()));
+    if (key != markedKey_) {
+        if (QWidget* old = editors_.value(markedKey_)) old->setStyleSheet(QString());
+        if (QWidget* now = editors_.value(key)) now->setStyleSheet(QStringLiteral("background: #fde7e9;"));
+        markedKey_ = key;
+    }
+    Q_EMIT validityChanged(problem.isEmpty());
+}
+
+}  // namespace invx::gui
