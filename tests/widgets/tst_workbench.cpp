@@ -68,6 +68,7 @@ private Q_SLOTS:
     void reopenedFileShowsItsCurves();
     void truncatedFileGivesAMessageAndNothingElseBreaks();
     void resumingFromTheWorkbenchContinuesTheFile();
+    void followsAFileAnotherProcessWrites();
     void ablationOfTwoVariantsEndsInATable();
     void overlayLegendNamesTheDifference();
     void exportWritesEveryFormat();
@@ -79,6 +80,7 @@ void TestWorkbench::initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
     QSettings().clear();
     if (qEnvironmentVariableIsEmpty("INVX_DATA")) qputenv("INVX_DATA", INVX_DEFAULT_DATA_DIR);
+    qputenv("HDF5_USE_FILE_LOCKING", "FALSE");  // as invx-workbench does: read files another process writes
     worker_ = std::make_unique<SearchWorker>();
     window_ = std::make_unique<MainWindow>(worker_.get(), QStringLiteral(INVX_DEMO_MODEL_DIR));
     window_->setExperimentFolder(dir_.path());
@@ -164,6 +166,28 @@ void TestWorkbench::resumingFromTheWorkbenchContinuesTheFile() {
     const auto& steps = window_->runsModel()->runs().front()->step;
     QCOMPARE(std::int64_t(steps.size()), fileSteps(stoppedRun_));
     QVERIFY(std::is_sorted(steps.begin(), steps.end()) && std::adjacent_find(steps.begin(), steps.end()) == steps.end());
+}
+
+void TestWorkbench::followsAFileAnotherProcessWrites() {
+    // `invx search` in another process writes the file; the window follows it about once a second.
+    const QString path = dir_.filePath("elsewhere.h5");
+    QProcess search;
+    search.start(QStringLiteral(INVX_CLI_PATH),
+                 {"search", "--model", INVX_DEMO_MODEL_DIR, "--out", path, "--preset", "demo", "--steps", "100000",
+                  "--calibration-samples", "2", "--calibration-length", "64", "--eval-data", "none", "--quiet"});
+    QVERIFY(search.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(path) && fileSteps(path) >= 2, 180000);
+    window_->closeRuns();
+    QTRY_VERIFY_WITH_TIMEOUT(window_->openExperiment(path), 10000);  // a moment mid-flush is read again
+    const RunData* run = window_->runsModel()->runs().front();
+    QCOMPARE(run->status, QString("running"));
+    const std::size_t first = run->stepCount();
+    QTRY_VERIFY_WITH_TIMEOUT(run->stepCount() >= first + 3, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(window_->runView()->plot(FigureKind::Loss)->curves().front().x.size(), run->stepCount(), 5000);
+    search.terminate();  // SIGTERM: invx finishes the step and writes a checkpoint
+    QVERIFY(search.waitForFinished(60000));
+    QTRY_COMPARE_WITH_TIMEOUT(run->status, QString("stopped"), 10000);
+    QCOMPARE(std::int64_t(run->stepCount()), fileSteps(path));
 }
 
 void TestWorkbench::ablationOfTwoVariantsEndsInATable() {
