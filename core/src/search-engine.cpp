@@ -320,21 +320,33 @@ std::pair<double, double> SearchEngine::measureCurrent() const {
     return {l.ce, combinedMse(l.mse)};
 }
 
-LayerSnapshot SearchEngine::snapshot(int layer) const {
-    c10::InferenceMode guard;
+void SearchEngine::requireLayer(int layer) const {
     if (layer < 0 || layer >= int(state_.size()))
         throw Error("cannot snapshot layer " + std::to_string(layer) + ": the model has layers 0 to " +
                     std::to_string(state_.size() - 1));
+}
+
+LayerSnapshot SearchEngine::snapshotWith(int layer, const LayerInvariance& state, const FfnWeights& quantized) const {
+    c10::InferenceMode guard;
     const FfnWeights& fp = fullPrecisionFfn_[std::size_t(layer)];
-    const FfnWeights t = transformFfnForStorage(fp, state_[std::size_t(layer)]);
-    const FfnWeights q = currentFfn(layer);
+    const FfnWeights t = transformFfnForStorage(fp, state);
     LayerSnapshot s;
     s.step = step_;
     s.layer = layer;
-    s.fc1 = weightSnapshot("fc1", fp.w1, t.w1, q.w1, settings_.quant);
-    s.fc2 = weightSnapshot("fc2", fp.w2, t.w2, q.w2, settings_.quant);
-    s.invariance = state_[std::size_t(layer)];
+    s.fc1 = weightSnapshot("fc1", fp.w1, t.w1, quantized.w1, settings_.quant);
+    s.fc2 = weightSnapshot("fc2", fp.w2, t.w2, quantized.w2, settings_.quant);
+    s.invariance = state;
     return s;
+}
+
+LayerSnapshot SearchEngine::snapshot(int layer) const {
+    requireLayer(layer);
+    return snapshotWith(layer, state_[std::size_t(layer)], currentFfn(layer));
+}
+
+LayerSnapshot SearchEngine::snapshotOf(int layer, const LayerInvariance& state) const {
+    requireLayer(layer);
+    return snapshotWith(layer, state, buildQuantizedFfn(layer, state));
 }
 
 }  // namespace invx

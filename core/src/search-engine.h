@@ -40,6 +40,9 @@ public:
     void restore(const SearchCheckpoint& checkpoint);
     SearchCheckpoint checkpoint() const;  // elapsedSeconds left for the caller
     LayerSnapshot snapshot(int layer) const;
+    // The snapshot `layer` would have in `state`, built as a step (and restore) builds it; nothing
+    // is installed.
+    LayerSnapshot snapshotOf(int layer, const LayerInvariance& state) const;
 
     const BaseResult& base() const { return base_; }
     const std::vector<AwqLayerRecord>& awqRecords() const { return awq_; }  // empty unless base awq
@@ -61,6 +64,8 @@ private:
         std::vector<double> mse;  // per matched layer, in matched order
     };
     void installFfn(int layer, const FfnWeights& weights);
+    void requireLayer(int layer) const;
+    LayerSnapshot snapshotWith(int layer, const LayerInvariance& state, const FfnWeights& quantized) const;
     bool rerunsGptq() const;      // base gptq with gptq_candidates gptq
     void startFromGptqWeights();  // gptq_candidates rtn: GPTQ's FFN weights become the starting ones
     FfnWeights currentFfn(int layer) const;

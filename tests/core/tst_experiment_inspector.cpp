@@ -1,0 +1,154 @@
+// ExperimentInspector: any layer at any checkpoint, rebuilt as the search built it, and the
+// invariance check (the transformed, unquantized model computes what the original does).
+#include <QTemporaryDir>
+#include <QtTest>
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "invx/experiment-file.h"
+#include "invx/experiment-inspector.h"
+#include "invx/search-run.h"
+#include "test-support.h"
+
+using namespace invx;
+
+namespace {
+
+class Quiet : public SearchObserver {};
+
+// Mean squared difference per row and group, computed here from the snapshot's own weights.
+std::vector<float> groupErrors(const WeightSnapshot& w) {
+    std::vector<float> out;
+    for (std::int64_t r = 0; r < w.rows; ++r)
+        for (std::int64_t g = 0; g < w.cols / w.groupSize; ++g) {
+            double sum = 0;
+            for (std::int64_t c = g * w.groupSize; c < (g + 1) * w.groupSize; ++c) {
+                const double d = double(w.quantized[std::size_t(r * w.cols + c)]) - double(w.transformed[std::size_t(r * w.cols + c)]);
+                sum += d * d;
+            }
+            out.push_back(float(sum / double(w.groupSize)));
+        }
+    return out;
+}
+
+}  // namespace
+
+class TestExperimentInspector : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    test::SearchFixture fixture_;
+    QString run_;
+
+private Q_SLOTS:
+    void initTestCase();
+    void layerAtTheLastCheckpointIsTheRecordedSnapshot();
+    void groupErrorsAreTheWeightsOwn();
+    void permutationAndScalingLeaveTheFunctionUnchanged();
+    void refusesWhatIsNotThere();
+};
+
+void TestExperimentInspector::initTestCase() {
+    fixture_ = test::writeSearchFixture(dir_.path().toStdString());
+    run_ = dir_.filePath("run.h5");
+    SearchRunRequest r;
+    r.experimentPath = run_.toStdString();
+    r.modelPath = fixture_.model;
+    r.device = "cpu";
+    r.settings.quant.groupSize = 32;
+    r.settings.calibrationCorpus = fixture_.corpus;
+    r.settings.calibrationSamples = 4;
+    r.settings.calibrationLength = 32;
+    r.settings.evalData = "none";
+    r.settings.steps = 40;
+    r.settings.checkpointEverySteps = 10;
+    r.snapshotLayers = {0, 2};
+    Quiet quiet;
+    SearchControl control;
+    runSearch(r, quiet, control);
+}
+
+void TestExperimentInspector::layerAtTheLastCheckpointIsTheRecordedSnapshot() {
+    ExperimentInspector inspector(run_.toStdString());
+    QCOMPARE(inspector.layers(), 3);
+    const ExperimentFile file = ExperimentFile::open(run_.toStdString(), false);
+    QVERIFY(inspector.checkpointCount() >= 4);
+    QCOMPARE(inspector.checkpointStep(-1), std::int64_t(40));
+    int compared = 0;
+    for (std::int64_t i = 0; i < file.snapshotCount(); ++i) {
+        const LayerSnapshot recorded = file.snapshot(i);
+        if (recorded.step != 40) continue;  // the snapshots at the end of the run
+        const LayerSnapshot rebuilt = inspector.inspectLayer(-1, recorded.layer);
+        QCOMPARE(rebuilt.step, std::int64_t(40));
+        QCOMPARE(rebuilt.layer, recorded.layer);
+        QVERIFY(rebuilt.invariance == recorded.invariance);
+        for (const auto& [a, b] : {std::pair{&rebuilt.fc1, &recorded.fc1}, std::pair{&rebuilt.fc2, &recorded.fc2}}) {
+            QCOMPARE(a->rows, b->rows);
+            QVERIFY(a->original == b->original);
+            QVERIFY(a->transformed == b->transformed);
+            QVERIFY(a->quantized == b->quantized);  // bit for bit: built as the search built it
+            QVERIFY(a->groupMin == b->groupMin && a->groupMax == b->groupMax && a->groupError == b->groupError);
+        }
+        ++compared;
+    }
+    QCOMPARE(compared, 2);
+    // A layer the search changed differs from its original; one at an earlier checkpoint has the
+    // state recorded there.
+    const LayerSnapshot first = inspector.inspectLayer(0, 1);
+    QVERIFY(first.invariance == file.checkpoint(0).layers[1]);
+}
+
+void TestExperimentInspector::groupErrorsAreTheWeightsOwn() {
+    ExperimentInspector inspector(run_.toStdString());
+    const LayerSnapshot s = inspector.inspectLayer(-1, 1);
+    for (const WeightSnapshot* w : {&s.fc1, &s.fc2}) {
+        const std::vector<float> expected = groupErrors(*w);
+        QCOMPARE(w->groupError.size(), expected.size());
+        for (std::size_t i = 0; i < expected.size(); ++i)
+            QVERIFY2(std::abs(w->groupError[i] - expected[i]) <= 1e-6f * std::max(1.0f, expected[i]), w->name.c_str());
+        QCOMPARE(std::int64_t(w->original.size()), w->rows * w->cols);
+    }
+}
+
+void TestExperimentInspector::permutationAndScalingLeaveTheFunctionUnchanged() {
+    // Checkpoints written here with chosen states: P+S in every layer, then rotations in layer 1.
+    const std::int64_t ffn = 128;
+    SearchCheckpoint ps = ExperimentFile::open(run_.toStdString(), false).checkpoint(-1);
+    std::mt19937 random(7);
+    std::uniform_real_distribution<float> scale(0.5f, 2.0f);
+    for (LayerInvariance& l : ps.layers) {
+        l = LayerInvariance::identity(ffn);
+        std::shuffle(l.permutation.begin(), l.permutation.end(), random);
+        for (float& s : l.scales) s = scale(random);
+    }
+    ps.step = 1000;
+    SearchCheckpoint rotated = ps;
+    rotated.step = 1001;
+    for (float& a : rotated.layers[1].angles) a = 0.3f;
+    {
+        ExperimentFile file = ExperimentFile::open(run_.toStdString(), true);
+        file.appendCheckpoint(ps);
+        file.appendCheckpoint(rotated);
+    }
+    ExperimentInspector inspector(run_.toStdString());
+    const std::int64_t n = inspector.checkpointCount();
+    const std::vector<double> psCheck = inspector.invarianceCheck(n - 2);
+    QCOMPARE(psCheck.size(), std::size_t(3));
+    for (double d : psCheck) QVERIFY2(d < 1e-4, qPrintable(QString::number(d)));
+    const std::vector<double> rCheck = inspector.invarianceCheck(n - 1);
+    QVERIFY2(rCheck[0] < 1e-4, qPrintable(QString::number(rCheck[0])));  // before the rotated layer
+    QVERIFY2(rCheck[1] > 1e-3, qPrintable(QString::number(rCheck[1])));  // rotation does not commute with ReLU
+    QVERIFY(rCheck[2] > 1e-3);                                            // and its change carries on
+}
+
+void TestExperimentInspector::refusesWhatIsNotThere() {
+    ExperimentInspector inspector(run_.toStdString());
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { inspector.inspectLayer(-1, 3); }), "run.h5", "layers 0 to 2");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { inspector.inspectLayer(999, 0); }), "run.h5", "checkpoints 0 to");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentInspector(dir_.filePath("missing.h5").toStdString()); }),
+                        "missing.h5", "does not exist");
+}
+
+QTEST_GUILESS_MAIN(TestExperimentInspector)
+#include "tst_experiment_inspector.moc"
