@@ -152,4 +152,18 @@ SearchFixture writeSearchFixture(const std::string& dir) {
     return f;
 }
 
+SearchRunRequest fixtureSearchRequest(const SearchFixture& fixture, const std::string& experimentPath, std::int64_t steps) {
+    SearchRunRequest r;
+    r.experimentPath = experimentPath;
+    r.modelPath = fixture.model;
+    r.device = "cpu";
+    r.settings.quant.groupSize = 32;
+    r.settings.calibrationCorpus = fixture.corpus;
+    r.settings.calibrationSamples = 4;
+    r.settings.calibrationLength = 32;
+    r.settings.evalData = "none";
+    r.settings.steps = steps;
+    return r;
+}
+
 }  // namespace invx::test

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "invx/opt-config.h"
+#include "invx/search-run.h"
 #include "opt-model.h"
 
 namespace invx::test {
@@ -34,6 +35,9 @@ struct SearchFixture {
     std::string model, otherModel, corpus, text;
 };
 SearchFixture writeSearchFixture(const std::string& dir);
+// A search on the fixture: its model on the CPU, group 32, 4 x 32 calibration tokens of its corpus,
+// `steps` steps, no evaluation.
+SearchRunRequest fixtureSearchRequest(const SearchFixture& fixture, const std::string& experimentPath, std::int64_t steps);
 
 // The invx command line run as a user runs it (INVX_CLI_PATH): exit code, stdout, stderr.
 struct CliRun {

@@ -52,16 +52,7 @@ private Q_SLOTS:
 void TestExperimentInspector::initTestCase() {
     fixture_ = test::writeSearchFixture(dir_.path().toStdString());
     run_ = dir_.filePath("run.h5");
-    SearchRunRequest r;
-    r.experimentPath = run_.toStdString();
-    r.modelPath = fixture_.model;
-    r.device = "cpu";
-    r.settings.quant.groupSize = 32;
-    r.settings.calibrationCorpus = fixture_.corpus;
-    r.settings.calibrationSamples = 4;
-    r.settings.calibrationLength = 32;
-    r.settings.evalData = "none";
-    r.settings.steps = 40;
+    SearchRunRequest r = test::fixtureSearchRequest(fixture_, run_.toStdString(), 40);
     r.settings.checkpointEverySteps = 10;
     r.snapshotLayers = {0, 2};
     Quiet quiet;

@@ -65,19 +65,11 @@ private:
 void TestSearchRun::initTestCase() { fixture_ = test::writeSearchFixture(dir_.path().toStdString()); }
 
 SearchRunRequest TestSearchRun::request(const char* file, std::int64_t steps) const {
-    SearchRunRequest r;
-    r.experimentPath = dir_.filePath(file).toStdString();
-    r.modelPath = fixture_.model;
-    r.device = "cpu";
-    r.settings.quant.groupSize = 32;
-    r.settings.calibrationCorpus = fixture_.corpus;
-    r.settings.calibrationSamples = 4;
-    r.settings.calibrationLength = 32;
+    SearchRunRequest r = test::fixtureSearchRequest(fixture_, dir_.filePath(file).toStdString(), steps);
     r.settings.evalData = fixture_.text;
     r.settings.evalWindowLength = 64;
     r.settings.evalWindows = 2;
     r.settings.evalEveryAccepted = 5;
-    r.settings.steps = steps;
     return r;
 }
 
