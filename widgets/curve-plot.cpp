@@ -63,14 +63,19 @@ CurvePlot::CurvePlot(QWidget* parent) : QCustomPlot(parent) {
 
     connect(xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { updateDisplayData(); });
     connect(this, &QCustomPlot::mouseMove, this, &CurvePlot::onMouseMove);
-    connect(this, &QCustomPlot::mousePress, this, [this] { follow_ = false; });
+    connect(this, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
+        follow_ = false;
+        pressedAt_ = event->position();
+    });
     connect(this, &QCustomPlot::mouseWheel, this, [this] { follow_ = false; });
     connect(this, &QCustomPlot::mouseDoubleClick, this, [this] {
         follow_ = true;
         fitToData();
     });
     connect(this, &QCustomPlot::mouseRelease, this, [this](QMouseEvent* event) {
-        if (event->button() == Qt::LeftButton && !curves_.empty() && axisRect()->rect().contains(event->pos()))
+        // A click, not the end of a drag.
+        if (event->button() == Qt::LeftButton && !curves_.empty() && axisRect()->rect().contains(event->pos()) &&
+            (event->position() - pressedAt_).manhattanLength() < 5)
             Q_EMIT curveClicked(xAxis->pixelToCoord(event->position().x()));
     });
 }
@@ -155,7 +160,7 @@ void CurvePlot::fitToData() {
             }
     for (const Curve& c : curves_)
         if (!c.x.empty()) hi = std::max(hi, c.x.back());
-    if (keyExtent_.lower <= keyExtent_.upper && (!logX_ || keyExtent_.lower > 0)) {
+    if (hasKeyExtent_ && (!logX_ || keyExtent_.lower > 0)) {
         lo = std::min(lo, keyExtent_.lower);
         hi = std::max(hi, keyExtent_.upper);
     }

@@ -44,7 +44,10 @@ public:
     void fitToData();
     // A key range that fitting always includes (the perplexity figure spans the runs' steps, so
     // its x axis lines up with the step curves' axes). Empty (lower > upper) for none.
-    void setKeyExtent(double lower, double upper) { keyExtent_ = QCPRange(lower, upper); }
+    void setKeyExtent(double lower, double upper) {
+        keyExtent_ = QCPRange(lower, upper);
+        hasKeyExtent_ = lower <= upper;
+    }
     // Rebuilds the displayed (decimated) data now; normally done on range changes.
     void updateDisplayData();
     // Bars instead of curves: one bar series per entry of `series`, grouped side by side at the
@@ -80,7 +83,9 @@ private:
     QCPBarsGroup* barsGroup_ = nullptr;
     double columnsPerPixel_ = 1;
     int barLegendColumns_ = 2;
-    QCPRange keyExtent_{1, 0};
+    QCPRange keyExtent_;  // QCPRange orders its ends, so whether there is one is kept apart
+    bool hasKeyExtent_ = false;
+    QPointF pressedAt_;
     std::vector<std::vector<double>> smoothed_;  // per curve; empty when not smoothed
     std::vector<MinMaxBlocks> rawBlocks_, smoothBlocks_;  // per curve, for fast decimation
     std::vector<QCPGraph*> rawGraphs_, smoothGraphs_;

@@ -40,6 +40,7 @@
 #include "curve-plot.h"
 #include "experiment-list-model.h"
 #include "figure-export.h"
+#include "inspector-view.h"
 #include "invx/error.h"
 #include "invx/experiment-file.h"
 #include "run-loader.h"
@@ -85,7 +86,8 @@ QTableView* makeTable(QWidget* parent) {
 
 }  // namespace
 
-MainWindow::MainWindow(SearchLauncher* launcher, const QString& demoModelDirectory, QWidget* parent)
+MainWindow::MainWindow(SearchLauncher* launcher, const QString& demoModelDirectory, LayerInspectorSource* inspector,
+                       QWidget* parent)
     : QMainWindow(parent), launcher_(launcher), demoDirectory_(demoModelDirectory) {
     setWindowTitle(tr("InvarExplore Workbench"));
     setObjectName(QStringLiteral("mainWindow"));
@@ -94,6 +96,11 @@ MainWindow::MainWindow(SearchLauncher* launcher, const QString& demoModelDirecto
     ablationView_ = new AblationView(tabs_);
     tabs_->addTab(runView_, tr("Curves"));
     tabs_->addTab(ablationView_, tr("Ablation"));
+    if (inspector) {
+        inspectorView_ = new InspectorView(tabs_);
+        inspectorView_->setSource(inspector);
+        tabs_->addTab(inspectorView_, tr("Inspect"));
+    }
     setCentralWidget(tabs_);
     buildDocks();
     buildActions();
@@ -132,8 +139,23 @@ MainWindow::MainWindow(SearchLauncher* launcher, const QString& demoModelDirecto
         runsModel_->refreshValues();
         rateFirstStep_ = -1;  // evaluation time is not search time
     });
+    connect(launcher_, &SearchLauncher::checkpointReady, this, [this](qint64 step) {
+        if (live_) live_->checkpointSteps.push_back(step);
+    });
     connect(launcher_, &SearchLauncher::finished, this, &MainWindow::onFinished);
     connect(launcher_, &SearchLauncher::failed, this, &MainWindow::onFailed);
+    // A click on a curve opens the inspectors at the nearest checkpoint of that step.
+    connect(runView_, &RunView::curveClicked, this, [this](double x) {
+        const std::vector<const RunData*>& shown = runView_->runs();
+        if (shown.empty()) return;
+        const RunData* run = shown.front();
+        double step = x;
+        if (runView_->options().timeAxis && !run->seconds.empty()) {
+            const auto at = std::lower_bound(run->seconds.begin(), run->seconds.end(), x);
+            step = run->step[std::size_t(std::min<std::ptrdiff_t>(at - run->seconds.begin(), std::ptrdiff_t(run->step.size()) - 1))];
+        }
+        inspectRun(run, step);
+    });
     connect(runsModel_, &RunsTableModel::shownChanged, this, [this] {
         runView_->setRuns(runsModel_->shownRuns(), runsModel_->shownLabels());
     });
@@ -252,6 +274,11 @@ void MainWindow::buildDocks() {
     runsTable_->setSortingEnabled(true);
     runsTable_->horizontalHeader()->setStretchLastSection(false);
     runsTable_->sortByColumn(-1, Qt::AscendingOrder);
+    runsTable_->setToolTip(tr("Double-click a run to inspect its layers"));
+    connect(runsTable_, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
+        const int row = runsProxy_->mapToSource(index).row();
+        if (row >= 0 && std::size_t(row) < runsModel_->runs().size()) inspectRun(runsModel_->runs()[std::size_t(row)]);
+    });
     auto* runsDock = new QDockWidget(tr("Runs"), this);
     runsDock->setObjectName(QStringLiteral("runsDock"));
     runsDock->setWidget(runsTable_);
@@ -397,6 +424,18 @@ void MainWindow::setExperimentFolder(const QString& folder) {
     if (form_->outputPath().isEmpty() || QFileInfo(form_->outputPath()).absolutePath() != QFileInfo(folder).absoluteFilePath())
         form_->setOutputPath(QDir(folder).filePath(QStringLiteral("run-%1.h5").arg(
             QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")))));
+}
+
+bool MainWindow::inspectRun(const RunData* run, double step) {
+    if (!inspectorView_ || !run || run->checkpointSteps.empty()) {
+        if (run && inspectorView_) statusBar()->showMessage(tr("%1 has no checkpoint yet to inspect").arg(run->path), 8000);
+        return false;
+    }
+    const int layers = run->model.layers > 0 ? run->model.layers : 1;
+    inspectorView_->setExperiment(run->path, run->checkpointSteps, layers);  // a running file may have new checkpoints
+    if (step >= 0) inspectorView_->selectCheckpoint(run->nearestCheckpoint(step));
+    tabs_->setCurrentWidget(inspectorView_);
+    return true;
 }
 
 void MainWindow::closeRuns() {

@@ -25,6 +25,8 @@ class QFileSystemWatcher;
 namespace invx::gui {
 
 class AblationView;
+class InspectorView;
+class LayerInspectorSource;
 class ExperimentListModel;
 class RunView;
 class RunsTableModel;
@@ -35,7 +37,9 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     // `launcher` runs the searches (owned by the caller); `demoModelDirectory` is what "opt-demo" means.
-    MainWindow(SearchLauncher* launcher, const QString& demoModelDirectory, QWidget* parent = nullptr);
+    // `inspector` rebuilds layers for the Inspect tab (nullptr: no tab).
+    MainWindow(SearchLauncher* launcher, const QString& demoModelDirectory, LayerInspectorSource* inspector = nullptr,
+               QWidget* parent = nullptr);
     ~MainWindow() override;
 
     // Opens an experiment file into the runs in view. Returns false and shows the reason (also
@@ -53,6 +57,9 @@ public:
     bool startAblation(const std::vector<AblationAxis>& axes, const QString& folder, QString* error = nullptr);
     // Reopens a saved ablation queue and carries on with it.
     bool continueAblation(const QString& queueFile, QString* error = nullptr);
+    // Opens the Inspect tab on `run` at the checkpoint nearest `step` (-1: the last).
+    bool inspectRun(const RunData* run, double step = -1);
+    InspectorView* inspectorView() const { return inspectorView_; }
     // Writes every figure of the runs in view, and runs.md / runs.tex, into `directory`.
     QStringList exportFigures(const QString& directory, const QStringList& formats, const QString& preset);
 
@@ -95,6 +102,7 @@ private:
     SearchSettingsForm* form_ = nullptr;
     RunView* runView_ = nullptr;
     AblationView* ablationView_ = nullptr;
+    InspectorView* inspectorView_ = nullptr;
     QTabWidget* tabs_ = nullptr;
     RunsTableModel* runsModel_ = nullptr;
     QSortFilterProxyModel* runsProxy_ = nullptr;

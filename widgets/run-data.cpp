@@ -36,6 +36,14 @@ void RunData::truncateFrom(std::int64_t first) {
     while (!evaluations.empty() && evaluations.back().step >= first) evaluations.pop_back();
 }
 
+std::int64_t RunData::nearestCheckpoint(double at) const {
+    std::int64_t best = -1;
+    for (std::size_t i = 0; i < checkpointSteps.size(); ++i)
+        if (best < 0 || std::abs(double(checkpointSteps[i]) - at) < std::abs(double(checkpointSteps[std::size_t(best)]) - at))
+            best = std::int64_t(i);
+    return best;
+}
+
 double RunData::bestLoss() const {
     // The search keeps the best (accepted) state; its loss is the smallest accepted loss, and the
     // base's 1 + alpha (CE/CE0 = MSE/MSE0 = 1) before any acceptance.

@@ -27,6 +27,10 @@ struct RunData {
     // the step was accepted, else the previous state's; before any acceptance, the base's.
     std::vector<double> stateLoss, stateCe, stateMse;
     std::vector<EvaluationRecord> evaluations;
+    std::vector<std::int64_t> checkpointSteps;  // the step of each checkpoint in the file
+
+    // The index of the checkpoint nearest to `step` (-1 when there is none).
+    std::int64_t nearestCheckpoint(double step) const;
 
     void append(const StepRecord& r);
     // Drops the steps and evaluations from `step` on (a resumed run recomputes them).

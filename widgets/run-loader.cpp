@@ -25,11 +25,13 @@ bool refreshRun(RunData& run) {
     std::vector<StepRecord> steps;
     if (count > have) steps = file.steps(have, count - have);
     std::vector<EvaluationRecord> evaluations = file.evaluations();
+    std::vector<std::int64_t> checkpointSteps = file.checkpointSteps();
     if (count < have) throw Error("experiment file '" + run.path.toStdString() + "' now has fewer steps (" +
                                   std::to_string(count) + ") than were read (" + std::to_string(have) +
                                   "); it was resumed from an earlier checkpoint: reopen it");
 
     const bool changed = first || !steps.empty() || evaluations.size() != run.evaluations.size() ||
+                         checkpointSteps.size() != run.checkpointSteps.size() ||
                          status != run.status || base.has_value() != run.base.has_value();
     run.status = status;
     run.settings = settings;
@@ -37,6 +39,7 @@ bool refreshRun(RunData& run) {
     run.base = base;
     for (const StepRecord& r : steps) run.append(r);
     run.evaluations = std::move(evaluations);
+    run.checkpointSteps = std::move(checkpointSteps);
     return changed;
 }
 

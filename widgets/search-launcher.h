@@ -39,6 +39,7 @@ Q_SIGNALS:
     void baseReady(const invx::BaseResult& base);
     void stepsReady();
     void evaluationReady(const invx::EvaluationRecord& record);
+    void checkpointReady(qint64 step);
     void finished(const invx::SearchSummary& summary);
     void failed(const QString& error);
 };

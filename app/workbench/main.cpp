@@ -7,6 +7,7 @@
 #include "experiment-export.h"
 #include "invx/version.h"
 #include "main-window.h"
+#include "inspector-worker.h"
 #include "search-worker.h"
 
 namespace {
@@ -78,7 +79,8 @@ int main(int argc, char** argv) {
     if (args.isSet(QStringLiteral("export"))) return exportWithoutWindow(args);
 
     invx::gui::SearchWorker worker;
-    invx::gui::MainWindow window(&worker, QStringLiteral(INVX_DEMO_MODEL_DIR));
+    invx::gui::InspectorWorker inspector;
+    invx::gui::MainWindow window(&worker, QStringLiteral(INVX_DEMO_MODEL_DIR), &inspector);
     for (const QString& path : args.positionalArguments()) window.openExperiment(path);
     window.resize(1560, 960);
     window.show();

@@ -29,6 +29,9 @@ public:
     void onEvaluation(const EvaluationRecord& record) override {
         post([w = worker_, record] { Q_EMIT w->evaluationReady(record); });
     }
+    void onCheckpoint(const SearchCheckpoint& checkpoint) override {
+        post([w = worker_, step = qint64(checkpoint.step)] { Q_EMIT w->checkpointReady(step); });
+    }
 
 private:
     template <typename F>

@@ -640,6 +640,15 @@ void ExperimentFile::appendCheckpoint(const SearchCheckpoint& c) {
     d_->appendRows("/checkpoints/step", H5T_NATIVE_INT64, &c.step, 1);
 }
 
+std::vector<std::int64_t> ExperimentFile::checkpointSteps() const {
+    const auto lock = hdf5Lock();
+    const std::int64_t n = checkpointCount();
+    if (n == 0) return {};
+    std::vector<std::int64_t> steps = d_->readArray<std::int64_t>("/checkpoints/step", H5T_NATIVE_INT64);
+    steps.resize(std::size_t(n));
+    return steps;
+}
+
 std::int64_t ExperimentFile::checkpointCount() const {
     const auto lock = hdf5Lock();
     // The step column is appended last, so a row is complete when its step is there.

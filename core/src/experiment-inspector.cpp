@@ -83,6 +83,15 @@ LayerSnapshot ExperimentInspector::inspectLayer(std::int64_t checkpoint, int lay
     return s;
 }
 
+LayerSnapshot ExperimentInspector::inspectStart(int layer) {
+    if (layer < 0 || layer >= layers())
+        throw Error("cannot inspect layer " + std::to_string(layer) + " of '" + d_->path + "': the model has layers 0 to " +
+                    std::to_string(layers() - 1));
+    LayerSnapshot s = d_->engine->snapshotOf(layer, LayerInvariance::identity(d_->original->config().ffnDim));
+    s.step = 0;
+    return s;
+}
+
 std::vector<double> ExperimentInspector::invarianceCheck(std::int64_t checkpoint) {
     c10::InferenceMode guard;
     const SearchCheckpoint c = d_->checkpoint(checkpoint);

@@ -88,6 +88,14 @@ void TestExperimentInspector::layerAtTheLastCheckpointIsTheRecordedSnapshot() {
     // state recorded there.
     const LayerSnapshot first = inspector.inspectLayer(0, 1);
     QVERIFY(first.invariance == file.checkpoint(0).layers[1]);
+    // Before the search: the identity state, whose quantized weights are the recorded start snapshot's.
+    for (std::int64_t i = 0; i < file.snapshotCount(); ++i) {
+        const LayerSnapshot recorded = file.snapshot(i);
+        if (recorded.step != 0) continue;
+        const LayerSnapshot start = inspector.inspectStart(recorded.layer);
+        QVERIFY(start.invariance == LayerInvariance::identity(128));
+        QVERIFY(start.fc1.quantized == recorded.fc1.quantized && start.fc2.quantized == recorded.fc2.quantized);
+    }
 }
 
 void TestExperimentInspector::groupErrorsAreTheWeightsOwn() {

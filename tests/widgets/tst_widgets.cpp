@@ -13,6 +13,11 @@
 #include <cmath>
 
 #include "ablation-plan.h"
+#include "group-map-plot.h"
+#include "inspector-view.h"
+#include "layer-statistics.h"
+#include <numeric>
+#include <random>
 #include "curve-plot.h"
 #include "curve-smoothing.h"
 #include "experiment-list-model.h"
@@ -58,6 +63,8 @@ private Q_SLOTS:
     void figuresExportAtTheAskedSize();
     void plotOfAMillionPointsHoldsOnlyAFewThousand();
     void ablationGridSavesAndSummarises();
+    void histogramsCountEveryWeight();
+    void inspectorDrawsTheCoresNumbers();
 };
 
 void TestWidgets::decimationKeepsEveryColumnsExtremes() {
@@ -462,6 +469,95 @@ void TestWidgets::ablationGridSavesAndSummarises() {
     QCOMPARE(rows[1].runs, 0);
     QVERIFY(std::isnan(rows[1].finalPerplexityMean));
     QCOMPARE(summaryAxisKeys(plan), QStringList{"invariances"});
+}
+
+namespace {
+
+// A layer snapshot with known numbers: rows x cols weights, groups of `group`, a shuffled permutation.
+WeightSnapshot syntheticMatrix(const char* name, std::int64_t rows, std::int64_t cols, std::int64_t group, float shift) {
+    WeightSnapshot w;
+    w.name = name;
+    w.rows = rows;
+    w.cols = cols;
+    w.groupSize = group;
+    for (std::int64_t i = 0; i < rows * cols; ++i) {
+        const float v = std::sin(float(i) * 0.37f) + shift;
+        w.original.push_back(v);
+        w.transformed.push_back(v * 1.1f);
+        w.quantized.push_back(std::round(v * 1.1f * 2) / 2);
+    }
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t g = 0; g < cols / group; ++g) {
+            float lo = 1e9f, hi = -1e9f;
+            double err = 0;
+            for (std::int64_t c = g * group; c < (g + 1) * group; ++c) {
+                const std::size_t i = std::size_t(r * cols + c);
+                lo = std::min(lo, w.transformed[i]), hi = std::max(hi, w.transformed[i]);
+                err += double(w.quantized[i] - w.transformed[i]) * double(w.quantized[i] - w.transformed[i]);
+            }
+            w.groupMin.push_back(lo);
+            w.groupMax.push_back(hi);
+            w.groupError.push_back(float(err / double(group)));
+        }
+    return w;
+}
+
+}  // namespace
+
+void TestWidgets::histogramsCountEveryWeight() {
+    const WeightSnapshot w = syntheticMatrix("fc1", 16, 64, 16, 0);
+    const auto [lo, hi] = valueRange({&w.original});
+    const Histogram h = histogram(w.original, lo, hi, 37);
+    QCOMPARE(std::accumulate(h.counts.begin(), h.counts.end(), 0.0), double(16 * 64));
+    // Values outside the range count in the edge bins: nothing is lost.
+    const Histogram narrow = histogram(w.original, 0, 0.5, 10);
+    QCOMPARE(std::accumulate(narrow.counts.begin(), narrow.counts.end(), 0.0), double(16 * 64));
+    QCOMPARE(quantile({5, 1, 4, 2, 3}, 0.5), 3.0);
+    QCOMPARE(quantile({5, 1, 4, 2, 3}, 1.0), 5.0);
+}
+
+void TestWidgets::inspectorDrawsTheCoresNumbers() {
+    LayerInspection i;
+    i.experiment = "synthetic.h5";
+    i.checkpoint = 2;
+    i.checkpointCount = 3;
+    i.start.fc1 = syntheticMatrix("fc1", 16, 32, 16, 0);
+    i.start.fc2 = syntheticMatrix("fc2", 8, 64, 16, 0);
+    i.now.fc1 = syntheticMatrix("fc1", 16, 32, 16, 0.25f);
+    i.now.fc2 = syntheticMatrix("fc2", 8, 64, 16, 0.25f);
+    i.now.step = 40;
+    i.now.layer = 1;
+    i.now.invariance = LayerInvariance::identity(64);
+    std::mt19937 random(3);
+    std::shuffle(i.now.invariance.permutation.begin(), i.now.invariance.permutation.end(), random);
+    i.invariance = {0, 1.5e-6, 0.25};
+    InspectorView view;
+    view.resize(1400, 900);
+    view.show(i);
+    // Histograms: every weight counted once (log counts off: empty bins stay zero).
+    for (QCheckBox* box : view.findChildren<QCheckBox*>())
+        if (box->text() == "log counts") box->setChecked(false);
+    for (const Curve& c : view.histogramPlot()->curves())
+        QCOMPARE(std::accumulate(c.y.begin(), c.y.end() - 1, 0.0), double(16 * 32));
+    for (const Curve& c : view.errorPlot()->curves())
+        QCOMPARE(std::accumulate(c.y.begin(), c.y.end() - 1, 0.0), double(16 * 32));
+    // The outlier map's cells are the core's per-group numbers (here: the mean squared error).
+    for (std::int64_t r = 0; r < 16; ++r)
+        for (std::int64_t g = 0; g < 2; ++g) {
+            QCOMPARE(view.afterMap()->cell(r, g), double(i.now.fc1.groupError[std::size_t(r * 2 + g)]));
+            QCOMPARE(view.beforeMap()->cell(r, g), double(i.start.fc1.groupError[std::size_t(r * 2 + g)]));
+        }
+    QVERIFY(view.afterMap()->outlinedCount() >= 1);  // the cells above the 99th percentile
+    QCOMPARE(view.afterMap()->map()->dataRange(), view.beforeMap()->map()->dataRange());  // one colour scale
+    // The permutation inspector shows the stored mapping.
+    const Curve& moved = view.displacementPlot()->curves().front();
+    QCOMPARE(moved.y.size(), std::size_t(64));
+    for (std::size_t k = 0; k < 64; ++k) QCOMPARE(std::int64_t(moved.y[k]), i.now.invariance.permutation[k]);
+    QVERIFY(view.invarianceText().contains("2: 0.25"));
+    // A clicked group: its 16 weights before and after, and their quantized values.
+    view.showGroup(3, 1);
+    QCOMPARE(view.groupPlot()->curves().size(), std::size_t(4));
+    QCOMPARE(view.groupPlot()->curves()[2].y.front(), double(i.now.fc1.transformed[3 * 32 + 16]));
 }
 
 QTEST_MAIN(TestWidgets)

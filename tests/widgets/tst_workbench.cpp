@@ -20,6 +20,8 @@
 #include "run-view.h"
 #include "runs-table-model.h"
 #include "search-settings-form.h"
+#include "inspector-view.h"
+#include "inspector-worker.h"
 #include "search-worker.h"
 
 using namespace invx;
@@ -51,6 +53,7 @@ class TestWorkbench : public QObject {
 
     QTemporaryDir dir_;
     std::unique_ptr<SearchWorker> worker_;
+    std::unique_ptr<InspectorWorker> inspector_;
     std::unique_ptr<MainWindow> window_;
     std::vector<std::unique_ptr<QAbstractItemModelTester>> testers_;
     QString stoppedRun_;
@@ -68,6 +71,7 @@ private Q_SLOTS:
     void reopenedFileShowsItsCurves();
     void truncatedFileGivesAMessageAndNothingElseBreaks();
     void resumingFromTheWorkbenchContinuesTheFile();
+    void clickingACurvePointInspectsTheNearestCheckpoint();
     void followsAFileAnotherProcessWrites();
     void ablationOfTwoVariantsEndsInATable();
     void overlayLegendNamesTheDifference();
@@ -82,7 +86,8 @@ void TestWorkbench::initTestCase() {
     if (qEnvironmentVariableIsEmpty("INVX_DATA")) qputenv("INVX_DATA", INVX_DEFAULT_DATA_DIR);
     qputenv("HDF5_USE_FILE_LOCKING", "FALSE");  // as invx-workbench does: read files another process writes
     worker_ = std::make_unique<SearchWorker>();
-    window_ = std::make_unique<MainWindow>(worker_.get(), QStringLiteral(INVX_DEMO_MODEL_DIR));
+    inspector_ = std::make_unique<InspectorWorker>();
+    window_ = std::make_unique<MainWindow>(worker_.get(), QStringLiteral(INVX_DEMO_MODEL_DIR), inspector_.get());
     window_->setExperimentFolder(dir_.path());
     window_->resize(1400, 900);
     window_->show();
@@ -166,6 +171,34 @@ void TestWorkbench::resumingFromTheWorkbenchContinuesTheFile() {
     const auto& steps = window_->runsModel()->runs().front()->step;
     QCOMPARE(std::int64_t(steps.size()), fileSteps(stoppedRun_));
     QVERIFY(std::is_sorted(steps.begin(), steps.end()) && std::adjacent_find(steps.begin(), steps.end()) == steps.end());
+}
+
+void TestWorkbench::clickingACurvePointInspectsTheNearestCheckpoint() {
+    const RunData* run = window_->runsModel()->runs().front();
+    QVERIFY(run->checkpointSteps.size() >= 2);  // every 5 steps
+    CurvePlot* loss = window_->runView()->plot(FigureKind::Loss);
+    loss->fitToData();
+    loss->replot();
+    const double at = 7;
+    const QPoint click(int(loss->xAxis->coordToPixel(at)), loss->axisRect()->center().y());
+    QTest::mouseClick(loss, Qt::LeftButton, {}, click);
+    const double clicked = loss->xAxis->pixelToCoord(click.x());
+    const std::int64_t expected = run->nearestCheckpoint(clicked);
+    QVERIFY(expected >= 0);
+    // Checkpoints come every 5 steps: the nearest is at most 2.5 steps away.
+    QVERIFY2(std::abs(double(run->checkpointSteps[std::size_t(expected)]) - clicked) <= 2.5,
+             qPrintable(QString::number(run->checkpointSteps[std::size_t(expected)])));
+    QCOMPARE(window_->inspectorView()->selectedCheckpoint(), expected);
+    QTRY_VERIFY_WITH_TIMEOUT(window_->inspectorView()->shown().checkpoint == expected &&
+                                 !window_->inspectorView()->shown().invariance.isEmpty(), 60000);
+    const LayerInspection& shown = window_->inspectorView()->shown();
+    QCOMPARE(shown.now.step, run->checkpointSteps[std::size_t(expected)]);
+    // The permutation inspector shows the stored permutation.
+    const SearchCheckpoint stored = ExperimentFile::open(stoppedRun_.toStdString(), false).checkpoint(expected);
+    QVERIFY(shown.now.invariance == stored.layers[std::size_t(shown.now.layer)]);
+    const Curve& moved = window_->inspectorView()->displacementPlot()->curves().front();
+    for (std::size_t i = 0; i < moved.y.size(); ++i) QCOMPARE(std::int64_t(moved.y[i]), stored.layers[std::size_t(shown.now.layer)].permutation[i]);
+    QCOMPARE(shown.invariance.size(), 3);
 }
 
 void TestWorkbench::followsAFileAnotherProcessWrites() {

@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTest>
 #include <cstdio>
@@ -14,8 +15,10 @@
 #include "ablation-plan.h"
 #include "main-window.h"
 #include "run-view.h"
+#include "inspector-view.h"
 #include "runs-table-model.h"
 #include "search-settings-form.h"
+#include "inspector-worker.h"
 #include "search-worker.h"
 
 using namespace invx::gui;
@@ -53,7 +56,8 @@ int main(int argc, char** argv) {
     const int steps = args.size() > 3 ? args[3].toInt() : 250;
     QDir().mkpath(out);
     SearchWorker worker;
-    MainWindow window(&worker, QStringLiteral(INVX_DEMO_MODEL_DIR));
+    InspectorWorker inspector;
+    MainWindow window(&worker, QStringLiteral(INVX_DEMO_MODEL_DIR), &inspector);
     window.setExperimentFolder(work);
     window.resize(1600, 1000);
     window.show();
@@ -84,6 +88,17 @@ int main(int argc, char** argv) {
         if (v.values[1] == QLatin1String("0")) window.openExperiment(v.path);
     window.findChild<QTabWidget*>()->setCurrentIndex(0);
     grab(window, QDir(out).filePath("workbench-compare.png"));
+
+    // The inspectors on the P+S+R seed-0 run, layer 1, at its last checkpoint; a group clicked.
+    for (const AblationVariant& v : window.ablation()->variants())
+        if (v.values == QStringList{"PSR", "0"})
+            for (const RunData* r : window.runsModel()->runs())
+                if (r->path == v.path) window.inspectRun(r);
+    window.inspectorView()->findChild<QSpinBox*>()->setValue(1);
+    if (!waitFor([&] { return window.inspectorView()->shown().now.layer == 1 && !window.inspectorView()->shown().invariance.isEmpty(); }, 120))
+        return 1;
+    window.inspectorView()->showGroup(100, 1);
+    grab(window, QDir(out).filePath("workbench-inspect.png"));
 
     // A live run, caught in the middle.
     window.closeRuns();

@@ -66,6 +66,7 @@ public:
 
     void appendCheckpoint(const SearchCheckpoint& checkpoint);
     std::int64_t checkpointCount() const;
+    std::vector<std::int64_t> checkpointSteps() const;  // the step of every checkpoint, in order
     SearchCheckpoint checkpoint(std::int64_t index) const;  // -1 = the last
 
     void appendSnapshot(const LayerSnapshot& snapshot);

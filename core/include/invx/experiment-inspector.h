@@ -39,6 +39,8 @@ public:
     // transformed weights' minimum and maximum and the mean squared quantization error; the
     // layer's invariance state. Throws naming the file for a checkpoint or layer out of range.
     LayerSnapshot inspectLayer(std::int64_t checkpoint, int layer);
+    // The same before the search: the identity state, step 0.
+    LayerSnapshot inspectStart(int layer);
 
     // Per decoder layer, on the calibration batch: the largest absolute difference between the
     // block outputs of the original model and of the same model with every FFN transformed as at

@@ -1,0 +1,61 @@
+#include "inspector-worker.h"
+
+#include <QMetaObject>
+
+#include "invx/experiment-inspector.h"
+
+namespace invx::gui {
+
+InspectorWorker::InspectorWorker(QObject* parent) : LayerInspectorSource(parent) {
+    qRegisterMetaType<invx::gui::LayerInspection>();
+    context_ = new QObject;
+    context_->moveToThread(&thread_);
+    connect(&thread_, &QThread::finished, context_, &QObject::deleteLater);
+    thread_.setObjectName(QStringLiteral("inspector"));
+    thread_.start(QThread::LowPriority);
+}
+
+InspectorWorker::~InspectorWorker() {
+    thread_.quit();
+    thread_.wait();
+}
+
+void InspectorWorker::request(const QString& experiment, std::int64_t checkpoint, int layer) {
+    bool idle = false;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        idle = !pending_.has_value();
+        pending_ = Request{experiment, checkpoint, layer};
+    }
+    if (idle) QMetaObject::invokeMethod(context_, [this] { serve(); }, Qt::QueuedConnection);
+}
+
+void InspectorWorker::serve() {
+    std::optional<Request> next;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        next.swap(pending_);
+    }
+    if (!next) return;
+    try {
+        const LayerInspection result = inspect(*next);
+        Q_EMIT ready(result);  // queued to the window's thread
+    } catch (const std::exception& e) {
+        Q_EMIT failed(QString::fromStdString(e.what()));
+    }
+}
+
+LayerInspection InspectorWorker::inspect(const Request& r) {
+    std::unique_ptr<ExperimentInspector>& inspector = inspectors_[r.experiment];
+    if (!inspector) inspector = std::make_unique<ExperimentInspector>(r.experiment.toStdString());
+    LayerInspection out;
+    out.experiment = r.experiment;
+    out.checkpointCount = inspector->checkpointCount();
+    out.checkpoint = r.checkpoint < 0 ? out.checkpointCount - 1 : r.checkpoint;
+    out.start = inspector->inspectStart(r.layer);
+    out.now = inspector->inspectLayer(out.checkpoint, r.layer);
+    for (double d : inspector->invarianceCheck(out.checkpoint)) out.invariance.push_back(d);
+    return out;
+}
+
+}  // namespace invx::gui

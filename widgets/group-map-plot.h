@@ -1,0 +1,40 @@
+#pragma once
+// A heat map of one quantity over a weight matrix's rows x quantization groups (QCPColorMap), with
+// the cells above a threshold outlined, a hover read-out of row, group and value, and a click that
+// reports the cell.
+#include <qcustomplot.h>
+
+#include <vector>
+
+namespace invx::gui {
+
+// Viridis: perceptually uniform, readable by colour-blind readers and in grey.
+QCPColorGradient viridisGradient();
+
+class GroupMapPlot : public QCustomPlot {
+    Q_OBJECT
+public:
+    explicit GroupMapPlot(QWidget* parent = nullptr);
+    // values: row-major [rows, groups]. Cells >= `outlineAbove` are outlined.
+    void setCells(const QString& title, std::int64_t rows, std::int64_t groups, const std::vector<double>& values,
+                  double outlineAbove);
+    void setColourRange(const QCPRange& range, bool logScale);
+    QCPColorMap* map() const { return map_; }
+    double cell(std::int64_t row, std::int64_t group) const;
+    int outlinedCount() const { return outline_->dataCount(); }
+
+Q_SIGNALS:
+    void cellHovered(qint64 row, qint64 group);
+    void cellClicked(qint64 row, qint64 group);
+
+private:
+    bool cellAt(const QPointF& position, qint64* row, qint64* group) const;
+
+    QCPTextElement* title_ = nullptr;
+    QCPColorMap* map_ = nullptr;
+    QCPGraph* outline_ = nullptr;
+    std::int64_t rows_ = 0, groups_ = 0;
+    std::vector<double> values_;
+};
+
+}  // namespace invx::gui

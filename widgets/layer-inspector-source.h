@@ -1,0 +1,36 @@
+#pragma once
+// What the inspectors need from whoever can rebuild layers (the core, over libtorch): a layer of an
+// experiment at a checkpoint, answered later through a queued signal. The workbench's worker
+// (app/workbench/inspector-worker) loads each experiment's model once on its own thread.
+#include <QObject>
+#include <QString>
+#include <QVector>
+
+#include "invx/search-records.h"
+
+namespace invx::gui {
+
+struct LayerInspection {
+    QString experiment;
+    std::int64_t checkpoint = 0;      // index into the file's checkpoints
+    std::int64_t checkpointCount = 0;
+    LayerSnapshot start;              // the layer before the search (identity state)
+    LayerSnapshot now;                // the layer at `checkpoint`
+    QVector<double> invariance;       // per decoder layer: largest |original - transformed| output
+};
+
+class LayerInspectorSource : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    // Asks for `layer` at `checkpoint` (-1: the last). A newer request replaces one not yet started.
+    virtual void request(const QString& experiment, std::int64_t checkpoint, int layer) = 0;
+
+Q_SIGNALS:
+    void ready(const invx::gui::LayerInspection& inspection);
+    void failed(const QString& error);
+};
+
+}  // namespace invx::gui
+
+Q_DECLARE_METATYPE(invx::gui::LayerInspection)
