@@ -83,6 +83,8 @@ InspectorView::InspectorView(QWidget* parent) : QWidget(parent) {
     group_ = new CurvePlot(this);
     displacement_ = new CurvePlot(this);
     scales_ = new CurvePlot(this);
+    angles_ = new CurvePlot(this);
+    timeline_ = new CurvePlot(this);
     colourScale_ = new QCPColorScale(after_);
     after_->plotLayout()->addElement(1, 1, colourScale_);
     colourScale_->setType(QCPAxis::atRight);
@@ -95,12 +97,14 @@ InspectorView::InspectorView(QWidget* parent) : QWidget(parent) {
     grid->addWidget(histogram_, 0, 0);
     grid->addWidget(errors_, 0, 1);
     grid->addWidget(group_, 0, 2);
+    grid->addWidget(timeline_, 0, 3);
     grid->addWidget(before_, 1, 0);
     grid->addWidget(after_, 1, 1);
+    grid->addWidget(displacement_, 1, 2);
     auto* right = new QVBoxLayout;
-    right->addWidget(displacement_, 1);
     right->addWidget(scales_, 1);
-    grid->addLayout(right, 1, 2);
+    right->addWidget(angles_, 1);
+    grid->addLayout(right, 1, 3);
     layout->addLayout(grid, 1);
     auto* bottom = new QHBoxLayout;
     invariance_ = new QLabel(this);
@@ -154,6 +158,16 @@ void InspectorView::setExperiment(const QString& path, const std::vector<std::in
     checkpoint_->blockSignals(false);
     if (!steps_.empty()) step_->setText(tr("step %1").arg(steps_.back()));
     ask();
+}
+
+void InspectorView::setAcceptedSteps(const std::vector<double>& step, const std::vector<int>& layer,
+                                     const std::vector<std::uint8_t>& accepted) {
+    Curve changes{tr("accepted"), {}, {}, okabeIto(0), Qt::NoPen, false, true, 1.0};
+    for (std::size_t i = 0; i < step.size() && i < layer.size() && i < accepted.size(); ++i)
+        if (accepted[i]) changes.x.push_back(step[i]), changes.y.push_back(double(layer[i]));
+    timeline_->setLabels(tr("Accepted changes"), tr("step"), tr("decoder layer"));
+    timeline_->legend->setVisible(false);
+    timeline_->setCurves({changes});
 }
 
 void InspectorView::selectCheckpoint(std::int64_t index) { checkpoint_->setValue(int(index)); }
@@ -238,6 +252,10 @@ void InspectorView::redraw() {
     scales_->setLabels(tr("Scales"), tr("log₂ scale"), tr("neurons"));
     scales_->legend->setVisible(false);
     scales_->setCurves({histogramCurve(tr("scales"), histogram(logScales, slo, shi, 40), okabeIto(2), Qt::SolidLine, false)});
+    const auto [alo, ahi] = valueRange({&state.angles});
+    angles_->setLabels(tr("Rotation angles"), tr("angle (rad)"), tr("neuron pairs"));
+    angles_->legend->setVisible(false);
+    angles_->setCurves({histogramCurve(tr("angles"), histogram(state.angles, alo, ahi, 40), okabeIto(4), Qt::SolidLine, false)});
 }
 
 void InspectorView::showGroup(std::int64_t row, std::int64_t groupIndex) {

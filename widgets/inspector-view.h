@@ -30,6 +30,9 @@ public:
     void setSource(LayerInspectorSource* source);
     // The run to inspect and its checkpoints' steps; asks for its last checkpoint.
     void setExperiment(const QString& path, const std::vector<std::int64_t>& checkpointSteps, int layers);
+    // The run's accepted steps per layer, for the timeline (from the step table).
+    void setAcceptedSteps(const std::vector<double>& step, const std::vector<int>& layer,
+                          const std::vector<std::uint8_t>& accepted);
     const QString& experiment() const { return experiment_; }
     void selectCheckpoint(std::int64_t index);
     std::int64_t selectedCheckpoint() const;
@@ -44,6 +47,8 @@ public:
     CurvePlot* groupPlot() const { return group_; }
     CurvePlot* displacementPlot() const { return displacement_; }
     CurvePlot* scalesPlot() const { return scales_; }
+    CurvePlot* anglesPlot() const { return angles_; }
+    CurvePlot* timelinePlot() const { return timeline_; }
     QString invarianceText() const;
     void showGroup(std::int64_t row, std::int64_t group);
 
@@ -64,7 +69,8 @@ private:
     QComboBox *matrix_ = nullptr, *quantity_ = nullptr;
     QCheckBox *logColour_ = nullptr, *logCounts_ = nullptr;
     QDoubleSpinBox* percentile_ = nullptr;
-    CurvePlot *histogram_ = nullptr, *errors_ = nullptr, *group_ = nullptr, *displacement_ = nullptr, *scales_ = nullptr;
+    CurvePlot *histogram_ = nullptr, *errors_ = nullptr, *group_ = nullptr, *displacement_ = nullptr, *scales_ = nullptr,
+              *angles_ = nullptr, *timeline_ = nullptr;
     GroupMapPlot *before_ = nullptr, *after_ = nullptr;
     QCPColorScale* colourScale_ = nullptr;
 };

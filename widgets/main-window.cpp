@@ -433,6 +433,7 @@ bool MainWindow::inspectRun(const RunData* run, double step) {
     }
     const int layers = run->model.layers > 0 ? run->model.layers : 1;
     inspectorView_->setExperiment(run->path, run->checkpointSteps, layers);  // a running file may have new checkpoints
+    inspectorView_->setAcceptedSteps(run->step, run->layer, run->accepted);
     if (step >= 0) inspectorView_->selectCheckpoint(run->nearestCheckpoint(step));
     tabs_->setCurrentWidget(inspectorView_);
     return true;

@@ -554,6 +554,13 @@ void TestWidgets::inspectorDrawsTheCoresNumbers() {
     QCOMPARE(moved.y.size(), std::size_t(64));
     for (std::size_t k = 0; k < 64; ++k) QCOMPARE(std::int64_t(moved.y[k]), i.now.invariance.permutation[k]);
     QVERIFY(view.invarianceText().contains("2: 0.25"));
+    double angleCount = 0;
+    for (std::size_t k = 0; k + 1 < view.anglesPlot()->curves().front().y.size(); ++k) angleCount += view.anglesPlot()->curves().front().y[k];
+    QCOMPARE(angleCount, 32.0);  // one per neuron pair
+    // The timeline marks the accepted steps at their layers.
+    view.setAcceptedSteps({1, 2, 3, 4}, {0, 2, 1, 2}, {1, 0, 0, 1});
+    QCOMPARE(view.timelinePlot()->curves().front().x, (std::vector<double>{1, 4}));
+    QCOMPARE(view.timelinePlot()->curves().front().y, (std::vector<double>{0, 2}));
     // A clicked group: its 16 weights before and after, and their quantized values.
     view.showGroup(3, 1);
     QCOMPARE(view.groupPlot()->curves().size(), std::size_t(4));
