@@ -63,7 +63,7 @@ AblationView::AblationView(QWidget* parent) : QWidget(parent) {
     connect(exportButton, &QPushButton::clicked, this, &AblationView::exportRequested);
 }
 
-void AblationView::show(const AblationPlan* plan, const std::vector<const RunData*>& results) {
+void AblationView::display(const AblationPlan* plan, const std::vector<const RunData*>& results) {
     queue_.clear();
     summary_.clear();
     if (!plan) return;

@@ -19,7 +19,7 @@ class AblationView : public QWidget {
 public:
     explicit AblationView(QWidget* parent = nullptr);
     // Shows `plan` (nullptr: none) with results[i] for variant i (nullptr where none).
-    void show(const AblationPlan* plan, const std::vector<const RunData*>& results);
+    void display(const AblationPlan* plan, const std::vector<const RunData*>& results);
     QStandardItemModel* queueModel() { return &queue_; }
     QStandardItemModel* summaryModel() { return &summary_; }
     int firstSummaryNumberColumn() const { return summaryNumbers_; }

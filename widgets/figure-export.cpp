@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "curve-plot.h"
+#include "group-map-plot.h"
 
 namespace invx::gui {
 namespace {
@@ -24,7 +25,7 @@ QString csvField(const QString& text) {
 }
 
 // Draws the plot into a vector device whose logical unit is the point.
-bool paintVector(CurvePlot* plot, QPaintDevice* device, const FigureStyle& style) {
+bool paintVector(QCustomPlot* plot, QPaintDevice* device, const FigureStyle& style) {
     QCPPainter painter;
     if (!painter.begin(device)) return false;
     painter.setMode(QCPPainter::pmVectorized);
@@ -36,16 +37,24 @@ bool paintVector(CurvePlot* plot, QPaintDevice* device, const FigureStyle& style
 
 }  // namespace
 
-QString exportPlot(CurvePlot* plot, const QString& path, const QString& format, const FigureStyle& style) {
+QString exportPlot(QCustomPlot* plot, const QString& path, const QString& format, const FigureStyle& style) {
     const QString f = format.toLower();
-    if (f == QLatin1String("csv")) return exportPlotCsv(plot, path);
+    auto* curves = qobject_cast<CurvePlot*>(plot);
+    if (f == QLatin1String("csv")) {
+        if (curves) return exportPlotCsv(curves, path);
+        if (auto* map = qobject_cast<GroupMapPlot*>(plot)) return exportGroupMapCsv(map, path);
+        return QStringLiteral("no CSV form for the figure '%1'").arg(path);
+    }
     const QSize size(style.widthPoints(), style.heightPoints());
     // The plot is laid out at the figure's size in points, so that point-sized fonts and pens
     // keep their size relative to the figure.
     const QSize screenSize = plot->size();
+    const QString title = curves ? curves->title() : plot->objectName();
     plot->resize(size);
-    plot->setColumnsPerPixel(f == QLatin1String("png") ? style.dpi / 72.0 : 4.0);
-    plot->updateDisplayData();
+    if (curves) {
+        curves->setColumnsPerPixel(f == QLatin1String("png") ? style.dpi / 72.0 : 4.0);
+        curves->updateDisplayData();
+    }
     plot->replot(QCustomPlot::rpImmediateRefresh);
     bool ok = false;
     if (f == QLatin1String("pdf")) {
@@ -54,7 +63,7 @@ QString exportPlot(CurvePlot* plot, const QString& path, const QString& format, 
         writer.setPageSize(QPageSize(QSizeF(style.widthInches, style.heightInches), QPageSize::Inch));
         writer.setPageMargins(QMarginsF(0, 0, 0, 0));
         writer.setCreator(QStringLiteral("InvarExplore Workbench"));
-        writer.setTitle(plot->title());
+        writer.setTitle(title);
         ok = paintVector(plot, &writer, style);
     } else if (f == QLatin1String("svg")) {
         QSvgGenerator svg;
@@ -62,7 +71,7 @@ QString exportPlot(CurvePlot* plot, const QString& path, const QString& format, 
         svg.setSize(size);
         svg.setViewBox(QRect(QPoint(0, 0), size));
         svg.setResolution(72);
-        svg.setTitle(plot->title());
+        svg.setTitle(title);
         svg.setDescription(QStringLiteral("InvarExplore Workbench"));
         ok = paintVector(plot, &svg, style);
     } else if (f == QLatin1String("png")) {
@@ -83,10 +92,26 @@ QString exportPlot(CurvePlot* plot, const QString& path, const QString& format, 
         plot->resize(screenSize);
         return QStringLiteral("unknown figure format '%1' for '%2'; use pdf, svg, png or csv").arg(format, path);
     }
-    plot->setColumnsPerPixel(1);
     plot->resize(screenSize);
-    plot->updateDisplayData();
+    if (curves) {
+        curves->setColumnsPerPixel(1);
+        curves->updateDisplayData();
+    }
     if (!ok || !QFile::exists(path)) return QStringLiteral("could not write the figure '%1'; check that its folder exists and is writable").arg(path);
+    return {};
+}
+
+QString exportGroupMapCsv(const GroupMapPlot* plot, const QString& path) {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
+        return QStringLiteral("could not write '%1': %2").arg(path, file.errorString());
+    QTextStream out(&file);
+    out << "row,group," << csvField(plot->valueName()) << '\n';
+    for (std::int64_t r = 0; r < plot->rows(); ++r)
+        for (std::int64_t g = 0; g < plot->groups(); ++g)
+            out << r << ',' << g << ',' << QString::number(plot->cell(r, g), 'g', QLocale::FloatingPointShortest) << '\n';
+    out.flush();
+    if (!file.commit()) return QStringLiteral("could not write '%1': %2").arg(path, file.errorString());
     return {};
 }
 

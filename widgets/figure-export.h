@@ -6,18 +6,23 @@
 #include <vector>
 
 #include "figure-style.h"
+
+class QCustomPlot;
 #include "run-figures.h"
 
 namespace invx::gui {
 
 class CurvePlot;
+class GroupMapPlot;
 
 // Writes `plot` as `format` ("pdf", "svg", "png" or "csv") to `path`. Returns "" or an error
 // sentence naming the file.
-QString exportPlot(CurvePlot* plot, const QString& path, const QString& format, const FigureStyle& style);
+QString exportPlot(QCustomPlot* plot, const QString& path, const QString& format, const FigureStyle& style);
 
 // The plotted data, one row per point: series, x, y (a header names the axes). Bars: one row per bar.
 QString exportPlotCsv(const CurvePlot* plot, const QString& path);
+// A heat map's cells, one row per cell: row, group, value.
+QString exportGroupMapCsv(const GroupMapPlot* plot, const QString& path);
 
 // Every figure of `runs` into `directory` (created if missing) as <figure>.<format> for each format,
 // drawn fresh in the style. Returns the files written; throws std::runtime_error with the sentence

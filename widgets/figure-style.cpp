@@ -75,6 +75,12 @@ void applyFigureStyle(QCustomPlot* plot, const FigureStyle& style) {
         axis->setTickLabelPadding(2);
         axis->grid()->setPen(QPen(QColor(225, 225, 225), style.axisWidth * 0.6));
     }
+    for (int i = 0; i < plot->plotLayout()->elementCount(); ++i)
+        if (auto* scale = qobject_cast<QCPColorScale*>(plot->plotLayout()->elementAt(i))) {
+            scale->axis()->setLabelFont(text);
+            scale->axis()->setTickLabelFont(ticks);
+            scale->setBarWidth(6);
+        }
     plot->legend->setFont(ticks);
     plot->legend->setBorderPen(QPen(QColor(180, 180, 180), style.axisWidth));
     plot->legend->setRowSpacing(0);
@@ -96,6 +102,13 @@ void applyFigureStyle(QCustomPlot* plot, const FigureStyle& style) {
         // Faint raw curves under smoothed ones stay thinner than the curve itself.
         pen.setWidthF(plot->graph(i)->property("faint").toBool() ? style.lineWidth * 0.6 : style.lineWidth);
         plot->graph(i)->setPen(pen);
+        QCPScatterStyle marker = plot->graph(i)->scatterStyle();
+        if (!marker.isNone()) {
+            // Markers in points, thin-edged, as printed figures draw them.
+            marker.setSize(style.fontPoints * 0.4);
+            marker.setPen(QPen(marker.pen().color(), style.axisWidth));
+            plot->graph(i)->setScatterStyle(marker);
+        }
     }
     for (int i = 0; i < plot->plottableCount(); ++i)
         if (auto* bars = qobject_cast<QCPBars*>(plot->plottable(i))) bars->setPen(QPen(bars->pen().color(), style.axisWidth));

@@ -21,6 +21,10 @@ public:
     void setColourRange(const QCPRange& range, bool logScale);
     QCPColorMap* map() const { return map_; }
     double cell(std::int64_t row, std::int64_t group) const;
+    std::int64_t rows() const { return rows_; }
+    std::int64_t groups() const { return groups_; }
+    void setValueName(const QString& name) { valueName_ = name; }  // the CSV's value column
+    const QString& valueName() const { return valueName_; }
     int outlinedCount() const { return outline_->dataCount(); }
 
 Q_SIGNALS:
@@ -35,6 +39,7 @@ private:
     QCPGraph* outline_ = nullptr;
     std::int64_t rows_ = 0, groups_ = 0;
     std::vector<double> values_;
+    QString valueName_ = QStringLiteral("value");
 };
 
 }  // namespace invx::gui

@@ -1,6 +1,8 @@
 #include "inspector-view.h"
 
 #include <QCheckBox>
+#include <QDir>
+#include <stdexcept>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
@@ -13,6 +15,7 @@
 #include <cmath>
 
 #include "curve-plot.h"
+#include "figure-export.h"
 #include "figure-style.h"
 #include "group-map-plot.h"
 #include "layer-statistics.h"
@@ -140,7 +143,7 @@ InspectorView::InspectorView(QWidget* parent) : QWidget(parent) {
 void InspectorView::setSource(LayerInspectorSource* source) {
     source_ = source;
     connect(source_, &LayerInspectorSource::ready, this, [this](const LayerInspection& i) {
-        if (i.experiment == experiment_) show(i);
+        if (i.experiment == experiment_) display(i);
     });
     connect(source_, &LayerInspectorSource::failed, this, [this](const QString& e) { title_->setText(e); });
 }
@@ -162,6 +165,9 @@ void InspectorView::setExperiment(const QString& path, const std::vector<std::in
 
 void InspectorView::setAcceptedSteps(const std::vector<double>& step, const std::vector<int>& layer,
                                      const std::vector<std::uint8_t>& accepted) {
+    acceptedStep_ = step;
+    acceptedLayer_ = layer;
+    accepted_ = accepted;
     Curve changes{tr("accepted"), {}, {}, okabeIto(0), Qt::NoPen, false, true, 1.0};
     for (std::size_t i = 0; i < step.size() && i < layer.size() && i < accepted.size(); ++i)
         if (accepted[i]) changes.x.push_back(step[i]), changes.y.push_back(double(layer[i]));
@@ -177,7 +183,7 @@ void InspectorView::ask() {
     if (source_ && !experiment_.isEmpty() && !steps_.empty()) source_->request(experiment_, checkpoint_->value(), layer_->value());
 }
 
-void InspectorView::show(const LayerInspection& inspection) {
+void InspectorView::display(const LayerInspection& inspection) {
     shown_ = inspection;
     haveShown_ = true;
     title_->setText(tr("%1, layer %2, checkpoint %3 of %4 (step %5)")
@@ -238,6 +244,7 @@ void InspectorView::redraw() {
     after_->setCells(tr("%1 at step %2").arg(name).arg(shown_.now.step), now.rows, groups, after, threshold);
     for (GroupMapPlot* m : {before_, after_}) m->setColourRange(QCPRange(cmin, cmax), logColour);
     colourScale_->axis()->setLabel(quantity_->currentText());
+    for (GroupMapPlot* m : {before_, after_}) m->setValueName(quantity_->currentText());
 
     // Where each neuron went, and the scales.
     const LayerInvariance& state = shown_.now.invariance;
@@ -260,6 +267,8 @@ void InspectorView::redraw() {
 
 void InspectorView::showGroup(std::int64_t row, std::int64_t groupIndex) {
     if (!haveShown_) return;
+    groupRow_ = row;
+    groupIndex_ = groupIndex;
     const WeightSnapshot& now = matrix(shown_.now);
     const WeightSnapshot& start = matrix(shown_.start);
     const std::int64_t g = now.groupSize;
@@ -278,6 +287,44 @@ void InspectorView::showGroup(std::int64_t row, std::int64_t groupIndex) {
                        slice(now.transformed, tr("after: weight"), okabeIto(0), true, Qt::NoPen),
                        slice(now.quantized, tr("after: quantized"), okabeIto(3), false, Qt::SolidLine)});
     group_->legend->setVisible(true);
+}
+
+QStringList InspectorView::exportFigures(const QString& directory, const QStringList& formats, const QString& preset) {
+    if (!haveShown_) throw std::runtime_error("nothing to export: no layer is shown in the inspector yet");
+    const FigureStyle style = FigureStyle::preset(preset);
+    if (!QDir().mkpath(directory)) throw std::runtime_error("could not create the folder '" + directory.toStdString() + "'");
+    // A copy with the same choices, so that the styling leaves the screen alone.
+    InspectorView copy;
+    copy.setAttribute(Qt::WA_DontShowOnScreen);
+    copy.matrix_->setCurrentIndex(matrix_->currentIndex());
+    copy.quantity_->setCurrentIndex(quantity_->currentIndex());
+    copy.logColour_->setChecked(logColour_->isChecked());
+    copy.logCounts_->setChecked(logCounts_->isChecked());
+    copy.percentile_->setValue(percentile_->value());
+    copy.setAcceptedSteps(acceptedStep_, acceptedLayer_, accepted_);
+    copy.display(shown_);
+    if (groupRow_ >= 0) copy.showGroup(groupRow_, groupIndex_);
+    const QString matrix = matrix_->currentText();
+    const std::vector<std::pair<QString, QCustomPlot*>> views = {
+        {matrix + QStringLiteral("-histogram"), copy.histogram_}, {matrix + QStringLiteral("-error-histogram"), copy.errors_},
+        {matrix + QStringLiteral("-map-before"), copy.before_},   {matrix + QStringLiteral("-map-after"), copy.after_},
+        {matrix + QStringLiteral("-group"), copy.group_},         {QStringLiteral("permutation"), copy.displacement_},
+        {QStringLiteral("scales"), copy.scales_},                 {QStringLiteral("angles"), copy.angles_},
+        {QStringLiteral("accepted-changes"), copy.timeline_}};
+    QStringList written;
+    for (const auto& [name, plot] : views) {
+        if (plot == copy.group_ && groupRow_ < 0) continue;  // no group clicked
+        if (auto* c = qobject_cast<CurvePlot*>(plot)) c->setBarLegendColumns(style.widthInches < 4 ? 2 : 4);
+        plot->resize(style.widthPoints(), style.heightPoints());
+        applyFigureStyle(plot, style);
+        for (const QString& format : formats) {
+            const QString path = QDir(directory).filePath(name + QLatin1Char('.') + format.toLower());
+            const QString error = exportPlot(plot, path, format, style);
+            if (!error.isEmpty()) throw std::runtime_error(error.toStdString());
+            written << path;
+        }
+    }
+    return written;
 }
 
 }  // namespace invx::gui

@@ -37,7 +37,7 @@ public:
     void selectCheckpoint(std::int64_t index);
     std::int64_t selectedCheckpoint() const;
     // Draws an answer (the source's, or a test's).
-    void show(const LayerInspection& inspection);
+    void display(const LayerInspection& inspection);
     const LayerInspection& shown() const { return shown_; }
 
     CurvePlot* histogramPlot() const { return histogram_; }
@@ -51,6 +51,9 @@ public:
     CurvePlot* timelinePlot() const { return timeline_; }
     QString invarianceText() const;
     void showGroup(std::int64_t row, std::int64_t group);
+    // Every view as <name>.<format> in `directory`, drawn fresh in `style` (the screen is left as
+    // it is). Returns the files; throws std::runtime_error with the first failure's sentence.
+    QStringList exportFigures(const QString& directory, const QStringList& formats, const QString& preset);
 
 private:
     void ask();
@@ -62,6 +65,10 @@ private:
     std::vector<std::int64_t> steps_;
     LayerInspection shown_;
     bool haveShown_ = false;
+    std::int64_t groupRow_ = -1, groupIndex_ = -1;  // the group last clicked
+    std::vector<double> acceptedStep_;
+    std::vector<int> acceptedLayer_;
+    std::vector<std::uint8_t> accepted_;
 
     QLabel *title_ = nullptr, *step_ = nullptr, *invariance_ = nullptr, *hover_ = nullptr;
     QSlider* checkpoint_ = nullptr;

@@ -818,7 +818,7 @@ void MainWindow::ablationVariantEnded(const QString& state) {
 void MainWindow::refreshAblationView() {
     std::vector<const RunData*> results;
     for (const auto& r : ablationResults_) results.push_back(r.get());
-    ablationView_->show(ablation_ ? &*ablation_ : nullptr, results);
+    ablationView_->display(ablation_ ? &*ablation_ : nullptr, results);
 }
 
 void MainWindow::updateActions() {
@@ -888,7 +888,10 @@ void MainWindow::exportFiguresInteractively() {
     settings.setValue(QStringLiteral("export/folder"), folder->text());
     settings.setValue(QStringLiteral("export/preset"), preset->currentText());
     try {
-        const QStringList written = exportFigures(folder->text(), formats, preset->currentText());
+        // On the Inspect tab: the inspector's views; elsewhere: the curves and the runs table.
+        const QStringList written = tabs_->currentWidget() == inspectorView_ && inspectorView_
+                                        ? inspectorView_->exportFigures(folder->text(), formats, preset->currentText())
+                                        : exportFigures(folder->text(), formats, preset->currentText());
         statusBar()->showMessage(tr("Wrote %1 files to %2").arg(written.size()).arg(folder->text()), 10000);
     } catch (const std::exception& e) {
         showError(tr("Export failed"), QString::fromStdString(e.what()));

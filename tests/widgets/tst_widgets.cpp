@@ -533,7 +533,7 @@ void TestWidgets::inspectorDrawsTheCoresNumbers() {
     i.invariance = {0, 1.5e-6, 0.25};
     InspectorView view;
     view.resize(1400, 900);
-    view.show(i);
+    view.display(i);
     // Histograms: every weight counted once (log counts off: empty bins stay zero).
     for (QCheckBox* box : view.findChildren<QCheckBox*>())
         if (box->text() == "log counts") box->setChecked(false);
@@ -565,6 +565,21 @@ void TestWidgets::inspectorDrawsTheCoresNumbers() {
     view.showGroup(3, 1);
     QCOMPARE(view.groupPlot()->curves().size(), std::size_t(4));
     QCOMPARE(view.groupPlot()->curves()[2].y.front(), double(i.now.fc1.transformed[3 * 32 + 16]));
+
+    // Every view exports like the curves; the screen keeps its style (the title stays).
+    const int layoutElements = view.histogramPlot()->plotLayout()->elementCount();
+    QTemporaryDir out;
+    const QStringList written = view.exportFigures(out.path(), {"pdf", "svg", "png", "csv"}, "icml-column");
+    QCOMPARE(written.size(), 9 * 4);
+    QCOMPARE(view.histogramPlot()->plotLayout()->elementCount(), layoutElements);
+    QFile map(out.filePath("fc1-map-after.csv"));
+    QVERIFY(map.open(QIODevice::ReadOnly));
+    const QList<QByteArray> rows = map.readAll().trimmed().split('\n');
+    QCOMPARE(rows.size(), 1 + 16 * 2);
+    QCOMPARE(rows[1].split(',')[2].toDouble(), double(i.now.fc1.groupError[0]));
+    QCOMPARE(QImage(out.filePath("permutation.png")).size(), QSize(975, 675));
+    QFile pdf(out.filePath("fc1-map-before.pdf"));
+    QVERIFY(pdf.open(QIODevice::ReadOnly) && pdf.read(5) == "%PDF-");
 }
 
 QTEST_MAIN(TestWidgets)
