@@ -295,6 +295,7 @@ ExperimentFile& ExperimentFile::operator=(ExperimentFile&& other) noexcept {
     return *this;
 }
 ExperimentFile::~ExperimentFile() {
+    const auto lock = hdf5Lock();
     if (d_ && d_->file.valid()) H5Fflush(d_->file, H5F_SCOPE_LOCAL);
     d_.reset();  // closes the file's handles while the lock is held
 }
