@@ -51,6 +51,7 @@ SearchWorker::~SearchWorker() {
     if (thread_) {
         control_->stop();
         thread_->wait();
+        delete thread_;  // its queued end-of-run notice dies with this object
     }
 }
 
