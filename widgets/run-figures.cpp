@@ -113,7 +113,10 @@ void fillFigure(CurvePlot* plot, FigureKind kind, const std::vector<const RunDat
         case FigureKind::Loss: yLabel = tr("CE/CE₀ + α·MSE/MSE₀"); break;
         case FigureKind::Ce: yLabel = tr("cross-entropy (nats/token)"); break;
         case FigureKind::Mse: yLabel = tr("mean squared error"); break;
-        case FigureKind::Acceptance: yLabel = tr("accepted steps (%)"); break;
+        case FigureKind::Acceptance:
+            // Several runs: the thin curves are in no legend entry, and papers drop the title.
+            yLabel = many ? tr("accepted (%); thin: last %1").arg(StepRecord::kRecentWindow) : tr("accepted steps (%)");
+            break;
         case FigureKind::Perplexity:
             yLabel = runs.empty() || runs.front()->settings.evalData == "none"
                          ? tr("perplexity")
