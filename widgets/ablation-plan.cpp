@@ -7,12 +7,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 #include <cmath>
 
 #include "invx/error.h"
 #include "invx/search-setting-table.h"
 #include "run-data.h"
+#include "text-file-writer.h"
 
 namespace invx::gui {
 namespace {
@@ -104,9 +104,8 @@ void AblationPlan::save() const {
                            {"axes", axes},
                            {"variants", variants}};
     if (!QDir().mkpath(folder_)) throw Error("could not create the ablation folder '" + str(folder_) + "'");
-    QSaveFile out(file());
-    if (!out.open(QIODevice::WriteOnly) || out.write(QJsonDocument(root).toJson()) < 0 || !out.commit())
-        throw Error("could not write the ablation queue '" + str(file()) + "': " + str(out.errorString()));
+    const QString error = writeTextFile(file(), QString::fromUtf8(QJsonDocument(root).toJson()));
+    if (!error.isEmpty()) throw Error("the ablation queue was not saved: " + str(error));
 }
 
 AblationPlan AblationPlan::load(const QString& path) {

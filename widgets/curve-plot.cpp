@@ -94,6 +94,7 @@ void CurvePlot::setCurves(std::vector<Curve> curves) {
                            std::equal(curves.begin(), curves.end(), curves_.begin(),
                                       [](const Curve& a, const Curve& b) { return a.name == b.name; });
     curves_ = std::move(curves);
+    bars_.clear();
     if (!sameShape) rebuildGraphs();
     smoothed_.assign(curves_.size(), {});
     rawBlocks_.assign(curves_.size(), {});

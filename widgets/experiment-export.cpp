@@ -1,7 +1,6 @@
 #include "experiment-export.h"
 
 #include <QDir>
-#include <QSaveFile>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -9,6 +8,7 @@
 #include "figure-export.h"
 #include "run-loader.h"
 #include "runs-table-model.h"
+#include "text-file-writer.h"
 
 namespace invx::gui {
 
@@ -28,15 +28,25 @@ QStringList exportExperiments(const ExportRequest& request) {
     table.setRuns(pointers);
     FigureOptions options;
     options.timeAxis = request.timeAxis;
-    QStringList written = exportRunFigures(pointers, table.labels(), options, request.directory, request.formats, style);
+    return exportFiguresAndTables(pointers, table.labels(), table, options, request.directory, request.formats, style);
+}
+
+QStringList writeRunsTables(const RunsTableModel& table, const QString& directory) {
+    QStringList written;
     for (const auto& [name, text] : {std::pair{QStringLiteral("runs.md"), table.toMarkdown()},
                                      std::pair{QStringLiteral("runs.tex"), table.toLatex()}}) {
-        QSaveFile out(QDir(request.directory).filePath(name));
-        if (!out.open(QIODevice::WriteOnly | QIODevice::Text) || out.write(text.toUtf8()) < 0 || !out.commit())
-            throw std::runtime_error("could not write '" + out.fileName().toStdString() + "': " + out.errorString().toStdString());
-        written << out.fileName();
+        const QString path = QDir(directory).filePath(name);
+        const QString error = writeTextFile(path, text);
+        if (!error.isEmpty()) throw std::runtime_error(error.toStdString());
+        written << path;
     }
     return written;
+}
+
+QStringList exportFiguresAndTables(const std::vector<const RunData*>& runs, const QStringList& labels,
+                                   const RunsTableModel& table, const FigureOptions& options, const QString& directory,
+                                   const QStringList& formats, const FigureStyle& style) {
+    return exportRunFigures(runs, labels, options, directory, formats, style) + writeRunsTables(table, directory);
 }
 
 }  // namespace invx::gui

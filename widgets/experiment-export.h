@@ -3,6 +3,7 @@
 // without a window.
 #include <QString>
 #include <QStringList>
+#include <vector>
 
 namespace invx::gui {
 
@@ -13,6 +14,20 @@ struct ExportRequest {
     QString preset = QStringLiteral("icml-column");
     bool timeAxis = false;
 };
+
+class RunsTableModel;
+struct FigureOptions;
+struct FigureStyle;
+struct RunData;
+
+// The runs table as runs.md and runs.tex in `directory`. Returns the files; throws
+// std::runtime_error with the sentence of a failed write.
+QStringList writeRunsTables(const RunsTableModel& table, const QString& directory);
+
+// Every figure of `runs` (labelled `labels`) in every format, and `table` as runs.md and runs.tex.
+QStringList exportFiguresAndTables(const std::vector<const RunData*>& runs, const QStringList& labels,
+                                   const RunsTableModel& table, const FigureOptions& options, const QString& directory,
+                                   const QStringList& formats, const FigureStyle& style);
 
 // Writes <figure>.<format> for every figure and format, runs.md and runs.tex. Returns the files
 // written. Throws std::runtime_error (invx::Error for unreadable experiments) with the sentence.

@@ -29,9 +29,19 @@ std::vector<ExperimentListModel::Entry> ExperimentListModel::scan() const {
         if (seen.contains(absolute)) return;
         seen << absolute;
         const QFileInfo info(absolute);
-        Entry e{absolute, info.exists() ? experimentStatus(absolute) : tr("unreadable: the file no longer exists"),
-                info.lastModified(), recent};
-        out.push_back(e);
+        // A finished, stopped or unreadable file unchanged since the last scan keeps its status:
+        // refreshing every second reopens only running files and those written to (a running
+        // file is always reread, since a status write need not change the size or, on coarse
+        // file systems, the time).
+        QString status;
+        const int known = rowOf(absolute);
+        const Entry* last = known >= 0 ? &entries_[std::size_t(known)] : nullptr;
+        if (!info.exists()) status = tr("unreadable: the file no longer exists");
+        else if (last && last->status != QLatin1String("running") && last->status != QLatin1String("created") &&
+                 last->modified == info.lastModified() && last->size == info.size())
+            status = last->status;
+        else status = experimentStatus(absolute);
+        out.push_back(Entry{absolute, status, info.lastModified(), info.exists() ? info.size() : -1, recent});
     };
     if (!folder_.isEmpty())
         for (const QFileInfo& info : QDir(folder_).entryInfoList({QStringLiteral("*.h5")}, QDir::Files, QDir::Time))

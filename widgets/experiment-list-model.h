@@ -37,6 +37,7 @@ private:
     struct Entry {
         QString path, status;
         QDateTime modified;
+        qint64 size = -1;
         bool recent = false;
     };
     std::vector<Entry> scan() const;

@@ -5,16 +5,19 @@
 #include <QImage>
 #include <QLocale>
 #include <QPdfWriter>
-#include <QSaveFile>
 #include <QSvgGenerator>
 #include <QTextStream>
 #include <stdexcept>
 
 #include "curve-plot.h"
 #include "group-map-plot.h"
+#include "text-file-writer.h"
 
 namespace invx::gui {
 namespace {
+
+// Doubles as the shortest text that reads back to the same value.
+QString number(double v) { return QString::number(v, 'g', QLocale::FloatingPointShortest); }
 
 QString csvField(const QString& text) {
     if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
@@ -102,39 +105,23 @@ QString exportPlot(QCustomPlot* plot, const QString& path, const QString& format
 }
 
 QString exportGroupMapCsv(const GroupMapPlot* plot, const QString& path) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
-        return QStringLiteral("could not write '%1': %2").arg(path, file.errorString());
-    QTextStream out(&file);
-    out << "row,group," << csvField(plot->valueName()) << '\n';
-    for (std::int64_t r = 0; r < plot->rows(); ++r)
-        for (std::int64_t g = 0; g < plot->groups(); ++g)
-            out << r << ',' << g << ',' << QString::number(plot->cell(r, g), 'g', QLocale::FloatingPointShortest) << '\n';
-    out.flush();
-    if (!file.commit()) return QStringLiteral("could not write '%1': %2").arg(path, file.errorString());
-    return {};
+    return writeTextFile(path, [&](QTextStream& out) {
+        out << "row,group," << csvField(plot->valueName()) << '\n';
+        for (std::int64_t r = 0; r < plot->rows(); ++r)
+            for (std::int64_t g = 0; g < plot->groups(); ++g)
+                out << r << ',' << g << ',' << number(plot->cell(r, g)) << '\n';
+    });
 }
 
 QString exportPlotCsv(const CurvePlot* plot, const QString& path) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
-        return QStringLiteral("could not write '%1': %2").arg(path, file.errorString());
-    QTextStream out(&file);
-    if (!plot->bars().empty()) {
+    return writeTextFile(path, [&](QTextStream& out) {
         out << "series," << csvField(plot->xAxis->label()) << ',' << csvField(plot->yAxis->label()) << '\n';
         for (const auto& b : plot->bars())
-            for (std::size_t i = 0; i < b.values.size(); ++i)
-                out << csvField(b.name) << ',' << i << ',' << QString::number(b.values[i], 'g', QLocale::FloatingPointShortest) << '\n';
-    } else {
-        out << "series," << csvField(plot->xAxis->label()) << ',' << csvField(plot->yAxis->label()) << '\n';
+            for (std::size_t i = 0; i < b.values.size(); ++i) out << csvField(b.name) << ',' << i << ',' << number(b.values[i]) << '\n';
         for (const Curve& c : plot->curves())
             for (std::size_t i = 0; i < c.x.size(); ++i)
-                out << csvField(c.name) << ',' << QString::number(c.x[i], 'g', QLocale::FloatingPointShortest) << ','
-                    << QString::number(c.y[i], 'g', QLocale::FloatingPointShortest) << '\n';
-    }
-    out.flush();
-    if (!file.commit()) return QStringLiteral("could not write '%1': %2").arg(path, file.errorString());
-    return {};
+                out << csvField(c.name) << ',' << number(c.x[i]) << ',' << number(c.y[i]) << '\n';
+    });
 }
 
 QStringList exportRunFigures(const std::vector<const RunData*>& runs, const QStringList& labels,

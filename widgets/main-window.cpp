@@ -23,7 +23,6 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSortFilterProxyModel>
@@ -49,6 +48,8 @@
 #include "search-launcher.h"
 #include "search-settings-form.h"
 #include "table-export.h"
+#include "text-file-writer.h"
+#include "experiment-export.h"
 
 namespace invx::gui {
 namespace {
@@ -844,16 +845,8 @@ void MainWindow::showError(const QString& title, const QString& sentence) {
 }
 
 QStringList MainWindow::exportFigures(const QString& directory, const QStringList& formats, const QString& preset) {
-    const FigureStyle style = FigureStyle::preset(preset);
-    QStringList written = exportRunFigures(runsModel_->shownRuns(), runsModel_->shownLabels(), runView_->options(),
-                                           directory, formats, style);
-    for (const auto& [name, text] : {std::pair{QStringLiteral("runs.md"), runsModel_->toMarkdown()},
-                                     std::pair{QStringLiteral("runs.tex"), runsModel_->toLatex()}}) {
-        QSaveFile out(QDir(directory).filePath(name));
-        if (out.open(QIODevice::WriteOnly | QIODevice::Text) && out.write(text.toUtf8()) >= 0 && out.commit())
-            written << out.fileName();
-    }
-    return written;
+    return exportFiguresAndTables(runsModel_->shownRuns(), runsModel_->shownLabels(), *runsModel_, runView_->options(),
+                                  directory, formats, FigureStyle::preset(preset));
 }
 
 void MainWindow::exportFiguresInteractively() {
@@ -902,10 +895,9 @@ void MainWindow::exportTableInteractively() {
     const QString path = QFileDialog::getSaveFileName(this, tr("Export runs table"), QDir(experiments_->folder()).filePath(QStringLiteral("runs.md")),
                                                       tr("Markdown (*.md);;LaTeX (*.tex)"));
     if (path.isEmpty()) return;
-    QSaveFile out(path);
-    const QString text = path.endsWith(QLatin1String(".tex")) ? runsModel_->toLatex() : runsModel_->toMarkdown();
-    if (!out.open(QIODevice::WriteOnly | QIODevice::Text) || out.write(text.toUtf8()) < 0 || !out.commit())
-        showError(tr("Export failed"), tr("could not write '%1': %2").arg(path, out.errorString()));
+    const QString error =
+        writeTextFile(path, path.endsWith(QLatin1String(".tex")) ? runsModel_->toLatex() : runsModel_->toMarkdown());
+    if (!error.isEmpty()) showError(tr("Export failed"), error);
 }
 
 void MainWindow::exportAblationTable() {
@@ -913,9 +905,9 @@ void MainWindow::exportAblationTable() {
     for (const auto& [name, text] :
          {std::pair{QStringLiteral("ablation.md"), tableToMarkdown(*ablationView_->summaryModel(), ablationView_->firstSummaryNumberColumn())},
           std::pair{QStringLiteral("ablation.tex"), tableToLatex(*ablationView_->summaryModel(), ablationView_->firstSummaryNumberColumn())}}) {
-        QSaveFile out(QDir(ablation_->folder()).filePath(name));
-        if (!out.open(QIODevice::WriteOnly | QIODevice::Text) || out.write(text.toUtf8()) < 0 || !out.commit()) {
-            showError(tr("Export failed"), tr("could not write '%1': %2").arg(out.fileName(), out.errorString()));
+        const QString error = writeTextFile(QDir(ablation_->folder()).filePath(name), text);
+        if (!error.isEmpty()) {
+            showError(tr("Export failed"), error);
             return;
         }
     }
