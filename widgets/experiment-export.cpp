@@ -46,7 +46,8 @@ QStringList writeRunsTables(const RunsTableModel& table, const QString& director
 QStringList exportFiguresAndTables(const std::vector<const RunData*>& runs, const QStringList& labels,
                                    const RunsTableModel& table, const FigureOptions& options, const QString& directory,
                                    const QStringList& formats, const FigureStyle& style) {
-    return exportRunFigures(runs, labels, options, directory, formats, style) + writeRunsTables(table, directory);
+    QStringList written = exportRunFigures(runs, labels, options, directory, formats, style);  // creates the folder
+    return written + writeRunsTables(table, directory);
 }
 
 }  // namespace invx::gui
