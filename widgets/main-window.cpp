@@ -79,7 +79,10 @@ QTableView* makeTable(QWidget* parent) {
     view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     view->setAlternatingRowColors(true);
+    view->setWordWrap(false);  // one line a row; long paths are elided, their tooltips whole
+    view->setTextElideMode(Qt::ElideMiddle);
     view->verticalHeader()->hide();
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
     view->horizontalHeader()->setStretchLastSection(true);
     view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     return view;
@@ -201,6 +204,9 @@ void MainWindow::buildDocks() {
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setMinimumWidth(form_->minimumSizeHint().width() + 24);
     formLayout->addWidget(scroll, 1);
+    // The form's sentence stays in view above Start, however far the form is scrolled.
+    form_->errorLabel()->setContentsMargins(6, 2, 6, 2);
+    formLayout->addWidget(form_->errorLabel());
     auto* startButton = new QPushButton(tr("Start Search"), formPanel);
     startButton->setObjectName(QStringLiteral("startButton"));
     startButton->setDefault(true);
@@ -851,7 +857,9 @@ QStringList MainWindow::exportFigures(const QString& directory, const QStringLis
 
 void MainWindow::exportFiguresInteractively() {
     QDialog dialog(this);
-    dialog.setWindowTitle(tr("Export Figures"));
+    const bool inspector = inspectorView_ && tabs_->currentWidget() == inspectorView_;
+    dialog.setWindowTitle(inspector ? tr("Export the Inspector's Figures") : tr("Export Figures and the Runs Table"));
+    dialog.setMinimumWidth(560);
     auto* form = new QFormLayout(&dialog);
     QSettings settings;
     auto* folder = new QLineEdit(settings.value(QStringLiteral("export/folder"), QDir(experiments_->folder()).filePath(QStringLiteral("figures"))).toString(), &dialog);
@@ -867,10 +875,19 @@ void MainWindow::exportFiguresInteractively() {
         formatChecks << check;
         formatsRow->addWidget(check);
     }
-    form->addRow(tr("Folder"), folder);
+    auto* folderRow = new QHBoxLayout;
+    auto* browse = new QPushButton(tr("Browse…"), &dialog);
+    connect(browse, &QPushButton::clicked, &dialog, [&dialog, folder] {
+        const QString dir = QFileDialog::getExistingDirectory(&dialog, tr("Folder for the figures"), folder->text());
+        if (!dir.isEmpty()) folder->setText(dir);
+    });
+    folderRow->addWidget(folder, 1);
+    folderRow->addWidget(browse);
+    form->addRow(tr("Folder"), folderRow);
     form->addRow(tr("Size and style"), preset);
     form->addRow(tr("Formats"), formatsRow);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Export"));
     form->addRow(buttons);
     connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
@@ -882,8 +899,7 @@ void MainWindow::exportFiguresInteractively() {
     settings.setValue(QStringLiteral("export/preset"), preset->currentText());
     try {
         // On the Inspect tab: the inspector's views; elsewhere: the curves and the runs table.
-        const QStringList written = tabs_->currentWidget() == inspectorView_ && inspectorView_
-                                        ? inspectorView_->exportFigures(folder->text(), formats, preset->currentText())
+        const QStringList written = inspector ? inspectorView_->exportFigures(folder->text(), formats, preset->currentText())
                                         : exportFigures(folder->text(), formats, preset->currentText());
         statusBar()->showMessage(tr("Wrote %1 files to %2").arg(written.size()).arg(folder->text()), 10000);
     } catch (const std::exception& e) {

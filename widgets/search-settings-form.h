@@ -39,6 +39,8 @@ public:
     void setDefaultModelDirectory(const QString& demoDirectory) { demoDirectory_ = demoDirectory; }
 
     QString errorText() const;  // the shown validation sentence, "" when valid
+    // The label that shows it; a window may place it where it stays in view (beside its Start).
+    QLabel* errorLabel() const { return error_; }
     QWidget* editor(const QString& key) const { return editors_.value(key); }
 
 Q_SIGNALS:
