@@ -79,6 +79,8 @@ int main(int argc, char** argv) {
         return 1;
     }
     if (!waitFor([&] { return window.ablation()->done() && !worker.running(); }, 3600)) return 1;
+    window.closeRuns();
+    for (const AblationVariant& v : window.ablation()->variants()) window.openExperiment(v.path);
     window.findChild<QTabWidget*>()->setCurrentIndex(1);
     grab(window, QDir(out).filePath("workbench-ablation.png"));
 
