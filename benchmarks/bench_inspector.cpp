@@ -22,16 +22,24 @@ int main(int argc, char** argv) {
     auto t = Clock::now();
     invx::ExperimentInspector inspector(argv[1]);
     std::printf("load and base quantization: %.2f s\n", seconds(t));
-    std::vector<double> layer, check;
+    std::vector<double> layer, attention, changes, check;
     for (int r = 0; r < std::stoi(o["--repeat"]); ++r) {
         t = Clock::now();
         inspector.inspectLayer(-1, std::stoi(o["--layer"]));
         layer.push_back(seconds(t));
         t = Clock::now();
+        inspector.inspectAttention(std::stoi(o["--layer"]));
+        attention.push_back(seconds(t));
+        t = Clock::now();
+        inspector.positionChanges(std::stoi(o["--layer"]), -1);
+        changes.push_back(seconds(t));
+        t = Clock::now();
         inspector.invarianceCheck(-1);
         check.push_back(seconds(t));
     }
-    std::printf("one layer at the last checkpoint: median %.1f ms; invariance check: median %.1f ms\n",
-                1000 * invx::bench::median(layer), 1000 * invx::bench::median(check));
+    std::printf("one layer at the last checkpoint (fc1, fc2): median %.1f ms; its attention matrices: median %.1f ms; "
+                "position changes over %lld checkpoints: median %.1f ms; invariance check: median %.1f ms\n",
+                1000 * invx::bench::median(layer), 1000 * invx::bench::median(attention),
+                (long long)inspector.checkpointCount(), 1000 * invx::bench::median(changes), 1000 * invx::bench::median(check));
     return 0;
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The workbench screenshots in docs/images, taken on a real X server (Xvfb): an ablation of the
-# invariances on the demo model (8 runs), their comparison, and a live run. About 15 minutes on
-# 2 cores. Usage: tools/workbench-screenshots.sh [OUT_DIR] [WORK_DIR] [STEPS]
+# invariances on the demo model (8 runs), their comparison, the three inspector tabs on the P+S+R
+# run, and a live run; the inspector's figures exported in the ICML column style go to
+# WORK_DIR/inspector-figures. About 15 minutes on 2 cores the first time, 1 minute once the
+# ablation exists in WORK_DIR. Usage: tools/workbench-screenshots.sh [OUT_DIR] [WORK_DIR] [STEPS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/docs/images}

@@ -121,7 +121,9 @@ void CurvePlot::rebuildGraphs() {
         raw->setPen(QPen(c.color, c.width, c.style));
         if (c.stepped) raw->setLineStyle(QCPGraph::lsStepLeft);
         if (!c.inLegend) raw->removeFromLegend();
-        if (c.markers) raw->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, c.color, Qt::white, 5));
+        if (c.markers)
+            raw->setScatterStyle(c.dots ? QCPScatterStyle(QCPScatterStyle::ssDisc, c.color, c.markerSize)
+                                        : QCPScatterStyle(QCPScatterStyle::ssCircle, c.color, Qt::white, c.markerSize));
         rawGraphs_.push_back(raw);
         QCPGraph* smooth = addGraph();
         smooth->setPen(QPen(c.color, c.width, c.style));
@@ -218,6 +220,14 @@ void CurvePlot::updateDisplayData() {
 }
 
 void CurvePlot::setBars(const QString& keyLabelPrefix, std::vector<BarSeries> series) {
+    std::size_t categories = 0;
+    for (const BarSeries& b : series) categories = std::max(categories, b.values.size());
+    QStringList labels;
+    for (std::size_t i = 0; i < categories; ++i) labels << keyLabelPrefix + QString::number(i);
+    setBars(labels, std::move(series));
+}
+
+void CurvePlot::setBars(const QStringList& categoryLabels, std::vector<BarSeries> series) {
     curves_.clear();
     smoothed_.clear();
     clearGraphs();
@@ -228,7 +238,7 @@ void CurvePlot::setBars(const QString& keyLabelPrefix, std::vector<BarSeries> se
     delete barsGroup_;
     barsGroup_ = new QCPBarsGroup(this);
     barsGroup_->setSpacing(1);
-    std::size_t categories = 0;
+    std::size_t categories = std::size_t(categoryLabels.size());
     double top = 0;
     for (const BarSeries& b : bars_) categories = std::max(categories, b.values.size());
     const double width = 0.8 / double(std::max<std::size_t>(bars_.size(), 1));
@@ -245,7 +255,8 @@ void CurvePlot::setBars(const QString& keyLabelPrefix, std::vector<BarSeries> se
         bars->setBarsGroup(barsGroup_);
     }
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-    for (std::size_t i = 0; i < categories; ++i) ticker->addTick(double(i), keyLabelPrefix + QString::number(i));
+    for (std::size_t i = 0; i < categories; ++i)
+        ticker->addTick(double(i), i < std::size_t(categoryLabels.size()) ? categoryLabels[qsizetype(i)] : QString::number(i));
     xAxis->setTicker(ticker);
     xAxis->setRange(-0.6, double(categories) - 0.4);
     // Several runs: their legend in rows across the top, above the bars.

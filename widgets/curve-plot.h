@@ -25,6 +25,8 @@ struct Curve {
     double width = 1.6;      // pen width on screen
     bool stepped = false;    // a state that holds until the next point (the accepted loss)
     bool inLegend = true;
+    double markerSize = 5;  // with `markers`: open circles, or filled dots when `dots`
+    bool dots = false;
 };
 
 class CurvePlot : public QCustomPlot {
@@ -58,6 +60,8 @@ public:
         QColor color;
     };
     void setBars(const QString& keyLabelPrefix, std::vector<BarSeries> series);
+    // The same with a label of its own for each category.
+    void setBars(const QStringList& categoryLabels, std::vector<BarSeries> series);
     const std::vector<BarSeries>& bars() const { return bars_; }
     // Legend entries per row above bars (set before setBars): 2, or 4 in a double-column figure.
     void setBarLegendColumns(int n) { barLegendColumns_ = std::max(n, 1); }

@@ -105,7 +105,8 @@ void applyFigureStyle(QCustomPlot* plot, const FigureStyle& style) {
         QCPScatterStyle marker = plot->graph(i)->scatterStyle();
         if (!marker.isNone()) {
             // Markers in points, thin-edged, as printed figures draw them.
-            marker.setSize(style.fontPoints * 0.4);
+            // Filled dots mark many points (a neuron's quantized weights): smaller.
+            marker.setSize(style.fontPoints * (marker.shape() == QCPScatterStyle::ssDisc ? 0.2 : 0.4));
             marker.setPen(QPen(marker.pen().color(), style.axisWidth));
             plot->graph(i)->setScatterStyle(marker);
         }

@@ -15,6 +15,17 @@ QCPColorGradient viridisGradient() {
     return viridis;
 }
 
+QCPColorGradient divergingGradient() {
+    QCPColorGradient g;
+    g.clearColorStops();
+    g.setColorStopAt(0.0, QColor(0xb2, 0x18, 0x2b));
+    g.setColorStopAt(0.25, QColor(0xef, 0x8a, 0x62));
+    g.setColorStopAt(0.5, QColor(0xf7, 0xf7, 0xf7));
+    g.setColorStopAt(0.75, QColor(0x67, 0xa9, 0xcf));
+    g.setColorStopAt(1.0, QColor(0x21, 0x66, 0xac));
+    return g;
+}
+
 GroupMapPlot::GroupMapPlot(QWidget* parent) : QCustomPlot(parent) {
     setMinimumSize(240, 200);
     plotLayout()->insertRow(0);
@@ -24,6 +35,15 @@ GroupMapPlot::GroupMapPlot(QWidget* parent) : QCustomPlot(parent) {
     map_->setInterpolate(false);
     map_->setGradient(viridisGradient());
     map_->setTightBoundary(false);  // whole cells at the edges
+    colourScale_ = new QCPColorScale(this);
+    plotLayout()->addElement(1, 1, colourScale_);
+    colourScale_->setType(QCPAxis::atRight);
+    colourScale_->setBarWidth(10);
+    map_->setColorScale(colourScale_);
+    colourScale_->setGradient(viridisGradient());
+    auto* margins = new QCPMarginGroup(this);
+    axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+    colourScale_->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
     xAxis->setLabel(tr("quantization group"));
     yAxis->setLabel(tr("row (output neuron)"));
     yAxis->setRangeReversed(true);  // row 0 at the top, as a matrix reads
@@ -69,6 +89,16 @@ void GroupMapPlot::setCells(const QString& title, std::int64_t rows, std::int64_
 void GroupMapPlot::setColourRange(const QCPRange& range, bool logScale) {
     map_->setDataScaleType(logScale ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     map_->setDataRange(range);
+    replot(rpQueuedReplot);
+}
+
+void GroupMapPlot::setGradient(const QCPColorGradient& gradient) {
+    colourScale_->setGradient(gradient);
+    replot(rpQueuedReplot);
+}
+
+void GroupMapPlot::setColourLabel(const QString& label) {
+    colourScale_->axis()->setLabel(label);
     replot(rpQueuedReplot);
 }
 

@@ -10,6 +10,8 @@ namespace invx::gui {
 
 // Viridis: perceptually uniform, readable by colour-blind readers and in grey.
 QCPColorGradient viridisGradient();
+// Red (low) - white (middle) - blue (high), ColorBrewer's RdBu: for signed changes around zero.
+QCPColorGradient divergingGradient();
 
 class GroupMapPlot : public QCustomPlot {
     Q_OBJECT
@@ -19,6 +21,10 @@ public:
     void setCells(const QString& title, std::int64_t rows, std::int64_t groups, const std::vector<double>& values,
                   double outlineAbove);
     void setColourRange(const QCPRange& range, bool logScale);
+    // The colour bar beside the map: its gradient and label.
+    void setGradient(const QCPColorGradient& gradient);
+    void setColourLabel(const QString& label);
+    QCPColorScale* colourScale() const { return colourScale_; }
     QCPColorMap* map() const { return map_; }
     double cell(std::int64_t row, std::int64_t group) const;
     std::int64_t rows() const { return rows_; }
@@ -36,6 +42,7 @@ private:
 
     QCPTextElement* title_ = nullptr;
     QCPColorMap* map_ = nullptr;
+    QCPColorScale* colourScale_ = nullptr;
     QCPGraph* outline_ = nullptr;
     std::int64_t rows_ = 0, groups_ = 0;
     std::vector<double> values_;

@@ -16,6 +16,8 @@ struct LayerInspection {
     std::int64_t checkpointCount = 0;
     LayerSnapshot start;              // the layer before the search (identity state)
     LayerSnapshot now;                // the layer at `checkpoint`
+    std::vector<WeightSnapshot> attention;  // q_proj, k_proj, v_proj, out_proj (the search leaves them)
+    std::vector<double> positionChanges;    // per FFN position: checkpoints up to this one that moved it
     QVector<double> invariance;       // per decoder layer: largest |original - transformed| output
 };
 

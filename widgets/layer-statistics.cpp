@@ -41,7 +41,13 @@ QStringList groupQuantityNames() {
     return {QCoreApplication::translate("Inspector", "group range (max - min)"),
             QCoreApplication::translate("Inspector", "max |w| in the group"),
             QCoreApplication::translate("Inspector", "mean squared quantization error"),
-            QCoreApplication::translate("Inspector", "change of the error since the start")};
+            QCoreApplication::translate("Inspector", "error reduction by the search (before − now)")};
+}
+
+QStringList groupQuantityAxisLabels() {
+    return {QCoreApplication::translate("Inspector", "group range"), QCoreApplication::translate("Inspector", "max |w|"),
+            QCoreApplication::translate("Inspector", "quantization MSE"),
+            QCoreApplication::translate("Inspector", "MSE before − now")};
 }
 
 std::int64_t groupCount(const WeightSnapshot& w) { return w.groupSize > 0 ? w.cols / w.groupSize : 1; }
@@ -54,8 +60,8 @@ std::vector<double> groupQuantity(const WeightSnapshot& now, const WeightSnapsho
             case GroupQuantity::Range: out[i] = double(now.groupMax[i]) - double(now.groupMin[i]); break;
             case GroupQuantity::MaxAbs: out[i] = std::max(std::abs(double(now.groupMax[i])), std::abs(double(now.groupMin[i]))); break;
             case GroupQuantity::Error: out[i] = now.groupError[i]; break;
-            case GroupQuantity::ErrorChange:
-                out[i] = i < start.groupError.size() ? double(now.groupError[i]) - double(start.groupError[i]) : 0.0;
+            case GroupQuantity::ErrorReduction:
+                out[i] = i < start.groupError.size() ? double(start.groupError[i]) - double(now.groupError[i]) : 0.0;
                 break;
         }
     }
@@ -73,6 +79,58 @@ std::vector<double> displacement(const LayerInvariance& state) {
     std::vector<double> out(state.permutation.size());
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = double(state.permutation[i]) - double(i);
     return out;
+}
+
+namespace {
+
+std::vector<float> rowOf(const std::vector<float>& m, std::int64_t cols, std::int64_t row) {
+    return {m.begin() + row * cols, m.begin() + (row + 1) * cols};
+}
+
+std::vector<float> columnOf(const std::vector<float>& m, std::int64_t rows, std::int64_t cols, std::int64_t column) {
+    std::vector<float> out(static_cast<std::size_t>(rows));
+    for (std::int64_t r = 0; r < rows; ++r) out[std::size_t(r)] = m[std::size_t(r * cols + column)];
+    return out;
+}
+
+}  // namespace
+
+NeuronView neuronView(const LayerSnapshot& start, const LayerSnapshot& now, std::int64_t neuron) {
+    NeuronView v;
+    const auto& permutation = now.invariance.permutation;
+    const auto found = std::find(permutation.begin(), permutation.end(), neuron);
+    if (neuron < 0 || found == permutation.end() || now.fc1.rows != std::int64_t(permutation.size())) {
+        v.neuron = -1;
+        return v;
+    }
+    v.neuron = neuron;
+    v.position = found - permutation.begin();
+    v.scale = now.invariance.scales.at(std::size_t(neuron));
+    if (std::size_t(neuron / 2) < now.invariance.angles.size()) v.angle = now.invariance.angles[std::size_t(neuron / 2)];
+    const WeightSnapshot &fc1Before = start.fc1, &fc1After = now.fc1, &fc2Before = start.fc2, &fc2After = now.fc2;
+    v.fc1RowBefore = rowOf(fc1Before.transformed, fc1Before.cols, neuron);
+    v.fc1RowAfter = rowOf(fc1After.transformed, fc1After.cols, v.position);
+    v.fc1RowQuantized = rowOf(fc1After.quantized, fc1After.cols, v.position);
+    v.fc2ColumnBefore = columnOf(fc2Before.transformed, fc2Before.rows, fc2Before.cols, neuron);
+    v.fc2ColumnAfter = columnOf(fc2After.transformed, fc2After.rows, fc2After.cols, v.position);
+    v.fc2ColumnQuantized = columnOf(fc2After.quantized, fc2After.rows, fc2After.cols, v.position);
+    const std::int64_t groups1 = groupCount(fc1After), groups2 = groupCount(fc2After);
+    for (std::int64_t g = 0; g < groups1; ++g) {
+        v.fc1GroupErrorBefore.push_back(fc1Before.groupError[std::size_t(neuron * groups1 + g)]);
+        v.fc1GroupErrorAfter.push_back(fc1After.groupError[std::size_t(v.position * groups1 + g)]);
+    }
+    const std::int64_t size2 = fc2After.groupSize > 0 ? fc2After.groupSize : fc2After.cols;
+    for (std::int64_t r = 0; r < fc2After.rows; ++r) {
+        v.fc2GroupErrorBefore.push_back(fc2Before.groupError[std::size_t(r * groups2 + neuron / size2)]);
+        v.fc2GroupErrorAfter.push_back(fc2After.groupError[std::size_t(r * groups2 + v.position / size2)]);
+    }
+    return v;
+}
+
+double mean(const std::vector<double>& values) {
+    double sum = 0;
+    for (double x : values) sum += x;
+    return values.empty() ? 0 : sum / double(values.size());
 }
 
 }  // namespace invx::gui

@@ -22,10 +22,11 @@ std::pair<double, double> valueRange(const std::vector<const std::vector<float>*
 // quantized - transformed, element by element.
 std::vector<float> quantizationError(const WeightSnapshot& w);
 
-enum class GroupQuantity { Range, MaxAbs, Error, ErrorChange };
+enum class GroupQuantity { Range, MaxAbs, Error, ErrorReduction };
 QStringList groupQuantityNames();  // in enum order, for a combo box
-// Row-major [rows, groups] values of `quantity` for `now`; ErrorChange is now's error minus
-// start's (the same layer at checkpoint 0).
+QStringList groupQuantityAxisLabels();  // in enum order, short enough for a colour bar
+// Row-major [rows, groups] values of `quantity` for `now`; ErrorReduction is start's error minus
+// now's (start: the same layer before the search), positive where the search lowered it.
 std::vector<double> groupQuantity(const WeightSnapshot& now, const WeightSnapshot& start, GroupQuantity quantity);
 std::int64_t groupCount(const WeightSnapshot& w);  // groups per row
 // The value at quantile q (0-1) of `values` (nearest rank).
@@ -33,5 +34,22 @@ double quantile(std::vector<double> values, double q);
 
 // Where each neuron went: for new position i, displacement[i] = permutation[i] - i.
 std::vector<double> displacement(const LayerInvariance& state);
+
+// One FFN neuron before and after the search. The permutation maps position -> original neuron, so
+// original neuron `neuron` sits at position `neuron` before the search and at `position` after.
+struct NeuronView {
+    std::int64_t neuron = 0, position = 0;
+    float scale = 1, angle = 0;  // its scale, and its pair's rotation angle
+    std::vector<float> fc1RowBefore, fc1RowAfter, fc1RowQuantized;          // [hidden]
+    std::vector<float> fc2ColumnBefore, fc2ColumnAfter, fc2ColumnQuantized;  // [hidden]
+    // Mean squared quantization error of the groups holding its weights: fc1 row's groups
+    // ([hidden / group]); fc2 column's, one per fc2 row ([hidden]).
+    std::vector<double> fc1GroupErrorBefore, fc1GroupErrorAfter;
+    std::vector<double> fc2GroupErrorBefore, fc2GroupErrorAfter;
+};
+// `start` is the layer before the search (identity state), `now` at a checkpoint. Returns an empty
+// view (neuron -1) for a neuron outside the layer.
+NeuronView neuronView(const LayerSnapshot& start, const LayerSnapshot& now, std::int64_t neuron);
+double mean(const std::vector<double>& values);
 
 }  // namespace invx::gui

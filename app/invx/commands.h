@@ -19,5 +19,7 @@ const Command& quantizeCommand();
 int runQuantizeCommand(const Arguments& args);
 const Command& applyCommand();
 int runApply(const Arguments& args);
+const Command& inspectCommand();
+int runInspect(const Arguments& args);
 
 }  // namespace invx::cli

@@ -22,6 +22,7 @@ const std::vector<Entry>& entries() {
         {invx::cli::quantizeCommand, invx::cli::runQuantizeCommand},
         {invx::cli::searchCommand, invx::cli::runSearchCommand},
         {invx::cli::applyCommand, invx::cli::runApply},
+        {invx::cli::inspectCommand, invx::cli::runInspect},
         {invx::cli::tokenizeCommand, invx::cli::runTokenize},
         {invx::cli::logitsCommand, invx::cli::runLogits},
     };

@@ -54,7 +54,12 @@ LayerInspection InspectorWorker::inspect(const Request& r) {
     out.checkpoint = r.checkpoint < 0 ? out.checkpointCount - 1 : r.checkpoint;
     out.start = inspector->inspectStart(r.layer);
     out.now = inspector->inspectLayer(out.checkpoint, r.layer);
-    for (double d : inspector->invarianceCheck(out.checkpoint)) out.invariance.push_back(d);
+    out.attention = inspector->inspectAttention(r.layer);
+    for (std::int64_t n : inspector->positionChanges(r.layer, out.checkpoint)) out.positionChanges.push_back(double(n));
+    QVector<double>& invariance = invariance_[{r.experiment, out.checkpoint}];
+    if (invariance.isEmpty())
+        for (double d : inspector->invarianceCheck(out.checkpoint)) invariance.push_back(d);
+    out.invariance = invariance;
     return out;
 }
 

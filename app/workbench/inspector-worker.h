@@ -36,6 +36,9 @@ private:
     std::mutex mutex_;            // guards pending_
     std::optional<Request> pending_;
     std::map<QString, std::unique_ptr<ExperimentInspector>> inspectors_;  // thread_ only
+    // The invariance check is of the whole model at a checkpoint: kept per experiment and
+    // checkpoint, so that stepping through layers does not run it again. thread_ only.
+    std::map<std::pair<QString, std::int64_t>, QVector<double>> invariance_;
 };
 
 }  // namespace invx::gui

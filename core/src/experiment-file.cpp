@@ -697,6 +697,29 @@ SearchCheckpoint ExperimentFile::checkpoint(std::int64_t index) const {
     return c;
 }
 
+std::vector<std::vector<std::int64_t>> ExperimentFile::permutationHistory(int layer) const {
+    const auto lock = hdf5Lock();
+    const std::int64_t L = d_->layers(), F = d_->ffn();
+    if (layer < 0 || layer >= L)
+        d_->fail("it has layers 0 to " + std::to_string(L - 1) + ", not " + std::to_string(layer));
+    Handle ds = d_->dataset("/checkpoints/permutation");
+    const std::vector<hsize_t> dims = d_->shape(ds);
+    if (dims.size() != 3 || dims[1] != hsize_t(L) || dims[2] != hsize_t(F))
+        d_->fail("/checkpoints/permutation does not have the shape [checkpoints, " + std::to_string(L) + ", " +
+                 std::to_string(F) + "] its model's layers and FFN width ask for");
+    std::vector<std::vector<std::int64_t>> history;
+    if (dims[0] == 0) return history;
+    std::vector<std::int32_t> values(std::size_t(dims[0]) * std::size_t(F));
+    Handle space(H5Dget_space(ds), H5Sclose);
+    const hsize_t offset[3] = {0, hsize_t(layer), 0}, extent[3] = {dims[0], 1, hsize_t(F)};
+    H5Sselect_hyperslab(space, H5S_SELECT_SET, offset, nullptr, extent, nullptr);
+    Handle mem(H5Screate_simple(3, extent, nullptr), H5Sclose);
+    d_->checkStatus(H5Dread(ds, H5T_NATIVE_INT32, mem, space, H5P_DEFAULT, values.data()), "read /checkpoints/permutation");
+    for (hsize_t c = 0; c < dims[0]; ++c)
+        history.emplace_back(values.begin() + std::ptrdiff_t(c * hsize_t(F)), values.begin() + std::ptrdiff_t((c + 1) * hsize_t(F)));
+    return history;
+}
+
 namespace {
 std::string snapshotName(std::int64_t index) {
     char buf[32];

@@ -8,7 +8,7 @@
 #include "group-quantizer.h"
 #include "invx/error.h"
 #include "rtn-quantizer.h"
-#include "tensor-values.h"
+#include "weight-snapshot.h"
 
 namespace invx {
 namespace {
@@ -27,24 +27,6 @@ double headCrossEntropy(const OptModel& model, const at::Tensor& hidden, const a
         sums.push_back((at::logsumexp(logits, -1) - logits.gather(-1, targets).squeeze(-1)).sum());
     }
     return at::stack(sums).to(at::kCPU, at::kDouble).sum().item<double>() / double(batch * (seq - 1));
-}
-
-WeightSnapshot weightSnapshot(const char* name, const at::Tensor& original, const at::Tensor& transformed,
-                              const at::Tensor& quantized, const QuantConfig& quant) {
-    WeightSnapshot w;
-    w.name = name;
-    w.rows = transformed.size(0);
-    w.cols = transformed.size(1);
-    w.groupSize = quant.groupSize > 0 ? quant.groupSize : w.cols;
-    w.original = toFloatVector(original);
-    w.transformed = toFloatVector(transformed);
-    w.quantized = toFloatVector(quantized);
-    const at::Tensor t = transformed.to(at::kFloat).reshape({w.rows, -1, w.groupSize});
-    const at::Tensor q = quantized.to(at::kFloat).reshape({w.rows, -1, w.groupSize});
-    w.groupMin = toFloatVector(t.amin(-1));
-    w.groupMax = toFloatVector(t.amax(-1));
-    w.groupError = toFloatVector((q - t).pow(2).mean(-1));
-    return w;
 }
 
 }  // namespace
@@ -333,8 +315,8 @@ LayerSnapshot SearchEngine::snapshotWith(int layer, const LayerInvariance& state
     LayerSnapshot s;
     s.step = step_;
     s.layer = layer;
-    s.fc1 = weightSnapshot("fc1", fp.w1, t.w1, quantized.w1, settings_.quant);
-    s.fc2 = weightSnapshot("fc2", fp.w2, t.w2, quantized.w2, settings_.quant);
+    s.fc1 = makeWeightSnapshot("fc1", fp.w1, t.w1, quantized.w1, settings_.quant);
+    s.fc2 = makeWeightSnapshot("fc2", fp.w2, t.w2, quantized.w2, settings_.quant);
     s.invariance = state;
     return s;
 }

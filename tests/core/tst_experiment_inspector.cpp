@@ -35,6 +35,8 @@ std::vector<float> groupErrors(const WeightSnapshot& w) {
 
 }  // namespace
 
+void verifyAttentionIsRoundedInput(ExperimentInspector& inspector, int layer);
+
 class TestExperimentInspector : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
@@ -45,6 +47,8 @@ private Q_SLOTS:
     void initTestCase();
     void layerAtTheLastCheckpointIsTheRecordedSnapshot();
     void groupErrorsAreTheWeightsOwn();
+    void attentionIsTheBaseQuantization();
+    void positionChangesCountTheCheckpointsThatMovedANeuron();
     void permutationAndScalingLeaveTheFunctionUnchanged();
     void refusesWhatIsNotThere();
 };
@@ -108,6 +112,102 @@ void TestExperimentInspector::groupErrorsAreTheWeightsOwn() {
             QVERIFY2(std::abs(w->groupError[i] - expected[i]) <= 1e-6f * std::max(1.0f, expected[i]), w->name.c_str());
         QCOMPARE(std::int64_t(w->original.size()), w->rows * w->cols);
     }
+}
+
+// Each attention matrix is what round-to-nearest made of its `transformed` weights: at most
+// `levels` values per group, each within half a grid step of its weight, and the group errors are
+// the weights' own. Over AWQ this holds only for the scaled and clipped weights the base quantized.
+void verifyAttentionIsRoundedInput(ExperimentInspector& inspector, int layer) {
+    const int levels = 1 << inspector.settings().quant.bits;
+    const std::vector<WeightSnapshot> attention = inspector.inspectAttention(layer);
+    QCOMPARE(attention.size(), std::size_t(4));
+    const char* names[] = {"q_proj", "k_proj", "v_proj", "out_proj"};
+    for (std::size_t m = 0; m < 4; ++m) {
+        const WeightSnapshot& w = attention[m];
+        QCOMPARE(QString::fromStdString(w.name), QString::fromLatin1(names[m]));
+        QCOMPARE(w.rows, std::int64_t(32));  // the fixture's hidden width
+        QCOMPARE(w.cols, std::int64_t(32));
+        QVERIFY(w.original == w.transformed);  // the search leaves attention alone
+        QVERIFY(w.quantized != w.transformed);
+        const std::vector<float> expected = groupErrors(w);
+        for (std::int64_t r = 0; r < w.rows; ++r)
+            for (std::int64_t g = 0; g < w.cols / w.groupSize; ++g) {
+                const std::size_t cell = std::size_t(r * (w.cols / w.groupSize) + g);
+                QVERIFY(std::abs(w.groupError[cell] - expected[cell]) <= 1e-6f * std::max(1.0f, expected[cell]));
+                std::vector<float> values;
+                const float step = (w.groupMax[cell] - w.groupMin[cell]) / float(levels - 1);
+                for (std::int64_t c = g * w.groupSize; c < (g + 1) * w.groupSize; ++c) {
+                    const std::size_t i = std::size_t(r * w.cols + c);
+                    values.push_back(w.quantized[i]);
+                    QVERIFY2(std::abs(w.quantized[i] - w.transformed[i]) <= 0.5f * step * 1.001f + 1e-6f, names[m]);
+                }
+                std::sort(values.begin(), values.end());
+                QVERIFY(std::unique(values.begin(), values.end()) - values.begin() <= levels);
+            }
+    }
+}
+
+void TestExperimentInspector::attentionIsTheBaseQuantization() {
+    ExperimentInspector rtn(run_.toStdString());
+    verifyAttentionIsRoundedInput(rtn, 2);
+    if (QTest::currentTestFailed()) return;
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { rtn.inspectAttention(3); }), "run.h5", "layers 0 to 2");
+
+    const QString awqRun = dir_.filePath("awq.h5");
+    SearchRunRequest r = test::fixtureSearchRequest(fixture_, awqRun.toStdString(), 3);
+    r.settings.base = "awq";
+    r.settings.baseCalibrationSamples = 8;  // the fixture's corpus is small
+    Quiet quiet;
+    SearchControl control;
+    runSearch(r, quiet, control);
+    ExperimentInspector awq(awqRun.toStdString());
+    verifyAttentionIsRoundedInput(awq, 1);
+    // The scaled weights, not the original ones: AWQ moved q/k/v's columns.
+    QVERIFY(awq.inspectAttention(1)[0].original != rtn.inspectAttention(1)[0].original);
+}
+
+void TestExperimentInspector::positionChangesCountTheCheckpointsThatMovedANeuron() {
+    const QString copy = dir_.filePath("moves.h5");
+    QVERIFY(QFile::copy(run_, copy));
+    const int layer = 1;
+    // Counted here through the whole-checkpoint reader, not the per-layer one under test.
+    auto counted = [&](std::int64_t upTo) {
+        const ExperimentFile file = ExperimentFile::open(copy.toStdString(), false);
+        std::vector<std::int64_t> previous = LayerInvariance::identity(128).permutation, counts(128, 0);
+        for (std::int64_t c = 0; c <= upTo; ++c) {
+            const std::vector<std::int64_t> now = file.checkpoint(c).layers[layer].permutation;
+            for (std::size_t i = 0; i < 128; ++i) counts[i] += now[i] != previous[i];
+            previous = now;
+        }
+        return counts;
+    };
+    std::int64_t searched = 0;
+    {
+        ExperimentFile file = ExperimentFile::open(copy.toStdString(), true);
+        searched = file.checkpointCount();
+        SearchCheckpoint c = file.checkpoint(-1);
+        std::vector<std::int64_t>& p = c.layers[layer].permutation;
+        c.step += 1;
+        std::swap(p[3], p[5]);
+        file.appendCheckpoint(c);  // 3 and 5 change
+        c.step += 1;
+        file.appendCheckpoint(c);  // nothing changes
+        c.step += 1;
+        std::swap(p[3], p[5]);
+        std::swap(p[7], p[8]);
+        file.appendCheckpoint(c);  // 3 and 5 change back, 7 and 8 change
+    }
+    ExperimentInspector inspector(copy.toStdString());
+    const std::vector<std::int64_t> before = inspector.positionChanges(layer, searched - 1);
+    QVERIFY(before == counted(searched - 1));
+    QVERIFY(std::accumulate(before.begin(), before.end(), std::int64_t(0)) > 0);  // the search moved neurons
+    const std::vector<std::int64_t> after = inspector.positionChanges(layer, -1);
+    QVERIFY(after == counted(searched + 2));
+    for (std::size_t i = 0; i < 128; ++i) {
+        const std::int64_t expected = (i == 3 || i == 5) ? 2 : (i == 7 || i == 8) ? 1 : 0;
+        QCOMPARE(after[i] - before[i], expected);
+    }
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { inspector.positionChanges(layer, searched + 3); }), "moves.h5", "checkpoints 0 to");
 }
 
 void TestExperimentInspector::permutationAndScalingLeaveTheFunctionUnchanged() {

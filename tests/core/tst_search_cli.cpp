@@ -37,6 +37,7 @@ private Q_SLOTS:
     void quantizeStoresWhatASearchReuses();
     void killedRunResumesToTheSameEnd();
     void presetThenGivenOptions();
+    void inspectSummarizesAndChecksTheInvariance();
     void refusesBadInput_data();
     void refusesBadInput();
 
@@ -280,6 +281,44 @@ void TestSearchCli::killedRunResumesToTheSameEnd() {
     r = invxRun({"search", "--resume", killed, "--steps", QString::number(steps + 20), "--json", "--quiet"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QCOMPARE(lastJsonLine(r.out)["steps"].toInt(), steps + 20);
+}
+
+void TestSearchCli::inspectSummarizesAndChecksTheInvariance() {
+    // Permutation and scaling only: the transformed model computes what the original does.
+    const QString file = dir_.filePath("ps.h5");
+    Run r = invxRun(searchArgs(file, 30) << "--invariances" << "PS");
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    r = invxRun({"inspect", "--experiment", file, "--json"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject j = lastJsonLine(r.out);
+    const ExperimentFile f = ExperimentFile::open(file.toStdString(), false);
+    QCOMPARE(j["steps"].toInt(), 30);
+    QCOMPARE(j["status"].toString(), QStringLiteral("finished"));
+    QCOMPARE(j["invariances"].toString(), QStringLiteral("PS"));
+    QCOMPARE(j["accepted_steps"].toInt(), int(f.checkpoint(-1).acceptedSteps));
+    QVERIFY(j["accepted_steps"].toInt() > 0);  // something to check
+    QCOMPARE(j["perplexity_last"].toDouble(), f.evaluations().back().perplexity);
+    const QJsonArray checkpoints = j["checkpoints"].toArray();
+    QCOMPARE(std::size_t(checkpoints.size()), f.checkpointSteps().size());
+    for (int i = 0; i < checkpoints.size(); ++i) QCOMPARE(std::int64_t(checkpoints[i].toInt()), f.checkpointSteps()[std::size_t(i)]);
+    const QJsonObject check = j["invariance_check"].toObject();
+    QCOMPARE(check["step"].toInt(), 30);
+    const QJsonArray largest = check["max_abs_difference"].toArray();
+    QCOMPARE(largest.size(), 3);
+    for (const QJsonValue v : largest) QVERIFY2(v.toDouble() >= 0 && v.toDouble() < 1e-4, qPrintable(QString::number(v.toDouble())));
+
+    // The text form names each layer; an earlier checkpoint; a summary without the model.
+    r = invxRun({"inspect", "--experiment", file, "--checkpoint", "1"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("at step 10") && r.out.contains("layer 2:"), qPrintable(r.out));
+    r = invxRun({"inspect", "--experiment", file, "--no-check", "--json"});
+    QVERIFY(!lastJsonLine(r.out).contains("invariance_check"));
+    r = invxRun({"inspect", "--experiment", file, "--checkpoint", "99"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("ps.h5") && r.err.contains("checkpoints 0 to"), qPrintable(r.err));
+    r = invxRun({"inspect", "--experiment", dir_.filePath("none.h5")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("none.h5") && r.err.contains("does not exist"), qPrintable(r.err));
 }
 
 void TestSearchCli::presetThenGivenOptions() {

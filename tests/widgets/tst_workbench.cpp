@@ -199,6 +199,20 @@ void TestWorkbench::clickingACurvePointInspectsTheNearestCheckpoint() {
     const Curve& moved = window_->inspectorView()->displacementPlot()->curves().front();
     for (std::size_t i = 0; i < moved.y.size(); ++i) QCOMPARE(std::int64_t(moved.y[i]), stored.layers[std::size_t(shown.now.layer)].permutation[i]);
     QCOMPARE(shown.invariance.size(), 3);
+    // The worker's answer carries attention (hidden x hidden) and the position changes as counted
+    // from the stored checkpoints.
+    QCOMPARE(shown.attention.size(), std::size_t(4));
+    QCOMPARE(shown.attention[3].name, std::string("out_proj"));
+    QCOMPARE(shown.attention[3].rows, shown.now.fc2.rows);
+    const ExperimentFile file = ExperimentFile::open(stoppedRun_.toStdString(), false);
+    std::vector<double> changes(shown.now.invariance.permutation.size(), 0.0);
+    std::vector<std::int64_t> previous = LayerInvariance::identity(std::int64_t(changes.size())).permutation;
+    for (std::int64_t c = 0; c <= expected; ++c) {
+        const std::vector<std::int64_t> p = file.checkpoint(c).layers[std::size_t(shown.now.layer)].permutation;
+        for (std::size_t k = 0; k < changes.size(); ++k) changes[k] += p[k] != previous[k];
+        previous = p;
+    }
+    QVERIFY(shown.positionChanges == changes);
 }
 
 void TestWorkbench::followsAFileAnotherProcessWrites() {

@@ -2,6 +2,7 @@
 // tools/workbench-screenshots.sh): the live view of a demo-model search, a comparison of an
 // ablation's runs, and the ablation table. Each is QWidget::grab() of the main window.
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -10,12 +11,14 @@
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTest>
+#include <algorithm>
 #include <cstdio>
 
 #include "ablation-plan.h"
 #include "main-window.h"
 #include "run-view.h"
 #include "inspector-view.h"
+#include "layer-statistics.h"
 #include "runs-table-model.h"
 #include "search-settings-form.h"
 #include "inspector-worker.h"
@@ -96,11 +99,30 @@ int main(int argc, char** argv) {
         if (v.values == QStringList{"PSR", "0"})
             for (const RunData* r : window.runsModel()->runs())
                 if (r->path == v.path) window.inspectRun(r);
-    window.inspectorView()->findChild<QSpinBox*>()->setValue(1);
-    if (!waitFor([&] { return window.inspectorView()->shown().now.layer == 1 && !window.inspectorView()->shown().invariance.isEmpty(); }, 120))
+    InspectorView* view = window.inspectorView();
+    view->findChild<QSpinBox*>(QStringLiteral("layer"))->setValue(1);
+    if (!waitFor([&] { return view->shown().now.layer == 1 && !view->shown().invariance.isEmpty(); }, 120))
         return 1;
-    window.inspectorView()->showGroup(100, 1);
-    grab(window, QDir(out).filePath("workbench-inspect.png"));
+    view->selectTab(InspectorView::WeightsTab);
+    grab(window, QDir(out).filePath("workbench-inspect-weights.png"));
+    // The maps of what the search fixed, and the group it fixed most.
+    view->selectTab(InspectorView::MapsTab);
+    view->findChild<QComboBox*>(QStringLiteral("quantity"))->setCurrentIndex(int(GroupQuantity::ErrorReduction));
+    const invx::WeightSnapshot &before = view->shown().start.fc1, &after = view->shown().now.fc1;
+    std::size_t fixedMost = 0;
+    for (std::size_t c = 0; c < after.groupError.size(); ++c)
+        if (before.groupError[c] - after.groupError[c] > before.groupError[fixedMost] - after.groupError[fixedMost]) fixedMost = c;
+    view->showGroup(std::int64_t(fixedMost) / groupCount(after), std::int64_t(fixedMost) % groupCount(after));
+    grab(window, QDir(out).filePath("workbench-inspect-maps.png"));
+    // The neuron at the position that changed most often.
+    const std::vector<double>& changes = view->shown().positionChanges;
+    const std::size_t busiest = std::size_t(std::max_element(changes.begin(), changes.end()) - changes.begin());
+    view->showNeuron(view->shown().now.invariance.permutation[busiest]);
+    view->selectTab(InspectorView::PermutationTab);
+    grab(window, QDir(out).filePath("workbench-inspect-permutation.png"));
+    // The inspector's figures as a paper gets them, to look at (not part of docs/).
+    for (const QString& f : view->exportFigures(QDir(work).filePath("inspector-figures"), {"png", "pdf"}, "icml-column"))
+        std::printf("wrote %s\n", qPrintable(f));
 
     // A live run, caught in the middle.
     window.closeRuns();

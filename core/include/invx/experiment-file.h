@@ -68,6 +68,9 @@ public:
     std::int64_t checkpointCount() const;
     std::vector<std::int64_t> checkpointSteps() const;  // the step of every checkpoint, in order
     SearchCheckpoint checkpoint(std::int64_t index) const;  // -1 = the last
+    // The permutation of `layer` at every checkpoint, in order ([checkpoints][ffn]), read without
+    // the other layers' states.
+    std::vector<std::vector<std::int64_t>> permutationHistory(int layer) const;
 
     void appendSnapshot(const LayerSnapshot& snapshot);
     std::int64_t snapshotCount() const;

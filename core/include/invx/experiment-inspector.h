@@ -42,6 +42,16 @@ public:
     // The same before the search: the identity state, step 0.
     LayerSnapshot inspectStart(int layer);
 
+    // q_proj, k_proj, v_proj and out_proj of `layer`, which the search does not change: original
+    // = transformed = the weights the base method quantized (AWQ's scaled and clipped ones over
+    // AWQ, else the float16 original), quantized = what the model uses; with group statistics.
+    std::vector<WeightSnapshot> inspectAttention(int layer);
+
+    // For `layer`, per FFN position: at how many of the checkpoints 0..`checkpoint` (-1: the last)
+    // its neuron differed from the one it held at the previous checkpoint (the identity before the
+    // first). Swaps undone between two checkpoints do not show: checkpoints are what the file keeps.
+    std::vector<std::int64_t> positionChanges(int layer, std::int64_t checkpoint);
+
     // Per decoder layer, on the calibration batch: the largest absolute difference between the
     // block outputs of the original model and of the same model with every FFN transformed as at
     // `checkpoint` (in float32, unquantized). Permutation and scaling leave the function unchanged
@@ -49,6 +59,7 @@ public:
     std::vector<double> invarianceCheck(std::int64_t checkpoint);
 
 private:
+    void keepAttentionInputs();
     struct Impl;
     std::unique_ptr<Impl> d_;
 };
