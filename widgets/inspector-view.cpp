@@ -272,6 +272,16 @@ void InspectorView::setExperiment(const QString& path, const std::vector<std::in
     ask();
 }
 
+void InspectorView::updateCheckpoints(const std::vector<std::int64_t>& checkpointSteps) {
+    if (checkpointSteps.size() <= steps_.size()) return;
+    const bool atNewest = checkpoint_->value() == checkpoint_->maximum();
+    steps_ = checkpointSteps;
+    checkpoint_->blockSignals(true);
+    checkpoint_->setRange(0, int(steps_.size()) - 1);
+    checkpoint_->blockSignals(false);
+    if (atNewest) checkpoint_->setValue(checkpoint_->maximum());  // asks
+}
+
 void InspectorView::setAcceptedSteps(const std::vector<double>& step, const std::vector<int>& layer,
                                      const std::vector<std::uint8_t>& accepted) {
     acceptedStep_ = step;

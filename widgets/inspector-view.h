@@ -41,6 +41,10 @@ public:
     void setAcceptedSteps(const std::vector<double>& step, const std::vector<int>& layer,
                           const std::vector<std::uint8_t>& accepted);
     const QString& experiment() const { return experiment_; }
+    // A running experiment wrote more checkpoints: the slider reaches them, and when it stood at
+    // the last one it moves on to the newest (which asks for it).
+    void updateCheckpoints(const std::vector<std::int64_t>& checkpointSteps);
+    std::int64_t checkpointCount() const { return std::int64_t(steps_.size()); }
     void selectCheckpoint(std::int64_t index);
     std::int64_t selectedCheckpoint() const;
     // "q_proj", "k_proj", "v_proj", "out_proj", "fc1" or "fc2" (those the shown layer has).

@@ -144,7 +144,10 @@ MainWindow::MainWindow(SearchLauncher* launcher, const QString& demoModelDirecto
         rateFirstStep_ = -1;  // evaluation time is not search time
     });
     connect(launcher_, &SearchLauncher::checkpointReady, this, [this](qint64 step) {
-        if (live_) live_->checkpointSteps.push_back(step);
+        if (!live_) return;
+        live_->checkpointSteps.push_back(step);
+        takeLiveSteps();
+        followInspectedRun(*live_);
     });
     connect(launcher_, &SearchLauncher::finished, this, &MainWindow::onFinished);
     connect(launcher_, &SearchLauncher::failed, this, &MainWindow::onFailed);
@@ -446,6 +449,13 @@ bool MainWindow::inspectRun(const RunData* run, double step) {
     return true;
 }
 
+void MainWindow::followInspectedRun(const RunData& run) {
+    if (!inspectorView_ || inspectorView_->experiment() != run.path || run.checkpointSteps.size() <= std::size_t(inspectorView_->checkpointCount()))
+        return;
+    inspectorView_->setAcceptedSteps(run.step, run.layer, run.accepted);
+    inspectorView_->updateCheckpoints(run.checkpointSteps);
+}
+
 void MainWindow::closeRuns() {
     std::vector<std::unique_ptr<RunData>> kept;
     for (auto& r : runs_)
@@ -620,7 +630,10 @@ void MainWindow::followFiles() {
         if (r.get() == live_ && launcher_->running()) continue;
         if (r->status != QLatin1String("running")) continue;
         try {
-            changed |= refreshRun(*r);
+            if (refreshRun(*r)) {
+                changed = true;
+                followInspectedRun(*r);
+            }
         } catch (const std::exception&) {
             // A writer may be mid-flush; the next second reads it again.
         }

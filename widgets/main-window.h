@@ -82,6 +82,8 @@ private:
     void updateActions();
     void updateRunsInView();
     void takeLiveSteps();
+    // The inspectors follow the run they show when it gains checkpoints.
+    void followInspectedRun(const RunData& run);
     void followFiles();
     void onFinished(const SearchSummary& summary);
     void onFailed(const QString& error);

@@ -72,6 +72,7 @@ private Q_SLOTS:
     void truncatedFileGivesAMessageAndNothingElseBreaks();
     void resumingFromTheWorkbenchContinuesTheFile();
     void clickingACurvePointInspectsTheNearestCheckpoint();
+    void inspectorFollowsALiveRun();
     void followsAFileAnotherProcessWrites();
     void ablationOfTwoVariantsEndsInATable();
     void overlayLegendNamesTheDifference();
@@ -213,6 +214,27 @@ void TestWorkbench::clickingACurvePointInspectsTheNearestCheckpoint() {
         previous = p;
     }
     QVERIFY(shown.positionChanges == changes);
+}
+
+void TestWorkbench::inspectorFollowsALiveRun() {
+    // The stopped run resumed: inspected while it runs, the inspector moves on with each new checkpoint.
+    QVERIFY(window_->resumeExperiment(stoppedRun_));
+    QTRY_VERIFY_WITH_TIMEOUT(window_->liveRun() && window_->liveRun()->stepCount() > 0, 180000);
+    const RunData* live = window_->liveRun();
+    QVERIFY(window_->inspectRun(live));
+    InspectorView* view = window_->inspectorView();
+    const std::int64_t first = view->checkpointCount();
+    QTRY_VERIFY_WITH_TIMEOUT(view->shown().checkpointCount >= first && view->shown().checkpoint == first - 1, 60000);
+    // A checkpoint comes every 5 steps; the view shows it, rebuilt from the file being written.
+    QTRY_VERIFY_WITH_TIMEOUT(view->checkpointCount() > first, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(view->shown().checkpoint >= first, 60000);
+    const LayerInspection shown = view->shown();
+    QCOMPARE(view->selectedCheckpoint(), shown.checkpoint);
+    window_->stopSearch();
+    QTRY_VERIFY_WITH_TIMEOUT(!worker_->running(), 60000);
+    const SearchCheckpoint stored = ExperimentFile::open(stoppedRun_.toStdString(), false).checkpoint(shown.checkpoint);
+    QCOMPARE(shown.now.step, stored.step);
+    QVERIFY(shown.now.invariance == stored.layers[std::size_t(shown.now.layer)]);
 }
 
 void TestWorkbench::followsAFileAnotherProcessWrites() {
