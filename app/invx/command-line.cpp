@@ -1,6 +1,7 @@
 #include "command-line.h"
 
 #include <cstdio>
+#include <new>
 #include <sstream>
 
 #include "invx/error.h"
@@ -126,6 +127,18 @@ std::string formatDuration(double seconds) {
     else
         std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
     return buf;
+}
+
+std::string failureMessage(const std::exception& error, const std::vector<std::string>& args) {
+    std::string running = "(while running: invx";
+    for (const std::string& a : args) running += ' ' + (a.find(' ') == std::string::npos ? a : "'" + a + "'");
+    running += ")";
+    const std::string hint = "; use a smaller model, batch or window, or float16 (--dtype)";
+    if (dynamic_cast<const std::bad_alloc*>(&error)) return "out of memory " + running + hint;
+    std::string what = error.what();
+    what = what.substr(0, what.find('\n'));
+    const bool memory = what.find("out of memory") != std::string::npos || what.find("can't allocate") != std::string::npos;
+    return what + ' ' + running + (memory ? hint : "");
 }
 
 }  // namespace invx::cli

@@ -1,6 +1,7 @@
 #pragma once
 // Each command declares its options once, in a table; the table drives parsing, defaults and the
 // --help text.
+#include <exception>
 #include <map>
 #include <string>
 #include <vector>
@@ -44,5 +45,10 @@ std::string formatDuration(double seconds);
 
 // True when the arguments ask for help.
 bool wantsHelp(const std::vector<std::string>& args);
+
+// The one-line message for an error that is not an invx::Error (those name their file or setting
+// already): libtorch's own (first line only; a stack trace follows it) and out-of-memory, with the
+// command line that was running, so that the file and settings at fault are in view.
+std::string failureMessage(const std::exception& error, const std::vector<std::string>& args);
 
 }  // namespace invx::cli

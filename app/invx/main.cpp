@@ -49,8 +49,8 @@ int main(int argc, char** argv) {
     invx::preferPassiveOpenMpWaiting(argv);
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {
-        printUsage(std::cerr);
-        return 2;
+        std::cerr << "invx: error: no command given; run 'invx --help' for the list\n";
+        return 1;
     }
     if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         printUsage(std::cout);
@@ -74,12 +74,10 @@ int main(int argc, char** argv) {
             std::cerr << "invx: error: " << err.what() << '\n';
             return 1;
         } catch (const std::exception& err) {
-            // libtorch's own errors carry a stack trace after the first line.
-            std::string what = err.what();
-            std::cerr << "invx: error: " << what.substr(0, what.find('\n')) << '\n';
+            std::cerr << "invx: error: " << invx::cli::failureMessage(err, args) << '\n';
             return 1;
         }
     }
     std::cerr << "invx: error: unknown command '" << args[0] << "'; run 'invx --help'\n";
-    return 2;
+    return 1;
 }

@@ -240,13 +240,10 @@ BpeTokenizer BpeTokenizer::fromDirectory(const std::string& directory) {
     nlohmann::json vocab = readJsonFile(vocabPath.string(), "tokenizer vocabulary");
     if (!vocab.is_object())
         throw Error("tokenizer vocabulary '" + vocabPath.string() + "' is not a JSON object of token: id");
-    for (const auto& [token, id] : vocab.items()) {
+    for (const auto& [token, id] : vocab.items())
         if (!id.is_number_integer() || id.get<std::int64_t>() < 0 || id.get<std::int64_t>() > INT32_MAX)
             throw Error("tokenizer vocabulary '" + vocabPath.string() + "': token '" + token +
                         "' has an id that is not a non-negative integer");
-        impl->vocab[token] = id.get<std::int32_t>();
-        impl->setId(token, id.get<std::int32_t>());
-    }
 
     const std::string merges = readWholeFile(mergesPath.string(), "tokenizer merges");
     if (findInvalidUtf8(merges) >= 0)
@@ -280,26 +277,36 @@ BpeTokenizer BpeTokenizer::fromDirectory(const std::string& directory) {
     nlohmann::json special = fs::exists(specialPath) ? readJsonFile(specialPath.string(), "special tokens map")
                                                       : nlohmann::json::object();
     std::unordered_map<std::string, std::int32_t> added;
+    std::unordered_map<std::string, std::string> addedSource;  // the file each added token came from
     if (fs::exists(addedPath)) {
         nlohmann::json a = readJsonFile(addedPath.string(), "added tokens file");
         if (!a.is_object())
             throw Error("added tokens file '" + addedPath.string() + "' is not a JSON object of token: id");
         for (const auto& [token, id] : a.items()) {
-            if (!id.is_number_integer())
+            if (!id.is_number_integer() || id.get<std::int64_t>() < 0 || id.get<std::int64_t>() > INT32_MAX)
                 throw Error("added tokens file '" + addedPath.string() + "': token '" + token +
-                            "' has no integer id");
+                            "' has an id that is not a non-negative integer");
             added[token] = id.get<std::int32_t>();
+            addedSource[token] = addedPath.string();
         }
     }
     if (config.is_object() && config.contains("added_tokens_decoder") &&
         config["added_tokens_decoder"].is_object()) {
         for (const auto& [idText, value] : config["added_tokens_decoder"].items()) {
             std::string content = specialTokenContent(value);
+            std::size_t used = 0;
+            long long id = -1;
             try {
-                if (!content.empty()) added[content] = std::stoi(idText);
+                id = std::stoll(idText, &used);
             } catch (const std::exception&) {
-                throw Error("tokenizer configuration '" + configPath.string() +
-                            "': added_tokens_decoder key '" + idText + "' is not an id");
+                used = 0;
+            }
+            if (used != idText.size() || id < 0 || id > INT32_MAX)
+                throw Error("tokenizer configuration '" + configPath.string() + "': added_tokens_decoder key '" + idText +
+                            "' is not a non-negative integer id");
+            if (!content.empty()) {
+                added[content] = std::int32_t(id);
+                addedSource[content] = configPath.string();
             }
         }
     }
@@ -311,9 +318,25 @@ BpeTokenizer BpeTokenizer::fromDirectory(const std::string& directory) {
     for (const char* key : {"bos_token", "eos_token", "unk_token", "pad_token", "sep_token",
                             "cls_token", "mask_token"}) {
         std::string content = specialToken(key);
-        if (!content.empty() && !added.count(content) && impl->vocab.count(content))
-            added[content] = impl->vocab[content];
+        if (!content.empty() && !added.count(content) && vocab.contains(content))
+            added[content] = vocab[content].get<std::int32_t>();
     }
+    // Ids index dense tables: each must lie within the vocabulary plus the added tokens, or one
+    // stray id (near INT32_MAX) would ask for gigabytes.
+    const std::int64_t idLimit = std::int64_t(vocab.size()) + std::int64_t(added.size());
+    for (const auto& [token, id] : vocab.items()) {
+        if (id.get<std::int64_t>() >= idLimit)
+            throw Error("tokenizer vocabulary '" + vocabPath.string() + "': token '" + token + "' has id " +
+                        std::to_string(id.get<std::int64_t>()) + ", beyond the " + std::to_string(idLimit) +
+                        " ids of the vocabulary and the added tokens");
+        impl->vocab[token] = id.get<std::int32_t>();
+        impl->setId(token, id.get<std::int32_t>());
+    }
+    for (const auto& [content, id] : added)
+        if (id >= idLimit)
+            throw Error("tokenizer file '" + (addedSource.count(content) ? addedSource[content] : vocabPath.string()) +
+                        "': added token '" + content + "' has id " + std::to_string(id) + ", beyond the " +
+                        std::to_string(idLimit) + " ids of the vocabulary and the added tokens");
     for (const auto& [content, id] : added) {
         impl->vocab.emplace(content, id);
         impl->setId(content, id);

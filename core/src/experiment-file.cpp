@@ -2,7 +2,9 @@
 
 #include <hdf5.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -219,12 +221,33 @@ struct ExperimentFile::Impl {
         H5Sget_simple_extent_dims(space, dims.data(), nullptr);
         return dims;
     }
-    hsize_t rows(const std::string& name) const { return shape(dataset(name))[0]; }
+    hsize_t rows(const std::string& name) const {
+        const std::vector<hsize_t> dims = shape(dataset(name));
+        if (dims.empty()) fail("dataset " + name + " is a scalar, not a table");
+        return dims[0];
+    }
 
-    void appendRows(const std::string& name, hid_t memType, const void* data, hsize_t count) const {
+    // Every table is [rows, rowShape...]; the caller's buffer holds rows of exactly rowShape, so a
+    // file whose dataset disagrees (edited, or from another program) is refused, not overrun.
+    std::vector<hsize_t> tableShape(hid_t ds, const std::string& name, const std::vector<hsize_t>& rowShape) const {
+        const std::vector<hsize_t> dims = shape(ds);
+        bool same = dims.size() == rowShape.size() + 1;
+        for (std::size_t i = 0; same && i < rowShape.size(); ++i) same = dims[i + 1] == rowShape[i];
+        if (!same)
+            fail("dataset " + name + " has the shape " + shapeText(dims) + ", but each of its rows must be " +
+                 shapeText(rowShape) + " (from the model's layers and FFN width)");
+        return dims;
+    }
+    static std::string shapeText(const std::vector<hsize_t>& dims) {
+        std::string out = "[";
+        for (std::size_t i = 0; i < dims.size(); ++i) out += (i ? ", " : "") + std::to_string(dims[i]);
+        return out + "]";
+    }
+    void appendRows(const std::string& name, hid_t memType, const void* data, hsize_t count,
+                    const std::vector<hsize_t>& rowShape = {}) const {
         if (count == 0) return;
         Handle ds = dataset(name);
-        std::vector<hsize_t> dims = shape(ds);
+        std::vector<hsize_t> dims = tableShape(ds, name, rowShape);
         const hsize_t start = dims[0];
         dims[0] += count;
         checkStatus(H5Dset_extent(ds, dims.data()), ("extend " + name).c_str());
@@ -237,10 +260,11 @@ struct ExperimentFile::Impl {
         checkStatus(H5Dwrite(ds, memType, mem, space, H5P_DEFAULT, data), ("append to " + name).c_str());
     }
     // Reads rows [first, first + count) of a table.
-    void readRows(const std::string& name, hid_t memType, void* data, hsize_t first, hsize_t count) const {
+    void readRows(const std::string& name, hid_t memType, void* data, hsize_t first, hsize_t count,
+                  const std::vector<hsize_t>& rowShape = {}) const {
         if (count == 0) return;
         Handle ds = dataset(name);
-        std::vector<hsize_t> dims = shape(ds);
+        std::vector<hsize_t> dims = tableShape(ds, name, rowShape);
         if (first + count > dims[0]) fail("dataset " + name + " has fewer rows than expected");
         Handle space(H5Dget_space(ds), H5Sclose);
         std::vector<hsize_t> offset(dims.size(), 0), extent = dims;
@@ -283,8 +307,17 @@ struct ExperimentFile::Impl {
         return out;
     }
 
-    std::int64_t layers() const { return getInt("/model", "layers"); }
-    std::int64_t ffn() const { return getInt("/model", "ffn"); }
+    // The model's size, which sizes every checkpoint buffer: refused when no OPT model could have it.
+    std::int64_t layers() const {
+        const std::int64_t v = getInt("/model", "layers");
+        if (v < 1 || v > 4096) fail("/model@layers is " + std::to_string(v) + ", not a number of layers (1 to 4096)");
+        return v;
+    }
+    std::int64_t ffn() const {
+        const std::int64_t v = getInt("/model", "ffn");
+        if (v < 2 || v > (1 << 20) || v % 2) fail("/model@ffn is " + std::to_string(v) + ", not an even FFN width (2 to 1048576)");
+        return v;
+    }
 };
 
 ExperimentFile::ExperimentFile(std::unique_ptr<Impl> impl) : d_(std::move(impl)) {}
@@ -428,8 +461,11 @@ CalibrationBatch ExperimentFile::calibration() const {
     c.length = std::int64_t(dims[1]);
     c.ids = d_->readArray<std::int32_t>("/calibration/input_ids", H5T_NATIVE_INT32);
     if (d_->exists("/calibration/base_input_ids")) {
+        const auto base = d_->shape(d_->dataset("/calibration/base_input_ids"));
+        if (base.size() != 2 || base[1] != dims[1])
+            d_->fail("/calibration/base_input_ids is not [samples, " + std::to_string(dims[1]) + "] like /calibration/input_ids");
         c.baseIds = d_->readArray<std::int32_t>("/calibration/base_input_ids", H5T_NATIVE_INT32);
-        c.baseSamples = std::int64_t(c.baseIds.size()) / std::max<std::int64_t>(c.length, 1);
+        c.baseSamples = std::int64_t(base[0]);
     }
     return c;
 }
@@ -629,11 +665,12 @@ void ExperimentFile::appendCheckpoint(const SearchCheckpoint& c) {
     std::vector<std::uint8_t> recent(std::size_t(StepRecord::kRecentWindow), 0);
     std::copy(c.recentAccepted.begin(), c.recentAccepted.end(), recent.begin());
     const std::int32_t recentCount = std::int32_t(c.recentAccepted.size());
-    d_->appendRows("/checkpoints/permutation", H5T_NATIVE_INT32, perm.data(), 1);
-    d_->appendRows("/checkpoints/scales", H5T_NATIVE_FLOAT, scales.data(), 1);
-    d_->appendRows("/checkpoints/angles", H5T_NATIVE_FLOAT, angles.data(), 1);
-    d_->appendRows("/checkpoints/rng_state", H5T_NATIVE_UINT64, c.rng.data(), 1);
-    d_->appendRows("/checkpoints/recent_accepted", H5T_NATIVE_UINT8, recent.data(), 1);
+    const hsize_t layers = hsize_t(L), width = hsize_t(F);
+    d_->appendRows("/checkpoints/permutation", H5T_NATIVE_INT32, perm.data(), 1, {layers, width});
+    d_->appendRows("/checkpoints/scales", H5T_NATIVE_FLOAT, scales.data(), 1, {layers, width});
+    d_->appendRows("/checkpoints/angles", H5T_NATIVE_FLOAT, angles.data(), 1, {layers, width / 2});
+    d_->appendRows("/checkpoints/rng_state", H5T_NATIVE_UINT64, c.rng.data(), 1, {hsize_t(c.rng.size())});
+    d_->appendRows("/checkpoints/recent_accepted", H5T_NATIVE_UINT8, recent.data(), 1, {hsize_t(recent.size())});
     d_->appendRows("/checkpoints/recent_count", H5T_NATIVE_INT32, &recentCount, 1);
     d_->appendRows("/checkpoints/accepted_steps", H5T_NATIVE_INT64, &c.acceptedSteps, 1);
     d_->appendRows("/checkpoints/best_loss", H5T_NATIVE_DOUBLE, &c.bestLoss, 1);
@@ -675,11 +712,12 @@ SearchCheckpoint ExperimentFile::checkpoint(std::int64_t index) const {
     std::vector<std::uint8_t> recent(std::size_t(StepRecord::kRecentWindow));
     std::int32_t recentCount = 0;
     SearchCheckpoint c;
-    d_->readRows("/checkpoints/permutation", H5T_NATIVE_INT32, perm.data(), i, 1);
-    d_->readRows("/checkpoints/scales", H5T_NATIVE_FLOAT, scales.data(), i, 1);
-    d_->readRows("/checkpoints/angles", H5T_NATIVE_FLOAT, angles.data(), i, 1);
-    d_->readRows("/checkpoints/rng_state", H5T_NATIVE_UINT64, c.rng.data(), i, 1);
-    d_->readRows("/checkpoints/recent_accepted", H5T_NATIVE_UINT8, recent.data(), i, 1);
+    const hsize_t layers = hsize_t(L), width = hsize_t(F);
+    d_->readRows("/checkpoints/permutation", H5T_NATIVE_INT32, perm.data(), i, 1, {layers, width});
+    d_->readRows("/checkpoints/scales", H5T_NATIVE_FLOAT, scales.data(), i, 1, {layers, width});
+    d_->readRows("/checkpoints/angles", H5T_NATIVE_FLOAT, angles.data(), i, 1, {layers, width / 2});
+    d_->readRows("/checkpoints/rng_state", H5T_NATIVE_UINT64, c.rng.data(), i, 1, {hsize_t(c.rng.size())});
+    d_->readRows("/checkpoints/recent_accepted", H5T_NATIVE_UINT8, recent.data(), i, 1, {hsize_t(recent.size())});
     d_->readRows("/checkpoints/recent_count", H5T_NATIVE_INT32, &recentCount, i, 1);
     d_->readRows("/checkpoints/accepted_steps", H5T_NATIVE_INT64, &c.acceptedSteps, i, 1);
     d_->readRows("/checkpoints/best_loss", H5T_NATIVE_DOUBLE, &c.bestLoss, i, 1);
@@ -687,11 +725,27 @@ SearchCheckpoint ExperimentFile::checkpoint(std::int64_t index) const {
     d_->readRows("/checkpoints/step", H5T_NATIVE_INT64, &c.step, i, 1);
     recentCount = std::clamp<std::int32_t>(recentCount, 0, StepRecord::kRecentWindow);
     c.recentAccepted.assign(recent.begin(), recent.begin() + recentCount);
+    // A resumed search trusts this state: refuse one the search could not have written.
+    auto refuse = [&](const std::string& what) { d_->fail("checkpoint " + std::to_string(index) + " (step " + std::to_string(c.step) + ") " + what); };
+    if (std::all_of(c.rng.begin(), c.rng.end(), [](std::uint64_t w) { return w == 0; }))
+        refuse("has an all-zero random generator state, which xoshiro256 never reaches");
+    std::vector<std::uint8_t> seen(static_cast<std::size_t>(F));
     for (std::int64_t l = 0; l < L; ++l) {
         LayerInvariance s;
         s.permutation.assign(perm.begin() + l * F, perm.begin() + (l + 1) * F);
         s.scales.assign(scales.begin() + l * F, scales.begin() + (l + 1) * F);
         s.angles.assign(angles.begin() + l * F / 2, angles.begin() + (l + 1) * F / 2);
+        std::fill(seen.begin(), seen.end(), 0);
+        for (std::int64_t p : s.permutation) {
+            if (p < 0 || p >= F || seen[std::size_t(p)])
+                refuse("layer " + std::to_string(l) + ": its permutation is not a permutation of 0.." + std::to_string(F - 1));
+            seen[std::size_t(p)] = 1;
+        }
+        for (float x : s.scales)
+            if (!(x > 0) || !std::isfinite(x))
+                refuse("layer " + std::to_string(l) + ": a scale is " + std::to_string(x) + "; scales must be positive and finite");
+        for (float a : s.angles)
+            if (!std::isfinite(a)) refuse("layer " + std::to_string(l) + ": an angle is not finite");
         c.layers.push_back(std::move(s));
     }
     return c;
@@ -773,18 +827,30 @@ LayerSnapshot ExperimentFile::snapshot(std::int64_t index) const {
         const std::string wg = g + "/" + w->name;
         w->groupSize = d_->getInt(wg, "group_size");
         const auto dims = d_->shape(d_->dataset(wg + "/original"));
-        w->rows = std::int64_t(dims.at(0));
-        w->cols = std::int64_t(dims.at(1));
-        w->original = d_->readArray<float>(wg + "/original", H5T_NATIVE_FLOAT);
-        w->transformed = d_->readArray<float>(wg + "/transformed", H5T_NATIVE_FLOAT);
-        w->quantized = d_->readArray<float>(wg + "/quantized", H5T_NATIVE_FLOAT);
-        w->groupMin = d_->readArray<float>(wg + "/group_min", H5T_NATIVE_FLOAT);
-        w->groupMax = d_->readArray<float>(wg + "/group_max", H5T_NATIVE_FLOAT);
-        w->groupError = d_->readArray<float>(wg + "/group_error", H5T_NATIVE_FLOAT);
+        if (dims.size() != 2 || w->groupSize < 1 || dims[1] % hsize_t(w->groupSize))
+            d_->fail(wg + " is not a [rows, cols] weight in groups of its group_size");
+        w->rows = std::int64_t(dims[0]);
+        w->cols = std::int64_t(dims[1]);
+        const std::vector<hsize_t> weights = dims, groups = {dims[0], dims[1] / hsize_t(w->groupSize)};
+        auto read = [&](const char* name, const std::vector<hsize_t>& expected) {
+            if (d_->shape(d_->dataset(wg + "/" + name)) != expected)
+                d_->fail(wg + "/" + name + " is not " + Impl::shapeText(expected) + " like the snapshot's weight");
+            return d_->readArray<float>(wg + "/" + name, H5T_NATIVE_FLOAT);
+        };
+        w->original = read("original", weights);
+        w->transformed = read("transformed", weights);
+        w->quantized = read("quantized", weights);
+        w->groupMin = read("group_min", groups);
+        w->groupMax = read("group_max", groups);
+        w->groupError = read("group_error", groups);
     }
     s.invariance.permutation = d_->readArray<std::int64_t>(g + "/permutation", H5T_NATIVE_INT64);
     s.invariance.scales = d_->readArray<float>(g + "/scales", H5T_NATIVE_FLOAT);
     s.invariance.angles = d_->readArray<float>(g + "/angles", H5T_NATIVE_FLOAT);
+    if (s.invariance.scales.size() != s.invariance.permutation.size() ||
+        s.invariance.angles.size() != s.invariance.permutation.size() / 2 ||
+        std::int64_t(s.invariance.permutation.size()) != s.fc1.rows)
+        d_->fail(g + " holds an invariance state that does not match its fc1's " + std::to_string(s.fc1.rows) + " neurons");
     return s;
 }
 

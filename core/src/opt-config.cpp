@@ -1,5 +1,8 @@
 #include "invx/opt-config.h"
 
+#include <cmath>
+#include <type_traits>
+
 #include <nlohmann/json.hpp>
 
 #include "invx/error.h"
@@ -19,6 +22,14 @@ void readKey(const nlohmann::json& json, const char* key, T* out, const std::str
                         "\"; it is not a complete OPT config.json");
         }
         return;
+    }
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+        // nlohmann converts 768.5 to 768 without a word: a size must be a whole number.
+        const bool whole = it->is_number_integer() ||
+                           (it->is_number_float() && std::floor(it->get<double>()) == it->get<double>() &&
+                            std::abs(it->get<double>()) < 9.0e15);
+        if (!whole)
+            throw Error("model configuration '" + path + "': \"" + key + "\" is " + it->dump() + ", not a whole number");
     }
     try {
         *out = it->get<T>();

@@ -160,13 +160,15 @@ SafetensorsHeader parseSafetensorsHeader(const std::uint8_t* bytes, std::size_t 
 
     std::sort(header.tensors.begin(), header.tensors.end(),
               [](const TensorEntry& a, const TensorEntry& b) { return a.begin < b.begin; });
-    for (std::size_t i = 1; i < header.tensors.size(); ++i) {
-        const auto& prev = header.tensors[i - 1];
-        const auto& cur = header.tensors[i];
-        if (cur.begin < prev.end && cur.end > cur.begin) {
-            throw Error(where(path) + ": tensors '" + prev.name + "' and '" + cur.name +
+    // Zero-length tensors occupy nothing and may sit anywhere; each other tensor must start at or
+    // after the furthest end so far (comparing neighbours only missed overlaps across an empty one).
+    const TensorEntry* furthest = nullptr;
+    for (const TensorEntry& cur : header.tensors) {
+        if (cur.end == cur.begin) continue;
+        if (furthest && cur.begin < furthest->end)
+            throw Error(where(path) + ": tensors '" + furthest->name + "' and '" + cur.name +
                         "' overlap in the file; the file is damaged");
-        }
+        if (!furthest || cur.end > furthest->end) furthest = &cur;
     }
     return header;
 }

@@ -43,6 +43,36 @@ ValuePtr make(T x) {
     return p;
 }
 
+// Frees a graph of values without recursion: a pickle may nest lists a million deep, and the
+// default destructors would recurse once per level and overflow the stack. A container is emptied
+// into the work list when this is its last reference, so none is ever destroyed with children;
+// one still referenced elsewhere (the result the caller holds) is left for that owner to dismantle.
+// A cycle (possible through the memo) never reaches its last reference and is leaked, not followed.
+void dismantle(std::vector<ValuePtr> work) {
+    while (!work.empty()) {
+        ValuePtr v = std::move(work.back());
+        work.pop_back();
+        if (!v || v.use_count() != 1) continue;
+        auto take = [&](List& items) {
+            for (ValuePtr& x : items) work.push_back(std::move(x));
+            items.clear();
+        };
+        if (auto* l = std::get_if<List>(&v->v)) take(*l);
+        else if (auto* t = std::get_if<Tuple>(&v->v)) take(t->items);
+        else if (auto* d = std::get_if<Dict>(&v->v)) {
+            for (auto& [k, x] : *d) work.push_back(std::move(k)), work.push_back(std::move(x));
+            d->clear();
+        }
+    }
+}
+
+// The same for one value, taken from its owner (an initializer list would copy it: two references).
+void dismantle(ValuePtr&& value) {
+    std::vector<ValuePtr> work;
+    work.push_back(std::move(value));
+    dismantle(std::move(work));
+}
+
 std::uint64_t littleEndian(const char* p, std::size_t n) {
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < n; ++i) v |= std::uint64_t(static_cast<unsigned char>(p[i])) << (8 * i);
@@ -65,6 +95,15 @@ class StateDictUnpickler {
 public:
     StateDictUnpickler(const std::string& pickle, caffe2::serialize::PyTorchStreamReader& archive)
         : in_(pickle), archive_(archive) {}
+    ~StateDictUnpickler() {
+        std::vector<ValuePtr> all(stack_.begin(), stack_.end());
+        for (auto& [i, v] : memo_) all.push_back(v);
+        stack_.clear();
+        memo_.clear();
+        dismantle(std::move(all));
+    }
+    StateDictUnpickler(const StateDictUnpickler&) = delete;
+    StateDictUnpickler& operator=(const StateDictUnpickler&) = delete;
 
     ValuePtr run() {
         while (true) {
@@ -156,13 +195,19 @@ private:
         auto cached = storages_.find(key);
         if (cached != storages_.end()) return make(cached->second);
         const std::int64_t numel = toInt(t->items[4]);
-        at::Tensor data = at::empty({numel}, at::TensorOptions().dtype(dtype));
+        if (numel < 0) throw Error("storage " + key + " claims " + std::to_string(numel) + " elements");
+        const std::size_t elementSize = c10::elementSize(dtype);
+        // The record is the file's own bytes: compare before allocating what the header claims.
+        at::Tensor data;
         if (numel > 0) {
             auto [ptr, size] = archive_.getRecord("data/" + key);
-            if (size != std::size_t(numel) * data.element_size())
-                throw Error("storage " + key + " holds " + std::to_string(size) + " bytes, not the " +
-                            std::to_string(numel * data.element_size()) + " its header claims");
+            if (size % elementSize != 0 || std::uint64_t(numel) != size / elementSize)
+                throw Error("storage " + key + " holds " + std::to_string(size) + " bytes, not the " + std::to_string(numel) +
+                            " elements of " + std::to_string(elementSize) + " bytes its header claims");
+            data = at::empty({numel}, at::TensorOptions().dtype(dtype));
             std::memcpy(data.data_ptr(), ptr.get(), size);
+        } else {
+            data = at::empty({0}, at::TensorOptions().dtype(dtype));
         }
         storages_[key] = data;
         return make(data);
@@ -178,11 +223,20 @@ private:
             if (!storage) throw Error("the pickle rebuilds a tensor from something that is not a storage");
             const auto sizes = toInts(a[2]), strides = toInts(a[3]);
             const std::int64_t offset = toInt(a[1]);
-            std::int64_t last = offset;  // the furthest element the view touches
-            for (std::size_t i = 0; i < sizes.size() && i < strides.size(); ++i)
-                if (sizes[i] > 0) last += (sizes[i] - 1) * strides[i];
-            if (sizes.size() != strides.size() || offset < 0 ||
-                (storage->numel() > 0 ? last >= storage->numel() : last > offset))
+            // The furthest element the view touches, computed without overflow (a crafted size
+            // times a stride wrapped around and passed the check).
+            bool inside = sizes.size() == strides.size() && offset >= 0;
+            bool empty = false;
+            std::int64_t last = offset;
+            for (std::size_t i = 0; inside && i < sizes.size(); ++i) {
+                if (sizes[i] < 0 || strides[i] < 0) inside = false;
+                else if (sizes[i] == 0) empty = true;
+                else {
+                    std::int64_t span = 0;
+                    inside = !__builtin_mul_overflow(sizes[i] - 1, strides[i], &span) && !__builtin_add_overflow(last, span, &last);
+                }
+            }
+            if (!inside || (!empty && last >= storage->numel()))
                 throw Error("the pickle describes a tensor outside its storage");
             return make(storage->as_strided(sizes, strides, offset));
         }
@@ -238,7 +292,7 @@ private:
             case 'l': stack_.push_back(make(popToMark())); break;
             case 'a': {
                 auto x = pop();
-                auto* l = std::get_if<List>(&stack_.back()->v);
+                auto* l = stack_.empty() ? nullptr : std::get_if<List>(&stack_.back()->v);
                 if (!l) throw Error("the pickle appends to something that is not a list");
                 l->push_back(x);
                 break;
@@ -348,15 +402,23 @@ std::map<std::string, at::Tensor> readTorchPickle(const std::string& path) {
                     "; the file is damaged or not a state_dict, convert it to safetensors");
     }
     const auto* dict = std::get_if<Dict>(&root->v);
-    if (!dict) throw Error("PyTorch checkpoint '" + path + "' does not hold a dict of tensors (a state_dict)");
+    if (!dict) {
+        dismantle(std::move(root));
+        throw Error("PyTorch checkpoint '" + path + "' does not hold a dict of tensors (a state_dict)");
+    }
     std::map<std::string, at::Tensor> out;
+    bool tensorsOnly = true;
     for (const auto& [key, value] : *dict) {
         const auto* name = std::get_if<std::string>(&key->v);
         const auto* tensor = std::get_if<at::Tensor>(&value->v);
-        if (!name || !tensor)
-            throw Error("PyTorch checkpoint '" + path + "' holds an entry that is not name: tensor");
+        if (!name || !tensor) {
+            tensorsOnly = false;
+            break;
+        }
         out[*name] = *tensor;
     }
+    dismantle(std::move(root));
+    if (!tensorsOnly) throw Error("PyTorch checkpoint '" + path + "' holds an entry that is not name: tensor");
     return out;
 }
 

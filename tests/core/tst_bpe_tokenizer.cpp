@@ -161,6 +161,31 @@ void TestBpeTokenizer::refusesBrokenTokenizerFiles() {
     INVX_VERIFY_MESSAGE(test::errorOf([&] { tiny.encode("c"); }), "symbol 'c' is not in vocab.json");
     auto ids = tiny.encode("abab");
     QCOMPARE(QList<int>(ids.begin(), ids.end()), (QList<int>{2, 2}));
+
+    // Ids outside the vocabulary plus the added tokens: refused with the file and token named,
+    // before anything is sized from them (a negative id wrote out of bounds, one near INT32_MAX
+    // asked for ~64 GB).
+    std::ofstream(d / "added_tokens.json") << R"({"<x>": -3})";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }), "added_tokens.json",
+                        "token '<x>' has an id that is not a non-negative integer");
+    std::ofstream(d / "added_tokens.json", std::ios::trunc) << R"({"<x>": 2147483000})";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }), "added_tokens.json",
+                        "added token '<x>' has id 2147483000, beyond the 4 ids");
+    std::ofstream(d / "added_tokens.json", std::ios::trunc) << R"({"<x>": 3})";
+    QCOMPARE(BpeTokenizer::fromDirectory(d.string()).encode("ab<x>"), (std::vector<std::int32_t>{2, 3}));
+    fs::remove(d / "added_tokens.json");
+    std::ofstream(d / "tokenizer_config.json") << R"({"added_tokens_decoder": {"-1": {"content": "<y>"}}})";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }), "tokenizer_config.json",
+                        "added_tokens_decoder key '-1' is not a non-negative integer id");
+    std::ofstream(d / "tokenizer_config.json", std::ios::trunc) << R"({"added_tokens_decoder": {"2147483647": {"content": "<y>"}}})";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }), "tokenizer_config.json",
+                        "added token '<y>' has id 2147483647");
+    std::ofstream(d / "tokenizer_config.json", std::ios::trunc) << R"({"added_tokens_decoder": {"12x": {"content": "<y>"}}})";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }), "key '12x' is not");
+    fs::remove(d / "tokenizer_config.json");
+    std::ofstream(d / "vocab.json", std::ios::trunc) << R"({"a": 0, "b": 1, "ab": 2000000000})";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }), "vocab.json",
+                        "token 'ab' has id 2000000000, beyond the 3 ids");
 }
 
 QTEST_APPLESS_MAIN(TestBpeTokenizer)

@@ -86,6 +86,7 @@ private Q_SLOTS:
     void everyLayoutLoadsTheSameModel_data();
     void everyLayoutLoadsTheSameModel();
     void readsTorchSaveOrderedDicts();
+    void refusesHostilePickles();
     void acceptsCheckpointsWithoutTheModelPrefix();
     void refusesBrokenLayouts();
 
@@ -153,6 +154,47 @@ void TestCheckpointFormats::readsTorchSaveOrderedDicts() {
     writePythonStateDict(file, storage, std::string("\x80\x02" "cposix\nsystem\nX\x02\x00\x00\x00ls\x85R.", 26));
     INVX_VERIFY_MESSAGE(test::errorOf([&] { readTorchPickle(file.string()); }),
                         "calls posix.system, which a state_dict of tensors does not need");
+}
+
+namespace {
+std::string unicode(const std::string& text) {  // BINUNICODE
+    const std::uint32_t n = std::uint32_t(text.size());
+    return "X" + std::string(reinterpret_cast<const char*>(&n), 4) + text;
+}
+std::string small(int v) { return {'K', char(v)}; }  // BININT1 (a NUL byte would end a C string)
+std::string long8(std::int64_t v) { return std::string("\x8a\x08", 2) + std::string(reinterpret_cast<const char*>(&v), 8); }
+// ("storage", torch.FloatStorage, "0", "cpu", numel) as a persistent id, loaded.
+std::string storagePickle(std::int64_t numel) {
+    return "(" + unicode("storage") + "ctorch\nFloatStorage\n" + unicode("0") + unicode("cpu") + long8(numel) + "tQ";
+}
+}  // namespace
+
+void TestCheckpointFormats::refusesHostilePickles() {
+    // Each of these crashed the reader or asked it for absurd memory before; now each is a sentence.
+    const fs::path file = root_.filePath("hostile.bin").toStdString();
+    const at::Tensor storage = at::arange(6, at::kFloat);
+    auto refusal = [&](const std::string& pickle) {
+        writePythonStateDict(file, storage, "\x80\x02" + pickle + ".");
+        return test::errorOf([&] { readTorchPickle(file.string()); });
+    };
+    // APPEND with one value on the stack (it read the back of an empty stack).
+    INVX_VERIFY_MESSAGE(refusal("Na"), "hostile.bin", "appends to something that is not a list");
+    // A storage claiming 2^31 floats over a record of 24 bytes (it allocated 8 GB first).
+    INVX_VERIFY_MESSAGE(refusal(storagePickle(std::int64_t(1) << 31)), "storage 0 holds 24 bytes, not the 2147483648 elements");
+    INVX_VERIFY_MESSAGE(refusal(storagePickle(-6)), "storage 0 claims -6 elements");
+    // A view whose (size - 1) x stride overflows int64 (it wrapped around and passed the bounds check).
+    const std::string rebuild = "ctorch._utils\n_rebuild_tensor_v2\n(";
+    INVX_VERIFY_MESSAGE(refusal(rebuild + storagePickle(6) + small(0) + long8(std::int64_t(1) << 62) + small(4) + "\x86" + small(4) +
+                                small(1) + "\x86\x89tR"),
+                        "describes a tensor outside its storage");
+    INVX_VERIFY_MESSAGE(refusal(rebuild + storagePickle(6) + small(0) + small(2) + small(3) + "\x86" + long8(-1) + small(1) +
+                                "\x86\x89tR"),
+                        "describes a tensor outside its storage");
+    // Lists nested a million deep (their recursive destruction overflowed the stack).
+    const int depth = 1000000;
+    INVX_VERIFY_MESSAGE(refusal(std::string(depth, ']') + std::string(depth - 1, 'a')), "does not hold a dict of tensors");
+    // The same depth inside a dict that is otherwise a state_dict, and left on the stack.
+    INVX_VERIFY_MESSAGE(refusal("}" + std::string(depth, ']') + std::string(depth - 1, 'a')), "the pickle ends with 2 values");
 }
 
 void TestCheckpointFormats::acceptsCheckpointsWithoutTheModelPrefix() {

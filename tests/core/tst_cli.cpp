@@ -4,10 +4,12 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QtTest>
+#include <c10/util/Exception.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "command-line.h"
 #include "opt-model.h"
 #include "safetensors-file.h"
 #include "test-support.h"
@@ -32,6 +34,7 @@ private Q_SLOTS:
     void writesLogits();
     void refusesBadInputWithASentence_data();
     void refusesBadInputWithASentence();
+    void libtorchAndMemoryErrorsNameTheRun();
 
 private:
     QTemporaryDir dir_;
@@ -134,6 +137,7 @@ void TestCli::refusesBadInputWithASentence_data() {
     QTest::newRow("invalid UTF-8") << QStringList{"tokenize", "--tokenizer", "MODEL", "--input", "BAD"}
                                    << "is not valid UTF-8: byte 0xFF at offset 3";
     QTest::newRow("unknown command") << QStringList{"quantise"} << "unknown command 'quantise'";
+    QTest::newRow("no command") << QStringList{} << "no command given";
 }
 
 void TestCli::refusesBadInputWithASentence() {
@@ -147,10 +151,35 @@ void TestCli::refusesBadInputWithASentence() {
         if (a == "BAD") a = QString::fromStdString(bad);
     }
     Run r = invxRun(args);
-    QVERIFY(r.exitCode != 0);
+    QCOMPARE(r.exitCode, 1);  // as the README promises, whatever the error
     QVERIFY2(r.err.startsWith("invx: error: "), qPrintable(r.err));
     QVERIFY2(r.err.contains(expected), qPrintable(r.err));
     QCOMPARE(r.err.count('\n'), 1);  // one sentence, no stack trace
+}
+
+void TestCli::libtorchAndMemoryErrorsNameTheRun() {
+    // Neither kind names the file or setting at fault by itself: the message adds the command line.
+    const std::vector<std::string> args = {"eval", "--model", "/models/my opt", "--window", "2048"};
+    const std::string memory = cli::failureMessage(std::bad_alloc(), args);
+    QCOMPARE(QString::fromStdString(memory),
+             QStringLiteral("out of memory (while running: invx eval --model '/models/my opt' --window 2048); use a smaller "
+                            "model, batch or window, or float16 (--dtype)"));
+    try {
+        TORCH_CHECK(false, "DefaultCPUAllocator: can't allocate memory: you tried to allocate 67108864 bytes");
+    } catch (const c10::Error& e) {
+        QVERIFY(std::string(e.what()).find('\n') != std::string::npos);  // libtorch's stack trace
+        const QString message = QString::fromStdString(cli::failureMessage(e, args));
+        QVERIFY2(!message.contains('\n'), qPrintable(message));
+        QVERIFY2(message.contains("you tried to allocate 67108864 bytes (while running: invx eval --model '/models/my opt'"),
+                 qPrintable(message));
+        QVERIFY(message.endsWith("or float16 (--dtype)"));
+    }
+    try {
+        TORCH_CHECK(false, "Expected all tensors to be on the same device");
+    } catch (const c10::Error& e) {
+        const QString message = QString::fromStdString(cli::failureMessage(e, args));
+        QVERIFY2(message.endsWith("(while running: invx eval --model '/models/my opt' --window 2048)"), qPrintable(message));
+    }
 }
 
 QTEST_APPLESS_MAIN(TestCli)

@@ -100,6 +100,8 @@ private Q_SLOTS:
     void resumingDropsOnlyLaterSteps();
     void refusesToOverwrite();
     void refusesForeignFiles();
+    void refusesShapesThatDisagreeWithTheModel();
+    void refusesACheckpointTheSearchCouldNotHaveWritten();
     void h5dumpReadsIt();
 
 private:
@@ -250,6 +252,76 @@ void TestExperimentFile::refusesForeignFiles() {
     H5Fclose(file);
     INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(path("foreign.h5"), true); }), "foreign.h5",
                         "not an InvarExplore experiment");
+}
+
+namespace {
+// Overwrites an integer attribute of /model, as an edit or another program might.
+void setModelAttribute(const std::string& file, const char* name, std::int64_t value) {
+    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    QVERIFY(f >= 0);
+    QVERIFY(H5Adelete_by_name(f, "/model", name, H5P_DEFAULT) >= 0);
+    const hid_t space = H5Screate(H5S_SCALAR);
+    const hid_t a = H5Acreate_by_name(f, "/model", name, H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    QVERIFY(a >= 0);
+    QVERIFY(H5Awrite(a, H5T_NATIVE_INT64, &value) >= 0);
+    H5Aclose(a);
+    H5Sclose(space);
+    H5Fclose(f);
+}
+}  // namespace
+
+void TestExperimentFile::refusesShapesThatDisagreeWithTheModel() {
+    // /model says 2 layers of FFN width 6; the checkpoint tables are [n, 2, 6]. Buffers used to be
+    // sized from the attributes and filled by the dataset's shape: a smaller attribute overran them.
+    const std::string file = path("edited.h5");
+    {
+        ExperimentFile f = ExperimentFile::create(file, SearchSettings{}, identity(), calibration());
+        f.appendCheckpoint(checkpointAt(5));
+    }
+    setModelAttribute(file, "ffn", 4);
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).checkpoint(0); }), "edited.h5",
+                        "/checkpoints/permutation has the shape [1, 2, 6]", "must be [2, 4]");
+    SearchCheckpoint narrow = checkpointAt(6);
+    for (LayerInvariance& l : narrow.layers) l = LayerInvariance::identity(4);
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, true).appendCheckpoint(narrow); }), "edited.h5",
+                        "/checkpoints/permutation has the shape [1, 2, 6]");
+    setModelAttribute(file, "ffn", 6);
+    setModelAttribute(file, "layers", 1);
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).checkpoint(0); }), "edited.h5",
+                        "must be [1, 6]");
+    setModelAttribute(file, "layers", 1LL << 40);
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).checkpoint(0); }), "edited.h5",
+                        "/model@layers is 1099511627776, not a number of layers");
+    setModelAttribute(file, "layers", 2);
+    setModelAttribute(file, "ffn", 7);
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).permutationHistory(0); }), "edited.h5",
+                        "/model@ffn is 7, not an even FFN width");
+    setModelAttribute(file, "ffn", 6);
+    QCOMPARE(ExperimentFile::open(file, false).checkpoint(0).step, std::int64_t(5));  // as written, it reads
+}
+
+void TestExperimentFile::refusesACheckpointTheSearchCouldNotHaveWritten() {
+    const std::string file = path("states.h5");
+    SearchCheckpoint repeated = checkpointAt(1), negative = checkpointAt(2), zero = checkpointAt(3), rng = checkpointAt(4),
+                     infinite = checkpointAt(5);
+    repeated.layers[1].permutation[4] = repeated.layers[1].permutation[5];
+    negative.layers[0].scales[2] = -0.5f;
+    zero.layers[1].scales[0] = 0.0f;
+    rng.rng = {0, 0, 0, 0};
+    infinite.layers[0].angles[0] = std::numeric_limits<float>::infinity();
+    {
+        ExperimentFile f = ExperimentFile::create(file, SearchSettings{}, identity(), calibration());
+        for (const SearchCheckpoint* c : {&repeated, &negative, &zero, &rng, &infinite}) f.appendCheckpoint(*c);
+        f.appendCheckpoint(checkpointAt(6));
+    }
+    const ExperimentFile f = ExperimentFile::open(file, false);
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(0); }), "states.h5", "checkpoint 0 (step 1) layer 1",
+                        "not a permutation of 0..5");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(1); }), "checkpoint 1 (step 2) layer 0", "a scale is -0.5");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(2); }), "checkpoint 2 (step 3) layer 1", "a scale is 0.0");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(3); }), "checkpoint 3 (step 4)", "all-zero random generator state");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(4); }), "checkpoint 4 (step 5) layer 0", "an angle is not finite");
+    QCOMPARE(f.checkpoint(5).step, std::int64_t(6));
 }
 
 void TestExperimentFile::h5dumpReadsIt() {

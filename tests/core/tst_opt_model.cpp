@@ -202,6 +202,10 @@ void TestOptModel::refusesBadConfigs_data() {
     QTest::newRow("missing key") << R"({"model_type": "opt", "vocab_size": 96})" << "has no \"hidden_size\"";
     QTest::newRow("wrong type") << R"({"model_type": "opt", )" + base.left(base.size()) + R"(, "do_layer_norm_before": "yes"})"
                                 << "\"do_layer_norm_before\" has the wrong type";
+    QTest::newRow("fractional size") << R"({"model_type": "opt", "vocab_size": 96, "hidden_size": 768.5, "num_hidden_layers": 2, "ffn_dim": 64, "num_attention_heads": 4, "max_position_embeddings": 64})"
+                                     << "\"hidden_size\" is 768.5, not a whole number";
+    QTest::newRow("size as text") << R"({"model_type": "opt", "vocab_size": "96", "hidden_size": 32, "num_hidden_layers": 2, "ffn_dim": 64, "num_attention_heads": 4, "max_position_embeddings": 64})"
+                                  << "\"vocab_size\" is \"96\", not a whole number";
     QTest::newRow("gelu") << R"({"model_type": "opt", )" + base + R"(, "activation_function": "gelu"})"
                           << "uses activation 'gelu'";
     QTest::newRow("heads") << R"({"model_type": "opt", "vocab_size": 96, "hidden_size": 30, "num_hidden_layers": 2, "ffn_dim": 64, "num_attention_heads": 4, "max_position_embeddings": 64})"

@@ -107,6 +107,13 @@ void TestSafetensors::refusesMalformedFiles_data() {
     QTest::newRow("overlapping tensors")
         << R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})"
         << 12 << qint64(-1) << "overlap";
+    // An empty tensor between two that overlap used to hide the overlap (neighbours were compared).
+    QTest::newRow("overlap across an empty tensor")
+        << R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"e":{"dtype":"F32","shape":[0],"data_offsets":[8,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[12,20]}})"
+        << 20 << qint64(-1) << "tensors 'a' and 'b' overlap";
+    QTest::newRow("overlap with an earlier, longer tensor")
+        << R"({"a":{"dtype":"F32","shape":[8],"data_offsets":[0,32]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"c":{"dtype":"F32","shape":[1],"data_offsets":[16,20]}})"
+        << 32 << qint64(-1) << "overlap";
 }
 
 void TestSafetensors::refusesMalformedFiles() {
