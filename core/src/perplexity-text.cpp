@@ -54,11 +54,12 @@ std::string resolveDataset(const std::string& nameOrPath) {
         }
         return p.string();
     }
-    if (!std::filesystem::is_regular_file(nameOrPath)) {
+    // Folders of .txt files serve as calibration corpora (like gutenberg), so a folder resolves too.
+    if (!std::filesystem::is_regular_file(nameOrPath) && !std::filesystem::is_directory(nameOrPath)) {
         std::string names;
         for (const auto& d : kDatasets) names += std::string(names.empty() ? "" : ", ") + d.name;
         throw Error("data set '" + nameOrPath + "' is neither a known name (" + names +
-                    ") nor an existing file");
+                    ") nor an existing file or folder");
     }
     return nameOrPath;
 }

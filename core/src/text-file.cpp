@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -10,6 +11,7 @@
 namespace invx {
 
 std::string readWholeFile(const std::string& path, const std::string& what) {
+    if (std::filesystem::is_directory(path)) throw Error("the " + what + " '" + path + "' is a folder, not a file");
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw Error("cannot read the " + what + " '" + path + "': " + std::strerror(errno));

@@ -4,9 +4,12 @@
 #include <QProcess>
 #include <QtTest>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <map>
 
 #include "invx/error.h"
 #include "safetensors-file.h"
@@ -34,6 +37,42 @@ OptConfig tinyConfig(bool postLN, std::int64_t projDim) {
     c.torchDtype = "float32";
     return c;
 }
+
+at::Tensor referenceForward(const OptConfig& c, const NamedTensors& weights, const at::Tensor& ids) {
+    std::map<std::string, at::Tensor> w;
+    for (const auto& [name, t] : weights) w[name] = t.to(at::kDouble);
+    auto has = [&](const std::string& n) { return w.count(n) > 0; };
+    auto linear = [&](const at::Tensor& x, const std::string& p) {
+        at::Tensor y = at::matmul(x, w.at(p + ".weight").t());
+        return has(p + ".bias") ? y + w.at(p + ".bias") : y;
+    };
+    auto norm = [&](const at::Tensor& x, const std::string& p) {
+        return at::layer_norm(x, {x.size(-1)}, w.at(p + ".weight"), w.at(p + ".bias"), 1e-5);
+    };
+    const std::int64_t batch = ids.size(0), seq = ids.size(1), heads = c.numHeads, dim = c.hiddenSize / heads;
+    at::Tensor h = w.at("model.decoder.embed_tokens.weight").index_select(0, ids.flatten()).view({batch, seq, -1});
+    if (has("model.decoder.project_in.weight")) h = linear(h, "model.decoder.project_in");
+    h = h + w.at("model.decoder.embed_positions.weight").narrow(0, 2, seq);  // OPT's offset of 2
+    const at::Tensor mask = at::full({seq, seq}, -std::numeric_limits<double>::infinity(), at::kDouble).triu(1);
+    for (std::int64_t l = 0; l < c.numLayers; ++l) {
+        const std::string p = "model.decoder.layers." + std::to_string(l) + ".";
+        at::Tensor x = c.doLayerNormBefore ? norm(h, p + "self_attn_layer_norm") : h;
+        auto split = [&](const at::Tensor& t) { return t.view({batch, seq, heads, dim}).transpose(1, 2); };
+        const at::Tensor q = split(linear(x, p + "self_attn.q_proj") * (1.0 / std::sqrt(double(dim))));
+        const at::Tensor k = split(linear(x, p + "self_attn.k_proj")), v = split(linear(x, p + "self_attn.v_proj"));
+        const at::Tensor attention = at::softmax(at::matmul(q, k.transpose(-1, -2)) + mask, -1);
+        x = linear(at::matmul(attention, v).transpose(1, 2).reshape({batch, seq, -1}), p + "self_attn.out_proj");
+        h = h + x;
+        if (!c.doLayerNormBefore) h = norm(h, p + "self_attn_layer_norm");
+        x = c.doLayerNormBefore ? norm(h, p + "final_layer_norm") : h;
+        h = h + linear(at::relu(linear(x, p + "fc1")), p + "fc2");
+        if (!c.doLayerNormBefore) h = norm(h, p + "final_layer_norm");
+    }
+    if (has("model.decoder.final_layer_norm.weight")) h = norm(h, "model.decoder.final_layer_norm");
+    if (has("model.decoder.project_out.weight")) h = linear(h, "model.decoder.project_out");
+    return at::matmul(h, (has("lm_head.weight") ? w.at("lm_head.weight") : w.at("model.decoder.embed_tokens.weight")).t());
+}
+
 
 NamedTensors randomWeights(const OptConfig& config, std::uint64_t seed) {
     at::manual_seed(seed);

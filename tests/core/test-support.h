@@ -21,6 +21,11 @@ OptConfig tinyConfig(bool postLN = false, std::int64_t projDim = 0);
 // Random weights (normal, std 0.2; LayerNorm near 1) for `config`, under HF OPTForCausalLM names.
 NamedTensors randomWeights(const OptConfig& config, std::uint64_t seed);
 
+// OPT's forward as transformers' modeling_opt.py writes it, from the state dict's names, in float64
+// with plain operations (the whole score matrix, an explicit causal mask): logits [batch, seq,
+// vocab] to check OptModel and what is built on it against.
+at::Tensor referenceForward(const OptConfig& config, const NamedTensors& weights, const at::Tensor& ids);
+
 // Writes config.json and model.safetensors into `dir`.
 void writeModel(const std::string& dir, const OptConfig& config, const NamedTensors& weights);
 

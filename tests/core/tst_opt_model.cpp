@@ -7,7 +7,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <map>
 
+#include "causal-attention.h"
 #include "invx/error.h"
 #include "invx/model-locator.h"
 #include "opt-model.h"
@@ -40,6 +43,9 @@ private Q_SLOTS:
     void permutingTheFfnLeavesLogitsUnchanged();
     void isCausal();
     void capturesChosenLayers();
+    void forwardMatchesThePlainFormula_data();
+    void forwardMatchesThePlainFormula();
+    void blockedAttentionMatchesThePlainFormulaOn2048Tokens();
     void postLayerNormWithProjectionsRuns();
     void rtnQuantizesOnlyDecoderLinears();
     void loadsFromDirectoryWithWarnings();
@@ -103,13 +109,54 @@ void TestOptModel::capturesChosenLayers() {
     INVX_VERIFY_MESSAGE(test::errorOf([&] { model.forward(ids, {3}, &captured); }), "layer 3");
 }
 
+void TestOptModel::forwardMatchesThePlainFormula_data() {
+    QTest::addColumn<bool>("postLN");
+    QTest::addColumn<int>("projDim");
+    QTest::newRow("pre-LN (OPT-125m..)") << false << 0;
+    QTest::newRow("post-LN with projections (OPT-350m)") << true << 16;
+}
+
+void TestOptModel::forwardMatchesThePlainFormula() {
+    QFETCH(bool, postLN);
+    QFETCH(int, projDim);
+    c10::InferenceMode guard;
+    const OptConfig c = test::tinyConfig(postLN, projDim);
+    const NamedTensors weights = test::randomWeights(c, 7);
+    OptModel model = OptModel::fromTensors(c, weights, ModelPlacement{}, "test");
+    const at::Tensor ids = someIds(2, 40, c.vocabSize);
+    const at::Tensor logits = model.forward(ids);
+    const at::Tensor expected = test::referenceForward(c, weights, ids);
+    QCOMPARE(logits.sizes().vec(), expected.sizes().vec());
+    const double scale = expected.abs().max().item<double>();
+    QVERIFY2(maxDiff(logits.to(at::kDouble), expected) < 1e-5 * std::max(scale, 1.0),
+             qPrintable(QString("%1 (logits up to %2)").arg(maxDiff(logits.to(at::kDouble), expected)).arg(scale)));
+}
+
+void TestOptModel::blockedAttentionMatchesThePlainFormulaOn2048Tokens() {
+    // Every 2048-token perplexity window goes through the query blocks of 128 on libtorch 1.13
+    // (the fused kernel on 2): 16 full blocks, and 2047 tokens for a partial last one.
+    c10::InferenceMode guard;
+    for (std::int64_t seq : {std::int64_t(2048), std::int64_t(2047)}) {
+        at::manual_seed(3);
+        const at::Tensor q = at::randn({1, 2, seq, 16}), k = at::randn({1, 2, seq, 16}), v = at::randn({1, 2, seq, 16});
+        const at::Tensor out = causalAttention(q, k, v);
+        const at::Tensor mask = at::full({seq, seq}, -std::numeric_limits<double>::infinity(), at::kDouble).triu(1);
+        const at::Tensor scores = at::matmul(q.to(at::kDouble), k.to(at::kDouble).transpose(-1, -2)) / 4.0 + mask;
+        const at::Tensor expected = at::matmul(at::softmax(scores, -1), v.to(at::kDouble));
+        QCOMPARE(out.sizes().vec(), expected.sizes().vec());
+        const double diff = maxDiff(out.to(at::kDouble), expected);
+        QVERIFY2(diff < 1e-5, qPrintable(QString("%1 tokens: %2").arg(seq).arg(diff)));
+        // The first and last rows: the first query sees only itself, the last sees every key.
+        QVERIFY(maxDiff(out[0][1][0].to(at::kDouble), v[0][1][0].to(at::kDouble)) < 1e-6);
+    }
+}
+
 void TestOptModel::postLayerNormWithProjectionsRuns() {
     c10::InferenceMode guard;
     OptModel model = tinyModel(/*postLN=*/true, /*projDim=*/16);
     QVERIFY(!model.config().hasFinalLayerNorm());
     at::Tensor logits = model.forward(someIds(1, 10, model.config().vocabSize));
     QCOMPARE(logits.sizes().vec(), (std::vector<std::int64_t>{1, 10, 96}));
-    QVERIFY(at::isfinite(logits).all().item<bool>());
     // The state dict names project_in/out and no decoder final_layer_norm, as transformers does.
     bool projIn = false, finalNorm = false;
     for (const auto& [name, t] : model.stateDict()) {

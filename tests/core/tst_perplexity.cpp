@@ -1,5 +1,7 @@
 // The perplexity protocol: text preparation, window arithmetic, known values, and early stops.
 #include <ATen/ATen.h>
+#include <QDir>
+#include <QProcess>
 #include <QtTest>
 
 #include <cmath>
@@ -9,6 +11,7 @@
 #include "invx/perplexity-text.h"
 #include "invx/text-file.h"
 #include "perplexity-evaluator.h"
+#include "invx/calibration-data.h"
 #include "test-support.h"
 
 using namespace invx;
@@ -42,6 +45,7 @@ private Q_SLOTS:
     void refusesTooShortTextAndTooLongWindows();
     void resolvesNamedDatasets();
     void jsonLinesAreJoinedAndCut();
+    void readsEveryCalibrationCorpusFormat();
 };
 
 void TestPerplexity::joinsRowsLikeTheHuggingFaceDataset() {
@@ -76,7 +80,8 @@ void TestPerplexity::uniformPredictionsGiveTheVocabularySize() {
 
 void TestPerplexity::matchesAnIndependentComputation() {
     OptConfig c = test::tinyConfig();
-    OptModel model = OptModel::fromTensors(c, test::randomWeights(c, 12), {}, "random");
+    const NamedTensors weights = test::randomWeights(c, 12);
+    OptModel model = OptModel::fromTensors(c, weights, {}, "random");
     const auto ids = tokens(64 * 3 + 10, c.vocabSize);
     PerplexityOptions options;
     options.windowLength = 64;
@@ -86,7 +91,8 @@ void TestPerplexity::matchesAnIndependentComputation() {
     double total = 0.0;
     for (int w = 0; w < 3; ++w) {
         at::Tensor window = at::tensor(std::vector<std::int64_t>(ids.begin() + w * 64, ids.begin() + (w + 1) * 64));
-        at::Tensor logits = model.forward(window.unsqueeze(0)).squeeze(0).to(at::kDouble);
+        // The plain float64 formula, not the model's own forward.
+        at::Tensor logits = test::referenceForward(c, weights, window.unsqueeze(0)).squeeze(0);
         double nll = 0.0;
         for (int t = 0; t < 63; ++t) {
             at::Tensor row = logits[t];
@@ -138,7 +144,7 @@ void TestPerplexity::resolvesNamedDatasets() {
     qputenv("INVX_DATA", QByteArray::fromStdString(test::dataDir()));
     QCOMPARE(resolveDataset("wikitext2"), test::dataDir() + "/wikitext-2-raw/wiki.test.raw");
     INVX_VERIFY_MESSAGE(test::errorOf([] { resolveDataset("wikitext3"); }),
-                        "neither a known name (wikitext2, wikitext2-train, wikipedia, c4, gutenberg) nor an existing file");
+                        "neither a known name (wikitext2, wikitext2-train, wikipedia, c4, gutenberg) nor an existing file or folder");
     qputenv("INVX_DATA", "/nonexistent");
     INVX_VERIFY_MESSAGE(test::errorOf([] { resolveDataset("wikitext2"); }),
                         "'/nonexistent/wikitext-2-raw/wiki.test.raw'");
@@ -163,6 +169,44 @@ void TestPerplexity::jsonLinesAreJoinedAndCut() {
              tokenizer.encode(joinRowsForPerplexity("The first document.\nA second one, longer.\n"), true));
     std::ofstream(jsonl) << "not json\n";
     INVX_VERIFY_MESSAGE(test::errorOf([&] { evaluationTokenIds(jsonl, tokenizer); }), "docs.jsonl");
+}
+
+void TestPerplexity::readsEveryCalibrationCorpusFormat() {
+    QTemporaryDir dir;
+    auto file = [&](const char* name) { return dir.filePath(name).toStdString(); };
+    // WikiExtractor <doc> files (the default corpus, wikipedia): one document per <doc>, its title
+    // line included, as AWQ's loader reads them.
+    std::ofstream(file("wiki.utf8")) << "<doc id=\"1\" url=\"u\" title=\"Alpha\">\nAlpha\n\nFirst text.\n</doc>\n"
+                                     << "<doc id=\"2\" url=\"v\" title=\"Beta\">\nBeta\n\nSecond.\n</doc>\n";
+    QCOMPARE(readCorpusDocuments(file("wiki.utf8")), (std::vector<std::string>{"\nAlpha\n\nFirst text.\n", "\nBeta\n\nSecond.\n"}));
+    // WikiText .tokens: one document per non-blank line.
+    std::ofstream(file("train.tokens")) << " = Title = \n\n one line .\n  \n another line .\n";
+    QCOMPARE(readCorpusDocuments(file("train.tokens")), (std::vector<std::string>{" = Title = ", " one line .", " another line ."}));
+    // Gzipped JSON lines (C4): compressed here by the system's gzip, read back through zlib.
+    std::ofstream(file("c4.json")) << R"({"text": "One.", "url": "a"})" << "\n\n" << R"({"text": "Two\nlines."})" << "\n";
+    QProcess gzip;
+    gzip.start("gzip", {"-k", QString::fromStdString(file("c4.json"))});
+    QVERIFY(gzip.waitForFinished() && gzip.exitCode() == 0);
+    QCOMPARE(readCorpusDocuments(file("c4.json.gz")), (std::vector<std::string>{"One.", "Two\nlines."}));
+    QCOMPARE(readCorpusDocuments(file("c4.json")), readCorpusDocuments(file("c4.json.gz")));
+    std::ofstream(file("broken.json.gz")) << "\x1f\x8b\x08 not really gzip";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { readCorpusDocuments(file("broken.json.gz")); }), "broken.json.gz", "not a valid gzip file");
+    std::ofstream(file("bad.jsonl")) << R"({"text": "ok"})" << "\n" << R"({"title": "no text"})" << "\n";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { readCorpusDocuments(file("bad.jsonl")); }), "bad.jsonl", "line 2 is not a JSON object");
+    // A folder of .txt books (gutenberg): files in name order, one document per paragraph; other
+    // files ignored.
+    QVERIFY(QDir(dir.path()).mkdir("books"));
+    std::ofstream(file("books/b.txt")) << "Third para.\n";
+    std::ofstream(file("books/a.txt")) << "First para,\nstill first.\n\n\nSecond para.\n";
+    std::ofstream(file("books/notes.md")) << "not a book\n";
+    QCOMPARE(readCorpusDocuments(file("books")),
+             (std::vector<std::string>{"First para,\nstill first.", "Second para.", "Third para."}));
+    QVERIFY(QDir(dir.path()).mkdir("empty"));
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { readCorpusDocuments(file("empty")); }), "empty", "holds no .txt files");
+    // The shared data's real corpora read in each of these formats.
+    QVERIFY(readCorpusDocuments(test::dataDir() + "/wikipedia/wiki.utf8").size() > 100);
+    QVERIFY(readCorpusDocuments(test::dataDir() + "/c4/c4-sample.00000-of-00001.json.gz").size() > 100);
+    QVERIFY(readCorpusDocuments(test::dataDir() + "/gutenberg").size() > 100);
 }
 
 QTEST_APPLESS_MAIN(TestPerplexity)

@@ -5,6 +5,8 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QtTest>
+#include <csignal>
+#include <signal.h>
 
 #include <filesystem>
 #include <fstream>
@@ -36,6 +38,8 @@ private Q_SLOTS:
     void searchesOverAwqAndGptq();
     void quantizeStoresWhatASearchReuses();
     void killedRunResumesToTheSameEnd();
+    void signalsStopWithACheckpoint_data();
+    void signalsStopWithACheckpoint();
     void presetThenGivenOptions();
     void inspectSummarizesAndChecksTheInvariance();
     void refusesBadInput_data();
@@ -319,6 +323,47 @@ void TestSearchCli::inspectSummarizesAndChecksTheInvariance() {
     r = invxRun({"inspect", "--experiment", dir_.filePath("none.h5")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("none.h5") && r.err.contains("does not exist"), qPrintable(r.err));
+}
+
+void TestSearchCli::signalsStopWithACheckpoint_data() {
+    QTest::addColumn<int>("signal");
+    QTest::newRow("SIGINT (Ctrl-C)") << int(SIGINT);
+    QTest::newRow("SIGTERM") << int(SIGTERM);
+}
+
+void TestSearchCli::signalsStopWithACheckpoint() {
+    // The step in flight ends, a checkpoint is written, the file says "stopped", the process exits
+    // normally, and --resume carries on from that step.
+    QFETCH(int, signal);
+    const QString file = dir_.filePath(QStringLiteral("signal-%1.h5").arg(signal));
+    QProcess p;
+    p.start(QStringLiteral(INVX_CLI_PATH), searchArgs(file, 100000));
+    QByteArray seen;
+    while (!seen.contains("\"step\":40,") && p.state() != QProcess::NotRunning) {
+        p.waitForReadyRead(1000);
+        seen += p.readAllStandardOutput();
+    }
+    QVERIFY(p.state() == QProcess::Running);
+    QCOMPARE(::kill(pid_t(p.processId()), signal), 0);
+    QVERIFY(p.waitForFinished(60000));
+    seen += p.readAllStandardOutput();
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 0);
+    const QJsonObject summary = lastJsonLine(QString::fromUtf8(seen));
+    QCOMPARE(summary["type"].toString(), QStringLiteral("summary"));
+    QVERIFY(summary["stopped"].toBool());
+    const int stoppedAt = summary["steps"].toInt();
+    QVERIFY(stoppedAt >= 40 && stoppedAt < 100000);
+    {
+        const ExperimentFile f = ExperimentFile::open(file.toStdString(), false);
+        QCOMPARE(f.status(), std::string("stopped"));
+        QCOMPARE(f.checkpoint(-1).step, std::int64_t(stoppedAt));  // nothing after the last checkpoint is lost
+        QCOMPARE(f.stepCount(), std::int64_t(stoppedAt));
+    }
+    Run r = invxRun({"search", "--resume", file, "--steps", QString::number(stoppedAt + 5), "--json", "--quiet"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(lastJsonLine(r.out)["resumed_from_step"].toInt(), stoppedAt);
+    QCOMPARE(ExperimentFile::open(file.toStdString(), false).stepCount(), std::int64_t(stoppedAt + 5));
 }
 
 void TestSearchCli::presetThenGivenOptions() {
