@@ -709,7 +709,7 @@ SearchCheckpoint ExperimentFile::checkpoint(std::int64_t index) const {
     const hsize_t i = hsize_t(index);
     std::vector<std::int32_t> perm(static_cast<std::size_t>(L * F));
     std::vector<float> scales(static_cast<std::size_t>(L * F)), angles(static_cast<std::size_t>(L * F / 2));
-    std::vector<std::uint8_t> recent(std::size_t(StepRecord::kRecentWindow));
+    std::vector<std::uint8_t> recent(static_cast<std::size_t>(StepRecord::kRecentWindow));
     std::int32_t recentCount = 0;
     SearchCheckpoint c;
     const hsize_t layers = hsize_t(L), width = hsize_t(F);

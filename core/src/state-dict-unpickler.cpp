@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <unordered_set>
 #include <variant>
 
 #include "checkpoint-reader.h"
@@ -44,15 +45,16 @@ ValuePtr make(T x) {
 }
 
 // Frees a graph of values without recursion: a pickle may nest lists a million deep, and the
-// default destructors would recurse once per level and overflow the stack. A container is emptied
-// into the work list when this is its last reference, so none is ever destroyed with children;
-// one still referenced elsewhere (the result the caller holds) is left for that owner to dismantle.
-// A cycle (possible through the memo) never reaches its last reference and is leaked, not followed.
+// default destructors would recurse once per level and overflow the stack; through the memo it may
+// also build cycles, which reference counts never free. Every container reached is emptied into
+// the work list, so none is destroyed with children and every cycle is broken. Only for values
+// nobody needs any more: the unpickler's own, once the tensors are taken out.
 void dismantle(std::vector<ValuePtr> work) {
+    std::unordered_set<const Value*> seen;
     while (!work.empty()) {
         ValuePtr v = std::move(work.back());
         work.pop_back();
-        if (!v || v.use_count() != 1) continue;
+        if (!v || !seen.insert(v.get()).second) continue;
         auto take = [&](List& items) {
             for (ValuePtr& x : items) work.push_back(std::move(x));
             items.clear();
@@ -64,13 +66,6 @@ void dismantle(std::vector<ValuePtr> work) {
             d->clear();
         }
     }
-}
-
-// The same for one value, taken from its owner (an initializer list would copy it: two references).
-void dismantle(ValuePtr&& value) {
-    std::vector<ValuePtr> work;
-    work.push_back(std::move(value));
-    dismantle(std::move(work));
 }
 
 std::uint64_t littleEndian(const char* p, std::size_t n) {
@@ -389,36 +384,35 @@ std::map<std::string, at::Tensor> readTorchPickle(const std::string& path) {
                     "' is not a zip archive: it is truncated, or in the legacy format of PyTorch "
                     "before 1.6; re-save it with a current torch.save or convert it to safetensors");
     }
-    ValuePtr root;
+    std::map<std::string, at::Tensor> out;
+    std::string problem;
     try {
         caffe2::serialize::PyTorchStreamReader archive(path);
         auto [data, size] = archive.getRecord("data.pkl");
         const std::string pickle(static_cast<const char*>(data.get()), size);
-        root = StateDictUnpickler(pickle, archive).run();
+        // The unpickler owns every value (and frees them all when it goes): take the tensors out first.
+        StateDictUnpickler unpickler(pickle, archive);
+        const ValuePtr root = unpickler.run();
+        if (const auto* dict = std::get_if<Dict>(&root->v)) {
+            for (const auto& [key, value] : *dict) {
+                const auto* name = std::get_if<std::string>(&key->v);
+                const auto* tensor = std::get_if<at::Tensor>(&value->v);
+                if (!name || !tensor) {
+                    problem = "holds an entry that is not name: tensor";
+                    break;
+                }
+                out[*name] = *tensor;
+            }
+        } else {
+            problem = "does not hold a dict of tensors (a state_dict)";
+        }
     } catch (const std::exception& e) {
         std::string what = e.what();
         what = what.substr(0, what.find('\n'));
         throw Error("cannot read PyTorch checkpoint '" + path + "': " + what +
                     "; the file is damaged or not a state_dict, convert it to safetensors");
     }
-    const auto* dict = std::get_if<Dict>(&root->v);
-    if (!dict) {
-        dismantle(std::move(root));
-        throw Error("PyTorch checkpoint '" + path + "' does not hold a dict of tensors (a state_dict)");
-    }
-    std::map<std::string, at::Tensor> out;
-    bool tensorsOnly = true;
-    for (const auto& [key, value] : *dict) {
-        const auto* name = std::get_if<std::string>(&key->v);
-        const auto* tensor = std::get_if<at::Tensor>(&value->v);
-        if (!name || !tensor) {
-            tensorsOnly = false;
-            break;
-        }
-        out[*name] = *tensor;
-    }
-    dismantle(std::move(root));
-    if (!tensorsOnly) throw Error("PyTorch checkpoint '" + path + "' holds an entry that is not name: tensor");
+    if (!problem.empty()) throw Error("PyTorch checkpoint '" + path + "' " + problem);
     return out;
 }
 

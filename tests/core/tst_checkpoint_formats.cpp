@@ -191,6 +191,8 @@ void TestCheckpointFormats::refusesHostilePickles() {
     INVX_VERIFY_MESSAGE(refusal(rebuild + storagePickle(6) + small(0) + small(2) + small(3) + "\x86" + long8(-1) + small(1) +
                                 "\x86\x89tR"),
                         "describes a tensor outside its storage");
+    // A list that holds itself, through the memo: refused, and freed (the sanitizer job's leak check).
+    INVX_VERIFY_MESSAGE(refusal("]" + std::string("q\0h\0a", 5)), "does not hold a dict of tensors");
     // Lists nested a million deep (their recursive destruction overflowed the stack).
     const int depth = 1000000;
     INVX_VERIFY_MESSAGE(refusal(std::string(depth, ']') + std::string(depth - 1, 'a')), "does not hold a dict of tensors");
