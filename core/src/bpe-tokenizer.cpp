@@ -7,6 +7,7 @@
 #include <array>
 #include <climits>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
@@ -189,7 +190,10 @@ struct BpeTokenizer::Impl {
     void encodePlain(const std::string& text, std::size_t begin, std::size_t end,
                      std::vector<std::int32_t>& out) const {
         if (begin >= end) return;
-        pcre2_match_data* match = pcre2_match_data_create_from_pattern(pattern, nullptr);
+        // Freed however the loop ends: bpeWord throws for a symbol outside the vocabulary.
+        const std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> owned(
+            pcre2_match_data_create_from_pattern(pattern, nullptr), &pcre2_match_data_free);
+        pcre2_match_data* match = owned.get();
         const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data());
         std::size_t offset = begin;
         while (offset < end) {
@@ -210,7 +214,6 @@ struct BpeTokenizer::Impl {
             out.insert(out.end(), ids.begin(), ids.end());
             offset = to;
         }
-        pcre2_match_data_free(match);
     }
 };
 

@@ -57,10 +57,12 @@ std::string errorOf(const std::function<void()>& fn);
 }  // namespace invx::test
 
 // QVERIFY that `message` contains every one of the given fragments.
-#define INVX_VERIFY_MESSAGE(message, ...)                                                   \
-    do {                                                                                    \
-        for (const char* fragment : {__VA_ARGS__})                                          \
-            QVERIFY2(QString::fromStdString(message).contains(QLatin1String(fragment)),     \
-                     qPrintable(QStringLiteral("'%1' lacks '%2'")                            \
-                                    .arg(QString::fromStdString(message), QLatin1String(fragment)))); \
+#define INVX_VERIFY_MESSAGE(message, ...)                                                          \
+    do {                                                                                           \
+        /* std::string copies: a fragment may point into a temporary (QByteArray::constData). */  \
+        const std::string invxMessage_ = (message);                                                \
+        for (const std::string& fragment : std::initializer_list<std::string>{__VA_ARGS__})        \
+            QVERIFY2(invxMessage_.find(fragment) != std::string::npos,                             \
+                     qPrintable(QStringLiteral("'%1' lacks '%2'")                                   \
+                                    .arg(QString::fromStdString(invxMessage_), QString::fromStdString(fragment)))); \
     } while (0)
