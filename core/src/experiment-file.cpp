@@ -707,6 +707,9 @@ SearchCheckpoint ExperimentFile::checkpoint(std::int64_t index) const {
                                   std::to_string(count) + ")");
     const std::int64_t L = d_->layers(), F = d_->ffn();
     const hsize_t i = hsize_t(index);
+    // OPT-175B has 96 x 49,152 FFN neurons; more than 2^28 would be a damaged /model, not a model.
+    if (L * F > (std::int64_t(1) << 28))
+        d_->fail("/model says " + std::to_string(L) + " layers of FFN width " + std::to_string(F) + ", more than any OPT model");
     std::vector<std::int32_t> perm(static_cast<std::size_t>(L * F));
     std::vector<float> scales(static_cast<std::size_t>(L * F)), angles(static_cast<std::size_t>(L * F / 2));
     std::vector<std::uint8_t> recent(static_cast<std::size_t>(StepRecord::kRecentWindow));

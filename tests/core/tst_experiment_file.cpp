@@ -292,6 +292,10 @@ void TestExperimentFile::refusesShapesThatDisagreeWithTheModel() {
     setModelAttribute(file, "layers", 1LL << 40);
     INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).checkpoint(0); }), "edited.h5",
                         "/model@layers is 1099511627776, not a number of layers");
+    setModelAttribute(file, "layers", 4096);
+    setModelAttribute(file, "ffn", 1 << 20);  // each within its bounds, together 2^32 neurons (16 GB a checkpoint)
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).checkpoint(0); }), "edited.h5",
+                        "4096 layers of FFN width 1048576, more than any OPT model");
     setModelAttribute(file, "layers", 2);
     setModelAttribute(file, "ffn", 7);
     INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).permutationHistory(0); }), "edited.h5",
