@@ -16,13 +16,13 @@ const char* const kDatasets[] = {
     "/steps", "/evaluations", "/calibration/input_ids", "/calibration/base_input_ids", "/checkpoints/permutation",
     "/checkpoints/scales", "/checkpoints/angles", "/checkpoints/rng_state", "/checkpoints/recent_accepted",
     "/checkpoints/recent_count", "/checkpoints/accepted_steps", "/checkpoints/best_loss", "/checkpoints/elapsed_s",
-    "/checkpoints/step", "/base/matched_layers", "/snapshots/000000/fc1/original", "/snapshots/000000/fc1/group_error",
-    "/snapshots/000000/permutation", "/base/gptq/layer_0/fc1/codes", "/base/gptq/layer_0/fc1/group_index",
-    "/base/awq/layer_0/fc2_scales"};
+    "/checkpoints/step", "/base/matched_layers", "/snapshots/fc1/original", "/snapshots/fc2/group_error",
+    "/snapshots/permutation", "/snapshots/step", "/snapshots/layer", "/snapshots/layers", "/run_log",
+    "/base/gptq/layer_0/fc1/codes", "/base/gptq/layer_0/fc1/group_index", "/base/awq/layer_0/fc2_scales"};
 const char* const kIntAttributes[][2] = {{"/model", "layers"}, {"/model", "ffn"}, {"/model", "hidden"},
-                                         {"/", "schema_version"}, {"/snapshots/000000", "step"},
-                                         {"/snapshots/000000/fc1", "group_size"}};
-const char* const kStringAttributes[][2] = {{"/settings", "json"}, {"/", "status"}, {"/", "format"}, {"/base", "method"}};
+                                         {"/", "schema_version"}, {"/snapshots/fc1", "group_size"},
+                                         {"/snapshots/fc2", "group_size"}};
+const char* const kStringAttributes[][2] = {{"/settings", "json"}, {"/", "format"}, {"/base", "method"}};
 
 invx::LayerInvariance state(FuzzedDataProvider& in, std::int64_t ffn) {
     invx::LayerInvariance s = invx::LayerInvariance::identity(ffn);
@@ -49,7 +49,23 @@ void writeValidFile(FuzzedDataProvider& in, const std::string& path) {
         calibration.baseSamples = 2;
         calibration.baseIds.assign(std::size_t(2 * calibration.length), 7);
     }
-    invx::ExperimentFile f = invx::ExperimentFile::create(path, invx::SearchSettings{}, model, calibration);
+    invx::SearchSettings settings;
+    settings.quant.groupSize = 2;  // divides every row below, as the snapshots' groups
+    invx::ExperimentFile f = invx::ExperimentFile::create(path, settings, model, calibration);
+    if (in.ConsumeBool()) {
+        f.writeBase(invx::BaseResult{});
+        invx::GptqLayerRecord g;
+        for (auto& l : g.linears) {
+            l.rows = 1, l.cols = 2, l.groups = 1;
+            l.codes = {0, 1}, l.scale = {1}, l.zero = {0}, l.groupIndex = {0, 0};
+        }
+        f.writeGptq({g});
+        invx::AwqLayerRecord a;
+        a.fc2Scales.assign(std::size_t(ffn), 1.0f);
+        f.writeAwq({a});
+    }
+    if (in.ConsumeBool()) f.recordSnapshotLayers({in.ConsumeIntegral<int>()});
+    f.publish();
     for (int i = in.ConsumeIntegralInRange(0, 3); i > 0; --i) {
         invx::StepRecord r;
         r.step = in.ConsumeIntegral<std::int64_t>();
@@ -78,18 +94,6 @@ void writeValidFile(FuzzedDataProvider& in, const std::string& path) {
             w->groupMin.assign(g, 0.0f), w->groupMax.assign(g, 1.0f), w->groupError.assign(g, 0.0f);
         }
         f.appendSnapshot(s);
-    }
-    if (in.ConsumeBool()) {
-        f.writeBase(invx::BaseResult{});
-        invx::GptqLayerRecord g;
-        for (auto& l : g.linears) {
-            l.rows = 1, l.cols = 2, l.groups = 1;
-            l.codes = {0, 1}, l.scale = {1}, l.zero = {0}, l.groupIndex = {0, 0};
-        }
-        f.writeGptq({g});
-        invx::AwqLayerRecord a;
-        a.fc2Scales.assign(std::size_t(ffn), 1.0f);
-        f.writeAwq({a});
     }
 }
 
@@ -197,6 +201,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         refusedOrRead([&] {
             for (std::int64_t s = 0; s < std::min<std::int64_t>(f.snapshotCount(), 2); ++s) (void)f.snapshot(s);
         });
+        refusedOrRead([&] { (void)f.hasSnapshot(0, 0); });
+        refusedOrRead([&] { (void)f.snapshotLayers(); });
     });
     return 0;
 }

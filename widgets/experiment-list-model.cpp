@@ -92,11 +92,17 @@ QVariant ExperimentListModel::data(const QModelIndex& index, int role) const {
     const Entry& e = entries_[std::size_t(index.row())];
     const bool unreadable = e.status.startsWith(QLatin1String("unreadable"));
     if (role == PathRole) return e.path;
-    if (role == Qt::ToolTipRole) return e.path + QLatin1Char('\n') + e.status;
+    if (role == Qt::ToolTipRole) {
+        if (e.status == QLatin1String("interrupted"))
+            return e.path + QLatin1Char('\n') + tr("interrupted: its run ended without stopping (killed, or the machine went down); "
+                                                   "Resume continues it from its last checkpoint");
+        return e.path + QLatin1Char('\n') + e.status;
+    }
     if (role == Qt::ForegroundRole && index.column() == StatusColumn) {
         if (unreadable) return QBrush(QColor(176, 0, 32));
         if (e.status == QLatin1String("running")) return QBrush(QColor(0, 114, 178));
         if (e.status == QLatin1String("finished")) return QBrush(QColor(0, 128, 90));
+        if (e.status == QLatin1String("interrupted")) return QBrush(QColor(213, 94, 0));
         return {};
     }
     if (role != Qt::DisplayRole) return {};

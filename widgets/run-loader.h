@@ -14,8 +14,8 @@ RunData loadRun(const QString& path);
 // anything changed. Throws invx::Error like loadRun; `run` is then unchanged.
 bool refreshRun(RunData& run);
 
-// A file's status without its data: "running", "stopped", "finished", "created", or
-// "unreadable: <reason>".
+// A file's status without its data: "running", "stopped", "finished", "created", "interrupted"
+// (recorded as running while no process writes it), or "unreadable: <reason>".
 QString experimentStatus(const QString& path);
 
 }  // namespace invx::gui

@@ -11,6 +11,7 @@
 #include <functional>
 #include <mutex>
 
+#include "file-write-lock.h"
 #include "invx/error.h"
 #include "invx/version.h"
 
@@ -99,6 +100,35 @@ Handle evaluationType() {
     return t;
 }
 
+// Rows of /run_log: every change of status or step budget, appended (schema 2), because a writer in
+// single-writer/multiple-reader mode may not rewrite attributes.
+struct RunLogRow {
+    char status[16];
+    std::int64_t targetSteps;
+    double unixTime;
+};
+
+Handle runLogType() {
+    Handle text(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(text, sizeof(RunLogRow::status));
+    H5Tset_strpad(text, H5T_STR_NULLTERM);
+    Handle t(H5Tcreate(H5T_COMPOUND, sizeof(RunLogRow)), H5Tclose);
+    H5Tinsert(t, "status", HOFFSET(RunLogRow, status), text);
+    H5Tinsert(t, "target_steps", HOFFSET(RunLogRow, targetSteps), H5T_NATIVE_INT64);
+    H5Tinsert(t, "unix_time", HOFFSET(RunLogRow, unixTime), H5T_NATIVE_DOUBLE);
+    return t;
+}
+
+// The step field alone, to read a table's steps without the rest of its rows.
+Handle stepFieldType() {
+    Handle t(H5Tcreate(H5T_COMPOUND, sizeof(std::int64_t)), H5Tclose);
+    H5Tinsert(t, "step", 0, H5T_NATIVE_INT64);
+    return t;
+}
+
+// A row never written reads as this step (the fill value of every step column of schema 2).
+constexpr std::int64_t kUnwrittenStep = -1;
+
 std::string nowIso() {
     const std::time_t t = std::time(nullptr);
     char buf[32];
@@ -111,6 +141,14 @@ std::string nowIso() {
 struct ExperimentFile::Impl {
     std::string path;
     Handle file;
+    int schema = kSchemaVersion;
+    bool live = false;        // in single-writer/multiple-reader mode: appends only
+    std::string partPath;     // created and not yet published: the file is here
+    FileWriteLock writeLock;  // held while this object may write
+
+    void requireNotLive(const char* what) const {
+        if (live) fail(std::string("cannot ") + what + " once the run is appending to it (a defect in invx)");
+    }
 
     [[noreturn]] void fail(const std::string& what) const {
         throw Error("experiment file '" + path + "': " + what);
@@ -203,14 +241,22 @@ struct ExperimentFile::Impl {
     }
 
     // A dataset of rows: dims[0] grows, the rest is fixed. Chunks of `chunkRows` rows.
+    // Chunks stay under 2^20 elements: a snapshot row of a large model is split along its rows.
+    // `fill` is what rows read as before they are written.
     void createTable(const std::string& name, hid_t type, std::vector<hsize_t> rowShape, hsize_t chunkRows,
-                     bool compress = false) const {
+                     bool compress = false, const void* fill = nullptr) const {
         std::vector<hsize_t> dims{0}, maxDims{H5S_UNLIMITED}, chunk{chunkRows};
         for (hsize_t d : rowShape) dims.push_back(d), maxDims.push_back(d), chunk.push_back(d);
+        if (chunk.size() >= 2) {
+            hsize_t inner = 1;
+            for (std::size_t i = 2; i < chunk.size(); ++i) inner *= chunk[i];
+            chunk[1] = std::max<hsize_t>(1, std::min<hsize_t>(chunk[1], (hsize_t(1) << 20) / std::max<hsize_t>(inner, 1)));
+        }
         Handle space(H5Screate_simple(int(dims.size()), dims.data(), maxDims.data()), H5Sclose);
         Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
         H5Pset_chunk(props, int(chunk.size()), chunk.data());
         if (compress && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) H5Pset_deflate(props, 1);
+        if (fill) H5Pset_fill_value(props, type, fill);
         Handle ds(check(H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, props, H5P_DEFAULT),
                         "create dataset " + name),
                   H5Dclose);
@@ -282,6 +328,41 @@ struct ExperimentFile::Impl {
         checkStatus(H5Dset_extent(ds, dims.data()), ("truncate " + name).c_str());
     }
 
+    // The rows of a table up to its last written one. A killed writer can leave a table's extent
+    // grown over rows it never wrote; in schema 2 they read as the step kUnwrittenStep.
+    hsize_t writtenRows(const std::string& name, bool compoundRows) const {
+        hsize_t n = rows(name);
+        if (schema < 2) return n;
+        Handle memType = compoundRows ? stepFieldType() : Handle(H5Tcopy(H5T_NATIVE_INT64), H5Tclose);
+        while (n > 0) {
+            const hsize_t block = std::min<hsize_t>(n, 64);
+            std::vector<std::int64_t> steps(block);
+            readRows(name, memType, steps.data(), n - block, block);
+            for (hsize_t k = block; k > 0; --k)
+                if (steps[k - 1] != kUnwrittenStep) return n - block + k;
+            n -= block;
+        }
+        return 0;
+    }
+
+    // The newest row of /run_log (schema 2): the status and the step budget.
+    std::optional<RunLogRow> lastRunLog() const {
+        const hsize_t n = rows("/run_log");
+        if (n == 0) return std::nullopt;
+        RunLogRow row{};
+        readRows("/run_log", runLogType(), &row, n - 1, 1);
+        row.status[sizeof row.status - 1] = '\0';
+        return row;
+    }
+    void appendRunLog(const std::string& status, std::int64_t targetSteps) const {
+        RunLogRow row{};
+        if (status.size() >= sizeof row.status) fail("the status '" + status + "' is too long to record");
+        std::snprintf(row.status, sizeof row.status, "%s", status.c_str());
+        row.targetSteps = targetSteps;
+        row.unixTime = double(std::time(nullptr));
+        appendRows("/run_log", runLogType(), &row, 1);
+    }
+
     // A fixed-size dataset written at once.
     void writeArray(const std::string& name, hid_t type, const std::vector<hsize_t>& dims, const void* data) const {
         Handle space(H5Screate_simple(int(dims.size()), dims.data(), nullptr), H5Sclose);
@@ -330,7 +411,14 @@ ExperimentFile& ExperimentFile::operator=(ExperimentFile&& other) noexcept {
 ExperimentFile::~ExperimentFile() {
     const auto lock = hdf5Lock();
     if (d_ && d_->file.valid()) H5Fflush(d_->file, H5F_SCOPE_LOCAL);
+    const std::string unpublished = d_ ? d_->partPath : std::string();
     d_.reset();  // closes the file's handles while the lock is held
+    // A file never published holds no checkpoint, nothing to resume: the run failed or was stopped
+    // while it was being set up.
+    if (!unpublished.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove(unpublished, ignored);
+    }
 }
 
 const std::string& ExperimentFile::path() const {
@@ -344,6 +432,18 @@ void ExperimentFile::requireNewPath(const std::string& path) {
         throw Error("experiment file '" + path + "' already exists; choose another --out, or continue it with --resume " + path);
 }
 
+namespace {
+
+// The file format of HDF5 1.10, which single-writer/multiple-reader mode needs (h5py and every
+// HDF5 from 1.10 read it).
+Handle swmrFileAccess() {
+    Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
+    return fapl;
+}
+
+}  // namespace
+
 ExperimentFile ExperimentFile::create(const std::string& path, const SearchSettings& settings,
                                       const ModelIdentity& model, const CalibrationBatch& calibration) {
     const auto lock = hdf5Lock();
@@ -351,14 +451,19 @@ ExperimentFile ExperimentFile::create(const std::string& path, const SearchSetti
     requireNewPath(path);
     auto d = std::make_unique<Impl>();
     d->path = path;
-    d->file = Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-    if (!d->file.valid()) throw Error("cannot create the experiment file '" + path + "' (is the directory writable?)");
+    d->partPath = path + ".part";  // a leftover of a run killed while it was set up is replaced
+    d->writeLock = FileWriteLock(d->partPath, /*create=*/true);
+    d->file = Handle(H5Fcreate(d->partPath.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, swmrFileAccess()), H5Fclose);
+    if (!d->file.valid()) {
+        std::error_code ignored;
+        std::filesystem::remove(d->partPath, ignored);
+        throw Error("cannot create the experiment file '" + path + "' (is the directory writable?)");
+    }
 
     d->setString("/", "format", kFormat);
     d->setInt("/", "schema_version", kSchemaVersion);
     d->setString("/", "created_by", std::string("invx ") + versionString());
     d->setString("/", "created_at", nowIso());
-    d->setString("/", "status", "created");
 
     d->createGroup("/settings");
     d->setString("/settings", "json", settings.toJson());
@@ -382,10 +487,17 @@ ExperimentFile ExperimentFile::create(const std::string& path, const SearchSetti
         d->writeArray("/calibration/base_input_ids", H5T_NATIVE_INT32,
                       {hsize_t(calibration.baseSamples), hsize_t(calibration.length)}, calibration.baseIds.data());
 
-    d->createTable("/steps", stepType(), {}, 4096);
-    d->createTable("/evaluations", evaluationType(), {}, 64);
+    // Every table is created now: a writer in single-writer/multiple-reader mode only appends.
+    StepRow unwrittenStep{};
+    unwrittenStep.step = kUnwrittenStep;
+    EvaluationRow unwrittenEvaluation{};
+    unwrittenEvaluation.step = kUnwrittenStep;
+    const std::int64_t unwritten = kUnwrittenStep;
+    d->createTable("/steps", stepType(), {}, 4096, false, &unwrittenStep);
+    d->createTable("/evaluations", evaluationType(), {}, 64, false, &unwrittenEvaluation);
+    d->createTable("/run_log", runLogType(), {}, 64);
 
-    const hsize_t L = hsize_t(model.layers), F = hsize_t(model.ffn);
+    const hsize_t L = hsize_t(model.layers), F = hsize_t(model.ffn), H = hsize_t(model.hidden);
     d->createGroup("/checkpoints");
     d->createTable("/checkpoints/permutation", H5T_NATIVE_INT32, {L, F}, 1, true);
     d->createTable("/checkpoints/scales", H5T_NATIVE_FLOAT, {L, F}, 1, true);
@@ -396,21 +508,80 @@ ExperimentFile ExperimentFile::create(const std::string& path, const SearchSetti
     d->createTable("/checkpoints/accepted_steps", H5T_NATIVE_INT64, {}, 64);
     d->createTable("/checkpoints/best_loss", H5T_NATIVE_DOUBLE, {}, 64);
     d->createTable("/checkpoints/elapsed_s", H5T_NATIVE_DOUBLE, {}, 64);
-    d->createTable("/checkpoints/step", H5T_NATIVE_INT64, {}, 64);  // appended last: it counts
+    d->createTable("/checkpoints/step", H5T_NATIVE_INT64, {}, 64, false, &unwritten);  // written last: it commits
+
+    // Snapshots of one layer's fc1 [ffn, hidden] and fc2 [hidden, ffn], one row each.
     d->createGroup("/snapshots");
+    d->createTable("/snapshots/layer", H5T_NATIVE_INT32, {}, 64);
+    for (const char* name : {"fc1", "fc2"}) {
+        const bool fc1 = name[2] == '1';
+        const hsize_t rows = fc1 ? F : H, cols = fc1 ? H : F;
+        // As makeWeightSnapshot groups them; a size that does not divide the row (only a model too
+        // small for the settings, which the search refuses) makes one group per row.
+        hsize_t group = settings.quant.groupSize > 0 ? hsize_t(settings.quant.groupSize) : cols;
+        if (cols % group) group = cols;
+        const std::string g = std::string("/snapshots/") + name;
+        d->createGroup(g);
+        d->setInt(g, "group_size", std::int64_t(group));
+        for (const char* weight : {"original", "transformed", "quantized"})
+            d->createTable(g + "/" + weight, H5T_NATIVE_FLOAT, {rows, cols}, 1, true);
+        for (const char* stat : {"group_min", "group_max", "group_error"})
+            d->createTable(g + "/" + stat, H5T_NATIVE_FLOAT, {rows, cols / std::max<hsize_t>(group, 1)}, 1, true);
+    }
+    d->createTable("/snapshots/permutation", H5T_NATIVE_INT64, {F}, 1, true);
+    d->createTable("/snapshots/scales", H5T_NATIVE_FLOAT, {F}, 1, true);
+    d->createTable("/snapshots/angles", H5T_NATIVE_FLOAT, {F / 2}, 1, true);
+    d->createTable("/snapshots/step", H5T_NATIVE_INT64, {}, 64, false, &unwritten);  // written last: it commits
+
+    d->appendRunLog("created", settings.steps);
     H5Fflush(d->file, H5F_SCOPE_LOCAL);
     return ExperimentFile(std::move(d));
+}
+
+void ExperimentFile::publish() {
+    const auto lock = hdf5Lock();
+    if (d_->partPath.empty()) return;
+    d_->checkStatus(H5Fflush(d_->file, H5F_SCOPE_LOCAL), "flush to disk");
+    d_->checkStatus(H5Fstart_swmr_write(d_->file), "start appending in single-writer/multiple-reader mode");
+    d_->live = true;
+    if (std::filesystem::exists(d_->path))
+        d_->fail("another file appeared at its path while the run was being set up; it is kept as " + d_->partPath);
+    std::error_code error;
+    std::filesystem::rename(d_->partPath, d_->path, error);  // atomic: the file is whole or absent
+    if (error) d_->fail("cannot move " + d_->partPath + " to its path: " + error.message());
+    d_->partPath.clear();
 }
 
 ExperimentFile ExperimentFile::open(const std::string& path, bool writable) {
     const auto lock = hdf5Lock();
     silenceHdf5();
     if (!std::filesystem::exists(path)) throw Error("experiment file '" + path + "' does not exist");
+    if (std::filesystem::is_directory(path)) throw Error("experiment file '" + path + "' is a folder, not a file");
     if (H5Fis_hdf5(path.c_str()) <= 0)
         throw Error("'" + path + "' is not an HDF5 file, so not an experiment file written by invx search");
     auto d = std::make_unique<Impl>();
     d->path = path;
-    d->file = Handle(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    if (writable) {
+        d->writeLock = FileWriteLock(path, /*create=*/false);  // refuses a file another run writes
+        // A file whose writer was killed still carries its "being written" mark, and the end of
+        // the file it recorded may lag behind the end of what it wrote: clear the one, catch up
+        // the other. Files of schema 1 cannot be opened in this mode and are written as before.
+        Handle recover(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+        hbool_t clear = true;
+        H5Pset(recover, "clear_status_flags", &clear);
+        d->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, recover), H5Fclose);
+        if (d->file.valid()) {
+            d->live = true;
+            if (H5Fincrement_filesize(d->file, 0) < 0) d->fail("cannot recover the end of the file its last run wrote");
+        } else {
+            d->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+        }
+    } else {
+        // Single-writer/multiple-reader mode reads a file while a run appends to it, and one whose
+        // writer was killed; files of schema 1 open without it.
+        d->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT), H5Fclose);
+        if (!d->file.valid()) d->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    }
     if (!d->file.valid())
         throw Error("cannot open the experiment file '" + path + "'" +
                     (writable ? " for writing (is it read-only, or open in another program?)" : ""));
@@ -421,16 +592,26 @@ ExperimentFile ExperimentFile::open(const std::string& path, bool writable) {
     if (version > kSchemaVersion || version < 1)
         throw Error("experiment file '" + path + "' has schema version " + std::to_string(version) +
                     ", but this invx reads versions 1 to " + std::to_string(kSchemaVersion) + "; use a newer invx");
+    d->schema = int(version);
+    if (d->schema >= 2 && !d->exists("/run_log")) d->fail("it has no /run_log, which schema 2 files have");
     return ExperimentFile(std::move(d));
 }
 
 SearchSettings ExperimentFile::settings() const {
     const auto lock = hdf5Lock();
-    return SearchSettings::fromJson(d_->getString("/settings", "json"), d_->path + ":/settings");
+    SearchSettings s = SearchSettings::fromJson(d_->getString("/settings", "json"), d_->path + ":/settings");
+    if (d_->schema >= 2)
+        if (const auto last = d_->lastRunLog(); last && last->targetSteps > 0) s.steps = last->targetSteps;
+    return s;
 }
 
 void ExperimentFile::setTargetSteps(std::int64_t steps) {
     const auto lock = hdf5Lock();
+    if (d_->schema >= 2) {
+        const auto last = d_->lastRunLog();
+        d_->appendRunLog(last ? last->status : "created", steps);
+        return;
+    }
     SearchSettings s = settings();
     s.steps = steps;
     d_->setString("/settings", "json", s.toJson());
@@ -472,15 +653,31 @@ CalibrationBatch ExperimentFile::calibration() const {
 
 std::string ExperimentFile::status() const {
     const auto lock = hdf5Lock();
-    return d_->getString("/", "status");
+    std::string status;
+    if (d_->schema >= 2) {
+        const auto last = d_->lastRunLog();
+        status = last ? last->status : "created";
+    } else {
+        status = d_->getString("/", "status");
+    }
+    // Recorded as running, but no process writes it: the run was killed.
+    if (status == "running" && !d_->writeLock.held() && !FileWriteLock::isHeld(d_->path)) return "interrupted";
+    return status;
 }
+
 void ExperimentFile::setStatus(const std::string& status) {
     const auto lock = hdf5Lock();
-    d_->setString("/", "status", status);
+    if (d_->schema < 2) {
+        d_->setString("/", "status", status);
+        return;
+    }
+    const auto last = d_->lastRunLog();
+    d_->appendRunLog(status, last ? last->targetSteps : 0);
 }
 
 void ExperimentFile::writeBase(const BaseResult& base) {
     const auto lock = hdf5Lock();
+    d_->requireNotLive("record the base method's results");
     if (d_->exists("/base")) d_->fail("the base method's results are already recorded");
     d_->createGroup("/base");
     d_->setString("/base", "method", base.method);
@@ -517,6 +714,7 @@ std::vector<float>* awqPart(AwqLayerRecord& r, int i) {
 
 void ExperimentFile::writeAwq(const std::vector<AwqLayerRecord>& layers) {
     const auto lock = hdf5Lock();
+    d_->requireNotLive("record AWQ's results");
     if (d_->exists("/base/awq")) d_->fail("AWQ's results are already recorded");
     d_->createGroup("/base/awq");
     for (std::size_t l = 0; l < layers.size(); ++l) {
@@ -546,6 +744,7 @@ std::vector<AwqLayerRecord> ExperimentFile::awq() const {
 }
 
 void ExperimentFile::writeGptq(const std::vector<GptqLayerRecord>& layers) {
+    d_->requireNotLive("record GPTQ's results");
     const auto lock = hdf5Lock();
     if (d_->exists("/base/gptq")) d_->fail("GPTQ's weights are already recorded");
     d_->createGroup("/base/gptq");
@@ -604,7 +803,7 @@ void ExperimentFile::appendSteps(const std::vector<StepRecord>& steps) {
 
 std::int64_t ExperimentFile::stepCount() const {
     const auto lock = hdf5Lock();
-    return std::int64_t(d_->rows("/steps"));
+    return std::int64_t(d_->writtenRows("/steps", true));
 }
 
 std::vector<StepRecord> ExperimentFile::steps(std::int64_t first, std::int64_t count) const {
@@ -640,7 +839,7 @@ void ExperimentFile::appendEvaluation(const EvaluationRecord& e) {
 
 std::vector<EvaluationRecord> ExperimentFile::evaluations() const {
     const auto lock = hdf5Lock();
-    std::vector<EvaluationRow> rows(static_cast<std::size_t>(d_->rows("/evaluations")));
+    std::vector<EvaluationRow> rows(static_cast<std::size_t>(d_->writtenRows("/evaluations", true)));
     d_->readRows("/evaluations", evaluationType(), rows.data(), 0, rows.size());
     std::vector<EvaluationRecord> out;
     for (const auto& r : rows)
@@ -675,6 +874,8 @@ void ExperimentFile::appendCheckpoint(const SearchCheckpoint& c) {
     d_->appendRows("/checkpoints/accepted_steps", H5T_NATIVE_INT64, &c.acceptedSteps, 1);
     d_->appendRows("/checkpoints/best_loss", H5T_NATIVE_DOUBLE, &c.bestLoss, 1);
     d_->appendRows("/checkpoints/elapsed_s", H5T_NATIVE_DOUBLE, &c.elapsedSeconds, 1);
+    // The step commits the row: it reaches the disk only after the rest of the row did.
+    if (d_->schema >= 2) d_->checkStatus(H5Fflush(d_->file, H5F_SCOPE_LOCAL), "flush to disk");
     d_->appendRows("/checkpoints/step", H5T_NATIVE_INT64, &c.step, 1);
 }
 
@@ -690,7 +891,7 @@ std::vector<std::int64_t> ExperimentFile::checkpointSteps() const {
 std::int64_t ExperimentFile::checkpointCount() const {
     const auto lock = hdf5Lock();
     // The step column is appended last, so a row is complete when its step is there.
-    std::int64_t n = std::int64_t(d_->rows("/checkpoints/step"));
+    std::int64_t n = std::int64_t(d_->writtenRows("/checkpoints/step", false));
     for (const char* name : {"permutation", "scales", "angles", "rng_state", "recent_accepted", "recent_count",
                              "accepted_steps", "best_loss", "elapsed_s"})
         n = std::min(n, std::int64_t(d_->rows(std::string("/checkpoints/") + name)));
@@ -785,9 +986,133 @@ std::string snapshotName(std::int64_t index) {
 }
 }  // namespace
 
+namespace {
+const char* const kSnapshotWeights[] = {"original", "transformed", "quantized", "group_min", "group_max", "group_error"};
+
+std::vector<float>& snapshotPart(WeightSnapshot& w, int i) {
+    std::vector<float>* parts[] = {&w.original, &w.transformed, &w.quantized, &w.groupMin, &w.groupMax, &w.groupError};
+    return *parts[i];
+}
+}  // namespace
+
+void ExperimentFile::recordSnapshotLayers(const std::vector<int>& layers) {
+    const auto lock = hdf5Lock();
+    d_->requireNotLive("record the snapshot layers");
+    std::vector<std::int32_t> values(layers.begin(), layers.end());
+    d_->writeArray("/snapshots/layers", H5T_NATIVE_INT32, {hsize_t(values.size())}, values.data());
+}
+
+std::vector<int> ExperimentFile::snapshotLayers() const {
+    const auto lock = hdf5Lock();
+    if (!d_->exists("/snapshots/layers")) return {};
+    const auto values = d_->readArray<std::int32_t>("/snapshots/layers", H5T_NATIVE_INT32);
+    return std::vector<int>(values.begin(), values.end());
+}
+
 void ExperimentFile::appendSnapshot(const LayerSnapshot& s) {
     const auto lock = hdf5Lock();
-    const std::string g = snapshotName(snapshotCount());
+    if (d_->schema < 2) return appendSnapshotGroup(s);
+    const std::int64_t F = d_->ffn();
+    const auto& inv = s.invariance;
+    if (std::int64_t(inv.permutation.size()) != F || std::int64_t(inv.scales.size()) != F ||
+        std::int64_t(inv.angles.size()) != F / 2 || s.fc1.rows != F || s.fc2.cols != F)
+        d_->fail("a snapshot does not match the FFN width " + std::to_string(F));
+    for (const WeightSnapshot* w : {&s.fc1, &s.fc2}) {
+        const std::string g = std::string("/snapshots/") + (w == &s.fc1 ? "fc1" : "fc2");
+        const std::int64_t group = d_->getInt(g, "group_size");
+        if (w->groupSize != group) d_->fail("a snapshot's " + g + " has groups of " + std::to_string(w->groupSize) + ", not " + std::to_string(group));
+        const std::vector<hsize_t> weights{hsize_t(w->rows), hsize_t(w->cols)}, groups{hsize_t(w->rows), hsize_t(w->cols / group)};
+        auto& parts = const_cast<WeightSnapshot&>(*w);
+        for (int i = 0; i < 6; ++i) {
+            const std::vector<float>& v = snapshotPart(parts, i);
+            const std::vector<hsize_t>& shape = i < 3 ? weights : groups;
+            if (v.size() != std::size_t(shape[0] * shape[1])) d_->fail("a snapshot's " + g + "/" + kSnapshotWeights[i] + " has the wrong size");
+            d_->appendRows(g + "/" + kSnapshotWeights[i], H5T_NATIVE_FLOAT, v.data(), 1, shape);
+        }
+    }
+    const std::int32_t layer = s.layer;
+    d_->appendRows("/snapshots/layer", H5T_NATIVE_INT32, &layer, 1);
+    d_->appendRows("/snapshots/permutation", H5T_NATIVE_INT64, inv.permutation.data(), 1, {hsize_t(F)});
+    d_->appendRows("/snapshots/scales", H5T_NATIVE_FLOAT, inv.scales.data(), 1, {hsize_t(F)});
+    d_->appendRows("/snapshots/angles", H5T_NATIVE_FLOAT, inv.angles.data(), 1, {hsize_t(F / 2)});
+    // The step commits the row: it reaches the disk only after the rest of the row did.
+    d_->checkStatus(H5Fflush(d_->file, H5F_SCOPE_LOCAL), "flush to disk");
+    d_->appendRows("/snapshots/step", H5T_NATIVE_INT64, &s.step, 1);
+}
+
+std::int64_t ExperimentFile::snapshotCount() const {
+    const auto lock = hdf5Lock();
+    if (d_->schema < 2) return snapshotGroupCount();
+    std::int64_t n = std::int64_t(d_->writtenRows("/snapshots/step", false));
+    for (const char* name : {"/snapshots/layer", "/snapshots/permutation", "/snapshots/scales", "/snapshots/angles"})
+        n = std::min(n, std::int64_t(d_->rows(name)));
+    for (const char* g : {"/snapshots/fc1/", "/snapshots/fc2/"})
+        for (const char* part : kSnapshotWeights) n = std::min(n, std::int64_t(d_->rows(std::string(g) + part)));
+    return n;
+}
+
+LayerSnapshot ExperimentFile::snapshot(std::int64_t index) const {
+    const auto lock = hdf5Lock();
+    if (d_->schema < 2) return snapshotGroup(index);
+    if (index < 0 || index >= snapshotCount()) d_->fail("snapshot " + std::to_string(index) + " does not exist");
+    const std::int64_t F = d_->ffn(), H = d_->getInt("/model", "hidden");
+    if (H < 1 || H > (1 << 20) || F * H > (std::int64_t(1) << 32))
+        d_->fail("/model@hidden is " + std::to_string(H) + ", not a hidden size of an OPT model");
+    const hsize_t i = hsize_t(index);
+    LayerSnapshot s;
+    std::int32_t layer = 0;
+    d_->readRows("/snapshots/step", H5T_NATIVE_INT64, &s.step, i, 1);
+    d_->readRows("/snapshots/layer", H5T_NATIVE_INT32, &layer, i, 1);
+    s.layer = layer;
+    for (WeightSnapshot* w : {&s.fc1, &s.fc2}) {
+        const bool fc1 = w == &s.fc1;
+        w->name = fc1 ? "fc1" : "fc2";
+        const std::string g = "/snapshots/" + w->name;
+        w->rows = fc1 ? F : H;
+        w->cols = fc1 ? H : F;
+        w->groupSize = d_->getInt(g, "group_size");
+        if (w->groupSize < 1 || w->cols % w->groupSize)
+            d_->fail(g + "@group_size is " + std::to_string(w->groupSize) + ", which does not divide its " + std::to_string(w->cols) + " columns");
+        const std::vector<hsize_t> weights{hsize_t(w->rows), hsize_t(w->cols)}, groups{hsize_t(w->rows), hsize_t(w->cols / w->groupSize)};
+        for (int k = 0; k < 6; ++k) {
+            const std::vector<hsize_t>& shape = k < 3 ? weights : groups;
+            std::vector<float>& v = snapshotPart(*w, k);
+            v.resize(std::size_t(shape[0] * shape[1]));
+            d_->readRows(g + "/" + kSnapshotWeights[k], H5T_NATIVE_FLOAT, v.data(), i, 1, shape);
+        }
+    }
+    s.invariance.permutation.resize(std::size_t(F));
+    s.invariance.scales.resize(std::size_t(F));
+    s.invariance.angles.resize(std::size_t(F / 2));
+    d_->readRows("/snapshots/permutation", H5T_NATIVE_INT64, s.invariance.permutation.data(), i, 1, {hsize_t(F)});
+    d_->readRows("/snapshots/scales", H5T_NATIVE_FLOAT, s.invariance.scales.data(), i, 1, {hsize_t(F)});
+    d_->readRows("/snapshots/angles", H5T_NATIVE_FLOAT, s.invariance.angles.data(), i, 1, {hsize_t(F / 2)});
+    return s;
+}
+
+bool ExperimentFile::hasSnapshot(std::int64_t step, int layer) const {
+    const auto lock = hdf5Lock();
+    const std::int64_t n = snapshotCount();
+    if (d_->schema < 2) {
+        for (std::int64_t i = 0; i < n; ++i) {
+            const LayerSnapshot s = snapshotGroup(i);
+            if (s.step == step && s.layer == layer) return true;
+        }
+        return false;
+    }
+    if (n == 0) return false;
+    std::vector<std::int64_t> steps(static_cast<std::size_t>(n));
+    std::vector<std::int32_t> layers(static_cast<std::size_t>(n));
+    d_->readRows("/snapshots/step", H5T_NATIVE_INT64, steps.data(), 0, hsize_t(n));
+    d_->readRows("/snapshots/layer", H5T_NATIVE_INT32, layers.data(), 0, hsize_t(n));
+    for (std::int64_t i = 0; i < n; ++i)
+        if (steps[std::size_t(i)] == step && layers[std::size_t(i)] == layer) return true;
+    return false;
+}
+
+// Schema 1: a group per snapshot.
+void ExperimentFile::appendSnapshotGroup(const LayerSnapshot& s) {
+    const std::string g = snapshotName(snapshotGroupCount());
     d_->createGroup(g);
     d_->setInt(g, "step", s.step);
     d_->setInt(g, "layer", s.layer);
@@ -810,17 +1135,15 @@ void ExperimentFile::appendSnapshot(const LayerSnapshot& s) {
     d_->writeArray(g + "/angles", H5T_NATIVE_FLOAT, {hsize_t(inv.angles.size())}, inv.angles.data());
 }
 
-std::int64_t ExperimentFile::snapshotCount() const {
-    const auto lock = hdf5Lock();
+std::int64_t ExperimentFile::snapshotGroupCount() const {
     Handle g = d_->group("/snapshots");
     H5G_info_t info;
     d_->checkStatus(H5Gget_info(g, &info), "count the snapshots");
     return std::int64_t(info.nlinks);
 }
 
-LayerSnapshot ExperimentFile::snapshot(std::int64_t index) const {
-    const auto lock = hdf5Lock();
-    if (index < 0 || index >= snapshotCount()) d_->fail("snapshot " + std::to_string(index) + " does not exist");
+LayerSnapshot ExperimentFile::snapshotGroup(std::int64_t index) const {
+    if (index < 0 || index >= snapshotGroupCount()) d_->fail("snapshot " + std::to_string(index) + " does not exist");
     const std::string g = snapshotName(index);
     LayerSnapshot s;
     s.step = d_->getInt(g, "step");
@@ -867,6 +1190,23 @@ void ExperimentFile::truncateAfter(std::int64_t step) {
     std::int64_t keepEvals = 0;
     while (keepEvals < std::int64_t(evals.size()) && evals[std::size_t(keepEvals)].step <= step) ++keepEvals;
     d_->shrink("/evaluations", hsize_t(keepEvals));
+    if (d_->schema < 2) return;
+    // Rows a killed writer left half-written: tables longer than their committed rows.
+    const hsize_t checkpoints = hsize_t(checkpointCount());
+    for (const char* name : {"permutation", "scales", "angles", "rng_state", "recent_accepted", "recent_count",
+                             "accepted_steps", "best_loss", "elapsed_s", "step"})
+        d_->shrink(std::string("/checkpoints/") + name, checkpoints);
+    const std::int64_t count = snapshotCount();
+    std::int64_t keepSnapshots = 0;
+    if (count > 0) {
+        std::vector<std::int64_t> steps(static_cast<std::size_t>(count));
+        d_->readRows("/snapshots/step", H5T_NATIVE_INT64, steps.data(), 0, hsize_t(count));
+        while (keepSnapshots < count && steps[std::size_t(keepSnapshots)] <= step) ++keepSnapshots;
+    }
+    for (const char* name : {"/snapshots/layer", "/snapshots/permutation", "/snapshots/scales", "/snapshots/angles", "/snapshots/step"})
+        d_->shrink(name, hsize_t(keepSnapshots));
+    for (const char* g : {"/snapshots/fc1/", "/snapshots/fc2/"})
+        for (const char* part : kSnapshotWeights) d_->shrink(std::string(g) + part, hsize_t(keepSnapshots));
 }
 
 void ExperimentFile::flush() {

@@ -181,6 +181,8 @@ private:
         evalIds_ = evaluationIds(settings_, tokenizer);
 
         file_.emplace(ExperimentFile::create(request_.experimentPath, settings_, identity, calibration));
+        snapshotLayers_ = request_.snapshotLayers;
+        file_->recordSnapshotLayers(snapshotLayers_);
         observer_.onMessage("quantizing (" + settings_.base + ", " + settings_.quant.describe() +
                             (settings_.base == "rtn" ? std::string()
                              : reused ? ", reusing the results in " + request_.baseFrom
@@ -193,8 +195,12 @@ private:
         file_->writeBase(base);
         if (!engine_->awqRecords().empty()) file_->writeAwq(engine_->awqRecords());
         if (!engine_->gptqRecords().empty()) file_->writeGptq(engine_->gptqRecords());
+        // With its first checkpoint the file can be resumed: it appears at its path (until then a
+        // kill leaves nothing to resume, and no file).
+        const SearchCheckpoint first = storeCheckpoint();
+        file_->publish();
         observer_.onBase(base);
-        writeCheckpoint();
+        observer_.onCheckpoint(first);
     }
 
     void openExisting() {
@@ -214,6 +220,9 @@ private:
             throw Error("--steps " + std::to_string(request_.resumeSteps) + " is below the " +
                         std::to_string(checkpoint.step) + " steps '" + request_.experimentPath +
                         "' has already done; give a larger total");
+        // The recorded layers unless others are asked for; those are snapshotted where it resumes.
+        snapshotLayers_ = request_.snapshotLayers.empty() ? file_->snapshotLayers() : request_.snapshotLayers;
+        snapshotOnResume_ = !request_.snapshotLayers.empty();
         requireValidSnapshotLayers(int(model.config().numLayers));
         if (request_.resumeSteps >= 0) file_->setTargetSteps(request_.resumeSteps);
         evalIds_ = evaluationIds(settings_, BpeTokenizer::fromDirectory(tokenizerDirectory(modelDir)));
@@ -230,7 +239,7 @@ private:
     }
 
     void requireValidSnapshotLayers(int layers) const {
-        for (int l : request_.snapshotLayers)
+        for (int l : snapshotLayers_.empty() ? request_.snapshotLayers : snapshotLayers_)
             if (l < 0 || l >= layers)
                 throw Error("--snapshot-layers names layer " + std::to_string(l) + ", but the model has layers 0 to " +
                             std::to_string(layers - 1));
@@ -238,7 +247,7 @@ private:
 
     double elapsed() const { return elapsedOffset_ + secondsSince(started_); }
 
-    void writeCheckpoint() {
+    SearchCheckpoint storeCheckpoint() {
         SearchCheckpoint c = engine_->checkpoint();
         c.elapsedSeconds = elapsed();
         if (steps_) steps_->flush();  // the steps up to the checkpoint are on disk first
@@ -246,8 +255,9 @@ private:
         file_->flush();
         lastCheckpointStep_ = c.step;
         lastCheckpointTime_ = Clock::now();
-        observer_.onCheckpoint(c);
+        return c;
     }
+    void writeCheckpoint() { observer_.onCheckpoint(storeCheckpoint()); }
 
     void evaluate() {
         if (evalIds_.empty()) return;
@@ -273,6 +283,10 @@ private:
     double searchSeconds() const { return elapsed() - evalSecondsTotal(); }
     double evalSecondsTotal() const { return evalSeconds_ + evalSecondsBefore_; }
 
+    // Once per layer and step: a run killed after its snapshots and resumed does not repeat them.
+    void snapshotOnce(int layer) {
+        if (!file_->hasSnapshot(engine_->stepsDone(), layer)) snapshot(layer);
+    }
     void snapshot(int layer) {
         const LayerSnapshot s = engine_->snapshot(layer);
         file_->appendSnapshot(s);
@@ -291,8 +305,18 @@ private:
         }
         file_->setStatus("running");
         steps_.emplace(*file_);
-        if (engine_->stepsDone() == 0 && file_->evaluations().empty()) evaluate();
-        for (int layer : request_.snapshotLayers) snapshot(layer);
+        if (engine_->stepsDone() == 0 && file_->evaluations().empty()) {
+            evaluate();
+        } else if (request_.resume && engine_->stepsDone() < settings_.steps) {
+            // An evaluation follows the checkpoint of its step: a run killed between the two
+            // resumes from that checkpoint and owes the evaluation the schedule had made due.
+            const auto evals = file_->evaluations();
+            if ((evals.empty() || evals.back().step != engine_->stepsDone()) &&
+                schedule_.due(engine_->acceptedSteps(), searchSeconds()))
+                evaluate();
+        }
+        if (engine_->stepsDone() == 0 || snapshotOnResume_)
+            for (int layer : snapshotLayers_) snapshotOnce(layer);
 
         bool stopped = false;
         while (engine_->stepsDone() < settings_.steps) {
@@ -317,7 +341,7 @@ private:
         if (!stopped) {
             const auto evals = file_->evaluations();
             if (evals.empty() || evals.back().step != engine_->stepsDone()) evaluate();
-            for (int layer : request_.snapshotLayers) snapshot(layer);
+            for (int layer : snapshotLayers_) snapshotOnce(layer);
         }
         file_->setStatus(stopped ? "stopped" : "finished");
         file_->flush();
@@ -346,6 +370,8 @@ private:
     SearchControl& control_;
     SearchSettings settings_;
     std::optional<ExperimentFile> file_;
+    std::vector<int> snapshotLayers_;  // at the start and the end
+    bool snapshotOnResume_ = false;
     std::optional<SearchEngine> engine_;
     std::optional<StepWriter> steps_;
     std::vector<std::int32_t> evalIds_;

@@ -28,6 +28,7 @@ void writeSyntheticExperiment(const QString& path, const SyntheticRun& run) {
     base.mse0 = 2.5;
     base.fullPrecisionCe = 7;
     file.writeBase(base);
+    file.publish();
     std::vector<StepRecord> steps;
     std::int64_t accepted = 0;
     for (std::int64_t i = 1; i <= run.steps; ++i) {

@@ -1,4 +1,5 @@
 // The workbench's views, models and exports on synthetic experiment files whose contents are known.
+#include <optional>
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
@@ -279,6 +280,8 @@ void TestWidgets::experimentListShowsStatusAndReason() {
     running.status = "running";
     test::writeSyntheticExperiment(folder.filePath("a-finished.h5"), {});
     test::writeSyntheticExperiment(folder.filePath("b-running.h5"), running);
+    // A run writes it (without a writer, a file recorded as running was killed: "interrupted").
+    std::optional<ExperimentFile> writer(ExperimentFile::open(folder.filePath("b-running.h5").toStdString(), true));
     QFile broken(folder.filePath("c-broken.h5"));
     QVERIFY(broken.open(QIODevice::WriteOnly));
     broken.write("not an experiment");
@@ -300,6 +303,11 @@ void TestWidgets::experimentListShowsStatusAndReason() {
     QVERIFY(model.anyRunning());
     model.setRecentFiles({file("plain.h5"), folder.filePath("a-finished.h5")});
     QCOMPARE(model.rowCount(), 4);  // a recent file in the folder is listed once
+    writer.reset();  // the run is killed
+    model.refresh();
+    QCOMPARE(statusOf("b-running.h5"), QString("interrupted"));
+    QVERIFY(model.data(model.index(model.rowOf(folder.filePath("b-running.h5")), 0), Qt::ToolTipRole).toString().contains("Resume"));
+    QVERIFY(!model.anyRunning());
     {
         ExperimentFile f = ExperimentFile::open(folder.filePath("b-running.h5").toStdString(), true);
         f.setStatus("stopped");

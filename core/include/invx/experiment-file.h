@@ -4,6 +4,12 @@
 // periodic checkpoints and snapshots. Plain HDF5 types, readable with h5dump and h5py. Appends only:
 // nothing recorded is rewritten, except that resuming drops the steps after the checkpoint it
 // resumes from (they are then recomputed identically).
+//
+// Crash-proof (schema 2): a new file is written as FILE.part and appears at its path only once its
+// first checkpoint is in it (publish()); from then on it is written in HDF5's single-writer/
+// multiple-reader mode, which orders every write so that the file on disk is consistent at every
+// moment: a kill at any instant leaves a file that opens and resumes. Every record is appended;
+// the row that commits a checkpoint or snapshot is written only after the rest of it is flushed.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -25,17 +31,24 @@ struct CalibrationBatch {
 
 class ExperimentFile {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
     static constexpr const char* kFormat = "invx-experiment";
 
     // Throws unless `path` is free for a new experiment.
     static void requireNewPath(const std::string& path);
-    // Creates a new file. Refuses a path that exists, whatever it holds.
+    // Creates a new file, written as `path`.part until publish(). Refuses a path that exists,
+    // whatever it holds.
     static ExperimentFile create(const std::string& path, const SearchSettings& settings,
                                  const ModelIdentity& model, const CalibrationBatch& calibration);
     // Opens an existing experiment; throws naming the file when it is missing, not HDF5, not an
-    // experiment, or of a newer schema.
+    // experiment, or of a newer schema. Readers may open a file while a run writes it. A writer
+    // locks the file (a second writer is refused) and recovers one whose writer was killed.
     static ExperimentFile open(const std::string& path, bool writable);
+
+    // A created file: moves it to its path and starts appending in single-writer/multiple-reader
+    // mode, after which only appends are allowed (no writeBase, writeAwq, writeGptq,
+    // recordSnapshotLayers). Does nothing on a file opened for writing, which is in that mode.
+    void publish();
 
     ExperimentFile(ExperimentFile&&) noexcept;
     ExperimentFile& operator=(ExperimentFile&&) noexcept;
@@ -47,7 +60,9 @@ public:
     void setTargetSteps(std::int64_t steps);
     ModelIdentity model() const;
     CalibrationBatch calibration() const;
-    std::string status() const;  // "created", "running", "stopped", "finished"
+    // "created", "running", "stopped", "finished", or "interrupted": recorded as running while no
+    // process writes it (the run was killed; --resume continues it).
+    std::string status() const;
     void setStatus(const std::string& status);
 
     void writeBase(const BaseResult& base);  // once
@@ -72,16 +87,24 @@ public:
     // the other layers' states.
     std::vector<std::vector<std::int64_t>> permutationHistory(int layer) const;
 
+    // The layers the run snapshots at its start and its end (--snapshot-layers); before publish().
+    void recordSnapshotLayers(const std::vector<int>& layers);
+    std::vector<int> snapshotLayers() const;
     void appendSnapshot(const LayerSnapshot& snapshot);
     std::int64_t snapshotCount() const;
     LayerSnapshot snapshot(std::int64_t index) const;
+    bool hasSnapshot(std::int64_t step, int layer) const;
 
-    // For resuming from the checkpoint at `step`: drops later steps and evaluations.
+    // For resuming from the checkpoint at `step`: drops later steps, evaluations and snapshots,
+    // and whatever a killed writer left half-written.
     void truncateAfter(std::int64_t step);
     void flush();
 
 private:
     struct Impl;
+    void appendSnapshotGroup(const LayerSnapshot& snapshot);  // schema 1
+    std::int64_t snapshotGroupCount() const;
+    LayerSnapshot snapshotGroup(std::int64_t index) const;
     explicit ExperimentFile(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> d_;
 };
