@@ -19,6 +19,7 @@
 #include "base-quantization.h"
 #include "invx/calibration-data.h"
 #include "searched-model.h"
+#include "task-evaluation.h"
 
 namespace invx::cli {
 namespace {
@@ -57,6 +58,84 @@ PerplexityOptions perplexityOptions(const Arguments& args) {
     return options;
 }
 
+TaskPromptOptions taskPromptOptions(const Arguments& args) {
+    TaskPromptOptions o;
+    o.shots = int(args.getInt("--shots", 0, 1000));
+    o.limit = args.getInt("--limit", 0, 1LL << 40);
+    o.seed = std::uint64_t(args.getInt("--task-seed", 0, 1LL << 62));
+    return o;
+}
+
+// Scores the reasoning tasks (--tasks) and prints a table, or one JSON object that `fields`
+// starts (the model and how it was quantized); --save-requests writes every choice's request and
+// log-likelihood as JSON lines.
+int runTasks(const OptModel& model, const BpeTokenizer& tokenizer, const Arguments& args, const std::string& label,
+             nlohmann::json fields) {
+    const std::vector<std::string> tasks = parseTaskList(args.get("--tasks"));
+    const std::string dataDir = dataDirectory();
+    if (dataDir.empty())
+        throw Error("--tasks reads the tasks under $INVX_DATA/tasks, but INVX_DATA is not set; set it to your data directory");
+    const TaskPromptOptions prompts = taskPromptOptions(args);
+    LoglikelihoodOptions options;
+    options.batchTokens = args.getInt("--batch-tokens", 1, 1LL << 30);
+    const bool quiet = args.has("--quiet"), tty = ::isatty(STDERR_FILENO);
+    const std::vector<TaskResult> results = evaluateReasoningTasks(
+        model, tokenizer, tasks, dataDir, prompts, options,
+        [&, lastDecile = -1LL, lastTask = std::string()](const std::string& task, std::int64_t done, std::int64_t total) mutable {
+            if (quiet) return;
+            if (task != lastTask) lastTask = task, lastDecile = -1;
+            char line[160];
+            std::snprintf(line, sizeof line, "tasks: %s %lld/%lld requests", task.c_str(), (long long)done, (long long)total);
+            if (tty) {
+                std::cerr << '\r' << line << "\033[K" << (done == total ? "\n" : "") << std::flush;
+            } else if (long long decile = done * 10 / std::max<std::int64_t>(total, 1); decile != lastDecile) {
+                lastDecile = decile;
+                std::cerr << line << '\n';
+            }
+        });
+    if (args.has("--save-requests")) {
+        const std::string path = args.get("--save-requests");
+        std::ofstream out(path);
+        for (const TaskResult& r : results) {
+            const TaskPrompts p = buildTaskPrompts(r.task, r.file, prompts);
+            for (std::size_t i = 0; i < p.items.size(); ++i)
+                for (std::size_t c = 0; c < p.items[i].choices.size(); ++c)
+                    out << nlohmann::json{{"task", r.task}, {"item", i}, {"choice", c}, {"gold", p.items[i].gold},
+                                          {"context", p.items[i].choices[c].context},
+                                          {"continuation", p.items[i].choices[c].continuation},
+                                          {"norm_length", p.items[i].choices[c].normLength},
+                                          {"loglikelihood", r.loglikelihoods[i][c]}}.dump()
+                        << '\n';
+        }
+        if (!out) throw Error("cannot write the requests to '" + path + "'");
+    }
+    double sum = 0;
+    for (const TaskResult& r : results) sum += r.score.acc;
+    const double average = sum / double(results.size());
+    if (args.has("--json")) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const TaskResult& r : results)
+            list.push_back({{"task", r.task}, {"file", r.file}, {"items", r.score.items}, {"items_in_file", r.itemsInFile},
+                            {"acc", r.score.acc}, {"acc_norm", r.score.accNorm}, {"requests", r.requests}, {"seconds", r.seconds}});
+        fields["tasks"] = list;
+        fields["average_acc"] = average;
+        fields["shots"] = prompts.shots, fields["limit"] = prompts.limit, fields["task_seed"] = prompts.seed;
+        fields["device"] = model.placement().device.str(), fields["dtype"] = dtypeText(model.placement().dtype);
+        std::cout << fields.dump() << '\n';
+        return 0;
+    }
+    std::printf("%s, %d-shot%s:\n", label.c_str(), prompts.shots,
+                prompts.limit > 0 ? (", first " + std::to_string(prompts.limit) + " items of each task").c_str() : "");
+    std::printf("  %-14s %7s %8s %9s %9s\n", "task", "items", "acc", "acc_norm", "seconds");
+    double seconds = 0;
+    for (const TaskResult& r : results) {
+        std::printf("  %-14s %7lld %8.4f %9.4f %9.1f\n", r.task.c_str(), (long long)r.score.items, r.score.acc, r.score.accNorm, r.seconds);
+        seconds += r.seconds;
+    }
+    std::printf("  %-14s %7s %8.4f %9s %9.1f\n", "average", "", average, "", seconds);
+    return 0;
+}
+
 // The fields every --json result has; each kind of evaluation adds its own.
 nlohmann::json resultJson(const PerplexityResult& r, const std::string& model, const std::string& data,
                           const ModelPlacement& placement) {
@@ -74,8 +153,9 @@ const Command& evalCommand() {
     static const Command c = [] {
         Command cmd{
             "eval",
-            "--model PATH|ID --data NAME|PATH [options] | --experiment FILE [--checkpoint K] [--data NAME|PATH]",
-            "Measure perplexity (GPTQ/AWQ protocol: 2048-token windows), full precision or quantized.",
+            "--model PATH|ID [--data NAME|PATH | --tasks LIST] [options] | --experiment FILE [--checkpoint K] [--data NAME|PATH | --tasks LIST]",
+            "Measure perplexity (GPTQ/AWQ protocol: 2048-token windows) or reasoning-task accuracy (lm-evaluation-harness "
+            "conventions, 5-shot), full precision, quantized or searched.",
             {
                 {"--model", "PATH|ID", "model directory, or a Hugging Face id found in the local cache", ""},
                 {"--experiment", "FILE", "measure the model a search reached (any base), as stored in this experiment file", ""},
@@ -94,6 +174,12 @@ const Command& evalCommand() {
                 {"--damp", "F", "gptq: dampening, as a fraction of the Hessian's mean diagonal", "0.01"},
                 {"--window", "N", "tokens per window", "2048"},
                 {"--max-windows", "N", "stop after N windows; 0 = all", "0"},
+                {"--tasks", "LIST", "score reasoning tasks instead of perplexity: any of arc_challenge, arc_easy, boolq, hellaswag, piqa, winogrande (comma-separated), or all; read from $INVX_DATA/tasks", ""},
+                {"--shots", "K", "with --tasks: examples of the same task before each item (the paper's 5)", "5"},
+                {"--limit", "N", "with --tasks: only the first N items of each task; 0 = all", "0"},
+                {"--task-seed", "S", "with --tasks: seed of the draw of the shots", "1234"},
+                {"--batch-tokens", "N", "with --tasks: tokens per batch (rows x longest row); lower it if memory runs out", "8192"},
+                {"--save-requests", "FILE", "with --tasks: write every choice's context, continuation and log-likelihood as JSON lines", ""},
                 {"--json", "", "print one JSON object instead of text", ""},
                 {"--quiet", "", "no progress display", ""},
             }};
@@ -121,10 +207,18 @@ int runEvalExperiment(const Arguments& args) {
     request.device = args.has("--device") ? args.get("--device") : "";
     request.dtype = args.has("--dtype") ? args.get("--dtype") : "";
     const bool quiet = args.has("--quiet");
-    const std::string dataPath = resolveDataset(args.get("--data"));
+    const bool tasks = args.has("--tasks");
+    const std::string dataPath = tasks ? std::string() : resolveDataset(args.get("--data"));
     const SearchedModel searched = loadSearchedModel(request, [quiet](const std::string& m) {
         if (!quiet) std::cerr << "invx: " << m << '\n';
     });
+    if (tasks) {
+        const SearchSettings& s = searched.settings;
+        return runTasks(searched.model, BpeTokenizer::fromDirectory(searched.modelDirectory), args,
+                        upper(s.base) + " + InvarExplore " + s.quant.describe() + ", step " + std::to_string(searched.step),
+                        {{"model", searched.modelDirectory}, {"experiment", request.experimentPath}, {"step", searched.step},
+                         {"method", s.base + "+invarexplore"}, {"bits", s.quant.bits}, {"group", s.quant.groupSize}});
+    }
     const std::vector<std::int32_t> ids = evaluationTokenIds(dataPath, BpeTokenizer::fromDirectory(searched.modelDirectory));
     const PerplexityResult r = evaluatePerplexity(searched.model, ids, perplexityOptions(args), progressPrinter(quiet));
     const SearchSettings& s = searched.settings;
@@ -144,11 +238,25 @@ int runEvalExperiment(const Arguments& args) {
 
 }  // namespace
 
+// Options that belong to one kind of evaluation only.
+void requireConsistentEvaluation(const Arguments& args) {
+    if (args.has("--tasks")) {
+        for (const char* name : {"--data", "--window", "--max-windows"})
+            if (args.has(name))
+                throw Error(std::string("--tasks scores reasoning tasks, not perplexity; leave out ") + name);
+    } else {
+        for (const char* name : {"--shots", "--limit", "--task-seed", "--batch-tokens", "--save-requests"})
+            if (args.has(name)) throw Error(std::string(name) + " belongs to --tasks, which is missing");
+    }
+}
+
 int runEval(const Arguments& args) {
+    requireConsistentEvaluation(args);
     if (args.has("--experiment")) return runEvalExperiment(args);
     if (args.has("--checkpoint")) throw Error("--checkpoint picks a checkpoint of --experiment FILE, which is missing");
     const std::string modelDir = resolveModelDirectory(args.require("--model"));
-    const std::string dataPath = resolveDataset(args.get("--data"));
+    const bool tasks = args.has("--tasks");
+    const std::string dataPath = tasks ? std::string() : resolveDataset(args.get("--data"));
     std::string method = args.get("--method");
     QuantConfig quant;
     if (args.has("--bits")) {
@@ -168,7 +276,7 @@ int runEval(const Arguments& args) {
     if (!args.has("--tokenizer") && !std::filesystem::exists(std::filesystem::path(modelDir) / "vocab.json"))
         throw Error("model directory '" + modelDir + "' has no tokenizer (vocab.json); pass --tokenizer DIR");
     const auto tokenizer = BpeTokenizer::fromDirectory(tokenizerDir);
-    const std::vector<std::int32_t> ids = evaluationTokenIds(dataPath, tokenizer);
+    const std::vector<std::int32_t> ids = tasks ? std::vector<std::int32_t>() : evaluationTokenIds(dataPath, tokenizer);
 
     OptModel model = loadModel(modelDir, placement);
     if (method != "fp") {
@@ -197,6 +305,11 @@ int runEval(const Arguments& args) {
             if (!quiet) std::cerr << "invx: " << m << '\n';
         });
         for (const auto& w : warnings) std::cerr << "invx: warning: " << w << '\n';
+    }
+    if (tasks) {
+        nlohmann::json fields{{"model", modelDir}, {"method", method}};
+        if (method != "fp") fields["bits"] = quant.bits, fields["group"] = quant.groupSize;
+        return runTasks(model, tokenizer, args, method == "fp" ? "full precision" : upper(method) + " " + quant.describe(), fields);
     }
     const PerplexityResult r =
         evaluatePerplexity(model, ids, options, progressPrinter(args.has("--quiet")));

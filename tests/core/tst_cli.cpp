@@ -1,5 +1,8 @@
 // The invx command line, run as a user runs it: output, JSON, exit codes and error sentences.
 #include <ATen/ATen.h>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -31,6 +34,7 @@ private Q_SLOTS:
     void printsVersionAndHelp();
     void tokenizesAFile();
     void evaluatesAModelAsJson();
+    void scoresReasoningTasks();
     void writesLogits();
     void refusesBadInputWithASentence_data();
     void refusesBadInputWithASentence();
@@ -98,6 +102,44 @@ void TestCli::evaluatesAModelAsJson() {
     QCOMPARE(j["bits"].toInt(), 3);
     QCOMPARE(j["method"].toString(), QStringLiteral("rtn"));
     QVERIFY(r.err.isEmpty());
+}
+
+void TestCli::scoresReasoningTasks() {
+    // The model predicts uniformly over 260 tokens and the tokenizer has one token per byte, so a
+    // continuation of n bytes has the log-likelihood -n ln 260: acc picks the shortest choice (the
+    // first of equals), acc_norm the longest. On the fixture's five items that is 2 of 5 right for
+    // acc (items 1 and 4, ties won by the gold first choice) and 4 of 5 for acc_norm.
+    QTemporaryDir data;
+    QVERIFY(QDir().mkpath(data.filePath("tasks")));
+    QVERIFY(QFile::copy(QStringLiteral(INVX_SOURCE_DIR "/tests/fixtures/tasks/arc_easy.jsonl"), data.filePath("tasks/arc_easy.jsonl")));
+    const QByteArray saved = qgetenv("INVX_DATA");
+    qputenv("INVX_DATA", data.path().toUtf8());
+    const QString requests = dir_.filePath("requests.jsonl");
+    Run r = invxRun({"eval", "--model", QString::fromStdString(model_), "--tasks", "arc_easy", "--shots", "0", "--device", "cpu",
+                     "--json", "--save-requests", requests});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    const QJsonObject task = j["tasks"].toArray()[0].toObject();
+    QCOMPARE(task["task"].toString(), QStringLiteral("arc_easy"));
+    QCOMPARE(task["items"].toInt(), 5);
+    QCOMPARE(task["acc"].toDouble(), 0.4);
+    QCOMPARE(task["acc_norm"].toDouble(), 0.8);
+    QCOMPARE(j["average_acc"].toDouble(), 0.4);
+    QCOMPARE(j["shots"].toInt(), 0);
+    QFile lines(requests);
+    QVERIFY(lines.open(QIODevice::ReadOnly));
+    const QJsonObject second = QJsonDocument::fromJson(lines.readAll().split('\n')[1]).object();
+    QCOMPARE(second["continuation"].toString(), QStringLiteral(" carbon dioxide"));
+    QVERIFY(std::abs(second["loglikelihood"].toDouble() + 15 * std::log(260.0)) < 1e-4);
+
+    r = invxRun({"eval", "--model", QString::fromStdString(model_), "--tasks", "arc_easy,piqa", "--shots", "0", "--device", "cpu"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("piqa.jsonl"), qPrintable(r.err));
+    r = invxRun({"eval", "--model", QString::fromStdString(model_), "--tasks", "arc_easy", "--data", "wikitext2"});
+    QVERIFY2(r.exitCode == 1 && r.err.contains("leave out --data"), qPrintable(r.err));
+    r = invxRun({"eval", "--model", QString::fromStdString(model_), "--limit", "5"});
+    QVERIFY2(r.exitCode == 1 && r.err.contains("--limit belongs to --tasks"), qPrintable(r.err));
+    qputenv("INVX_DATA", saved);
 }
 
 void TestCli::writesLogits() {
