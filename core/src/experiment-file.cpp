@@ -544,8 +544,11 @@ void ExperimentFile::publish() {
     d_->checkStatus(H5Fflush(d_->file, H5F_SCOPE_LOCAL), "flush to disk");
     d_->checkStatus(H5Fstart_swmr_write(d_->file), "start appending in single-writer/multiple-reader mode");
     d_->live = true;
-    if (std::filesystem::exists(d_->path))
-        d_->fail("another file appeared at its path while the run was being set up; it is kept as " + d_->partPath);
+    if (std::filesystem::exists(d_->path)) {
+        const std::string kept = d_->partPath;
+        d_->partPath.clear();  // kept, as the message says, not removed with this object
+        d_->fail("another file appeared at its path while the run was being set up; this run is kept as " + kept);
+    }
     std::error_code error;
     std::filesystem::rename(d_->partPath, d_->path, error);  // atomic: the file is whole or absent
     if (error) d_->fail("cannot move " + d_->partPath + " to its path: " + error.message());

@@ -12,7 +12,8 @@
 
 namespace invx {
 
-TokenizedRequest tokenizeRequest(const BpeTokenizer& tokenizer, const std::string& context, const std::string& continuation) {
+TokenizedRequest tokenizeRequest(const BpeTokenizer& tokenizer, const std::string& context, const std::string& continuation,
+                                 ContextTokenCache* cache) {
     std::string ctx = context, cont = continuation;
     const std::size_t end = ctx.find_last_not_of(" \t\n\r\f\v");
     const std::size_t keep = end == std::string::npos ? 0 : end + 1;
@@ -20,7 +21,13 @@ TokenizedRequest tokenizeRequest(const BpeTokenizer& tokenizer, const std::strin
     ctx.resize(keep);
     if (ctx.empty()) throw Error("a log-likelihood request has an empty context (continuation '" + continuation.substr(0, 40) + "')");
     TokenizedRequest r;
-    r.context = tokenizer.encode(ctx);
+    if (cache) {
+        auto hit = cache->find(ctx);
+        if (hit == cache->end()) hit = cache->emplace(ctx, tokenizer.encode(ctx)).first;
+        r.context = hit->second;
+    } else {
+        r.context = tokenizer.encode(ctx);
+    }
     const std::vector<std::int32_t> whole = tokenizer.encode(ctx + cont);
     // Where BPE merges across the boundary the harness still splits at the context's length.
     if (whole.size() <= r.context.size())

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "invx/bpe-tokenizer.h"
@@ -19,8 +20,12 @@ struct TokenizedRequest {
     std::vector<std::int32_t> context, continuation;
 };
 
+// Tokens of contexts already seen: the choices of an item share theirs.
+using ContextTokenCache = std::unordered_map<std::string, std::vector<std::int32_t>>;
+
 // The harness's split of one request into tokens. Throws for an empty context or continuation.
-TokenizedRequest tokenizeRequest(const BpeTokenizer& tokenizer, const std::string& context, const std::string& continuation);
+TokenizedRequest tokenizeRequest(const BpeTokenizer& tokenizer, const std::string& context, const std::string& continuation,
+                                 ContextTokenCache* cache = nullptr);
 
 struct LoglikelihoodOptions {
     std::int64_t batchTokens = 8192;  // rows x longest row of a batch, at most (one row at least)

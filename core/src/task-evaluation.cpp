@@ -13,8 +13,10 @@ std::vector<TaskResult> evaluateReasoningTasks(const OptModel& model, const BpeT
         const auto start = std::chrono::steady_clock::now();
         const TaskPrompts prompts = buildTaskPrompts(task, reasoningTaskFile(task, dataDir), promptOptions);
         std::vector<TokenizedRequest> requests;
-        for (const TaskItem& item : prompts.items)
-            for (const ChoiceRequest& c : item.choices) requests.push_back(tokenizeRequest(tokenizer, c.context, c.continuation));
+        for (const TaskItem& item : prompts.items) {
+            ContextTokenCache contexts;  // one item's choices share their context
+            for (const ChoiceRequest& c : item.choices) requests.push_back(tokenizeRequest(tokenizer, c.context, c.continuation, &contexts));
+        }
         const std::vector<double> flat = evaluateLoglikelihoods(model, requests, options, [&](std::int64_t done, std::int64_t total) {
             if (progress) progress(task, done, total);
             return true;

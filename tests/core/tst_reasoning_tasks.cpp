@@ -176,6 +176,13 @@ void TestReasoningTasks::requestsSplitAsTheHarnessSplitsThem() {
     const TokenizedRequest b = tokenizeRequest(tokenizer, "Answer:", " yes");
     QCOMPARE(b.context, a.context);
     QCOMPARE(b.continuation, a.continuation);
+    ContextTokenCache cache;  // the choices of an item share a context: it is tokenized once
+    const TokenizedRequest c = tokenizeRequest(tokenizer, "Answer: ", "yes", &cache), d = tokenizeRequest(tokenizer, "Answer:", " no", &cache);
+    QCOMPARE(cache.size(), std::size_t(1));
+    QCOMPARE(c.context, a.context);
+    QCOMPARE(c.continuation, a.continuation);
+    QCOMPARE(d.context, a.context);
+    QCOMPARE(d.continuation, (std::vector<std::int32_t>{' ', 'n', 'o'}));
     INVX_VERIFY_MESSAGE(test::errorOf([&] { tokenizeRequest(tokenizer, "  ", "yes"); }), "empty context");
 }
 
