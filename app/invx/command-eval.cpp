@@ -58,6 +58,12 @@ PerplexityOptions perplexityOptions(const Arguments& args) {
     return options;
 }
 
+// --model, with opt-demo standing for the bundled demo model (as in invx search).
+std::string modelArgument(const Arguments& args) {
+    const std::string model = args.get("--model");
+    return model == "opt-demo" ? std::string(INVX_DEMO_MODEL_DIR) : model;
+}
+
 TaskPromptOptions taskPromptOptions(const Arguments& args) {
     TaskPromptOptions o;
     o.shots = int(args.getInt("--shots", 0, 1000));
@@ -157,7 +163,7 @@ const Command& evalCommand() {
             "Measure perplexity (GPTQ/AWQ protocol: 2048-token windows) or reasoning-task accuracy (lm-evaluation-harness "
             "conventions, 5-shot), full precision, quantized or searched.",
             {
-                {"--model", "PATH|ID", "model directory, or a Hugging Face id found in the local cache", ""},
+                {"--model", "PATH|ID", "model directory, or a Hugging Face id found in the local cache; opt-demo = the bundled demo model", ""},
                 {"--experiment", "FILE", "measure the model a search reached (any base), as stored in this experiment file", ""},
                 {"--checkpoint", "K", "with --experiment: which checkpoint; -1 = the last", "-1"},
                 {"--data", "NAME|PATH", "data set name (wikitext2, c4) or a file: raw text, or JSON lines with a text field", "wikitext2"},
@@ -202,7 +208,7 @@ int runEvalExperiment(const Arguments& args) {
     applyComputeOptions(args);  // threads; the placement defaults to the recorded one
     SearchedModelRequest request;
     request.experimentPath = args.get("--experiment");
-    request.modelPath = args.has("--model") ? args.get("--model") : "";
+    request.modelPath = args.has("--model") ? modelArgument(args) : "";
     request.checkpoint = args.getInt("--checkpoint", -(1LL << 40), 1LL << 40);
     request.device = args.has("--device") ? args.get("--device") : "";
     request.dtype = args.has("--dtype") ? args.get("--dtype") : "";
@@ -254,7 +260,8 @@ int runEval(const Arguments& args) {
     requireConsistentEvaluation(args);
     if (args.has("--experiment")) return runEvalExperiment(args);
     if (args.has("--checkpoint")) throw Error("--checkpoint picks a checkpoint of --experiment FILE, which is missing");
-    const std::string modelDir = resolveModelDirectory(args.require("--model"));
+    args.require("--model");
+    const std::string modelDir = resolveModelDirectory(modelArgument(args));
     const bool tasks = args.has("--tasks");
     const std::string dataPath = tasks ? std::string() : resolveDataset(args.get("--data"));
     std::string method = args.get("--method");

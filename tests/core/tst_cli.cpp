@@ -102,6 +102,14 @@ void TestCli::evaluatesAModelAsJson() {
     QCOMPARE(j["bits"].toInt(), 3);
     QCOMPARE(j["method"].toString(), QStringLiteral("rtn"));
     QVERIFY(r.err.isEmpty());
+
+    // opt-demo names the bundled demo model, as in invx search.
+    r = invxRun({"eval", "--model", "opt-demo", "--data", QString::fromStdString(text_), "--window", "64", "--max-windows", "1",
+                 "--device", "cpu", "--json", "--quiet"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QVERIFY2(j["model"].toString().endsWith("resources/models/opt-demo"), qPrintable(r.out));
+    QCOMPARE(j["windows"].toInt(), 1);
 }
 
 void TestCli::scoresReasoningTasks() {
