@@ -103,10 +103,10 @@ int runTasks(const OptModel& model, const BpeTokenizer& tokenizer, const Argumen
         const std::string path = args.get("--save-requests");
         std::ofstream out(path);
         for (const TaskResult& r : results) {
-            const TaskPrompts p = buildTaskPrompts(r.task, r.file, prompts);
+            const TaskPrompts& p = r.prompts;
             for (std::size_t i = 0; i < p.items.size(); ++i)
                 for (std::size_t c = 0; c < p.items[i].choices.size(); ++c)
-                    out << nlohmann::json{{"task", r.task}, {"item", i}, {"choice", c}, {"gold", p.items[i].gold},
+                    out << nlohmann::json{{"task", p.task}, {"item", i}, {"choice", c}, {"gold", p.items[i].gold},
                                           {"context", p.items[i].choices[c].context},
                                           {"continuation", p.items[i].choices[c].continuation},
                                           {"norm_length", p.items[i].choices[c].normLength},
@@ -121,7 +121,7 @@ int runTasks(const OptModel& model, const BpeTokenizer& tokenizer, const Argumen
     if (args.has("--json")) {
         nlohmann::json list = nlohmann::json::array();
         for (const TaskResult& r : results)
-            list.push_back({{"task", r.task}, {"file", r.file}, {"items", r.score.items}, {"items_in_file", r.itemsInFile},
+            list.push_back({{"task", r.prompts.task}, {"file", r.prompts.file}, {"items", r.score.items}, {"items_in_file", r.prompts.itemsInFile},
                             {"acc", r.score.acc}, {"acc_norm", r.score.accNorm}, {"requests", r.requests}, {"seconds", r.seconds}});
         fields["tasks"] = list;
         fields["average_acc"] = average;
@@ -135,7 +135,7 @@ int runTasks(const OptModel& model, const BpeTokenizer& tokenizer, const Argumen
     std::printf("  %-14s %7s %8s %9s %9s\n", "task", "items", "acc", "acc_norm", "seconds");
     double seconds = 0;
     for (const TaskResult& r : results) {
-        std::printf("  %-14s %7lld %8.4f %9.4f %9.1f\n", r.task.c_str(), (long long)r.score.items, r.score.acc, r.score.accNorm, r.seconds);
+        std::printf("  %-14s %7lld %8.4f %9.4f %9.1f\n", r.prompts.task.c_str(), (long long)r.score.items, r.score.acc, r.score.accNorm, r.seconds);
         seconds += r.seconds;
     }
     std::printf("  %-14s %7s %8.4f %9s %9.1f\n", "average", "", average, "", seconds);

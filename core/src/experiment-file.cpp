@@ -129,6 +129,30 @@ Handle stepFieldType() {
 // A row never written reads as this step (the fill value of every step column of schema 2).
 constexpr std::int64_t kUnwrittenStep = -1;
 
+const char* const kSnapshotWeights[] = {"original", "transformed", "quantized", "group_min", "group_max", "group_error"};
+
+// Every table a checkpoint row or a snapshot row (schema 2) spans, the step that commits it last.
+const std::vector<std::string>& checkpointTables() {
+    static const std::vector<std::string> tables{
+        "/checkpoints/permutation",    "/checkpoints/scales",       "/checkpoints/angles",
+        "/checkpoints/rng_state",      "/checkpoints/recent_accepted", "/checkpoints/recent_count",
+        "/checkpoints/accepted_steps", "/checkpoints/best_loss",    "/checkpoints/elapsed_s",
+        "/checkpoints/step"};
+    return tables;
+}
+const std::vector<std::string>& snapshotTables() {
+    static const std::vector<std::string> tables = [] {
+        std::vector<std::string> t;
+        for (const char* g : {"/snapshots/fc1/", "/snapshots/fc2/"})
+            for (const char* part : kSnapshotWeights) t.push_back(std::string(g) + part);
+        for (const char* name : {"/snapshots/layer", "/snapshots/permutation", "/snapshots/scales", "/snapshots/angles",
+                                 "/snapshots/step"})
+            t.push_back(name);
+        return t;
+    }();
+    return tables;
+}
+
 std::string nowIso() {
     const std::time_t t = std::time(nullptr);
     char buf[32];
@@ -895,9 +919,7 @@ std::int64_t ExperimentFile::checkpointCount() const {
     const auto lock = hdf5Lock();
     // The step column is appended last, so a row is complete when its step is there.
     std::int64_t n = std::int64_t(d_->writtenRows("/checkpoints/step", false));
-    for (const char* name : {"permutation", "scales", "angles", "rng_state", "recent_accepted", "recent_count",
-                             "accepted_steps", "best_loss", "elapsed_s"})
-        n = std::min(n, std::int64_t(d_->rows(std::string("/checkpoints/") + name)));
+    for (const std::string& table : checkpointTables()) n = std::min(n, std::int64_t(d_->rows(table)));
     return n;
 }
 
@@ -990,8 +1012,6 @@ std::string snapshotName(std::int64_t index) {
 }  // namespace
 
 namespace {
-const char* const kSnapshotWeights[] = {"original", "transformed", "quantized", "group_min", "group_max", "group_error"};
-
 std::vector<float>& snapshotPart(WeightSnapshot& w, int i) {
     std::vector<float>* parts[] = {&w.original, &w.transformed, &w.quantized, &w.groupMin, &w.groupMax, &w.groupError};
     return *parts[i];
@@ -1047,10 +1067,7 @@ std::int64_t ExperimentFile::snapshotCount() const {
     const auto lock = hdf5Lock();
     if (d_->schema < 2) return snapshotGroupCount();
     std::int64_t n = std::int64_t(d_->writtenRows("/snapshots/step", false));
-    for (const char* name : {"/snapshots/layer", "/snapshots/permutation", "/snapshots/scales", "/snapshots/angles"})
-        n = std::min(n, std::int64_t(d_->rows(name)));
-    for (const char* g : {"/snapshots/fc1/", "/snapshots/fc2/"})
-        for (const char* part : kSnapshotWeights) n = std::min(n, std::int64_t(d_->rows(std::string(g) + part)));
+    for (const std::string& table : snapshotTables()) n = std::min(n, std::int64_t(d_->rows(table)));
     return n;
 }
 
@@ -1196,9 +1213,7 @@ void ExperimentFile::truncateAfter(std::int64_t step) {
     if (d_->schema < 2) return;
     // Rows a killed writer left half-written: tables longer than their committed rows.
     const hsize_t checkpoints = hsize_t(checkpointCount());
-    for (const char* name : {"permutation", "scales", "angles", "rng_state", "recent_accepted", "recent_count",
-                             "accepted_steps", "best_loss", "elapsed_s", "step"})
-        d_->shrink(std::string("/checkpoints/") + name, checkpoints);
+    for (const std::string& table : checkpointTables()) d_->shrink(table, checkpoints);
     const std::int64_t count = snapshotCount();
     std::int64_t keepSnapshots = 0;
     if (count > 0) {
@@ -1206,10 +1221,7 @@ void ExperimentFile::truncateAfter(std::int64_t step) {
         d_->readRows("/snapshots/step", H5T_NATIVE_INT64, steps.data(), 0, hsize_t(count));
         while (keepSnapshots < count && steps[std::size_t(keepSnapshots)] <= step) ++keepSnapshots;
     }
-    for (const char* name : {"/snapshots/layer", "/snapshots/permutation", "/snapshots/scales", "/snapshots/angles", "/snapshots/step"})
-        d_->shrink(name, hsize_t(keepSnapshots));
-    for (const char* g : {"/snapshots/fc1/", "/snapshots/fc2/"})
-        for (const char* part : kSnapshotWeights) d_->shrink(std::string(g) + part, hsize_t(keepSnapshots));
+    for (const std::string& table : snapshotTables()) d_->shrink(table, hsize_t(keepSnapshots));
 }
 
 void ExperimentFile::flush() {

@@ -144,6 +144,7 @@ private:
         OptModel model = OptModel::load(modelDir, parsePlacement(request_.device, request_.dtype));
         const OptConfig& config = model.config();
         settings_.validateForModel(config.hiddenSize, config.ffnDim, int(config.numLayers));
+        snapshotLayers_ = request_.snapshotLayers;
         requireValidSnapshotLayers(int(config.numLayers));
         if (settings_.calibrationLength > config.maxPositions)
             throw Error("search setting 'calibration_length' (" + std::to_string(settings_.calibrationLength) +
@@ -181,7 +182,6 @@ private:
         evalIds_ = evaluationIds(settings_, tokenizer);
 
         file_.emplace(ExperimentFile::create(request_.experimentPath, settings_, identity, calibration));
-        snapshotLayers_ = request_.snapshotLayers;
         file_->recordSnapshotLayers(snapshotLayers_);
         observer_.onMessage("quantizing (" + settings_.base + ", " + settings_.quant.describe() +
                             (settings_.base == "rtn" ? std::string()
@@ -239,7 +239,7 @@ private:
     }
 
     void requireValidSnapshotLayers(int layers) const {
-        for (int l : snapshotLayers_.empty() ? request_.snapshotLayers : snapshotLayers_)
+        for (int l : snapshotLayers_)
             if (l < 0 || l >= layers)
                 throw Error("--snapshot-layers names layer " + std::to_string(l) + ", but the model has layers 0 to " +
                             std::to_string(layers - 1));

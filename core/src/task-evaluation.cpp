@@ -11,9 +11,10 @@ std::vector<TaskResult> evaluateReasoningTasks(const OptModel& model, const BpeT
     std::vector<TaskResult> results;
     for (const std::string& task : tasks) {
         const auto start = std::chrono::steady_clock::now();
-        const TaskPrompts prompts = buildTaskPrompts(task, reasoningTaskFile(task, dataDir), promptOptions);
+        TaskResult r;
+        r.prompts = buildTaskPrompts(task, reasoningTaskFile(task, dataDir), promptOptions);
         std::vector<TokenizedRequest> requests;
-        for (const TaskItem& item : prompts.items) {
+        for (const TaskItem& item : r.prompts.items) {
             ContextTokenCache contexts;  // one item's choices share their context
             for (const ChoiceRequest& c : item.choices) requests.push_back(tokenizeRequest(tokenizer, c.context, c.continuation, &contexts));
         }
@@ -21,17 +22,13 @@ std::vector<TaskResult> evaluateReasoningTasks(const OptModel& model, const BpeT
             if (progress) progress(task, done, total);
             return true;
         });
-        TaskResult r;
-        r.task = task;
-        r.file = prompts.file;
-        r.itemsInFile = prompts.itemsInFile;
         r.requests = std::int64_t(requests.size());
         std::size_t k = 0;
-        for (const TaskItem& item : prompts.items) {
+        for (const TaskItem& item : r.prompts.items) {
             r.loglikelihoods.emplace_back(flat.begin() + std::ptrdiff_t(k), flat.begin() + std::ptrdiff_t(k + item.choices.size()));
             k += item.choices.size();
         }
-        r.score = scoreTask(prompts, r.loglikelihoods);
+        r.score = scoreTask(r.prompts, r.loglikelihoods);
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         results.push_back(std::move(r));
     }

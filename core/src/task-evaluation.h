@@ -13,9 +13,9 @@
 namespace invx {
 
 struct TaskResult {
-    std::string task, file;
+    TaskPrompts prompts;  // what was scored: the task, its file, every choice's request
     TaskScore score;
-    std::int64_t requests = 0, itemsInFile = 0;
+    std::int64_t requests = 0;
     double seconds = 0;
     std::vector<std::vector<double>> loglikelihoods;  // [item][choice]
 };

@@ -248,7 +248,7 @@ void TestReasoningTasks::tasksRunEndToEnd() {
     // Each task's accuracy is what its log-likelihoods give, and each log-likelihood is the one the
     // evaluator gives for that request alone.
     for (const TaskResult& r : results) {
-        const TaskPrompts p = buildTaskPrompts(r.task, r.file, prompts);
+        const TaskPrompts p = buildTaskPrompts(r.prompts.task, r.prompts.file, prompts);
         QCOMPARE(scoreTask(p, r.loglikelihoods).acc, r.score.acc);
         const ChoiceRequest& last = p.items.back().choices.back();
         const double alone = evaluateLoglikelihoods(model, {tokenizeRequest(tokenizer, last.context, last.continuation)})[0];
