@@ -242,7 +242,7 @@ void MainWindow::buildDocks() {
     auto* browserButtons = new QHBoxLayout;
     auto* openButton = new QPushButton(tr("Open"), browser);
     auto* resumeButton = new QPushButton(tr("Resume"), browser);
-    resumeButton->setToolTip(tr("Continue the selected stopped experiment from its last checkpoint"));
+    resumeButton->setToolTip(tr("Continue the selected stopped or interrupted experiment from its last checkpoint"));
     browserButtons->addWidget(openButton);
     browserButtons->addWidget(resumeButton);
     browserButtons->addStretch();

@@ -1,9 +1,11 @@
 // Takes the workbench's documentation screenshots on a real X server (run under xvfb-run by
 // tools/workbench-screenshots.sh): the live view of a demo-model search, a comparison of an
-// ablation's runs, and the ablation table. Each is QWidget::grab() of the main window.
+// ablation's runs, the ablation table, the inspectors, and the Experiments dock with a run that was
+// killed. Each is QWidget::grab() of the main window.
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QSettings>
@@ -11,6 +13,10 @@
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTest>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -22,6 +28,7 @@
 #include "runs-table-model.h"
 #include "search-settings-form.h"
 #include "inspector-worker.h"
+#include "invx/experiment-file.h"
 #include "search-worker.h"
 
 using namespace invx::gui;
@@ -137,5 +144,22 @@ int main(int argc, char** argv) {
     grab(window, QDir(out).filePath("workbench-live.png"));
     window.stopSearch();
     waitFor([&] { return !worker.running(); }, 120);
+
+    // A run killed while it ran, beside the stopped one: a copy of it, resumed by another process
+    // that dies without a word (SIGKILL). The Experiments dock shows it as interrupted.
+    const QString killed = QDir(work).filePath("killed.h5");
+    QFile::remove(killed);
+    QFile::copy(live, killed);
+    const pid_t child = fork();
+    if (child == 0) {
+        invx::ExperimentFile f = invx::ExperimentFile::open(killed.toStdString(), true);
+        f.setStatus("running");
+        f.flush();
+        raise(SIGKILL);
+    }
+    waitpid(child, nullptr, 0);
+    window.findChild<QDockWidget*>(QStringLiteral("experimentsDock"))->raise();
+    QTest::qWait(2500);  // the dock rescans its folder
+    grab(window, QDir(out).filePath("workbench-experiments.png"));
     return 0;
 }
