@@ -687,8 +687,10 @@ std::string ExperimentFile::status() const {
     } else {
         status = d_->getString("/", "status");
     }
-    // Recorded as running, but no process writes it: the run was killed.
-    if (status == "running" && !d_->writeLock.held() && !FileWriteLock::isHeld(d_->path)) return "interrupted";
+    // Recorded as running, but no process writes it: the run was killed. So was a published
+    // (schema 2) file still "created": every run that lives on records "running" next.
+    const bool unfinished = status == "running" || (status == "created" && d_->schema >= 2);
+    if (unfinished && !d_->writeLock.held() && !FileWriteLock::isHeld(d_->path)) return "interrupted";
     return status;
 }
 

@@ -60,8 +60,8 @@ public:
     void setTargetSteps(std::int64_t steps);
     ModelIdentity model() const;
     CalibrationBatch calibration() const;
-    // "created", "running", "stopped", "finished", or "interrupted": recorded as running while no
-    // process writes it (the run was killed; --resume continues it).
+    // "created", "running", "stopped", "finished", or "interrupted": recorded as running (or, once
+    // published, as created) while no process writes it (the run was killed; --resume continues it).
     std::string status() const;
     void setStatus(const std::string& status);
 
