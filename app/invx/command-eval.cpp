@@ -20,6 +20,7 @@
 #include "invx/calibration-data.h"
 #include "searched-model.h"
 #include "task-evaluation.h"
+#include "experiment-evaluation.h"
 
 namespace invx::cli {
 namespace {
@@ -27,28 +28,6 @@ namespace {
 std::string upper(std::string s) {
     for (char& c : s) c = char(std::toupper(static_cast<unsigned char>(c)));
     return s;
-}
-
-// A live line on a terminal; about ten lines in a log file.
-PerplexityCallback progressPrinter(bool quiet) {
-    const bool tty = ::isatty(STDERR_FILENO);
-    return [quiet, tty, lastDecile = -1LL](const PerplexityProgress& p) mutable {
-        if (quiet) return true;
-        const double rate = p.windowsDone / std::max(p.elapsedSeconds, 1e-9);
-        const double left = (p.windowsTotal - p.windowsDone) / std::max(rate, 1e-9);
-        char line[160];
-        std::snprintf(line, sizeof line, "perplexity: window %lld/%lld  ppl %.4f  %.2f windows/s  left %s",
-                      (long long)p.windowsDone, (long long)p.windowsTotal, p.pplSoFar, rate,
-                      formatDuration(left).c_str());
-        if (tty) {
-            std::cerr << '\r' << line << "\033[K" << (p.windowsDone == p.windowsTotal ? "\n" : "")
-                      << std::flush;
-        } else if (long long decile = p.windowsDone * 10 / p.windowsTotal; decile != lastDecile) {
-            lastDecile = decile;
-            std::cerr << line << '\n';
-        }
-        return true;
-    };
 }
 
 PerplexityOptions perplexityOptions(const Arguments& args) {
@@ -64,41 +43,21 @@ std::string modelArgument(const Arguments& args) {
     return model == "opt-demo" ? std::string(INVX_DEMO_MODEL_DIR) : model;
 }
 
-TaskPromptOptions taskPromptOptions(const Arguments& args) {
-    TaskPromptOptions o;
-    o.shots = int(args.getInt("--shots", 0, 1000));
-    o.limit = args.getInt("--limit", 0, 1LL << 40);
-    o.seed = std::uint64_t(args.getInt("--task-seed", 0, 1LL << 62));
-    return o;
-}
-
-// Scores the reasoning tasks (--tasks) and prints a table, or one JSON object that `fields`
-// starts (the model and how it was quantized); --save-requests writes every choice's request and
-// log-likelihood as JSON lines.
-int runTasks(const OptModel& model, const BpeTokenizer& tokenizer, const Arguments& args, const std::string& label,
-             nlohmann::json fields) {
+// Scores the reasoning tasks (--tasks) with the options of the command line.
+std::vector<TaskResult> measureTasks(const OptModel& model, const BpeTokenizer& tokenizer, const Arguments& args) {
     const std::vector<std::string> tasks = parseTaskList(args.get("--tasks"));
     const std::string dataDir = dataDirectory();
     if (dataDir.empty())
         throw Error("--tasks reads the tasks under $INVX_DATA/tasks, but INVX_DATA is not set; set it to your data directory");
+    return evaluateReasoningTasks(model, tokenizer, tasks, dataDir, taskPromptOptions(args), loglikelihoodOptions(args),
+                                  taskProgressPrinter(args.has("--quiet")));
+}
+
+// Prints the task results as a table, or one JSON object that `fields` starts (the model and how
+// it was quantized); --save-requests writes every choice's request and log-likelihood as JSON lines.
+int printTasks(const std::vector<TaskResult>& results, const OptModel& model, const Arguments& args,
+               const std::string& label, nlohmann::json fields) {
     const TaskPromptOptions prompts = taskPromptOptions(args);
-    LoglikelihoodOptions options;
-    options.batchTokens = args.getInt("--batch-tokens", 1, 1LL << 30);
-    const bool quiet = args.has("--quiet"), tty = ::isatty(STDERR_FILENO);
-    const std::vector<TaskResult> results = evaluateReasoningTasks(
-        model, tokenizer, tasks, dataDir, prompts, options,
-        [&, lastDecile = -1LL, lastTask = std::string()](const std::string& task, std::int64_t done, std::int64_t total) mutable {
-            if (quiet) return;
-            if (task != lastTask) lastTask = task, lastDecile = -1;
-            char line[160];
-            std::snprintf(line, sizeof line, "tasks: %s %lld/%lld requests", task.c_str(), (long long)done, (long long)total);
-            if (tty) {
-                std::cerr << '\r' << line << "\033[K" << (done == total ? "\n" : "") << std::flush;
-            } else if (long long decile = done * 10 / std::max<std::int64_t>(total, 1); decile != lastDecile) {
-                lastDecile = decile;
-                std::cerr << line << '\n';
-            }
-        });
     if (args.has("--save-requests")) {
         const std::string path = args.get("--save-requests");
         std::ofstream out(path);
@@ -165,7 +124,9 @@ const Command& evalCommand() {
             {
                 {"--model", "PATH|ID", "model directory, or a Hugging Face id found in the local cache; opt-demo = the bundled demo model", ""},
                 {"--experiment", "FILE", "measure the model a search reached (any base), as stored in this experiment file", ""},
-                {"--checkpoint", "K", "with --experiment: which checkpoint; -1 = the last", "-1"},
+                {"--checkpoint", "K", "with --experiment: which checkpoint; -1 = the last, 0 = the base method's model (the search's start)", "-1"},
+                {"--full-precision", "", "with --experiment: measure the experiment's model unquantized", ""},
+                {"--record", "", "with --experiment: keep the result in the file, for invx table and the workbench's Results tab", ""},
                 {"--data", "NAME|PATH", "data set name (wikitext2, c4) or a file: raw text, or JSON lines with a text field", "wikitext2"},
                 {"--tokenizer", "DIR", "tokenizer directory; default: the model directory", ""},
                 {"--method", "fp|rtn|awq|gptq", "fp = no quantization; rtn = round to nearest (implied by --bits); awq, gptq calibrate first", "fp"},
@@ -197,45 +158,52 @@ const Command& evalCommand() {
 
 namespace {
 
-// invx eval --experiment: the searched model, rebuilt from its file, on any text. Device and dtype
-// default to the search's own, so that the recorded evaluations are reproduced.
+// invx eval --experiment: the searched model, rebuilt from its file (or its full-precision model,
+// or with --checkpoint 0 its base-quantized start), on any text. Device and dtype default to the
+// search's own, so that the recorded evaluations are reproduced. --record keeps the result in the file.
 int runEvalExperiment(const Arguments& args) {
     for (const char* name : {"--method", "--bits", "--group", "--calibration", "--calibration-samples", "--calibration-length",
                              "--calibration-seed", "--save-calibration", "--act-order", "--damp", "--tokenizer"})
         if (args.has(name))
             throw Error(std::string("--experiment measures the model the search reached, with its own quantization and "
                                     "tokenizer; leave out ") + name);
+    const bool fullPrecision = args.has("--full-precision");
+    if (fullPrecision && args.has("--checkpoint"))
+        throw Error("--full-precision measures the experiment's model unquantized, which has no checkpoint; leave out --checkpoint");
     applyComputeOptions(args);  // threads; the placement defaults to the recorded one
-    SearchedModelRequest request;
-    request.experimentPath = args.get("--experiment");
-    request.modelPath = args.has("--model") ? modelArgument(args) : "";
-    request.checkpoint = args.getInt("--checkpoint", -(1LL << 40), 1LL << 40);
-    request.device = args.has("--device") ? args.get("--device") : "";
-    request.dtype = args.has("--dtype") ? args.get("--dtype") : "";
+    const std::string path = args.get("--experiment");
     const bool quiet = args.has("--quiet");
     const bool tasks = args.has("--tasks");
     const std::string dataPath = tasks ? std::string() : resolveDataset(args.get("--data"));
-    const SearchedModel searched = loadSearchedModel(request, [quiet](const std::string& m) {
-        if (!quiet) std::cerr << "invx: " << m << '\n';
-    });
+    const ExperimentModel m = loadExperimentModel(
+        path, args.has("--model") ? modelArgument(args) : "", fullPrecision ? "full-precision" : "searched", args.getInt("--checkpoint", -(1LL << 40), 1LL << 40),
+        args.has("--device") ? args.get("--device") : "", args.has("--dtype") ? args.get("--dtype") : "",
+        [quiet](const std::string& message) {
+            if (!quiet) std::cerr << "invx: " << message << '\n';
+        });
+    const SearchSettings& s = m.settings;
+    const std::string label = m.kind == "full-precision" ? "full precision"
+                              : m.kind == "base"         ? upper(s.base) + " " + s.quant.describe() + " (the search's start)"
+                                                         : upper(s.base) + " + InvarExplore " + s.quant.describe() +
+                                                               ", step " + std::to_string(m.step);
+    nlohmann::json fields{{"model", m.directory}, {"experiment", path}, {"measured", m.kind}, {"step", m.step},
+                          {"method", m.kind == "full-precision" ? "fp" : m.kind == "base" ? s.base : s.base + "+invarexplore"}};
+    if (m.kind != "full-precision") fields["bits"] = s.quant.bits, fields["group"] = s.quant.groupSize;
+    const BpeTokenizer tokenizer = BpeTokenizer::fromDirectory(m.directory);
     if (tasks) {
-        const SearchSettings& s = searched.settings;
-        return runTasks(searched.model, BpeTokenizer::fromDirectory(searched.modelDirectory), args,
-                        upper(s.base) + " + InvarExplore " + s.quant.describe() + ", step " + std::to_string(searched.step),
-                        {{"model", searched.modelDirectory}, {"experiment", request.experimentPath}, {"step", searched.step},
-                         {"method", s.base + "+invarexplore"}, {"bits", s.quant.bits}, {"group", s.quant.groupSize}});
+        const std::vector<TaskResult> results = measureTasks(m.model, tokenizer, args);
+        if (args.has("--record")) recordResults(path, taskRecords(m, results, taskPromptOptions(args)));
+        return printTasks(results, m.model, args, label, fields);
     }
-    const std::vector<std::int32_t> ids = evaluationTokenIds(dataPath, BpeTokenizer::fromDirectory(searched.modelDirectory));
-    const PerplexityResult r = evaluatePerplexity(searched.model, ids, perplexityOptions(args), progressPrinter(quiet));
-    const SearchSettings& s = searched.settings;
+    const std::vector<std::int32_t> ids = evaluationTokenIds(dataPath, tokenizer);
+    const PerplexityResult r = evaluatePerplexity(m.model, ids, perplexityOptions(args), perplexityProgressPrinter(quiet));
+    if (args.has("--record")) recordResults(path, {perplexityRecord(m, perplexityMetric(args.get("--data")), r)});
     if (args.has("--json")) {
-        nlohmann::json j = resultJson(r, searched.modelDirectory, dataPath, searched.model.placement());
-        j["experiment"] = request.experimentPath, j["step"] = searched.step;
-        j["method"] = s.base + "+invarexplore", j["bits"] = s.quant.bits, j["group"] = s.quant.groupSize;
+        nlohmann::json j = resultJson(r, m.directory, dataPath, m.model.placement());
+        j.update(fields);
         std::cout << j.dump() << '\n';
     } else {
-        std::printf("%s + InvarExplore %s, step %lld, perplexity: %.4f (%s; %lld of %lld windows of %lld tokens; %.1f s)\n",
-                    upper(s.base).c_str(), s.quant.describe().c_str(), (long long)searched.step, r.ppl,
+        std::printf("%s, perplexity: %.4f (%s; %lld of %lld windows of %lld tokens; %.1f s)\n", label.c_str(), r.ppl,
                     std::filesystem::path(dataPath).filename().c_str(), (long long)r.windows,
                     (long long)r.windowsAvailable, (long long)r.windowLength, r.seconds);
     }
@@ -259,7 +227,8 @@ void requireConsistentEvaluation(const Arguments& args) {
 int runEval(const Arguments& args) {
     requireConsistentEvaluation(args);
     if (args.has("--experiment")) return runEvalExperiment(args);
-    if (args.has("--checkpoint")) throw Error("--checkpoint picks a checkpoint of --experiment FILE, which is missing");
+    for (const char* name : {"--checkpoint", "--full-precision", "--record"})
+        if (args.has(name)) throw Error(std::string(name) + " belongs to --experiment FILE, which is missing");
     args.require("--model");
     const std::string modelDir = resolveModelDirectory(modelArgument(args));
     const bool tasks = args.has("--tasks");
@@ -316,10 +285,11 @@ int runEval(const Arguments& args) {
     if (tasks) {
         nlohmann::json fields{{"model", modelDir}, {"method", method}};
         if (method != "fp") fields["bits"] = quant.bits, fields["group"] = quant.groupSize;
-        return runTasks(model, tokenizer, args, method == "fp" ? "full precision" : upper(method) + " " + quant.describe(), fields);
+        return printTasks(measureTasks(model, tokenizer, args), model, args,
+                          method == "fp" ? "full precision" : upper(method) + " " + quant.describe(), fields);
     }
     const PerplexityResult r =
-        evaluatePerplexity(model, ids, options, progressPrinter(args.has("--quiet")));
+        evaluatePerplexity(model, ids, options, perplexityProgressPrinter(args.has("--quiet")));
 
     if (args.has("--json")) {
         nlohmann::json j = resultJson(r, modelDir, dataPath, placement);

@@ -73,6 +73,10 @@ Arguments parse(const Command& command, const std::vector<std::string>& args) {
             inlineValue = true;
         }
         const Option* o = findOption(command, name);
+        if (!o && !command.operands.empty() && name.rfind("-", 0) != 0) {
+            out.operands_.push_back(args[i]);
+            continue;
+        }
         if (!o) {
             throw Error("invx " + command.name + ": unknown " +
                         std::string(name.rfind("-", 0) == 0 ? "option '" : "argument '") + name +

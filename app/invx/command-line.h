@@ -20,6 +20,7 @@ struct Command {
     std::string synopsis;  // "--model PATH|ID --data NAME|PATH [options]"
     std::string summary;   // one line for the command list
     std::vector<Option> options;
+    std::string operands = {};  // what arguments that are not options are, for --help ("FILE..."); "" = none taken
 };
 
 class Arguments {
@@ -29,11 +30,13 @@ public:
     std::string require(const std::string& name) const;  // throws when missing
     long long getInt(const std::string& name, long long min, long long max) const;
     double getDouble(const std::string& name) const;  // range checks are the caller's
+    const std::vector<std::string>& operands() const { return operands_; }  // in order
 
 private:
     friend Arguments parse(const Command&, const std::vector<std::string>&);
     const Command* command_ = nullptr;
     std::map<std::string, std::string> values_;
+    std::vector<std::string> operands_;
 };
 
 // Throws invx::Error for unknown options, missing values and repeated options.

@@ -21,5 +21,7 @@ const Command& applyCommand();
 int runApply(const Arguments& args);
 const Command& inspectCommand();
 int runInspect(const Arguments& args);
+const Command& tableCommand();
+int runTable(const Arguments& args);
 
 }  // namespace invx::cli

@@ -23,6 +23,7 @@ const std::vector<Entry>& entries() {
         {invx::cli::searchCommand, invx::cli::runSearchCommand},
         {invx::cli::applyCommand, invx::cli::runApply},
         {invx::cli::inspectCommand, invx::cli::runInspect},
+        {invx::cli::tableCommand, invx::cli::runTable},
         {invx::cli::tokenizeCommand, invx::cli::runTokenize},
         {invx::cli::logitsCommand, invx::cli::runLogits},
     };

@@ -119,6 +119,41 @@ Handle runLogType() {
     return t;
 }
 
+// Rows of /results: measurements for the results table (invx table, the workbench's Results tab).
+// A row is written whole; one a killed writer left unwritten reads with an empty model and is skipped.
+struct ResultRow {
+    char model[16];
+    std::int64_t step;
+    char metric[32];
+    double value, valueNorm;
+    std::int64_t items;
+    std::uint8_t complete;
+    char protocol[256];
+    double seconds, unixTime;
+};
+
+Handle fixedText(std::size_t size) {
+    Handle text(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(text, size);
+    H5Tset_strpad(text, H5T_STR_NULLTERM);
+    return text;
+}
+
+Handle resultType() {
+    Handle t(H5Tcreate(H5T_COMPOUND, sizeof(ResultRow)), H5Tclose);
+    H5Tinsert(t, "model", HOFFSET(ResultRow, model), fixedText(sizeof(ResultRow::model)));
+    H5Tinsert(t, "step", HOFFSET(ResultRow, step), H5T_NATIVE_INT64);
+    H5Tinsert(t, "metric", HOFFSET(ResultRow, metric), fixedText(sizeof(ResultRow::metric)));
+    H5Tinsert(t, "value", HOFFSET(ResultRow, value), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "value_norm", HOFFSET(ResultRow, valueNorm), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "items", HOFFSET(ResultRow, items), H5T_NATIVE_INT64);
+    H5Tinsert(t, "complete", HOFFSET(ResultRow, complete), H5T_NATIVE_UINT8);
+    H5Tinsert(t, "protocol", HOFFSET(ResultRow, protocol), fixedText(sizeof(ResultRow::protocol)));
+    H5Tinsert(t, "seconds", HOFFSET(ResultRow, seconds), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "unix_time", HOFFSET(ResultRow, unixTime), H5T_NATIVE_DOUBLE);
+    return t;
+}
+
 // The step field alone, to read a table's steps without the rest of its rows.
 Handle stepFieldType() {
     Handle t(H5Tcreate(H5T_COMPOUND, sizeof(std::int64_t)), H5Tclose);
@@ -520,6 +555,7 @@ ExperimentFile ExperimentFile::create(const std::string& path, const SearchSetti
     d->createTable("/steps", stepType(), {}, 4096, false, &unwrittenStep);
     d->createTable("/evaluations", evaluationType(), {}, 64, false, &unwrittenEvaluation);
     d->createTable("/run_log", runLogType(), {}, 64);
+    d->createTable("/results", resultType(), {}, 64);
 
     const hsize_t L = hsize_t(model.layers), F = hsize_t(model.ffn), H = hsize_t(model.hidden);
     d->createGroup("/checkpoints");
@@ -600,6 +636,18 @@ ExperimentFile ExperimentFile::open(const std::string& path, bool writable) {
         if (d->file.valid()) {
             d->live = true;
             if (H5Fincrement_filesize(d->file, 0) < 0) d->fail("cannot recover the end of the file its last run wrote");
+            // Files made before /results existed gain the table, which this mode cannot create.
+            if (!d->exists("/results")) {
+                d->file = Handle();
+                Handle plain(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+                if (!plain.valid()) d->fail("cannot open it to add the /results table");
+                std::swap(d->file, plain);
+                d->createTable("/results", resultType(), {}, 64);
+                d->checkStatus(H5Fflush(d->file, H5F_SCOPE_LOCAL), "flush to disk");
+                d->file = Handle();
+                d->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, H5P_DEFAULT), H5Fclose);
+                if (!d->file.valid()) d->fail("cannot reopen it for appending after adding the /results table");
+            }
         } else {
             d->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
         }
@@ -873,6 +921,52 @@ std::vector<EvaluationRecord> ExperimentFile::evaluations() const {
     std::vector<EvaluationRecord> out;
     for (const auto& r : rows)
         out.push_back({r.step, r.acceptedSteps, r.perplexity, r.windows, r.windowsAvailable, r.elapsedSeconds, r.seconds});
+    return out;
+}
+
+namespace {
+void copyText(char* to, std::size_t size, const std::string& text, const char* what, const std::string& path) {
+    if (text.size() >= size)
+        throw Error("experiment file '" + path + "': the result's " + what + " '" + text + "' is longer than " +
+                    std::to_string(size - 1) + " characters");
+    std::snprintf(to, size, "%s", text.c_str());
+}
+}  // namespace
+
+void ExperimentFile::appendResult(const ResultRecord& r) {
+    const auto lock = hdf5Lock();
+    if (std::find(std::begin(ResultRecord::kModels), std::end(ResultRecord::kModels), r.model) == std::end(ResultRecord::kModels))
+        d_->fail("a result is of the full-precision, base or searched model, not '" + r.model + "'");
+    if (!d_->exists("/results")) d_->createTable("/results", resultType(), {}, 64);  // schema 1: not live
+    ResultRow row{};
+    copyText(row.model, sizeof row.model, r.model, "model", d_->path);
+    copyText(row.metric, sizeof row.metric, r.metric, "metric", d_->path);
+    copyText(row.protocol, sizeof row.protocol, r.protocol, "protocol", d_->path);
+    row.step = r.step;
+    row.value = r.value, row.valueNorm = r.valueNorm;
+    row.items = r.items;
+    row.complete = r.complete ? 1 : 0;
+    row.seconds = r.seconds;
+    row.unixTime = r.unixTime > 0 ? r.unixTime : double(std::time(nullptr));
+    d_->appendRows("/results", resultType(), &row, 1);
+    d_->checkStatus(H5Fflush(d_->file, H5F_SCOPE_LOCAL), "flush to disk");
+}
+
+std::vector<ResultRecord> ExperimentFile::results() const {
+    const auto lock = hdf5Lock();
+    if (!d_->exists("/results")) return {};
+    std::vector<ResultRow> rows(static_cast<std::size_t>(d_->rows("/results")));
+    d_->readRows("/results", resultType(), rows.data(), 0, rows.size());
+    std::vector<ResultRecord> out;
+    for (ResultRow& r : rows) {
+        r.model[sizeof r.model - 1] = r.metric[sizeof r.metric - 1] = r.protocol[sizeof r.protocol - 1] = '\0';
+        if (r.model[0] == '\0') continue;  // extended by a killed writer, never written
+        ResultRecord x;
+        x.model = r.model, x.step = r.step, x.metric = r.metric;
+        x.value = r.value, x.valueNorm = r.valueNorm, x.items = r.items, x.complete = r.complete != 0;
+        x.protocol = r.protocol, x.seconds = r.seconds, x.unixTime = r.unixTime;
+        out.push_back(std::move(x));
+    }
     return out;
 }
 

@@ -19,6 +19,8 @@
 
 #include "invx/error.h"
 #include "invx/experiment-file.h"
+#include "invx/reasoning-tasks.h"
+#include "invx/results-table.h"
 #include "test-support.h"
 
 using namespace invx;
@@ -113,6 +115,8 @@ private Q_SLOTS:
     void refusesForeignFiles();
     void refusesShapesThatDisagreeWithTheModel();
     void refusesACheckpointTheSearchCouldNotHaveWritten();
+    void recordsResultsAlsoInOlderFiles();
+    void buildsTheResultsTable();
     void h5dumpReadsIt();
 
 private:
@@ -526,6 +530,123 @@ void TestExperimentFile::refusesACheckpointTheSearchCouldNotHaveWritten() {
     INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(3); }), "checkpoint 3 (step 4)", "all-zero random generator state");
     INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(4); }), "checkpoint 4 (step 5) layer 0", "an angle is not finite");
     QCOMPARE(f.checkpoint(5).step, std::int64_t(6));
+}
+
+namespace {
+ResultRecord result(const std::string& model, std::int64_t step, const std::string& metric, double value, bool complete = true) {
+    ResultRecord r;
+    r.model = model, r.step = step, r.metric = metric, r.value = value, r.valueNorm = value / 2;
+    r.items = 7, r.complete = complete, r.protocol = R"({"dtype":"float16"})", r.seconds = 1.5, r.unixTime = 1000 + value;
+    return r;
+}
+}  // namespace
+
+void TestExperimentFile::recordsResultsAlsoInOlderFiles() {
+    const std::string file = path("results.h5");
+    {
+        ExperimentFile f = ExperimentFile::create(file, SearchSettings{}, identity(), calibration());
+        f.appendCheckpoint(checkpointAt(0));
+        f.publish();
+        f.setStatus("finished");
+    }
+    // A file of this schema written before /results existed; and a row a killed writer left unwritten.
+    {
+        const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+        QVERIFY(f >= 0);
+        QVERIFY(H5Ldelete(f, "/results", H5P_DEFAULT) >= 0);
+        H5Fclose(f);
+    }
+    QVERIFY(ExperimentFile::open(file, false).results().empty());
+    const ResultRecord a = result("searched", 40, "arc_easy", 0.25), b = result("full-precision", 0, "wikitext2", 31.5, false);
+    {
+        ExperimentFile f = ExperimentFile::open(file, true);  // gains the table
+        f.appendResult(a);
+        f.appendResult(b);
+        INVX_VERIFY_MESSAGE(test::errorOf([&] { f.appendResult(result("quantized", 0, "c4", 1)); }),
+                            "results.h5", "full-precision, base or searched", "'quantized'");
+        INVX_VERIFY_MESSAGE(test::errorOf([&] { f.appendResult(result("base", 0, std::string(40, 'x'), 1)); }),
+                            "results.h5", "metric", "longer than 31 characters");
+    }
+    {
+        const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+        const hid_t ds = H5Dopen2(f, "/results", H5P_DEFAULT);
+        const hsize_t grown[1] = {3};
+        QVERIFY(H5Dset_extent(ds, grown) >= 0);
+        H5Dclose(ds);
+        H5Fclose(f);
+    }
+    const std::vector<ResultRecord> back = ExperimentFile::open(file, false).results();
+    QCOMPARE(back.size(), std::size_t(2));
+    for (std::size_t i = 0; i < 2; ++i) {
+        const ResultRecord& want = i == 0 ? a : b;
+        QCOMPARE(back[i].model, want.model);
+        QCOMPARE(back[i].step, want.step);
+        QCOMPARE(back[i].metric, want.metric);
+        QCOMPARE(back[i].value, want.value);
+        QCOMPARE(back[i].valueNorm, want.valueNorm);
+        QCOMPARE(back[i].items, want.items);
+        QCOMPARE(back[i].complete, want.complete);
+        QCOMPARE(back[i].protocol, want.protocol);
+        QCOMPARE(back[i].seconds, want.seconds);
+        QCOMPARE(back[i].unixTime, want.unixTime);
+    }
+    // A writer may still append after recording (a run resumed later).
+    ExperimentFile f = ExperimentFile::open(file, true);
+    f.appendEvaluation({0, 0, 300, 1, 1, 0, 1});
+    QCOMPARE(f.evaluations().size(), std::size_t(1));
+}
+
+void TestExperimentFile::buildsTheResultsTable() {
+    // Two 2-bit runs over GPTQ, one over RTN, one at 3 bits: FP16 first, then by bits, RTN before GPTQ.
+    auto source = [](const std::string& path, const std::string& base, int bits, std::int64_t searched) {
+        ResultsSource s;
+        s.path = path;
+        s.settings.base = base;
+        s.settings.quant.bits = bits;
+        s.model = identity();
+        s.searchedStep = searched;
+        return s;
+    };
+    std::vector<ResultsSource> sources{source("/r/gptq-a.h5", "gptq", 2, 100), source("/r/rtn.h5", "rtn", 2, 50),
+                                       source("/r/gptq-b.h5", "gptq", 2, 80), source("/r/rtn3.h5", "rtn", 3, 0)};
+    sources[0].results = {result("full-precision", 0, "wikitext2", 10.0), result("base", 0, "wikitext2", 30.0),
+                          result("searched", 100, "wikitext2", 20.0), result("searched", 60, "wikitext2", 25.0)};
+    for (const std::string& task : reasoningTaskNames()) sources[0].results.push_back(result("searched", 100, task, 0.5));
+    sources[0].results.push_back(result("searched", 100, "piqa", 0.62, false));  // newer (larger time)
+    sources[2].results = {result("base", 0, "wikitext2", 29.0), result("base", 0, "c4", 40.0)};  // newer base values
+    sources[3].results = {result("base", 0, "c4", 9.0)};  // no step yet: its searched row is its base
+    const ResultsTable t = buildResultsTable(sources);
+    QStringList methods;
+    for (const ResultsRow& r : t.rows) methods << QString::fromStdString(r.bits + " " + r.method);
+    QCOMPARE(methods, (QStringList{"16 FP16", "2 RTN", "2 RTN + InvarExplore", "2 GPTQ", "2 GPTQ + InvarExplore (gptq-a)",
+                                   "2 GPTQ + InvarExplore (gptq-b)", "3 RTN", "3 RTN + InvarExplore"}));
+    QCOMPARE(*t.rows[0].cells[0].value, 10.0);
+    QCOMPARE(*t.rows[3].cells[0].value, 30.0);  // 30 was recorded at time 1030, 29 at 1029
+    QCOMPARE(*t.rows[3].cells[1].value, 40.0);
+    QCOMPARE(*t.rows[4].cells[0].value, 20.0);  // step 100 is the searched model, not step 60
+    QCOMPARE(*t.rows[4].cells[6].value, 62.0);  // percent; the newest piqa
+    QVERIFY(t.rows[4].cells[6].partial && !t.rows[4].cells[7].partial);
+    QCOMPARE(*t.rows[4].cells[8].value, (50.0 * 5 + 62.0) / 6);  // the average of the six
+    QVERIFY(t.rows[4].cells[8].partial);
+    QVERIFY(!t.rows[5].cells[0].value && !t.rows[3].cells[8].value);
+    QCOMPARE(*t.rows[7].cells[1].value, 9.0);
+    QCOMPARE(t.rows[3].paths, (std::vector<std::string>{"/r/gptq-a.h5", "/r/gptq-b.h5"}));
+    QCOMPARE(t.missing.size(), std::size_t(8 * 8 - 1 - 2 - 7 - 1 - 1));  // FP, GPTQ, gptq-a, 3-bit RTN twice
+    QVERIFY(std::find(t.missing.begin(), t.missing.end(), "gptq-b.h5: the searched model (step 80) on c4") != t.missing.end());
+
+    const std::string md = formatResultsTable(t, ResultsFormat::Markdown);
+    QVERIFY2(md.find("| 2 | GPTQ + InvarExplore (gptq-a) | 20.00 | – | 50.00 | 50.00 | 50.00 | 50.00 | 62.00* | 50.00 | 52.00* |\n") !=
+                 std::string::npos,
+             md.c_str());
+    const std::string csv = formatResultsTable(t, ResultsFormat::Csv);
+    QVERIFY2(csv.find("\n2,GPTQ + InvarExplore (gptq-a),20,,50,50,50,50,62,50,52,piqa;average,/r/gptq-a.h5,100\n") != std::string::npos,
+             csv.c_str());
+    const std::string tex = formatResultsTable(t, ResultsFormat::Latex);
+    QVERIFY2(tex.find("\\midrule\n3 & RTN & -- & 9.00") != std::string::npos, tex.c_str());  // a rule between bits
+
+    sources[1].model.fingerprint = "another";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { buildResultsTable(sources); }), "one model", "/r/rtn.h5", "/r/gptq-a.h5");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { parseResultsFormat("html"); }), "markdown, latex or csv", "'html'");
 }
 
 void TestExperimentFile::h5dumpReadsIt() {

@@ -5,11 +5,13 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QtTest>
+#include <cmath>
 #include <csignal>
 #include <signal.h>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "invx/experiment-file.h"
 #include "opt-model.h"
@@ -42,6 +44,7 @@ private Q_SLOTS:
     void signalsStopWithACheckpoint();
     void presetThenGivenOptions();
     void inspectSummarizesAndChecksTheInvariance();
+    void tableFromRecordedResults();
     void refusesBadInput_data();
     void refusesBadInput();
 
@@ -323,6 +326,135 @@ void TestSearchCli::inspectSummarizesAndChecksTheInvariance() {
     r = invxRun({"inspect", "--experiment", dir_.filePath("none.h5")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("none.h5") && r.err.contains("does not exist"), qPrintable(r.err));
+}
+
+// invx eval --record and invx table: every row's value is the one `invx eval` measures on that
+// model (full precision, the search's start at checkpoint 0, the searched model), read back from
+// the file; recorded perplexities appear with two decimals; partial values are marked.
+void TestSearchCli::tableFromRecordedResults() {
+    const QString file = dir_.filePath("table.h5");
+    Run r = invxRun(searchArgs(file, 30));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const std::int64_t lastStep = ExperimentFile::open(file.toStdString(), false).checkpointSteps().back();
+    QCOMPARE(lastStep, std::int64_t(30));
+
+    // --record keeps a perplexity on any text; the table shows only WikiText-2 and C4.
+    r = invxRun({"eval", "--experiment", file, "--data", text_, "--window", "64", "--record", "--json", "--quiet"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject ppl = lastJsonLine(r.out);
+    QCOMPARE(ppl["measured"].toString(), QStringLiteral("searched"));
+    {
+        const std::vector<ResultRecord> results = ExperimentFile::open(file.toStdString(), false).results();
+        QCOMPARE(results.size(), std::size_t(1));
+        QCOMPARE(QString::fromStdString(results[0].model), QStringLiteral("searched"));
+        QCOMPARE(results[0].step, lastStep);
+        QCOMPARE(QString::fromStdString(results[0].metric), QFileInfo(text_).fileName());
+        QCOMPARE(results[0].value, ppl["ppl"].toDouble());
+        QCOMPARE(results[0].items, std::int64_t(ppl["windows"].toInt()));
+        QVERIFY(results[0].complete);
+    }
+
+    // A task on each of the three models, from `invx eval`, and then through invx table --evaluate.
+    QTemporaryDir data;
+    QVERIFY(QDir().mkpath(data.filePath("tasks")));
+    QVERIFY(QFile::copy(QStringLiteral(INVX_SOURCE_DIR "/tests/fixtures/tasks/arc_easy.jsonl"), data.filePath("tasks/arc_easy.jsonl")));
+    const QByteArray saved = qgetenv("INVX_DATA");
+    qputenv("INVX_DATA", data.path().toUtf8());
+    std::map<std::string, double> accNorm;  // by the model kind eval reports
+    auto accuracy = [&](const QStringList& which) {
+        const Run e = invxRun(QStringList{"eval", "--experiment", file, "--tasks", "arc_easy", "--shots", "0", "--json", "--quiet"} + which);
+        if (e.exitCode != 0) qWarning("%s", qPrintable(e.err));
+        const QJsonObject task = lastJsonLine(e.out)["tasks"].toArray()[0].toObject();
+        accNorm[lastJsonLine(e.out)["measured"].toString().toStdString()] = task["acc_norm"].toDouble();
+        return task["acc"].toDouble();
+    };
+    const double fp = accuracy({"--full-precision"}), base = accuracy({"--checkpoint", "0"}), searched = accuracy({});
+    QCOMPARE(accNorm.size(), std::size_t(3));  // full-precision, base, searched
+    r = invxRun({"table", file, "--evaluate", "--measure", "arc_easy", "--shots", "0", "--format", "csv", "--quiet"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QStringList lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 4);  // heading, FP, RTN, RTN + InvarExplore
+    QCOMPARE(lines[0], QStringLiteral("bits,method,wikitext2,c4,arc_challenge,arc_easy,boolq,hellaswag,piqa,winogrande,average,partial,file,step"));
+    auto cell = [&](int line, int column) { return lines[line].split(',')[column]; };
+    QCOMPARE(cell(1, 1), QStringLiteral("FP32"));
+    QCOMPARE(cell(2, 1), QStringLiteral("RTN"));
+    QCOMPARE(cell(3, 1), QStringLiteral("RTN + InvarExplore"));
+    QCOMPARE(cell(1, 5).toDouble(), 100 * fp);
+    QCOMPARE(cell(2, 5).toDouble(), 100 * base);
+    QCOMPARE(cell(3, 5).toDouble(), 100 * searched);
+    QCOMPARE(cell(3, 13), QStringLiteral("30"));
+    QVERIFY(cell(3, 2).isEmpty() && cell(3, 10).isEmpty());  // not measured; no average of one task
+    const std::size_t recorded = ExperimentFile::open(file.toStdString(), false).results().size();
+    QCOMPARE(recorded, std::size_t(4));  // the perplexity and three accuracies
+    for (const ResultRecord& x : ExperimentFile::open(file.toStdString(), false).results()) {
+        if (x.metric != "arc_easy") continue;
+        QCOMPARE(x.valueNorm, accNorm.at(x.model));
+        QCOMPARE(x.step, x.model == "searched" ? lastStep : std::int64_t(0));
+        QVERIFY(x.complete && x.items == 5);
+    }
+
+    // Read back without measuring: the same table, nothing new recorded, the gaps named.
+    const Run again = invxRun({"table", file, "--format", "csv"});
+    QCOMPARE(again.out, r.out);
+    QVERIFY2(again.err.contains("value(s) are not recorded yet") && again.err.contains("--evaluate"), qPrintable(again.err));
+    QCOMPARE(ExperimentFile::open(file.toStdString(), false).results().size(), recorded);
+    qputenv("INVX_DATA", saved);
+
+    // Recorded perplexities, one of them partial: two decimals, a mark and its note.
+    {
+        ExperimentFile f = ExperimentFile::open(file.toStdString(), true);
+        ResultRecord x;
+        x.model = "base", x.step = 0, x.metric = "wikitext2", x.value = 12.345678, x.valueNorm = std::nan(""), x.items = 3;
+        f.appendResult(x);
+        x.metric = "c4", x.value = 20.001, x.complete = false;
+        f.appendResult(x);
+        x.model = "searched", x.step = 30, x.metric = "wikitext2", x.value = 11.5, x.complete = true;
+        f.appendResult(x);
+        x.value = 11.25, x.unixTime = 1;  // older than the one before: not shown
+        f.appendResult(x);
+    }
+    r = invxRun({"table", file, "--format", "markdown", "--quiet"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("| 2 (g32) | RTN | 12.35 | 20.00* | – |"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("| 2 (g32) | RTN + InvarExplore | 11.50 | – |"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("\\* measured on part of the data"), qPrintable(r.out));
+    const QString tex = dir_.filePath("table.tex");
+    r = invxRun({"table", file, "--format", "latex", "--output", tex, "--quiet"});
+    QVERIFY2(r.exitCode == 0 && r.out.isEmpty(), qPrintable(r.err));
+    QFile texFile(tex);
+    QVERIFY(texFile.open(QIODevice::ReadOnly));
+    const QString latex = QString::fromUtf8(texFile.readAll());
+    QVERIFY2(latex.startsWith("\\begin{tabular}{rlrrrrrrrrr}\n\\toprule\nBits & Method & Wiki2 $\\downarrow$"), qPrintable(latex));
+    QVERIFY2(latex.contains("2 (g32) & RTN & 12.35 & 20.00$^{*}$ & --"), qPrintable(latex));
+    QVERIFY(latex.contains("\\bottomrule\n\\end{tabular}\n"));
+
+    // Two runs over the same base method share its row and are told apart by file name.
+    const QString second = dir_.filePath("second.h5");
+    QVERIFY2(invxRun(searchArgs(second, 5)).exitCode == 0, "a second search");
+    r = invxRun({"table", file, second, "--format", "csv", "--quiet"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(r.out.count('\n'), 5);
+    QVERIFY2(r.out.contains(",RTN,12.3457,20.001,") && r.out.contains(",RTN + InvarExplore (table),11.5,") &&
+                 r.out.contains(",RTN + InvarExplore (second),,"),
+             qPrintable(r.out));
+
+    // Refusals name what is wrong.
+    const QString other = dir_.filePath("other-model.h5");
+    QStringList otherArgs = searchArgs(other, 5);
+    otherArgs[otherArgs.indexOf("--model") + 1] = otherModel_;
+    QVERIFY2(invxRun(otherArgs).exitCode == 0, "a search on the other model");
+    r = invxRun({"table", file, other});
+    QVERIFY2(r.exitCode == 1 && r.err.contains("compares methods on one model") && r.err.contains("other-model.h5"), qPrintable(r.err));
+    r = invxRun({"table", file, "--format", "html"});
+    QVERIFY2(r.exitCode == 1 && r.err.contains("--format expects markdown, latex or csv, but got 'html'"), qPrintable(r.err));
+    r = invxRun({"table", file, "--limit", "5"});
+    QVERIFY2(r.exitCode == 1 && r.err.contains("--limit belongs to --evaluate"), qPrintable(r.err));
+    r = invxRun({"table"});
+    QVERIFY2(r.exitCode == 1 && r.err.contains("needs experiment files"), qPrintable(r.err));
+    r = invxRun({"table", file, "--evaluate", "--models", "quantized"});
+    QVERIFY2(r.exitCode == 1 && r.err.contains("--models expects full-precision, base or searched"), qPrintable(r.err));
+    r = invxRun({"eval", "--model", model_, "--record"});
+    QVERIFY2(r.exitCode == 1 && r.err.contains("--record belongs to --experiment FILE"), qPrintable(r.err));
 }
 
 void TestSearchCli::signalsStopWithACheckpoint_data() {

@@ -79,6 +79,11 @@ public:
     void appendEvaluation(const EvaluationRecord& record);
     std::vector<EvaluationRecord> evaluations() const;
 
+    // Measurements for the results table (`invx eval --record`, `invx table --evaluate`), kept in
+    // the order they were taken; the newest of a kind counts. Appending to a file no run writes.
+    void appendResult(const ResultRecord& result);
+    std::vector<ResultRecord> results() const;
+
     void appendCheckpoint(const SearchCheckpoint& checkpoint);
     std::int64_t checkpointCount() const;
     std::vector<std::int64_t> checkpointSteps() const;  // the step of every checkpoint, in order

@@ -35,6 +35,23 @@ struct EvaluationRecord {
     double seconds = 0;              // what the evaluation itself took
 };
 
+// One measurement of a model an experiment is about, for the results table (`invx table`): its
+// full-precision model, the base-quantized model (the search's starting point) or the searched one.
+struct ResultRecord {
+    std::string model;     // "full-precision", "base" or "searched"
+    std::int64_t step = 0; // the checkpoint's search step (base: 0; full precision: 0)
+    std::string metric;    // "wikitext2", "c4" (perplexity) or a reasoning task's name (accuracy)
+    double value = 0;      // perplexity, or accuracy as a fraction
+    double valueNorm = 0;  // tasks: length-normalised accuracy; perplexity: NaN
+    std::int64_t items = 0;  // windows, or task items, measured
+    bool complete = true;    // the whole data set (no --max-windows, no --limit)
+    std::string protocol;    // JSON: window length, shots, seed, device, dtype, ...
+    double seconds = 0;      // what the measurement took
+    double unixTime = 0;     // when it was recorded
+
+    static constexpr const char* kModels[] = {"full-precision", "base", "searched"};
+};
+
 // The invariance state of one decoder layer's FFN (SPEC section 2). Scales and angles are indexed by
 // the original neuron (pair); the permutation maps new position -> original (rotated, scaled) neuron.
 struct LayerInvariance {
