@@ -42,6 +42,7 @@
 #include "inspector-view.h"
 #include "invx/error.h"
 #include "invx/experiment-file.h"
+#include "results-view.h"
 #include "run-loader.h"
 #include "run-view.h"
 #include "runs-table-model.h"
@@ -100,6 +101,8 @@ MainWindow::MainWindow(SearchLauncher* launcher, const QString& demoModelDirecto
     ablationView_ = new AblationView(tabs_);
     tabs_->addTab(runView_, tr("Curves"));
     tabs_->addTab(ablationView_, tr("Ablation"));
+    resultsView_ = new ResultsView(tabs_);
+    tabs_->addTab(resultsView_, tr("Results"));
     if (inspector) {
         inspectorView_ = new InspectorView(tabs_);
         inspectorView_->setSource(inspector);
@@ -305,6 +308,7 @@ void MainWindow::buildDocks() {
             showError(tr("Ablation not started"), error);
     });
     connect(ablationView_, &AblationView::exportRequested, this, &MainWindow::exportAblationTable);
+    connect(resultsView_, &ResultsView::exportRequested, this, &MainWindow::exportResultsTableInteractively);
 }
 
 void MainWindow::buildActions() {
@@ -329,6 +333,7 @@ void MainWindow::buildActions() {
     QAction* exportFigures = file->addAction(tr("&Export Figures…"), this, &MainWindow::exportFiguresInteractively);
     exportFigures->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     file->addAction(tr("Export Runs &Table…"), this, &MainWindow::exportTableInteractively);
+    file->addAction(tr("Export Re&sults Table…"), this, &MainWindow::exportResultsTableInteractively);
     QAction* closeRuns = file->addAction(tr("&Close Runs"), this, &MainWindow::closeRuns);
     closeRuns->setShortcut(QKeySequence::Close);
     file->addSeparator();
@@ -508,6 +513,9 @@ void MainWindow::updateRunsInView() {
     for (const auto& r : runs_) runs.push_back(r.get());
     runsModel_->setRuns(runs);
     runView_->setRuns(runsModel_->shownRuns(), runsModel_->shownLabels());
+    QStringList paths;
+    for (const RunData* r : runsModel_->shownRuns()) paths << r->path;
+    resultsView_->setExperiments(paths);
 }
 
 bool MainWindow::startSearch() {
@@ -926,6 +934,15 @@ void MainWindow::exportTableInteractively() {
     if (path.isEmpty()) return;
     const QString error =
         writeTextFile(path, path.endsWith(QLatin1String(".tex")) ? runsModel_->toLatex() : runsModel_->toMarkdown());
+    if (!error.isEmpty()) showError(tr("Export failed"), error);
+}
+
+void MainWindow::exportResultsTableInteractively() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export results table"),
+                                                      QDir(experiments_->folder()).filePath(QStringLiteral("results.md")),
+                                                      tr("Markdown (*.md);;LaTeX (*.tex);;CSV (*.csv)"));
+    if (path.isEmpty()) return;
+    const QString error = resultsView_->exportTo(path);
     if (!error.isEmpty()) showError(tr("Export failed"), error);
 }
 

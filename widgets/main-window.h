@@ -25,6 +25,7 @@ class QFileSystemWatcher;
 namespace invx::gui {
 
 class AblationView;
+class ResultsView;
 class InspectorView;
 class LayerInspectorSource;
 class ExperimentListModel;
@@ -68,6 +69,7 @@ public:
     RunsTableModel* runsModel() const { return runsModel_; }
     ExperimentListModel* experimentsModel() const { return experiments_; }
     AblationView* ablationView() const { return ablationView_; }
+    ResultsView* resultsView() const { return resultsView_; }
     const AblationPlan* ablation() const { return ablation_ ? &*ablation_ : nullptr; }
     const RunData* liveRun() const { return live_; }
     QString lastError() const { return lastError_; }
@@ -98,12 +100,14 @@ private:
     void exportFiguresInteractively();
     void exportTableInteractively();
     void exportAblationTable();
+    void exportResultsTableInteractively();
 
     SearchLauncher* launcher_;
     QString demoDirectory_;
     SearchSettingsForm* form_ = nullptr;
     RunView* runView_ = nullptr;
     AblationView* ablationView_ = nullptr;
+    ResultsView* resultsView_ = nullptr;
     InspectorView* inspectorView_ = nullptr;
     QTabWidget* tabs_ = nullptr;
     RunsTableModel* runsModel_ = nullptr;

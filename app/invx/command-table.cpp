@@ -2,14 +2,12 @@
 // it still lacks, recorded in the files.
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <set>
 
 #include "commands.h"
 #include "compute-options.h"
 #include "experiment-evaluation.h"
 #include "invx/error.h"
-#include "invx/experiment-file.h"
 #include "invx/perplexity-text.h"
 #include "invx/reasoning-tasks.h"
 #include "invx/results-table.h"
@@ -45,23 +43,6 @@ const Command& tableCommand() {
 }
 
 namespace {
-
-std::vector<ResultsSource> readSources(const std::vector<std::string>& paths) {
-    std::vector<ResultsSource> sources;
-    for (const std::string& path : paths) {
-        const ExperimentFile file = ExperimentFile::open(path, /*writable=*/false);
-        ResultsSource s;
-        s.path = path;
-        s.settings = file.settings();
-        s.model = file.model();
-        const std::vector<std::int64_t> steps = file.checkpointSteps();
-        if (steps.empty()) throw Error("experiment file '" + path + "' holds no checkpoint, so no model to put in a table");
-        s.searchedStep = steps.back();
-        s.results = file.results();
-        sources.push_back(std::move(s));
-    }
-    return sources;
-}
 
 // The metrics --measure names, in the table's order.
 std::set<std::string> measuredMetrics(const std::string& list) {
@@ -164,7 +145,7 @@ int runTable(const Arguments& args) {
         for (const char* name : {"--measure", "--models", "--max-windows", "--limit", "--shots", "--task-seed", "--batch-tokens"})
             if (args.has(name)) throw Error(std::string(name) + " belongs to --evaluate, which is missing");
     const ResultsFormat format = parseResultsFormat(args.get("--format"));
-    ResultsTable table = buildResultsTable(readSources(paths));
+    ResultsTable table = buildResultsTable(readResultsSources(paths));
     if (args.has("--evaluate")) {
         applyComputeOptions(args);  // threads; the placement defaults to each search's own
         const bool whole = args.get("--max-windows") == "0" && args.get("--limit") == "0";
@@ -176,7 +157,7 @@ int runTable(const Arguments& args) {
                           << needs[i].path << ": " << needs[i].metrics.size() << " measurement(s)\n";
             measure(needs[i], args);
         }
-        table = buildResultsTable(readSources(paths));
+        table = buildResultsTable(readResultsSources(paths));
     }
     const std::string text = formatResultsTable(table, format);
     if (args.has("--output")) {

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "invx/error.h"
+#include "invx/experiment-file.h"
 #include "invx/reasoning-tasks.h"
 
 namespace invx {
@@ -87,6 +88,23 @@ std::string describeRow(const std::string& model, std::int64_t step) {
 }
 
 }  // namespace
+
+std::vector<ResultsSource> readResultsSources(const std::vector<std::string>& paths) {
+    std::vector<ResultsSource> sources;
+    for (const std::string& path : paths) {
+        const ExperimentFile file = ExperimentFile::open(path, /*writable=*/false);
+        ResultsSource s;
+        s.path = path;
+        s.settings = file.settings();
+        s.model = file.model();
+        const std::vector<std::int64_t> steps = file.checkpointSteps();
+        if (steps.empty()) throw Error("experiment file '" + path + "' holds no checkpoint, so no model to put in a table");
+        s.searchedStep = steps.back();
+        s.results = file.results();
+        sources.push_back(std::move(s));
+    }
+    return sources;
+}
 
 const std::vector<std::string>& resultsColumns() {
     static const std::vector<std::string> columns = [] {

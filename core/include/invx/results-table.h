@@ -48,6 +48,10 @@ struct ResultsTable {
     std::vector<std::string> missing;
 };
 
+// Each file's settings, model, last checkpoint and recorded results; throws naming a file that is
+// not an experiment or holds no checkpoint.
+std::vector<ResultsSource> readResultsSources(const std::vector<std::string>& experimentPaths);
+
 // The metric columns of the table: wikitext2, c4 and the six tasks.
 const std::vector<std::string>& resultsColumns();
 // A column's heading as a paper prints it ("Wiki2", "ARC-C", "Avg").
