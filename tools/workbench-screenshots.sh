@@ -3,12 +3,15 @@
 # invariances on the demo model (8 runs), their comparison, the three inspector tabs on the P+S+R
 # run, and a live run; the inspector's figures exported in the ICML column style go to
 # WORK_DIR/inspector-figures. About 15 minutes on 2 cores the first time, 1 minute once the
-# ablation exists in WORK_DIR. Usage: tools/workbench-screenshots.sh [OUT_DIR] [WORK_DIR] [STEPS]
+# ablation exists in WORK_DIR. The Results tab is taken when RESULTS_DIR holds the experiment files
+# of tools/results-table-gpu.sh (default out/results-table).
+# Usage: tools/workbench-screenshots.sh [OUT_DIR] [WORK_DIR] [STEPS] [RESULTS_DIR]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/docs/images}
 work=${2:-$root/out/screenshots}
 steps=${3:-250}
+results=${4:-$root/out/results-table}
 source "$root/scripts/data-dir.sh"
 for p in xvfb xauth; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -19,4 +22,4 @@ if [ -n "${missing[*]-}" ]; then
 fi
 bash "$root/scripts/build.sh" -DINVX_BUILD_SCREENSHOTS=ON >/dev/null
 mkdir -p "$work"
-xvfb-run -a -s "-screen 0 1600x1000x24" "$root/build/app/workbench/workbench-screenshots" "$out" "$work" "$steps"
+xvfb-run -a -s "-screen 0 1600x1000x24" "$root/build/app/workbench/workbench-screenshots" "$out" "$work" "$steps" "$results"

@@ -2,7 +2,7 @@
 // The paper's results table (invx/results-table.h) as a Qt table model: a row per model (full
 // precision, each base method, each with InvarExplore), columns Bits, Method, WikiText-2 and C4
 // perplexity, the six tasks' accuracy in percent and their average. A value measured on part of
-// the data carries a *, a missing one is a dash; tooltips say what each cell is and how it was
+// the data carries a *, a missing one is a dash; the best quantized value of each bit width is bold; tooltips say what each cell is and how it was
 // measured. Sort through a QSortFilterProxyModel with sortRole SortRole.
 #include <QAbstractTableModel>
 
@@ -28,6 +28,8 @@ public:
 
 private:
     QString cellText(int row, int column) const;
+    // The best value of its column among the quantized rows of the same bits (bold, as papers mark it).
+    bool isBestOfItsBits(int row, int column) const;
     ResultsTable table_;
 };
 

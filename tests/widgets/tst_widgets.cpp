@@ -4,6 +4,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
+#include <QFont>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
@@ -401,6 +402,9 @@ void TestWidgets::resultsTabShowsTheRecordedTable() {
     QCOMPARE(text(3, 3), QString("50.13"));
     QCOMPARE(text(4, 3), QString("–"));
     QCOMPARE(m.data(m.index(2, 2), ResultsTableModel::SortRole).toDouble(), 35.5);
+    // Bold: the best of a column among the 2-bit rows (35.50 < 40.00), never the full-precision row.
+    auto bold = [&](int row, int column) { return m.data(m.index(row, column), Qt::FontRole).value<QFont>().bold(); };
+    QVERIFY(bold(2, 2) && !bold(1, 2) && !bold(0, 2) && !bold(4, 3) && bold(3, 3) && !bold(2, 1));
     QVERIFY(m.data(m.index(4, 3), Qt::ToolTipRole).toString().contains("invx table --evaluate"));
     QVERIFY(m.data(m.index(2, 5), Qt::ToolTipRole).toString().contains("part of the data"));
     QVERIFY2(view.note().contains("* measured on part of the data") &&

@@ -22,6 +22,7 @@
 
 #include "ablation-plan.h"
 #include "main-window.h"
+#include "results-view.h"
 #include "run-view.h"
 #include "inspector-view.h"
 #include "layer-statistics.h"
@@ -161,5 +162,16 @@ int main(int argc, char** argv) {
     window.findChild<QDockWidget*>(QStringLiteral("experimentsDock"))->raise();
     QTest::qWait(2500);  // the dock rescans its folder
     grab(window, QDir(out).filePath("workbench-experiments.png"));
+
+    // The Results tab on the demo model's whole table, when the experiment files of
+    // tools/results-table-gpu.sh (with their recorded results) are in RESULTS_DIR.
+    const QString results = args.size() > 4 ? args[4] : QString();
+    if (!results.isEmpty() && QFileInfo::exists(QDir(results).filePath("rtn-2bit.h5"))) {
+        window.closeRuns();
+        for (const char* name : {"rtn-2bit", "awq-2bit", "gptq-2bit", "rtn-3bit", "awq-3bit", "gptq-3bit"})
+            window.openExperiment(QDir(results).filePath(QStringLiteral("%1.h5").arg(QLatin1String(name))));
+        window.findChild<QTabWidget*>()->setCurrentWidget(window.resultsView());
+        grab(window, QDir(out).filePath("workbench-results.png"));
+    }
     return 0;
 }
