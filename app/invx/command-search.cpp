@@ -293,7 +293,7 @@ const Command& quantizeCommand() {
             }};
         // The search's own declarations of the settings quantize shares with it.
         for (const Option& o : settingOptions())
-            for (const char* name : {"--bits", "--group", "--calibration", "--calibration-length", "--calibration-seed",
+            for (const char* name : {"--bits", "--group", "--calibration", "--calibration-ids", "--calibration-length", "--calibration-seed",
                                      "--eval-data", "--eval-windows", "--eval-window"})
                 if (o.name == name) cmd.options.insert(cmd.options.end() - 2, o);
         for (auto& o : computeOptions()) cmd.options.push_back(o);
@@ -314,6 +314,7 @@ int runQuantizeCommand(const Arguments& args) {
     s.quant.bits = int(args.getInt("--bits", -1000, 1000));
     s.quant.groupSize = int(args.getInt("--group", -(1 << 30), 1 << 30));
     s.calibrationCorpus = args.get("--calibration");
+    s.calibrationIds = args.get("--calibration-ids");
     s.baseCalibrationSamples = int(args.getInt("--calibration-samples", -(1 << 30), 1 << 30));
     // The calibration CE and MSE of the starting point are measured on the first sequences.
     s.calibrationSamples = std::max(1, std::min(s.calibrationSamples, s.baseCalibrationSamples));

@@ -674,7 +674,10 @@ ExperimentFile ExperimentFile::open(const std::string& path, bool writable) {
 
 SearchSettings ExperimentFile::settings() const {
     const auto lock = hdf5Lock();
-    SearchSettings s = SearchSettings::fromJson(d_->getString("/settings", "json"), d_->path + ":/settings");
+    const std::string json = d_->getString("/settings", "json");
+    SearchSettings s = SearchSettings::fromJson(json, d_->path + ":/settings");
+    // Runs recorded before the setting existed took their targets from the unmodified model.
+    if (json.find("\"targets\"") == std::string::npos) s.targets = "original";
     if (d_->schema >= 2)
         if (const auto last = d_->lastRunLog(); last && last->targetSteps > 0) s.steps = last->targetSteps;
     return s;

@@ -47,13 +47,9 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
     matchedSlot_.assign(std::size_t(layers), -1);
     for (std::size_t i = 0; i < matched_.size(); ++i) matchedSlot_[std::size_t(matched_[i])] = int(i);
 
-    // Full-precision targets, computed once.
-    targets_.assign(matched_.size(), at::Tensor());
-    at::Tensor h = model_.embed(calibration_);
-    for (int l = 0; l < layers; ++l) {
-        h = model_.forwardLayer(std::size_t(l), h);
-        if (int slot = matchedSlot_[std::size_t(l)]; slot >= 0) targets_[std::size_t(slot)] = h;
-    }
+    // Full-precision targets, computed once: from the unmodified model, and again below from the
+    // AWQ-applied one when the targets are the base method's (--targets base).
+    const at::Tensor h = computeTargets(model_);
     base_.fullPrecisionCe = headCrossEntropy(model_, h, calibration_);
 
     const bool baseCalibrated = baseInputs.calibration.defined() && baseInputs.calibration.numel() > 0;
@@ -73,6 +69,10 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
         applyAwq(model_, awq, settings_.quant);
         model_.roundToFloat16();  // as `invx apply` stores the scaled weights
         for (const auto& r : awq) awq_.push_back(awqRecord(r));
+        if (settings_.targets == "base") {
+            computeTargets(model_);
+            if (fullPrecision_) fullPrecision_ = std::make_unique<OptModel>(model_);
+        }
     }
     for (int l = 0; l < layers; ++l) {
         const OptLayer& layer = model_.layers()[std::size_t(l)];
@@ -102,6 +102,17 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
     base_.mse0 = combinedMse(initial.mse);
     base_.matchedLayers = matched_;
     best_ = lossOf(initial);  // exactly 1 + alpha (1 when MSE0 is 0)
+}
+
+at::Tensor SearchEngine::computeTargets(const OptModel& model) {
+    c10::InferenceMode guard;
+    targets_.assign(matched_.size(), at::Tensor());
+    at::Tensor h = model.embed(calibration_);
+    for (std::size_t l = 0; l < model.layers().size(); ++l) {
+        h = model.forwardLayer(l, h);
+        if (int slot = matchedSlot_[l]; slot >= 0) targets_[std::size_t(slot)] = h;
+    }
+    return h;
 }
 
 FfnWeights SearchEngine::buildQuantizedFfn(int layer, const LayerInvariance& state) const {

@@ -56,6 +56,9 @@ public:
     // The calibration CE and MSE of the model as it stands, by a whole forward (for tests).
     std::pair<double, double> measureCurrent() const;
     // The quantized FFN weights of `layer` for `state`, as the search builds them.
+    // The outputs of the matched layers of `model` on the calibration batch, into targets_; returns
+    // the last layer's output.
+    at::Tensor computeTargets(const OptModel& model);
     FfnWeights buildQuantizedFfn(int layer, const LayerInvariance& state) const;
 
 private:

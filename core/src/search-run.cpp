@@ -8,6 +8,7 @@
 
 #include "invx/bpe-tokenizer.h"
 #include "invx/calibration-data.h"
+#include "token-id-file.h"
 #include "invx/error.h"
 #include "invx/experiment-file.h"
 #include "invx/model-locator.h"
@@ -153,7 +154,8 @@ private:
         if (settings_.evalData != "none" && settings_.evalWindowLength > config.maxPositions)
             throw Error("search setting 'eval_window' (" + std::to_string(settings_.evalWindowLength) +
                         ") exceeds the model's " + std::to_string(config.maxPositions) + " positions");
-        observer_.onMessage("tokenizing the calibration corpus " + settings_.calibrationCorpus);
+        if (!settings_.calibrationIds.empty())  // recorded absolute, like the model
+            settings_.calibrationIds = std::filesystem::absolute(settings_.calibrationIds).lexically_normal().string();
         CalibrationBatch calibration;
         calibration.corpus = settings_.calibrationCorpus;
         calibration.samples = settings_.calibrationSamples;
@@ -168,9 +170,8 @@ private:
         // One draw serves both: the search's batch is the first blocks of the base method's.
         const int baseSamples = settings_.base == "rtn" || reused ? 0 : settings_.baseCalibrationSamples;
         const int drawn = std::max(settings_.calibrationSamples, baseSamples);
-        const auto blocks = buildCalibrationBlocks(readCorpusDocuments(settings_.calibrationCorpus), tokenizer, drawn,
-                                                   settings_.calibrationLength, settings_.calibrationSeed,
-                                                   settings_.calibrationCorpus);
+        const std::vector<std::int32_t> blocks = calibrationBlocks(tokenizer, drawn, config.vocabSize);
+        if (!settings_.calibrationIds.empty()) calibration.corpus = "ids:" + settings_.calibrationIds;
         calibration.ids.assign(blocks.begin(), blocks.begin() + std::int64_t(settings_.calibrationSamples) * settings_.calibrationLength);
         if (baseSamples > 0) {
             calibration.baseSamples = baseSamples;
@@ -236,6 +237,27 @@ private:
         resumedFrom_ = checkpoint.step;
         observer_.onBase(engine_->base());
         lastCheckpointStep_ = checkpoint.step;
+    }
+
+    // `samples` x calibration_length token ids: the first rows of --calibration-ids, or drawn from
+    // the corpus.
+    std::vector<std::int32_t> calibrationBlocks(const BpeTokenizer& tokenizer, int samples, std::int64_t vocabulary) {
+        if (settings_.calibrationIds.empty()) {
+            observer_.onMessage("tokenizing the calibration corpus " + settings_.calibrationCorpus);
+            return buildCalibrationBlocks(readCorpusDocuments(settings_.calibrationCorpus), tokenizer, samples,
+                                          settings_.calibrationLength, settings_.calibrationSeed, settings_.calibrationCorpus);
+        }
+        observer_.onMessage("reading the calibration token ids " + settings_.calibrationIds);
+        const TokenIdMatrix m = readTokenIdFile(settings_.calibrationIds, vocabulary);
+        const std::string what = "the token ids '" + settings_.calibrationIds + "' [" + std::to_string(m.rows) + ", " +
+                                 std::to_string(m.cols) + "]";
+        if (m.cols != settings_.calibrationLength)
+            throw Error(what + " hold sequences of " + std::to_string(m.cols) + " tokens, but --calibration-length is " +
+                        std::to_string(settings_.calibrationLength) + "; pass --calibration-length " + std::to_string(m.cols));
+        if (m.rows < samples)
+            throw Error(what + " hold " + std::to_string(m.rows) + " sequences, but " + std::to_string(samples) +
+                        " are needed (--calibration-samples, and --base-calibration-samples for awq/gptq)");
+        return std::vector<std::int32_t>(m.ids.begin(), m.ids.begin() + std::int64_t(samples) * m.cols);
     }
 
     void requireValidSnapshotLayers(int layers) const {

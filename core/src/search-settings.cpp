@@ -34,6 +34,8 @@ void SearchSettings::validate() const {
             "search setting 'calibration_samples' must be between 1 and 4096, but is " + std::to_string(calibrationSamples));
     require(calibrationLength >= 2 && calibrationLength <= 65536,
             "search setting 'calibration_length' must be between 2 and 65536 tokens, but is " + std::to_string(calibrationLength));
+    require(targets == "base" || targets == "original",
+            "search setting 'targets' must be base or original, but is '" + targets + "'");
     require(!invariances.empty() &&
                 invariances.find_first_not_of("PSR") == std::string::npos,
             "search setting 'invariances' must be a non-empty combination of P, S and R (e.g. PSR, P, SR), but is '" +
@@ -103,6 +105,8 @@ std::string SearchSettings::toJson() const {
         {"calibration_samples", calibrationSamples},
         {"calibration_length", calibrationLength},
         {"calibration_seed", calibrationSeed},
+        {"calibration_ids", calibrationIds},
+        {"targets", targets},
         {"invariances", invariances},
         {"alpha", alpha},
         {"swap_frac", swapFraction},
@@ -160,6 +164,8 @@ SearchSettings SearchSettings::fromJson(const std::string& text, const std::stri
         else if (key == "calibration_samples") s.calibrationSamples = int(integer());
         else if (key == "calibration_length") s.calibrationLength = int(integer());
         else if (key == "calibration_seed") s.calibrationSeed = unsignedInt();
+        else if (key == "calibration_ids") s.calibrationIds = text();
+        else if (key == "targets") s.targets = text();
         else if (key == "invariances") s.invariances = text();
         else if (key == "alpha") s.alpha = real();
         else if (key == "swap_frac") s.swapFraction = real();

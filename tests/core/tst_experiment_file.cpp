@@ -116,6 +116,7 @@ private Q_SLOTS:
     void refusesShapesThatDisagreeWithTheModel();
     void refusesACheckpointTheSearchCouldNotHaveWritten();
     void recordsResultsAlsoInOlderFiles();
+    void runsRecordedBeforeTheTargetsSettingUsedTheOriginal();
     void buildsTheResultsTable();
     void h5dumpReadsIt();
 
@@ -594,6 +595,34 @@ void TestExperimentFile::recordsResultsAlsoInOlderFiles() {
     ExperimentFile f = ExperimentFile::open(file, true);
     f.appendEvaluation({0, 0, 300, 1, 1, 0, 1});
     QCOMPARE(f.evaluations().size(), std::size_t(1));
+}
+
+void TestExperimentFile::runsRecordedBeforeTheTargetsSettingUsedTheOriginal() {
+    const std::string file = path("targets.h5");
+    SearchSettings settings;
+    settings.base = "awq";
+    QCOMPARE(settings.targets, std::string("base"));  // the published code's choice is the default
+    { ExperimentFile::create(file, settings, identity(), calibration()).publish(); }
+    QCOMPARE(ExperimentFile::open(file, false).settings().targets, std::string("base"));
+    // The settings as an older invx wrote them: no "targets" key.
+    std::string json = settings.toJson();
+    const std::size_t at = json.find("\"targets\"");
+    QVERIFY(at != std::string::npos);
+    const std::size_t lineStart = json.rfind('\n', at) + 1;
+    json.erase(lineStart, json.find('\n', at) + 1 - lineStart);  // a middle line: the commas stay right
+    QVERIFY(json.find("targets") == std::string::npos);
+    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    QVERIFY(H5Adelete_by_name(f, "/settings", "json", H5P_DEFAULT) >= 0);
+    const hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    const hid_t space = H5Screate(H5S_SCALAR);
+    const hid_t a = H5Acreate_by_name(f, "/settings", "json", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const char* text = json.c_str();
+    QVERIFY(H5Awrite(a, type, &text) >= 0);
+    H5Aclose(a), H5Sclose(space), H5Tclose(type), H5Fclose(f);
+    const SearchSettings older = ExperimentFile::open(file, false).settings();
+    QCOMPARE(older.targets, std::string("original"));
+    QCOMPARE(older.base, std::string("awq"));
 }
 
 void TestExperimentFile::buildsTheResultsTable() {

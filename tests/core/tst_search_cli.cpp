@@ -45,6 +45,7 @@ private Q_SLOTS:
     void presetThenGivenOptions();
     void inspectSummarizesAndChecksTheInvariance();
     void tableFromRecordedResults();
+    void calibrationFromGivenTokenIds();
     void refusesBadInput_data();
     void refusesBadInput();
 
@@ -455,6 +456,92 @@ void TestSearchCli::tableFromRecordedResults() {
     QVERIFY2(r.exitCode == 1 && r.err.contains("--models expects full-precision, base or searched"), qPrintable(r.err));
     r = invxRun({"eval", "--model", model_, "--record"});
     QVERIFY2(r.exitCode == 1 && r.err.contains("--record belongs to --experiment FILE"), qPrintable(r.err));
+}
+
+namespace {
+// A NumPy .npy file of a 2-D array: version 1.0, little-endian integers of `descr` ("<i4", "<i8").
+void writeNpy(const QString& path, const std::vector<std::int64_t>& values, std::int64_t rows, std::int64_t cols, const std::string& descr) {
+    std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + std::to_string(rows) + ", " +
+                         std::to_string(cols) + "), }";
+    while ((10 + header.size() + 1) % 64) header += ' ';
+    header += '\n';
+    std::ofstream out(path.toStdString(), std::ios::binary);
+    out.write("\x93NUMPY\x01\x00", 8);
+    const std::uint16_t length = std::uint16_t(header.size());
+    out.write(reinterpret_cast<const char*>(&length), 2);
+    out << header;
+    const int size = descr.back() - '0';
+    for (std::int64_t v : values) out.write(reinterpret_cast<const char*>(&v), size);  // little-endian low bytes
+}
+
+void writeIdsSafetensors(const QString& path, const std::vector<std::int64_t>& values, std::int64_t rows, std::int64_t cols) {
+    const std::string header = R"({"input_ids":{"dtype":"I64","shape":[)" + std::to_string(rows) + "," + std::to_string(cols) +
+                               R"(],"data_offsets":[0,)" + std::to_string(values.size() * 8) + "]}}";
+    std::ofstream out(path.toStdString(), std::ios::binary);
+    const std::uint64_t length = header.size();
+    out.write(reinterpret_cast<const char*>(&length), 8);
+    out << header;
+    out.write(reinterpret_cast<const char*>(values.data()), std::streamsize(values.size() * 8));
+}
+}  // namespace
+
+// --calibration-ids: the same token ids given as a file make the same run, step for step, and are
+// recorded as the calibration; files that do not fit are refused with the reason.
+void TestSearchCli::calibrationFromGivenTokenIds() {
+    const QString drawn = dir_.filePath("drawn.h5");
+    Run r = invxRun(searchArgs(drawn, 20));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const CalibrationBatch batch = ExperimentFile::open(drawn.toStdString(), false).calibration();
+    std::vector<std::int64_t> ids(batch.ids.begin(), batch.ids.end());
+    // Two more rows than the search takes: it takes the first ones.
+    for (int extra = 0; extra < 2 * batch.length; ++extra) ids.push_back(extra % 7);
+    const std::int64_t rows = batch.samples + 2, cols = batch.length;
+    const QString npy = dir_.filePath("ids.npy"), safetensors = dir_.filePath("ids.safetensors");
+    writeNpy(npy, ids, rows, cols, "<i4");
+    writeIdsSafetensors(safetensors, ids, rows, cols);
+    const auto steps = [](const QString& file) {
+        std::vector<std::pair<double, bool>> out;
+        for (const StepRecord& s : ExperimentFile::open(file.toStdString(), false).steps()) out.push_back({s.loss, s.accepted});
+        return out;
+    };
+    for (const QString& given : {npy, safetensors}) {
+        const QString file = dir_.filePath(QFileInfo(given).suffix() + "-ids.h5");
+        r = invxRun(searchArgs(file, 20) << "--calibration-ids" << given);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const ExperimentFile f = ExperimentFile::open(file.toStdString(), false);
+        QCOMPARE(f.calibration().ids, batch.ids);
+        QCOMPARE(QString::fromStdString(f.calibration().corpus), "ids:" + QFileInfo(given).absoluteFilePath());
+        QCOMPARE(QString::fromStdString(f.settings().calibrationIds), QFileInfo(given).absoluteFilePath());
+        QVERIFY(steps(file) == steps(drawn));
+    }
+
+    // Other ids are other calibration: the rows in reverse order.
+    std::vector<std::int64_t> reversed;
+    for (std::int64_t row = rows - 1; row >= 0; --row) reversed.insert(reversed.end(), ids.begin() + row * cols, ids.begin() + (row + 1) * cols);
+    writeNpy(dir_.filePath("reversed.npy"), reversed, rows, cols, "<i8");
+    r = invxRun(searchArgs(dir_.filePath("reversed.h5"), 5) << "--calibration-ids" << dir_.filePath("reversed.npy"));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const std::vector<std::int32_t> taken = ExperimentFile::open(dir_.filePath("reversed.h5").toStdString(), false).calibration().ids;
+    QVERIFY(std::equal(taken.begin(), taken.end(), reversed.begin()));
+
+    // What does not fit is refused, naming the file and the way out.
+    writeNpy(dir_.filePath("short.npy"), ids, rows * 2, cols / 2, "<i4");
+    r = invxRun(searchArgs(dir_.filePath("bad.h5"), 5) << "--calibration-ids" << dir_.filePath("short.npy"));
+    QVERIFY2(r.exitCode == 1 && r.err.contains("short.npy") && r.err.contains("pass --calibration-length 16"), qPrintable(r.err));
+    writeNpy(dir_.filePath("few.npy"), ids, 2, cols, "<i8");
+    r = invxRun(searchArgs(dir_.filePath("bad.h5"), 5) << "--calibration-ids" << dir_.filePath("few.npy"));
+    QVERIFY2(r.exitCode == 1 && r.err.contains("hold 2 sequences, but 4 are needed"), qPrintable(r.err));
+    std::vector<std::int64_t> outside = ids;
+    outside[5] = 1 << 20;
+    writeNpy(dir_.filePath("outside.npy"), outside, rows, cols, "<i8");
+    r = invxRun(searchArgs(dir_.filePath("bad.h5"), 5) << "--calibration-ids" << dir_.filePath("outside.npy"));
+    QVERIFY2(r.exitCode == 1 && r.err.contains("id 1048576 at [0, 5]") && r.err.contains("vocabulary"), qPrintable(r.err));
+    writeNpy(dir_.filePath("floats.npy"), ids, rows, cols, "<f4");
+    r = invxRun(searchArgs(dir_.filePath("bad.h5"), 5) << "--calibration-ids" << dir_.filePath("floats.npy"));
+    QVERIFY2(r.exitCode == 1 && r.err.contains("floats.npy") && r.err.contains("not integers"), qPrintable(r.err));
+    r = invxRun(searchArgs(dir_.filePath("bad.h5"), 5) << "--calibration-ids" << corpus_);
+    QVERIFY2(r.exitCode == 1 && r.err.contains("neither a NumPy .npy file nor a .safetensors file"), qPrintable(r.err));
+    QVERIFY(!fs::exists(dir_.filePath("bad.h5").toStdString()));
 }
 
 void TestSearchCli::signalsStopWithACheckpoint_data() {

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <set>
 
+#include "awq-quantizer.h"
 #include "ffn-transform.h"
 #include "gptq-quantizer.h"
 #include "invx/error.h"
@@ -85,6 +86,7 @@ private Q_SLOTS:
     void checkpointContinuesIdentically();
     void startsFromTheBaseModelsOwnLosses();
     void gptqRtnCandidatesStartOnGptqsGrid();
+    void targetsComeFromTheBaseModelOrTheOriginal();
     void matchedLayersFollowTheStride();
     void badSettingsAreRefused();
     void settingsRoundTripThroughJson();
@@ -388,6 +390,56 @@ void TestSearchEngine::gptqRtnCandidatesStartOnGptqsGrid() {
     }
     QVERIFY2(spanning > 4 * others, qPrintable(QString("%1 groups span the range, %2 do not").arg(spanning).arg(others)));
     QVERIFY2(others > 0 && refitted == others, qPrintable(QString("%1 of %2 short groups re-fitted").arg(refitted).arg(others)));
+}
+
+void TestSearchEngine::targetsComeFromTheBaseModelOrTheOriginal() {
+    // Over AWQ, --targets base matches the quantized model's layers to the AWQ-applied (scaled and
+    // clipped) full-precision model, as the published code does; original to the unmodified one.
+    // The MSE0 of each is recomputed here from whole forwards of those two models.
+    c10::InferenceMode guard;
+    SearchSettings s = tinySettings();
+    s.base = "awq";
+    SearchEngine::BaseInputs inputs;
+    inputs.calibration = calibrationIds();
+    const at::Tensor ids = calibrationIds();
+    auto mseAgainst = [&](const OptModel& reference, const SearchEngine& engine) {
+        const std::vector<int> matched = engine.base().matchedLayers;
+        std::vector<at::Tensor> want, got;
+        reference.forward(ids, matched, &want);
+        engine.model().forward(ids, matched, &got);
+        double mse = 0;
+        for (std::size_t i = 0; i < matched.size(); ++i)
+            mse += (want[i].to(at::kDouble) - got[i].to(at::kDouble)).clamp(-100, 100).pow(2).mean().item<double>();
+        return mse / double(matched.size());
+    };
+    s.targets = "base";
+    SearchEngine base(tinyModel(), s, ids, inputs);
+    s.targets = "original";
+    SearchEngine original(tinyModel(), s, ids, inputs);
+    OptModel unmodified = tinyModel();
+    unmodified.roundToFloat16();
+    OptModel awqApplied = unmodified;
+    std::vector<AwqLayerResult> awq;
+    for (const AwqLayerRecord& r : base.awqRecords())
+        awq.push_back(awqFromRecord(r, awqApplied.config(), s.quant, awqApplied.placement().device));
+    applyAwq(awqApplied, awq, s.quant);
+    awqApplied.roundToFloat16();
+    const double fromBase = mseAgainst(awqApplied, base), fromOriginal = mseAgainst(unmodified, original);
+    QVERIFY2(std::abs(base.base().mse0 - fromBase) <= 1e-4 * fromBase, qPrintable(QString("%1 vs %2").arg(base.base().mse0).arg(fromBase)));
+    QVERIFY2(std::abs(original.base().mse0 - fromOriginal) <= 1e-4 * fromOriginal,
+             qPrintable(QString("%1 vs %2").arg(original.base().mse0).arg(fromOriginal)));
+    QVERIFY(std::abs(fromBase - fromOriginal) > 1e-3 * fromOriginal);  // the two choices differ here
+    QCOMPARE(base.base().ce0, original.base().ce0);                        // the same quantized model
+    QCOMPARE(base.base().fullPrecisionCe, original.base().fullPrecisionCe);  // of the unmodified model
+
+    // RTN leaves the full-precision model as it is: both choices are the same search.
+    s.base = "rtn";
+    s.targets = "base";
+    SearchEngine rtnBase(tinyModel(), s, ids);
+    s.targets = "original";
+    SearchEngine rtnOriginal(tinyModel(), s, ids);
+    QCOMPARE(rtnBase.base().mse0, rtnOriginal.base().mse0);
+    for (int i = 0; i < 20; ++i) QCOMPARE(rtnBase.step().loss, rtnOriginal.step().loss);
 }
 
 void TestSearchEngine::matchedLayersFollowTheStride() {

@@ -24,6 +24,15 @@ struct SearchSettings {
     int calibrationSamples = 32;                  // sequences
     int calibrationLength = 512;                  // tokens per sequence
     std::uint64_t calibrationSeed = 42;           // document shuffle (AWQ's seed)
+    // Token ids given as a file (.npy or .safetensors, [samples, length]) instead of drawn from
+    // the corpus: the search takes the first calibrationSamples rows, AWQ/GPTQ the first
+    // baseCalibrationSamples. "" = drawn from calibrationCorpus.
+    std::string calibrationIds;
+    // Where the MSE term's full-precision targets come from: "base" = the full-precision model the
+    // base method hands the search (over AWQ: scaled and clipped, as the published code does),
+    // "original" = the unmodified model. RTN and GPTQ leave it unmodified, so both agree there.
+    // Files written before this setting existed ran with "original".
+    std::string targets = "base";
 
     // The search.
     std::string invariances = "PSR";  // any non-empty subset of P (permute), S (scale), R (rotate)
