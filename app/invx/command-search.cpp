@@ -304,7 +304,7 @@ const Command& quantizeCommand() {
 
 // A search of zero steps: it calibrates and quantizes with the base method, measures the starting
 // point and writes everything a later search reuses.
-int runQuantizeCommand(const Arguments& args) {
+SearchRunRequest quantizeRequest(const Arguments& args) {
     SearchRunRequest request;
     request.experimentPath = args.require("--out");
     request.modelPath = args.get("--model") == "opt-demo" ? INVX_DEMO_MODEL_DIR : args.get("--model");
@@ -325,6 +325,12 @@ int runQuantizeCommand(const Arguments& args) {
     s.evalWindowLength = args.getInt("--eval-window", -(1LL << 62), 1LL << 62);
     request.device = args.get("--device");
     request.dtype = args.get("--dtype");
+    return request;
+}
+
+int runQuantizeCommand(const Arguments& args) {
+    const SearchRunRequest request = quantizeRequest(args);
+    const SearchSettings& s = request.settings;
     applyComputeOptions(args);
 
     ProgressPrinter printer(args.has("--json"), args.has("--quiet"), 0);

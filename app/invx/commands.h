@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "command-line.h"
+#include "invx/search-run.h"
 
 namespace invx::cli {
 
@@ -23,5 +24,12 @@ const Command& inspectCommand();
 int runInspect(const Arguments& args);
 const Command& tableCommand();
 int runTable(const Arguments& args);
+const Command& exportInvariancesCommand();
+int runExportInvariances(const Arguments& args);
+const Command& importInvariancesCommand();
+int runImportInvariances(const Arguments& args);
+
+// invx quantize's run (no search step) from its options; import-invariances starts from it too.
+SearchRunRequest quantizeRequest(const Arguments& args);
 
 }  // namespace invx::cli

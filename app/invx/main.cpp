@@ -24,6 +24,8 @@ const std::vector<Entry>& entries() {
         {invx::cli::applyCommand, invx::cli::runApply},
         {invx::cli::inspectCommand, invx::cli::runInspect},
         {invx::cli::tableCommand, invx::cli::runTable},
+        {invx::cli::exportInvariancesCommand, invx::cli::runExportInvariances},
+        {invx::cli::importInvariancesCommand, invx::cli::runImportInvariances},
         {invx::cli::tokenizeCommand, invx::cli::runTokenize},
         {invx::cli::logitsCommand, invx::cli::runLogits},
     };

@@ -39,4 +39,9 @@ private:
 // All tensors of a PyTorch zip archive written by torch.save (a dict of name -> tensor).
 std::map<std::string, at::Tensor> readTorchPickle(const std::string& path);
 
+// A plain pickle (pickle.dump, not torch.save) of a dict of name -> list of tensors or of lists
+// of integers (as int64 tensors): the published InvarExplore code's ckpt.pkl. No code named in the
+// file runs; tensors come from torch.storage._load_from_bytes, read by the same restricted rules.
+std::map<std::string, std::vector<at::Tensor>> readPickledTensorLists(const std::string& path);
+
 }  // namespace invx

@@ -8,6 +8,9 @@
 #include <caffe2/serialize/inline_container.h>
 
 #include <cstring>
+#include <fstream>
+#include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <unordered_set>
@@ -86,10 +89,15 @@ at::ScalarType storageDtype(const std::string& storageClass) {
     return it->second;
 }
 
+// Where a persistent storage id's bytes come from: its key, element type and size -> a 1-D tensor.
+using StorageSource = std::function<at::Tensor(const std::string& key, at::ScalarType dtype, std::int64_t numel)>;
+
 class StateDictUnpickler {
 public:
-    StateDictUnpickler(const std::string& pickle, caffe2::serialize::PyTorchStreamReader& archive)
-        : in_(pickle), archive_(archive) {}
+    // `legacyStorages`: the pickle may hold storages as torch.storage._load_from_bytes(b), where b
+    // is torch.save's legacy format: what pickle.dump of a tensor writes (the published code's).
+    StateDictUnpickler(const std::string& pickle, StorageSource storages, bool legacyStorages = false)
+        : in_(pickle), storageSource_(std::move(storages)), legacyStorages_(legacyStorages) {}
     ~StateDictUnpickler() {
         std::vector<ValuePtr> all(stack_.begin(), stack_.end());
         for (auto& [i, v] : memo_) all.push_back(v);
@@ -109,6 +117,14 @@ public:
         if (stack_.size() != 1) throw Error("the pickle ends with " + std::to_string(stack_.size()) + " values");
         return stack_.back();
     }
+    // The next of several pickles written one after another (torch.save's legacy format).
+    ValuePtr next() {
+        ValuePtr v = run();
+        stack_.clear();
+        memo_.clear();
+        return v;
+    }
+    std::size_t position() const { return pos_; }
 
 private:
     unsigned char byte() {
@@ -191,21 +207,42 @@ private:
         if (cached != storages_.end()) return make(cached->second);
         const std::int64_t numel = toInt(t->items[4]);
         if (numel < 0) throw Error("storage " + key + " claims " + std::to_string(numel) + " elements");
-        const std::size_t elementSize = c10::elementSize(dtype);
-        // The record is the file's own bytes: compare before allocating what the header claims.
-        at::Tensor data;
-        if (numel > 0) {
-            auto [ptr, size] = archive_.getRecord("data/" + key);
-            if (size % elementSize != 0 || std::uint64_t(numel) != size / elementSize)
-                throw Error("storage " + key + " holds " + std::to_string(size) + " bytes, not the " + std::to_string(numel) +
-                            " elements of " + std::to_string(elementSize) + " bytes its header claims");
-            data = at::empty({numel}, at::TensorOptions().dtype(dtype));
-            std::memcpy(data.data_ptr(), ptr.get(), size);
-        } else {
-            data = at::empty({0}, at::TensorOptions().dtype(dtype));
-        }
+        const at::Tensor data = storageSource_(key, dtype, numel);
         storages_[key] = data;
         return make(data);
+    }
+
+    // torch.storage._load_from_bytes(b): magic number, protocol, system info, the storage as a
+    // persistent id, the keys of the storages, then each storage's element count and bytes.
+    at::Tensor legacyStorage(const std::string& b) {
+        static const std::string magic("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.", 15);
+        if (b.compare(0, magic.size(), magic) != 0) throw Error("a pickled storage is not in torch.save's legacy format");
+        std::map<std::string, at::Tensor> pending;
+        StateDictUnpickler inner(b, [&](const std::string& key, at::ScalarType dtype, std::int64_t numel) {
+            if (numel > std::int64_t(b.size())) throw Error("a pickled storage claims more elements than it has bytes");
+            return pending[key] = at::empty({numel}, at::TensorOptions().dtype(dtype));
+        });
+        inner.pos_ = magic.size();
+        const ValuePtr protocol = inner.next();
+        if (toInt(protocol) != 1001) throw Error("a pickled storage has protocol " + std::to_string(toInt(protocol)) + ", not 1001");
+        inner.next();  // system information: little-endian x86-64 is all this reads
+        const ValuePtr object = inner.run();
+        const auto* storage = std::get_if<at::Tensor>(&object->v);
+        if (!storage) throw Error("a pickled storage holds something else");
+        const at::Tensor result = *storage;
+        inner.stack_.clear(), inner.memo_.clear();
+        const ValuePtr keys = inner.next();
+        const auto* list = std::get_if<List>(&keys->v);
+        if (!list) throw Error("a pickled storage lacks its list of keys");
+        for (const ValuePtr& k : *list) {
+            auto it = pending.find(toString(k));
+            if (it == pending.end()) throw Error("a pickled storage lists a key it never used");
+            const std::int64_t numel = std::int64_t(littleEndian(inner.bytes(8).data(), 8));
+            if (numel != it->second.numel()) throw Error("a pickled storage's element count disagrees with its header");
+            const std::string data = inner.bytes(std::uint64_t(numel) * it->second.element_size());
+            if (!data.empty()) std::memcpy(it->second.data_ptr(), data.data(), data.size());
+        }
+        return result;
     }
 
     ValuePtr call(const Global& g, const ValuePtr& argsValue) {
@@ -236,6 +273,8 @@ private:
             return make(storage->as_strided(sizes, strides, offset));
         }
         if (g.module == "torch._utils" && g.name == "_rebuild_parameter" && !a.empty()) return a[0];
+        if (legacyStorages_ && g.module == "torch.storage" && g.name == "_load_from_bytes" && a.size() == 1)
+            return make(legacyStorage(toString(a[0])));
         // libtorch's torch::pickle_save wraps containers in a type tag: (value, "Dict[str, Tensor]").
         if (g.module == "torch.jit._pickle" && g.name == "restore_type_tag" && !a.empty()) return a[0];
         throw Error("the pickle calls " + g.module + "." + g.name +
@@ -361,7 +400,8 @@ private:
 
     const std::string& in_;
     std::size_t pos_ = 0;
-    caffe2::serialize::PyTorchStreamReader& archive_;
+    StorageSource storageSource_;
+    bool legacyStorages_ = false;
     std::vector<ValuePtr> stack_;
     std::map<std::uint64_t, ValuePtr> memo_;
     std::map<std::string, at::Tensor> storages_;
@@ -391,7 +431,18 @@ std::map<std::string, at::Tensor> readTorchPickle(const std::string& path) {
         auto [data, size] = archive.getRecord("data.pkl");
         const std::string pickle(static_cast<const char*>(data.get()), size);
         // The unpickler owns every value (and frees them all when it goes): take the tensors out first.
-        StateDictUnpickler unpickler(pickle, archive);
+        StateDictUnpickler unpickler(pickle, [&archive](const std::string& key, at::ScalarType dtype, std::int64_t numel) {
+            if (numel == 0) return at::empty({0}, at::TensorOptions().dtype(dtype));
+            // The record is the file's own bytes: compare before allocating what the header claims.
+            const std::size_t elementSize = c10::elementSize(dtype);
+            auto [ptr, size] = archive.getRecord("data/" + key);
+            if (size % elementSize != 0 || std::uint64_t(numel) != size / elementSize)
+                throw Error("storage " + key + " holds " + std::to_string(size) + " bytes, not the " + std::to_string(numel) +
+                            " elements of " + std::to_string(elementSize) + " bytes its header claims");
+            at::Tensor data = at::empty({numel}, at::TensorOptions().dtype(dtype));
+            std::memcpy(data.data_ptr(), ptr.get(), size);
+            return data;
+        });
         const ValuePtr root = unpickler.run();
         if (const auto* dict = std::get_if<Dict>(&root->v)) {
             for (const auto& [key, value] : *dict) {
@@ -413,6 +464,55 @@ std::map<std::string, at::Tensor> readTorchPickle(const std::string& path) {
                     "; the file is damaged or not a state_dict, convert it to safetensors");
     }
     if (!problem.empty()) throw Error("PyTorch checkpoint '" + path + "' " + problem);
+    return out;
+}
+
+std::map<std::string, std::vector<at::Tensor>> readPickledTensorLists(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error("cannot read '" + path + "' (does it exist?)");
+    const std::string pickle((std::istreambuf_iterator<char>(in)), {});
+    std::map<std::string, std::vector<at::Tensor>> out;
+    std::string problem;
+    try {
+        StateDictUnpickler unpickler(
+            pickle, [](const std::string&, at::ScalarType, std::int64_t) -> at::Tensor {
+                throw Error("the pickle refers to storages outside it");
+            },
+            /*legacyStorages=*/true);
+        const ValuePtr root = unpickler.run();
+        const auto* dict = std::get_if<Dict>(&root->v);
+        if (!dict) problem = "does not hold a dict";
+        for (std::size_t e = 0; dict && e < dict->size() && problem.empty(); ++e) {
+            const auto& [key, value] = (*dict)[e];
+            const auto* name = std::get_if<std::string>(&key->v);
+            const auto* list = std::get_if<List>(&value->v);
+            if (!name || !list) {
+                problem = "holds an entry that is not name: list";
+                break;
+            }
+            std::vector<at::Tensor>& tensors = out[*name];
+            for (const ValuePtr& item : *list) {
+                if (const auto* t = std::get_if<at::Tensor>(&item->v)) {
+                    tensors.push_back(*t);
+                } else if (const auto* ints = std::get_if<List>(&item->v)) {
+                    std::vector<std::int64_t> values;
+                    for (const ValuePtr& x : *ints) {
+                        const auto* i = std::get_if<std::int64_t>(&x->v);
+                        if (!i) throw Error("'" + *name + "' holds a list with a non-integer");
+                        values.push_back(*i);
+                    }
+                    tensors.push_back(at::tensor(values, at::kLong));
+                } else {
+                    problem = "'" + *name + "' holds something that is neither a tensor nor a list of integers";
+                    break;
+                }
+            }
+        }
+    } catch (const std::exception& e) {
+        std::string what = e.what();
+        throw Error("cannot read the pickle '" + path + "': " + what.substr(0, what.find('\n')));
+    }
+    if (!problem.empty()) throw Error("the pickle '" + path + "' " + problem);
     return out;
 }
 

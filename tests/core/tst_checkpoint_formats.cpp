@@ -7,10 +7,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "checkpoint-reader.h"
 #include "invx/error.h"
 #include "opt-model.h"
+#include "published-invariances.h"
 #include "safetensors-file.h"
 #include "test-support.h"
 
@@ -89,6 +91,8 @@ private Q_SLOTS:
     void refusesHostilePickles();
     void acceptsCheckpointsWithoutTheModelPrefix();
     void refusesBrokenLayouts();
+    void readsThePublishedCodesInvariances();
+    void writesInvariancesThePublishedCodeReads();
 
 private:
     OptConfig config_;
@@ -240,6 +244,75 @@ void TestCheckpointFormats::refusesBrokenLayouts() {
     }
     INVX_VERIFY_MESSAGE(test::errorOf([&] { CheckpointReader r(dir.string()); }),
                         "cannot read PyTorch checkpoint", "pytorch_model.bin");
+}
+
+// tests/fixtures/published/ckpt.pkl was written by PyTorch 2.11 as the published search saves its
+// state (pickle.dump; CUDA float16 tensors; lists), by tools/published_pickle_check.py: 2 layers,
+// FFN 8, rotations 0.001 (l + 1)(i + 1), scales 1 + 0.01 (l + 1)(i + 1), orders reversed and
+// pair-swapped.
+void TestCheckpointFormats::readsThePublishedCodesInvariances() {
+    const std::string fixture = INVX_SOURCE_DIR "/tests/fixtures/published/ckpt.pkl";
+    const PublishedInvariances p = readPublishedInvariances(fixture, 2, 8);
+    QCOMPARE(QString::fromStdString(p.kinds), QString("PSR"));
+    QCOMPARE(p.layers.size(), std::size_t(2));
+    QCOMPARE(p.layers[0].permutation, (std::vector<std::int64_t>{7, 6, 5, 4, 3, 2, 1, 0}));
+    QCOMPARE(p.layers[1].permutation, (std::vector<std::int64_t>{1, 0, 3, 2, 5, 4, 7, 6}));
+    for (int l = 0; l < 2; ++l) {
+        for (int i = 0; i < 8; ++i) {
+            const float want = at::tensor(1 + 0.01 * (l + 1) * (i + 1), at::kDouble).to(at::kHalf).to(at::kFloat).item<float>();
+            QCOMPARE(p.layers[std::size_t(l)].scales[std::size_t(i)], want);
+        }
+        for (int i = 0; i < 4; ++i) {
+            const float want = at::tensor(0.001 * (l + 1) * (i + 1), at::kDouble).to(at::kHalf).to(at::kFloat).item<float>();
+            QCOMPARE(p.layers[std::size_t(l)].angles[std::size_t(i)], want);
+        }
+    }
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { readPublishedInvariances(fixture, 3, 8); }), "ckpt.pkl", "has 2 layers, but the model has 3");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { readPublishedInvariances(fixture, 2, 16); }), "ckpt.pkl", "needs 16");
+    // Damaged: cut short, and a byte of a storage's magic number changed.
+    std::ifstream in(fixture, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    const std::string cut = (std::filesystem::path(root_.path().toStdString()) / "cut.pkl").string();
+    std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { readPublishedInvariances(cut, 2, 8); }), "cut.pkl", "truncated");
+    const std::size_t magic = bytes.find(std::string("\x6c\xfc\x9c\x46", 4));
+    QVERIFY(magic != std::string::npos);
+    bytes[magic] = 0x6d;
+    const std::string changed = (std::filesystem::path(root_.path().toStdString()) / "changed.pkl").string();
+    std::ofstream(changed, std::ios::binary) << bytes;
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { readPublishedInvariances(changed, 2, 8); }), "changed.pkl", "legacy format");
+}
+
+void TestCheckpointFormats::writesInvariancesThePublishedCodeReads() {
+    // What invx writes reads back through the same reader as PyTorch's own file: the permutation
+    // exactly, scales and angles rounded to float16 (the published code's precision). Python's
+    // pickle.load of such a file is checked by tools/published_pickle_check.py (docs/protocols.md).
+    std::vector<LayerInvariance> layers;
+    for (int l = 0; l < 3; ++l) {
+        LayerInvariance s = LayerInvariance::identity(6);
+        std::reverse(s.permutation.begin() + l, s.permutation.end());
+        for (std::size_t i = 0; i < 6; ++i) s.scales[i] = 1.0f + 0.123456f * float(i + l);
+        for (std::size_t i = 0; i < 3; ++i) s.angles[i] = -0.0012345f * float(i + 1 + l);
+        layers.push_back(s);
+    }
+    const std::string path = (std::filesystem::path(root_.path().toStdString()) / "ours.pkl").string();
+    for (const std::string kinds : {"PSR", "S", "PR"}) {
+        writePublishedInvariances(path, layers, kinds);
+        const PublishedInvariances back = readPublishedInvariances(path, 3, 6);
+        QCOMPARE(back.kinds, kinds);
+        for (std::size_t l = 0; l < 3; ++l) {
+            const LayerInvariance identity = LayerInvariance::identity(6);
+            QCOMPARE(back.layers[l].permutation, kinds.find('P') != std::string::npos ? layers[l].permutation : identity.permutation);
+            for (std::size_t i = 0; i < 6; ++i) {
+                const float half = at::tensor(layers[l].scales[i]).to(at::kHalf).to(at::kFloat).item<float>();
+                QCOMPARE(back.layers[l].scales[i], kinds.find('S') != std::string::npos ? half : 1.0f);
+            }
+            for (std::size_t i = 0; i < 3; ++i) {
+                const float half = at::tensor(layers[l].angles[i]).to(at::kHalf).to(at::kFloat).item<float>();
+                QCOMPARE(back.layers[l].angles[i], kinds.find('R') != std::string::npos ? half : 0.0f);
+            }
+        }
+    }
 }
 
 QTEST_APPLESS_MAIN(TestCheckpointFormats)

@@ -46,6 +46,7 @@ private Q_SLOTS:
     void inspectSummarizesAndChecksTheInvariance();
     void tableFromRecordedResults();
     void calibrationFromGivenTokenIds();
+    void invariancesThroughThePublishedFormat();
     void refusesBadInput_data();
     void refusesBadInput();
 
@@ -542,6 +543,56 @@ void TestSearchCli::calibrationFromGivenTokenIds() {
     r = invxRun(searchArgs(dir_.filePath("bad.h5"), 5) << "--calibration-ids" << corpus_);
     QVERIFY2(r.exitCode == 1 && r.err.contains("neither a NumPy .npy file nor a .safetensors file"), qPrintable(r.err));
     QVERIFY(!fs::exists(dir_.filePath("bad.h5").toStdString()));
+}
+
+// export-invariances then import-invariances: the imported experiment's last checkpoint is the
+// exported state (float16 scales and angles), exporting it again gives the same bytes, and the
+// step comes from the published code's METADATA file beside the pickle.
+void TestSearchCli::invariancesThroughThePublishedFormat() {
+    const QString file = dir_.filePath("to-export.h5");
+    Run r = invxRun(searchArgs(file, 30));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QDir().mkpath(dir_.filePath("best"));
+    const QString pickle = dir_.filePath("best/ckpt.pkl");
+    r = invxRun({"export-invariances", "--experiment", file, "--out", pickle});
+    QVERIFY2(r.exitCode == 0 && r.out.contains("(PSR)") && r.out.contains("step 30"), qPrintable(r.err + r.out));
+    std::ofstream(dir_.filePath("best/METADATA").toStdString()) << "step: 812, loss: 1.084 test_pll: 301.335";
+    const QString imported = dir_.filePath("imported.h5");
+    r = invxRun({"import-invariances", pickle, "--out", imported, "--model", model_, "--method", "rtn", "--group", "32",
+                 "--calibration", corpus_, "--calibration-samples", "4", "--calibration-length", "32", "--eval-data", "none",
+                 "--device", "cpu", "--quiet"});
+    QVERIFY2(r.exitCode == 0 && r.out.contains("step 812"), qPrintable(r.err + r.out));
+    const ExperimentFile original = ExperimentFile::open(file.toStdString(), false), back = ExperimentFile::open(imported.toStdString(), false);
+    QCOMPARE(back.checkpointSteps(), (std::vector<std::int64_t>{0, 812}));
+    QCOMPARE(QString::fromStdString(back.settings().invariances), QString("PSR"));
+    const SearchCheckpoint a = original.checkpoint(-1), b = back.checkpoint(-1);
+    for (std::size_t l = 0; l < a.layers.size(); ++l) {
+        QCOMPARE(b.layers[l].permutation, a.layers[l].permutation);
+        for (std::size_t i = 0; i < a.layers[l].scales.size(); ++i)
+            QVERIFY(std::abs(b.layers[l].scales[i] - a.layers[l].scales[i]) <= 1e-3f * a.layers[l].scales[i]);  // float16
+        for (std::size_t i = 0; i < a.layers[l].angles.size(); ++i)
+            QVERIFY(std::abs(b.layers[l].angles[i] - a.layers[l].angles[i]) <= 1e-3f * std::abs(a.layers[l].angles[i]) + 1e-7f);
+    }
+    QVERIFY(b.bestLoss > 0 && b.bestLoss < 1.5);  // measured, not copied
+    const QString again = dir_.filePath("again.pkl");
+    QCOMPARE(invxRun({"export-invariances", "--experiment", imported, "--out", again}).exitCode, 0);
+    QFile first(pickle), second(again);
+    QVERIFY(first.open(QIODevice::ReadOnly) && second.open(QIODevice::ReadOnly));
+    QCOMPARE(second.readAll(), first.readAll());
+    // The searched model of the imported file evaluates like any other.
+    r = invxRun({"eval", "--experiment", imported, "--data", text_, "--window", "64", "--json", "--quiet"});
+    QVERIFY2(r.exitCode == 0 && lastJsonLine(r.out)["step"].toInt() == 812, qPrintable(r.err));
+
+    // Refusals.
+    r = invxRun({"export-invariances", "--experiment", file, "--out", pickle});
+    QVERIFY2(r.exitCode == 1 && r.err.contains("already exists"), qPrintable(r.err));
+    r = invxRun({"import-invariances", QStringLiteral(INVX_SOURCE_DIR "/tests/fixtures/published/ckpt.pkl"), "--out",
+                 dir_.filePath("bad.h5"), "--model", model_, "--method", "rtn", "--group", "32", "--calibration", corpus_,
+                 "--calibration-samples", "4", "--calibration-length", "32", "--eval-data", "none", "--device", "cpu", "--quiet"});
+    QVERIFY2(r.exitCode == 1 && r.err.contains("ckpt.pkl") && r.err.contains("layers, but the model has"), qPrintable(r.err));
+    QVERIFY(!fs::exists(dir_.filePath("bad.h5").toStdString()));  // the file made before the refusal is gone
+    r = invxRun({"import-invariances", corpus_, "--out", dir_.filePath("bad.h5")});
+    QVERIFY2(r.exitCode == 1 && r.err.contains("corpus.txt"), qPrintable(r.err));
 }
 
 void TestSearchCli::signalsStopWithACheckpoint_data() {

@@ -152,6 +152,7 @@ void TestWidgets::settingTableKeysAreTheFilesKeys() {
         const std::string value = d.kind == SettingKind::Integer ? "3"
                                   : d.kind == SettingKind::Real  ? "0.25"
                                   : d.kind == SettingKind::Invariances ? "SR"
+                                  : d.kind == SettingKind::OpenChoice  ? "other/file.txt"  // a path: never a default
                                                                        : d.choices.back();
         d.set(s, value);
         const SearchSettings back = SearchSettings::fromJson(s.toJson(), "test");
