@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -77,8 +78,17 @@ nlohmann::json evaluationJson(const EvaluationRecord& e) {
 // lines on stdout with --json.
 class ProgressPrinter : public SearchObserver {
 public:
-    ProgressPrinter(bool json, bool quiet, std::int64_t targetSteps)
-        : json_(json), quiet_(quiet), tty_(::isatty(STDERR_FILENO)), target_(targetSteps) {}
+    ProgressPrinter(bool json, bool quiet, std::int64_t targetSteps, std::string evalData = "wikitext2")
+        : json_(json), quiet_(quiet), tty_(::isatty(STDERR_FILENO)), target_(targetSteps),
+          dataName_(evaluationDataName(evalData)) {}
+
+    // What the search's perplexity is measured on, as the messages name it.
+    static std::string evaluationDataName(const std::string& evalData) {
+        if (evalData == "wikitext2") return "WikiText-2";
+        if (evalData == "c4") return "C4";
+        return std::filesystem::path(evalData).filename().string();
+    }
+    const std::string& dataName() const { return dataName_; }
 
     void onMessage(const std::string& text) override {
         if (quiet_) return;
@@ -111,8 +121,8 @@ public:
         ppl_ = e.perplexity;
         if (!quiet_) {
             clearLine();
-            std::fprintf(stderr, "invx: step %lld: WikiText-2 perplexity %.4f (%lld of %lld windows, %.1f s)\n",
-                         (long long)e.step, e.perplexity, (long long)e.windows, (long long)e.windowsAvailable, e.seconds);
+            std::fprintf(stderr, "invx: step %lld: %s perplexity %.4f (%lld of %lld windows, %.1f s)\n",
+                         (long long)e.step, dataName_.c_str(), e.perplexity, (long long)e.windows, (long long)e.windowsAvailable, e.seconds);
         }
         // Evaluation time is not search time: restart the rate clock.
         started_ = false;
@@ -149,6 +159,7 @@ private:
 
     bool json_, quiet_, tty_;
     std::int64_t target_;
+    std::string dataName_;
     bool started_ = false, drawn_ = false;
     std::int64_t firstStep_ = 0;
     StepRecord last_;
@@ -245,8 +256,13 @@ int runSearchCommand(const Arguments& args) {
     applyComputeOptions(args);  // threads; placement is parsed by the run
 
     std::int64_t target = request.resume ? request.resumeSteps : request.settings.steps;
-    if (target < 0) target = ExperimentFile::open(request.experimentPath, /*writable=*/false).settings().steps;
-    ProgressPrinter printer(args.has("--json"), args.has("--quiet"), target);
+    std::string evalData = request.settings.evalData;
+    if (request.resume) {
+        const SearchSettings recorded = ExperimentFile::open(request.experimentPath, /*writable=*/false).settings();
+        if (target < 0) target = recorded.steps;
+        evalData = recorded.evalData;
+    }
+    ProgressPrinter printer(args.has("--json"), args.has("--quiet"), target, evalData);
     SearchControl control;
     activeControl = &control;
     std::signal(SIGINT, stopOnSignal);
@@ -263,7 +279,7 @@ int runSearchCommand(const Arguments& args) {
                     s.steps ? 100.0 * double(s.acceptedSteps) / double(s.steps) : 0.0, s.bestLoss, s.base.ce0, s.finalCe,
                     s.base.mse0, s.finalMse);
         if (s.haveEvaluations)
-            std::printf("WikiText-2 perplexity: %.4f (step %lld) -> %.4f (step %lld)\n", s.first.perplexity,
+            std::printf("%s perplexity: %.4f (step %lld) -> %.4f (step %lld)\n", printer.dataName().c_str(), s.first.perplexity,
                         (long long)s.first.step, s.last.perplexity, (long long)s.last.step);
         std::printf("Experiment: %s (%.1f s)%s\n", s.experimentPath.c_str(), s.seconds,
                     s.stopped ? "; continue with: invx search --resume FILE" : "");
@@ -333,7 +349,7 @@ int runQuantizeCommand(const Arguments& args) {
     const SearchSettings& s = request.settings;
     applyComputeOptions(args);
 
-    ProgressPrinter printer(args.has("--json"), args.has("--quiet"), 0);
+    ProgressPrinter printer(args.has("--json"), args.has("--quiet"), 0, s.evalData);
     SearchControl control;
     const SearchSummary summary = runSearch(request, printer, control);
     printer.finish();
@@ -343,7 +359,7 @@ int runQuantizeCommand(const Arguments& args) {
     }
     std::printf("Quantized with %s (%s): calibration CE %.4f (full precision %.4f)\n", s.base.c_str(),
                 s.quant.describe().c_str(), summary.base.ce0, summary.base.fullPrecisionCe);
-    if (summary.haveEvaluations) std::printf("WikiText-2 perplexity: %.4f\n", summary.last.perplexity);
+    if (summary.haveEvaluations) std::printf("%s perplexity: %.4f\n", printer.dataName().c_str(), summary.last.perplexity);
     std::printf("Experiment: %s; search over it with: invx search --base-from %s --out NEW.h5\n",
                 summary.experimentPath.c_str(), summary.experimentPath.c_str());
     return 0;

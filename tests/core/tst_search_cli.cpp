@@ -457,6 +457,13 @@ void TestSearchCli::tableFromRecordedResults() {
     QVERIFY2(r.exitCode == 1 && r.err.contains("--models expects full-precision, base or searched"), qPrintable(r.err));
     r = invxRun({"eval", "--model", model_, "--record"});
     QVERIFY2(r.exitCode == 1 && r.err.contains("--record belongs to --experiment FILE"), qPrintable(r.err));
+
+    // The search names the text its perplexity is measured on.
+    QStringList plain = searchArgs(dir_.filePath("named.h5"), 3);
+    plain.removeAll("--json");
+    r = invxRun(plain);
+    const QString named = QFileInfo(text_).fileName() + " perplexity: ";
+    QVERIFY2(r.exitCode == 0 && r.out.contains(named) && !r.out.contains("WikiText-2"), qPrintable(r.out));
 }
 
 namespace {
