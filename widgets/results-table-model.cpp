@@ -36,19 +36,6 @@ QString ResultsTableModel::cellText(int row, int column) const {
     return QString::number(*c.value, 'f', 2) + (c.partial ? QStringLiteral("*") : QString());
 }
 
-bool ResultsTableModel::isBestOfItsBits(int row, int column) const {
-    if (column < kFirstValueColumn) return false;
-    const std::size_t c = std::size_t(column - kFirstValueColumn);
-    const ResultsRow& r = table_.rows[std::size_t(row)];
-    if (r.model == "full-precision" || !r.cells[c].value) return false;
-    const bool lower = isPerplexity(table_.columns[c]);
-    for (const ResultsRow& other : table_.rows) {
-        if (other.model == "full-precision" || other.bits != r.bits || !other.cells[c].value) continue;
-        if (lower ? *other.cells[c].value < *r.cells[c].value : *other.cells[c].value > *r.cells[c].value) return false;
-    }
-    return true;
-}
-
 QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount() || index.column() >= columnCount()) return {};
     const ResultsRow& r = table_.rows[std::size_t(index.row())];
@@ -61,7 +48,7 @@ QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
         if (!cell) return cellText(index.row(), column);
         return cell->value ? QVariant(*cell->value) : QVariant(std::nan(""));
     case Qt::FontRole: {
-        if (!isBestOfItsBits(index.row(), column)) return {};
+        if (!cell || !cell->best) return {};
         QFont bold;
         bold.setBold(true);
         return bold;

@@ -28,8 +28,6 @@ public:
 
 private:
     QString cellText(int row, int column) const;
-    // The best value of its column among the quantized rows of the same bits (bold, as papers mark it).
-    bool isBestOfItsBits(int row, int column) const;
     ResultsTable table_;
 };
 

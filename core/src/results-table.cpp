@@ -87,6 +87,23 @@ std::string describeRow(const std::string& model, std::int64_t step) {
     return "the searched model (step " + std::to_string(step) + ")";
 }
 
+// Lower perplexity, higher accuracy; among the quantized rows of each bit width (ties all bold).
+void markBest(ResultsTable& t) {
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+        const bool lower = isPerplexity(t.columns[c]);
+        for (ResultsRow& r : t.rows) {
+            ResultsCell& cell = r.cells[c];
+            if (r.model == "full-precision" || !cell.value) continue;
+            cell.best = true;
+            for (const ResultsRow& other : t.rows) {
+                const ResultsCell& o = other.cells[c];
+                if (other.model == "full-precision" || other.bits != r.bits || !o.value) continue;
+                if (lower ? *o.value < *cell.value : *o.value > *cell.value) cell.best = false;
+            }
+        }
+    }
+}
+
 }  // namespace
 
 std::vector<ResultsSource> readResultsSources(const std::vector<std::string>& paths) {
@@ -184,6 +201,7 @@ ResultsTable buildResultsTable(const std::vector<ResultsSource>& sources) {
             table.rows.push_back(std::move(searched));
         }
     }
+    markBest(table);
     return table;
 }
 
@@ -235,7 +253,10 @@ std::string formatMarkdown(const ResultsTable& t) {
     out += "\n" + rule + "\n";
     for (const ResultsRow& r : t.rows) {
         out += "| " + r.bits + " | " + r.method + " |";
-        for (const ResultsCell& c : r.cells) out += " " + (c.value ? number(*c.value) + (c.partial ? "*" : "") : "–") + " |";
+        for (const ResultsCell& c : r.cells) {
+            const std::string v = c.value ? number(*c.value) + (c.partial ? "\\*" : "") : "–";
+            out += " " + (c.best ? "**" + v + "**" : v) + " |";
+        }
         out += "\n";
     }
     if (anyPartial(t)) out += "\n\\* measured on part of the data (`--limit` or `--max-windows`).\n";
@@ -253,7 +274,10 @@ std::string formatLatex(const ResultsTable& t) {
         if (i > 0 && r.bits != lastBits) out += "\\midrule\n";
         lastBits = r.bits;
         out += latexEscape(r.bits) + " & " + latexEscape(r.method);
-        for (const ResultsCell& c : r.cells) out += " & " + (c.value ? number(*c.value) + (c.partial ? "$^{*}$" : "") : "--");
+        for (const ResultsCell& c : r.cells) {
+            const std::string v = c.value ? number(*c.value) : "--";
+            out += " & " + (c.best ? "\\textbf{" + v + "}" : v) + (c.value && c.partial ? "$^{*}$" : "");
+        }
         out += " \\\\\n";
     }
     out += "\\bottomrule\n\\end{tabular}\n";

@@ -664,14 +664,17 @@ void TestExperimentFile::buildsTheResultsTable() {
     QVERIFY(std::find(t.missing.begin(), t.missing.end(), "gptq-b.h5: the searched model (step 80) on c4") != t.missing.end());
 
     const std::string md = formatResultsTable(t, ResultsFormat::Markdown);
-    QVERIFY2(md.find("| 2 | GPTQ + InvarExplore (gptq-a) | 20.00 | – | 50.00 | 50.00 | 50.00 | 50.00 | 62.00* | 50.00 | 52.00* |\n") !=
+    QVERIFY2(md.find("| 2 | GPTQ + InvarExplore (gptq-a) | **20.00** | – | **50.00** | **50.00** | **50.00** | **50.00** | **62.00\\*** | **50.00** | **52.00\\*** |\n") !=
                  std::string::npos,
              md.c_str());
     const std::string csv = formatResultsTable(t, ResultsFormat::Csv);
     QVERIFY2(csv.find("\n2,GPTQ + InvarExplore (gptq-a),20,,50,50,50,50,62,50,52,piqa;average,/r/gptq-a.h5,100\n") != std::string::npos,
              csv.c_str());
     const std::string tex = formatResultsTable(t, ResultsFormat::Latex);
-    QVERIFY2(tex.find("\\midrule\n3 & RTN & -- & 9.00") != std::string::npos, tex.c_str());  // a rule between bits
+    QVERIFY2(tex.find("\\midrule\n3 & RTN & -- & \\textbf{9.00}") != std::string::npos, tex.c_str());  // a rule between bits
+    // Bold: 20.00 beats the other 2-bit rows' 30.00 and 29.00 (GPTQ's base takes the newest, 30.00).
+    QVERIFY(t.rows[4].cells[0].best && !t.rows[3].cells[0].best && !t.rows[0].cells[0].best);
+    QVERIFY(t.rows[3].cells[1].best && t.rows[6].cells[1].best && t.rows[7].cells[1].best);  // 2-bit alone; 3-bit tie
 
     sources[1].model.fingerprint = "another";
     INVX_VERIFY_MESSAGE(test::errorOf([&] { buildResultsTable(sources); }), "one model", "/r/rtn.h5", "/r/gptq-a.h5");

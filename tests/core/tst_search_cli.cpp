@@ -417,8 +417,9 @@ void TestSearchCli::tableFromRecordedResults() {
     }
     r = invxRun({"table", file, "--format", "markdown", "--quiet"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    QVERIFY2(r.out.contains("| 2 (g32) | RTN | 12.35 | 20.00* | – |"), qPrintable(r.out));
-    QVERIFY2(r.out.contains("| 2 (g32) | RTN + InvarExplore | 11.50 | – |"), qPrintable(r.out));
+    // Bold: the best of each column among the 2-bit rows.
+    QVERIFY2(r.out.contains("| 2 (g32) | RTN | 12.35 | **20.00\\*** | – |"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("| 2 (g32) | RTN + InvarExplore | **11.50** | – |"), qPrintable(r.out));
     QVERIFY2(r.out.contains("\\* measured on part of the data"), qPrintable(r.out));
     const QString tex = dir_.filePath("table.tex");
     r = invxRun({"table", file, "--format", "latex", "--output", tex, "--quiet"});
@@ -427,7 +428,7 @@ void TestSearchCli::tableFromRecordedResults() {
     QVERIFY(texFile.open(QIODevice::ReadOnly));
     const QString latex = QString::fromUtf8(texFile.readAll());
     QVERIFY2(latex.startsWith("\\begin{tabular}{rlrrrrrrrrr}\n\\toprule\nBits & Method & Wiki2 $\\downarrow$"), qPrintable(latex));
-    QVERIFY2(latex.contains("2 (g32) & RTN & 12.35 & 20.00$^{*}$ & --"), qPrintable(latex));
+    QVERIFY2(latex.contains("2 (g32) & RTN & 12.35 & \\textbf{20.00}$^{*}$ & --"), qPrintable(latex));
     QVERIFY(latex.contains("\\bottomrule\n\\end{tabular}\n"));
 
     // Two runs over the same base method share its row and are told apart by file name.

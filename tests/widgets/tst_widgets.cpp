@@ -426,7 +426,7 @@ void TestWidgets::resultsTabShowsTheRecordedTable() {
         QCOMPARE(QString::fromUtf8(written.readAll()), QString::fromStdString(formatResultsTable(direct, format)));
     }
     QVERIFY(view.text("latex").startsWith("\\begin{tabular}{rlrrrrrrrrr}\n\\toprule\n"));
-    QVERIFY(view.text("markdown").contains("| 2 | RTN + InvarExplore | 35.50 | – | – | 30.00* |"));
+    QVERIFY(view.text("markdown").contains("| 2 | RTN + InvarExplore | **35.50** | – | – | **30.00\\*** |"));
 
     // Nothing open: no table, and a sentence instead.
     view.setExperiments({});

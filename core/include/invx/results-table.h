@@ -26,6 +26,7 @@ struct ResultsSource {
 struct ResultsCell {
     std::optional<double> value;  // perplexity, or accuracy in percent
     bool partial = false;         // measured on part of the data (--limit, --max-windows)
+    bool best = false;            // the best quantized value of its column and bit width (bold)
 };
 
 struct ResultsRow {
@@ -64,7 +65,8 @@ ResultsTable buildResultsTable(const std::vector<ResultsSource>& sources);
 enum class ResultsFormat { Markdown, Latex, Csv };
 ResultsFormat parseResultsFormat(const std::string& name);  // markdown | latex | csv
 // Perplexities with two decimals, accuracies in percent with two; partial values carry a mark and
-// a note says what it means; a missing value is a dash (empty in CSV).
+// a note says what it means; a missing value is a dash (empty in CSV); the best quantized value of
+// each column and bit width is bold (Markdown **, LaTeX \textbf), as papers mark it.
 std::string formatResultsTable(const ResultsTable& table, ResultsFormat format);
 
 }  // namespace invx
