@@ -1,5 +1,6 @@
 // invx: the command-line face of InvarExplore Workbench. It only parses and wires; the work is in
 // invx_core.
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -36,9 +37,11 @@ void printUsage(std::ostream& out) {
     out << "Usage: invx COMMAND [options]\n\n"
            "InvarExplore Workbench: ultra-low-bit quantization of OPT language models.\n\n"
            "Commands:\n";
+    std::size_t width = 0;
+    for (const auto& e : entries()) width = std::max(width, e.command().name.size());
     for (const auto& e : entries()) {
         const auto& c = e.command();
-        out << "  " << c.name << std::string(10 - c.name.size(), ' ') << c.summary << '\n';
+        out << "  " << c.name << std::string(width + 2 - c.name.size(), ' ') << c.summary << '\n';
     }
     out << "\nRun 'invx COMMAND --help' for a command's options. Named data sets are looked up\n"
            "under $INVX_DATA (e.g. wikitext2 = $INVX_DATA/wikitext-2-raw/wiki.test.raw).\n"

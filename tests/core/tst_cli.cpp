@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QtTest>
 #include <c10/util/Exception.h>
 
@@ -68,6 +69,16 @@ void TestCli::printsVersionAndHelp() {
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.contains("--max-windows N"));
     QVERIFY(r.out.contains("(default: 128)"));
+    // The command list names every command, the long ones too, and every command has its help.
+    r = invxRun({"--help"});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList commands{"eval", "quantize", "search", "apply", "inspect", "table", "export-invariances",
+                               "import-invariances", "tokenize", "logits"};
+    for (const QString& c : commands) {
+        QVERIFY2(r.out.contains(QRegularExpression("\\n  " + c + " +[A-Z]")), qPrintable(c + " in:\n" + r.out));
+        const Run help = invxRun({c, "--help"});
+        QVERIFY2(help.exitCode == 0 && help.out.startsWith("Usage: invx " + c + " "), qPrintable(c + ": " + help.err));
+    }
 }
 
 void TestCli::tokenizesAFile() {
