@@ -493,10 +493,22 @@ void ExperimentFile::requireNewPath(const std::string& path) {
 
 namespace {
 
+// Every open takes no HDF5 file lock: a window that shows a run (or inspects it) must not keep
+// `invx eval --record`, `invx table --evaluate` or `--resume` from writing it. One writer at a time
+// is FileWriteLock's job, and single-writer/multiple-reader mode keeps what readers see consistent.
+// (All opens alike: HDF5 refuses to open a file twice in one process with different settings.)
+Handle fileAccess() {
+    Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+#if H5_VERSION_GE(1, 10, 7)
+    H5Pset_file_locking(fapl, false, true);
+#endif
+    return fapl;
+}
+
 // The file format of HDF5 1.10, which single-writer/multiple-reader mode needs (h5py and every
 // HDF5 from 1.10 read it).
 Handle swmrFileAccess() {
-    Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    Handle fapl = fileAccess();
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
     return fapl;
 }
@@ -629,7 +641,7 @@ ExperimentFile ExperimentFile::open(const std::string& path, bool writable) {
         // A file whose writer was killed still carries its "being written" mark, and the end of
         // the file it recorded may lag behind the end of what it wrote: clear the one, catch up
         // the other. Files of schema 1 cannot be opened in this mode and are written as before.
-        Handle recover(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+        Handle recover = fileAccess();
         hbool_t clear = true;
         H5Pset(recover, "clear_status_flags", &clear);
         d->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, recover), H5Fclose);
@@ -639,23 +651,24 @@ ExperimentFile ExperimentFile::open(const std::string& path, bool writable) {
             // Files made before /results existed gain the table, which this mode cannot create.
             if (!d->exists("/results")) {
                 d->file = Handle();
-                Handle plain(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+                Handle plain(H5Fopen(path.c_str(), H5F_ACC_RDWR, fileAccess()), H5Fclose);
                 if (!plain.valid()) d->fail("cannot open it to add the /results table");
                 std::swap(d->file, plain);
                 d->createTable("/results", resultType(), {}, 64);
                 d->checkStatus(H5Fflush(d->file, H5F_SCOPE_LOCAL), "flush to disk");
                 d->file = Handle();
-                d->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, H5P_DEFAULT), H5Fclose);
+                d->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, fileAccess()), H5Fclose);
                 if (!d->file.valid()) d->fail("cannot reopen it for appending after adding the /results table");
             }
         } else {
-            d->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+            d->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, fileAccess()), H5Fclose);
         }
     } else {
         // Single-writer/multiple-reader mode reads a file while a run appends to it, and one whose
         // writer was killed; files of schema 1 open without it.
-        d->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT), H5Fclose);
-        if (!d->file.valid()) d->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+        const Handle access = fileAccess();
+        d->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, access), H5Fclose);
+        if (!d->file.valid()) d->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, access), H5Fclose);
     }
     if (!d->file.valid())
         throw Error("cannot open the experiment file '" + path + "'" +

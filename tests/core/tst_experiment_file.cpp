@@ -577,7 +577,7 @@ void TestExperimentFile::recordsResultsAlsoInOlderFiles() {
         H5Fclose(f);
     }
     const std::vector<ResultRecord> back = ExperimentFile::open(file, false).results();
-    QCOMPARE(back.size(), std::size_t(2));
+    QCOMPARE(back.size(), std::size_t(2));  // the grown, never written row is skipped
     for (std::size_t i = 0; i < 2; ++i) {
         const ResultRecord& want = i == 0 ? a : b;
         QCOMPARE(back[i].model, want.model);
@@ -590,6 +590,35 @@ void TestExperimentFile::recordsResultsAlsoInOlderFiles() {
         QCOMPARE(back[i].protocol, want.protocol);
         QCOMPARE(back[i].seconds, want.seconds);
         QCOMPARE(back[i].unixTime, want.unixTime);
+    }
+    // A reader holding the file (the workbench showing the run) does not keep another process
+    // from recording in it. The writer is forked before the reader opens: a child forked later
+    // would inherit the parent's open file, not be another process to HDF5.
+    {
+        int go[2];
+        QVERIFY(pipe(go) == 0);
+        const pid_t child = fork();
+        if (child == 0) {
+            char byte = 0;
+            if (read(go[0], &byte, 1) != 1) _exit(4);
+            try {
+                ExperimentFile w = ExperimentFile::open(file, true);
+                w.appendResult(result("base", 0, "c4", 77.0));
+                _exit(0);
+            } catch (...) {
+                _exit(3);
+            }
+        }
+        int status = 0;
+        {
+            const ExperimentFile held = ExperimentFile::open(file, false);
+            QCOMPARE(held.results().size(), std::size_t(2));
+            QVERIFY(write(go[1], "x", 1) == 1);
+            waitpid(child, &status, 0);
+        }
+        close(go[0]), close(go[1]);
+        QVERIFY2(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the writer could not open the file a reader holds");
+        QCOMPARE(ExperimentFile::open(file, false).results().size(), std::size_t(3));
     }
     // A writer may still append after recording (a run resumed later).
     ExperimentFile f = ExperimentFile::open(file, true);
