@@ -2,7 +2,9 @@
 // it still lacks, recorded in the files.
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
+#include <sstream>
 
 #include "commands.h"
 #include "compute-options.h"
@@ -44,13 +46,18 @@ const Command& tableCommand() {
 
 namespace {
 
-// The metrics --measure names, in the table's order.
+std::vector<std::string> commaSeparated(const std::string& list) {
+    std::vector<std::string> items;
+    std::stringstream in(list);
+    for (std::string item; std::getline(in, item, ',');) items.push_back(item);
+    if (items.empty()) items.push_back("");
+    return items;
+}
+
+// The metrics --measure names.
 std::set<std::string> measuredMetrics(const std::string& list) {
     std::set<std::string> out;
-    std::string::size_type start = 0;
-    while (start <= list.size()) {
-        const std::string::size_type comma = list.find(',', start);
-        const std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    for (const std::string& item : commaSeparated(list)) {
         if (item == "tasks") {
             for (const std::string& t : reasoningTaskNames()) out.insert(t);
         } else if (item == "wikitext2" || item == "c4") {
@@ -58,8 +65,6 @@ std::set<std::string> measuredMetrics(const std::string& list) {
         } else {
             for (const std::string& t : parseTaskList(item)) out.insert(t);  // refuses unknown names
         }
-        if (comma == std::string::npos) break;
-        start = comma + 1;
     }
     return out;
 }
@@ -67,16 +72,12 @@ std::set<std::string> measuredMetrics(const std::string& list) {
 // The rows --models names.
 std::set<std::string> measuredModels(const std::string& list) {
     std::set<std::string> out;
-    std::string::size_type start = 0;
-    for (;;) {
-        const std::string::size_type comma = list.find(',', start);
-        const std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    for (const std::string& item : commaSeparated(list)) {
         if (item != "full-precision" && item != "base" && item != "searched")
             throw Error("--models expects full-precision, base or searched (comma-separated), but got '" + item + "'");
         out.insert(item);
-        if (comma == std::string::npos) return out;
-        start = comma + 1;
     }
+    return out;
 }
 
 // One model to measure: where its results go and which metrics it lacks.
@@ -103,7 +104,11 @@ std::vector<Measurement> missingMeasurements(const ResultsTable& table, const st
     return out;
 }
 
-void measure(const Measurement& need, const Arguments& args) {
+// Evaluation token ids by data set: every row is of one model (buildResultsTable refuses others),
+// so one tokenization serves them all.
+using TokenIdCache = std::map<std::string, std::vector<std::int32_t>>;
+
+void measure(const Measurement& need, const Arguments& args, TokenIdCache& tokenIds) {
     const bool quiet = args.has("--quiet");
     auto say = [quiet](const std::string& message) {
         if (!quiet) std::cerr << "invx: " << message << '\n';
@@ -120,8 +125,9 @@ void measure(const Measurement& need, const Arguments& args) {
         say("measuring " + metric + " perplexity");
         PerplexityOptions options;
         options.maxWindows = args.getInt("--max-windows", 0, 1LL << 40);
-        const PerplexityResult r =
-            evaluatePerplexity(m.model, evaluationTokenIds(resolveDataset(metric), tokenizer), options, perplexityProgressPrinter(quiet));
+        auto ids = tokenIds.find(metric);
+        if (ids == tokenIds.end()) ids = tokenIds.emplace(metric, evaluationTokenIds(resolveDataset(metric), tokenizer)).first;
+        const PerplexityResult r = evaluatePerplexity(m.model, ids->second, options, perplexityProgressPrinter(quiet));
         recordResults(need.path, {perplexityRecord(m, metric, r)});  // each as it is taken: a crash loses one
     }
     if (tasks.empty()) return;
@@ -151,11 +157,12 @@ int runTable(const Arguments& args) {
         const bool whole = args.get("--max-windows") == "0" && args.get("--limit") == "0";
         const std::vector<Measurement> needs = missingMeasurements(table, measuredModels(args.get("--models")),
                                                                     measuredMetrics(args.get("--measure")), whole);
+        TokenIdCache tokenIds;
         for (std::size_t i = 0; i < needs.size(); ++i) {
             if (!args.has("--quiet"))
                 std::cerr << "invx: [" << i + 1 << "/" << needs.size() << "] the " << needs[i].kind << " model of "
                           << needs[i].path << ": " << needs[i].metrics.size() << " measurement(s)\n";
-            measure(needs[i], args);
+            measure(needs[i], args, tokenIds);
         }
         table = buildResultsTable(readResultsSources(paths));
     }
