@@ -30,14 +30,15 @@ std::vector<ExperimentListModel::Entry> ExperimentListModel::scan() const {
         seen << absolute;
         const QFileInfo info(absolute);
         // A finished, stopped or unreadable file unchanged since the last scan keeps its status:
-        // refreshing every second reopens only running files and those written to (a running
-        // file is always reread, since a status write need not change the size or, on coarse
-        // file systems, the time).
+        // refreshing every second reopens only running files and those written to. A running,
+        // created or interrupted file is always reread: a status write (or another process
+        // resuming it) need not change the size, nor the time within its millisecond.
         QString status;
         const int known = rowOf(absolute);
         const Entry* last = known >= 0 ? &entries_[std::size_t(known)] : nullptr;
         if (!info.exists()) status = tr("unreadable: the file no longer exists");
         else if (last && last->status != QLatin1String("running") && last->status != QLatin1String("created") &&
+                 last->status != QLatin1String("interrupted") &&
                  last->modified == info.lastModified() && last->size == info.size())
             status = last->status;
         else status = experimentStatus(absolute);
