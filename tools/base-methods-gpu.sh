@@ -10,7 +10,8 @@ model=resources/models/opt-demo
 data=.gpu-data/wikitext-2-raw/wiki.test.raw
 for bits in 3 2; do
   for method in awq gptq; do
-    build-gpu/app/invx eval --model $model --method $method --bits $bits --group 128 --device cuda --dtype float32 \
+    precision=; [ $method = awq ] && precision="--awq-precision float32"  # the float32 mirror; float16: awq-precision-gpu.sh
+    build-gpu/app/invx eval --model $model --method $method --bits $bits --group 128 --device cuda --dtype float32 $precision \
       --save-calibration "$out/calibration.json" --json --quiet > "$out/invx-$method-$bits.json"
     python3 tools/reference_quantizers.py --model $model --data $data --calibration "$out/calibration.json" \
       --method $method --bits $bits --group 128 --json "$out/torch-$method-$bits.json" > /dev/null

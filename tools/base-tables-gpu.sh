@@ -18,6 +18,9 @@ out=${1:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain|c128|sf02|gptq10k|ablat
 which=${2:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain|c128|sf02|gptq10k|ablation-sf02}
 source tools/gpu-build-invx.sh
 model=${INVX_MODEL:-resources/models/opt-demo}  # or any OPT checkpoint directory on the device machine
+# The documented AWQ figures ran before --awq-precision and --targets existed: float32 arithmetic and
+# the unmodified model's targets. AWQ_SETTINGS="" runs today's defaults instead.
+awq=${AWQ_SETTINGS---awq-precision float32 --targets original}
 
 run() {  # NAME STEPS [invx search options]
   local name=$1 steps=$2; shift 2
@@ -31,24 +34,24 @@ run() {  # NAME STEPS [invx search options]
 
 case "$which" in
   awq)
-    run awq-2bit 10000 --base awq --bits 2 &
-    run awq-3bit 10000 --base awq --bits 3 &
-    for inv in P S R; do run awq-2bit-$inv 10000 --base awq --bits 2 --invariances $inv & done ;;
+    run awq-2bit 10000 --base awq $awq --bits 2 &
+    run awq-3bit 10000 --base awq $awq --bits 3 &
+    for inv in P S R; do run awq-2bit-$inv 10000 --base awq $awq --bits 2 --invariances $inv & done ;;
   gptq)
     run gptq-2bit 2000 --base gptq --bits 2 &
     run gptq-3bit 2000 --base gptq --bits 3 & ;;
   c128)
-    run awq-2bit-c128 10000 --base awq --bits 2 --calibration-samples 128 &
+    run awq-2bit-c128 10000 --base awq $awq --bits 2 --calibration-samples 128 &
     run gptq-2bit-c128 2000 --base gptq --bits 2 --calibration-samples 128 & ;;
   sf02)  # the step size the RTN sweep (docs/search.md) found best for this 3-layer model
     run gptq-2bit-sf02 2000 --base gptq --bits 2 --swap-frac 0.02 &
     run gptq-3bit-sf02 2000 --base gptq --bits 3 --swap-frac 0.02 &
-    run awq-2bit-sf02 10000 --base awq --bits 2 --swap-frac 0.02 &
-    run awq-3bit-sf02 10000 --base awq --bits 3 --swap-frac 0.02 & ;;
+    run awq-2bit-sf02 10000 --base awq $awq --bits 2 --swap-frac 0.02 &
+    run awq-3bit-sf02 10000 --base awq $awq --bits 3 --swap-frac 0.02 & ;;
   gptq10k)  # affordable since GPTQ's CUDA row kernel (tools/gptq-kernel-gpu.sh)
     for bits in 2 3; do run gptq-${bits}bit-sf02-10k 10000 --base gptq --bits $bits --swap-frac 0.02 & done ;;
   ablation-sf02)
-    for inv in P S R; do run awq-2bit-sf02-$inv 10000 --base awq --bits 2 --swap-frac 0.02 --invariances $inv & done ;;
+    for inv in P S R; do run awq-2bit-sf02-$inv 10000 --base awq $awq --bits 2 --swap-frac 0.02 --invariances $inv & done ;;
   plain)
     show() { python3 -c "import json,sys; r=json.load(sys.stdin); print(f\"{r['method']} {r.get('bits', 16)}-bit: WikiText-2 PPL {r['ppl']:.2f}\")"; }
     build-gpu/app/invx eval --model $model --device cuda --dtype float16 --json --quiet | show

@@ -4,8 +4,15 @@ invx's C++), to cross-check `invx eval --method awq|gptq`: same model, same cali
 (`invx eval --save-calibration FILE`), same quantizer (SPEC section 2), WikiText-2 perplexity by
 the same protocol (tools/eval_hf_perplexity.py). Pre-LN OPT models only.
 
+AWQ runs in the model's dtype throughout, as llm-awq does: `--awq-precision float16` loads the model
+in float16, so that the scale and clip searches, the folding and the final rounding all run in
+float16 (llm-awq's arithmetic); `float32` (the default) loads it in float32 and rounds the folded
+weights to float16 before quantizing them. `--rtn-float32` quantizes the folded float16 weights
+with float32 arithmetic instead (a diagnostic: how much the last rounding's precision matters).
+
     python3 tools/reference_quantizers.py --model DIR --data wiki.test.raw --calibration ids.json
-        --method awq|gptq --bits 2 --group 128 [--device cuda] [--json OUT]
+        --method awq|gptq --bits 2 --group 128 [--awq-precision float16|float32] [--rtn-float32]
+        [--device cuda] [--json OUT]
 """
 import argparse
 import json
@@ -72,7 +79,7 @@ def block_inputs(model, ids, chunk):
 
 
 @torch.no_grad()
-def awq(model, ids, bits, group, chunk=8, grid=20, max_shrink=0.5, clip_tokens=512):
+def awq(model, ids, bits, group, chunk=8, grid=20, max_shrink=0.5, clip_tokens=512, rtn_float32=False):
     heads = model.config.num_attention_heads
     hidden = block_inputs(model, ids, chunk)
     for layer in model.model.decoder.layers:
@@ -154,7 +161,8 @@ def awq(model, ids, bits, group, chunk=8, grid=20, max_shrink=0.5, clip_tokens=5
     for layer in model.model.decoder.layers:
         for lin in (layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj,
                     layer.self_attn.out_proj, layer.fc1, layer.fc2):
-            lin.weight.copy_(quantize(lin.weight, bits, group))
+            w = lin.weight.float() if rtn_float32 else lin.weight
+            lin.weight.copy_(quantize(w, bits, group))
 
 
 @torch.no_grad()
@@ -216,15 +224,24 @@ def main():
     ap.add_argument("--method", required=True, choices=["awq", "gptq"])
     ap.add_argument("--bits", type=int, default=2)
     ap.add_argument("--group", type=int, default=128)
+    ap.add_argument("--awq-precision", default="float32", choices=["float16", "float32"])
+    ap.add_argument("--rtn-float32", action="store_true")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--json", default=None)
     a = ap.parse_args()
+    dtype = torch.float16 if a.method == "awq" and a.awq_precision == "float16" else torch.float32
     cal = json.load(open(a.calibration))
     ids = torch.tensor(cal["ids"], device=a.device).view(cal["samples"], cal["length"])
-    model = OPTForCausalLM.from_pretrained(a.model, dtype=torch.float32).to(a.device).eval()
-    (awq if a.method == "awq" else gptq)(model, ids, a.bits, a.group)
+    model = OPTForCausalLM.from_pretrained(a.model, dtype=dtype).to(a.device).eval()
+    if a.method == "awq":
+        awq(model, ids, a.bits, a.group, rtn_float32=a.rtn_float32)
+    else:
+        gptq(model, ids, a.bits, a.group)
     ppl, windows = perplexity(model, tokenize(a.model, join_rows(read(a.data))))
-    result = {"method": a.method, "bits": a.bits, "group": a.group, "ppl": ppl, "windows": windows}
+    result = {"method": a.method, "bits": a.bits, "group": a.group, "ppl": ppl, "windows": windows,
+              "dtype": str(dtype).replace("torch.", "")}
+    if a.method == "awq":
+        result["rtn"] = "float32" if a.rtn_float32 or dtype == torch.float32 else "float16"
     print(json.dumps(result))
     if a.json:
         json.dump(result, open(a.json, "w"))

@@ -137,6 +137,8 @@ const Command& evalCommand() {
                 {"--calibration-length", "N", "tokens per calibration sequence", "512"},
                 {"--calibration-seed", "N", "seed of the calibration document shuffle", "42"},
                 {"--save-calibration", "FILE", "awq/gptq: also write the calibration token ids as JSON (for cross-checks)", ""},
+                {"--rtn-precision", "float16|float32", "rtn: the quantizer's arithmetic; float16 = as llm-awq's pseudo_quantize_tensor on a float16 model (what invx apply names for runs over AWQ in float16)", "float32"},
+                {"--awq-precision", "float16|float32", "awq: arithmetic of the scale and clip searches and folds; float16 = as the authors' code runs them", "float16"},
                 {"--act-order", "", "gptq: quantize columns in order of decreasing Hessian diagonal", ""},
                 {"--damp", "F", "gptq: dampening, as a fraction of the Hessian's mean diagonal", "0.01"},
                 {"--window", "N", "tokens per window", "2048"},
@@ -163,7 +165,7 @@ namespace {
 // search's own, so that the recorded evaluations are reproduced. --record keeps the result in the file.
 int runEvalExperiment(const Arguments& args) {
     for (const char* name : {"--method", "--bits", "--group", "--calibration", "--calibration-samples", "--calibration-length",
-                             "--calibration-seed", "--save-calibration", "--act-order", "--damp", "--tokenizer"})
+                             "--calibration-seed", "--save-calibration", "--awq-precision", "--rtn-precision", "--act-order", "--damp", "--tokenizer"})
         if (args.has(name))
             throw Error(std::string("--experiment measures the model the search reached, with its own quantization and "
                                     "tokenizer; leave out ") + name);
@@ -246,6 +248,17 @@ int runEval(const Arguments& args) {
         quant.groupSize = int(args.getInt("--group", -1, 1 << 20));
         quant.validate();
     }
+    for (const auto& [option, owner] : {std::pair{"--rtn-precision", "rtn"}, std::pair{"--awq-precision", "awq"}})
+        if (args.has(option) && method != owner)
+            throw Error(std::string(option) + " sets the arithmetic of --method " + owner + ", but the method is " + method);
+    const std::string rtnPrecision = args.get("--rtn-precision");
+    if (rtnPrecision != "float16" && rtnPrecision != "float32")
+        throw Error("--rtn-precision must be float16 or float32, but is '" + rtnPrecision + "'");
+    quant.float16Arithmetic = method == "rtn" && rtnPrecision == "float16";
+    // "AWQ 2-bit, group 128", with the arithmetic where it is not the method's default.
+    const std::string arithmetic = (method == "rtn" && rtnPrecision == "float16") ? ", float16 arithmetic"
+                                   : (method == "awq" && args.get("--awq-precision") == "float32") ? ", float32 arithmetic" : "";
+    const std::string label = method == "fp" ? "" : upper(method) + " " + quant.describe() + arithmetic;
     const PerplexityOptions options = perplexityOptions(args);
     const ModelPlacement placement = applyComputeOptions(args);
     const std::string tokenizerDir = args.has("--tokenizer") ? args.get("--tokenizer") : modelDir;
@@ -271,6 +284,7 @@ int runEval(const Arguments& args) {
             }
         }
         BaseMethodOptions options;
+        options.awq.precision = awqPrecisionFromName(args.get("--awq-precision"), "--awq-precision");
         options.gptq.actOrder = args.has("--act-order");
         options.gptq.dampening = args.getDouble("--damp");
         if (!(options.gptq.dampening > 0 && options.gptq.dampening < 1))
@@ -285,8 +299,10 @@ int runEval(const Arguments& args) {
     if (tasks) {
         nlohmann::json fields{{"model", modelDir}, {"method", method}};
         if (method != "fp") fields["bits"] = quant.bits, fields["group"] = quant.groupSize;
+        if (method == "awq") fields["awq_precision"] = args.get("--awq-precision");
+        if (method == "rtn") fields["rtn_precision"] = rtnPrecision;
         return printTasks(measureTasks(model, tokenizer, args), model, args,
-                          method == "fp" ? "full precision" : upper(method) + " " + quant.describe(), fields);
+                          method == "fp" ? "full precision" : label, fields);
     }
     const PerplexityResult r =
         evaluatePerplexity(model, ids, options, perplexityProgressPrinter(args.has("--quiet")));
@@ -298,10 +314,12 @@ int runEval(const Arguments& args) {
         if (method == "awq" || method == "gptq")
             j["calibration"] = args.get("--calibration"), j["calibration_samples"] = std::stoll(args.get("--calibration-samples")),
             j["calibration_length"] = std::stoll(args.get("--calibration-length"));
+        if (method == "awq") j["awq_precision"] = args.get("--awq-precision");
+        if (method == "rtn") j["rtn_precision"] = rtnPrecision;
         std::cout << j.dump() << '\n';
     } else {
         std::printf("%s perplexity: %.4f (%s; %lld of %lld windows of %lld tokens; %lld tokens in all; %.1f s)\n",
-                    method == "fp" ? "full-precision" : (upper(method) + " " + quant.describe()).c_str(),
+                    method == "fp" ? "full-precision" : label.c_str(),
                     r.ppl, std::filesystem::path(dataPath).filename().c_str(), (long long)r.windows,
                     (long long)r.windowsAvailable, (long long)r.windowLength, (long long)r.tokens,
                     r.seconds);

@@ -177,6 +177,7 @@ void inheritBaseSettings(const Arguments& args, SearchRunRequest& request) {
     if (!args.has("--bits")) s.quant.bits = recorded.quant.bits;
     if (!args.has("--group")) s.quant.groupSize = recorded.quant.groupSize;
     if (!args.has("--calibration-length")) s.calibrationLength = recorded.calibrationLength;
+    if (!args.has("--awq-precision")) s.awqPrecision = recorded.awqPrecision;
 }
 
 nlohmann::json summaryJson(const SearchSummary& s) {
@@ -309,7 +310,7 @@ const Command& quantizeCommand() {
             }};
         // The search's own declarations of the settings quantize shares with it.
         for (const Option& o : settingOptions())
-            for (const char* name : {"--bits", "--group", "--calibration", "--calibration-ids", "--calibration-length", "--calibration-seed",
+            for (const char* name : {"--bits", "--group", "--awq-precision", "--calibration", "--calibration-ids", "--calibration-length", "--calibration-seed",
                                      "--eval-data", "--eval-windows", "--eval-window"})
                 if (o.name == name) cmd.options.insert(cmd.options.end() - 2, o);
         for (auto& o : computeOptions()) cmd.options.push_back(o);
@@ -329,6 +330,7 @@ SearchRunRequest quantizeRequest(const Arguments& args) {
     s.base = args.get("--method");
     s.quant.bits = int(args.getInt("--bits", -1000, 1000));
     s.quant.groupSize = int(args.getInt("--group", -(1 << 30), 1 << 30));
+    s.awqPrecision = args.get("--awq-precision");
     s.calibrationCorpus = args.get("--calibration");
     s.calibrationIds = args.get("--calibration-ids");
     s.baseCalibrationSamples = int(args.getInt("--calibration-samples", -(1 << 30), 1 << 30));

@@ -23,9 +23,9 @@ void quantizeWithMethod(OptModel& model, const std::string& method, const QuantC
         throw Error(method + " needs calibration data; none was given");
     if (method == "awq") {
         const auto result = searchAwq(model, calibration, quant, options.awq, report("AWQ"));
-        applyAwq(model, result, quant);
+        applyAwq(model, result, quant, options.awq.precision);
         model.roundToFloat16();  // the folded weights in float16, as the authors' models hold them
-        quantizeRtn(model, quant);
+        quantizeRtn(model, finalQuantizerOfAwq(quant, options.awq.precision));
     } else if (method == "gptq") {
         quantizeGptq(model, calibration, quant, options.gptq, GptqExtras{warnings, report("GPTQ")});
     } else {

@@ -54,6 +54,7 @@ ApplyResult applyExperiment(const ApplyRequest& request) {
     if (settings.base == "gptq")
         throw Error("experiment '" + request.experimentPath + "' searched over GPTQ, whose weights are not a transformation "
                     "of the full-precision ones, so there is no float16 checkpoint that RTN turns into them");
+    const QuantConfig quant = settings.base == "awq" ? finalQuantizerOfAwq(settings.quant, awqPrecisionOf(settings)) : settings.quant;
     prepareOutputDirectory(request.outputDirectory);
     model.roundToFloat16();  // as the search did
     if (settings.base == "awq") {
@@ -61,7 +62,7 @@ ApplyResult applyExperiment(const ApplyRequest& request) {
         for (const auto& r : file.awq()) awq.push_back(awqFromRecord(r, model.config(), settings.quant, at::kCPU));
         if (awq.size() != model.layers().size())
             throw Error("experiment '" + request.experimentPath + "' lacks AWQ's results for every layer");
-        applyAwq(model, awq, settings.quant);
+        applyAwq(model, awq, settings.quant, awqPrecisionOf(settings));
         model.roundToFloat16();
     }
 
@@ -99,11 +100,12 @@ ApplyResult applyExperiment(const ApplyRequest& request) {
         {"checkpoint_step", checkpoint.step},
         {"accepted_steps", checkpoint.acceptedSteps},
         {"best_loss", checkpoint.bestLoss},
-        {"quantize_with", {{"method", "rtn"}, {"bits", settings.quant.bits}, {"group", settings.quant.groupSize}}},
+        {"quantize_with", {{"method", "rtn"}, {"bits", quant.bits}, {"group", quant.groupSize},
+                           {"precision", quant.float16Arithmetic ? "float16" : "float32"}}},
         {"settings", nlohmann::json::parse(settings.toJson())},
     };
     std::ofstream(fs::path(request.outputDirectory) / "invx_apply.json") << provenance.dump(2) << '\n';
-    return {request.outputDirectory, checkpoint.step, std::int64_t(tensors.size()), bytes};
+    return {request.outputDirectory, checkpoint.step, std::int64_t(tensors.size()), bytes, quant};
 }
 
 }  // namespace invx

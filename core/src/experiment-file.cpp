@@ -691,6 +691,8 @@ SearchSettings ExperimentFile::settings() const {
     SearchSettings s = SearchSettings::fromJson(json, d_->path + ":/settings");
     // Runs recorded before the setting existed took their targets from the unmodified model.
     if (json.find("\"targets\"") == std::string::npos) s.targets = "original";
+    // ... and ran AWQ in float32.
+    if (json.find("\"awq_precision\"") == std::string::npos) s.awqPrecision = "float32";
     if (d_->schema >= 2)
         if (const auto last = d_->lastRunLog(); last && last->targetSteps > 0) s.steps = last->targetSteps;
     return s;

@@ -91,7 +91,7 @@ void ExperimentInspector::keepAttentionInputs() {
         std::vector<AwqLayerResult> awq;
         for (const AwqLayerRecord& r : d_->engine->awqRecords())
             awq.push_back(awqFromRecord(r, scaled->config(), d_->settings.quant, scaled->placement().device));
-        applyAwq(*scaled, awq, d_->settings.quant);
+        applyAwq(*scaled, awq, d_->settings.quant, awqPrecisionOf(d_->settings));
         scaled->roundToFloat16();
     }
     const OptModel& source = scaled ? *scaled : *d_->original;

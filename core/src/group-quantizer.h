@@ -15,7 +15,16 @@ struct GroupQuantParams {
 
 // Per-group scale and zero point of a [out, in] weight.
 GroupQuantParams groupQuantParams(const at::Tensor& weight, const QuantConfig& config);
-// The dequantized weight, same shape, dtype and device as `weight`. Computed in float32.
+// The dequantized weight, same shape, dtype and device as `weight`. Computed in float32, or as
+// fakeQuantizeFloat16 when config.float16Arithmetic.
 at::Tensor fakeQuantize(const at::Tensor& weight, const QuantConfig& config);
+// The same quantizer in float16 arithmetic, as llm-awq's pseudo_quantize_tensor runs on float16
+// weights: the weights are taken in float16 and every operation's result is rounded to float16.
+// On CUDA it runs in half; elsewhere it is emulated in float32 with a rounding after each
+// operation, which gives the same values (one float32 operation on float16 values, rounded once,
+// is what CUDA's half kernels compute). Same shape, dtype and device.
+at::Tensor fakeQuantizeFloat16(const at::Tensor& weight, const QuantConfig& config);
+// `t` rounded to float16 and returned as float32.
+at::Tensor roundedToFloat16(const at::Tensor& t);
 
 }  // namespace invx

@@ -38,6 +38,9 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
     const OptConfig& config = model_.config();
     const int layers = int(config.numLayers);
     settings_.validateForModel(config.hiddenSize, config.ffnDim, layers);
+    // AWQ in float16 ends, as its authors' code does, with RTN in float16 arithmetic; so does every
+    // candidate, so that the identity state is AWQ's model.
+    if (settings_.base == "awq") settings_.quant = finalQuantizerOfAwq(settings_.quant, awqPrecisionOf(settings_));
     calibration_ = calibration.to(model_.placement().device, at::kLong);
     // The search works on the float16 values `invx apply` writes, so that an applied checkpoint
     // quantizes to exactly the model the search ended with.
@@ -64,9 +67,11 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
             for (const auto& r : baseInputs.awq)
                 awq.push_back(awqFromRecord(r, config, settings_.quant, model_.placement().device));
         } else {
-            awq = searchAwq(model_, baseInputs.calibration, settings_.quant, AwqOptions{});
+            AwqOptions options;
+            options.precision = awqPrecisionOf(settings_);
+            awq = searchAwq(model_, baseInputs.calibration, settings_.quant, options);
         }
-        applyAwq(model_, awq, settings_.quant);
+        applyAwq(model_, awq, settings_.quant, awqPrecisionOf(settings_));
         model_.roundToFloat16();  // as `invx apply` stores the scaled weights
         for (const auto& r : awq) awq_.push_back(awqRecord(r));
         if (settings_.targets == "base") {

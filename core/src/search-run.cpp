@@ -93,6 +93,9 @@ ReusedBase reuseBase(const std::string& path, const SearchSettings& settings, co
         throw Error(what + " holds a " + recorded.base + " base, but this search asks for --base " + settings.base);
     if (recorded.quant.bits != settings.quant.bits || recorded.quant.groupSize != settings.quant.groupSize)
         throw Error(what + " was quantized with " + recorded.quant.describe() + ", but this search asks for " + settings.quant.describe());
+    if (settings.base == "awq" && recorded.awqPrecision != settings.awqPrecision)
+        throw Error(what + " ran AWQ in " + recorded.awqPrecision + ", but this search asks for --awq-precision " +
+                    settings.awqPrecision + "; leave --awq-precision out to take the file's");
     const ModelIdentity sourceModel = source.model();
     if (sourceModel.fingerprint != model.fingerprint)
         throw Error(what + " was made for the model at '" + sourceModel.path + "' (fingerprint " + sourceModel.fingerprint +

@@ -36,6 +36,8 @@ void SearchSettings::validate() const {
             "search setting 'calibration_length' must be between 2 and 65536 tokens, but is " + std::to_string(calibrationLength));
     require(targets == "base" || targets == "original",
             "search setting 'targets' must be base or original, but is '" + targets + "'");
+    require(awqPrecision == "float16" || awqPrecision == "float32",
+            "search setting 'awq_precision' must be float16 or float32, but is '" + awqPrecision + "'");
     require(!invariances.empty() &&
                 invariances.find_first_not_of("PSR") == std::string::npos,
             "search setting 'invariances' must be a non-empty combination of P, S and R (e.g. PSR, P, SR), but is '" +
@@ -107,6 +109,7 @@ std::string SearchSettings::toJson() const {
         {"calibration_seed", calibrationSeed},
         {"calibration_ids", calibrationIds},
         {"targets", targets},
+        {"awq_precision", awqPrecision},
         {"invariances", invariances},
         {"alpha", alpha},
         {"swap_frac", swapFraction},
@@ -166,6 +169,7 @@ SearchSettings SearchSettings::fromJson(const std::string& text, const std::stri
         else if (key == "calibration_seed") s.calibrationSeed = unsignedInt();
         else if (key == "calibration_ids") s.calibrationIds = text();
         else if (key == "targets") s.targets = text();
+        else if (key == "awq_precision") s.awqPrecision = text();
         else if (key == "invariances") s.invariances = text();
         else if (key == "alpha") s.alpha = real();
         else if (key == "swap_frac") s.swapFraction = real();

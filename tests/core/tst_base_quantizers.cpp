@@ -2,7 +2,12 @@
 // Hessians and end-to-end runs on a small model.
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
+#include <c10/util/Half.h>
 #include <QtTest>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "awq-quantizer.h"
 #include "base-quantization.h"
@@ -13,6 +18,8 @@
 #include "test-support.h"
 
 using namespace invx;
+
+Q_DECLARE_METATYPE(invx::AwqPrecision)
 
 namespace {
 
@@ -27,14 +34,88 @@ QuantConfig config(int bits, int group) {
     return q;
 }
 
+AwqOptions awqIn(AwqPrecision precision) {
+    AwqOptions o;
+    o.precision = precision;
+    return o;
+}
+
+void addPrecisionRows() {
+    QTest::addColumn<AwqPrecision>("precision");
+    QTest::newRow("float16") << AwqPrecision::Float16;
+    QTest::newRow("float32") << AwqPrecision::Float32;
+}
+
+float half(float v) { return float(c10::Half(v)); }
+
+// llm-awq's auto_clip_layer on float16 tensors, written out value by value: products rounded to
+// float16, group sums accumulated in float32 and rounded, the squared error rounded, its mean over
+// tokens rounded; the first of equal errors wins. Bounds [rows, groups].
+std::vector<std::vector<float>> clipByTheAuthorsLoop(const at::Tensor& weight, const at::Tensor& x, int bits, int g,
+                                                     const AwqOptions& o) {
+    const std::int64_t rows = weight.size(0), cols = weight.size(1), tokens = x.size(0), groups = cols / g;
+    const float qmax = float((1 << bits) - 1);
+    auto halves = [](const at::Tensor& t) {
+        std::vector<float> v(static_cast<std::size_t>(t.numel()));
+        const at::Tensor c = t.to(at::kFloat).contiguous();
+        std::copy(c.data_ptr<float>(), c.data_ptr<float>() + c.numel(), v.begin());
+        for (float& e : v) e = half(e);
+        return v;
+    };
+    const std::vector<float> w = halves(weight), xs = halves(x);
+    auto quantizeGroup = [&](std::vector<float> v) {
+        float mx = v[0], mn = v[0];
+        for (float e : v) mx = std::max(mx, e), mn = std::min(mn, e);
+        const float scale = half(half(std::max(half(mx - mn), half(1e-5f))) / qmax);
+        const float zero = std::clamp(-std::nearbyint(half(mn / scale)), 0.0f, qmax);
+        for (float& e : v) e = half((std::clamp(std::nearbyint(half(e / scale)) + zero, 0.0f, qmax) - zero) * scale);
+        return v;
+    };
+    auto output = [&](const std::vector<float>& wg, std::int64_t t, std::int64_t group) {
+        float sum = 0;
+        for (int k = 0; k < g; ++k) sum += half(xs[std::size_t(t * cols + group * g + k)] * wg[std::size_t(k)]);
+        return half(sum);
+    };
+    std::vector<std::vector<float>> bounds(static_cast<std::size_t>(rows), std::vector<float>(static_cast<std::size_t>(groups)));
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t group = 0; group < groups; ++group) {
+            const auto first = w.begin() + r * cols + group * g;
+            const std::vector<float> wg(first, first + g);
+            float maxAbs = 0;
+            for (float e : wg) maxAbs = std::max(maxAbs, std::abs(e));
+            float best = maxAbs, bestError = std::numeric_limits<float>::infinity();
+            for (int i = 0; i < int(o.maxShrink * o.grid); ++i) {
+                const float bound = half(maxAbs * float(1.0 - double(i) / o.grid));
+                std::vector<float> c = wg;
+                for (float& e : c) e = std::clamp(e, -bound, bound);
+                const std::vector<float> q = quantizeGroup(c);
+                float sum = 0;
+                for (std::int64_t t = 0; t < tokens; ++t) {
+                    const float d = half(output(q, t, group) - output(wg, t, group));
+                    sum += half(d * d);
+                }
+                const float error = half(sum / float(tokens));
+                if (error < bestError) bestError = error, best = bound;
+            }
+            bounds[std::size_t(r)][std::size_t(group)] = best;
+        }
+    return bounds;
+}
+
 }  // namespace
 
 class TestBaseQuantizers : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void awqGivesASalientChannelTheLargestScale_data() { addPrecisionRows(); }
     void awqGivesASalientChannelTheLargestScale();
+    void awqClipsAPlantedOutlierWhenThatHelps_data() { addPrecisionRows(); }
     void awqClipsAPlantedOutlierWhenThatHelps();
+    void float16QuantizerRoundsAsHalfArithmeticDoes();
+    void float16ClipSearchIsTheAuthorsLoop();
+    void awqScalesFoldExactly_data() { addPrecisionRows(); }
     void awqScalesFoldExactly();
+    void awqPrecisionChangesTheChoices();
     void awqRefusesPostLayerNormModels();
     void gptqBeatsRtnOnCorrelatedInputs();
     void gptqCodesReproduceTheWeights_data();
@@ -53,8 +134,9 @@ void TestBaseQuantizers::awqGivesASalientChannelTheLargestScale() {
     x.select(1, 7).mul_(30.0);  // one salient input channel
     LinearWeights w{at::randn({32, 64}) * 0.1, at::Tensor()};
     const QuantConfig q = config(3, 32);
+    QFETCH(AwqPrecision, precision);
     double ratio = 0;
-    const at::Tensor s = awqSearchLinearScales(w, x, q, 20, &ratio);
+    const at::Tensor s = awqSearchLinearScales(w, x, q, awqIn(precision), &ratio);
     QVERIFY(ratio > 0);
     QCOMPARE(s.argmax().item<std::int64_t>(), std::int64_t(7));
     // And it pays: the output error with the scales is below plain RTN's.
@@ -71,7 +153,8 @@ void TestBaseQuantizers::awqClipsAPlantedOutlierWhenThatHelps() {
     w[0][5] = 12.0;                    // an outlier weight in row 0, group 0 ...
     at::Tensor x = at::randn({1024, 32});
     x.select(1, 5).mul_(0.01);         // ... on an input that is nearly always ~0
-    AwqOptions options;
+    QFETCH(AwqPrecision, precision);
+    const AwqOptions options = awqIn(precision);
     const QuantConfig q = config(2, 32);
     const at::Tensor bound = awqClip(w, x, q, options);
     QCOMPARE(bound.sizes().vec(), (std::vector<std::int64_t>{64, 1}));
@@ -85,13 +168,56 @@ void TestBaseQuantizers::awqClipsAPlantedOutlierWhenThatHelps() {
     QVERIFY(bound[1][0].item<float>() >= 0.5f * full);
 }
 
+void TestBaseQuantizers::float16QuantizerRoundsAsHalfArithmeticDoes() {
+    c10::InferenceMode guard;
+    // 2 bits, one group of four: min 0 and max 3 give scale 1 in both precisions. 1.4998 rounds to
+    // 1 in float32, but it is 1.5 in float16 (the nearest half value), and 1.5 rounds to 2 (even).
+    const at::Tensor w = at::tensor({0.0f, 1.4998f, 2.2f, 3.0f}).view({1, 4});
+    const QuantConfig q = config(2, 4);
+    QCOMPARE(fakeQuantize(w, q)[0][1].item<float>(), 1.0f);
+    QCOMPARE(fakeQuantizeFloat16(w, q)[0][1].item<float>(), 2.0f);
+    // The scale of a group of range 0.1 at 2 bits: float16(float16(0.1) / 3), not 0.1 / 3.
+    const at::Tensor small = at::tensor({0.0f, 0.05f, 0.07f, 0.1f}).view({1, 4});
+    const float scale = half(half(0.1f) / 3.0f);
+    QVERIFY(scale != 0.1f / 3.0f);
+    QCOMPARE(fakeQuantizeFloat16(small, q)[0][3].item<float>(), half(3.0f * scale));
+    // Every value is a float16 value, and the dtype is kept.
+    at::manual_seed(3);
+    const at::Tensor r = at::randn({16, 64});
+    const at::Tensor f16 = fakeQuantizeFloat16(r, config(3, 32));
+    QCOMPARE(f16.scalar_type(), at::kFloat);
+    QVERIFY(at::equal(f16, roundedToFloat16(f16)));
+}
+
+void TestBaseQuantizers::float16ClipSearchIsTheAuthorsLoop() {
+    c10::InferenceMode guard;
+    // Heavy-tailed weights: many groups where a few bounds come close, so that the rounding of
+    // each product, sum and error decides between them.
+    at::manual_seed(12);
+    const std::int64_t rows = 96, cols = 64;
+    const at::Tensor w = at::randn({rows, cols}) * 0.05 * at::exp(at::randn({rows, cols}));
+    const at::Tensor x = at::randn({64, cols});
+    AwqOptions o = awqIn(AwqPrecision::Float16);
+    const at::Tensor bounds = awqClip(w, x, config(2, 32), o);
+    const auto expected = clipByTheAuthorsLoop(w, x, 2, 32, o);
+    int trimmed = 0;
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t g = 0; g < 2; ++g) {
+            const float got = bounds[r][g].item<float>(), want = expected[std::size_t(r)][std::size_t(g)];
+            QVERIFY2(got == want, qPrintable(QString("row %1 group %2: %3, the loop %4").arg(r).arg(g).arg(got).arg(want)));
+            trimmed += got < half(w[r].narrow(0, g * 32, 32).abs().max().item<float>()) ? 1 : 0;
+        }
+    QVERIFY(trimmed > 10);  // the case exercises the search, not only its start
+}
+
 void TestBaseQuantizers::awqScalesFoldExactly() {
     c10::InferenceMode guard;
+    QFETCH(AwqPrecision, precision);
     const OptConfig c = test::tinyConfig();
     const OptModel fp = OptModel::fromTensors(c, test::randomWeights(c, 3), {}, "tiny");
     at::manual_seed(4);
     const at::Tensor ids = at::randint(4, 96, {4, 32}, at::TensorOptions().dtype(at::kLong));
-    AwqOptions options;
+    AwqOptions options = awqIn(precision);
     options.clip = false;
     const auto result = searchAwq(fp, ids, config(2, 32), options);
     QCOMPARE(result.size(), std::size_t(3));
@@ -99,10 +225,34 @@ void TestBaseQuantizers::awqScalesFoldExactly() {
     for (const auto& r : result) scaled = scaled || r.qkvRatio > 0 || r.outRatio > 0 || r.fc1Ratio > 0 || r.fc2Ratio > 0;
     QVERIFY(scaled);
     OptModel folded = fp;
-    applyAwq(folded, result, config(2, 32));
+    applyAwq(folded, result, config(2, 32), precision);
     QVERIFY(!at::equal(folded.layers()[0].fc1.weight, fp.layers()[0].fc1.weight));
     const at::Tensor a = fp.forward(ids), b = folded.forward(ids);
-    QVERIFY2((a - b).abs().max().item<double>() < 1e-4, "scaling changed the full-precision model");
+    // Exact in float32; in float16 the model and each fold are rounded to float16 (relative 2^-11).
+    const double tolerance = precision == AwqPrecision::Float32 ? 1e-4 : 2e-2 * a.abs().max().item<double>();
+    QVERIFY2((a - b).abs().max().item<double>() < tolerance, "scaling changed the full-precision model");
+    if (precision == AwqPrecision::Float16) {
+        for (const auto& r : result)
+            for (const at::Tensor& s : {r.qkvScales, r.outScales, r.fc1Scales, r.fc2Scales}) QVERIFY(at::equal(s, roundedToFloat16(s)));
+        for (const at::Tensor& t : {folded.layers()[1].fc1.weight, folded.layers()[1].ffnNorm.bias})
+            QVERIFY(at::equal(t, roundedToFloat16(t)));
+    }
+}
+
+void TestBaseQuantizers::awqPrecisionChangesTheChoices() {
+    c10::InferenceMode guard;
+    const OptConfig c = test::tinyConfig();
+    const OptModel fp = OptModel::fromTensors(c, test::randomWeights(c, 5), {}, "tiny");
+    at::manual_seed(6);
+    const at::Tensor ids = at::randint(4, 96, {4, 32}, at::TensorOptions().dtype(at::kLong));
+    const auto in16 = searchAwq(fp, ids, config(2, 32), awqIn(AwqPrecision::Float16));
+    const auto in32 = searchAwq(fp, ids, config(2, 32), awqIn(AwqPrecision::Float32));
+    bool differ = false;
+    for (std::size_t l = 0; l < in16.size(); ++l)
+        differ = differ || !at::equal(in16[l].fc1Scales, in32[l].fc1Scales) || !at::equal(in16[l].fc2Clip, in32[l].fc2Clip);
+    QVERIFY(differ);
+    INVX_VERIFY_MESSAGE(test::errorOf([] { awqPrecisionFromName("bfloat16", "--awq-precision"); }), "--awq-precision",
+                        "float16 or float32", "bfloat16");
 }
 
 void TestBaseQuantizers::awqRefusesPostLayerNormModels() {

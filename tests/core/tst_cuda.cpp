@@ -5,6 +5,7 @@
 #include <c10/core/InferenceMode.h>
 #include <QtTest>
 
+#include "awq-quantizer.h"
 #include "group-quantizer.h"
 #include "perplexity-evaluator.h"
 #include "rtn-quantizer.h"
@@ -19,6 +20,8 @@ private Q_SLOTS:
     void forwardMatchesTheCpu_data();
     void forwardMatchesTheCpu();
     void quantizerMatchesTheCpu();
+    void float16QuantizerMatchesItsCpuEmulation();
+    void awqFloat16SearchesMatchTheCpu();
     void perplexityMatchesTheCpu();
 };
 
@@ -64,6 +67,42 @@ void TestCuda::quantizerMatchesTheCpu() {
         const double flipped = ((a - b).abs() > 1e-5).to(at::kFloat).mean().item<double>();
         QVERIFY2(flipped < 1e-3, qPrintable(QString::number(flipped)));
     }
+}
+
+void TestCuda::float16QuantizerMatchesItsCpuEmulation() {
+    // On CUDA the float16 quantizer runs in half; on the CPU it is emulated in float32 with a
+    // rounding after each operation. The two are the same arithmetic, value for value.
+    at::manual_seed(3);
+    const at::Tensor w = at::randn({64, 256}) * at::exp(at::randn({64, 256}));
+    for (int bits : {1, 2, 3, 4, 8})
+        for (int group : {32, 128, -1}) {
+            const QuantConfig q{bits, group, true};
+            const at::Tensor a = fakeQuantizeFloat16(w, q);
+            const at::Tensor b = fakeQuantizeFloat16(w.cuda(), q).cpu();
+            const at::Tensor c = fakeQuantizeFloat16(w.to(at::kHalf).cuda(), q).cpu().to(at::kFloat);
+            QVERIFY2(at::equal(a, b), qPrintable(QString("%1 bits, group %2").arg(bits).arg(group)));
+            QVERIFY2(at::equal(a, c), qPrintable(QString("%1 bits, group %2, half weights").arg(bits).arg(group)));
+        }
+}
+
+void TestCuda::awqFloat16SearchesMatchTheCpu() {
+    // The same float16 arithmetic on both devices; only the order of float32 sums differs, so a
+    // rare near-tie may go the other way.
+    c10::InferenceMode guard;
+    at::manual_seed(4);
+    const at::Tensor w = at::randn({256, 128}) * 0.05 * at::exp(at::randn({256, 128}));
+    const at::Tensor x = at::randn({1024, 128});
+    AwqOptions o;
+    o.precision = AwqPrecision::Float16;
+    const QuantConfig q{2, 64};
+    const at::Tensor a = awqClip(w, x, q, o), b = awqClip(w.cuda(), x.cuda(), q, o).cpu();
+    const double differ = (a != b).to(at::kFloat).mean().item<double>();
+    QVERIFY2(differ < 0.01, qPrintable(QString::number(differ)));
+    double ra = 0, rb = 0;
+    const LinearWeights lin{w, at::Tensor()}, linGpu{w.cuda(), at::Tensor()};
+    const at::Tensor sa = awqSearchLinearScales(lin, x, q, o, &ra), sb = awqSearchLinearScales(linGpu, x.cuda(), q, o, &rb);
+    QCOMPARE(ra, rb);
+    QVERIFY(at::equal(sa, sb.cpu()));
 }
 
 void TestCuda::perplexityMatchesTheCpu() {

@@ -116,7 +116,7 @@ private Q_SLOTS:
     void refusesShapesThatDisagreeWithTheModel();
     void refusesACheckpointTheSearchCouldNotHaveWritten();
     void recordsResultsAlsoInOlderFiles();
-    void runsRecordedBeforeTheTargetsSettingUsedTheOriginal();
+    void runsRecordedBeforeASettingExistedReadAsTheyRan();
     void buildsTheResultsTable();
     void h5dumpReadsIt();
 
@@ -626,20 +626,25 @@ void TestExperimentFile::recordsResultsAlsoInOlderFiles() {
     QCOMPARE(f.evaluations().size(), std::size_t(1));
 }
 
-void TestExperimentFile::runsRecordedBeforeTheTargetsSettingUsedTheOriginal() {
+void TestExperimentFile::runsRecordedBeforeASettingExistedReadAsTheyRan() {
     const std::string file = path("targets.h5");
     SearchSettings settings;
     settings.base = "awq";
-    QCOMPARE(settings.targets, std::string("base"));  // the published code's choice is the default
+    // The published code's choices are the defaults.
+    QCOMPARE(settings.targets, std::string("base"));
+    QCOMPARE(settings.awqPrecision, std::string("float16"));
     { ExperimentFile::create(file, settings, identity(), calibration()).publish(); }
     QCOMPARE(ExperimentFile::open(file, false).settings().targets, std::string("base"));
-    // The settings as an older invx wrote them: no "targets" key.
+    QCOMPARE(ExperimentFile::open(file, false).settings().awqPrecision, std::string("float16"));
+    // The settings as an older invx wrote them: no "targets" and no "awq_precision" key.
     std::string json = settings.toJson();
-    const std::size_t at = json.find("\"targets\"");
-    QVERIFY(at != std::string::npos);
-    const std::size_t lineStart = json.rfind('\n', at) + 1;
-    json.erase(lineStart, json.find('\n', at) + 1 - lineStart);  // a middle line: the commas stay right
-    QVERIFY(json.find("targets") == std::string::npos);
+    for (const char* key : {"\"targets\"", "\"awq_precision\""}) {
+        const std::size_t at = json.find(key);
+        QVERIFY(at != std::string::npos);
+        const std::size_t lineStart = json.rfind('\n', at) + 1;
+        json.erase(lineStart, json.find('\n', at) + 1 - lineStart);  // a middle line: the commas stay right
+    }
+    QVERIFY(json.find("targets") == std::string::npos && json.find("awq_precision") == std::string::npos);
     const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
     QVERIFY(H5Adelete_by_name(f, "/settings", "json", H5P_DEFAULT) >= 0);
     const hid_t type = H5Tcopy(H5T_C_S1);
@@ -651,6 +656,7 @@ void TestExperimentFile::runsRecordedBeforeTheTargetsSettingUsedTheOriginal() {
     H5Aclose(a), H5Sclose(space), H5Tclose(type), H5Fclose(f);
     const SearchSettings older = ExperimentFile::open(file, false).settings();
     QCOMPARE(older.targets, std::string("original"));
+    QCOMPARE(older.awqPrecision, std::string("float32"));
     QCOMPARE(older.base, std::string("awq"));
 }
 

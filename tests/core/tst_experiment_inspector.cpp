@@ -119,6 +119,10 @@ void TestExperimentInspector::groupErrorsAreTheWeightsOwn() {
 // the weights' own. Over AWQ this holds only for the scaled and clipped weights the base quantized.
 void verifyAttentionIsRoundedInput(ExperimentInspector& inspector, int layer) {
     const int levels = 1 << inspector.settings().quant.bits;
+    // AWQ in float16 quantizes in float16 arithmetic: w / scale and the scale itself are rounded to
+    // float16 (2^-11 relative) first, which can move a weight past the half step by a few thousandths.
+    const bool float16 = inspector.settings().base == "awq" && inspector.settings().awqPrecision == "float16";
+    const float slack = float16 ? 1.01f : 1.001f;
     const std::vector<WeightSnapshot> attention = inspector.inspectAttention(layer);
     QCOMPARE(attention.size(), std::size_t(4));
     const char* names[] = {"q_proj", "k_proj", "v_proj", "out_proj"};
@@ -139,7 +143,7 @@ void verifyAttentionIsRoundedInput(ExperimentInspector& inspector, int layer) {
                 for (std::int64_t c = g * w.groupSize; c < (g + 1) * w.groupSize; ++c) {
                     const std::size_t i = std::size_t(r * w.cols + c);
                     values.push_back(w.quantized[i]);
-                    QVERIFY2(std::abs(w.quantized[i] - w.transformed[i]) <= 0.5f * step * 1.001f + 1e-6f, names[m]);
+                    QVERIFY2(std::abs(w.quantized[i] - w.transformed[i]) <= 0.5f * step * slack + 1e-6f, names[m]);
                 }
                 std::sort(values.begin(), values.end());
                 QVERIFY(std::unique(values.begin(), values.end()) - values.begin() <= levels);

@@ -136,12 +136,27 @@ void TestSearchCli::searchesOverAwqAndGptq() {
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const double awqAlone = lastJsonLine(r.out)["ppl"].toDouble();
     const QString applied = dir_.filePath("awq-applied");
-    r = invxRun({"apply", "--experiment", file, "--out", applied});
+    r = invxRun({"apply", "--experiment", file, "--out", applied, "--json"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    // AWQ in float16 (the default) ends with RTN in float16 arithmetic; apply names it.
+    QVERIFY2(lastJsonLine(r.out)["quantize"].toString().endsWith("--bits 2 --group 32 --rtn-precision float16"), qPrintable(r.out));
     r = invxRun({"eval", "--model", applied, "--data", text_, "--window", "64", "--max-windows", "3", "--bits", "2",
-                 "--group", "32", "--device", "cpu", "--json", "--quiet"});
+                 "--group", "32", "--rtn-precision", "float16", "--device", "cpu", "--json", "--quiet"});
     QCOMPARE(lastJsonLine(r.out)["ppl"].toDouble(), finalPpl);
+    QCOMPARE(lastJsonLine(r.out)["rtn_precision"].toString(), QString("float16"));
     QCOMPARE(summary["first_evaluation"].toObject()["perplexity"].toDouble(), awqAlone);  // the search starts at AWQ
+    // A search reusing these AWQ results takes their arithmetic, and refuses another.
+    args = searchArgs(dir_.filePath("awq-reused.h5"), 2);
+    args << "--base-from" << file;
+    r = invxRun(args);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(ExperimentFile::open(dir_.filePath("awq-reused.h5").toStdString(), false).settings().awqPrecision, std::string("float16"));
+    QCOMPARE(lastJsonLine(r.out)["first_evaluation"].toObject()["perplexity"].toDouble(), awqAlone);
+    args = searchArgs(dir_.filePath("awq-bad.h5"), 2);
+    args << "--base-from" << file << "--awq-precision" << "float32";
+    r = invxRun(args);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("awq.h5") && r.err.contains("float16") && r.err.contains("--awq-precision float32"), qPrintable(r.err));
 
     // GPTQ: the search starts exactly at GPTQ and improves its calibration loss.
     const QString gptqFile = dir_.filePath("gptq.h5");

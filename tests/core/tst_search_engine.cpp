@@ -422,7 +422,7 @@ void TestSearchEngine::targetsComeFromTheBaseModelOrTheOriginal() {
     std::vector<AwqLayerResult> awq;
     for (const AwqLayerRecord& r : base.awqRecords())
         awq.push_back(awqFromRecord(r, awqApplied.config(), s.quant, awqApplied.placement().device));
-    applyAwq(awqApplied, awq, s.quant);
+    applyAwq(awqApplied, awq, s.quant, awqPrecisionOf(s));
     awqApplied.roundToFloat16();
     const double fromBase = mseAgainst(awqApplied, base), fromOriginal = mseAgainst(unmodified, original);
     QVERIFY2(std::abs(base.base().mse0 - fromBase) <= 1e-4 * fromBase, qPrintable(QString("%1 vs %2").arg(base.base().mse0).arg(fromBase)));

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "invx/quant-config.h"
+
 namespace invx {
 
 struct ApplyRequest {
@@ -19,6 +21,7 @@ struct ApplyResult {
     std::int64_t step = 0;  // the search step of the applied checkpoint
     std::int64_t tensors = 0;
     std::int64_t bytes = 0;
+    QuantConfig quant;  // the RTN that turns the written model into the searched one (bits, group, arithmetic)
 };
 
 ApplyResult applyExperiment(const ApplyRequest& request);

@@ -33,6 +33,10 @@ struct SearchSettings {
     // "original" = the unmodified model. RTN and GPTQ leave it unmodified, so both agree there.
     // Files written before this setting existed ran with "original".
     std::string targets = "base";
+    // The arithmetic of AWQ's scale and clip searches and folds: "float16" as its authors' code
+    // runs them (their model is float16), "float32" as invx did before. Files written before this
+    // setting existed ran with "float32".
+    std::string awqPrecision = "float16";
 
     // The search.
     std::string invariances = "PSR";  // any non-empty subset of P (permute), S (scale), R (rotate)
