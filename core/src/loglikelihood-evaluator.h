@@ -2,9 +2,12 @@
 // log P(continuation | context) for many requests at once, by lm-evaluation-harness's rules:
 // trailing whitespace of the context moves to the continuation, the continuation's tokens are those
 // of tokenize(context + continuation) after tokenize(context), and a request longer than the
-// model's positions keeps its last tokens. Requests are sorted by length and run in right-padded
-// batches (padding after a sequence cannot reach it through causal attention); only the
-// continuation's positions go through the LM head, so no [batch, seq, vocab] tensor is formed.
+// model's positions keeps its last tokens. Requests that share their context (an item's choices)
+// share one forward of it: one row holds the context once and each continuation after it, at the
+// positions it would have alone, each seeing the context and itself (a mask instead of the causal
+// triangle). Rows are sorted by length and run in right-padded batches (padding after a sequence
+// cannot reach it); only the continuations' positions go through the LM head, so no
+// [batch, seq, vocab] tensor is formed.
 #include <cstdint>
 #include <functional>
 #include <string>

@@ -170,6 +170,21 @@ at::Tensor OptModel::embed(const at::Tensor& ids) const {
                     std::to_string(config_.maxPositions) + " tokens per sequence, but got " +
                     std::to_string(seq));
     }
+    return embedAt(ids, at::arange(0, seq, at::TensorOptions().device(placement_.device).dtype(at::kLong)));
+}
+
+at::Tensor OptModel::embed(const at::Tensor& ids, const at::Tensor& positions) const {
+    const at::Tensor p = positions.to(placement_.device, at::kLong);
+    if (p.numel() > 0) {
+        const at::Tensor bounds = at::stack({p.min(), p.max()}).cpu();
+        if (bounds[0].item<std::int64_t>() < 0 || bounds[1].item<std::int64_t>() >= config_.maxPositions)
+            throw Error("OPT forward expects positions in [0, " + std::to_string(config_.maxPositions) +
+                        "), but got one outside");
+    }
+    return embedAt(ids, p);
+}
+
+at::Tensor OptModel::embedAt(const at::Tensor& ids, const at::Tensor& positions) const {
     at::Tensor idx = ids.to(placement_.device, at::kLong);
     // One transfer for both bounds: on CUDA each .item() is a synchronisation.
     at::Tensor bounds = idx.numel() > 0 ? at::stack({idx.min(), idx.max()}).cpu() : at::Tensor();
@@ -180,12 +195,14 @@ at::Tensor OptModel::embed(const at::Tensor& ids) const {
     }
     at::Tensor x = at::embedding(embedTokens_, idx);
     if (projectIn_.defined()) x = at::linear(x, projectIn_);
-    at::Tensor positions =
-        at::arange(kPositionOffset, seq + kPositionOffset, idx.options().dtype(at::kLong));
-    return x + at::embedding(embedPositions_, positions);
+    return x + at::embedding(embedPositions_, positions + kPositionOffset);
 }
 
 at::Tensor OptModel::selfAttention(std::size_t index, const at::Tensor& x, at::Tensor* outProjInput) const {
+    return attend(index, x, outProjInput, at::Tensor());
+}
+
+at::Tensor OptModel::attend(std::size_t index, const at::Tensor& x, at::Tensor* outProjInput, const at::Tensor& allowed) const {
     const OptLayer& layer = layers_.at(index);
     const std::int64_t batch = x.size(0), seq = x.size(1);
     const std::int64_t heads = config_.numHeads, headDim = config_.headDim();
@@ -195,18 +212,23 @@ at::Tensor OptModel::selfAttention(std::size_t index, const at::Tensor& x, at::T
     at::Tensor q = split(linear(x, layer.q));
     at::Tensor k = split(linear(x, layer.k));
     at::Tensor v = split(linear(x, layer.v));
-    at::Tensor attn = causalAttention(q, k, v);
+    at::Tensor attn = allowed.defined() ? maskedAttention(q, k, v, allowed) : causalAttention(q, k, v);
     attn = attn.transpose(1, 2).reshape({batch, seq, heads * headDim});
     if (outProjInput) *outProjInput = attn;
     return linear(attn, layer.out);
 }
 
 at::Tensor OptModel::attentionHalf(std::size_t index, const at::Tensor& hidden, BlockLinearInputs* inputs) const {
+    return attentionHalf(index, hidden, inputs, at::Tensor());
+}
+
+at::Tensor OptModel::attentionHalf(std::size_t index, const at::Tensor& hidden, BlockLinearInputs* inputs,
+                                   const at::Tensor& allowed) const {
     const OptLayer& layer = layers_.at(index);
     const bool preLN = config_.doLayerNormBefore;
     at::Tensor x = preLN ? layerNorm(hidden, layer.attnNorm) : hidden;
     if (inputs) inputs->qkv = x;
-    at::Tensor h = hidden + selfAttention(index, x, inputs ? &inputs->out : nullptr);
+    at::Tensor h = hidden + attend(index, x, inputs ? &inputs->out : nullptr, allowed);
     if (!preLN) h = layerNorm(h, layer.attnNorm);
     return h;
 }
@@ -225,6 +247,10 @@ at::Tensor OptModel::ffnHalf(std::size_t index, const at::Tensor& afterAttention
 
 at::Tensor OptModel::forwardLayer(std::size_t index, const at::Tensor& hidden, BlockLinearInputs* inputs) const {
     return ffnHalf(index, attentionHalf(index, hidden, inputs), inputs);
+}
+
+at::Tensor OptModel::forwardLayerMasked(std::size_t index, const at::Tensor& hidden, const at::Tensor& allowed) const {
+    return ffnHalf(index, attentionHalf(index, hidden, nullptr, allowed));
 }
 
 at::Tensor OptModel::head(const at::Tensor& hidden) const {

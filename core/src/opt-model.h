@@ -65,6 +65,12 @@ public:
 
     // ids: [batch, seq] int64 on any device. Returns the input of the first block.
     at::Tensor embed(const at::Tensor& ids) const;
+    // The same at given positions [batch, seq] (0-based, below max_position_embeddings): packed
+    // rows, where several continuations of one context each start at the context's end.
+    at::Tensor embed(const at::Tensor& ids, const at::Tensor& positions) const;
+    // A block over packed rows: each query sees the keys `allowed` [batch, seq, seq] (bool,
+    // query x key) says, instead of the causal triangle.
+    at::Tensor forwardLayerMasked(std::size_t layer, const at::Tensor& hidden, const at::Tensor& allowed) const;
     // One decoder block: hidden [batch, seq, hidden] -> its output. With `inputs`, also the inputs
     // of its linear layers (what AWQ and GPTQ calibrate on).
     at::Tensor forwardLayer(std::size_t layer, const at::Tensor& hidden, BlockLinearInputs* inputs = nullptr) const;
@@ -96,6 +102,12 @@ private:
     at::Tensor embedPositions_;  // [max_positions + 2, hidden]
     at::Tensor projectIn_, projectOut_;  // only when word_embed_proj_dim != hidden
     LayerNormWeights finalNorm_;         // only for pre-LN models
+    // embed at positions already checked.
+    at::Tensor embedAt(const at::Tensor& ids, const at::Tensor& positions) const;
+    // selfAttention and attentionHalf with an optional mask (undefined: causal).
+    at::Tensor attend(std::size_t layer, const at::Tensor& normed, at::Tensor* outProjInput, const at::Tensor& allowed) const;
+    at::Tensor attentionHalf(std::size_t layer, const at::Tensor& hidden, BlockLinearInputs* inputs,
+                             const at::Tensor& allowed) const;
     at::Tensor lmHead_;                  // undefined when tied to embedTokens_
     std::vector<OptLayer> layers_;
 };
