@@ -170,7 +170,8 @@ at::Tensor OptModel::embed(const at::Tensor& ids) const {
                     std::to_string(config_.maxPositions) + " tokens per sequence, but got " +
                     std::to_string(seq));
     }
-    return embedAt(ids, at::arange(0, seq, at::TensorOptions().device(placement_.device).dtype(at::kLong)));
+    return embedAt(ids, at::arange(kPositionOffset, seq + kPositionOffset,
+                                   at::TensorOptions().device(placement_.device).dtype(at::kLong)));
 }
 
 at::Tensor OptModel::embed(const at::Tensor& ids, const at::Tensor& positions) const {
@@ -181,10 +182,10 @@ at::Tensor OptModel::embed(const at::Tensor& ids, const at::Tensor& positions) c
             throw Error("OPT forward expects positions in [0, " + std::to_string(config_.maxPositions) +
                         "), but got one outside");
     }
-    return embedAt(ids, p);
+    return embedAt(ids, p + kPositionOffset);
 }
 
-at::Tensor OptModel::embedAt(const at::Tensor& ids, const at::Tensor& positions) const {
+at::Tensor OptModel::embedAt(const at::Tensor& ids, const at::Tensor& positionRows) const {
     at::Tensor idx = ids.to(placement_.device, at::kLong);
     // One transfer for both bounds: on CUDA each .item() is a synchronisation.
     at::Tensor bounds = idx.numel() > 0 ? at::stack({idx.min(), idx.max()}).cpu() : at::Tensor();
@@ -195,7 +196,7 @@ at::Tensor OptModel::embedAt(const at::Tensor& ids, const at::Tensor& positions)
     }
     at::Tensor x = at::embedding(embedTokens_, idx);
     if (projectIn_.defined()) x = at::linear(x, projectIn_);
-    return x + at::embedding(embedPositions_, positions + kPositionOffset);
+    return x + at::embedding(embedPositions_, positionRows);
 }
 
 at::Tensor OptModel::selfAttention(std::size_t index, const at::Tensor& x, at::Tensor* outProjInput) const {

@@ -102,8 +102,9 @@ private:
     at::Tensor embedPositions_;  // [max_positions + 2, hidden]
     at::Tensor projectIn_, projectOut_;  // only when word_embed_proj_dim != hidden
     LayerNormWeights finalNorm_;         // only for pre-LN models
-    // embed at positions already checked.
-    at::Tensor embedAt(const at::Tensor& ids, const at::Tensor& positions) const;
+    // embed with the rows of the position table given (positions already checked, plus OPT's offset),
+    // so that the plain forward adds no work for the packed one.
+    at::Tensor embedAt(const at::Tensor& ids, const at::Tensor& positionRows) const;
     // selfAttention and attentionHalf with an optional mask (undefined: causal).
     at::Tensor attend(std::size_t layer, const at::Tensor& normed, at::Tensor* outProjInput, const at::Tensor& allowed) const;
     at::Tensor attentionHalf(std::size_t layer, const at::Tensor& hidden, BlockLinearInputs* inputs,
