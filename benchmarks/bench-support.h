@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace invx::bench {
@@ -31,6 +32,18 @@ inline void synchronize(const at::Device& device) {
 inline double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+// The least-squares line y = a + b x through the points: {a, b}. With one distinct x, b is 0.
+inline std::pair<double, double> leastSquaresLine(const std::vector<double>& x, const std::vector<double>& y) {
+    const double n = double(x.size());
+    if (x.empty()) return {0.0, 0.0};
+    double mx = 0, my = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) mx += x[i] / n, my += y[i] / n;
+    double sxy = 0, sxx = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) sxy += (x[i] - mx) * (y[i] - my), sxx += (x[i] - mx) * (x[i] - mx);
+    const double b = sxx > 0 ? sxy / sxx : 0.0;
+    return {my - b * mx, b};
 }
 
 }  // namespace invx::bench

@@ -10,11 +10,7 @@
 
 #include <cstdint>
 
-#ifdef __CUDACC__
-#define INVX_HOST_DEVICE __host__ __device__
-#else
-#define INVX_HOST_DEVICE
-#endif
+#include "host-device.h"
 
 namespace invx {
 

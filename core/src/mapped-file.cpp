@@ -1,5 +1,7 @@
 #include "mapped-file.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -36,6 +38,15 @@ MappedFile::MappedFile(const std::string& path) : path_(path) {
 
 MappedFile::~MappedFile() {
     if (data_) ::munmap(const_cast<std::uint8_t*>(data_), size_);
+}
+
+void MappedFile::release(std::size_t offset, std::size_t length) const {
+    if (!data_ || offset >= size_) return;
+    const std::size_t page = std::size_t(::sysconf(_SC_PAGESIZE));
+    const std::size_t end = std::min(size_, offset + length);
+    const std::size_t first = (offset + page - 1) / page * page, last = end / page * page;  // whole pages only
+    // Advice only: a mapping that refuses it is as before, so the result is not checked.
+    if (last > first) ::madvise(const_cast<std::uint8_t*>(data_) + first, last - first, MADV_DONTNEED);
 }
 
 }  // namespace invx

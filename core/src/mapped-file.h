@@ -17,6 +17,10 @@ public:
     const std::uint8_t* data() const { return data_; }
     std::size_t size() const { return size_; }
     const std::string& path() const { return path_; }
+    // Drops the whole pages of [offset, offset + length) from this process's resident memory once
+    // they have been copied out; they stay in the page cache, and a later read maps them again.
+    // Without it, reading a 26 GB checkpoint leaves 26 GB counted against the process.
+    void release(std::size_t offset, std::size_t length) const;
 
 private:
     std::string path_;

@@ -58,8 +58,11 @@ at::Tensor SafetensorsFile::load(const std::string& name) const {
     if (!entry)
         throw Error("safetensors file '" + path() + "' has no tensor '" + name + "'");
     auto out = at::empty(entry->shape, at::TensorOptions().dtype(toScalarType(entry->dtype)));
-    if (entry->end > entry->begin)  // an empty tensor has no storage to copy into (UBSan)
-        std::memcpy(out.data_ptr(), file_->data() + header_.dataStart + entry->begin, entry->end - entry->begin);
+    if (entry->end > entry->begin) {  // an empty tensor has no storage to copy into (UBSan)
+        const std::size_t offset = header_.dataStart + entry->begin, length = entry->end - entry->begin;
+        std::memcpy(out.data_ptr(), file_->data() + offset, length);
+        file_->release(offset, length);
+    }
     return out;
 }
 

@@ -6,8 +6,11 @@
 #include <QtTest>
 
 #include "awq-quantizer.h"
+#include "ffn-rebuild-kernel.h"
 #include "group-quantizer.h"
 #include "perplexity-evaluator.h"
+#include "quantized-ffn.h"
+#include "loss-kernels.h"
 #include "rtn-quantizer.h"
 #include "test-support.h"
 
@@ -23,6 +26,10 @@ private Q_SLOTS:
     void float16QuantizerMatchesItsCpuEmulation();
     void awqFloat16SearchesMatchTheCpu();
     void perplexityMatchesTheCpu();
+    void crossEntropyKernelEqualsItsTwin();
+    void squaredErrorKernelEqualsItsTwin();
+    void rebuildKernelEqualsItsTwinAndTheTensors_data();
+    void rebuildKernelEqualsItsTwinAndTheTensors();
 };
 
 void TestCuda::init() {
@@ -120,6 +127,95 @@ void TestCuda::perplexityMatchesTheCpu() {
     const double a = evaluatePerplexity(cpu, ids, options).ppl;
     const double b = evaluatePerplexity(gpu, ids, options).ppl;
     QVERIFY2(std::abs(a - b) / a < 1e-4, qPrintable(QStringLiteral("%1 vs %2").arg(a).arg(b)));
+}
+
+void TestCuda::crossEntropyKernelEqualsItsTwin() {
+    c10::InferenceMode guard;
+    for (const bool float16 : {true, false}) {
+        for (const std::int64_t vocab : {50272, 1000, 100}) {
+            at::manual_seed(vocab);
+            const at::Tensor spread = at::tensor({0.01f, 1.0f, 4.0f, 30.0f}).repeat({64}).unsqueeze(1);
+            const at::Tensor logits = (at::randn({256, vocab}) * spread).to(float16 ? at::kHalf : at::kFloat);
+            const at::Tensor targets = at::randint(vocab, {256}, at::kLong);
+            const at::Tensor gpu = rowCrossEntropy(logits.cuda(), targets.cuda()).cpu();
+            const at::Tensor cpu = rowCrossEntropy(logits, targets);
+            QVERIFY2(at::equal(gpu, cpu), qPrintable(QStringLiteral("vocab %1, float16 %2: largest difference %3")
+                                                         .arg(vocab).arg(float16)
+                                                         .arg((gpu - cpu).abs().max().item<double>())));
+        }
+    }
+}
+
+void TestCuda::squaredErrorKernelEqualsItsTwin() {
+    c10::InferenceMode guard;
+    for (const bool float16 : {true, false}) {
+        for (const std::int64_t count : {std::int64_t(32) * 512 * 768, std::int64_t(70001), std::int64_t(9)}) {
+            at::manual_seed(count);
+            const at::Tensor y = at::randn({count}).to(float16 ? at::kHalf : at::kFloat);
+            const at::Tensor x = (y.to(at::kFloat) + at::randn({count}) * 0.1 +
+                                  (at::rand({count}) > 0.999).to(at::kFloat) * 300).to(y.scalar_type());
+            const float gpu = clampedSquaredErrorMean(x.cuda(), y.cuda()).item<float>();
+            const float cpu = clampedSquaredErrorMean(x, y).item<float>();
+            QVERIFY2(gpu == cpu, qPrintable(QStringLiteral("%1 values, float16 %2: %3 vs %4").arg(count).arg(float16)
+                                                .arg(double(gpu), 0, 'g', 9).arg(double(cpu), 0, 'g', 9)));
+        }
+    }
+}
+
+void TestCuda::rebuildKernelEqualsItsTwinAndTheTensors_data() {
+    QTest::addColumn<int>("bits");
+    QTest::addColumn<int>("group");
+    QTest::addColumn<bool>("float16");
+    for (int bits : {1, 2, 3, 4})
+        for (int group : {32, 128, -1})
+            for (bool float16 : {true, false})
+                QTest::addRow("%d bits, group %d, %s", bits, group, float16 ? "float16" : "float32") << bits << group << float16;
+}
+
+void TestCuda::rebuildKernelEqualsItsTwinAndTheTensors() {
+    QFETCH(int, bits);
+    QFETCH(int, group);
+    QFETCH(bool, float16);
+    c10::InferenceMode guard;
+    const std::int64_t ffn = 1024, hidden = 512;
+    at::manual_seed(bits * 100 + group);
+    const auto dtype = float16 ? at::kHalf : at::kFloat;
+    const FfnWeights cpuFfn{(at::randn({ffn, hidden}) * 0.05).to(dtype), (at::randn({ffn}) * 0.1).to(dtype),
+                            (at::randn({hidden, ffn}) * 0.05).to(dtype)};
+    const FfnWeights gpuFfn{cpuFfn.w1.cuda(), cpuFfn.b1.cuda(), cpuFfn.w2.cuda()};
+    LayerInvariance state = LayerInvariance::identity(ffn);
+    const at::Tensor perm = at::randperm(ffn, at::kLong), scales = at::rand({ffn}) + 0.5;
+    const at::Tensor angles = (at::rand({ffn / 2}) - 0.5) * 0.8;
+    for (std::int64_t i = 0; i < ffn; ++i) {
+        state.permutation[std::size_t(i)] = perm[i].item<std::int64_t>();
+        state.scales[std::size_t(i)] = scales[i].item<float>();
+    }
+    for (std::int64_t i = 0; i < ffn / 2; ++i) state.angles[std::size_t(i)] = angles[i].item<float>();
+    const QuantConfig quant{bits, group};
+    const FfnWeights kernel = quantizedFfnByKernel(gpuFfn, state, quant);
+    const FfnWeights tensors = quantizedFfnByTensors(gpuFfn, state, quant);
+    // The twin, given the cosines and sines the GPU computed: ATen's cos may differ in a bit between
+    // the devices, and the kernel and its twin are compared on the same inputs.
+    const at::Tensor angles32 = at::tensor(state.angles).cuda();
+    const at::Tensor cosines = at::cos(angles32).cpu(), sines = at::sin(angles32).cpu();
+    const FfnWeights twin{at::empty_like(cpuFfn.w1), at::empty_like(cpuFfn.b1), at::empty_like(cpuFfn.w2)};
+    FfnRebuildArgs args;
+    args.w1 = cpuFfn.w1.data_ptr(), args.b1 = cpuFfn.b1.data_ptr(), args.w2 = cpuFfn.w2.data_ptr();
+    args.float16 = float16, args.ffn = ffn, args.hidden = hidden;
+    args.permutation = perm.data_ptr<std::int64_t>(), args.scales = scales.data_ptr<float>();
+    args.cosines = cosines.data_ptr<float>(), args.sines = sines.data_ptr<float>();
+    args.group1 = group > 0 ? group : hidden, args.group2 = group > 0 ? group : ffn;
+    args.qmax = float((1 << bits) - 1), args.inverseQmax = 1.0f / args.qmax;
+    args.outW1 = twin.w1.data_ptr(), args.outB1 = twin.b1.data_ptr(), args.outW2 = twin.w2.data_ptr();
+    ffnRebuildCpu(args);
+    for (const auto& [name, k, t] : {std::tuple{"fc1", kernel.w1, tensors.w1}, std::tuple{"fc2", kernel.w2, tensors.w2},
+                                      std::tuple{"fc1 bias", kernel.b1, tensors.b1}}) {
+        QVERIFY2(at::equal(k, t), qPrintable(QStringLiteral("%1: kernel and tensor operations differ in %2 of %3 values")
+                                                 .arg(name).arg((k != t).sum().item<std::int64_t>()).arg(k.numel())));
+    }
+    QVERIFY(at::equal(kernel.w1.cpu(), twin.w1));
+    QVERIFY(at::equal(kernel.w2.cpu(), twin.w2));
+    QVERIFY(at::equal(kernel.b1.cpu(), twin.b1));
 }
 
 QTEST_APPLESS_MAIN(TestCuda)
