@@ -6,12 +6,12 @@
 # For each shape: tools/published_step.py makes the checkpoint (kept in /tmp/invx-shapes while the
 # machine stays warm) and times the published step and evaluation; bench_step times ours, with a
 # Kineto profile of 5 steps, and once more with INVX_FUSED_KERNELS=0 (the step as it was before the
-# fused kernels, on the same seed: the same decisions expected); tst_cuda and tst_fused_kernels check
-# the kernels first (SKIP_TESTS=1 leaves them out); nvidia-smi, read every 100 ms, gives each run's peak GPU memory. For
+# fused kernels, on the same seed); nvidia-smi, read every 100 ms, gives each run's peak GPU memory.
+# tst_cuda and tst_fused_kernels check the kernels first (SKIP_TESTS=1 leaves them out). For
 # opt-125m, bench_search also checks that the fast and reference modes take the same decisions in
-# float32 on CUDA. Logs, JSON and profile summaries come back in OUTDIR/results.tar.gz; the table
-# (tools/published_step.py report) is printed last. The three shapes together take about 12
-# minutes with the build: run opt-13b in a call of its own.
+# float32 on CUDA. Logs, JSON and profile summaries come back in OUTDIR/results.tar.gz; the tables
+# of docs/performance.md (tools/published_step.py report) are printed last. The three shapes take
+# about 6 minutes with the build on a fresh machine.
 set -uo pipefail
 final=${1:?usage: step-benchmark-gpu.sh OUTDIR [SHAPE...]}
 shift

@@ -497,11 +497,18 @@ namespace {
 // `invx eval --record`, `invx table --evaluate` or `--resume` from writing it. One writer at a time
 // is FileWriteLock's job, and single-writer/multiple-reader mode keeps what readers see consistent.
 // (All opens alike: HDF5 refuses to open a file twice in one process with different settings.)
+// A metadata block whose checksum fails is read again, HDF5 sleeping 1 ns and then twice as long
+// each time: a live writer may be rewriting it. HDF5's 100 attempts under SWMR would sleep for
+// ages on a block that a writer killed inside a flush left torn (a reader hung in a CI run of
+// tst_experiment_file); 26 attempts wait at most about 0.07 s, then the read fails with an error.
+constexpr unsigned kMetadataReadAttempts = 26;
+
 Handle fileAccess() {
     Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
 #if H5_VERSION_GE(1, 10, 7)
     H5Pset_file_locking(fapl, false, true);
 #endif
+    H5Pset_metadata_read_attempts(fapl, kMetadataReadAttempts);
     return fapl;
 }
 

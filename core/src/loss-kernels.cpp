@@ -15,11 +15,12 @@
 
 namespace invx {
 
-bool lossKernelsRunOn(const at::Device& device) {
+bool lossKernelsTake(const at::Tensor& t) {
+    if (t.scalar_type() != at::kHalf && t.scalar_type() != at::kFloat) return false;
 #ifdef INVX_CUDA_KERNELS
     return true;
 #else
-    return !device.is_cuda();
+    return !t.is_cuda();
 #endif
 }
 

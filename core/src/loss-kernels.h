@@ -8,10 +8,13 @@ namespace invx {
 
 // logits [rows, vocab] (float16 or float32, rows contiguous), targets [rows] (integers in [0,
 // vocab)) on the same device: log(sum_j exp(logits[r][j])) - logits[r][targets[r]], as a float32
-// tensor [rows] on that device. On CUDA it needs the CUDA kernels; without them it throws
-// invx::Error (lossKernelsRunOn says beforehand, for both).
+// tensor [rows] on that device. On CUDA it needs the CUDA kernels; without them, or for another
+// dtype, it throws invx::Error (lossKernelsTake says beforehand, for both functions).
 at::Tensor rowCrossEntropy(const at::Tensor& logits, const at::Tensor& targets);
-bool lossKernelsRunOn(const at::Device& device);
+
+// Whether the two functions here take tensors like `t`: float16 or float32, on the CPU or, where
+// the CUDA kernels are built, on CUDA.
+bool lossKernelsTake(const at::Tensor& t);
 
 // mean(clamp(x - y, -100, 100)^2) of two tensors of the same shape and dtype (float16 or float32)
 // on one device, computed in float32: a float32 scalar tensor on that device. On CUDA it needs the

@@ -92,7 +92,7 @@ OptModel OptModel::load(const std::string& directory, const ModelPlacement& plac
         return reader.fileOf(a) < reader.fileOf(b);
     });
     // Each tensor goes to the model's device and dtype as soon as it is read, so that the host holds
-    // one tensor at a time, not the whole checkpoint (50 GB for OPT-13B in float32). The binder
+    // one tensor at a time, not the whole checkpoint (26 GB for OPT-13B in float16). The binder
     // still names a tensor that is not floating point.
     NamedTensors tensors;
     for (const auto& name : names) {

@@ -7,8 +7,8 @@
 #include "gptq-quantizer.h"
 #include "group-quantizer.h"
 #include "invx/error.h"
-#include "quantized-ffn.h"
 #include "loss-kernels.h"
+#include "quantized-ffn.h"
 #include "rtn-quantizer.h"
 #include "weight-snapshot.h"
 
@@ -24,7 +24,7 @@ namespace {
 //   cache; logsumexp minus the target logit never writes the log-softmax out.
 at::Tensor headCrossEntropySum(const OptModel& model, const at::Tensor& hidden, const at::Tensor& ids) {
     const std::int64_t batch = hidden.size(0), seq = hidden.size(1);
-    const bool kernel = hidden.is_cuda() && lossKernelsRunOn(hidden.device()) && fusedKernelsEnabled();
+    const bool kernel = hidden.is_cuda() && lossKernelsTake(hidden) && fusedKernelsEnabled();
     const std::int64_t chunk = kernel ? std::max<std::int64_t>(1, 4096 / seq) : hidden.is_cuda() ? batch : 1;
     std::vector<at::Tensor> sums;
     for (std::int64_t b = 0; b < batch; b += chunk) {
@@ -41,8 +41,8 @@ at::Tensor headCrossEntropySum(const OptModel& model, const at::Tensor& hidden, 
     return at::stack(sums).to(at::kDouble).sum();
 }
 
-// The mean cross-entropy and the MSE terms (in matched order: slot i of the result is terms[i]),
-// read from the device in one transfer: the step's only synchronisation before its decision.
+// The mean cross-entropy and the values of the MSE terms, in their order, read from the device in
+// one transfer: the step's only synchronisation before its decision.
 std::pair<double, std::vector<double>> readLosses(const at::Tensor& ceSum, double tokens,
                                                   const std::vector<at::Tensor>& terms) {
     std::vector<at::Tensor> values{ceSum.reshape({1})};
@@ -148,14 +148,12 @@ at::Tensor SearchEngine::computeTargets(const OptModel& model) {
 FfnWeights SearchEngine::buildQuantizedFfn(int layer, const LayerInvariance& state) const {
     c10::InferenceMode guard;
     if (!rerunsGptq()) return quantizedFfn(fullPrecisionFfn_.at(std::size_t(layer)), state, settings_.quant);
-    FfnWeights t = transformFfnForStorage(fullPrecisionFfn_.at(std::size_t(layer)), state);
-    {
-        // GPTQ again on the transformed weights, with the base run's Hessians carried through the
-        // transformation: fc1's input is unchanged, fc2's is transformed like its columns.
-        const auto& [h1, h2] = gptqHessians_.at(std::size_t(layer));
-        return {gptqQuantizeWeight(t.w1, h1, settings_.quant, GptqOptions{}).weight, t.b1,
-                gptqQuantizeWeight(t.w2, transformFfnHessian(h2, state), settings_.quant, GptqOptions{}).weight};
-    }
+    // GPTQ again on the transformed weights, with the base run's Hessians carried through the
+    // transformation: fc1's input is unchanged, fc2's is transformed like its columns.
+    const FfnWeights t = transformFfnForStorage(fullPrecisionFfn_.at(std::size_t(layer)), state);
+    const auto& [h1, h2] = gptqHessians_.at(std::size_t(layer));
+    return {gptqQuantizeWeight(t.w1, h1, settings_.quant, GptqOptions{}).weight, t.b1,
+            gptqQuantizeWeight(t.w2, transformFfnHessian(h2, state), settings_.quant, GptqOptions{}).weight};
 }
 
 bool SearchEngine::rerunsGptq() const {
@@ -191,8 +189,7 @@ FfnWeights SearchEngine::currentFfn(int layer) const {
 at::Tensor SearchEngine::mseTerm(const at::Tensor& hidden, const at::Tensor& target) const {
     // On CUDA one pass over both (clamped-squared-error-kernel.h); the same value, summed in another
     // order, as the tensor operations below, which stay on the CPU so that its results do not move.
-    if (hidden.is_cuda() && lossKernelsRunOn(hidden.device()) && fusedKernelsEnabled() &&
-        hidden.scalar_type() == target.scalar_type())
+    if (hidden.is_cuda() && lossKernelsTake(hidden) && fusedKernelsEnabled() && target.scalar_type() == hidden.scalar_type())
         return clampedSquaredErrorMean(hidden, target);
     const at::Tensor diff = hidden.to(at::kFloat) - target.to(at::kFloat);
     return diff.clamp(-100.0, 100.0).pow(2).mean();
