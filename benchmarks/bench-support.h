@@ -1,6 +1,6 @@
 #pragma once
 // What the benchmark programs share: `--key value` options over declared defaults, waiting for the
-// GPU before reading the clock, medians. (Threads: invx::setCpuThreads.)
+// GPU before reading the clock, medians, the calibration batch, a line fit. (Threads: invx::setCpuThreads.)
 #include <ATen/ATen.h>
 
 #include <algorithm>
@@ -9,6 +9,10 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "invx/bpe-tokenizer.h"
+#include "invx/calibration-data.h"
+#include "invx/search-settings.h"
 
 namespace invx::bench {
 
@@ -32,6 +36,15 @@ inline void synchronize(const at::Device& device) {
 inline double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+// The search's calibration batch [samples, length] (int64) from a corpus, as `invx search` builds it.
+inline at::Tensor calibrationBatch(const std::string& corpus, const BpeTokenizer& tokenizer, const SearchSettings& settings) {
+    const auto ids = buildCalibrationBlocks(readCorpusDocuments(corpus), tokenizer, settings.calibrationSamples,
+                                            settings.calibrationLength, settings.calibrationSeed, corpus);
+    return at::from_blob(const_cast<std::int32_t*>(ids.data()), {settings.calibrationSamples, settings.calibrationLength},
+                         at::TensorOptions().dtype(at::kInt))
+        .to(at::kLong);
 }
 
 // The least-squares line y = a + b x through the points: {a, b}. With one distinct x, b is 0.

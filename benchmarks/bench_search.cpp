@@ -68,13 +68,8 @@ int main(int argc, char** argv) {
         SearchSettings settings;
         settings.calibrationSamples = std::stoi(o["--samples"]);
         settings.calibrationLength = std::stoi(o["--length"]);
-        const auto ids = buildCalibrationBlocks(readCorpusDocuments(o["--corpus"]), BpeTokenizer::fromDirectory(o["--model"]),
-                                                settings.calibrationSamples, settings.calibrationLength,
-                                                settings.calibrationSeed, o["--corpus"]);
         const at::Tensor calibration =
-            at::from_blob(const_cast<std::int32_t*>(ids.data()), {settings.calibrationSamples, settings.calibrationLength},
-                          at::TensorOptions().dtype(at::kInt))
-                .to(at::kLong);
+            bench::calibrationBatch(o["--corpus"], BpeTokenizer::fromDirectory(o["--model"]), settings);
         const int warmup = std::stoi(o["--warmup"]), steps = std::stoi(o["--steps"]);
 
         settings.mode = "fast";

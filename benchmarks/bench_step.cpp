@@ -109,12 +109,7 @@ int main(int argc, char** argv) {
         settings.base = "rtn";
         settings.mode = "fast";
         const BpeTokenizer tokenizer = BpeTokenizer::fromDirectory(o["--model"]);
-        const auto ids = buildCalibrationBlocks(readCorpusDocuments(o["--corpus"]), tokenizer, settings.calibrationSamples,
-                                                settings.calibrationLength, settings.calibrationSeed, o["--corpus"]);
-        const at::Tensor calibration =
-            at::from_blob(const_cast<std::int32_t*>(ids.data()), {settings.calibrationSamples, settings.calibrationLength},
-                          at::TensorOptions().dtype(at::kInt))
-                .to(at::kLong);
+        const at::Tensor calibration = bench::calibrationBatch(o["--corpus"], tokenizer, settings);
         r["calibration"] = {settings.calibrationSamples, settings.calibrationLength};
         r["matched_layers"] = settings.matchedLayerIndices(int(config.numLayers)).size();
 

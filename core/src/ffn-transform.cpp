@@ -3,18 +3,14 @@
 #include <ATen/ATen.h>
 
 namespace invx {
-namespace {
 
-// A layer's state on the device: scales [ffn], permutation [ffn], cos and sin of the angles [ffn/2, 1].
-struct StateTensors {
-    at::Tensor scales, perm, cosines, sines;
-};
-
-StateTensors onDevice(const LayerInvariance& state, const at::Device& device) {
+FfnStateTensors ffnStateOnDevice(const LayerInvariance& state, const at::Device& device) {
     const at::Tensor angles = at::tensor(state.angles).to(device);
     return {at::tensor(state.scales).to(device), at::tensor(state.permutation).to(device),
             at::cos(angles).unsqueeze(1), at::sin(angles).unsqueeze(1)};
 }
+
+namespace {
 
 // R^T applied to the rows of x [ffn, cols]: per pair (a, b) -> (c a + s b, c b - s a).
 at::Tensor rotateRows(const at::Tensor& x, const at::Tensor& cosines, const at::Tensor& sines) {
@@ -27,7 +23,7 @@ at::Tensor rotateRows(const at::Tensor& x, const at::Tensor& cosines, const at::
 }  // namespace
 
 FfnWeights transformFfn(const FfnWeights& weights, const LayerInvariance& state) {
-    const auto [scales, perm, c, s] = onDevice(state, weights.w1.device());
+    const auto [scales, perm, c, s] = ffnStateOnDevice(state, weights.w1.device());
 
     at::Tensor w1 = rotateRows(weights.w1.to(at::kFloat), c, s);
     at::Tensor w2t = rotateRows(weights.w2.to(at::kFloat).t(), c, s);  // W2 R = (R^T W2^T)^T
@@ -43,7 +39,7 @@ FfnWeights transformFfn(const FfnWeights& weights, const LayerInvariance& state)
 }
 
 at::Tensor transformFfnHessian(const at::Tensor& hessian, const LayerInvariance& state) {
-    const auto [scales, perm, c, s] = onDevice(state, hessian.device());
+    const auto [scales, perm, c, s] = ffnStateOnDevice(state, hessian.device());
     at::Tensor h = rotateRows(hessian.to(at::kFloat), c, s);  // R^T H
     h = rotateRows(h.t().contiguous(), c, s).t();             // R^T H R (H is symmetric)
     const at::Tensor inv = scales.reciprocal();

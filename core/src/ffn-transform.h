@@ -13,6 +13,13 @@ struct FfnWeights {
     at::Tensor w2;  // fc2.weight [hidden, ffn]
 };
 
+// A layer's state on a device: scales [ffn] (float32), permutation [ffn] (int64), and the cosine
+// and sine of each pair's angle [ffn/2, 1] (float32), as every way of applying it reads them.
+struct FfnStateTensors {
+    at::Tensor scales, perm, cosines, sines;
+};
+FfnStateTensors ffnStateOnDevice(const LayerInvariance& state, const at::Device& device);
+
 // Rotation first (W1 = R^T W1, b1 = R^T b1, W2 = W2 R), then scaling (W1 rows and b1 divided by s,
 // W2 columns multiplied by s), then permutation (W1[pi], b1[pi], W2[:, pi]). Computed in float32,
 // returned in the dtype and on the device of `weights`.

@@ -46,11 +46,8 @@ FfnWeights quantizedFfnByKernel(const FfnWeights& fullPrecision, const LayerInva
     quant.validate(hidden, "fc1");
     quant.validate(ffn, "fc2");
     const at::Device device = w1.device();
-    // The state as the tensor path has it on the device, the cosines and sines by the same ATen
-    // operations, so that both paths start from the same values.
-    const at::Tensor angles = at::tensor(state.angles).to(device);
-    const at::Tensor perm = at::tensor(state.permutation).to(device), scales = at::tensor(state.scales).to(device);
-    const at::Tensor cosines = at::cos(angles), sines = at::sin(angles);
+    // The state exactly as the tensor path has it on the device, so that both start from the same values.
+    const FfnStateTensors st = ffnStateOnDevice(state, device);
 
     FfnWeights out{at::empty_like(w1), b1.defined() ? at::empty_like(b1) : at::Tensor(), at::empty_like(w2)};
     FfnRebuildArgs a;
@@ -59,10 +56,10 @@ FfnWeights quantizedFfnByKernel(const FfnWeights& fullPrecision, const LayerInva
     a.w2 = w2.data_ptr();
     a.float16 = w1.scalar_type() == at::kHalf;
     a.ffn = ffn, a.hidden = hidden;
-    a.permutation = perm.data_ptr<std::int64_t>();
-    a.scales = scales.data_ptr<float>();
-    a.cosines = cosines.data_ptr<float>();
-    a.sines = sines.data_ptr<float>();
+    a.permutation = st.perm.data_ptr<std::int64_t>();
+    a.scales = st.scales.data_ptr<float>();
+    a.cosines = st.cosines.data_ptr<float>();  // [ffn/2, 1]: contiguous, one value a pair
+    a.sines = st.sines.data_ptr<float>();
     a.group1 = quant.groupSize > 0 ? quant.groupSize : hidden;
     a.group2 = quant.groupSize > 0 ? quant.groupSize : ffn;
     a.qmax = float((1 << quant.bits) - 1);
