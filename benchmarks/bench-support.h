@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "invx/corpus-documents.h"
 #include "invx/bpe-tokenizer.h"
 #include "invx/calibration-data.h"
 #include "invx/search-settings.h"

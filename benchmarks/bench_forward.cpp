@@ -16,7 +16,7 @@
 
 #include "bench-support.h"
 #include "invx/cpu-threads.h"
-#include "opt-model.h"
+#include "model/opt-model.h"
 
 using namespace invx;
 

@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "bench-support.h"
-#include "gptq-quantizer.h"
+#include "quant/gptq-quantizer.h"
 #include "invx/cpu-threads.h"
 #include "invx/error.h"
-#include "opt-model.h"
+#include "model/opt-model.h"
 
 using namespace invx;
 

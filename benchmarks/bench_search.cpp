@@ -20,9 +20,9 @@
 #include "invx/calibration-data.h"
 #include "invx/cpu-threads.h"
 #include "invx/error.h"
-#include "opt-model.h"
-#include "perplexity-evaluator.h"
-#include "search-engine.h"
+#include "model/opt-model.h"
+#include "eval/perplexity-evaluator.h"
+#include "search/search-engine.h"
 
 using namespace invx;
 using bench::median;

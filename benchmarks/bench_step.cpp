@@ -30,10 +30,10 @@
 #include "invx/calibration-data.h"
 #include "invx/cpu-threads.h"
 #include "invx/perplexity-text.h"
-#include "opt-model.h"
-#include "perplexity-evaluator.h"
-#include "quantized-ffn.h"
-#include "search-engine.h"
+#include "model/opt-model.h"
+#include "eval/perplexity-evaluator.h"
+#include "search/quantized-ffn.h"
+#include "search/search-engine.h"
 
 using namespace invx;
 using bench::median;

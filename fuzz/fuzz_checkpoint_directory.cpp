@@ -4,7 +4,7 @@
 
 #include <ATen/ATen.h>
 
-#include "checkpoint-reader.h"
+#include "io/checkpoint-reader.h"
 #include "fuzz-support.h"
 #include "invx/error.h"
 #include "invx/opt-config.h"

@@ -5,7 +5,7 @@
 #include <ATen/ATen.h>
 #include <caffe2/serialize/inline_container.h>
 
-#include "checkpoint-reader.h"
+#include "io/checkpoint-reader.h"
 #include "fuzz-support.h"
 #include "invx/error.h"
 

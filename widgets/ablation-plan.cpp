@@ -10,7 +10,7 @@
 #include <cmath>
 
 #include "invx/error.h"
-#include "invx/search-setting-table.h"
+#include "invx/setting-table.h"
 #include "run-data.h"
 #include "text-file-writer.h"
 

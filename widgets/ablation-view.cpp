@@ -15,7 +15,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
-#include "invx/search-setting-table.h"
+#include "invx/setting-table.h"
 
 namespace invx::gui {
 namespace {

@@ -1,6 +1,6 @@
 #include "run-labels.h"
 
-#include "invx/search-setting-table.h"
+#include "invx/setting-table.h"
 
 namespace invx::gui {
 

@@ -3,7 +3,7 @@
 #include <QFileInfo>
 #include <cmath>
 
-#include "invx/search-setting-table.h"
+#include "invx/setting-table.h"
 #include "run-labels.h"
 #include "table-export.h"
 

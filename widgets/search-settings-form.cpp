@@ -2,6 +2,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -17,7 +18,7 @@
 
 #include "invx/error.h"
 #include "invx/model-locator.h"
-#include "invx/search-setting-table.h"
+#include "invx/setting-table.h"
 
 namespace invx::gui {
 namespace {
@@ -109,15 +110,16 @@ SearchSettingsForm::SearchSettingsForm(QWidget* parent) : QWidget(parent) {
     for (const SettingDeclaration& d : searchSettingDeclarations()) {
         const QString section = text(d.section);
         if (!sections.contains(section)) {
-            auto* box = new QGroupBox(tr(d.section.c_str()), this);
+            auto* box = new QGroupBox(QCoreApplication::translate("invx::Settings", d.section), this);
             sections[section] = new QFormLayout(box);
             sections[section]->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
             layout->addWidget(box);
         }
         QWidget* editor = makeEditor(d, this);
         editor->setObjectName(text(d.key));
-        editor->setToolTip(QStringLiteral("%1 (%2): %3").arg(text(d.key), text(d.option), text(d.help)));
-        auto* label = new QLabel(tr(d.label.c_str()), this);
+        editor->setToolTip(QStringLiteral("%1 (%2): %3")
+                               .arg(text(d.key), text(d.option), QCoreApplication::translate("invx::Settings", d.help)));
+        auto* label = new QLabel(QCoreApplication::translate("invx::Settings", d.label), this);
         label->setToolTip(editor->toolTip());
         sections[section]->addRow(label, editor);
         editors_[text(d.key)] = editor;
@@ -214,23 +216,35 @@ void SearchSettingsForm::setEditorText(const QString& key, const QString& value)
 }
 
 SearchSettings SearchSettingsForm::settings(QString* error) const {
+    SettingProblem problem;
+    const SearchSettings s = settings(&problem);
+    if (error) *error = QString::fromStdString(problem.sentence);
+    return s;
+}
+
+SearchSettings SearchSettingsForm::settings(SettingProblem* problem) const {
     SearchSettings s;
     try {
         for (const SettingDeclaration& d : searchSettingDeclarations()) d.set(s, editorText(text(d.key)).toStdString());
         s.validate();
-        if (s.base != "gptq" && s.gptqCandidates != "gptq")
-            throw Error("search setting 'gptq_candidates' applies to a search over GPTQ, but the base is " + s.base +
-                        "; set the base method to gptq or the candidates back to gptq");
-    } catch (const std::exception& e) {
-        if (error) *error = QString::fromStdString(e.what());
+    } catch (const SettingError& e) {
+        if (problem) *problem = e.problem();
     }
     return s;
 }
 
 SearchRunRequest SearchSettingsForm::request(QString* error) const {
+    SettingProblem p;
+    const SearchRunRequest r = request(&p);
+    if (error) *error = QString::fromStdString(p.sentence);
+    return r;
+}
+
+SearchRunRequest SearchSettingsForm::request(SettingProblem* settingProblem) const {
     SearchRunRequest r;
-    QString problem;
-    r.settings = settings(&problem);
+    SettingProblem found;
+    r.settings = settings(&found);
+    QString problem = QString::fromStdString(found.sentence);
     r.modelPath = modelPath().toStdString();
     if (modelPath() == QLatin1String(kDemoModel)) r.modelPath = demoDirectory_.toStdString();
     r.device = device_->currentText().toStdString();
@@ -240,7 +254,7 @@ SearchRunRequest SearchSettingsForm::request(QString* error) const {
     else if (problem.isEmpty() && QFileInfo::exists(outputPath()))
         problem = tr("experiment file '%1' already exists; choose another file, or resume it from the Experiments list")
                       .arg(outputPath());
-    if (error) *error = problem;
+    if (settingProblem) *settingProblem = {found.sentence.empty() ? std::string() : found.key, problem.toStdString()};
     return r;
 }
 
@@ -263,16 +277,17 @@ QString SearchSettingsForm::errorText() const { return error_->text(); }
 
 void SearchSettingsForm::validate() {
     if (applyingPreset_) return;
-    QString problem;
+    SettingProblem problem;
     request(&problem);
-    error_->setText(problem);
-    const QString key = text(settingKeyInMessage(problem.toStdString()));
+    const QString sentence = QString::fromStdString(problem.sentence);
+    error_->setText(sentence);
+    const QString key = text(problem.key);
     if (key != markedKey_) {
         if (QWidget* old = editors_.value(markedKey_)) old->setStyleSheet(QString());
         if (QWidget* now = editors_.value(key)) now->setStyleSheet(QStringLiteral("background: #fde7e9;"));
         markedKey_ = key;
     }
-    Q_EMIT validityChanged(problem.isEmpty());
+    Q_EMIT validityChanged(sentence.isEmpty());
 }
 
 }  // namespace invx::gui

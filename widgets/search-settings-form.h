@@ -9,6 +9,7 @@
 
 #include "invx/search-run.h"
 #include "invx/search-settings.h"
+#include "invx/setting-problem.h"
 
 class QComboBox;
 class QLabel;
@@ -28,8 +29,10 @@ public:
     void setSettings(const SearchSettings& settings);
     // The settings as edited; on a problem, `error` gets the core's sentence and the result is partial.
     SearchSettings settings(QString* error = nullptr) const;
+    SearchSettings settings(SettingProblem* problem) const;  // ... with the key of the setting at fault
     // A request for a new run as the form says (model, device, dtype, output file).
     SearchRunRequest request(QString* error = nullptr) const;
+    SearchRunRequest request(SettingProblem* problem) const;
 
     void setDevices(const QStringList& devices);
     void setModelPath(const QString& path);  // a directory or a Hugging Face id

@@ -12,6 +12,9 @@ namespace {
 const Option* findOption(const Command& command, const std::string& name) {
     for (const auto& o : command.options)
         if (o.name == name) return &o;
+    for (const auto& o : command.options)
+        for (const auto& alias : o.aliases)
+            if (alias == name) return &o;
     return nullptr;
 }
 
@@ -22,6 +25,11 @@ std::string Arguments::get(const std::string& name) const {
     if (it != values_.end()) return it->second;
     const Option* o = command_ ? findOption(*command_, name) : nullptr;
     return o ? o->defaultValue : std::string();
+}
+
+std::string Arguments::typed(const std::string& name) const {
+    auto it = typed_.find(name);
+    return it == typed_.end() ? name : it->second;
 }
 
 std::string Arguments::require(const std::string& name) const {
@@ -82,11 +90,13 @@ Arguments parse(const Command& command, const std::vector<std::string>& args) {
                         std::string(name.rfind("-", 0) == 0 ? "option '" : "argument '") + name +
                         "'; see invx " + command.name + " --help");
         }
-        if (out.values_.count(name))
-            throw Error("invx " + command.name + ": " + name + " is given twice");
+        if (out.values_.count(o->name))
+            throw Error("invx " + command.name + ": " + name + " is given twice" +
+                        (name == o->name ? std::string() : " (as " + o->name + ")"));
+        if (name != o->name) out.typed_[o->name] = name;
         if (o->valueName.empty()) {
             if (inlineValue) throw Error("invx " + command.name + ": " + name + " takes no value");
-            out.values_[name] = "1";
+            out.values_[o->name] = "1";
             continue;
         }
         if (!inlineValue) {
@@ -95,9 +105,42 @@ Arguments parse(const Command& command, const std::vector<std::string>& args) {
                             o->valueName + ")");
             value = args[++i];
         }
-        out.values_[name] = value;
+        out.values_[o->name] = value;
     }
     return out;
+}
+
+std::vector<Option> settingOptions(SettingCommand command) {
+    const CommandSettings defaults = defaultSettings(command);
+    const std::vector<const SettingDeclaration*> rows = settingDeclarations(command);
+    std::vector<Option> options;
+    for (const SettingDeclaration* d : rows) {
+        Option o{d->option, d->valueName, d->help, d->kind == SettingKind::Flag ? "" : d->get(defaults)};
+        for (const std::string& alias : d->aliases) {
+            bool taken = false;
+            for (const SettingDeclaration* other : rows) taken = taken || other->option == alias;
+            if (!taken) o.aliases.push_back(alias);
+        }
+        options.push_back(std::move(o));
+    }
+    return options;
+}
+
+void applySettingOptions(const Arguments& args, SettingCommand command, CommandSettings& settings) {
+    for (const SettingDeclaration* d : settingDeclarations(command))
+        if (args.has(d->option)) d->set(settings, args.get(d->option));
+}
+
+std::string settingOptionPrefix(const SettingError& error, const std::vector<std::string>& args) {
+    const SettingDeclaration* d = findSettingDeclaration(error.key());
+    if (!d) return {};
+    for (const std::string& a : args) {
+        const std::string name = a.substr(0, a.find('='));
+        if (name == d->option) return d->option + ": ";
+        for (const std::string& alias : d->aliases)
+            if (name == alias) return alias + ": ";
+    }
+    return {};
 }
 
 std::string helpText(const Command& command) {
@@ -111,6 +154,8 @@ std::string helpText(const Command& command) {
         std::string left = o.name + (o.valueName.empty() ? "" : " " + o.valueName);
         s << "  " << left << std::string(width - left.size() + 2, ' ') << o.help;
         if (!o.defaultValue.empty() && !o.valueName.empty()) s << " (default: " << o.defaultValue << ")";
+        for (std::size_t i = 0; i < o.aliases.size(); ++i) s << (i ? ", " : " (also ") << o.aliases[i];
+        if (!o.aliases.empty()) s << ')';
         s << '\n';
     }
     s << "  --help" << std::string(width > 4 ? width - 4 : 2, ' ') << "show this help\n";

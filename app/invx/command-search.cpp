@@ -1,8 +1,6 @@
 // invx search: the InvarExplore search from the command line, with a live progress line.
 #include <unistd.h>
 
-#include <ATen/Parallel.h>
-
 #include <algorithm>
 #include <chrono>
 #include <csignal>
@@ -18,7 +16,7 @@
 #include "invx/error.h"
 #include "invx/experiment-file.h"
 #include "invx/search-run.h"
-#include "invx/search-setting-table.h"
+#include "invx/setting-table.h"
 
 namespace invx::cli {
 namespace {
@@ -29,21 +27,12 @@ std::string text(double v) {
     return s.str();
 }
 
-// Settings options: the core's declaration table, with today's defaults.
-std::vector<Option> settingOptions() {
-    const SearchSettings defaults;
-    std::vector<Option> options;
-    for (const SettingDeclaration& d : searchSettingDeclarations())
-        options.push_back({d.option, d.valueName, d.help, d.get(defaults)});
-    return options;
-}
-
 // The preset (or the defaults), then every setting given on the command line.
 SearchSettings settingsFrom(const Arguments& a) {
-    SearchSettings s = searchSettingsPreset(a.has("--preset") ? a.get("--preset") : "paper");
-    for (const SettingDeclaration& d : searchSettingDeclarations())
-        if (a.has(d.option)) d.set(s, a.get(d.option));
-    return s;
+    CommandSettings s;
+    s.search = searchSettingsPreset(a.has("--preset") ? a.get("--preset") : "paper");
+    applySettingOptions(a, SettingCommand::Search, s);
+    return s.search;
 }
 
 std::vector<int> layerList(const std::string& text) {
@@ -173,7 +162,7 @@ void inheritBaseSettings(const Arguments& args, SearchRunRequest& request) {
     request.baseFrom = args.get("--base-from");
     const SearchSettings recorded = ExperimentFile::open(request.baseFrom, /*writable=*/false).settings();
     SearchSettings& s = request.settings;
-    if (!args.has("--base")) s.base = recorded.base;
+    if (!args.has("--method")) s.base = recorded.base;
     if (!args.has("--bits")) s.quant.bits = recorded.quant.bits;
     if (!args.has("--group")) s.quant.groupSize = recorded.quant.groupSize;
     if (!args.has("--calibration-length")) s.calibrationLength = recorded.calibrationLength;
@@ -218,7 +207,7 @@ const Command& searchCommand() {
                 {"--json", "", "print JSON lines (base, every step, evaluations, summary) on stdout", ""},
                 {"--quiet", "", "no progress display", ""},
             }};
-        auto settings = settingOptions();
+        auto settings = settingOptions(SettingCommand::Search);
         cmd.options.insert(cmd.options.begin() + 4, settings.begin(), settings.end());  // after --preset
         for (auto& o : computeOptions()) cmd.options.push_back(o);
         return cmd;
@@ -233,7 +222,7 @@ int runSearchCommand(const Arguments& args) {
         for (const char* name : {"--out", "--base-from", "--preset"})
             if (args.has(name))
                 throw Error(std::string("--resume continues an existing file with its own base; leave out ") + name + " (" + args.get(name) + ")");
-        for (const auto& o : settingOptions())
+        for (const auto& o : settingOptions(SettingCommand::Search))
             if (o.name != "--steps" && args.has(o.name))
                 throw Error(o.name + " cannot be changed when resuming: the experiment keeps its recorded settings "
                             "(only --steps may raise the step budget)");
@@ -248,13 +237,14 @@ int runSearchCommand(const Arguments& args) {
         request.settings = settingsFrom(args);
         if (args.has("--base-from")) inheritBaseSettings(args, request);
         if (args.has("--gptq-candidates") && request.settings.base != "gptq")
-            throw Error("--gptq-candidates applies to a search over GPTQ, but the base is " + request.settings.base +
-                        "; add --base gptq or leave the option out");
+            throw SettingError(findSettingDeclaration("gptq_candidates")
+                                   ->problem("apply to a search over GPTQ, but the base method is " + request.settings.base +
+                                             "; choose the method gptq or leave them out"));
         request.device = args.get("--device");
         request.dtype = args.get("--dtype");
     }
     if (args.has("--snapshot-layers")) request.snapshotLayers = layerList(args.get("--snapshot-layers"));
-    applyComputeOptions(args);  // threads; placement is parsed by the run
+    applyThreads(args);  // the device and dtype are the run's
 
     std::int64_t target = request.resume ? request.resumeSteps : request.settings.steps;
     std::string evalData = request.settings.evalData;
@@ -294,7 +284,6 @@ namespace invx::cli {
 
 const Command& quantizeCommand() {
     static const Command c = [] {
-        const SearchSettings d;
         Command cmd{
             "quantize",
             "--model PATH|ID --out FILE [--method rtn|awq|gptq] [--bits B] [--group G] [calibration]",
@@ -303,16 +292,10 @@ const Command& quantizeCommand() {
             {
                 {"--model", "PATH|ID", "model directory or Hugging Face id; opt-demo = the bundled demo model", "opt-demo"},
                 {"--out", "FILE", "new experiment file (.h5); never overwritten", ""},
-                {"--method", "rtn|awq|gptq", "quantization method", "awq"},
-                {"--calibration-samples", "N", "awq/gptq calibration sequences", std::to_string(d.baseCalibrationSamples)},
-                {"--json", "", "print JSON lines (base, evaluation, summary) on stdout", ""},
-                {"--quiet", "", "no progress display", ""},
             }};
-        // The search's own declarations of the settings quantize shares with it.
-        for (const Option& o : settingOptions())
-            for (const char* name : {"--bits", "--group", "--awq-precision", "--calibration", "--calibration-ids", "--calibration-length", "--calibration-seed",
-                                     "--eval-data", "--eval-windows", "--eval-window"})
-                if (o.name == name) cmd.options.insert(cmd.options.end() - 2, o);
+        for (const Option& o : settingOptions(SettingCommand::Quantize)) cmd.options.push_back(o);
+        cmd.options.push_back({"--json", "", "print JSON lines (base, evaluation, summary) on stdout", ""});
+        cmd.options.push_back({"--quiet", "", "no progress display", ""});
         for (auto& o : computeOptions()) cmd.options.push_back(o);
         return cmd;
     }();
@@ -321,35 +304,25 @@ const Command& quantizeCommand() {
 
 // A search of zero steps: it calibrates and quantizes with the base method, measures the starting
 // point and writes everything a later search reuses.
-SearchRunRequest quantizeRequest(const Arguments& args) {
+SearchRunRequest quantizeRequest(const Arguments& args, SettingCommand command) {
     SearchRunRequest request;
     request.experimentPath = args.require("--out");
     request.modelPath = args.get("--model") == "opt-demo" ? INVX_DEMO_MODEL_DIR : args.get("--model");
+    CommandSettings settings = defaultSettings(command);
+    applySettingOptions(args, command, settings);
+    request.settings = settings.search;
     SearchSettings& s = request.settings;
-    s.steps = 0;
-    s.base = args.get("--method");
-    s.quant.bits = int(args.getInt("--bits", -1000, 1000));
-    s.quant.groupSize = int(args.getInt("--group", -(1 << 30), 1 << 30));
-    s.awqPrecision = args.get("--awq-precision");
-    s.calibrationCorpus = args.get("--calibration");
-    s.calibrationIds = args.get("--calibration-ids");
-    s.baseCalibrationSamples = int(args.getInt("--calibration-samples", -(1 << 30), 1 << 30));
     // The calibration CE and MSE of the starting point are measured on the first sequences.
     s.calibrationSamples = std::max(1, std::min(s.calibrationSamples, s.baseCalibrationSamples));
-    s.calibrationLength = int(args.getInt("--calibration-length", -(1 << 30), 1 << 30));
-    s.calibrationSeed = std::uint64_t(args.getInt("--calibration-seed", 0, 1LL << 62));
-    s.evalData = args.get("--eval-data");
-    s.evalWindows = args.getInt("--eval-windows", -(1LL << 62), 1LL << 62);
-    s.evalWindowLength = args.getInt("--eval-window", -(1LL << 62), 1LL << 62);
     request.device = args.get("--device");
     request.dtype = args.get("--dtype");
     return request;
 }
 
 int runQuantizeCommand(const Arguments& args) {
-    const SearchRunRequest request = quantizeRequest(args);
+    const SearchRunRequest request = quantizeRequest(args, SettingCommand::Quantize);
     const SearchSettings& s = request.settings;
-    applyComputeOptions(args);
+    applyThreads(args);
 
     ProgressPrinter printer(args.has("--json"), args.has("--quiet"), 0, s.evalData);
     SearchControl control;

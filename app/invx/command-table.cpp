@@ -8,12 +8,11 @@
 
 #include "commands.h"
 #include "compute-options.h"
-#include "experiment-evaluation.h"
+#include "evaluation-printer.h"
 #include "invx/error.h"
-#include "invx/perplexity-text.h"
+#include "invx/model-evaluation.h"
 #include "invx/reasoning-tasks.h"
 #include "invx/results-table.h"
-#include "perplexity-evaluator.h"
 
 namespace invx::cli {
 
@@ -30,14 +29,12 @@ const Command& tableCommand() {
                 {"--evaluate", "", "first measure the values the files do not record yet, and record them there", ""},
                 {"--measure", "LIST", "with --evaluate: which of wikitext2, c4 and the tasks (task names, or tasks for all six)", "wikitext2,c4,tasks"},
                 {"--models", "LIST", "with --evaluate: which rows to measure: any of full-precision, base, searched", "full-precision,base,searched"},
-                {"--max-windows", "N", "with --evaluate: perplexity on the first N windows only (marked * in the table); 0 = all", "0"},
-                {"--limit", "N", "with --evaluate: the first N items of each task only (marked * in the table); 0 = all", "0"},
-                {"--shots", "K", "with --evaluate: examples before each task item", "5"},
-                {"--task-seed", "S", "with --evaluate: seed of the draw of the shots", "1234"},
-                {"--batch-tokens", "N", "with --evaluate: tokens per batch of task requests", "8192"},
-                {"--quiet", "", "no progress display", ""},
             },
             "EXPERIMENT..."};
+        // With --evaluate: the windows of each perplexity and the tasks' settings (a partial value is
+        // marked * in the table).
+        for (const Option& o : settingOptions(SettingCommand::Table)) cmd.options.push_back(o);
+        cmd.options.push_back({"--quiet", "", "no progress display", ""});
         for (auto& o : computeOptions()) cmd.options.push_back(o);
         return cmd;
     }();
@@ -80,89 +77,34 @@ std::set<std::string> measuredModels(const std::string& list) {
     return out;
 }
 
-// One model to measure: where its results go and which metrics it lacks.
-struct Measurement {
-    std::string path, kind;
-    std::vector<std::string> metrics;
-};
-
-// What the table lacks among `wanted`; a partial value counts as lacking when this run measures
-// whole data sets.
-std::vector<Measurement> missingMeasurements(const ResultsTable& table, const std::set<std::string>& models,
-                                             const std::set<std::string>& wanted, bool wholeDataSets) {
-    std::vector<Measurement> out;
-    for (const ResultsRow& row : table.rows) {
-        if (!models.count(row.model)) continue;
-        Measurement m{row.paths.front(), row.model, {}};
-        for (std::size_t c = 0; c < resultsColumns().size(); ++c) {
-            const std::string& metric = resultsColumns()[c];
-            const ResultsCell& cell = row.cells[c];
-            if (wanted.count(metric) && (!cell.value || (cell.partial && wholeDataSets))) m.metrics.push_back(metric);
-        }
-        if (!m.metrics.empty()) out.push_back(std::move(m));
-    }
-    return out;
-}
-
-// Evaluation token ids by data set: every row is of one model (buildResultsTable refuses others),
-// so one tokenization serves them all.
-using TokenIdCache = std::map<std::string, std::vector<std::int32_t>>;
-
-void measure(const Measurement& need, const Arguments& args, TokenIdCache& tokenIds) {
-    const bool quiet = args.has("--quiet");
-    auto say = [quiet](const std::string& message) {
-        if (!quiet) std::cerr << "invx: " << message << '\n';
-    };
-    const ExperimentModel m = loadExperimentModel(need.path, "", need.kind, -1, args.has("--device") ? args.get("--device") : "",
-                                                  args.has("--dtype") ? args.get("--dtype") : "", say);
-    const BpeTokenizer tokenizer = BpeTokenizer::fromDirectory(m.directory);
-    std::vector<std::string> tasks;
-    for (const std::string& metric : need.metrics) {
-        if (metric != "wikitext2" && metric != "c4") {
-            tasks.push_back(metric);
-            continue;
-        }
-        say("measuring " + metric + " perplexity");
-        PerplexityOptions options;
-        options.maxWindows = args.getInt("--max-windows", 0, 1LL << 40);
-        auto ids = tokenIds.find(metric);
-        if (ids == tokenIds.end()) ids = tokenIds.emplace(metric, evaluationTokenIds(resolveDataset(metric), tokenizer)).first;
-        const PerplexityResult r = evaluatePerplexity(m.model, ids->second, options, perplexityProgressPrinter(quiet));
-        recordResults(need.path, {perplexityRecord(m, metric, r)});  // each as it is taken: a crash loses one
-    }
-    if (tasks.empty()) return;
-    if (dataDirectory().empty())
-        throw Error("the tasks are read under $INVX_DATA/tasks, but INVX_DATA is not set; set it to your data directory");
-    const TaskPromptOptions prompts = taskPromptOptions(args);
-    const LoglikelihoodOptions options = loglikelihoodOptions(args);
-    for (const std::string& task : tasks) {
-        const std::vector<TaskResult> results =
-            evaluateReasoningTasks(m.model, tokenizer, {task}, dataDirectory(), prompts, options, taskProgressPrinter(quiet));
-        recordResults(need.path, taskRecords(m, results, prompts));
-    }
-}
-
 }  // namespace
 
 int runTable(const Arguments& args) {
     const std::vector<std::string>& paths = args.operands();
     if (paths.empty()) throw Error("invx table needs experiment files; see invx table --help");
     if (!args.has("--evaluate"))
-        for (const char* name : {"--measure", "--models", "--max-windows", "--limit", "--shots", "--task-seed", "--batch-tokens"})
+        for (const char* name : {"--measure", "--models", "--eval-windows", "--limit", "--shots", "--task-seed", "--batch-tokens"})
             if (args.has(name)) throw Error(std::string(name) + " belongs to --evaluate, which is missing");
     const ResultsFormat format = parseResultsFormat(args.get("--format"));
     ResultsTable table = buildResultsTable(readResultsSources(paths));
     if (args.has("--evaluate")) {
-        applyComputeOptions(args);  // threads; the placement defaults to each search's own
-        const bool whole = args.get("--max-windows") == "0" && args.get("--limit") == "0";
-        const std::vector<Measurement> needs = missingMeasurements(table, measuredModels(args.get("--models")),
-                                                                    measuredMetrics(args.get("--measure")), whole);
-        TokenIdCache tokenIds;
+        applyThreads(args);
+        const bool whole = args.get("--eval-windows") == "0" && args.get("--limit") == "0";
+        const std::vector<ResultsMeasurement> needs = missingMeasurements(table, measuredModels(args.get("--models")),
+                                                                           measuredMetrics(args.get("--measure")), whole);
+        CommandSettings settings = defaultSettings(SettingCommand::Table);
+        applySettingOptions(args, SettingCommand::Table, settings);
+        // Every row is of one model (buildResultsTable refuses others), so one tokenization of each
+        // data set serves them all.
+        std::map<std::string, std::vector<std::int32_t>> tokenIds;
+        EvaluationPrinter printer(args.has("--quiet"));
         for (std::size_t i = 0; i < needs.size(); ++i) {
             if (!args.has("--quiet"))
-                std::cerr << "invx: [" << i + 1 << "/" << needs.size() << "] the " << needs[i].kind << " model of "
+                std::cerr << "invx: [" << i + 1 << "/" << needs.size() << "] the " << needs[i].model << " model of "
                           << needs[i].path << ": " << needs[i].metrics.size() << " measurement(s)\n";
-            measure(needs[i], args, tokenIds);
+            // Each search's own device and dtype unless given.
+            measureMissingResults(needs[i], settings, args.has("--device") ? args.get("--device") : "",
+                                  args.has("--dtype") ? args.get("--dtype") : "", &tokenIds, printer);
         }
         table = buildResultsTable(readResultsSources(paths));
     }

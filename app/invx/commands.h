@@ -29,7 +29,8 @@ int runExportInvariances(const Arguments& args);
 const Command& importInvariancesCommand();
 int runImportInvariances(const Arguments& args);
 
-// invx quantize's run (no search step) from its options; import-invariances starts from it too.
-SearchRunRequest quantizeRequest(const Arguments& args);
+// invx quantize's run (no search step) from the options of `command`; import-invariances starts
+// from it too.
+SearchRunRequest quantizeRequest(const Arguments& args, SettingCommand command);
 
 }  // namespace invx::cli

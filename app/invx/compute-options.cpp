@@ -1,9 +1,6 @@
 #include "compute-options.h"
 
-#include <iostream>
-
 #include "invx/cpu-threads.h"
-#include "invx/error.h"
 
 namespace invx::cli {
 
@@ -15,17 +12,6 @@ std::vector<Option> computeOptions() {
     };
 }
 
-ModelPlacement applyComputeOptions(const Arguments& args) {
-    setCpuThreads(int(args.getInt("--threads", 0, 1024)));
-
-    return parsePlacement(args.get("--device"), args.get("--dtype"));
-}
-
-OptModel loadModel(const std::string& directory, const ModelPlacement& placement) {
-    std::vector<std::string> warnings;
-    OptModel model = OptModel::load(directory, placement, &warnings);
-    for (const auto& w : warnings) std::cerr << "invx: warning: " << w << '\n';
-    return model;
-}
+void applyThreads(const Arguments& args) { setCpuThreads(int(args.getInt("--threads", 0, 1024))); }
 
 }  // namespace invx::cli

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "invx/cpu-threads.h"
 #include "invx/error.h"
+#include "invx/setting-problem.h"
 #include "invx/version.h"
 
 namespace {
@@ -76,6 +77,9 @@ int main(int argc, char** argv) {
         }
         try {
             return e.run(invx::cli::parse(command, rest));
+        } catch (const invx::SettingError& err) {
+            std::cerr << "invx: error: " << invx::cli::settingOptionPrefix(err, rest) << err.what() << '\n';
+            return 1;
         } catch (const invx::Error& err) {
             std::cerr << "invx: error: " << err.what() << '\n';
             return 1;

@@ -12,7 +12,8 @@
 #include <map>
 
 #include "invx/error.h"
-#include "safetensors-file.h"
+#include "invx/setting-problem.h"
+#include "io/safetensors-file.h"
 
 namespace invx::test {
 
@@ -121,6 +122,19 @@ std::string errorOf(const std::function<void()>& fn) {
         return e.what();
     }
     QTest::qFail("expected an invx::Error, but nothing was thrown", __FILE__, __LINE__);
+    return {};
+}
+
+std::string settingErrorOf(const std::function<void()>& fn) {
+    try {
+        fn();
+    } catch (const invx::SettingError& e) {
+        return e.key() + ": " + e.what();
+    } catch (const std::exception& e) {
+        QTest::qFail(qPrintable(QStringLiteral("expected a SettingError, but got: %1").arg(e.what())), __FILE__, __LINE__);
+        return {};
+    }
+    QTest::qFail("expected a SettingError, but nothing was thrown", __FILE__, __LINE__);
     return {};
 }
 

@@ -8,7 +8,7 @@
 
 #include "invx/opt-config.h"
 #include "invx/search-run.h"
-#include "opt-model.h"
+#include "model/opt-model.h"
 
 namespace invx::test {
 
@@ -53,6 +53,9 @@ CliRun invxRun(const QStringList& args);
 
 // Runs `fn` and returns the invx::Error message it threw; fails the test if it threw none.
 std::string errorOf(const std::function<void()>& fn);
+// "key: sentence" of the SettingError `fn` throws (a failure when it throws anything else), so that
+// a test asserts which setting a problem is about as data, not by reading it from the sentence.
+std::string settingErrorOf(const std::function<void()>& fn);
 
 }  // namespace invx::test
 

@@ -9,12 +9,12 @@
 #include <cmath>
 #include <limits>
 
-#include "awq-quantizer.h"
-#include "base-quantization.h"
-#include "gptq-quantizer.h"
-#include "group-quantizer.h"
+#include "quant/awq-quantizer.h"
+#include "quant/base-quantization.h"
+#include "quant/gptq-quantizer.h"
+#include "quant/group-quantizer.h"
 #include "invx/error.h"
-#include "opt-model.h"
+#include "model/opt-model.h"
 #include "test-support.h"
 
 using namespace invx;

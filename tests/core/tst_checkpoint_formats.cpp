@@ -9,11 +9,11 @@
 #include <fstream>
 #include <iterator>
 
-#include "checkpoint-reader.h"
+#include "io/checkpoint-reader.h"
 #include "invx/error.h"
-#include "opt-model.h"
-#include "published-invariances.h"
-#include "safetensors-file.h"
+#include "model/opt-model.h"
+#include "io/published-invariances.h"
+#include "io/safetensors-file.h"
 #include "test-support.h"
 
 using namespace invx;

@@ -5,13 +5,13 @@
 #include <c10/core/InferenceMode.h>
 #include <QtTest>
 
-#include "awq-quantizer.h"
-#include "ffn-rebuild-kernel.h"
-#include "group-quantizer.h"
-#include "perplexity-evaluator.h"
-#include "quantized-ffn.h"
-#include "loss-kernels.h"
-#include "rtn-quantizer.h"
+#include "quant/awq-quantizer.h"
+#include "kernels/ffn-rebuild-kernel.h"
+#include "quant/group-quantizer.h"
+#include "eval/perplexity-evaluator.h"
+#include "search/quantized-ffn.h"
+#include "search/loss-kernels.h"
+#include "quant/rtn-quantizer.h"
 #include "test-support.h"
 
 using namespace invx;

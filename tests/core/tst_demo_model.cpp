@@ -8,9 +8,9 @@
 #include "invx/bpe-tokenizer.h"
 #include "invx/perplexity-text.h"
 #include "invx/text-file.h"
-#include "opt-model.h"
-#include "safetensors-file.h"
-#include "search-engine.h"
+#include "model/opt-model.h"
+#include "io/safetensors-file.h"
+#include "search/search-engine.h"
 #include "test-support.h"
 
 using namespace invx;

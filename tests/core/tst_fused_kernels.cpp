@@ -9,10 +9,10 @@
 #include <cmath>
 #include <limits>
 
-#include "quantized-ffn.h"
-#include "clamped-squared-error-kernel.h"
-#include "row-cross-entropy-kernel.h"
-#include "loss-kernels.h"
+#include "search/quantized-ffn.h"
+#include "kernels/clamped-squared-error-kernel.h"
+#include "kernels/row-cross-entropy-kernel.h"
+#include "search/loss-kernels.h"
 #include "test-support.h"
 
 using namespace invx;

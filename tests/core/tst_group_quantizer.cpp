@@ -2,7 +2,7 @@
 #include <ATen/ATen.h>
 #include <QtTest>
 
-#include "group-quantizer.h"
+#include "quant/group-quantizer.h"
 #include "invx/error.h"
 #include "test-support.h"
 
@@ -107,12 +107,12 @@ void TestGroupQuantizer::errorStaysWithinOneStep() {
 
 void TestGroupQuantizer::refusesBadSettings() {
     at::Tensor w = at::zeros({2, 96});
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { fakeQuantize(w, QuantConfig{0, 32}); }),
-                        "--bits between 1 and 8, but got 0");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { fakeQuantize(w, QuantConfig{9, 32}); }), "but got 9");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { fakeQuantize(w, QuantConfig{2, 64}); }),
-                        "group size 64 does not divide the input width 96");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { fakeQuantize(w, QuantConfig{2, 0}); }), "but got 0");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { fakeQuantize(w, QuantConfig{0, 32}); }),
+                        "bits: Bits must be between 1 and 8, but is 0");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { fakeQuantize(w, QuantConfig{9, 32}); }), "bits: ", "but is 9");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { fakeQuantize(w, QuantConfig{2, 64}); }),
+                        "group: ", "group size 64 does not divide the input width 96");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { fakeQuantize(w, QuantConfig{2, 0}); }), "group: ", "but is 0");
 }
 
 QTEST_APPLESS_MAIN(TestGroupQuantizer)

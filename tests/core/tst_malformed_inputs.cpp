@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "checkpoint-reader.h"
+#include "io/checkpoint-reader.h"
 #include "invx/bpe-tokenizer.h"
 #include "invx/error.h"
 #include "invx/opt-config.h"

@@ -10,11 +10,11 @@
 #include <limits>
 #include <map>
 
-#include "causal-attention.h"
+#include "model/causal-attention.h"
 #include "invx/error.h"
 #include "invx/model-locator.h"
-#include "opt-model.h"
-#include "rtn-quantizer.h"
+#include "model/opt-model.h"
+#include "quant/rtn-quantizer.h"
 #include "test-support.h"
 
 using namespace invx;

@@ -7,10 +7,12 @@
 #include <cmath>
 #include <fstream>
 
+#include "invx/corpus-documents.h"
+#include "invx/data-sets.h"
 #include "invx/error.h"
 #include "invx/perplexity-text.h"
 #include "invx/text-file.h"
-#include "perplexity-evaluator.h"
+#include "eval/perplexity-evaluator.h"
 #include "invx/calibration-data.h"
 #include "test-support.h"
 

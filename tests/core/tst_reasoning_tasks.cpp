@@ -13,8 +13,8 @@
 
 #include "invx/error.h"
 #include "invx/reasoning-tasks.h"
-#include "loglikelihood-evaluator.h"
-#include "task-evaluation.h"
+#include "eval/loglikelihood-evaluator.h"
+#include "eval/task-evaluation.h"
 #include "test-support.h"
 
 using namespace invx;

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "invx/error.h"
-#include "safetensors-file.h"
+#include "io/safetensors-file.h"
 #include "test-support.h"
 
 using namespace invx;

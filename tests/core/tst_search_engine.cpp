@@ -8,16 +8,16 @@
 #include <cmath>
 #include <set>
 
-#include "awq-quantizer.h"
-#include "ffn-transform.h"
-#include "gptq-quantizer.h"
+#include "quant/awq-quantizer.h"
+#include "search/ffn-transform.h"
+#include "quant/gptq-quantizer.h"
 #include "invx/error.h"
 #include "invx/random-generator.h"
 #include "invx/search-settings.h"
-#include "opt-model.h"
-#include "perplexity-evaluator.h"
-#include "search-engine.h"
-#include "search-proposal.h"
+#include "model/opt-model.h"
+#include "eval/perplexity-evaluator.h"
+#include "search/search-engine.h"
+#include "search/search-proposal.h"
 #include "test-support.h"
 
 using namespace invx;
@@ -453,37 +453,45 @@ void TestSearchEngine::matchedLayersFollowTheStride() {
 }
 
 void TestSearchEngine::badSettingsAreRefused() {
+    // Each problem names its setting by key, and says what is wrong with the value in words.
     SearchSettings s = tinySettings();
     s.quant.bits = 9;
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { s.validate(); }), "--bits", "9");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validate(); }), "bits: Bits", "9");
     s = tinySettings();
     s.quant.groupSize = 48;
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { s.validateForModel(32, 128, 3); }), "group size 48", "32");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validateForModel(32, 128, 3); }), "group: ", "group size 48", "32");
     s = tinySettings();
     s.swapFraction = 0.005;  // round(0.64) / 2 = 0 pairs
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { s.validateForModel(32, 128, 3); }), "swap_frac", "too small to pick a pair");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validateForModel(32, 128, 3); }), "swap_frac: ", "too small to pick a pair");
     s = tinySettings();
     s.invariances = "PX";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { s.validate(); }), "invariances", "PX");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validate(); }), "invariances: ", "PX");
     s.invariances = "";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { s.validate(); }), "invariances");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validate(); }), "invariances: ");
     s = tinySettings();
     s.mode = "slow";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { s.validate(); }), "mode", "slow");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validate(); }), "mode: ", "slow");
     s = tinySettings();
     s.base = "omniquant";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { s.validate(); }), "base", "omniquant");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validate(); }), "base: ", "omniquant");
     s = tinySettings();
     s.gptqCandidates = "awq";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { s.validate(); }), "gptq_candidates", "awq");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validate(); }), "gptq_candidates: ", "awq");
     s = tinySettings();
     s.sigmaScale = -1;
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { s.validate(); }), "sigma_s");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validate(); }), "sigma_s: ");
     s = tinySettings();
     s.quant.bits = 9;
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { SearchEngine(tinyModel(), s, calibrationIds()); }), "--bits");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { SearchEngine(tinyModel(), s, calibrationIds()); }), "bits: ");
     INVX_VERIFY_MESSAGE(test::errorOf([] { SearchSettings::fromJson(R"({"bitz": 2})", "x.json"); }), "unknown key 'bitz'", "x.json");
     INVX_VERIFY_MESSAGE(test::errorOf([] { SearchSettings::fromJson(R"({"alpha": "big"})", "x.json"); }), "'alpha'", "a number");
+    // A sentence never names a command-line flag: the command line adds its own.
+    for (const SettingProblem& p : [] {
+             SearchSettings bad;
+             bad.quant.bits = 0, bad.swapFraction = 2, bad.evalBudget = 1, bad.checkpointEverySteps = 0;
+             return bad.problems();
+         }())
+        QVERIFY2(p.sentence.find("--") == std::string::npos, p.sentence.c_str());
 }
 
 void TestSearchEngine::settingsRoundTripThroughJson() {

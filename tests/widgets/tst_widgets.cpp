@@ -28,7 +28,7 @@
 #include "figure-export.h"
 #include "invx/error.h"
 #include "invx/experiment-file.h"
-#include "invx/search-setting-table.h"
+#include "invx/setting-table.h"
 #include "run-labels.h"
 #include "run-loader.h"
 #include "results-view.h"
@@ -161,8 +161,18 @@ void TestWidgets::settingTableKeysAreTheFilesKeys() {
         QVERIFY2(QString::fromStdString(s.toJson()).contains(QString::fromStdString("\"" + d.key + "\"")), d.key.c_str());
     }
     QVERIFY_THROWS_EXCEPTION(Error, findSettingDeclaration("--bits")->set(*new SearchSettings, "two"));
-    QCOMPARE(QString::fromStdString(settingKeyInMessage("search setting 'swap_frac' must be in (0, 1], but is 0")), QString("swap_frac"));
-    QCOMPARE(QString::fromStdString(settingKeyInMessage("quantization expects --bits between 1 and 8")), QString("bits"));
+    // Problems name the setting by its key, not in a sentence to parse.
+    SearchSettings zeroSwap;
+    zeroSwap.swapFraction = 0;
+    QCOMPARE(QString::fromStdString(zeroSwap.problems().at(0).key), QString("swap_frac"));
+    QuantConfig nineBits;
+    nineBits.bits = 9;
+    try {
+        nineBits.validate();
+        QFAIL("9 bits were accepted");
+    } catch (const SettingError& e) {
+        QCOMPARE(QString::fromStdString(e.key()), QString("bits"));
+    }
 }
 
 void TestWidgets::formIsBuiltFromTheTable() {
@@ -192,17 +202,17 @@ void TestWidgets::formRefusesInvalidValuesWithTheCoresSentence() {
     auto* alpha = qobject_cast<QLineEdit*>(form.editor("alpha"));
     QVERIFY(alpha);
     alpha->setText("abc");
-    QCOMPARE(form.errorText(), QString("--alpha expects a number, but got 'abc'"));
+    QCOMPARE(form.errorText(), QString("Alpha must be a number, but is 'abc'"));
     QVERIFY(!alpha->styleSheet().isEmpty());  // the field at fault is marked
     alpha->setText("0.1");
     QVERIFY(form.errorText().isEmpty());
     QVERIFY(alpha->styleSheet().isEmpty());
     auto* swap = qobject_cast<QLineEdit*>(form.editor("swap_frac"));
     swap->setText("0");
-    QCOMPARE(form.errorText(), QString("search setting 'swap_frac' must be in (0, 1], but is 0.0"));
+    QCOMPARE(form.errorText(), QString("The swap fraction must be in (0, 1], but is 0"));
     swap->setText("0.1");
     for (auto* check : form.editor("invariances")->findChildren<QCheckBox*>()) check->setChecked(false);
-    QVERIFY(form.errorText().startsWith("search setting 'invariances' must be a non-empty combination"));
+    QVERIFY(form.errorText().startsWith("The invariances must be a non-empty combination"));
     form.editor("invariances")->findChild<QCheckBox*>("S")->setChecked(true);
     QVERIFY(form.errorText().isEmpty());
     QCOMPARE(form.settings().invariances, std::string("S"));
@@ -526,7 +536,7 @@ void TestWidgets::ablationGridSavesAndSummarises() {
         AblationPlan::create(SearchSettings{}, {{"invariances", {"P", "X"}}}, folder.path(), "", "cpu", "auto");
         QFAIL("an invalid value was accepted");
     } catch (const Error& e) {
-        QVERIFY2(QString(e.what()).contains("'invariances'"), e.what());
+        QVERIFY2(QString(e.what()).contains("invariances"), e.what());
     }
     QVERIFY_THROWS_EXCEPTION(Error, AblationPlan::create(SearchSettings{}, {{"no_such", {"1"}}}, folder.path(), "", "cpu", "auto"));
 

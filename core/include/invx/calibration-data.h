@@ -11,15 +11,6 @@ namespace invx {
 
 class BpeTokenizer;
 
-// The documents of a corpus: a name (see resolveDataset) or a path. Formats: WikiExtractor
-// "<doc ...>" files (one document each), JSON lines with a "text" field (.jsonl, .json, .gz),
-// WikiText token files (one document per non-blank line), and other text files or directories of
-// .txt files (one document per paragraph, paragraphs separated by blank lines).
-std::vector<std::string> readCorpusDocuments(const std::string& nameOrPath);
-
-// Whether readCorpusDocuments reads `path` as JSON lines with a "text" field: .jsonl, .json, .gz.
-bool isJsonLinesFile(const std::string& path);
-
 // samples x length token ids, row-major. Throws naming the corpus when it has too few tokens.
 std::vector<std::int32_t> buildCalibrationBlocks(const std::vector<std::string>& documents,
                                                  const BpeTokenizer& tokenizer, int samples,

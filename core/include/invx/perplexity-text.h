@@ -1,6 +1,5 @@
 #pragma once
-// Preparing evaluation text by the GPTQ/AWQ/OmniQuant protocol (SPEC section 3), and finding named
-// data sets under $INVX_DATA.
+// Preparing evaluation text by the GPTQ/AWQ/OmniQuant protocol (SPEC section 3).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -8,15 +7,6 @@
 #include "invx/bpe-tokenizer.h"
 
 namespace invx {
-
-// The data directory: $INVX_DATA, else "" (then only explicit paths work).
-std::string dataDirectory();
-
-// Resolves a data set name or a path. Names: "wikitext2" (WikiText-2 raw test,
-// $INVX_DATA/wikitext-2-raw/wiki.test.raw) and the calibration corpora "wikitext2-train",
-// "wikipedia", "c4", "gutenberg" (a directory). Anything else is taken as a path.
-// Throws invx::Error saying what was looked for and where to get it.
-std::string resolveDataset(const std::string& nameOrPath);
 
 // The evaluation text of a raw WikiText-style file: every line is a row, whitespace-only lines
 // become empty rows, other rows keep their line break, and rows are joined with "\n\n" (this is

@@ -1,7 +1,10 @@
 #pragma once
 // Settings of the asymmetric integer group quantizer (SPEC section 2).
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "invx/setting-problem.h"
 
 namespace invx {
 
@@ -13,9 +16,18 @@ struct QuantConfig {
     // recorded setting: it follows from the base method and its precision.
     bool float16Arithmetic = false;
 
-    // Throws invx::Error when bits or the group size are out of range. `width` (the input width of
-    // a layer, when known) must be divisible by the group size; `layer` names it in the message.
+    // The largest code: 2^bits - 1.
+    int qmax() const { return (1 << bits) - 1; }
+    // Weights per group in a row of `cols` weights: the group size, or the whole row for -1.
+    std::int64_t groupWidth(std::int64_t cols) const { return groupSize > 0 ? groupSize : cols; }
+    // Groups per row of `cols` weights.
+    std::int64_t groupsPerRow(std::int64_t cols) const { return cols / groupWidth(cols); }
+
+    // Throws SettingError when bits or the group size are out of range, or when the group size does
+    // not divide `width` (the input width of a layer, when known; `layer` names it).
     void validate(std::int64_t width = 0, const std::string& layer = {}) const;
+    // The group size against one layer's input width: a problem when it does not divide it.
+    std::optional<SettingProblem> widthProblem(std::int64_t width, const std::string& layer) const;
     std::string describe() const;  // "2-bit, group 128" / "3-bit, per row"
 };
 

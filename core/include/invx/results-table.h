@@ -6,6 +6,7 @@
 // Torch-free: the CLI and the workbench print the same table.
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,19 @@ std::string resultsHeading(const std::string& column);
 // Throws naming the files when they are of different models. Files over the same base method,
 // bits and group share one base row; searched rows of such files are told apart by file name.
 ResultsTable buildResultsTable(const std::vector<ResultsSource>& sources);
+
+// One model a table lacks values of: the file its results go to, the row's model (full-precision,
+// base or searched) and the metrics (wikitext2, c4, task names) to measure.
+struct ResultsMeasurement {
+    std::string path;
+    std::string model;
+    std::vector<std::string> metrics;
+};
+
+// What the table lacks among `metrics` in the rows of `models`; a partial value counts as lacking
+// when whole data sets are to be measured.
+std::vector<ResultsMeasurement> missingMeasurements(const ResultsTable& table, const std::set<std::string>& models,
+                                                    const std::set<std::string>& metrics, bool wholeDataSets);
 
 enum class ResultsFormat { Markdown, Latex, Csv };
 ResultsFormat parseResultsFormat(const std::string& name);  // markdown | latex | csv

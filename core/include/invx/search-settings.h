@@ -1,11 +1,13 @@
 #pragma once
-// Every setting of one InvarExplore search (SPEC section 2), declared once. The experiment file
-// stores them as JSON; `invx search` maps its options onto them.
+// Every setting of one InvarExplore search (SPEC section 2). The setting table
+// (invx/setting-table.h) declares each field once, for the command line, the form and the
+// experiment file, which stores them as JSON.
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "invx/quant-config.h"
+#include "invx/setting-problem.h"
 
 namespace invx {
 
@@ -66,17 +68,23 @@ struct SearchSettings {
     bool scale() const { return invariances.find('S') != std::string::npos; }
     bool rotate() const { return invariances.find('R') != std::string::npos; }
 
-    // Throws invx::Error naming the first invalid setting and its valid range.
+    // Every setting against the table's ranges and choices, and against each other; empty when
+    // all is well. The sentences speak of the settings, never of command-line options.
+    std::vector<SettingProblem> problems() const;
+    // ... and against the model: group size against the widths, a pair to pick, enough layers.
+    std::vector<SettingProblem> problemsForModel(std::int64_t hidden, std::int64_t ffn, int layers) const;
+    // Throw SettingError with the first problem.
     void validate() const;
-    // The checks that need the model: group size against the widths, a pair to pick, enough layers.
     void validateForModel(std::int64_t hidden, std::int64_t ffn, int layers) const;
     // Neuron pairs changed per step: round(ffn * swapFraction) / 2 (integer division).
     std::int64_t pairsPerStep(std::int64_t ffn) const;
     // Decoder layers whose outputs the MSE matches: L-1-ceil(i*L/n), i = 0..n-1, with n capped at L.
     std::vector<int> matchedLayerIndices(int layers) const;
 
+    // The experiment file's /settings JSON: every recorded setting of the table, by its key.
     std::string toJson() const;
-    // Unknown keys and wrong types are errors that name the key; missing keys keep their defaults.
+    // Unknown keys, wrong types and values outside the table's ranges are errors that name the key
+    // and `source`; missing keys keep their defaults.
     static SearchSettings fromJson(const std::string& json, const std::string& source);
 };
 

@@ -7,4 +7,7 @@ namespace invx {
 // error for a missing or unreadable file can say so.
 std::string readWholeFile(const std::string& path, const std::string& what);
 
+// `text` without leading and trailing white space (spaces, tabs, line breaks).
+std::string trimWhitespace(const std::string& text);
+
 }  // namespace invx
