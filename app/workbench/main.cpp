@@ -8,6 +8,8 @@
 #include "invx/version.h"
 #include "main-window.h"
 #include "inspector-worker.h"
+#include "results-evaluation-worker.h"
+#include "results-view.h"
 #include "search-worker.h"
 
 namespace {
@@ -80,7 +82,9 @@ int main(int argc, char** argv) {
 
     invx::gui::SearchWorker worker;
     invx::gui::InspectorWorker inspector;
+    invx::gui::ResultsEvaluationWorker evaluator;
     invx::gui::MainWindow window(&worker, QStringLiteral(INVX_DEMO_MODEL_DIR), &inspector);
+    window.resultsView()->setEvaluator(&evaluator);
     for (const QString& path : args.positionalArguments()) window.openExperiment(path);
     window.resize(1560, 960);
     window.show();

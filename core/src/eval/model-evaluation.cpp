@@ -184,8 +184,12 @@ EvaluationReport evaluateModel(const EvaluationRequest& r, EvaluationObserver& o
         PerplexityEvaluation p{d, resolveDataset(d), perplexityMetric(d), {}};
         p.result = evaluatePerplexity(model, tokenIds(r, d, tokenizer), options,
                                       [&observer](const PerplexityProgress& x) { return observer.onPerplexityProgress(x); });
-        if (r.record && experiment) recordResults(r.experimentPath, {perplexityRecord(*experiment, p.metric, p.result)});
+        // A pass the observer stopped is not a measurement to keep.
+        if (r.record && experiment && !p.result.stopped)
+            recordResults(r.experimentPath, {perplexityRecord(*experiment, p.metric, p.result)});
+        const bool stopped = p.result.stopped;
         report.perplexities.push_back(std::move(p));
+        if (stopped) return report;
     }
 
     TaskPromptOptions prompts;
