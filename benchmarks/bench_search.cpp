@@ -21,7 +21,7 @@
 #include "invx/cpu-threads.h"
 #include "invx/error.h"
 #include "model/opt-model.h"
-#include "eval/perplexity-evaluator.h"
+#include "metrics/perplexity-evaluator.h"
 #include "search/search-engine.h"
 
 using namespace invx;

@@ -31,7 +31,7 @@
 #include "invx/cpu-threads.h"
 #include "invx/perplexity-text.h"
 #include "model/opt-model.h"
-#include "eval/perplexity-evaluator.h"
+#include "metrics/perplexity-evaluator.h"
 #include "search/quantized-ffn.h"
 #include "search/search-engine.h"
 

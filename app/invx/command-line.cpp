@@ -116,6 +116,10 @@ std::vector<Option> settingOptions(SettingCommand command) {
     std::vector<Option> options;
     for (const SettingDeclaration* d : rows) {
         Option o{d->option, d->valueName, d->help, d->kind == SettingKind::Flag ? "" : d->get(defaults)};
+        if (d->kind == SettingKind::Choice) {  // the choices this command takes: "fp|rtn|awq|gptq" for eval
+            o.valueName.clear();
+            for (const std::string& c : d->choicesFor(command)) o.valueName += (o.valueName.empty() ? "" : "|") + c;
+        }
         for (const std::string& alias : d->aliases) {
             bool taken = false;
             for (const SettingDeclaration* other : rows) taken = taken || other->option == alias;

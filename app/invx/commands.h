@@ -24,6 +24,8 @@ const Command& inspectCommand();
 int runInspect(const Arguments& args);
 const Command& tableCommand();
 int runTable(const Arguments& args);
+const Command& settingsCommand();
+int runSettings(const Arguments& args);
 const Command& exportInvariancesCommand();
 int runExportInvariances(const Arguments& args);
 const Command& importInvariancesCommand();

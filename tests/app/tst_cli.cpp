@@ -14,6 +14,7 @@
 #include <fstream>
 
 #include "command-line.h"
+#include "invx/setting-table.h"
 #include "model/opt-model.h"
 #include "io/safetensors-file.h"
 #include "test-support.h"
@@ -33,6 +34,7 @@ class TestCli : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void printsVersionAndHelp();
+    void settingsReferenceIsTheTable();
     void tokenizesAFile();
     void evaluatesAModelAsJson();
     void scoresReasoningTasks();
@@ -72,13 +74,35 @@ void TestCli::printsVersionAndHelp() {
     // The command list names every command, the long ones too, and every command has its help.
     r = invxRun({"--help"});
     QCOMPARE(r.exitCode, 0);
-    const QStringList commands{"eval", "quantize", "search", "apply", "inspect", "table", "export-invariances",
-                               "import-invariances", "tokenize", "logits"};
+    const QStringList commands{"eval", "quantize", "search", "apply", "inspect", "table", "settings",
+                               "export-invariances", "import-invariances", "tokenize", "logits"};
     for (const QString& c : commands) {
         QVERIFY2(r.out.contains(QRegularExpression("\\n  " + c + " +[A-Z]")), qPrintable(c + " in:\n" + r.out));
         const Run help = invxRun({c, "--help"});
         QVERIFY2(help.exitCode == 0 && help.out.startsWith("Usage: invx " + c + " "), qPrintable(c + ": " + help.err));
     }
+}
+
+void TestCli::settingsReferenceIsTheTable() {
+    // docs/settings.md is what `invx settings --format markdown` prints: regenerate it after a change
+    // to the table (invx settings --format markdown > docs/settings.md).
+    const Run r = invxRun({"settings", "--format", "markdown"});
+    QCOMPARE(r.exitCode, 0);
+    QFile doc(QStringLiteral(INVX_SOURCE_DIR "/docs/settings.md"));
+    QVERIFY(doc.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(doc.readAll()), r.out);
+    // Every option of every setting a command takes is in its --help, with the table's help line.
+    for (const auto& [command, name] : {std::pair{SettingCommand::Search, "search"}, std::pair{SettingCommand::Evaluate, "eval"},
+                                        std::pair{SettingCommand::Quantize, "quantize"}, std::pair{SettingCommand::Table, "table"}}) {
+        const Run help = invxRun({name, "--help"});
+        for (const SettingDeclaration* d : settingDeclarations(command)) {
+            QVERIFY2(help.out.contains(QString::fromStdString("  " + d->option + " ")), qPrintable(QString(name) + ": " + d->option.c_str()));
+            QVERIFY2(help.out.contains(QString::fromUtf8(d->help)), qPrintable(QString(name) + ": " + d->key.c_str()));
+        }
+    }
+    // An alias is an option of its own setting; the canonical name and the alias are one option.
+    const Run twice = invxRun({"eval", "--model", QString::fromStdString(model_), "--data", "x", "--eval-data", "y"});
+    QVERIFY2(twice.exitCode == 1 && twice.err.contains("--eval-data is given twice"), qPrintable(twice.err));
 }
 
 void TestCli::tokenizesAFile() {

@@ -8,7 +8,7 @@
 #include "quant/awq-quantizer.h"
 #include "kernels/ffn-rebuild-kernel.h"
 #include "quant/group-quantizer.h"
-#include "eval/perplexity-evaluator.h"
+#include "metrics/perplexity-evaluator.h"
 #include "search/quantized-ffn.h"
 #include "search/loss-kernels.h"
 #include "quant/rtn-quantizer.h"

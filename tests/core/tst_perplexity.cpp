@@ -12,7 +12,7 @@
 #include "invx/error.h"
 #include "invx/perplexity-text.h"
 #include "invx/text-file.h"
-#include "eval/perplexity-evaluator.h"
+#include "metrics/perplexity-evaluator.h"
 #include "invx/calibration-data.h"
 #include "test-support.h"
 

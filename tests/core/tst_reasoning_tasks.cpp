@@ -13,8 +13,8 @@
 
 #include "invx/error.h"
 #include "invx/reasoning-tasks.h"
-#include "eval/loglikelihood-evaluator.h"
-#include "eval/task-evaluation.h"
+#include "metrics/loglikelihood-evaluator.h"
+#include "metrics/task-evaluation.h"
 #include "test-support.h"
 
 using namespace invx;

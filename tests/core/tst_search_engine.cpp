@@ -15,7 +15,7 @@
 #include "invx/random-generator.h"
 #include "invx/search-settings.h"
 #include "model/opt-model.h"
-#include "eval/perplexity-evaluator.h"
+#include "metrics/perplexity-evaluator.h"
 #include "search/search-engine.h"
 #include "search/search-proposal.h"
 #include "test-support.h"

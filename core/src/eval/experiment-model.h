@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "eval/task-evaluation.h"
+#include "metrics/task-evaluation.h"
 #include "invx/perplexity.h"
 #include "invx/search-records.h"
 #include "invx/search-settings.h"

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "eval/experiment-model.h"
-#include "eval/perplexity-evaluator.h"
-#include "eval/task-evaluation.h"
+#include "metrics/perplexity-evaluator.h"
+#include "metrics/task-evaluation.h"
 #include "invx/bpe-tokenizer.h"
 #include "invx/calibration-data.h"
 #include "invx/corpus-documents.h"

@@ -15,7 +15,7 @@
 #include "invx/model-locator.h"
 #include "invx/perplexity-text.h"
 #include "model/model-identity.h"
-#include "eval/perplexity-evaluator.h"
+#include "metrics/perplexity-evaluator.h"
 #include "search/search-engine.h"
 #include "search/searched-model.h"
 

@@ -1,4 +1,4 @@
-#include "eval/task-evaluation.h"
+#include "metrics/task-evaluation.h"
 
 #include <chrono>
 

@@ -7,7 +7,7 @@
 
 #include "invx/bpe-tokenizer.h"
 #include "invx/reasoning-tasks.h"
-#include "eval/loglikelihood-evaluator.h"
+#include "metrics/loglikelihood-evaluator.h"
 #include "model/opt-model.h"
 
 namespace invx {

@@ -1,4 +1,4 @@
-#include "eval/perplexity-evaluator.h"
+#include "metrics/perplexity-evaluator.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>

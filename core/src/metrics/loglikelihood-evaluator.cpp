@@ -1,4 +1,4 @@
-#include "eval/loglikelihood-evaluator.h"
+#include "metrics/loglikelihood-evaluator.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
