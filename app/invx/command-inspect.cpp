@@ -18,6 +18,8 @@ const Command& inspectCommand() {
             {"--experiment", "FILE", "experiment file written by invx search", ""},
             {"--checkpoint", "N", "the checkpoint to check; -1 = the last", "-1"},
             {"--model", "PATH|ID", "the model the experiment ran on; default: the recorded path", ""},
+            {"--device", "cpu|cuda|auto", "where the check runs; default: where the run ran, or the CPU where that was a GPU this machine lacks", ""},
+            {"--dtype", "auto|float32|float16|bfloat16", "the check's precision; default: the run's (float32 on the CPU for a run made on a GPU)", ""},
             {"--no-check", "", "only the summary: do not load the model for the invariance check", ""},
             {"--json", "", "print one JSON object", ""},
         }};
@@ -39,10 +41,12 @@ int runInspect(const Arguments& args) {
 
     std::vector<double> check;
     std::int64_t checkedStep = -1;
+    std::string checkedOn;  // "cpu, float32"
     if (!args.has("--no-check") && !checkpoints.empty()) {
-        ExperimentInspector inspector(path, args.get("--model"));
+        ExperimentInspector inspector(path, args.get("--model"), args.get("--device"), args.get("--dtype"));
         check = inspector.invarianceCheck(checkpoint);
         checkedStep = inspector.checkpointStep(checkpoint);
+        checkedOn = inspector.device() + ", " + inspector.dtype();
     }
 
     nlohmann::json j = {{"experiment", path},
@@ -64,7 +68,8 @@ int runInspect(const Arguments& args) {
         j["perplexity_last"] = evaluations.back().perplexity;
         j["perplexity_last_step"] = evaluations.back().step;
     }
-    if (!check.empty()) j["invariance_check"] = {{"step", checkedStep}, {"max_abs_difference", check}};
+    if (!check.empty())
+        j["invariance_check"] = {{"step", checkedStep}, {"max_abs_difference", check}, {"placement", checkedOn}};
     if (args.has("--json")) {
         std::printf("%s\n", j.dump().c_str());
         return 0;
@@ -84,8 +89,8 @@ int runInspect(const Arguments& args) {
                     evaluations.back().perplexity, (long long)evaluations.back().step);
     if (!check.empty()) {
         std::printf("  invariance    largest |original - transformed| block output at step %lld (unquantized, calibration "
-                    "batch; 0 up to rounding for P and S, small for R):\n",
-                    (long long)checkedStep);
+                    "batch, on %s; 0 up to rounding for P and S, small for R):\n",
+                    (long long)checkedStep, checkedOn.c_str());
         for (std::size_t l = 0; l < check.size(); ++l) std::printf("                layer %zu: %.3g\n", l, check[l]);
     } else if (checkpoints.empty()) {
         std::printf("  invariance    no checkpoint yet to check\n");

@@ -7,6 +7,11 @@
 #include <numeric>
 #include <random>
 
+#include <hdf5.h>
+
+#include <filesystem>
+
+#include "invx/compute-devices.h"
 #include "invx/experiment-file.h"
 #include "invx/experiment-inspector.h"
 #include "invx/search-run.h"
@@ -51,6 +56,7 @@ private Q_SLOTS:
     void positionChangesCountTheCheckpointsThatMovedANeuron();
     void permutationAndScalingLeaveTheFunctionUnchanged();
     void refusesWhatIsNotThere();
+    void aRunMadeOnAGpuIsInspectedOnTheCpu();
 };
 
 void TestExperimentInspector::initTestCase() {
@@ -251,6 +257,42 @@ void TestExperimentInspector::refusesWhatIsNotThere() {
     INVX_VERIFY_MESSAGE(test::errorOf([&] { inspector.inspectLayer(999, 0); }), "run.h5", "checkpoints 0 to");
     INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentInspector(dir_.filePath("missing.h5").toStdString()); }),
                         "missing.h5", "does not exist");
+}
+
+namespace {
+
+// Rewrites a string attribute of /model, as a file written on another machine would hold it.
+void setModelAttribute(const std::string& path, const char* name, const std::string& value) {
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    QVERIFY(file >= 0);
+    H5Adelete_by_name(file, "/model", name, H5P_DEFAULT);
+    const hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    const hid_t space = H5Screate(H5S_SCALAR);
+    const hid_t attr = H5Acreate_by_name(file, "/model", name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const char* text = value.c_str();
+    QVERIFY(H5Awrite(attr, type, &text) >= 0);
+    H5Aclose(attr), H5Sclose(space), H5Tclose(type), H5Fclose(file);
+}
+
+}  // namespace
+
+void TestExperimentInspector::aRunMadeOnAGpuIsInspectedOnTheCpu() {
+    // A run made on a GPU (float16) opened where there is none: inspected on the CPU in float32.
+    const std::string copy = dir_.filePath("made-on-cuda.h5").toStdString();
+    std::filesystem::copy_file(run_.toStdString(), copy);
+    setModelAttribute(copy, "device", "cuda:0");
+    setModelAttribute(copy, "dtype", "float16");
+    const std::vector<std::string> devices = availableDevices();
+    const bool gpu = std::find(devices.begin(), devices.end(), "cuda") != devices.end();
+    ExperimentInspector inspector(copy);
+    QCOMPARE(inspector.device(), std::string(gpu ? "cuda:0" : "cpu"));
+    QCOMPARE(inspector.dtype(), std::string(gpu ? "float16" : "float32"));
+    const std::vector<double> check = inspector.invarianceCheck(-1);
+    QCOMPARE(check.size(), std::size_t(3));
+    for (double d : check) QVERIFY(std::isfinite(d));
+    // Asked for by name, the CPU is where it runs, in any case.
+    QCOMPARE(ExperimentInspector(copy, "", "cpu").device(), std::string("cpu"));
 }
 
 QTEST_GUILESS_MAIN(TestExperimentInspector)

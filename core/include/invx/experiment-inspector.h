@@ -19,8 +19,9 @@ namespace invx {
 class ExperimentInspector {
 public:
     // Loads the experiment's model (`modelPath` "" = as recorded) on `device`/`dtype` ("" = as
-    // recorded). Throws invx::Error naming the file when it cannot be read, has no checkpoint, or
-    // was made for another model.
+    // recorded; a run made on CUDA loads on the CPU in float32 where no GPU is visible). Throws
+    // invx::Error naming the file when it cannot be read, has no checkpoint, or was made for
+    // another model.
     explicit ExperimentInspector(const std::string& experimentPath, const std::string& modelPath = "",
                                  const std::string& device = "", const std::string& dtype = "",
                                  const std::function<void(const std::string&)>& progress = {});
@@ -29,6 +30,9 @@ public:
     ExperimentInspector& operator=(const ExperimentInspector&) = delete;
 
     const SearchSettings& settings() const;
+    // Where the model was loaded: "cpu" or "cuda:0", and "float32", "float16" or "bfloat16".
+    std::string device() const;
+    std::string dtype() const;
     int layers() const;
     // Checkpoints as they are in the file now (a running search adds more); index -1 = the last.
     std::int64_t checkpointCount() const;

@@ -25,7 +25,7 @@ ExperimentModel loadExperimentModel(const std::string& experimentPath, const std
         const ModelIdentity recorded = file.model();
         const std::string directory = resolveModelDirectory(modelPath.empty() ? recorded.path : modelPath);
         if (progress) progress("loading the full-precision model from " + directory);
-        OptModel model = OptModel::load(directory, recordedPlacement(recorded, device, dtype));
+        OptModel model = OptModel::load(directory, recordedPlacement(recorded, device, dtype, /*cpuWhenNoGpu=*/true));
         requireSameModel(recorded, identifyModel(model, directory), experimentPath);
         return {std::move(model), directory, kind, 0, file.settings()};
     }
@@ -36,6 +36,7 @@ ExperimentModel loadExperimentModel(const std::string& experimentPath, const std
     request.modelPath = modelPath;
     request.checkpoint = kind == "base" ? 0 : checkpoint;
     request.device = device, request.dtype = dtype;
+    request.cpuWhenNoGpu = true;  // measuring elsewhere: a run made on a GPU is measured on the CPU
     SearchedModel searched = loadSearchedModel(request, progress);
     if (kind == "base" && searched.step != 0)
         throw Error("experiment file '" + experimentPath + "' has no checkpoint at step 0, so its base model cannot be rebuilt");

@@ -63,7 +63,7 @@ ExperimentInspector::ExperimentInspector(const std::string& experimentPath, cons
     d_->settings = file.settings();
     const std::string modelDir = resolveModelDirectory(modelPath.empty() ? recorded.path : modelPath);
     if (progress) progress("loading the model from " + modelDir);
-    OptModel model = OptModel::load(modelDir, recordedPlacement(recorded, device, dtype));
+    OptModel model = OptModel::load(modelDir, recordedPlacement(recorded, device, dtype, /*cpuWhenNoGpu=*/true));
     requireSameModel(recorded, identifyModel(model, modelDir), experimentPath);
     // A deep copy for the invariance check: the engine quantizes its own.
     NamedTensors weights = model.stateDict();
@@ -101,6 +101,8 @@ void ExperimentInspector::keepAttentionInputs() {
 ExperimentInspector::~ExperimentInspector() = default;
 
 const SearchSettings& ExperimentInspector::settings() const { return d_->settings; }
+std::string ExperimentInspector::device() const { return d_->original->placement().device.str(); }
+std::string ExperimentInspector::dtype() const { return dtypeText(d_->original->placement().dtype); }
 int ExperimentInspector::layers() const { return int(d_->original->layers().size()); }
 
 std::int64_t ExperimentInspector::checkpointCount() const {

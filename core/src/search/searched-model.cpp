@@ -23,9 +23,16 @@ SearchEngine::BaseInputs baseInputs(const CalibrationBatch& c, std::vector<AwqLa
     return b;
 }
 
-ModelPlacement recordedPlacement(const ModelIdentity& recorded, const std::string& device, const std::string& dtype) {
-    return parsePlacement(!device.empty() ? device : recorded.device.rfind("cuda", 0) == 0 ? "cuda" : "cpu",
-                          dtype.empty() ? recorded.dtype : dtype);
+ModelPlacement recordedPlacement(const ModelIdentity& recorded, const std::string& device, const std::string& dtype,
+                                 bool cpuWhenNoGpu) {
+    const bool madeOnCuda = recorded.device.rfind("cuda", 0) == 0;
+    const std::string where = !device.empty()                                ? device
+                              : madeOnCuda && !(cpuWhenNoGpu && !at::hasCUDA()) ? "cuda"
+                                                                                 : "cpu";
+    // The CPU computes in float32 what a GPU run computed in float16 (the CPU lacks half kernels).
+    const bool onCpu = where == "cpu" || (where == "auto" && !at::hasCUDA());
+    const std::string precision = !dtype.empty() ? dtype : madeOnCuda && onCpu && cpuWhenNoGpu ? "float32" : recorded.dtype;
+    return parsePlacement(where, precision);
 }
 
 SearchedModel loadSearchedModel(const SearchedModelRequest& request, const std::function<void(const std::string&)>& progress) {
@@ -36,7 +43,7 @@ SearchedModel loadSearchedModel(const SearchedModelRequest& request, const std::
     const SearchCheckpoint checkpoint = file.checkpoint(request.checkpoint);  // before the slow loading
     const std::string modelDir = resolveModelDirectory(request.modelPath.empty() ? recorded.path : request.modelPath);
     if (progress) progress("loading the model from " + modelDir);
-    OptModel model = OptModel::load(modelDir, recordedPlacement(recorded, request.device, request.dtype));
+    OptModel model = OptModel::load(modelDir, recordedPlacement(recorded, request.device, request.dtype, request.cpuWhenNoGpu));
     requireSameModel(recorded, identifyModel(model, modelDir), request.experimentPath);
     if (progress) progress("quantizing (" + settings.base + ", " + settings.quant.describe() +
                            ") and restoring the checkpoint at step " + std::to_string(checkpoint.step));

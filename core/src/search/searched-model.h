@@ -22,13 +22,18 @@ SearchEngine::BaseInputs baseInputs(const CalibrationBatch& calibration, std::ve
                                     std::vector<GptqLayerRecord> gptq);
 
 // Where to load a recorded experiment's model: `device` and `dtype` when given, else as recorded.
-ModelPlacement recordedPlacement(const ModelIdentity& recorded, const std::string& device, const std::string& dtype);
+// With `cpuWhenNoGpu`, a run made on CUDA is loaded on the CPU where no GPU is visible (to look at it
+// or measure it elsewhere), in float32 unless `dtype` says otherwise; a resumed search keeps its
+// device and is refused instead.
+ModelPlacement recordedPlacement(const ModelIdentity& recorded, const std::string& device, const std::string& dtype,
+                                 bool cpuWhenNoGpu = false);
 
 struct SearchedModelRequest {
     std::string experimentPath;
     std::string modelPath;            // "" = the model path recorded in the experiment
     std::int64_t checkpoint = -1;     // index into the file's checkpoints; -1 = the last
     std::string device, dtype;        // "" = as recorded
+    bool cpuWhenNoGpu = false;        // a run made on CUDA loads on the CPU where no GPU is visible
 };
 
 struct SearchedModel {
