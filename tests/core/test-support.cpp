@@ -1,5 +1,7 @@
 #include "test-support.h"
 
+#include "invx/random-generator.h"
+
 #include <ATen/ATen.h>
 #include <QProcess>
 #include <QtTest>
@@ -123,6 +125,47 @@ std::string errorOf(const std::function<void()>& fn) {
     }
     QTest::qFail("expected an invx::Error, but nothing was thrown", __FILE__, __LINE__);
     return {};
+}
+
+ModelIdentity identity() {
+    ModelIdentity m;
+    m.path = "/models/tiny";
+    m.configJson = R"({"hidden_size": 8})";
+    m.fingerprint = "0123456789abcdef";
+    m.parameters = 1234;
+    m.layers = 2;
+    m.hidden = 8;
+    m.ffn = 6;
+    m.device = "cpu";
+    m.dtype = "float32";
+    return m;
+}
+
+CalibrationBatch calibration() {
+    CalibrationBatch c;
+    c.corpus = "wikipedia";
+    c.samples = 2;
+    c.length = 3;
+    c.ids = {2, 10, 11, 2, 12, 13};
+    return c;
+}
+
+SearchCheckpoint checkpointAt(std::int64_t step) {
+    SearchCheckpoint c;
+    c.step = step;
+    c.acceptedSteps = step / 2;
+    c.bestLoss = 1.1 - 0.001 * double(step);
+    c.elapsedSeconds = 0.5 * double(step);
+    c.rng = RandomGenerator(std::uint64_t(step)).state();
+    c.recentAccepted = {1, 0, 1};
+    for (int l = 0; l < 2; ++l) {
+        LayerInvariance s = LayerInvariance::identity(6);
+        std::swap(s.permutation[0], s.permutation[std::size_t(1 + l)]);
+        s.scales[3] = 1.25f + float(step);
+        s.angles[1] = -1e-5f * float(l + 1);
+        c.layers.push_back(s);
+    }
+    return c;
 }
 
 std::string settingErrorOf(const std::function<void()>& fn) {

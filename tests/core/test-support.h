@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "invx/experiment-file.h"
 #include "invx/opt-config.h"
 #include "invx/search-run.h"
 #include "model/opt-model.h"
@@ -53,6 +54,13 @@ CliRun invxRun(const QStringList& args);
 
 // Runs `fn` and returns the invx::Error message it threw; fails the test if it threw none.
 std::string errorOf(const std::function<void()>& fn);
+
+// Parts of synthetic experiment files (no model behind them): a 2-layer model of hidden size 8 and
+// FFN width 6 ("/models/tiny"), a 2 x 3 calibration batch, and a checkpoint whose state follows
+// from its step.
+ModelIdentity identity();
+CalibrationBatch calibration();
+SearchCheckpoint checkpointAt(std::int64_t step);
 // "key: sentence" of the SettingError `fn` throws (a failure when it throws anything else), so that
 // a test asserts which setting a problem is about as data, not by reading it from the sentence.
 std::string settingErrorOf(const std::function<void()>& fn);
