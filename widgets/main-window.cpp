@@ -37,6 +37,7 @@
 
 #include "ablation-view.h"
 #include "curve-plot.h"
+#include "experiment-export.h"
 #include "experiment-list-model.h"
 #include "figure-export.h"
 #include "inspector-view.h"
@@ -50,7 +51,6 @@
 #include "search-settings-form.h"
 #include "table-export.h"
 #include "text-file-writer.h"
-#include "experiment-export.h"
 
 namespace invx::gui {
 namespace {
@@ -69,8 +69,12 @@ QString residentMemory() {
 QString duration(double seconds) {
     if (!std::isfinite(seconds) || seconds < 0) return QStringLiteral("–");
     const qint64 s = qint64(seconds + 0.5);
-    if (s >= 3600) return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QLatin1Char('0'));
-    if (s >= 60) return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    if (s >= 3600)
+        return QStringLiteral("%1 h %2 min")
+            .arg(s / 3600)
+            .arg((s % 3600) / 60, 2, 10, QLatin1Char('0'));
+    if (s >= 60)
+        return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
     return QStringLiteral("%1 s").arg(s);
 }
 
@@ -91,8 +95,8 @@ QTableView* makeTable(QWidget* parent) {
 
 }  // namespace
 
-MainWindow::MainWindow(SearchLauncher* launcher, const QString& demoModelDirectory, LayerInspectorSource* inspector,
-                       QWidget* parent)
+MainWindow::MainWindow(SearchLauncher* launcher, const QString& demoModelDirectory,
+                       LayerInspectorSource* inspector, QWidget* parent)
     : QMainWindow(parent), launcher_(launcher), demoDirectory_(demoModelDirectory) {
     setWindowTitle(tr("InvarExplore Workbench"));
     setObjectName(QStringLiteral("mainWindow"));
@@ -130,9 +134,8 @@ MainWindow::MainWindow(SearchLauncher* launcher, const QString& demoModelDirecto
     connect(launcher_, &SearchLauncher::stepsReady, this, [this] {
         if (!redraw_.isActive()) redraw_.start();
     });
-    connect(launcher_, &SearchLauncher::message, this, [this](const QString& text) {
-        state_->setText(text);
-    });
+    connect(launcher_, &SearchLauncher::message, this,
+            [this](const QString& text) { state_->setText(text); });
     connect(launcher_, &SearchLauncher::baseReady, this, [this](const BaseResult& base) {
         if (!live_) return;
         live_->base = base;
@@ -162,22 +165,25 @@ MainWindow::MainWindow(SearchLauncher* launcher, const QString& demoModelDirecto
         double step = x;
         if (runView_->options().timeAxis && !run->seconds.empty()) {
             const auto at = std::lower_bound(run->seconds.begin(), run->seconds.end(), x);
-            step = run->step[std::size_t(std::min<std::ptrdiff_t>(at - run->seconds.begin(), std::ptrdiff_t(run->step.size()) - 1))];
+            step = run->step[std::size_t(std::min<std::ptrdiff_t>(
+                at - run->seconds.begin(), std::ptrdiff_t(run->step.size()) - 1))];
         }
         inspectRun(run, step);
     });
-    connect(runsModel_, &RunsTableModel::shownChanged, this, [this] {
-        runView_->setRuns(runsModel_->shownRuns(), runsModel_->shownLabels());
-    });
+    connect(runsModel_, &RunsTableModel::shownChanged, this,
+            [this] { runView_->setRuns(runsModel_->shownRuns(), runsModel_->shownLabels()); });
 
     form_->setDevices(launcher_->devices());
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     const QString defaultFolder =
-        QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)).filePath(QStringLiteral("invx-experiments"));
-    setExperimentFolder(settings.value(QStringLiteral("experiments/folder"), defaultFolder).toString());
-    experiments_->setRecentFiles(settings.value(QStringLiteral("experiments/recent")).toStringList());
+        QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+            .filePath(QStringLiteral("invx-experiments"));
+    setExperimentFolder(
+        settings.value(QStringLiteral("experiments/folder"), defaultFolder).toString());
+    experiments_->setRecentFiles(
+        settings.value(QStringLiteral("experiments/recent")).toStringList());
     const QString queue = settings.value(QStringLiteral("ablation/queue")).toString();
     if (!queue.isEmpty() && QFileInfo::exists(queue)) {
         try {
@@ -185,7 +191,9 @@ MainWindow::MainWindow(SearchLauncher* launcher, const QString& demoModelDirecto
             loadAblationResults();
             refreshAblationView();
             if (!ablation_->done())
-                state_->setText(tr("An ablation is unfinished (%1); Search > Continue Ablation carries on with it").arg(queue));
+                state_->setText(tr("An ablation is unfinished (%1); Search > Continue Ablation "
+                                   "carries on with it")
+                                    .arg(queue));
         } catch (const std::exception&) {
             ablation_.reset();  // a queue that no longer reads is not worth a dialog at start-up
         }
@@ -194,7 +202,12 @@ MainWindow::MainWindow(SearchLauncher* launcher, const QString& demoModelDirecto
     updateStatusLine();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    // The runs table and the curves point into runs_, which goes before the child widgets do (the
+    // table still reads its rows while it is torn down).
+    runView_->setRuns({}, {});
+    runsModel_->setRuns({});
+}
 
 void MainWindow::buildDocks() {
     // The search form, scrollable.
@@ -218,9 +231,10 @@ void MainWindow::buildDocks() {
     startButton->setDefault(true);
     formLayout->addWidget(startButton);
     connect(startButton, &QPushButton::clicked, this, &MainWindow::startSearch);
-    connect(form_, &SearchSettingsForm::validityChanged, startButton, [this, startButton](bool valid) {
-        startButton->setEnabled(valid && !launcher_->running());
-    });
+    connect(form_, &SearchSettingsForm::validityChanged, startButton,
+            [this, startButton](bool valid) {
+                startButton->setEnabled(valid && !launcher_->running());
+            });
     auto* formDock = new QDockWidget(tr("Search Setup"), this);
     formDock->setObjectName(QStringLiteral("searchSetupDock"));
     formDock->setWidget(formPanel);
@@ -245,7 +259,8 @@ void MainWindow::buildDocks() {
     auto* browserButtons = new QHBoxLayout;
     auto* openButton = new QPushButton(tr("Open"), browser);
     auto* resumeButton = new QPushButton(tr("Resume"), browser);
-    resumeButton->setToolTip(tr("Continue the selected stopped or interrupted experiment from its last checkpoint"));
+    resumeButton->setToolTip(
+        tr("Continue the selected stopped or interrupted experiment from its last checkpoint"));
     browserButtons->addWidget(openButton);
     browserButtons->addWidget(resumeButton);
     browserButtons->addStretch();
@@ -257,17 +272,21 @@ void MainWindow::buildDocks() {
     tabifyDockWidget(browserDock, formDock);
     formDock->raise();
     watcher_ = new QFileSystemWatcher(this);
-    connect(watcher_, &QFileSystemWatcher::directoryChanged, experiments_, &ExperimentListModel::refresh);
+    connect(watcher_, &QFileSystemWatcher::directoryChanged, experiments_,
+            &ExperimentListModel::refresh);
     connect(chooseFolder, &QPushButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Experiment folder"), experiments_->folder());
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Experiment folder"),
+                                                              experiments_->folder());
         if (!dir.isEmpty()) setExperimentFolder(dir);
     });
     auto selectedPaths = [this] {
         QStringList paths;
-        for (const QModelIndex& i : experimentsTable_->selectionModel()->selectedRows()) paths << experiments_->path(i.row());
+        for (const QModelIndex& i : experimentsTable_->selectionModel()->selectedRows())
+            paths << experiments_->path(i.row());
         return paths;
     };
-    connect(experimentsTable_, &QTableView::doubleClicked, this, [this](const QModelIndex& i) { openExperiment(experiments_->path(i.row())); });
+    connect(experimentsTable_, &QTableView::doubleClicked, this,
+            [this](const QModelIndex& i) { openExperiment(experiments_->path(i.row())); });
     connect(openButton, &QPushButton::clicked, this, [this, selectedPaths] {
         for (const QString& p : selectedPaths()) openExperiment(p);
     });
@@ -290,7 +309,8 @@ void MainWindow::buildDocks() {
     runsTable_->setToolTip(tr("Double-click a run to inspect its layers"));
     connect(runsTable_, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
         const int row = runsProxy_->mapToSource(index).row();
-        if (row >= 0 && std::size_t(row) < runsModel_->runs().size()) inspectRun(runsModel_->runs()[std::size_t(row)]);
+        if (row >= 0 && std::size_t(row) < runsModel_->runs().size())
+            inspectRun(runsModel_->runs()[std::size_t(row)]);
     });
     auto* runsDock = new QDockWidget(tr("Runs"), this);
     runsDock->setObjectName(QStringLiteral("runsDock"));
@@ -300,40 +320,49 @@ void MainWindow::buildDocks() {
     resizeDocks({runsDock}, {170}, Qt::Vertical);
 
     connect(ablationView_, &AblationView::newAblationRequested, this, [this] {
-        AblationDialog dialog(QDir(experiments_->folder()).filePath(
-                                  QStringLiteral("ablation-") + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))),
-                              this);
+        AblationDialog dialog(
+            QDir(experiments_->folder())
+                .filePath(QStringLiteral("ablation-") +
+                          QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))),
+            this);
         QString error;
-        if (dialog.exec() == QDialog::Accepted && !startAblation(dialog.axes(), dialog.folder(), &error))
+        if (dialog.exec() == QDialog::Accepted &&
+            !startAblation(dialog.axes(), dialog.folder(), &error))
             showError(tr("Ablation not started"), error);
     });
     connect(ablationView_, &AblationView::exportRequested, this, &MainWindow::exportAblationTable);
-    connect(resultsView_, &ResultsView::exportRequested, this, &MainWindow::exportResultsTableInteractively);
+    connect(resultsView_, &ResultsView::exportRequested, this,
+            &MainWindow::exportResultsTableInteractively);
 }
 
 void MainWindow::buildActions() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open Experiment…"), this, [this] {
-        const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Open experiments"), experiments_->folder(),
-                                                                tr("Experiment files (*.h5);;All files (*)"));
+        const QStringList paths =
+            QFileDialog::getOpenFileNames(this, tr("Open experiments"), experiments_->folder(),
+                                          tr("Experiment files (*.h5);;All files (*)"));
         for (const QString& p : paths) openExperiment(p);
     });
     open->setShortcut(QKeySequence::Open);
     file->addAction(tr("Open &Folder…"), this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Experiment folder"), experiments_->folder());
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Experiment folder"),
+                                                              experiments_->folder());
         if (!dir.isEmpty()) setExperimentFolder(dir);
     });
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     connect(recentMenu_, &QMenu::aboutToShow, this, [this] {
         recentMenu_->clear();
-        for (const QString& p : QSettings().value(QStringLiteral("experiments/recent")).toStringList())
+        for (const QString& p :
+             QSettings().value(QStringLiteral("experiments/recent")).toStringList())
             recentMenu_->addAction(p, this, [this, p] { openExperiment(p); });
     });
     file->addSeparator();
-    QAction* exportFigures = file->addAction(tr("&Export Figures…"), this, &MainWindow::exportFiguresInteractively);
+    QAction* exportFigures =
+        file->addAction(tr("&Export Figures…"), this, &MainWindow::exportFiguresInteractively);
     exportFigures->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     file->addAction(tr("Export Runs &Table…"), this, &MainWindow::exportTableInteractively);
-    file->addAction(tr("Export Re&sults Table…"), this, &MainWindow::exportResultsTableInteractively);
+    file->addAction(tr("Export Re&sults Table…"), this,
+                    &MainWindow::exportResultsTableInteractively);
     QAction* closeRuns = file->addAction(tr("&Close Runs"), this, &MainWindow::closeRuns);
     closeRuns->setShortcut(QKeySequence::Close);
     file->addSeparator();
@@ -354,10 +383,12 @@ void MainWindow::buildActions() {
     search->addSeparator();
     search->addAction(tr("New &Ablation…"), ablationView_, &AblationView::newAblationRequested);
     search->addAction(tr("Continue Ablation…"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Ablation queue"), experiments_->folder(),
-                                                          tr("Ablation queues (ablation.json)"));
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Ablation queue"), experiments_->folder(),
+                                         tr("Ablation queues (ablation.json)"));
         QString error;
-        if (!path.isEmpty() && !continueAblation(path, &error)) showError(tr("Ablation not continued"), error);
+        if (!path.isEmpty() && !continueAblation(path, &error))
+            showError(tr("Ablation not continued"), error);
     });
 
     QToolBar* bar = addToolBar(tr("Search"));
@@ -391,10 +422,12 @@ void MainWindow::buildActions() {
     view->addWidget(smoothing_);
     smoothingParameter_ = new QDoubleSpinBox(view);
     smoothingParameter_->setDecimals(3);
-    smoothingParameter_->setToolTip(tr("EMA: the weight of the past (0-0.999); moving average: the window in steps"));
+    smoothingParameter_->setToolTip(
+        tr("EMA: the weight of the past (0-0.999); moving average: the window in steps"));
     view->addWidget(smoothingParameter_);
     viewMenu->addSeparator();
-    for (QDockWidget* dock : findChildren<QDockWidget*>()) viewMenu->addAction(dock->toggleViewAction());
+    for (QDockWidget* dock : findChildren<QDockWidget*>())
+        viewMenu->addAction(dock->toggleViewAction());
 
     auto applyOptions = [this] {
         FigureOptions o;
@@ -403,8 +436,10 @@ void MainWindow::buildActions() {
         o.logY = logY_->isChecked();
         o.smoothing = Smoothing(smoothing_->currentIndex());
         smoothingParameter_->setEnabled(o.smoothing != Smoothing::None);
-        if (o.smoothing == Smoothing::MovingAverage) smoothingParameter_->setRange(1, 100000), smoothingParameter_->setDecimals(0);
-        else smoothingParameter_->setRange(0, 0.999), smoothingParameter_->setDecimals(3);
+        if (o.smoothing == Smoothing::MovingAverage)
+            smoothingParameter_->setRange(1, 100000), smoothingParameter_->setDecimals(0);
+        else
+            smoothingParameter_->setRange(0, 0.999), smoothingParameter_->setDecimals(3);
         o.smoothingParameter = smoothingParameter_->value();
         runView_->setOptions(o);
     };
@@ -421,10 +456,12 @@ void MainWindow::buildActions() {
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About"), this, [this] {
-        QMessageBox::about(this, tr("About InvarExplore Workbench"),
-                           tr("<p><b>InvarExplore Workbench</b></p><p>Ultra-low-bit weight quantization with the "
-                              "InvarExplore search over permutation, scaling and rotation invariances, on top of RTN, "
-                              "AWQ or GPTQ.</p>"));
+        QMessageBox::about(
+            this, tr("About InvarExplore Workbench"),
+            tr("<p><b>InvarExplore Workbench</b></p><p>Ultra-low-bit weight quantization with the "
+               "InvarExplore search over permutation, scaling and rotation invariances, on top of "
+               "RTN, "
+               "AWQ or GPTQ.</p>"));
     });
 }
 
@@ -436,18 +473,23 @@ void MainWindow::setExperimentFolder(const QString& folder) {
     folderLabel_->setText(folder);
     folderLabel_->setToolTip(folder);
     QSettings().setValue(QStringLiteral("experiments/folder"), folder);
-    if (form_->outputPath().isEmpty() || QFileInfo(form_->outputPath()).absolutePath() != QFileInfo(folder).absoluteFilePath())
-        form_->setOutputPath(QDir(folder).filePath(QStringLiteral("run-%1.h5").arg(
-            QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")))));
+    if (form_->outputPath().isEmpty() ||
+        QFileInfo(form_->outputPath()).absolutePath() != QFileInfo(folder).absoluteFilePath())
+        form_->setOutputPath(QDir(folder).filePath(
+            QStringLiteral("run-%1.h5")
+                .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")))));
 }
 
 bool MainWindow::inspectRun(const RunData* run, double step) {
     if (!inspectorView_ || !run || run->checkpointSteps.empty()) {
-        if (run && inspectorView_) statusBar()->showMessage(tr("%1 has no checkpoint yet to inspect").arg(run->path), 8000);
+        if (run && inspectorView_)
+            statusBar()->showMessage(tr("%1 has no checkpoint yet to inspect").arg(run->path),
+                                     8000);
         return false;
     }
     const int layers = run->model.layers > 0 ? run->model.layers : 1;
-    inspectorView_->setExperiment(run->path, run->checkpointSteps, layers);  // a running file may have new checkpoints
+    inspectorView_->setExperiment(run->path, run->checkpointSteps,
+                                  layers);  // a running file may have new checkpoints
     inspectorView_->setAcceptedSteps(run->step, run->layer, run->accepted);
     if (step >= 0) inspectorView_->selectCheckpoint(run->nearestCheckpoint(step));
     tabs_->setCurrentWidget(inspectorView_);
@@ -455,7 +497,8 @@ bool MainWindow::inspectRun(const RunData* run, double step) {
 }
 
 void MainWindow::followInspectedRun(const RunData& run) {
-    if (!inspectorView_ || inspectorView_->experiment() != run.path || run.checkpointSteps.size() <= std::size_t(inspectorView_->checkpointCount()))
+    if (!inspectorView_ || inspectorView_->experiment() != run.path ||
+        run.checkpointSteps.size() <= std::size_t(inspectorView_->checkpointCount()))
         return;
     inspectorView_->setAcceptedSteps(run.step, run.layer, run.accepted);
     inspectorView_->updateCheckpoints(run.checkpointSteps);
@@ -478,7 +521,9 @@ RunData* MainWindow::findRun(const QString& path) {
 
 bool MainWindow::openExperiment(const QString& path, QString* error) {
     if (RunData* existing = findRun(path)) {
-        const int row = int(std::find(runsModel_->runs().begin(), runsModel_->runs().end(), existing) - runsModel_->runs().begin());
+        const int row =
+            int(std::find(runsModel_->runs().begin(), runsModel_->runs().end(), existing) -
+                runsModel_->runs().begin());
         runsModel_->setShown(row, true);
         return true;
     }
@@ -542,8 +587,10 @@ bool MainWindow::startSearch() {
     launcher_->start(request);
     addRecentFile(live_->path);
     // The next run gets a fresh file name.
-    form_->setOutputPath(QDir(experiments_->folder()).filePath(QStringLiteral("run-%1.h5").arg(
-        QDateTime::currentDateTime().addSecs(1).toString(QStringLiteral("yyyyMMdd-HHmmss")))));
+    form_->setOutputPath(QDir(experiments_->folder())
+                             .filePath(QStringLiteral("run-%1.h5")
+                                           .arg(QDateTime::currentDateTime().addSecs(1).toString(
+                                               QStringLiteral("yyyyMMdd-HHmmss")))));
     updateActions();
     return true;
 }
@@ -556,8 +603,11 @@ bool MainWindow::resumeExperiment(const QString& path) {
         if (!openExperiment(path, &error)) return false;
         run = findRun(path);
     }
-    if (run->status == QLatin1String("finished") && run->stepCount() >= std::size_t(run->settings.steps)) {
-        showError(tr("Nothing to resume"), tr("experiment '%1' has finished all %2 of its steps").arg(path).arg(run->settings.steps));
+    if (run->status == QLatin1String("finished") &&
+        run->stepCount() >= std::size_t(run->settings.steps)) {
+        showError(tr("Nothing to resume"), tr("experiment '%1' has finished all %2 of its steps")
+                                               .arg(path)
+                                               .arg(run->settings.steps));
         return false;
     }
     SearchRunRequest request;
@@ -591,7 +641,8 @@ void MainWindow::pauseOrResume() {
 
 void MainWindow::stopSearch() {
     if (!launcher_->running()) return;
-    ablationStopped_ = ablation_.has_value();  // stopping ends the queue; it stays saved to continue later
+    ablationStopped_ =
+        ablation_.has_value();  // stopping ends the queue; it stays saved to continue later
     launcher_->stop();
     state_->setText(tr("Stopping: finishing the step and writing a checkpoint…"));
 }
@@ -608,7 +659,8 @@ void MainWindow::takeLiveSteps() {
         rateFirstStep_ = steps.back().step;
         rateClock_.start();
     } else if (rateClock_.elapsed() > 500) {
-        stepsPerSecond_ = double(steps.back().step - rateFirstStep_) / (double(rateClock_.elapsed()) / 1000.0);
+        stepsPerSecond_ =
+            double(steps.back().step - rateFirstStep_) / (double(rateClock_.elapsed()) / 1000.0);
     }
     runView_->refresh();
     runsModel_->refreshValues();
@@ -619,14 +671,24 @@ void MainWindow::updateStatusLine() {
     const bool running = launcher_->running() && live_;
     if (running && !live_->step.empty()) {
         rate_->setText(tr("%1 steps/s").arg(stepsPerSecond_, 0, 'f', stepsPerSecond_ < 10 ? 2 : 1));
-        const double left = stepsPerSecond_ > 0 ? double(liveTarget_ - std::int64_t(live_->step.back())) / stepsPerSecond_ : NAN;
-        left_->setText(tr("step %1 of %2, %3 left").arg(qint64(live_->step.back())).arg(liveTarget_).arg(duration(left)));
+        const double left =
+            stepsPerSecond_ > 0
+                ? double(liveTarget_ - std::int64_t(live_->step.back())) / stepsPerSecond_
+                : NAN;
+        left_->setText(tr("step %1 of %2, %3 left")
+                           .arg(qint64(live_->step.back()))
+                           .arg(liveTarget_)
+                           .arg(duration(left)));
     } else {
         rate_->clear();
         left_->clear();
     }
-    device_->setText(running ? tr("device: %1").arg(liveDevice_.isEmpty() || liveDevice_ == QLatin1String("auto") ? tr("auto") : liveDevice_)
-                             : QString());
+    device_->setText(running
+                         ? tr("device: %1")
+                               .arg(liveDevice_.isEmpty() || liveDevice_ == QLatin1String("auto")
+                                        ? tr("auto")
+                                        : liveDevice_)
+                         : QString());
     memory_->setText(tr("memory: %1").arg(residentMemory()));
 }
 
@@ -661,17 +723,22 @@ void MainWindow::onFinished(const SearchSummary& summary) {
         try {
             *live_ = loadRun(live_->path);
         } catch (const std::exception& e) {
-            live_->status = summary.stopped ? QStringLiteral("stopped") : QStringLiteral("finished");
+            live_->status =
+                summary.stopped ? QStringLiteral("stopped") : QStringLiteral("finished");
         }
     }
     live_ = nullptr;
-    state_->setText(summary.stopped ? tr("Stopped after %1 steps; resume it from the Experiments list").arg(summary.steps)
-                                    : tr("Finished %1 steps in %2").arg(summary.steps).arg(duration(summary.seconds)));
+    state_->setText(
+        summary.stopped
+            ? tr("Stopped after %1 steps; resume it from the Experiments list").arg(summary.steps)
+            : tr("Finished %1 steps in %2").arg(summary.steps).arg(duration(summary.seconds)));
     updateRunsInView();
     experiments_->refresh();
     updateActions();
     updateStatusLine();
-    if (ablation_ && ablationIndex_ >= 0) ablationVariantEnded(summary.stopped ? QStringLiteral("stopped") : QStringLiteral("finished"));
+    if (ablation_ && ablationIndex_ >= 0)
+        ablationVariantEnded(summary.stopped ? QStringLiteral("stopped")
+                                             : QStringLiteral("finished"));
     if (closeWhenStopped_) close();
 }
 
@@ -702,9 +769,11 @@ void MainWindow::onFailed(const QString& error) {
     if (closeWhenStopped_) close();
 }
 
-bool MainWindow::startAblation(const std::vector<AblationAxis>& axes, const QString& folder, QString* error) {
+bool MainWindow::startAblation(const std::vector<AblationAxis>& axes, const QString& folder,
+                               QString* error) {
     if (launcher_->running()) {
-        if (error) *error = tr("a search is running; stop it or wait for it before starting an ablation");
+        if (error)
+            *error = tr("a search is running; stop it or wait for it before starting an ablation");
         return false;
     }
     QString problem;
@@ -715,9 +784,11 @@ bool MainWindow::startAblation(const std::vector<AblationAxis>& axes, const QStr
     }
     try {
         if (QFileInfo::exists(QDir(folder).filePath(QString::fromLatin1(AblationPlan::kFileName))))
-            throw Error("the folder '" + folder.toStdString() + "' already holds an ablation; continue it or choose another folder");
-        ablation_ = AblationPlan::create(base.settings, axes, folder, QString::fromStdString(base.modelPath),
-                                         QString::fromStdString(base.device), QString::fromStdString(base.dtype));
+            throw Error("the folder '" + folder.toStdString() +
+                        "' already holds an ablation; continue it or choose another folder");
+        ablation_ = AblationPlan::create(
+            base.settings, axes, folder, QString::fromStdString(base.modelPath),
+            QString::fromStdString(base.device), QString::fromStdString(base.dtype));
         ablation_->save();
     } catch (const std::exception& e) {
         ablation_.reset();
@@ -755,9 +826,11 @@ void MainWindow::loadAblationResults() {
     for (std::size_t i = 0; i < ablation_->variants().size(); ++i)
         if (ablation_->variants()[i].state == QLatin1String("finished")) {
             try {
-                ablationResults_[i] = std::make_unique<RunData>(loadRun(ablation_->variants()[i].path));
+                ablationResults_[i] =
+                    std::make_unique<RunData>(loadRun(ablation_->variants()[i].path));
             } catch (const std::exception& e) {
-                ablation_->variants()[i].state = QStringLiteral("failed: ") + QString::fromStdString(e.what());
+                ablation_->variants()[i].state =
+                    QStringLiteral("failed: ") + QString::fromStdString(e.what());
             }
         }
 }
@@ -836,7 +909,8 @@ void MainWindow::ablationVariantEnded(const QString& state) {
     if (ablationStopped_ || closeWhenStopped_ || state == QLatin1String("stopped")) {
         ablationIndex_ = -1;
         ablationStopped_ = false;
-        state_->setText(tr("Ablation stopped; it continues where it was with Search > Continue Ablation"));
+        state_->setText(
+            tr("Ablation stopped; it continues where it was with Search > Continue Ablation"));
         refreshAblationView();
         return;
     }
@@ -865,28 +939,39 @@ QString MainWindow::stateText() const { return state_->text(); }
 void MainWindow::showError(const QString& title, const QString& sentence) {
     lastError_ = sentence;
     statusBar()->showMessage(sentence, 10000);
-    if (QApplication::platformName() == QLatin1String("offscreen")) return;  // tests read lastError()
-    QMessageBox box(QMessageBox::Warning, title, sentence.section(QStringLiteral("; "), 0, 0), QMessageBox::Ok, this);
+    if (QApplication::platformName() == QLatin1String("offscreen"))
+        return;  // tests read lastError()
+    QMessageBox box(QMessageBox::Warning, title, sentence.section(QStringLiteral("; "), 0, 0),
+                    QMessageBox::Ok, this);
     box.setDetailedText(sentence);
     box.exec();
 }
 
-QStringList MainWindow::exportFigures(const QString& directory, const QStringList& formats, const QString& preset) {
-    return exportFiguresAndTables(runsModel_->shownRuns(), runsModel_->shownLabels(), *runsModel_, runView_->options(),
-                                  directory, formats, FigureStyle::preset(preset));
+QStringList MainWindow::exportFigures(const QString& directory, const QStringList& formats,
+                                      const QString& preset) {
+    return exportFiguresAndTables(runsModel_->shownRuns(), runsModel_->shownLabels(), *runsModel_,
+                                  runView_->options(), directory, formats,
+                                  FigureStyle::preset(preset));
 }
 
 void MainWindow::exportFiguresInteractively() {
     QDialog dialog(this);
     const bool inspector = inspectorView_ && tabs_->currentWidget() == inspectorView_;
-    dialog.setWindowTitle(inspector ? tr("Export the Inspector's Figures") : tr("Export Figures and the Runs Table"));
+    dialog.setWindowTitle(inspector ? tr("Export the Inspector's Figures")
+                                    : tr("Export Figures and the Runs Table"));
     dialog.setMinimumWidth(560);
     auto* form = new QFormLayout(&dialog);
     QSettings settings;
-    auto* folder = new QLineEdit(settings.value(QStringLiteral("export/folder"), QDir(experiments_->folder()).filePath(QStringLiteral("figures"))).toString(), &dialog);
+    auto* folder =
+        new QLineEdit(settings
+                          .value(QStringLiteral("export/folder"),
+                                 QDir(experiments_->folder()).filePath(QStringLiteral("figures")))
+                          .toString(),
+                      &dialog);
     auto* preset = new QComboBox(&dialog);
     preset->addItems(FigureStyle::presetNames());
-    preset->setCurrentText(settings.value(QStringLiteral("export/preset"), QStringLiteral("icml-column")).toString());
+    preset->setCurrentText(
+        settings.value(QStringLiteral("export/preset"), QStringLiteral("icml-column")).toString());
     auto* formatsRow = new QHBoxLayout;
     QList<QCheckBox*> formatChecks;
     for (const char* f : {"pdf", "svg", "png", "csv"}) {
@@ -899,7 +984,8 @@ void MainWindow::exportFiguresInteractively() {
     auto* folderRow = new QHBoxLayout;
     auto* browse = new QPushButton(tr("Browse…"), &dialog);
     connect(browse, &QPushButton::clicked, &dialog, [&dialog, folder] {
-        const QString dir = QFileDialog::getExistingDirectory(&dialog, tr("Folder for the figures"), folder->text());
+        const QString dir = QFileDialog::getExistingDirectory(&dialog, tr("Folder for the figures"),
+                                                              folder->text());
         if (!dir.isEmpty()) folder->setText(dir);
     });
     folderRow->addWidget(folder, 1);
@@ -920,27 +1006,34 @@ void MainWindow::exportFiguresInteractively() {
     settings.setValue(QStringLiteral("export/preset"), preset->currentText());
     try {
         // On the Inspect tab: the inspector's views; elsewhere: the curves and the runs table.
-        const QStringList written = inspector ? inspectorView_->exportFigures(folder->text(), formats, preset->currentText())
-                                        : exportFigures(folder->text(), formats, preset->currentText());
-        statusBar()->showMessage(tr("Wrote %1 files to %2").arg(written.size()).arg(folder->text()), 10000);
+        const QStringList written =
+            inspector
+                ? inspectorView_->exportFigures(folder->text(), formats, preset->currentText())
+                : exportFigures(folder->text(), formats, preset->currentText());
+        statusBar()->showMessage(tr("Wrote %1 files to %2").arg(written.size()).arg(folder->text()),
+                                 10000);
     } catch (const std::exception& e) {
         showError(tr("Export failed"), QString::fromStdString(e.what()));
     }
 }
 
 void MainWindow::exportTableInteractively() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export runs table"), QDir(experiments_->folder()).filePath(QStringLiteral("runs.md")),
-                                                      tr("Markdown (*.md);;LaTeX (*.tex)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export runs table"),
+        QDir(experiments_->folder()).filePath(QStringLiteral("runs.md")),
+        tr("Markdown (*.md);;LaTeX (*.tex)"));
     if (path.isEmpty()) return;
     const QString error =
-        writeTextFile(path, path.endsWith(QLatin1String(".tex")) ? runsModel_->toLatex() : runsModel_->toMarkdown());
+        writeTextFile(path, path.endsWith(QLatin1String(".tex")) ? runsModel_->toLatex()
+                                                                 : runsModel_->toMarkdown());
     if (!error.isEmpty()) showError(tr("Export failed"), error);
 }
 
 void MainWindow::exportResultsTableInteractively() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export results table"),
-                                                      QDir(experiments_->folder()).filePath(QStringLiteral("results.md")),
-                                                      tr("Markdown (*.md);;LaTeX (*.tex);;CSV (*.csv)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export results table"),
+        QDir(experiments_->folder()).filePath(QStringLiteral("results.md")),
+        tr("Markdown (*.md);;LaTeX (*.tex);;CSV (*.csv)"));
     if (path.isEmpty()) return;
     const QString error = resultsView_->exportTo(path);
     if (!error.isEmpty()) showError(tr("Export failed"), error);
@@ -949,15 +1042,20 @@ void MainWindow::exportResultsTableInteractively() {
 void MainWindow::exportAblationTable() {
     if (!ablation_) return;
     for (const auto& [name, text] :
-         {std::pair{QStringLiteral("ablation.md"), tableToMarkdown(*ablationView_->summaryModel(), ablationView_->firstSummaryNumberColumn())},
-          std::pair{QStringLiteral("ablation.tex"), tableToLatex(*ablationView_->summaryModel(), ablationView_->firstSummaryNumberColumn())}}) {
+         {std::pair{QStringLiteral("ablation.md"),
+                    tableToMarkdown(*ablationView_->summaryModel(),
+                                    ablationView_->firstSummaryNumberColumn())},
+          std::pair{QStringLiteral("ablation.tex"),
+                    tableToLatex(*ablationView_->summaryModel(),
+                                 ablationView_->firstSummaryNumberColumn())}}) {
         const QString error = writeTextFile(QDir(ablation_->folder()).filePath(name), text);
         if (!error.isEmpty()) {
             showError(tr("Export failed"), error);
             return;
         }
     }
-    statusBar()->showMessage(tr("Wrote ablation.md and ablation.tex to %1").arg(ablation_->folder()), 10000);
+    statusBar()->showMessage(
+        tr("Wrote ablation.md and ablation.tex to %1").arg(ablation_->folder()), 10000);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
