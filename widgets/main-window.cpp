@@ -145,7 +145,7 @@ MainWindow::MainWindow(SearchLauncher* launcher, const QString& demoModelDirecto
         if (!live_) return;
         takeLiveSteps();
         live_->evaluations.push_back(e);
-        runView_->refresh();
+        runView_->refreshAppended();  // the perplexity figure is redrawn from the evaluations
         runsModel_->refreshValues();
         rateFirstStep_ = -1;  // evaluation time is not search time
     });
@@ -650,7 +650,8 @@ void MainWindow::stopSearch() {
 void MainWindow::takeLiveSteps() {
     std::vector<StepRecord> steps = launcher_->takeSteps();
     if (!live_ || steps.empty()) return;
-    if (resumeCut_ == 0) {
+    const bool resumed = resumeCut_ == 0;
+    if (resumed) {
         live_->truncateFrom(steps.front().step);
         resumeCut_ = steps.front().step;
     }
@@ -662,7 +663,11 @@ void MainWindow::takeLiveSteps() {
         stepsPerSecond_ =
             double(steps.back().step - rateFirstStep_) / (double(rateClock_.elapsed()) / 1000.0);
     }
-    runView_->refresh();
+    // New steps at the end extend the curves; a resumed run dropped the steps it redoes.
+    if (resumed)
+        runView_->refresh();
+    else
+        runView_->refreshAppended();
     runsModel_->refreshValues();
     updateStatusLine();
 }
@@ -709,7 +714,7 @@ void MainWindow::followFiles() {
         }
     }
     if (changed) {
-        runView_->refresh();
+        runView_->refreshAppended();  // refreshRun only adds steps at the end
         runsModel_->refreshValues();
     }
     updateStatusLine();

@@ -2,6 +2,8 @@
 // log axes; small series drawn whole.
 #include <QTest>
 #include <cmath>
+#include <random>
+#include <utility>
 
 #include "series-decimation.h"
 
@@ -15,6 +17,9 @@ class TestSeriesDecimation : public QObject {
     void decimationKeepsEveryColumnsExtremes();
     void decimationOnALogAxis();
     void smallSeriesAreDrawnWhole();
+    void blocksOfAHandCheckedSeries();
+    void blocksExtendedInPiecesMatchBlocksBuiltAtOnce_data();
+    void blocksExtendedInPiecesMatchBlocksBuiltAtOnce();
 };
 
 void TestSeriesDecimation::decimationKeepsEveryColumnsExtremes() {
@@ -64,6 +69,80 @@ void TestSeriesDecimation::smallSeriesAreDrawnWhole() {
     QCOMPARE(d.x, (QVector<double>{1, 3, 4}));  // the NaN is skipped
     const DecimatedSeries visible = decimateMinMax(x.data(), y.data(), 4, 2.5, 2.7, 800, false);
     QCOMPARE(visible.x, (QVector<double>{3}));  // neighbours of an empty range (the NaN skipped)
+}
+
+void TestSeriesDecimation::blocksOfAHandCheckedSeries() {
+    // Blocks of 64: [0, 64), [64, 128), [128, 130). Values i % 10, a spike at 70, a NaN at 128.
+    std::vector<double> y(130);
+    for (std::size_t i = 0; i < y.size(); ++i) y[i] = double(i % 10);
+    y[70] = 50;
+    y[128] = NAN;
+    const MinMaxBlocks b = buildMinMaxBlocks(y.data(), y.size());
+    QCOMPARE(b.points, std::size_t(130));
+    QCOMPARE(b.minAt, (std::vector<std::size_t>{0, 80, 129}));  // the first of equal minima
+    QCOMPARE(b.maxAt, (std::vector<std::size_t>{9, 70, 129}));
+    QCOMPARE(b.minValue, (std::vector<double>{0, 0, 9}));
+    QCOMPARE(b.maxValue, (std::vector<double>{9, 50, 9}));
+    // Grown a point at a time from an empty start: the same summary.
+    MinMaxBlocks grown;
+    for (std::size_t n = 1; n <= y.size(); ++n) extendMinMaxBlocks(&grown, y.data(), n);
+    QCOMPARE(grown.minAt, b.minAt);
+    QCOMPARE(grown.maxAt, b.maxAt);
+    QCOMPARE(grown.minValue, b.minValue);
+    QCOMPARE(grown.maxValue, b.maxValue);
+    // A block of NaNs alone has no extremes.
+    std::vector<double> nan(70, NAN);
+    nan[1] = 3;
+    const MinMaxBlocks none = buildMinMaxBlocks(nan.data(), nan.size());
+    QCOMPARE(none.minAt, (std::vector<std::size_t>{1, MinMaxBlocks::kNone}));
+}
+
+void TestSeriesDecimation::blocksExtendedInPiecesMatchBlocksBuiltAtOnce_data() {
+    QTest::addColumn<std::vector<std::size_t>>("pieces");  // the sizes of the appended batches
+    QTest::newRow("one point at a time") << std::vector<std::size_t>(300, 1);
+    QTest::newRow("a block at a time") << std::vector<std::size_t>(20, 64);
+    QTest::newRow("uneven batches")
+        << std::vector<std::size_t>{7, 64, 1, 200, 63, 65, 3000, 1, 128};
+    QTest::newRow("all at once") << std::vector<std::size_t>{5000};
+}
+
+void TestSeriesDecimation::blocksExtendedInPiecesMatchBlocksBuiltAtOnce() {
+    QFETCH(std::vector<std::size_t>, pieces);
+    std::size_t n = 0;
+    for (std::size_t p : pieces) n += p;
+    std::mt19937 random(7);
+    std::normal_distribution<double> noise;
+    std::vector<double> y(n);
+    for (std::size_t i = 0; i < n; ++i) y[i] = i % 97 == 5 ? NAN : noise(random);
+    MinMaxBlocks grown;
+    std::size_t have = 0;
+    for (std::size_t p : pieces) extendMinMaxBlocks(&grown, y.data(), have += p);
+    const MinMaxBlocks whole = buildMinMaxBlocks(y.data(), n);
+    QCOMPARE(grown.points, whole.points);
+    QCOMPARE(grown.minAt, whole.minAt);
+    QCOMPARE(grown.maxAt, whole.maxAt);
+    QCOMPARE(grown.minValue, whole.minValue);
+    QCOMPARE(grown.maxValue, whole.maxValue);
+    // And what is drawn from them.
+    std::vector<double> x(n);
+    for (std::size_t i = 0; i < n; ++i) x[i] = double(i + 1);
+    const DecimatedSeries a =
+        decimateMinMax(x.data(), y.data(), n, 1, double(n), 300, false, &grown);
+    const DecimatedSeries b =
+        decimateMinMax(x.data(), y.data(), n, 1, double(n), 300, false, &whole);
+    QCOMPARE(a.x, b.x);
+    QCOMPARE(a.y, b.y);
+    // The blocks only save reading: without them every point is read, to the same result.
+    for (bool logX : {false, true})
+        for (const auto& [lower, upper] :
+             {std::pair{1.0, double(n)}, std::pair{double(n) / 3, double(n) / 2}}) {
+            const DecimatedSeries fast =
+                decimateMinMax(x.data(), y.data(), n, lower, upper, 97, logX, &whole);
+            const DecimatedSeries slow =
+                decimateMinMax(x.data(), y.data(), n, lower, upper, 97, logX);
+            QCOMPARE(fast.x, slow.x);
+            QCOMPARE(fast.y, slow.y);
+        }
 }
 
 QTEST_MAIN(TestSeriesDecimation)
