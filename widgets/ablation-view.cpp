@@ -41,9 +41,11 @@ QTableView* tableFor(QAbstractItemModel* model, QWidget* parent) {
 AblationView::AblationView(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     auto* top = new QHBoxLayout;
-    heading_ = new QLabel(tr("No ablation. An ablation runs a grid of variants one after another, each in its own "
-                             "experiment file, and ends in a table with the mean and standard deviation across seeds."),
-                          this);
+    heading_ = new QLabel(
+        tr("No ablation. An ablation runs a grid of variants one after another, each in its own "
+           "experiment file, and ends in a table with the mean and standard deviation across "
+           "seeds."),
+        this);
     heading_->setWordWrap(true);
     auto* create = new QPushButton(tr("New Ablation…"), this);
     auto* exportButton = new QPushButton(tr("Export Table…"), this);
@@ -68,7 +70,8 @@ void AblationView::display(const AblationPlan* plan, const std::vector<const Run
     summary_.clear();
     if (!plan) return;
     int finished = 0;
-    for (const AblationVariant& v : plan->variants()) finished += v.state == QLatin1String("finished");
+    for (const AblationVariant& v : plan->variants())
+        finished += v.state == QLatin1String("finished");
     heading_->setText(tr("Ablation in %1: %2 of %3 variants finished.")
                           .arg(plan->folder())
                           .arg(finished)
@@ -88,7 +91,8 @@ void AblationView::display(const AblationPlan* plan, const std::vector<const Run
 
     const QStringList keys = summaryAxisKeys(*plan);
     summaryNumbers_ = int(keys.size());
-    summary_.setHorizontalHeaderLabels(keys + QStringList{tr("Runs"), tr("Final PPL"), tr("Best PPL"), tr("Best loss")});
+    summary_.setHorizontalHeaderLabels(
+        keys + QStringList{tr("Runs"), tr("Final PPL"), tr("Best PPL"), tr("Best loss")});
     for (const AblationSummaryRow& r : summarizeAblation(*plan, results)) {
         QList<QStandardItem*> row;
         for (const QString& value : r.values) row << new QStandardItem(value);
@@ -96,62 +100,10 @@ void AblationView::display(const AblationPlan* plan, const std::vector<const Run
             << new QStandardItem(meanStd(r.finalPerplexityMean, r.finalPerplexityStd, 2))
             << new QStandardItem(meanStd(r.bestPerplexityMean, r.bestPerplexityStd, 2))
             << new QStandardItem(meanStd(r.bestLossMean, r.bestLossStd, 4));
-        for (int c = summaryNumbers_; c < row.size(); ++c) row[c]->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        for (int c = summaryNumbers_; c < row.size(); ++c)
+            row[c]->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         summary_.appendRow(row);
     }
 }
-
-AblationDialog::AblationDialog(const QString& defaultFolder, QWidget* parent) : QDialog(parent) {
-    setWindowTitle(tr("New Ablation"));
-    auto* layout = new QVBoxLayout(this);
-    auto* intro = new QLabel(tr("Every combination of the values below runs once, with the other settings as in the "
-                                "search form. List values separated by commas."),
-                             this);
-    intro->setWordWrap(true);
-    layout->addWidget(intro);
-    axes_ = new QTableWidget(0, 2, this);
-    axes_->setHorizontalHeaderLabels({tr("Setting"), tr("Values")});
-    axes_->horizontalHeader()->setStretchLastSection(true);
-    axes_->verticalHeader()->hide();
-    auto addAxis = [this](const QString& key, const QString& values) {
-        const int row = axes_->rowCount();
-        axes_->insertRow(row);
-        auto* combo = new QComboBox(axes_);
-        for (const SettingDeclaration& d : searchSettingDeclarations()) combo->addItem(QString::fromStdString(d.key));
-        combo->setCurrentText(key);
-        axes_->setCellWidget(row, 0, combo);
-        axes_->setItem(row, 1, new QTableWidgetItem(values));
-    };
-    addAxis(QStringLiteral("invariances"), QStringLiteral("P, S, R, PSR"));
-    addAxis(QStringLiteral("seed"), QStringLiteral("0, 1, 2"));
-    layout->addWidget(axes_);
-    auto* add = new QPushButton(tr("Add Setting"), this);
-    connect(add, &QPushButton::clicked, this, [addAxis] { addAxis(QStringLiteral("alpha"), QStringLiteral("0.1")); });
-    layout->addWidget(add, 0, Qt::AlignLeft);
-    auto* form = new QFormLayout;
-    folder_ = new QLineEdit(defaultFolder, this);
-    form->addRow(tr("Folder for the experiment files"), folder_);
-    layout->addLayout(form);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Queue and Start"));
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    layout->addWidget(buttons);
-    resize(560, 320);
-}
-
-std::vector<AblationAxis> AblationDialog::axes() const {
-    std::vector<AblationAxis> out;
-    for (int row = 0; row < axes_->rowCount(); ++row) {
-        const auto* combo = qobject_cast<QComboBox*>(axes_->cellWidget(row, 0));
-        QStringList values;
-        for (const QString& v : axes_->item(row, 1) ? axes_->item(row, 1)->text().split(QLatin1Char(',')) : QStringList())
-            if (!v.trimmed().isEmpty()) values << v.trimmed();
-        if (combo && !values.isEmpty()) out.push_back({combo->currentText(), values});
-    }
-    return out;
-}
-
-QString AblationDialog::folder() const { return folder_->text().trimmed(); }
 
 }  // namespace invx::gui

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 
-
 namespace invx::gui {
 namespace {
 
@@ -16,22 +15,13 @@ QColor faint(const QColor& c) {
                   int(c.blue() * keep + 255 * (1 - keep)));
 }
 
-// The y range of the curves' points with x in [lower, upper], for fitting the value axis.
-QCPRange valueRange(const std::vector<Curve>& curves, bool positiveOnly, bool* found) {
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (const Curve& c : curves)
-        for (double v : c.y)
-            if (std::isfinite(v) && (!positiveOnly || v > 0)) lo = std::min(lo, v), hi = std::max(hi, v);
-    *found = lo <= hi;
-    return *found ? QCPRange(lo, hi) : QCPRange(0, 1);
-}
-
 }  // namespace
 
 CurvePlot::CurvePlot(QWidget* parent) : QCustomPlot(parent) {
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     setNoAntialiasingOnDrag(true);
-    setPlottingHint(QCP::phFastPolylines);  // one polyline per graph: wide pens over dense data stay fast
+    setPlottingHint(
+        QCP::phFastPolylines);  // one polyline per graph: wide pens over dense data stay fast
     setMinimumSize(260, 200);
     plotLayout()->insertRow(0);
     title_ = new QCPTextElement(this, QString(), QFont(font().family(), 10, QFont::DemiBold));
@@ -61,7 +51,8 @@ CurvePlot::CurvePlot(QWidget* parent) : QCustomPlot(parent) {
     readout_->setVisible(false);
     readout_->setSelectable(false);
 
-    connect(xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] { updateDisplayData(); });
+    connect(xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+            [this] { updateDisplayData(); });
     connect(this, &QCustomPlot::mouseMove, this, &CurvePlot::onMouseMove);
     connect(this, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
         follow_ = false;
@@ -74,7 +65,8 @@ CurvePlot::CurvePlot(QWidget* parent) : QCustomPlot(parent) {
     });
     connect(this, &QCustomPlot::mouseRelease, this, [this](QMouseEvent* event) {
         // A click, not the end of a drag.
-        if (event->button() == Qt::LeftButton && !curves_.empty() && axisRect()->rect().contains(event->pos()) &&
+        if (event->button() == Qt::LeftButton && !curves_.empty() &&
+            axisRect()->rect().contains(event->pos()) &&
             (event->position() - pressedAt_).manhattanLength() < 5)
             Q_EMIT curveClicked(xAxis->pixelToCoord(event->position().x()));
     });
@@ -90,24 +82,67 @@ void CurvePlot::setLabels(const QString& title, const QString& xLabel, const QSt
 QString CurvePlot::title() const { return titleText_; }
 
 void CurvePlot::setCurves(std::vector<Curve> curves) {
-    const bool sameShape = curves.size() == curves_.size() &&
-                           std::equal(curves.begin(), curves.end(), curves_.begin(),
-                                      [](const Curve& a, const Curve& b) { return a.name == b.name; });
+    const bool sameShape =
+        curves.size() == curves_.size() &&
+        std::equal(curves.begin(), curves.end(), curves_.begin(),
+                   [](const Curve& a, const Curve& b) { return a.name == b.name; });
     curves_ = std::move(curves);
     bars_.clear();
     if (!sameShape) rebuildGraphs();
-    smoothed_.assign(curves_.size(), {});
-    rawBlocks_.assign(curves_.size(), {});
-    smoothBlocks_.assign(curves_.size(), {});
-    for (std::size_t i = 0; i < curves_.size(); ++i) {
-        rawBlocks_[i] = buildMinMaxBlocks(curves_[i].y.data(), curves_[i].y.size());
-        if (curves_[i].smoothable && smoothing_ != Smoothing::None) {
-            smoothed_[i] = smooth(curves_[i].y, smoothing_, smoothingParameter_);
-            smoothBlocks_[i] = buildMinMaxBlocks(smoothed_[i].data(), smoothed_[i].size());
-        }
+    summaries_.assign(curves_.size(), {});
+    for (std::size_t i = 0; i < curves_.size(); ++i) summarise(i, 0);
+    redisplay();
+}
+
+void CurvePlot::appendToCurves(const std::vector<CurveTail>& tails) {
+    for (std::size_t i = 0; i < tails.size() && i < curves_.size(); ++i) {
+        Curve& c = curves_[i];
+        const std::size_t from = c.x.size();
+        c.x.insert(c.x.end(), tails[i].x.begin(), tails[i].x.end());
+        c.y.insert(c.y.end(), tails[i].y.begin(), tails[i].y.end());
+        summarise(i, from);
     }
-    if (follow_) fitToData();  // updates the display data through rangeChanged, or below
-    updateDisplayData();
+    redisplay();
+}
+
+void CurvePlot::redisplay() {
+    displayed_ = false;
+    if (follow_) fitToData();  // updates the display data through rangeChanged when the range moves
+    if (!displayed_) updateDisplayData();
+}
+
+void CurvePlot::summarise(std::size_t i, std::size_t from) {
+    const Curve& c = curves_[i];
+    CurveSummary& s = summaries_[i];
+    extendMinMaxBlocks(&s.rawBlocks, c.y.data(), c.y.size());
+    if (c.smoothable && smoothing_ != Smoothing::None) {
+        extendSmoothing(c.y, smoothing_, smoothingParameter_, &s.smoothing, &s.smoothed);
+        extendMinMaxBlocks(&s.smoothedBlocks, s.smoothed.data(), s.smoothed.size());
+    }
+    for (std::size_t k = from; k < c.y.size(); ++k) {
+        const double v = c.y[k];
+        if (!std::isfinite(v)) continue;
+        s.finite = s.anyFinite ? QCPRange(std::min(s.finite.lower, v), std::max(s.finite.upper, v))
+                               : QCPRange(v, v);
+        s.anyFinite = true;
+        if (v <= 0) continue;
+        s.positive = s.anyPositive
+                         ? QCPRange(std::min(s.positive.lower, v), std::max(s.positive.upper, v))
+                         : QCPRange(v, v);
+        s.anyPositive = true;
+    }
+}
+
+// The y range of the curves' points, for fitting the value axis.
+QCPRange CurvePlot::valueRange(bool positiveOnly, bool* found) const {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (const CurveSummary& s : summaries_) {
+        if (positiveOnly ? !s.anyPositive : !s.anyFinite) continue;
+        const QCPRange& r = positiveOnly ? s.positive : s.finite;
+        lo = std::min(lo, r.lower), hi = std::max(hi, r.upper);
+    }
+    *found = lo <= hi;
+    return *found ? QCPRange(lo, hi) : QCPRange(0, 1);
 }
 
 void CurvePlot::rebuildGraphs() {
@@ -122,8 +157,10 @@ void CurvePlot::rebuildGraphs() {
         if (c.stepped) raw->setLineStyle(QCPGraph::lsStepLeft);
         if (!c.inLegend) raw->removeFromLegend();
         if (c.markers)
-            raw->setScatterStyle(c.dots ? QCPScatterStyle(QCPScatterStyle::ssDisc, c.color, c.markerSize)
-                                        : QCPScatterStyle(QCPScatterStyle::ssCircle, c.color, Qt::white, c.markerSize));
+            raw->setScatterStyle(
+                c.dots
+                    ? QCPScatterStyle(QCPScatterStyle::ssDisc, c.color, c.markerSize)
+                    : QCPScatterStyle(QCPScatterStyle::ssCircle, c.color, Qt::white, c.markerSize));
         rawGraphs_.push_back(raw);
         QCPGraph* smooth = addGraph();
         smooth->setPen(QPen(c.color, c.width, c.style));
@@ -138,7 +175,8 @@ void CurvePlot::setLogScale(QCPAxis* axis, bool* state, bool on) {
     if (on == *state) return;
     *state = on;
     axis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
-    axis->setTicker(on ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog) : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    axis->setTicker(on ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
+                       : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     fitToData();
 }
 
@@ -172,12 +210,13 @@ void CurvePlot::fitToData() {
         xAxis->setRange(lo, hi);
     }
     bool found = false;
-    QCPRange y = valueRange(curves_, logY_, &found);
+    QCPRange y = valueRange(logY_, &found);
     if (found) {
         if (logY_) {
             y = QCPRange(y.lower / 1.1, y.upper * 1.1);
         } else {
-            const double pad = std::max((y.upper - y.lower) * 0.05, std::abs(y.upper) * 1e-6 + 1e-12);
+            const double pad =
+                std::max((y.upper - y.lower) * 0.05, std::abs(y.upper) * 1e-6 + 1e-12);
             y = QCPRange(y.lower - pad, y.upper + pad);
         }
         yAxis->setRange(y);
@@ -195,27 +234,31 @@ void CurvePlot::updateDisplayData() {
     const int pixels = int(std::max(axisRect()->width(), 100) * columnsPerPixel_);
     for (std::size_t i = 0; i < curves_.size() && i < rawGraphs_.size(); ++i) {
         const Curve& c = curves_[i];
-        const bool smoothed = !smoothed_[i].empty();
-        const DecimatedSeries raw =
-            decimateMinMax(c.x.data(), c.y.data(), c.x.size(), range.lower, range.upper, pixels, logX_, &rawBlocks_[i]);
+        const CurveSummary& summary = summaries_[i];
+        const bool smoothed = !summary.smoothed.empty();
+        const DecimatedSeries raw = decimateMinMax(c.x.data(), c.y.data(), c.x.size(), range.lower,
+                                                   range.upper, pixels, logX_, &summary.rawBlocks);
         rawGraphs_[i]->setData(raw.x, raw.y, true);
         // Dense data (more than ~1.5 points per column) is an envelope: a one-pixel line without
         // antialiasing draws it alike and many times faster than a wide antialiased pen.
         const bool dense = raw.x.size() > pixels * 3 / 2;
         rawGraphs_[i]->setAntialiased(!dense || columnsPerPixel_ > 1);
         rawGraphs_[i]->setProperty("faint", smoothed);
-        rawGraphs_[i]->setPen(QPen(smoothed ? faint(c.color) : c.color, smoothed || (dense && columnsPerPixel_ == 1) ? 1.0 : c.width,
+        rawGraphs_[i]->setPen(QPen(smoothed ? faint(c.color) : c.color,
+                                   smoothed || (dense && columnsPerPixel_ == 1) ? 1.0 : c.width,
                                    c.style));
         if (smoothed) {
             // A smoothed curve varies little within a column: half the columns draw it alike, and
             // its wide antialiased pen costs by the point.
-            const DecimatedSeries s = decimateMinMax(c.x.data(), smoothed_[i].data(), c.x.size(), range.lower,
-                                                     range.upper, std::max(pixels / 2, 1), logX_, &smoothBlocks_[i]);
+            const DecimatedSeries s = decimateMinMax(
+                c.x.data(), summary.smoothed.data(), c.x.size(), range.lower, range.upper,
+                std::max(pixels / 2, 1), logX_, &summary.smoothedBlocks);
             smoothGraphs_[i]->setData(s.x, s.y, true);
         } else {
             smoothGraphs_[i]->data()->clear();
         }
     }
+    displayed_ = true;
     replot(rpQueuedReplot);
 }
 
@@ -229,7 +272,7 @@ void CurvePlot::setBars(const QString& keyLabelPrefix, std::vector<BarSeries> se
 
 void CurvePlot::setBars(const QStringList& categoryLabels, std::vector<BarSeries> series) {
     curves_.clear();
-    smoothed_.clear();
+    summaries_.clear();
     clearGraphs();
     rawGraphs_.clear();
     smoothGraphs_.clear();
@@ -250,17 +293,21 @@ void CurvePlot::setBars(const QStringList& categoryLabels, std::vector<BarSeries
         bars->setBrush(b.color);
         QVector<double> keys, values;
         for (std::size_t i = 0; i < b.values.size(); ++i)
-            if (std::isfinite(b.values[i])) keys << double(i), values << b.values[i], top = std::max(top, b.values[i]);
+            if (std::isfinite(b.values[i]))
+                keys << double(i), values << b.values[i], top = std::max(top, b.values[i]);
         bars->setData(keys, values, true);
         bars->setBarsGroup(barsGroup_);
     }
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     for (std::size_t i = 0; i < categories; ++i)
-        ticker->addTick(double(i), i < std::size_t(categoryLabels.size()) ? categoryLabels[qsizetype(i)] : QString::number(i));
+        ticker->addTick(double(i), i < std::size_t(categoryLabels.size())
+                                       ? categoryLabels[qsizetype(i)]
+                                       : QString::number(i));
     xAxis->setTicker(ticker);
     xAxis->setRange(-0.6, double(categories) - 0.4);
     // Several runs: their legend in rows across the top, above the bars.
-    const int rows = int((bars_.size() + std::size_t(barLegendColumns_) - 1) / std::size_t(barLegendColumns_));
+    const int rows =
+        int((bars_.size() + std::size_t(barLegendColumns_) - 1) / std::size_t(barLegendColumns_));
     legend->setWrap(barLegendColumns_);
     legend->setFillOrder(QCPLegend::foColumnsFirst, true);  // rearranges the entries by the wrap
     axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignHCenter);
@@ -296,7 +343,9 @@ void CurvePlot::onMouseMove(QMouseEvent* event) {
 void CurvePlot::showCrosshair(double x) {
     crosshair_->point1->setCoords(x, 0);
     crosshair_->point2->setCoords(x, 1);
-    QStringList lines{QStringLiteral("%1 = %2").arg(xAxis->label().section(QLatin1Char(' '), 0, 0)).arg(x, 0, 'g', 6)};
+    QStringList lines{QStringLiteral("%1 = %2")
+                          .arg(xAxis->label().section(QLatin1Char(' '), 0, 0))
+                          .arg(x, 0, 'g', 6)};
     for (std::size_t i = 0; i < curves_.size(); ++i) {
         const Curve& c = curves_[i];
         if (c.x.empty()) continue;
@@ -304,7 +353,8 @@ void CurvePlot::showCrosshair(double x) {
         auto it = std::upper_bound(c.x.begin(), c.x.end(), x);
         if (it == c.x.begin()) continue;
         const std::size_t at = std::size_t(it - c.x.begin()) - 1;
-        const double v = smoothed_[i].empty() ? c.y[at] : smoothed_[i][at];
+        const std::vector<double>& smoothed = summaries_[i].smoothed;
+        const double v = smoothed.empty() ? c.y[at] : smoothed[at];
         lines << QStringLiteral("%1: %2").arg(c.name).arg(v, 0, 'g', 6);
     }
     readout_->setText(lines.join(QLatin1Char('\n')));

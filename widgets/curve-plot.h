@@ -2,12 +2,14 @@
 // A QCustomPlot of curves against step or time that stays smooth with millions of points: the
 // data stays whole in the curve, the graph holds a min/max-per-pixel-column reduction of the
 // visible range, rebuilt when the range or size changes. Smoothing (EMA or moving average) draws
-// the smoothed curve over the raw one, drawn faintly. Drag pans, the wheel zooms, a double click
-// fits the data, and a crosshair reads every curve's value at the cursor.
+// the smoothed curve over the raw one, drawn faintly. Curves that grow (a live run) are extended
+// by their new points: what is derived from them (smoothing, min/max blocks, value range) grows
+// with those points alone, so a redraw costs the new points and the visible columns. Drag pans,
+// the wheel zooms, a double click fits the data, and a crosshair reads every curve's value at the
+// cursor.
 #include <qcustomplot.h>
 
 #include <QPointer>
-
 #include <vector>
 
 #include "curve-smoothing.h"
@@ -16,7 +18,7 @@
 namespace invx::gui {
 
 struct Curve {
-    QString name;  // legend entry
+    QString name;              // legend entry
     std::vector<double> x, y;  // x sorted ascending
     QColor color;
     Qt::PenStyle style = Qt::SolidLine;
@@ -29,15 +31,33 @@ struct Curve {
     bool dots = false;
 };
 
+// Points for the end of a curve (x beyond its last point).
+struct CurveTail {
+    std::vector<double> x, y;
+};
+
 class CurvePlot : public QCustomPlot {
     Q_OBJECT
-public:
+  public:
     explicit CurvePlot(QWidget* parent = nullptr);
 
     void setLabels(const QString& title, const QString& xLabel, const QString& yLabel);
     QString title() const;
     void setCurves(std::vector<Curve> curves);
     const std::vector<Curve>& curves() const { return curves_; }
+    // Extends the curves by tails[i] for curves()[i] (as many as there are curves), then fits (when
+    // following) and redraws as setCurves does: the same result as setCurves with the longer
+    // curves, at the cost of the new points.
+    void appendToCurves(const std::vector<CurveTail>& tails);
+    // What the plot derived from curve i (for tests): its smoothed values (empty when not smoothed)
+    // and the min/max blocks of its raw and smoothed values.
+    const std::vector<double>& smoothedValues(std::size_t i) const {
+        return summaries_.at(i).smoothed;
+    }
+    const MinMaxBlocks& rawBlocks(std::size_t i) const { return summaries_.at(i).rawBlocks; }
+    const MinMaxBlocks& smoothedBlocks(std::size_t i) const {
+        return summaries_.at(i).smoothedBlocks;
+    }
     void setLogX(bool on);
     void setLogY(bool on);
     void setSmoothing(Smoothing kind, double parameter);
@@ -70,13 +90,27 @@ public:
     // Total points the graphs hold for display (for tests and the benchmark).
     int displayedPointCount() const;
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void curveClicked(double x);
 
-protected:
+  protected:
     void resizeEvent(QResizeEvent* event) override;
 
-private:
+  private:
+    // What is derived from a curve's points, extended with them as the curve grows.
+    struct CurveSummary {
+        std::vector<double> smoothed;  // empty when not smoothed
+        SmoothingState smoothing;
+        MinMaxBlocks rawBlocks, smoothedBlocks;
+        QCPRange finite, positive;  // the range of the finite values, and of the positive ones
+        bool anyFinite = false, anyPositive = false;
+    };
+
+    // Extends summaries_[i] by the points of curves_[i] from `from` on.
+    void summarise(std::size_t i, std::size_t from);
+    // After new data: fits it when following, and rebuilds the display data once.
+    void redisplay();
+    QCPRange valueRange(bool positiveOnly, bool* found) const;
     void onMouseMove(QMouseEvent* event);
     void showCrosshair(double x);
     void rebuildGraphs();
@@ -90,12 +124,12 @@ private:
     QCPRange keyExtent_;  // QCPRange orders its ends, so whether there is one is kept apart
     bool hasKeyExtent_ = false;
     QPointF pressedAt_;
-    std::vector<std::vector<double>> smoothed_;  // per curve; empty when not smoothed
-    std::vector<MinMaxBlocks> rawBlocks_, smoothBlocks_;  // per curve, for fast decimation
+    std::vector<CurveSummary> summaries_;  // per curve
     std::vector<QCPGraph*> rawGraphs_, smoothGraphs_;
     Smoothing smoothing_ = Smoothing::None;
     double smoothingParameter_ = 0.9;
     bool follow_ = true, logX_ = false, logY_ = false;
+    bool displayed_ = false;  // whether the display data was rebuilt since the data last changed
     QPointer<QCPTextElement> title_;  // paper styles remove (and delete) it
     QString titleText_;
     QCPItemStraightLine* crosshair_ = nullptr;

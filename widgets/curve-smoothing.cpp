@@ -4,38 +4,69 @@
 #include <cmath>
 
 namespace invx::gui {
+namespace {
+
+void extendEma(const std::vector<double>& y, double weight, SmoothingState* state,
+               std::vector<double>* out) {
+    weight = std::clamp(weight, 0.0, 0.9999);
+    for (std::size_t i = out->size(); i < y.size(); ++i) {
+        state->average = weight * state->average + (1 - weight) * y[i];
+        state->decay *= weight;
+        out->push_back(state->average / (1 - state->decay));
+    }
+}
+
+void extendMovingAverage(const std::vector<double>& y, int window, SmoothingState* state,
+                         std::vector<double>* out) {
+    window = std::max(window, 1);
+    const std::size_t w = std::size_t(window);
+    // Kahan-free: windows are short and values of one scale.
+    for (std::size_t i = out->size(); i < y.size(); ++i) {
+        state->sum += y[i];
+        if (i >= w) state->sum -= y[i - w];
+        out->push_back(state->sum / double(std::min<std::size_t>(i + 1, w)));
+    }
+}
+
+}  // namespace
 
 std::vector<double> exponentialMovingAverage(const std::vector<double>& y, double weight) {
-    weight = std::clamp(weight, 0.0, 0.9999);
-    std::vector<double> out(y.size());
-    double state = 0, decay = 1;  // decay = weight^(i+1)
-    for (std::size_t i = 0; i < y.size(); ++i) {
-        state = weight * state + (1 - weight) * y[i];
-        decay *= weight;
-        out[i] = state / (1 - decay);
-    }
+    SmoothingState state;
+    std::vector<double> out;
+    out.reserve(y.size());
+    extendEma(y, weight, &state, &out);
     return out;
 }
 
 std::vector<double> movingAverage(const std::vector<double>& y, int window) {
-    window = std::max(window, 1);
-    std::vector<double> out(y.size());
-    double sum = 0;  // Kahan-free: windows are short and values of one scale
-    for (std::size_t i = 0; i < y.size(); ++i) {
-        sum += y[i];
-        if (i >= std::size_t(window)) sum -= y[i - std::size_t(window)];
-        out[i] = sum / double(std::min<std::size_t>(i + 1, std::size_t(window)));
-    }
+    SmoothingState state;
+    std::vector<double> out;
+    out.reserve(y.size());
+    extendMovingAverage(y, window, &state, &out);
     return out;
 }
 
 std::vector<double> smooth(const std::vector<double>& y, Smoothing kind, double parameter) {
+    SmoothingState state;
+    std::vector<double> out;
+    out.reserve(y.size());
+    extendSmoothing(y, kind, parameter, &state, &out);
+    return out;
+}
+
+void extendSmoothing(const std::vector<double>& y, Smoothing kind, double parameter,
+                     SmoothingState* state, std::vector<double>* smoothed) {
     switch (kind) {
-        case Smoothing::Ema: return exponentialMovingAverage(y, parameter);
-        case Smoothing::MovingAverage: return movingAverage(y, int(std::lround(parameter)));
-        case Smoothing::None: break;
+        case Smoothing::Ema:
+            extendEma(y, parameter, state, smoothed);
+            return;
+        case Smoothing::MovingAverage:
+            extendMovingAverage(y, int(std::lround(parameter)), state, smoothed);
+            return;
+        case Smoothing::None:
+            break;
     }
-    return y;
+    smoothed->insert(smoothed->end(), y.begin() + std::ptrdiff_t(smoothed->size()), y.end());
 }
 
 }  // namespace invx::gui

@@ -1,45 +1,49 @@
 #pragma once
 // The workbench window: the search form (dock), the experiment browser (dock), the runs table
-// (dock), the curves of the runs in view and the ablation tab in the middle. It drives searches
-// through a SearchLauncher and never blocks on them.
-#include <QElapsedTimer>
+// (dock), and the curves, the ablation, the results and the inspectors as tabs in the middle; its
+// menus, toolbars and status line. The work behind them lives in three classes the window wires
+// up: LiveRunController (the live search through a SearchLauncher, never blocking on it, and the
+// runs that grow while shown), AblationRunner (an ablation's queue) and ExportActions (the export
+// dialogs). Messages go to a MessageSink: dialogs by default, a recorder in tests.
 #include <QMainWindow>
 #include <QTimer>
 #include <memory>
-#include <optional>
 #include <vector>
 
 #include "ablation-plan.h"
-#include "invx/search-run.h"
+#include "open-runs.h"
 #include "run-data.h"
 
 class QAction;
-class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
-class QSortFilterProxyModel;
-class QTableView;
 class QTabWidget;
-class QFileSystemWatcher;
 
 namespace invx::gui {
 
+class AblationRunner;
 class AblationView;
+class ExperimentBrowser;
+class ExportActions;
 class ResultsView;
 class InspectorView;
 class LayerInspectorSource;
+class LiveRunController;
 class ExperimentListModel;
+class MessageSink;
 class RunView;
 class RunsTableModel;
 class SearchLauncher;
 class SearchSettingsForm;
+class SearchSetupPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
-public:
-    // `launcher` runs the searches (owned by the caller); `demoModelDirectory` is what "opt-demo" means.
-    // `inspector` rebuilds layers for the Inspect tab (nullptr: no tab).
-    MainWindow(SearchLauncher* launcher, const QString& demoModelDirectory, LayerInspectorSource* inspector = nullptr,
+  public:
+    // `launcher` runs the searches (owned by the caller); `demoModelDirectory` is what "opt-demo"
+    // means. `inspector` rebuilds layers for the Inspect tab (nullptr: no tab). `messages` receives
+    // errors and notes (owned by the caller; nullptr: dialogs and the status bar).
+    MainWindow(SearchLauncher* launcher, const QString& demoModelDirectory,
+               LayerInspectorSource* inspector = nullptr, MessageSink* messages = nullptr,
                QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -55,14 +59,16 @@ public:
     void pauseOrResume();
     void stopSearch();
     // Queues a grid of variants and starts the first.
-    bool startAblation(const std::vector<AblationAxis>& axes, const QString& folder, QString* error = nullptr);
+    bool startAblation(const std::vector<AblationAxis>& axes, const QString& folder,
+                       QString* error = nullptr);
     // Reopens a saved ablation queue and carries on with it.
     bool continueAblation(const QString& queueFile, QString* error = nullptr);
     // Opens the Inspect tab on `run` at the checkpoint nearest `step` (-1: the last).
     bool inspectRun(const RunData* run, double step = -1);
     InspectorView* inspectorView() const { return inspectorView_; }
     // Writes every figure of the runs in view, and runs.md / runs.tex, into `directory`.
-    QStringList exportFigures(const QString& directory, const QStringList& formats, const QString& preset);
+    QStringList exportFigures(const QString& directory, const QStringList& formats,
+                              const QString& preset);
 
     SearchSettingsForm* form() const { return form_; }
     RunView* runView() const { return runView_; }
@@ -70,40 +76,45 @@ public:
     ExperimentListModel* experimentsModel() const { return experiments_; }
     AblationView* ablationView() const { return ablationView_; }
     ResultsView* resultsView() const { return resultsView_; }
-    const AblationPlan* ablation() const { return ablation_ ? &*ablation_ : nullptr; }
-    const RunData* liveRun() const { return live_; }
-    QString lastError() const { return lastError_; }
+    LiveRunController* liveRuns() const { return live_; }
+    const AblationPlan* ablation() const;
+    const RunData* liveRun() const;
     QString stateText() const;
 
-protected:
+  protected:
     void closeEvent(QCloseEvent* event) override;
 
-private:
-    void buildActions();
-    void buildDocks();
+  private:
+    void buildTabs(LayerInspectorSource* inspector);
+    void buildFormDock();
+    void buildExperimentsDock();
+    void buildRunsDock();
+    void buildFileMenu();
+    void buildSearchMenu();
+    void buildViewToolBar();
+    void buildHelpMenu();
+    void buildStatusBar();
+    void connectWork();
+    void restoreSettings();
+    void askForAblation();
+    void curveClicked(double x);
     void updateActions();
     void updateRunsInView();
-    void takeLiveSteps();
-    // The inspectors follow the run they show when it gains checkpoints.
-    void followInspectedRun(const RunData& run);
-    void followFiles();
-    void onFinished(const SearchSummary& summary);
-    void onFailed(const QString& error);
-    void startNextAblationVariant();
-    void ablationVariantEnded(const QString& state);
-    void refreshAblationView();
-    void loadAblationResults();
-    void showError(const QString& title, const QString& sentence);
     void addRecentFile(const QString& path);
     void updateStatusLine();
-    RunData* findRun(const QString& path);
-    void exportFiguresInteractively();
-    void exportTableInteractively();
-    void exportAblationTable();
-    void exportResultsTableInteractively();
+    void followFiles();
 
     SearchLauncher* launcher_;
     QString demoDirectory_;
+    std::unique_ptr<MessageSink> ownMessages_;  // when the caller gives none
+    MessageSink* messages_ = nullptr;
+    OpenRuns runs_;
+    LiveRunController* live_ = nullptr;
+    AblationRunner* ablation_ = nullptr;
+    ExportActions* exports_ = nullptr;
+    bool closeWhenStopped_ = false;
+
+    SearchSetupPanel* setup_ = nullptr;
     SearchSettingsForm* form_ = nullptr;
     RunView* runView_ = nullptr;
     AblationView* ablationView_ = nullptr;
@@ -111,35 +122,14 @@ private:
     InspectorView* inspectorView_ = nullptr;
     QTabWidget* tabs_ = nullptr;
     RunsTableModel* runsModel_ = nullptr;
-    QSortFilterProxyModel* runsProxy_ = nullptr;
-    QTableView* runsTable_ = nullptr;
     ExperimentListModel* experiments_ = nullptr;
-    QTableView* experimentsTable_ = nullptr;
-    QLabel* folderLabel_ = nullptr;
-    QFileSystemWatcher* watcher_ = nullptr;
+    ExperimentBrowser* browser_ = nullptr;
+    QTimer follow_;
 
-    std::vector<std::unique_ptr<RunData>> runs_;
-    RunData* live_ = nullptr;
-    std::int64_t liveTarget_ = 0;
-    std::int64_t resumeCut_ = -1;  // a resumed live run drops its recorded steps from the first new one
-    QString liveDevice_;
-    std::optional<AblationPlan> ablation_;
-    int ablationIndex_ = -1;
-    std::vector<std::unique_ptr<RunData>> ablationResults_;
-    bool closeWhenStopped_ = false;
-    bool ablationStopped_ = false;
-    QString lastError_;
-
-    QTimer redraw_, follow_;
-    QElapsedTimer rateClock_;
-    std::int64_t rateFirstStep_ = -1;
-    double stepsPerSecond_ = 0;
-
+    QAction *open_ = nullptr, *exportFigures_ = nullptr;
     QAction *start_ = nullptr, *pause_ = nullptr, *stop_ = nullptr, *resume_ = nullptr;
-    QAction *timeAxis_ = nullptr, *logX_ = nullptr, *logY_ = nullptr;
-    QComboBox* smoothing_ = nullptr;
-    QDoubleSpinBox* smoothingParameter_ = nullptr;
-    QLabel *state_ = nullptr, *rate_ = nullptr, *left_ = nullptr, *device_ = nullptr, *memory_ = nullptr;
+    QLabel *state_ = nullptr, *rate_ = nullptr, *left_ = nullptr, *device_ = nullptr,
+           *memory_ = nullptr;
     QMenu* recentMenu_ = nullptr;
 };
 

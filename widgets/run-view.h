@@ -1,12 +1,14 @@
 #pragma once
 // The curves of the runs in view, six figures in a grid: calibration loss, its CE and MSE terms,
 // perplexity, acceptance rate and acceptance per layer. One run while a search runs; any number
-// overlaid when comparing.
+// overlaid when comparing. A live run's new steps extend the figures (refreshAppended) instead of
+// rebuilding them, so that following a long run costs the same at every redraw.
 #include <QStringList>
 #include <QWidget>
 #include <map>
 #include <vector>
 
+#include "layer-acceptance.h"
 #include "run-figures.h"
 
 namespace invx::gui {
@@ -15,7 +17,7 @@ class CurvePlot;
 
 class RunView : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit RunView(QWidget* parent = nullptr);
 
     void setRuns(const std::vector<const RunData*>& runs, const QStringList& labels);
@@ -25,16 +27,27 @@ public:
     const FigureOptions& options() const { return options_; }
     // Redraws every figure from the runs' current data.
     void refresh();
+    // The runs gained steps or evaluations at their ends since the last redraw and nothing else
+    // changed: extends the figures by the new steps alone. A run with fewer steps than drawn is
+    // redrawn whole.
+    void refreshAppended();
     CurvePlot* plot(FigureKind kind) const { return plots_.at(kind); }
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void curveClicked(double x);
 
-private:
+  private:
+    bool runsOnlyGrew() const;
+    void countSteps();
+    std::vector<std::vector<double>> acceptancePerLayer() const;
+
     std::map<FigureKind, CurvePlot*> plots_;
     std::vector<const RunData*> runs_;
     QStringList labels_;
     FigureOptions options_;
+    std::vector<std::size_t> drawnSteps_;  // per run: the steps the figures hold
+    std::vector<LayerAcceptance>
+        perLayer_;  // per run: its acceptance per layer, counted as it grows
 };
 
 }  // namespace invx::gui

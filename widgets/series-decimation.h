@@ -14,18 +14,25 @@ struct DecimatedSeries {
 };
 
 // Where the minimum and maximum of every block of kBlock points are, so that decimating a long
-// visible range reads one summary per block instead of every point (built once per data change).
+// visible range reads one summary per block instead of every point. Built once for a series and
+// extended as it grows: only the new points are read.
 struct MinMaxBlocks {
     static constexpr std::size_t kBlock = 64;
     static constexpr std::size_t kNone = ~std::size_t(0);  // a block without a finite value
     std::vector<std::size_t> minAt, maxAt;
+    std::vector<double> minValue, maxValue;  // y at minAt and maxAt (unset where kNone)
+    std::size_t points = 0;                  // the series' points summarised so far
 };
 MinMaxBlocks buildMinMaxBlocks(const double* y, std::size_t n);
+// Extends `blocks` (over the first blocks->points of y) to the first n points of y: the same
+// summary buildMinMaxBlocks(y, n) gives, reading y[blocks->points, n) alone.
+void extendMinMaxBlocks(MinMaxBlocks* blocks, const double* y, std::size_t n);
 
 // Points of (x, y) with x in [lower, upper] (plus one neighbour each side, so the line reaches the
 // edges), reduced to at most 4 per pixel column of `pixels` columns. `logX` places columns on a
 // log scale. Points with a non-finite y are skipped. x must be sorted ascending.
-DecimatedSeries decimateMinMax(const double* x, const double* y, std::size_t n, double lower, double upper,
-                               int pixels, bool logX, const MinMaxBlocks* blocks = nullptr);
+DecimatedSeries decimateMinMax(const double* x, const double* y, std::size_t n, double lower,
+                               double upper, int pixels, bool logX,
+                               const MinMaxBlocks* blocks = nullptr);
 
 }  // namespace invx::gui

@@ -1,6 +1,8 @@
 // The real main window and search worker on the bundled demo model (offscreen): a live run that
 // gains points, pauses, resumes and stops; reopening; a truncated file; an overlay whose legend
 // names the difference; a two-variant ablation and its table; exports; closing during a run.
+// Every test gets a window and workers of its own; what one leaves to the next is files (and the
+// ablation queue the settings name), so a failure cannot bring the next test down with it.
 #include <QAbstractItemModelTester>
 #include <QFile>
 #include <QImage>
@@ -15,13 +17,14 @@
 #include "ablation-view.h"
 #include "curve-plot.h"
 #include "experiment-list-model.h"
+#include "inspector-view.h"
+#include "inspector-worker.h"
 #include "invx/experiment-file.h"
 #include "main-window.h"
+#include "recording-message-sink.h"
 #include "run-view.h"
 #include "runs-table-model.h"
 #include "search-settings-form.h"
-#include "inspector-view.h"
-#include "inspector-worker.h"
 #include "search-worker.h"
 
 using namespace invx;
@@ -43,8 +46,12 @@ SearchSettings quickSettings(std::int64_t steps) {
     return s;
 }
 
-std::int64_t fileSteps(const QString& path) { return ExperimentFile::open(path.toStdString(), false).stepCount(); }
-std::string fileStatus(const QString& path) { return ExperimentFile::open(path.toStdString(), false).status(); }
+std::int64_t fileSteps(const QString& path) {
+    return ExperimentFile::open(path.toStdString(), false).stepCount();
+}
+std::string fileStatus(const QString& path) {
+    return ExperimentFile::open(path.toStdString(), false).status();
+}
 
 }  // namespace
 
@@ -52,6 +59,7 @@ class TestWorkbench : public QObject {
     Q_OBJECT
 
     QTemporaryDir dir_;
+    test::RecordingMessageSink messages_;
     std::unique_ptr<SearchWorker> worker_;
     std::unique_ptr<InspectorWorker> inspector_;
     std::unique_ptr<MainWindow> window_;
@@ -65,8 +73,10 @@ class TestWorkbench : public QObject {
         QVERIFY(window_->startSearch());
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase();
+    void init();
+    void cleanup();
     void liveRunGainsPointsPausesResumesAndStops();
     void reopenedFileShowsItsCurves();
     void truncatedFileGivesAMessageAndNothingElseBreaks();
@@ -85,17 +95,42 @@ void TestWorkbench::initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
     QSettings().clear();
     if (qEnvironmentVariableIsEmpty("INVX_DATA")) qputenv("INVX_DATA", INVX_DEFAULT_DATA_DIR);
-    qputenv("HDF5_USE_FILE_LOCKING", "FALSE");  // as invx-workbench does: read files another process writes
+    qputenv("HDF5_USE_FILE_LOCKING",
+            "FALSE");  // as invx-workbench does: read files another process writes
+}
+
+void TestWorkbench::init() {
+    messages_.errors.clear();
+    messages_.notes.clear();
     worker_ = std::make_unique<SearchWorker>();
     inspector_ = std::make_unique<InspectorWorker>();
-    window_ = std::make_unique<MainWindow>(worker_.get(), QStringLiteral(INVX_DEMO_MODEL_DIR), inspector_.get());
+    window_ = std::make_unique<MainWindow>(worker_.get(), QStringLiteral(INVX_DEMO_MODEL_DIR),
+                                           inspector_.get(), &messages_);
     window_->setExperimentFolder(dir_.path());
     window_->resize(1400, 900);
     window_->show();
     for (QAbstractItemModel* m : std::initializer_list<QAbstractItemModel*>{
-             window_->runsModel(), window_->experimentsModel(), window_->ablationView()->queueModel(),
-             window_->ablationView()->summaryModel()})
-        testers_.push_back(std::make_unique<QAbstractItemModelTester>(m, QAbstractItemModelTester::FailureReportingMode::QtTest));
+             window_->runsModel(), window_->experimentsModel(),
+             window_->ablationView()->queueModel(), window_->ablationView()->summaryModel()})
+        testers_.push_back(std::make_unique<QAbstractItemModelTester>(
+            m, QAbstractItemModelTester::FailureReportingMode::QtTest));
+}
+
+// A test that failed mid-run leaves a search running: it ends here, with its checkpoint, before
+// the window and the workers go.
+void TestWorkbench::cleanup() {
+    // What the window said tells why a test failed.
+    for (const test::RecordingMessageSink::Error& e : messages_.errors)
+        if (QTest::currentTestFailed())
+            qInfo("the window said: %s: %s", qPrintable(e.title), qPrintable(e.sentence));
+    if (worker_ && worker_->running()) {
+        worker_->stop();
+        worker_->waitForFinished(120000);
+    }
+    testers_.clear();
+    window_.reset();
+    inspector_.reset();
+    worker_.reset();
 }
 
 void TestWorkbench::liveRunGainsPointsPausesResumesAndStops() {
@@ -104,9 +139,11 @@ void TestWorkbench::liveRunGainsPointsPausesResumesAndStops() {
     QVERIFY(worker_->running());
     CurvePlot* loss = window_->runView()->plot(FigureKind::Loss);
     QTRY_VERIFY_WITH_TIMEOUT(window_->liveRun() && window_->liveRun()->stepCount() >= 3, 180000);
-    QTRY_COMPARE_WITH_TIMEOUT(loss->curves().front().x.size(), window_->liveRun()->stepCount(), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(loss->curves().front().x.size(), window_->liveRun()->stepCount(),
+                              5000);
     const std::size_t before = window_->liveRun()->stepCount();
-    QTRY_VERIFY_WITH_TIMEOUT(window_->liveRun()->stepCount() > before + 2, 60000);  // it keeps gaining points
+    QTRY_VERIFY_WITH_TIMEOUT(window_->liveRun()->stepCount() > before + 2,
+                             60000);  // it keeps gaining points
     QVERIFY(window_->stateText().size() > 0);
 
     window_->pauseOrResume();
@@ -133,15 +170,23 @@ void TestWorkbench::reopenedFileShowsItsCurves() {
     QCOMPARE(window_->runsModel()->rowCount(), 1);
     const std::int64_t steps = fileSteps(stoppedRun_);
     QVERIFY(steps > 0);
-    QCOMPARE(std::int64_t(window_->runView()->plot(FigureKind::Loss)->curves().front().x.size()), steps);
-    QCOMPARE(std::int64_t(window_->runView()->plot(FigureKind::Acceptance)->curves().front().x.size()), steps);
-    QVERIFY(!window_->runView()->plot(FigureKind::Perplexity)->curves().front().x.empty());  // the evaluation at step 0
+    QCOMPARE(std::int64_t(window_->runView()->plot(FigureKind::Loss)->curves().front().x.size()),
+             steps);
+    QCOMPARE(
+        std::int64_t(window_->runView()->plot(FigureKind::Acceptance)->curves().front().x.size()),
+        steps);
+    QVERIFY(!window_->runView()
+                 ->plot(FigureKind::Perplexity)
+                 ->curves()
+                 .front()
+                 .x.empty());  // the evaluation at step 0
     const int row = window_->experimentsModel()->rowOf(stoppedRun_);
     QVERIFY(row >= 0);
     QCOMPARE(window_->experimentsModel()->status(row), QString("stopped"));
 }
 
 void TestWorkbench::truncatedFileGivesAMessageAndNothingElseBreaks() {
+    QVERIFY(window_->openExperiment(stoppedRun_));
     QFile in(stoppedRun_);
     QVERIFY(in.open(QIODevice::ReadOnly));
     const QString truncated = dir_.filePath("truncated.h5");
@@ -152,7 +197,7 @@ void TestWorkbench::truncatedFileGivesAMessageAndNothingElseBreaks() {
     QString error;
     QVERIFY(!window_->openExperiment(truncated, &error));
     QVERIFY2(error.contains(truncated), qPrintable(error));
-    QCOMPARE(window_->lastError(), error);
+    QCOMPARE(messages_.errors.back().sentence, error);
     QCOMPARE(window_->runsModel()->rowCount(), 1);  // what was open stays
     window_->experimentsModel()->refresh();
     const int row = window_->experimentsModel()->rowOf(truncated);
@@ -163,7 +208,8 @@ void TestWorkbench::truncatedFileGivesAMessageAndNothingElseBreaks() {
 void TestWorkbench::resumingFromTheWorkbenchContinuesTheFile() {
     const std::int64_t before = fileSteps(stoppedRun_);
     QVERIFY(window_->resumeExperiment(stoppedRun_));
-    QTRY_VERIFY_WITH_TIMEOUT(window_->liveRun() && window_->liveRun()->stepCount() > std::size_t(before) + 1, 180000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        window_->liveRun() && window_->liveRun()->stepCount() > std::size_t(before) + 1, 180000);
     window_->stopSearch();
     QTRY_VERIFY_WITH_TIMEOUT(!worker_->running(), 60000);
     QVERIFY(fileSteps(stoppedRun_) > before);
@@ -171,10 +217,12 @@ void TestWorkbench::resumingFromTheWorkbenchContinuesTheFile() {
     // The run in view is the file's, steps in order with no repeats.
     const auto& steps = window_->runsModel()->runs().front()->step;
     QCOMPARE(std::int64_t(steps.size()), fileSteps(stoppedRun_));
-    QVERIFY(std::is_sorted(steps.begin(), steps.end()) && std::adjacent_find(steps.begin(), steps.end()) == steps.end());
+    QVERIFY(std::is_sorted(steps.begin(), steps.end()) &&
+            std::adjacent_find(steps.begin(), steps.end()) == steps.end());
 }
 
 void TestWorkbench::clickingACurvePointInspectsTheNearestCheckpoint() {
+    QVERIFY(window_->openExperiment(stoppedRun_));
     const RunData* run = window_->runsModel()->runs().front();
     QVERIFY(run->checkpointSteps.size() >= 2);  // every 5 steps
     CurvePlot* loss = window_->runView()->plot(FigureKind::Loss);
@@ -191,14 +239,18 @@ void TestWorkbench::clickingACurvePointInspectsTheNearestCheckpoint() {
              qPrintable(QString::number(run->checkpointSteps[std::size_t(expected)])));
     QCOMPARE(window_->inspectorView()->selectedCheckpoint(), expected);
     QTRY_VERIFY_WITH_TIMEOUT(window_->inspectorView()->shown().checkpoint == expected &&
-                                 !window_->inspectorView()->shown().invariance.isEmpty(), 60000);
+                                 !window_->inspectorView()->shown().invariance.isEmpty(),
+                             60000);
     const LayerInspection& shown = window_->inspectorView()->shown();
     QCOMPARE(shown.now.step, run->checkpointSteps[std::size_t(expected)]);
     // The permutation inspector shows the stored permutation.
-    const SearchCheckpoint stored = ExperimentFile::open(stoppedRun_.toStdString(), false).checkpoint(expected);
+    const SearchCheckpoint stored =
+        ExperimentFile::open(stoppedRun_.toStdString(), false).checkpoint(expected);
     QVERIFY(shown.now.invariance == stored.layers[std::size_t(shown.now.layer)]);
     const Curve& moved = window_->inspectorView()->displacementPlot()->curves().front();
-    for (std::size_t i = 0; i < moved.y.size(); ++i) QCOMPARE(std::int64_t(moved.y[i]), stored.layers[std::size_t(shown.now.layer)].permutation[i]);
+    for (std::size_t i = 0; i < moved.y.size(); ++i)
+        QCOMPARE(std::int64_t(moved.y[i]),
+                 stored.layers[std::size_t(shown.now.layer)].permutation[i]);
     QCOMPARE(shown.invariance.size(), 3);
     // The worker's answer carries attention (hidden x hidden) and the position changes as counted
     // from the stored checkpoints.
@@ -207,9 +259,11 @@ void TestWorkbench::clickingACurvePointInspectsTheNearestCheckpoint() {
     QCOMPARE(shown.attention[3].rows, shown.now.fc2.rows);
     const ExperimentFile file = ExperimentFile::open(stoppedRun_.toStdString(), false);
     std::vector<double> changes(shown.now.invariance.permutation.size(), 0.0);
-    std::vector<std::int64_t> previous = LayerInvariance::identity(std::int64_t(changes.size())).permutation;
+    std::vector<std::int64_t> previous =
+        LayerInvariance::identity(std::int64_t(changes.size())).permutation;
     for (std::int64_t c = 0; c <= expected; ++c) {
-        const std::vector<std::int64_t> p = file.checkpoint(c).layers[std::size_t(shown.now.layer)].permutation;
+        const std::vector<std::int64_t> p =
+            file.checkpoint(c).layers[std::size_t(shown.now.layer)].permutation;
         for (std::size_t k = 0; k < changes.size(); ++k) changes[k] += p[k] != previous[k];
         previous = p;
     }
@@ -217,14 +271,22 @@ void TestWorkbench::clickingACurvePointInspectsTheNearestCheckpoint() {
 }
 
 void TestWorkbench::inspectorFollowsALiveRun() {
-    // The stopped run resumed: inspected while it runs, the inspector moves on with each new checkpoint.
+    // The stopped run resumed: inspected while it runs, the inspector moves on with each new
+    // checkpoint.
+    const std::size_t stopped = std::size_t(fileSteps(stoppedRun_));
     QVERIFY(window_->resumeExperiment(stoppedRun_));
     QTRY_VERIFY_WITH_TIMEOUT(window_->liveRun() && window_->liveRun()->stepCount() > 0, 180000);
+    // Inspected once the search writes the file (its first new step is in): an inspector that
+    // reads the file before the search opens it for writing makes that open fail.
+    QTRY_VERIFY_WITH_TIMEOUT(!window_->liveRun() || window_->liveRun()->stepCount() > stopped,
+                             180000);
     const RunData* live = window_->liveRun();
+    QVERIFY2(live, qPrintable(window_->stateText()));
     QVERIFY(window_->inspectRun(live));
     InspectorView* view = window_->inspectorView();
     const std::int64_t first = view->checkpointCount();
-    QTRY_VERIFY_WITH_TIMEOUT(view->shown().checkpointCount >= first && view->shown().checkpoint == first - 1, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        view->shown().checkpointCount >= first && view->shown().checkpoint == first - 1, 60000);
     // A checkpoint comes every 5 steps; the view shows it, rebuilt from the file being written.
     QTRY_VERIFY_WITH_TIMEOUT(view->checkpointCount() > first, 120000);
     QTRY_VERIFY_WITH_TIMEOUT(view->shown().checkpoint >= first, 60000);
@@ -232,7 +294,8 @@ void TestWorkbench::inspectorFollowsALiveRun() {
     QCOMPARE(view->selectedCheckpoint(), shown.checkpoint);
     window_->stopSearch();
     QTRY_VERIFY_WITH_TIMEOUT(!worker_->running(), 60000);
-    const SearchCheckpoint stored = ExperimentFile::open(stoppedRun_.toStdString(), false).checkpoint(shown.checkpoint);
+    const SearchCheckpoint stored =
+        ExperimentFile::open(stoppedRun_.toStdString(), false).checkpoint(shown.checkpoint);
     QCOMPARE(shown.now.step, stored.step);
     QVERIFY(shown.now.invariance == stored.layers[std::size_t(shown.now.layer)]);
 }
@@ -242,8 +305,9 @@ void TestWorkbench::followsAFileAnotherProcessWrites() {
     const QString path = dir_.filePath("elsewhere.h5");
     QProcess search;
     search.start(QStringLiteral(INVX_CLI_PATH),
-                 {"search", "--model", INVX_DEMO_MODEL_DIR, "--out", path, "--preset", "demo", "--steps", "100000",
-                  "--calibration-samples", "2", "--calibration-length", "64", "--eval-data", "none", "--quiet"});
+                 {"search", "--model", INVX_DEMO_MODEL_DIR, "--out", path, "--preset", "demo",
+                  "--steps", "100000", "--calibration-samples", "2", "--calibration-length", "64",
+                  "--eval-data", "none", "--quiet"});
     QVERIFY(search.waitForStarted());
     // Until the writer's first flush the file may not open yet: that counts as no steps.
     auto stepsSoFar = [&] {
@@ -255,12 +319,14 @@ void TestWorkbench::followsAFileAnotherProcessWrites() {
     };
     QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(path) && stepsSoFar() >= 2, 180000);
     window_->closeRuns();
-    QTRY_VERIFY_WITH_TIMEOUT(window_->openExperiment(path), 10000);  // a moment mid-flush is read again
+    QTRY_VERIFY_WITH_TIMEOUT(window_->openExperiment(path),
+                             10000);  // a moment mid-flush is read again
     const RunData* run = window_->runsModel()->runs().front();
     QCOMPARE(run->status, QString("running"));
     const std::size_t first = run->stepCount();
     QTRY_VERIFY_WITH_TIMEOUT(run->stepCount() >= first + 3, 60000);
-    QTRY_COMPARE_WITH_TIMEOUT(window_->runView()->plot(FigureKind::Loss)->curves().front().x.size(), run->stepCount(), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window_->runView()->plot(FigureKind::Loss)->curves().front().x.size(),
+                              run->stepCount(), 5000);
     search.terminate();  // SIGTERM: invx finishes the step and writes a checkpoint
     QVERIFY(search.waitForFinished(60000));
     QTRY_COMPARE_WITH_TIMEOUT(run->status, QString("stopped"), 10000);
@@ -271,8 +337,10 @@ void TestWorkbench::ablationOfTwoVariantsEndsInATable() {
     window_->form()->setSettings(quickSettings(6));
     const QString folder = dir_.filePath("ablation");
     QString error;
-    QVERIFY2(window_->startAblation({{"invariances", {"P", "PSR"}}}, folder, &error), qPrintable(error));
-    QTRY_VERIFY_WITH_TIMEOUT(window_->ablation() && window_->ablation()->done() && !worker_->running(), 400000);
+    QVERIFY2(window_->startAblation({{"invariances", {"P", "PSR"}}}, folder, &error),
+             qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        window_->ablation() && window_->ablation()->done() && !worker_->running(), 400000);
     for (const AblationVariant& v : window_->ablation()->variants()) {
         QCOMPARE(v.state, QString("finished"));
         QCOMPARE(fileSteps(v.path), std::int64_t(6));
@@ -290,19 +358,24 @@ void TestWorkbench::ablationOfTwoVariantsEndsInATable() {
 
 void TestWorkbench::overlayLegendNamesTheDifference() {
     window_->closeRuns();
-    for (const AblationVariant& v : window_->ablation()->variants()) QVERIFY(window_->openExperiment(v.path));
+    for (const AblationVariant& v : window_->ablation()->variants())
+        QVERIFY(window_->openExperiment(v.path));
     QCOMPARE(window_->runsModel()->labels(), (QStringList{"P only", "P+S+R"}));
     CurvePlot* loss = window_->runView()->plot(FigureKind::Loss);
     QVERIFY(loss->legend->visible());
     QStringList legend;
     for (int i = 0; i < loss->legend->itemCount(); ++i)
-        if (auto* item = qobject_cast<QCPPlottableLegendItem*>(loss->legend->item(i))) legend << item->plottable()->name();
+        if (auto* item = qobject_cast<QCPPlottableLegendItem*>(loss->legend->item(i)))
+            legend << item->plottable()->name();
     QCOMPARE(legend, (QStringList{"P only", "P+S+R"}));
 }
 
 void TestWorkbench::exportWritesEveryFormat() {
+    for (const AblationVariant& v : window_->ablation()->variants())
+        QVERIFY(window_->openExperiment(v.path));
     const QString out = dir_.filePath("figures");
-    const QStringList written = window_->exportFigures(out, {"pdf", "svg", "png", "csv"}, "icml-column");
+    const QStringList written =
+        window_->exportFigures(out, {"pdf", "svg", "png", "csv"}, "icml-column");
     QCOMPARE(written.size(), 6 * 4 + 2);
     QFile pdf(QDir(out).filePath("perplexity.pdf"));
     QVERIFY(pdf.open(QIODevice::ReadOnly));
@@ -324,8 +397,9 @@ void TestWorkbench::exportWritesEveryFormat() {
 void TestWorkbench::exportWithoutAWindow() {
     const QString out = dir_.filePath("headless");
     QProcess p;
-    p.start(QStringLiteral(INVX_WORKBENCH_PATH), {"--export", window_->ablation()->variants()[0].path, "--out", out,
-                                                 "--format", "png,csv", "--preset", "acl-column"});
+    p.start(QStringLiteral(INVX_WORKBENCH_PATH),
+            {"--export", window_->ablation()->variants()[0].path, "--out", out, "--format",
+             "png,csv", "--preset", "acl-column"});
     QVERIFY(p.waitForFinished(60000));
     QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
     QCOMPARE(QDir(out).entryList({"*.png"}).size(), 6);
@@ -333,7 +407,8 @@ void TestWorkbench::exportWithoutAWindow() {
     QCOMPARE(QImage(QDir(out).filePath("loss.png")).width(), qRound(3.03 * 300));
     QVERIFY(QFile::exists(QDir(out).filePath("runs.tex")));
 
-    p.start(QStringLiteral(INVX_WORKBENCH_PATH), {"--export", dir_.filePath("missing.h5"), "--out", out});
+    p.start(QStringLiteral(INVX_WORKBENCH_PATH),
+            {"--export", dir_.filePath("missing.h5"), "--out", out});
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 1);
     const QString err = QString::fromUtf8(p.readAllStandardError());
@@ -350,7 +425,8 @@ void TestWorkbench::closingDuringARunWritesACheckpoint() {
     QCOMPARE(fileStatus(path), std::string("stopped"));
     const ExperimentFile file = ExperimentFile::open(path.toStdString(), false);
     QVERIFY(file.checkpointCount() >= 1);
-    QCOMPARE(file.checkpoint(-1).step, file.stepCount());  // the last checkpoint is at the last step
+    QCOMPARE(file.checkpoint(-1).step,
+             file.stepCount());  // the last checkpoint is at the last step
 }
 
 QTEST_MAIN(TestWorkbench)

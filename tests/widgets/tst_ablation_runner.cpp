@@ -1,0 +1,205 @@
+// The ablation runner on a fake launcher: variants run one after another and their outcomes are
+// saved in the queue; a stop ends the queue, which carries on later from the interrupted variant;
+// a failed variant is recorded and the next starts; a queue left unfinished shows at start-up.
+#include <QAbstractItemModelTester>
+#include <QDir>
+#include <QFile>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <memory>
+
+#include "ablation-runner.h"
+#include "ablation-view.h"
+#include "fake-search-launcher.h"
+#include "live-run-controller.h"
+#include "open-runs.h"
+#include "recording-message-sink.h"
+#include "synthetic-experiment.h"
+
+using namespace invx;
+using namespace invx::gui;
+
+class TestAblationRunner : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<QTemporaryDir> dir_;
+    std::unique_ptr<test::FakeSearchLauncher> launcher_;
+    std::unique_ptr<OpenRuns> runs_;
+    std::unique_ptr<test::RecordingMessageSink> messages_;
+    std::unique_ptr<LiveRunController> live_;
+    std::unique_ptr<AblationView> view_;
+    std::unique_ptr<AblationRunner> runner_;
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> testers_;
+
+    QString folder() const { return dir_->filePath("ablation"); }
+    bool start(QString* error = nullptr) {
+        SearchRunRequest base;
+        base.modelPath = "opt-demo";
+        base.device = "cpu";
+        base.settings.steps = 6;
+        return runner_->start(base, {{"invariances", {"P", "PSR"}}}, folder(), error);
+    }
+    // The worker ends the running variant, its file written (as a synthetic run of its settings).
+    void finishVariant(int index, bool stopped = false) {
+        const AblationVariant& v = runner_->plan()->variants()[std::size_t(index)];
+        test::SyntheticRun spec;
+        spec.settings = v.settings;
+        spec.steps = 6;
+        spec.status = stopped ? "stopped" : "finished";
+        QFile::remove(v.path);  // a resumed variant's file is written anew here
+        test::writeSyntheticExperiment(v.path, spec);
+        launcher_->finish(stopped, 6);
+    }
+    QStringList states() const {
+        QStringList out;
+        for (const AblationVariant& v : runner_->plan()->variants()) out << v.state;
+        return out;
+    }
+
+  private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void variantsRunOneAfterAnother();
+    void aStopEndsTheQueueWhichCarriesOnLater();
+    void aFailedVariantIsRecordedAndTheNextStarts();
+    void aFolderWithAQueueIsRefused();
+    void nothingStartsWhileASearchRuns();
+    void anUnfinishedQueueShowsAtStartUp();
+};
+
+void TestAblationRunner::initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+// A fresh runner, view and folder for every test: one that fails leaves nothing to the next.
+void TestAblationRunner::init() {
+    QSettings().clear();
+    dir_ = std::make_unique<QTemporaryDir>();
+    launcher_ = std::make_unique<test::FakeSearchLauncher>();
+    runs_ = std::make_unique<OpenRuns>();
+    messages_ = std::make_unique<test::RecordingMessageSink>();
+    live_ = std::make_unique<LiveRunController>(launcher_.get(), runs_.get(), messages_.get());
+    view_ = std::make_unique<AblationView>();
+    for (QAbstractItemModel* m :
+         std::initializer_list<QAbstractItemModel*>{view_->queueModel(), view_->summaryModel()})
+        testers_.push_back(std::make_unique<QAbstractItemModelTester>(
+            m, QAbstractItemModelTester::FailureReportingMode::QtTest));
+    runner_ = std::make_unique<AblationRunner>(live_.get(), view_.get(), messages_.get());
+}
+
+void TestAblationRunner::cleanup() {
+    runner_.reset();
+    testers_.clear();
+    view_.reset();
+    live_.reset();
+    runs_.reset();
+    messages_.reset();
+    launcher_.reset();
+    dir_.reset();
+}
+
+void TestAblationRunner::variantsRunOneAfterAnother() {
+    QSignalSpy status(runner_.get(), &AblationRunner::statusTextChanged);
+    QString error;
+    QVERIFY2(start(&error), qPrintable(error));
+    QCOMPARE(states(), (QStringList{"running", "pending"}));
+    QCOMPARE(launcher_->requests.size(), std::size_t(1));
+    const SearchRunRequest& first = launcher_->requests.front();
+    QCOMPARE(QString::fromStdString(first.experimentPath), runner_->plan()->variants()[0].path);
+    QCOMPARE(first.settings.invariances, std::string("P"));
+    QCOMPARE(first.modelPath, std::string("opt-demo"));
+    QVERIFY(!first.resume);
+    QCOMPARE(view_->queueModel()->rowCount(), 2);
+
+    finishVariant(0);
+    QCOMPARE(states(), (QStringList{"finished", "running"}));
+    QCOMPARE(launcher_->requests.size(), std::size_t(2));
+    QCOMPARE(launcher_->requests.back().settings.invariances, std::string("PSR"));
+    finishVariant(1);
+    QCOMPARE(states(), (QStringList{"finished", "finished"}));
+    QCOMPARE(launcher_->requests.size(), std::size_t(2));
+    QCOMPARE(status.last().front().toString(), QString("Ablation finished: 2 variants"));
+    QCOMPARE(view_->summaryModel()->rowCount(), 2);
+    // Saved as it went.
+    const AblationPlan saved = AblationPlan::load(QDir(folder()).filePath("ablation.json"));
+    QVERIFY(saved.done());
+    QCOMPARE(QSettings().value("ablation/queue").toString(), saved.file());
+    QVERIFY(messages_->errors.empty());
+}
+
+void TestAblationRunner::aStopEndsTheQueueWhichCarriesOnLater() {
+    QSignalSpy status(runner_.get(), &AblationRunner::statusTextChanged);
+    QVERIFY(start());
+    runner_->interrupt();
+    finishVariant(0, /*stopped=*/true);
+    QCOMPARE(states(), (QStringList{"stopped", "pending"}));
+    QCOMPARE(launcher_->requests.size(), std::size_t(1));  // nothing more started
+    QCOMPARE(
+        status.last().front().toString(),
+        QString("Ablation stopped; it continues where it was with Search > Continue Ablation"));
+    // Carried on: the stopped variant resumes from its file, as recorded.
+    QString error;
+    QVERIFY2(runner_->carryOn(QDir(folder()).filePath("ablation.json"), &error), qPrintable(error));
+    QCOMPARE(launcher_->requests.size(), std::size_t(2));
+    QVERIFY(launcher_->requests.back().resume);
+    QCOMPARE(launcher_->requests.back().device, std::string());
+    QCOMPARE(QString::fromStdString(launcher_->requests.back().experimentPath),
+             runner_->plan()->variants()[0].path);
+    QCOMPARE(states(), (QStringList{"running", "pending"}));
+    // An interrupt asked while no variant ran does not stop the next queue.
+    finishVariant(0);
+    QCOMPARE(states(), (QStringList{"finished", "running"}));
+}
+
+void TestAblationRunner::aFailedVariantIsRecordedAndTheNextStarts() {
+    QVERIFY(start());
+    launcher_->fail("out of memory");
+    QCOMPARE(states(), (QStringList{"failed: out of memory", "running"}));
+    QVERIFY(messages_->errors.empty());  // recorded in the queue, not shown as a dialog
+    QCOMPARE(launcher_->requests.size(), std::size_t(2));
+}
+
+void TestAblationRunner::aFolderWithAQueueIsRefused() {
+    QVERIFY(start());
+    launcher_->fail("stopped for the test");
+    launcher_->fail("stopped for the test");
+    QString error;
+    QVERIFY(!start(&error));
+    QVERIFY2(error.contains("already holds an ablation"), qPrintable(error));
+    QVERIFY(!runner_->plan());
+}
+
+void TestAblationRunner::nothingStartsWhileASearchRuns() {
+    SearchRunRequest request;
+    request.experimentPath = dir_->filePath("alone.h5").toStdString();
+    QVERIFY(live_->startNew(request));
+    QString error;
+    QVERIFY(!start(&error));
+    QCOMPARE(error,
+             QString("a search is running; stop it or wait for it before starting an ablation"));
+    QVERIFY(!runner_->carryOn(dir_->filePath("ablation/ablation.json"), &error));
+    QCOMPARE(error, QString("a search is running; wait for it before continuing an ablation"));
+    QCOMPARE(launcher_->requests.size(), std::size_t(1));
+}
+
+void TestAblationRunner::anUnfinishedQueueShowsAtStartUp() {
+    QVERIFY(start());
+    runner_->interrupt();
+    finishVariant(0, true);
+    // A later session: a new runner reads the queue the settings name, and runs nothing.
+    AblationView view;
+    AblationRunner later(live_.get(), &view, messages_.get());
+    QSignalSpy status(&later, &AblationRunner::statusTextChanged);
+    later.restoreLast();
+    QVERIFY(later.plan());
+    QCOMPARE(later.plan()->variants()[0].state, QString("stopped"));
+    QCOMPARE(status.count(), 1);
+    QVERIFY(status.front().front().toString().startsWith("An ablation is unfinished ("));
+    QCOMPARE(view.queueModel()->rowCount(), 2);
+    QCOMPARE(launcher_->requests.size(), std::size_t(1));
+}
+
+QTEST_MAIN(TestAblationRunner)
+#include "tst_ablation_runner.moc"

@@ -1,0 +1,116 @@
+// The search form, built from the core's declaration table, and the table's keys as the
+// experiment file stores them.
+#include <QCheckBox>
+#include <QLineEdit>
+#include <QTest>
+
+#include "experiment-folder.h"
+#include "invx/error.h"
+#include "invx/setting-table.h"
+#include "search-settings-form.h"
+
+using namespace invx;
+using namespace invx::gui;
+
+class TestSearchSettingsForm : public QObject {
+    Q_OBJECT
+
+    test::ExperimentFolder folder_;
+    QString file(const QString& name) const { return folder_.file(name); }
+    QString synthetic(const QString& name, const test::SyntheticRun& run = {}) {
+        return folder_.synthetic(name, run);
+    }
+
+  private Q_SLOTS:
+    void settingTableKeysAreTheFilesKeys();
+    void formIsBuiltFromTheTable();
+    void formRefusesInvalidValuesWithTheCoresSentence();
+};
+
+void TestSearchSettingsForm::settingTableKeysAreTheFilesKeys() {
+    // Every declared setting, set to a non-default value, survives the experiment file's JSON.
+    for (const SettingDeclaration& d : searchSettingDeclarations()) {
+        SearchSettings s;
+        const std::string value = d.kind == SettingKind::Integer       ? "3"
+                                  : d.kind == SettingKind::Real        ? "0.25"
+                                  : d.kind == SettingKind::Invariances ? "SR"
+                                  : d.kind == SettingKind::OpenChoice
+                                      ? "other/file.txt"  // a path: never a default
+                                      : d.choices.back();
+        d.set(s, value);
+        const SearchSettings back = SearchSettings::fromJson(s.toJson(), "test");
+        QCOMPARE(QString::fromStdString(d.get(back)), QString::fromStdString(value));
+        QVERIFY2(d.get(back) != d.get(SearchSettings{}), d.key.c_str());
+        QVERIFY2(QString::fromStdString(s.toJson())
+                     .contains(QString::fromStdString("\"" + d.key + "\"")),
+                 d.key.c_str());
+    }
+    QVERIFY_THROWS_EXCEPTION(Error,
+                             findSettingDeclaration("--bits")->set(*new SearchSettings, "two"));
+    // Problems name the setting by its key, not in a sentence to parse.
+    SearchSettings zeroSwap;
+    zeroSwap.swapFraction = 0;
+    QCOMPARE(QString::fromStdString(zeroSwap.problems().at(0).key), QString("swap_frac"));
+    QuantConfig nineBits;
+    nineBits.bits = 9;
+    try {
+        nineBits.validate();
+        QFAIL("9 bits were accepted");
+    } catch (const SettingError& e) {
+        QCOMPARE(QString::fromStdString(e.key()), QString("bits"));
+    }
+}
+
+void TestSearchSettingsForm::formIsBuiltFromTheTable() {
+    SearchSettingsForm form;
+    for (const SettingDeclaration& d : searchSettingDeclarations())
+        QVERIFY2(form.editor(QString::fromStdString(d.key)), d.key.c_str());
+    form.applyPreset("paper");
+    QString error;
+    QCOMPARE(QString::fromStdString(form.settings(&error).toJson()),
+             QString::fromStdString(SearchSettings{}.toJson()));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    form.applyPreset("demo");
+    const SearchSettings demo = form.settings();
+    QCOMPARE(demo.calibrationSamples,
+             SearchSettingsForm::presetSettings("demo").calibrationSamples);
+    QCOMPARE(demo.calibrationLength, 128);
+    SearchSettings custom;
+    custom.alpha = 0.5;
+    custom.invariances = "PR";
+    custom.calibrationCorpus = "/data/my-corpus.txt";
+    form.setSettings(custom);
+    QCOMPARE(QString::fromStdString(form.settings().toJson()),
+             QString::fromStdString(custom.toJson()));
+}
+
+void TestSearchSettingsForm::formRefusesInvalidValuesWithTheCoresSentence() {
+    SearchSettingsForm form;
+    form.setOutputPath(file("new-run.h5"));
+    QVERIFY2(form.errorText().isEmpty(), qPrintable(form.errorText()));
+    auto* alpha = qobject_cast<QLineEdit*>(form.editor("alpha"));
+    QVERIFY(alpha);
+    alpha->setText("abc");
+    QCOMPARE(form.errorText(), QString("Alpha must be a number, but is 'abc'"));
+    QVERIFY(!alpha->styleSheet().isEmpty());  // the field at fault is marked
+    alpha->setText("0.1");
+    QVERIFY(form.errorText().isEmpty());
+    QVERIFY(alpha->styleSheet().isEmpty());
+    auto* swap = qobject_cast<QLineEdit*>(form.editor("swap_frac"));
+    swap->setText("0");
+    QCOMPARE(form.errorText(), QString("The swap fraction must be in (0, 1], but is 0"));
+    swap->setText("0.1");
+    for (auto* check : form.editor("invariances")->findChildren<QCheckBox*>())
+        check->setChecked(false);
+    QVERIFY(form.errorText().startsWith(
+        "The invariances must be a non-empty combination"));
+    form.editor("invariances")->findChild<QCheckBox*>("S")->setChecked(true);
+    QVERIFY(form.errorText().isEmpty());
+    QCOMPARE(form.settings().invariances, std::string("S"));
+    const QString existing = synthetic("exists.h5");
+    form.setOutputPath(existing);
+    QVERIFY(form.errorText().contains("already exists"));
+}
+
+QTEST_MAIN(TestSearchSettingsForm)
+#include "tst_search_settings_form.moc"
