@@ -2,7 +2,8 @@
 // every resumed run must end bit-identical to the uninterrupted one (steps, evaluations, every
 // checkpoint's state, snapshots). Checkpoints every step and frequent evaluations make most kills
 // land near a write. Run by scripts/crash-resume.sh; timed, so not a ctest test.
-//   bench_crash_resume --invx PATH --work DIR [--kills 100] [--seed 1] [--steps 60] [--eval-data FILE]
+//   bench_crash_resume --invx PATH --work DIR [--kills 100] [--seed 1] [--steps 60] [--eval-data
+//   FILE]
 #include <hdf5.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -26,14 +27,38 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::vector<std::string> searchArguments(const std::map<std::string, std::string>& o, const std::string& out) {
-    return {"search", "--preset", "demo", "--out", out, "--steps", o.at("--steps"), "--calibration-samples", "2",
-            "--calibration-length", "128", "--eval-data", o.at("--eval-data"), "--eval-windows", "1",
-            "--eval-window", "256", "--eval-every-accepted", "3", "--eval-every-seconds", "0",
-            "--checkpoint-steps", "1", "--snapshot-layers", "1", "--quiet"};
+std::vector<std::string> searchArguments(const std::map<std::string, std::string>& o,
+                                         const std::string& out) {
+    return {"search",
+            "--preset",
+            "demo",
+            "--out",
+            out,
+            "--steps",
+            o.at("--steps"),
+            "--calibration-samples",
+            "2",
+            "--calibration-length",
+            "128",
+            "--eval-data",
+            o.at("--eval-data"),
+            "--eval-windows",
+            "1",
+            "--eval-window",
+            "256",
+            "--eval-every-accepted",
+            "3",
+            "--eval-every-seconds",
+            "0",
+            "--checkpoint-steps",
+            "1",
+            "--snapshot-layers",
+            "1",
+            "--quiet"};
 }
 
-pid_t spawn(const std::string& program, const std::vector<std::string>& args, const std::string& log) {
+pid_t spawn(const std::string& program, const std::vector<std::string>& args,
+            const std::string& log) {
     std::fflush(stdout);  // else the child's freopen writes our buffered lines a second time
     const pid_t pid = fork();
     if (pid == 0) {
@@ -71,14 +96,16 @@ bool halfWritten(const std::string& path) {
     };
     const hsize_t committed = rows("/checkpoints/step");
     bool half = false;
-    for (const char* name : {"/checkpoints/permutation", "/checkpoints/scales", "/checkpoints/angles", "/checkpoints/rng_state"})
+    for (const char* name : {"/checkpoints/permutation", "/checkpoints/scales",
+                             "/checkpoints/angles", "/checkpoints/rng_state"})
         half = half || rows(name) != committed;
     half = half || rows("/snapshots/layer") != rows("/snapshots/step");
     const hsize_t stepRows = rows("/steps");
     H5Fclose(f);
     try {
         const ExperimentFile file = ExperimentFile::open(path, false);
-        half = half || file.checkpointCount() != std::int64_t(committed) || file.stepCount() != std::int64_t(stepRows);
+        half = half || file.checkpointCount() != std::int64_t(committed) ||
+               file.stepCount() != std::int64_t(stepRows);
     } catch (const Error&) {
     }
     return half;
@@ -89,30 +116,35 @@ bool halfWritten(const std::string& path) {
 std::string difference(const ExperimentFile& a, const ExperimentFile& b) {
     if (b.status() != "finished") return "status " + b.status();
     const auto sa = a.steps(), sb = b.steps();
-    if (sa.size() != sb.size()) return "step count " + std::to_string(sb.size()) + " vs " + std::to_string(sa.size());
+    if (sa.size() != sb.size())
+        return "step count " + std::to_string(sb.size()) + " vs " + std::to_string(sa.size());
     for (std::size_t i = 0; i < sa.size(); ++i) {
         const StepRecord &x = sa[i], &y = sb[i];
-        if (x.step != y.step || x.layer != y.layer || x.loss != y.loss || x.ce != y.ce || x.mse != y.mse ||
-            x.accepted != y.accepted || x.acceptanceRate != y.acceptanceRate || x.recentAcceptanceRate != y.recentAcceptanceRate)
+        if (x.step != y.step || x.layer != y.layer || x.loss != y.loss || x.ce != y.ce ||
+            x.mse != y.mse || x.accepted != y.accepted || x.acceptanceRate != y.acceptanceRate ||
+            x.recentAcceptanceRate != y.recentAcceptanceRate)
             return "step " + std::to_string(x.step);
     }
     const auto ea = a.evaluations(), eb = b.evaluations();
-    if (ea.size() != eb.size()) return "evaluation count " + std::to_string(eb.size()) + " vs " + std::to_string(ea.size());
+    if (ea.size() != eb.size())
+        return "evaluation count " + std::to_string(eb.size()) + " vs " + std::to_string(ea.size());
     for (std::size_t i = 0; i < ea.size(); ++i)
-        if (ea[i].step != eb[i].step || ea[i].perplexity != eb[i].perplexity || ea[i].acceptedSteps != eb[i].acceptedSteps)
+        if (ea[i].step != eb[i].step || ea[i].perplexity != eb[i].perplexity ||
+            ea[i].acceptedSteps != eb[i].acceptedSteps)
             return "evaluation at step " + std::to_string(ea[i].step);
     if (a.checkpointSteps() != b.checkpointSteps()) return "checkpoint steps";
     for (std::int64_t i = 0; i < a.checkpointCount(); ++i) {
         const SearchCheckpoint x = a.checkpoint(i), y = b.checkpoint(i);
-        if (!(x.layers == y.layers) || x.rng != y.rng || x.bestLoss != y.bestLoss || x.acceptedSteps != y.acceptedSteps ||
-            x.recentAccepted != y.recentAccepted)
+        if (!(x.layers == y.layers) || x.rng != y.rng || x.bestLoss != y.bestLoss ||
+            x.acceptedSteps != y.acceptedSteps || x.recentAccepted != y.recentAccepted)
             return "checkpoint at step " + std::to_string(x.step);
     }
     if (a.snapshotCount() != b.snapshotCount()) return "snapshot count";
     for (std::int64_t i = 0; i < a.snapshotCount(); ++i) {
         const LayerSnapshot x = a.snapshot(i), y = b.snapshot(i);
-        if (x.step != y.step || x.layer != y.layer || !(x.invariance == y.invariance) || x.fc1.quantized != y.fc1.quantized ||
-            x.fc2.quantized != y.fc2.quantized || x.fc1.transformed != y.fc1.transformed || x.fc2.groupError != y.fc2.groupError)
+        if (x.step != y.step || x.layer != y.layer || !(x.invariance == y.invariance) ||
+            x.fc1.quantized != y.fc1.quantized || x.fc2.quantized != y.fc2.quantized ||
+            x.fc1.transformed != y.fc1.transformed || x.fc2.groupError != y.fc2.groupError)
             return "snapshot " + std::to_string(i);
     }
     return "";
@@ -121,8 +153,8 @@ std::string difference(const ExperimentFile& a, const ExperimentFile& b) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::map<std::string, std::string> o{{"--invx", ""}, {"--work", ""}, {"--kills", "100"}, {"--seed", "1"},
-                                         {"--steps", "60"}, {"--eval-data", ""}};
+    std::map<std::string, std::string> o{{"--invx", ""},  {"--work", ""},    {"--kills", "100"},
+                                         {"--seed", "1"}, {"--steps", "60"}, {"--eval-data", ""}};
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!o.count(argv[i])) {
             std::fprintf(stderr, "bench_crash_resume: unknown option %s\n", argv[i]);
@@ -131,13 +163,16 @@ int main(int argc, char** argv) {
         o[argv[i]] = argv[i + 1];
     }
     if (o["--invx"].empty() || o["--work"].empty() || o["--eval-data"].empty()) {
-        std::fprintf(stderr, "usage: bench_crash_resume --invx PATH --work DIR --eval-data FILE [--kills N] [--seed S] [--steps N]\n");
+        std::fprintf(stderr,
+                     "usage: bench_crash_resume --invx PATH --work DIR --eval-data FILE [--kills "
+                     "N] [--seed S] [--steps N]\n");
         return 2;
     }
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     const std::string invx = o["--invx"], work = o["--work"];
     fs::create_directories(work);
-    const std::string reference = work + "/uninterrupted.h5", run = work + "/killed.h5", log = work + "/last-run.log";
+    const std::string reference = work + "/uninterrupted.h5", run = work + "/killed.h5",
+                      log = work + "/last-run.log";
 
     fs::remove(reference);
     const auto start = Clock::now();
@@ -147,9 +182,11 @@ int main(int argc, char** argv) {
     }
     const double runSeconds = std::chrono::duration<double>(Clock::now() - start).count();
     const ExperimentFile expected = ExperimentFile::open(reference, false);
-    std::printf("uninterrupted run: %.1f s, %lld steps, %lld checkpoints, %zu evaluations, %lld snapshots\n", runSeconds,
-                (long long)expected.stepCount(), (long long)expected.checkpointCount(), expected.evaluations().size(),
-                (long long)expected.snapshotCount());
+    std::printf(
+        "uninterrupted run: %.1f s, %lld steps, %lld checkpoints, %zu evaluations, %lld "
+        "snapshots\n",
+        runSeconds, (long long)expected.stepCount(), (long long)expected.checkpointCount(),
+        expected.evaluations().size(), (long long)expected.snapshotCount());
 
     std::mt19937_64 random(std::stoull(o["--seed"]));
     std::uniform_real_distribution<double> moment(0.0, runSeconds);
@@ -170,11 +207,13 @@ int main(int argc, char** argv) {
         if (!fs::exists(run)) {
             ++noFile;
             state = "no file yet";
-            again = searchArguments(o, run);  // killed before its first checkpoint: nothing to resume
+            again =
+                searchArguments(o, run);  // killed before its first checkpoint: nothing to resume
         } else {
             try {
                 const ExperimentFile file = ExperimentFile::open(run, false);
-                state = file.status() + ", " + std::to_string(file.checkpointCount()) + " checkpoints";
+                state =
+                    file.status() + ", " + std::to_string(file.checkpointCount()) + " checkpoints";
                 ++statuses[file.status()];
                 ++opened;
             } catch (const Error& e) {
@@ -185,19 +224,25 @@ int main(int argc, char** argv) {
             again = {"search", "--resume", run, "--quiet"};
         }
         if (waitExit(spawn(invx, again, log)) != 0) {
-            std::printf("kill %d at %.3f s (%s): the resumed run failed; see %s\n", k, at, state.c_str(), log.c_str());
+            std::printf("kill %d at %.3f s (%s): the resumed run failed; see %s\n", k, at,
+                        state.c_str(), log.c_str());
             return 1;
         }
         const std::string diff = difference(expected, ExperimentFile::open(run, false));
-        std::printf("kill %3d at %6.3f s: %-40s -> %s\n", k, at, state.c_str(), diff.empty() ? "identical" : ("differs: " + diff).c_str());
+        std::printf("kill %3d at %6.3f s: %-40s -> %s\n", k, at, state.c_str(),
+                    diff.empty() ? "identical" : ("differs: " + diff).c_str());
         std::fflush(stdout);
         if (!diff.empty()) return 1;
         ++identical;
     }
-    std::printf("\n%d kills: %d before the file appeared (started again), %d files opened (", kills, noFile, opened);
+    std::printf("\n%d kills: %d before the file appeared (started again), %d files opened (", kills,
+                noFile, opened);
     bool first = true;
-    for (const auto& [status, n] : statuses) std::printf("%s%d %s", first ? "" : ", ", n, status.c_str()), first = false;
-    std::printf("), %d with a record half-written, %d runs had ended before their kill; %d of %d resumed runs bit-identical\n",
-                half, finishedFirst, identical, kills);
+    for (const auto& [status, n] : statuses)
+        std::printf("%s%d %s", first ? "" : ", ", n, status.c_str()), first = false;
+    std::printf(
+        "), %d with a record half-written, %d runs had ended before their kill; %d of %d resumed "
+        "runs bit-identical\n",
+        half, finishedFirst, identical, kills);
     return identical == kills ? 0 : 1;
 }

@@ -38,12 +38,14 @@ OptModel randomModel(const std::string& shape) {
     NamedTensors w;
     const std::string d = "model.decoder.";
     w.emplace_back(d + "embed_tokens.weight", at::randn({c.vocabSize, c.hiddenSize}) * 0.02);
-    w.emplace_back(d + "embed_positions.weight", at::randn({c.maxPositions + 2, c.hiddenSize}) * 0.02);
+    w.emplace_back(d + "embed_positions.weight",
+                   at::randn({c.maxPositions + 2, c.hiddenSize}) * 0.02);
     w.emplace_back(d + "final_layer_norm.weight", at::ones({c.hiddenSize}));
     w.emplace_back(d + "final_layer_norm.bias", at::zeros({c.hiddenSize}));
     for (std::int64_t l = 0; l < c.numLayers; ++l) {
         const std::string p = d + "layers." + std::to_string(l) + ".";
-        for (const char* n : {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.out_proj"}) {
+        for (const char* n :
+             {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.out_proj"}) {
             w.emplace_back(p + n + ".weight", at::randn({c.hiddenSize, c.hiddenSize}) * 0.02);
             w.emplace_back(p + n + ".bias", at::zeros({c.hiddenSize}));
         }
@@ -67,14 +69,24 @@ int main(int argc, char** argv) {
     int batch = 8, seq = 512, repeat = 5, threads = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string k = argv[i], v = argv[i + 1];
-        if (k == "--model") model = v;
-        else if (k == "--shape") shape = v;
-        else if (k == "--batch") batch = std::stoi(v);
-        else if (k == "--seq") seq = std::stoi(v);
-        else if (k == "--repeat") repeat = std::stoi(v);
-        else if (k == "--threads") threads = std::stoi(v);
-        else if (k == "--device") device = v;
-        else { std::fprintf(stderr, "unknown option %s\n", k.c_str()); return 2; }
+        if (k == "--model")
+            model = v;
+        else if (k == "--shape")
+            shape = v;
+        else if (k == "--batch")
+            batch = std::stoi(v);
+        else if (k == "--seq")
+            seq = std::stoi(v);
+        else if (k == "--repeat")
+            repeat = std::stoi(v);
+        else if (k == "--threads")
+            threads = std::stoi(v);
+        else if (k == "--device")
+            device = v;
+        else {
+            std::fprintf(stderr, "unknown option %s\n", k.c_str());
+            return 2;
+        }
     }
     setCpuThreads(threads);
     ModelPlacement placement;
@@ -95,11 +107,12 @@ int main(int argc, char** argv) {
         }
         std::sort(times.begin(), times.end());
         const double median = times[times.size() / 2];
-        std::printf("{\"model\": \"%s\", \"params\": %lld, \"batch\": %d, \"seq\": %d, \"threads\": %d, "
-                    "\"device\": \"%s\", \"median_s\": %.4f, \"min_s\": %.4f, \"tokens_per_s\": %.0f}\n",
-                    shape.empty() ? model.c_str() : ("random " + shape).c_str(),
-                    (long long)c.parameterCount(), batch, seq, at::get_num_threads(), device.c_str(),
-                    median, times.front(), batch * seq / median);
+        std::printf(
+            "{\"model\": \"%s\", \"params\": %lld, \"batch\": %d, \"seq\": %d, \"threads\": %d, "
+            "\"device\": \"%s\", \"median_s\": %.4f, \"min_s\": %.4f, \"tokens_per_s\": %.0f}\n",
+            shape.empty() ? model.c_str() : ("random " + shape).c_str(),
+            (long long)c.parameterCount(), batch, seq, at::get_num_threads(), device.c_str(),
+            median, times.front(), batch * seq / median);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_forward: %s\n", e.what());
         return 1;

@@ -1,6 +1,7 @@
 // GPTQ on one weight: the row kernels (gptq-block-kernel.h) against the reference column loop, on
-// FFN shapes, with random weights and a Hessian of correlated inputs. Prints the median time of each
-// and whether their results are the same bits. Not a test: run it through scripts/bench-gptq.sh.
+// FFN shapes, with random weights and a Hessian of correlated inputs. Prints the median time of
+// each and whether their results are the same bits. Not a test: run it through
+// scripts/bench-gptq.sh.
 //   bench_gptq [--device cpu|cuda --shapes 1536x384,384x1536 --bits 2 --group 128 --repeat 5
 //               --threads 0 --skip-loop-above 4096]
 // A shape is ROWSxCOLS of the weight (OPT's fc1 is FFNxHIDDEN, fc2 HIDDENxFFN); the column loop is
@@ -18,10 +19,10 @@
 #include <vector>
 
 #include "bench-support.h"
-#include "quant/gptq-quantizer.h"
 #include "invx/cpu-threads.h"
 #include "invx/error.h"
 #include "model/opt-model.h"
+#include "quant/gptq-quantizer.h"
 
 using namespace invx;
 
@@ -30,8 +31,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Median seconds of `repeat` runs after one warm-up run; the last result in `out`.
-double timeGptq(const at::Tensor& w, const at::Tensor& H, const QuantConfig& q, const GptqOptions& o, int repeat,
-                at::Tensor& out) {
+double timeGptq(const at::Tensor& w, const at::Tensor& H, const QuantConfig& q,
+                const GptqOptions& o, int repeat, at::Tensor& out) {
     std::vector<double> times;
     for (int i = 0; i <= repeat; ++i) {
         const auto t0 = Clock::now();
@@ -46,8 +47,12 @@ double timeGptq(const at::Tensor& w, const at::Tensor& H, const QuantConfig& q, 
 
 int main(int argc, char** argv) {
     invx::preferPassiveOpenMpWaiting(argv);
-    std::map<std::string, std::string> o = {{"--device", "cpu"}, {"--shapes", "1536x384,384x1536"}, {"--bits", "2"},
-                                            {"--group", "128"},  {"--repeat", "5"},  {"--threads", "0"},
+    std::map<std::string, std::string> o = {{"--device", "cpu"},
+                                            {"--shapes", "1536x384,384x1536"},
+                                            {"--bits", "2"},
+                                            {"--group", "128"},
+                                            {"--repeat", "5"},
+                                            {"--threads", "0"},
                                             {"--skip-loop-above", "4096"}};
     if (!bench::parseOptions(argc, argv, o, "bench_gptq")) return 2;
     try {
@@ -59,17 +64,23 @@ int main(int argc, char** argv) {
         q.groupSize = std::stoi(o["--group"]);
         const int repeat = std::stoi(o["--repeat"]);
         const std::int64_t skipAbove = std::stoll(o["--skip-loop-above"]);
-        std::printf("GPTQ, %d bits, group %d, %s, %d threads, median of %d runs\n", q.bits, q.groupSize,
-                    device.str().c_str(), at::get_num_threads(), repeat);
-        std::printf("| weight | row kernel | column loop | speed-up | same bits |\n| --- | --- | --- | --- | --- |\n");
+        std::printf("GPTQ, %d bits, group %d, %s, %d threads, median of %d runs\n", q.bits,
+                    q.groupSize, device.str().c_str(), at::get_num_threads(), repeat);
+        std::printf(
+            "| weight | row kernel | column loop | speed-up | same bits |\n| --- | --- | --- | --- "
+            "| --- |\n");
         std::stringstream shapes(o["--shapes"]);
         for (std::string shape; std::getline(shapes, shape, ',');) {
             const auto x = shape.find('x');
-            if (x == std::string::npos) throw Error("--shapes expects ROWSxCOLS items, but got '" + shape + "'");
-            const std::int64_t rows = std::stoll(shape.substr(0, x)), cols = std::stoll(shape.substr(x + 1));
+            if (x == std::string::npos)
+                throw Error("--shapes expects ROWSxCOLS items, but got '" + shape + "'");
+            const std::int64_t rows = std::stoll(shape.substr(0, x)),
+                               cols = std::stoll(shape.substr(x + 1));
             at::manual_seed(0);
             const at::TensorOptions f = at::TensorOptions().device(device);
-            const at::Tensor inputs = at::matmul(at::randn({2048, 64}, f), at::randn({64, cols}, f)) + 0.1 * at::randn({2048, cols}, f);
+            const at::Tensor inputs =
+                at::matmul(at::randn({2048, 64}, f), at::randn({64, cols}, f)) +
+                0.1 * at::randn({2048, cols}, f);
             const at::Tensor H = 2.0 * at::matmul(inputs.t(), inputs) / 2048.0;
             const at::Tensor w = at::randn({rows, cols}, f);
             GptqOptions kernel, loop;
@@ -81,8 +92,8 @@ int main(int argc, char** argv) {
                 continue;
             }
             const double tl = timeGptq(w, H, q, loop, repeat, b);
-            std::printf("| %s | %.1f ms | %.1f ms | %.1fx | %s |\n", shape.c_str(), 1e3 * tk, 1e3 * tl, tl / tk,
-                        at::equal(a, b) ? "yes" : "NO");
+            std::printf("| %s | %.1f ms | %.1f ms | %.1fx | %s |\n", shape.c_str(), 1e3 * tk,
+                        1e3 * tl, tl / tk, at::equal(a, b) ? "yes" : "NO");
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_gptq: error: %s\n", e.what());

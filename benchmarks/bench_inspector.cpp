@@ -18,7 +18,9 @@ int main(int argc, char** argv) {
     std::map<std::string, std::string> o{{"--layer", "0"}, {"--repeat", "5"}};
     if (!invx::bench::parseOptions(argc - 1, argv + 1, o, "bench_inspector")) return 2;
     using Clock = std::chrono::steady_clock;
-    auto seconds = [](Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); };
+    auto seconds = [](Clock::time_point a) {
+        return std::chrono::duration<double>(Clock::now() - a).count();
+    };
     auto t = Clock::now();
     invx::ExperimentInspector inspector(argv[1]);
     std::printf("load and base quantization: %.2f s\n", seconds(t));
@@ -37,9 +39,13 @@ int main(int argc, char** argv) {
         inspector.invarianceCheck(-1);
         check.push_back(seconds(t));
     }
-    std::printf("one layer at the last checkpoint (fc1, fc2): median %.1f ms; its attention matrices: median %.1f ms; "
-                "position changes over %lld checkpoints: median %.1f ms; invariance check: median %.1f ms\n",
-                1000 * invx::bench::median(layer), 1000 * invx::bench::median(attention),
-                (long long)inspector.checkpointCount(), 1000 * invx::bench::median(changes), 1000 * invx::bench::median(check));
+    std::printf(
+        "one layer at the last checkpoint (fc1, fc2): median %.1f ms; its attention matrices: "
+        "median %.1f ms; "
+        "position changes over %lld checkpoints: median %.1f ms; invariance check: median %.1f "
+        "ms\n",
+        1000 * invx::bench::median(layer), 1000 * invx::bench::median(attention),
+        (long long)inspector.checkpointCount(), 1000 * invx::bench::median(changes),
+        1000 * invx::bench::median(check));
     return 0;
 }

@@ -20,8 +20,8 @@
 #include "invx/calibration-data.h"
 #include "invx/cpu-threads.h"
 #include "invx/error.h"
-#include "model/opt-model.h"
 #include "metrics/perplexity-evaluator.h"
+#include "model/opt-model.h"
 #include "search/search-engine.h"
 
 using namespace invx;
@@ -37,7 +37,8 @@ struct ModeResult {
     std::vector<double> losses;
 };
 
-ModeResult runMode(const OptModel& fp, SearchSettings settings, const at::Tensor& calibration, int warmup, int steps) {
+ModeResult runMode(const OptModel& fp, SearchSettings settings, const at::Tensor& calibration,
+                   int warmup, int steps) {
     SearchEngine engine(fp, settings, calibration);
     ModeResult r;
     std::vector<double> times;
@@ -56,9 +57,15 @@ ModeResult runMode(const OptModel& fp, SearchSettings settings, const at::Tensor
 
 int main(int argc, char** argv) {
     invx::preferPassiveOpenMpWaiting(argv);
-    std::map<std::string, std::string> o = {{"--model", INVX_DEMO_MODEL_DIR}, {"--samples", "8"}, {"--length", "512"},
-                                            {"--steps", "20"}, {"--warmup", "3"}, {"--threads", "0"},
-                                            {"--device", "cpu"}, {"--dtype", "auto"}, {"--corpus", "wikipedia"}};
+    std::map<std::string, std::string> o = {{"--model", INVX_DEMO_MODEL_DIR},
+                                            {"--samples", "8"},
+                                            {"--length", "512"},
+                                            {"--steps", "20"},
+                                            {"--warmup", "3"},
+                                            {"--threads", "0"},
+                                            {"--device", "cpu"},
+                                            {"--dtype", "auto"},
+                                            {"--corpus", "wikipedia"}};
     if (!bench::parseOptions(argc, argv, o, "bench_search")) return 2;
     try {
         const int threads = setCpuThreads(std::stoi(o["--threads"]));
@@ -68,8 +75,8 @@ int main(int argc, char** argv) {
         SearchSettings settings;
         settings.calibrationSamples = std::stoi(o["--samples"]);
         settings.calibrationLength = std::stoi(o["--length"]);
-        const at::Tensor calibration =
-            bench::calibrationBatch(o["--corpus"], BpeTokenizer::fromDirectory(o["--model"]), settings);
+        const at::Tensor calibration = bench::calibrationBatch(
+            o["--corpus"], BpeTokenizer::fromDirectory(o["--model"]), settings);
         const int warmup = std::stoi(o["--warmup"]), steps = std::stoi(o["--steps"]);
 
         settings.mode = "fast";
@@ -113,17 +120,26 @@ int main(int argc, char** argv) {
             tCe.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
         }
         const bool same = fast.losses == reference.losses;
-        std::printf("bench_search: %s, %s %s, %d threads, calibration %d x %d tokens (%s), %d timed steps after %d warm-up\n",
-                    o["--model"].c_str(), placement.device.str().c_str(), dtypeText(placement.dtype).c_str(), threads,
-                    settings.calibrationSamples, settings.calibrationLength, o["--corpus"].c_str(), steps, warmup);
-        std::printf("  fast mode:       %8.1f ms/step  %7.2f steps/s\n", 1e3 * fast.medianStep, 1 / fast.medianStep);
-        std::printf("  reference mode:  %8.1f ms/step  %7.2f steps/s\n", 1e3 * reference.medianStep, 1 / reference.medianStep);
+        std::printf(
+            "bench_search: %s, %s %s, %d threads, calibration %d x %d tokens (%s), %d timed steps "
+            "after %d warm-up\n",
+            o["--model"].c_str(), placement.device.str().c_str(),
+            dtypeText(placement.dtype).c_str(), threads, settings.calibrationSamples,
+            settings.calibrationLength, o["--corpus"].c_str(), steps, warmup);
+        std::printf("  fast mode:       %8.1f ms/step  %7.2f steps/s\n", 1e3 * fast.medianStep,
+                    1 / fast.medianStep);
+        std::printf("  reference mode:  %8.1f ms/step  %7.2f steps/s\n", 1e3 * reference.medianStep,
+                    1 / reference.medianStep);
         std::printf("  speed-up:        %8.2fx\n", reference.medianStep / fast.medianStep);
-        std::printf("  parts: FFN rebuild + quantization %.1f ms, one whole quantized forward + losses %.1f ms\n",
-                    1e3 * median(build), 1e3 * median(forward));
-        std::printf("  forward parts: embedding + attention half %.1f ms, FFN half %.1f ms (per layer), LM head %.1f ms, "
-                    "cross-entropy %.1f ms\n",
-                    1e3 * median(tAttention), 1e3 * median(tFfn), 1e3 * median(tHead), 1e3 * median(tCe));
+        std::printf(
+            "  parts: FFN rebuild + quantization %.1f ms, one whole quantized forward + losses "
+            "%.1f ms\n",
+            1e3 * median(build), 1e3 * median(forward));
+        std::printf(
+            "  forward parts: embedding + attention half %.1f ms, FFN half %.1f ms (per layer), LM "
+            "head %.1f ms, "
+            "cross-entropy %.1f ms\n",
+            1e3 * median(tAttention), 1e3 * median(tFfn), 1e3 * median(tHead), 1e3 * median(tCe));
         std::printf("  same losses and decisions in both modes: %s\n", same ? "yes" : "NO");
         return same ? 0 : 1;
     } catch (const std::exception& e) {

@@ -6,7 +6,8 @@
 // published step (tools/published_step.py). Not a test.
 //   bench_step --model DIR [--device cuda --dtype float16 --samples 32 --length 512 --steps 30
 //              --warmup 5 --threads 0 --corpus wikipedia --bits 2 --group 128 --invariances PSR
-//              --eval wikitext2|none --eval-windows 140 --profile-steps 0 --profile TRACE.json --label NAME]
+//              --eval wikitext2|none --eval-windows 140 --profile-steps 0 --profile TRACE.json
+//              --label NAME]
 // The last line of its output is one JSON object with every figure.
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
@@ -30,8 +31,8 @@
 #include "invx/calibration-data.h"
 #include "invx/cpu-threads.h"
 #include "invx/perplexity-text.h"
-#include "model/opt-model.h"
 #include "metrics/perplexity-evaluator.h"
+#include "model/opt-model.h"
 #include "search/quantized-ffn.h"
 #include "search/search-engine.h"
 
@@ -43,7 +44,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double secondsSince(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 // Resident-set high-water mark of this process (VmHWM), in bytes: anonymous memory and the file
 // pages still mapped; the page cache the kernel keeps for itself is not in it.
@@ -59,22 +62,37 @@ double peakHostBytes() {
 void startProfiler() {
     namespace impl = torch::profiler::impl;
     const impl::ProfilerConfig config(impl::ProfilerState::KINETO);
-    const std::set<impl::ActivityType> activities{impl::ActivityType::CPU, impl::ActivityType::CUDA};
+    const std::set<impl::ActivityType> activities{impl::ActivityType::CPU,
+                                                  impl::ActivityType::CUDA};
     torch::autograd::profiler::prepareProfiler(config, activities);
     torch::autograd::profiler::enableProfiler(config, activities);
 }
-void stopProfiler(const std::string& path) { torch::autograd::profiler::disableProfiler()->save(path); }
+void stopProfiler(const std::string& path) {
+    torch::autograd::profiler::disableProfiler()->save(path);
+}
 #endif
 
 }  // namespace
 
 int main(int argc, char** argv) {
     invx::preferPassiveOpenMpWaiting(argv);
-    std::map<std::string, std::string> o = {
-        {"--model", ""},          {"--device", "cuda"},    {"--dtype", "float16"}, {"--samples", "32"},
-        {"--length", "512"},      {"--steps", "30"},       {"--warmup", "5"},      {"--threads", "0"},
-        {"--corpus", "wikipedia"}, {"--bits", "2"},        {"--group", "128"},     {"--invariances", "PSR"},
-        {"--eval", "wikitext2"},  {"--eval-windows", "140"}, {"--profile-steps", "0"}, {"--profile", ""},      {"--label", ""}};
+    std::map<std::string, std::string> o = {{"--model", ""},
+                                            {"--device", "cuda"},
+                                            {"--dtype", "float16"},
+                                            {"--samples", "32"},
+                                            {"--length", "512"},
+                                            {"--steps", "30"},
+                                            {"--warmup", "5"},
+                                            {"--threads", "0"},
+                                            {"--corpus", "wikipedia"},
+                                            {"--bits", "2"},
+                                            {"--group", "128"},
+                                            {"--invariances", "PSR"},
+                                            {"--eval", "wikitext2"},
+                                            {"--eval-windows", "140"},
+                                            {"--profile-steps", "0"},
+                                            {"--profile", ""},
+                                            {"--label", ""}};
     if (!bench::parseOptions(argc, argv, o, "bench_step")) return 2;
     if (o["--model"].empty()) {
         std::fprintf(stderr, "bench_step: --model DIR is required\n");
@@ -114,12 +132,14 @@ int main(int argc, char** argv) {
         r["matched_layers"] = settings.matchedLayerIndices(int(config.numLayers)).size();
 
         t0 = Clock::now();
-        SearchEngine engine(std::move(model), settings, calibration);  // as invx search: no second copy
+        SearchEngine engine(std::move(model), settings,
+                            calibration);  // as invx search: no second copy
         synchronize(placement.device);
         r["engine_setup_s"] = secondsSince(t0);
 
         const int warmup = std::stoi(o["--warmup"]), steps = std::stoi(o["--steps"]);
-        std::vector<double> times, after;  // each step's seconds and the whole layers after its layer
+        std::vector<double> times,
+            after;  // each step's seconds and the whole layers after its layer
         std::int64_t accepted = 0;
         for (int i = 0; i < warmup + steps; ++i) {
             t0 = Clock::now();
@@ -146,8 +166,9 @@ int main(int argc, char** argv) {
         r["best_loss"] = engine.checkpoint().bestLoss;
         r["fused_kernels"] = fusedKernelsEnabled();
 
-        // Parts, each alone: the rebuild and quantization of one FFN, and one whole quantized forward
-        // with the losses (a step runs the layers from the changed one on, about half of it).
+        // Parts, each alone: the rebuild and quantization of one FFN, and one whole quantized
+        // forward with the losses (a step runs the layers from the changed one on, about half of
+        // it).
         std::vector<double> rebuild, forward;
         const int layers = int(config.numLayers);
         for (int i = 0; i < 5; ++i) {
@@ -162,7 +183,8 @@ int main(int argc, char** argv) {
         r["rebuild_ms"] = 1e3 * median(rebuild);
         r["full_forward_ms"] = 1e3 * median(forward);
 
-        if (const int profiled = std::stoi(o["--profile-steps"]); profiled > 0 && !o["--profile"].empty()) {
+        if (const int profiled = std::stoi(o["--profile-steps"]);
+            profiled > 0 && !o["--profile"].empty()) {
 #ifdef INVX_HAVE_KINETO
             try {
                 startProfiler();
@@ -170,11 +192,13 @@ int main(int argc, char** argv) {
                 synchronize(placement.device);
                 stopProfiler(o["--profile"]);
                 r["profiled_steps"] = profiled;
-            } catch (const c10::Error& e) {  // Debian's libtorch has the interface, not Kineto itself
+            } catch (
+                const c10::Error& e) {  // Debian's libtorch has the interface, not Kineto itself
                 std::fprintf(stderr, "bench_step: no profile: %s\n", e.what_without_backtrace());
             }
 #else
-            std::fprintf(stderr, "bench_step: this libtorch has no Kineto profiler; --profile ignored\n");
+            std::fprintf(stderr,
+                         "bench_step: this libtorch has no Kineto profiler; --profile ignored\n");
 #endif
         }
 
@@ -182,7 +206,8 @@ int main(int argc, char** argv) {
             const std::vector<std::int32_t> text = evaluationTokenIds(o["--eval"], tokenizer);
             PerplexityOptions options;
             options.windowLength = std::min<std::int64_t>(2048, config.maxPositions);
-            options.maxWindows = std::stoll(o["--eval-windows"]);  // 140: 287,644 tokens' worth, as GPTQ's count
+            options.maxWindows =
+                std::stoll(o["--eval-windows"]);  // 140: 287,644 tokens' worth, as GPTQ's count
             synchronize(placement.device);
             t0 = Clock::now();
             const PerplexityResult p = evaluatePerplexity(engine.model(), text, options, {});
@@ -194,14 +219,19 @@ int main(int argc, char** argv) {
         }
         r["peak_host_bytes"] = peakHostBytes();
 
-        std::printf("bench_step: %s on %s %s: %.2f ms/step expected (%.2f + %.2f per layer after the changed one; "
-                    "median of %d: %.2f), rebuild %.2f ms, whole forward %.2f ms",
-                    r["label"].get<std::string>().c_str(), placement.device.str().c_str(),
-                    dtypeText(placement.dtype).c_str(), r["step_expected_ms"].get<double>(), r["step_fixed_ms"].get<double>(),
-                    r["step_per_layer_ms"].get<double>(), steps, r["step_ms"].get<double>(), r["rebuild_ms"].get<double>(),
-                    r["full_forward_ms"].get<double>());
-        if (r.contains("eval_s")) std::printf(", perplexity pass %.2f s", r["eval_s"].get<double>());
-        std::printf(", peak host %.2f GB\n%s\n", r["peak_host_bytes"].get<double>() / 1e9, r.dump().c_str());
+        std::printf(
+            "bench_step: %s on %s %s: %.2f ms/step expected (%.2f + %.2f per layer after the "
+            "changed one; "
+            "median of %d: %.2f), rebuild %.2f ms, whole forward %.2f ms",
+            r["label"].get<std::string>().c_str(), placement.device.str().c_str(),
+            dtypeText(placement.dtype).c_str(), r["step_expected_ms"].get<double>(),
+            r["step_fixed_ms"].get<double>(), r["step_per_layer_ms"].get<double>(), steps,
+            r["step_ms"].get<double>(), r["rebuild_ms"].get<double>(),
+            r["full_forward_ms"].get<double>());
+        if (r.contains("eval_s"))
+            std::printf(", perplexity pass %.2f s", r["eval_s"].get<double>());
+        std::printf(", peak host %.2f GB\n%s\n", r["peak_host_bytes"].get<double>() / 1e9,
+                    r.dump().c_str());
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_step: %s\n", e.what());

@@ -12,7 +12,8 @@ namespace invx::fuzz {
 
 inline const std::filesystem::path& scratch() {
     static const std::filesystem::path dir = [] {
-        auto d = std::filesystem::temp_directory_path() / ("invx-fuzz-" + std::to_string(::getpid()));
+        auto d =
+            std::filesystem::temp_directory_path() / ("invx-fuzz-" + std::to_string(::getpid()));
         std::filesystem::create_directories(d);
         return d;
     }();
@@ -21,7 +22,8 @@ inline const std::filesystem::path& scratch() {
 
 inline std::filesystem::path writeFile(const std::string& name, const std::string& bytes) {
     const std::filesystem::path p = scratch() / name;
-    std::ofstream(p, std::ios::binary | std::ios::trunc).write(bytes.data(), std::streamsize(bytes.size()));
+    std::ofstream(p, std::ios::binary | std::ios::trunc)
+        .write(bytes.data(), std::streamsize(bytes.size()));
     return p;
 }
 

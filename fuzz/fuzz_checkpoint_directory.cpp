@@ -1,13 +1,12 @@
 // A checkpoint directory as a model loader meets it: config.json, model.safetensors.index.json and
 // two shards, all from the input; the config parsed, the index resolved, every tensor loaded.
+#include <ATen/ATen.h>
 #include <fuzzer/FuzzedDataProvider.h>
 
-#include <ATen/ATen.h>
-
-#include "io/checkpoint-reader.h"
 #include "fuzz-support.h"
 #include "invx/error.h"
 #include "invx/opt-config.h"
+#include "io/checkpoint-reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     FuzzedDataProvider in(data, size);

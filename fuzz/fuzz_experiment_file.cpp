@@ -12,17 +12,39 @@
 
 namespace {
 
-const char* const kDatasets[] = {
-    "/steps", "/evaluations", "/calibration/input_ids", "/calibration/base_input_ids", "/checkpoints/permutation",
-    "/checkpoints/scales", "/checkpoints/angles", "/checkpoints/rng_state", "/checkpoints/recent_accepted",
-    "/checkpoints/recent_count", "/checkpoints/accepted_steps", "/checkpoints/best_loss", "/checkpoints/elapsed_s",
-    "/checkpoints/step", "/base/matched_layers", "/snapshots/fc1/original", "/snapshots/fc2/group_error",
-    "/snapshots/permutation", "/snapshots/step", "/snapshots/layer", "/snapshots/layers", "/run_log",
-    "/base/gptq/layer_0/fc1/codes", "/base/gptq/layer_0/fc1/group_index", "/base/awq/layer_0/fc2_scales"};
-const char* const kIntAttributes[][2] = {{"/model", "layers"}, {"/model", "ffn"}, {"/model", "hidden"},
-                                         {"/", "schema_version"}, {"/snapshots/fc1", "group_size"},
+const char* const kDatasets[] = {"/steps",
+                                 "/evaluations",
+                                 "/calibration/input_ids",
+                                 "/calibration/base_input_ids",
+                                 "/checkpoints/permutation",
+                                 "/checkpoints/scales",
+                                 "/checkpoints/angles",
+                                 "/checkpoints/rng_state",
+                                 "/checkpoints/recent_accepted",
+                                 "/checkpoints/recent_count",
+                                 "/checkpoints/accepted_steps",
+                                 "/checkpoints/best_loss",
+                                 "/checkpoints/elapsed_s",
+                                 "/checkpoints/step",
+                                 "/base/matched_layers",
+                                 "/snapshots/fc1/original",
+                                 "/snapshots/fc2/group_error",
+                                 "/snapshots/permutation",
+                                 "/snapshots/step",
+                                 "/snapshots/layer",
+                                 "/snapshots/layers",
+                                 "/run_log",
+                                 "/base/gptq/layer_0/fc1/codes",
+                                 "/base/gptq/layer_0/fc1/group_index",
+                                 "/base/awq/layer_0/fc2_scales"};
+const char* const kIntAttributes[][2] = {{"/model", "layers"},
+                                         {"/model", "ffn"},
+                                         {"/model", "hidden"},
+                                         {"/", "schema_version"},
+                                         {"/snapshots/fc1", "group_size"},
                                          {"/snapshots/fc2", "group_size"}};
-const char* const kStringAttributes[][2] = {{"/settings", "json"}, {"/", "format"}, {"/base", "method"}};
+const char* const kStringAttributes[][2] = {
+    {"/settings", "json"}, {"/", "format"}, {"/base", "method"}};
 
 invx::LayerInvariance state(FuzzedDataProvider& in, std::int64_t ffn) {
     invx::LayerInvariance s = invx::LayerInvariance::identity(ffn);
@@ -35,7 +57,8 @@ invx::LayerInvariance state(FuzzedDataProvider& in, std::int64_t ffn) {
 
 void writeValidFile(FuzzedDataProvider& in, const std::string& path) {
     const int layers = in.ConsumeIntegralInRange(1, 3);
-    const std::int64_t ffn = 2 * in.ConsumeIntegralInRange(1, 8), hidden = 4 * in.ConsumeIntegralInRange(1, 4);
+    const std::int64_t ffn = 2 * in.ConsumeIntegralInRange(1, 8),
+                       hidden = 4 * in.ConsumeIntegralInRange(1, 4);
     invx::ModelIdentity model;
     model.path = "/models/fuzz";
     model.layers = layers;
@@ -90,7 +113,8 @@ void writeValidFile(FuzzedDataProvider& in, const std::string& path) {
             w->cols = w == &s.fc1 ? hidden : ffn;
             w->groupSize = 2;
             const std::size_t n = std::size_t(w->rows * w->cols), g = n / 2;
-            w->original.assign(n, 1.0f), w->transformed.assign(n, 1.0f), w->quantized.assign(n, 1.0f);
+            w->original.assign(n, 1.0f), w->transformed.assign(n, 1.0f),
+                w->quantized.assign(n, 1.0f);
             w->groupMin.assign(g, 0.0f), w->groupMax.assign(g, 1.0f), w->groupError.assign(g, 0.0f);
         }
         f.appendSnapshot(s);
@@ -119,28 +143,36 @@ void damage(const std::string& path, FuzzedDataProvider& in) {
     for (int edits = in.ConsumeIntegralInRange(0, 3); edits > 0; --edits) {
         switch (in.ConsumeIntegralInRange(0, 3)) {
             case 0: {  // an integer attribute of another value
-                const auto& [object, name] = kIntAttributes[in.ConsumeIntegralInRange<std::size_t>(0, std::size(kIntAttributes) - 1)];
-                if (H5Aexists_by_name(file, object, name, H5P_DEFAULT) > 0) H5Adelete_by_name(file, object, name, H5P_DEFAULT);
+                const auto& [object, name] = kIntAttributes[in.ConsumeIntegralInRange<std::size_t>(
+                    0, std::size(kIntAttributes) - 1)];
+                if (H5Aexists_by_name(file, object, name, H5P_DEFAULT) > 0)
+                    H5Adelete_by_name(file, object, name, H5P_DEFAULT);
                 const std::int64_t v = in.ConsumeIntegral<std::int64_t>();
                 const hid_t space = H5Screate(H5S_SCALAR);
-                const hid_t a = H5Acreate_by_name(file, object, name, H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+                const hid_t a = H5Acreate_by_name(file, object, name, H5T_STD_I64LE, space,
+                                                  H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
                 if (a >= 0) H5Awrite(a, H5T_NATIVE_INT64, &v), H5Aclose(a);
                 H5Sclose(space);
                 break;
             }
             case 1: {  // a string attribute of another type or text
-                const auto& [object, name] = kStringAttributes[in.ConsumeIntegralInRange<std::size_t>(0, std::size(kStringAttributes) - 1)];
-                if (H5Aexists_by_name(file, object, name, H5P_DEFAULT) > 0) H5Adelete_by_name(file, object, name, H5P_DEFAULT);
+                const auto& [object, name] =
+                    kStringAttributes[in.ConsumeIntegralInRange<std::size_t>(
+                        0, std::size(kStringAttributes) - 1)];
+                if (H5Aexists_by_name(file, object, name, H5P_DEFAULT) > 0)
+                    H5Adelete_by_name(file, object, name, H5P_DEFAULT);
                 const hid_t space = H5Screate(H5S_SCALAR);
                 if (in.ConsumeBool()) {
                     const double v = in.ConsumeFloatingPoint<double>();
-                    const hid_t a = H5Acreate_by_name(file, object, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+                    const hid_t a = H5Acreate_by_name(file, object, name, H5T_IEEE_F64LE, space,
+                                                      H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
                     if (a >= 0) H5Awrite(a, H5T_NATIVE_DOUBLE, &v), H5Aclose(a);
                 } else {
                     const std::string text = in.ConsumeRandomLengthString(64);
                     const hid_t type = H5Tcopy(H5T_C_S1);
                     H5Tset_size(type, text.size() + 1);
-                    const hid_t a = H5Acreate_by_name(file, object, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+                    const hid_t a = H5Acreate_by_name(file, object, name, type, space, H5P_DEFAULT,
+                                                      H5P_DEFAULT, H5P_DEFAULT);
                     if (a >= 0) H5Awrite(a, type, text.c_str()), H5Aclose(a);
                     H5Tclose(type);
                 }
@@ -148,10 +180,16 @@ void damage(const std::string& path, FuzzedDataProvider& in) {
                 break;
             }
             case 2:  // a dataset missing
-                H5Ldelete(file, kDatasets[in.ConsumeIntegralInRange<std::size_t>(0, std::size(kDatasets) - 1)], H5P_DEFAULT);
+                H5Ldelete(
+                    file,
+                    kDatasets[in.ConsumeIntegralInRange<std::size_t>(0, std::size(kDatasets) - 1)],
+                    H5P_DEFAULT);
                 break;
             default:  // a dataset of another shape or type
-                replaceDataset(file, kDatasets[in.ConsumeIntegralInRange<std::size_t>(0, std::size(kDatasets) - 1)], in);
+                replaceDataset(
+                    file,
+                    kDatasets[in.ConsumeIntegralInRange<std::size_t>(0, std::size(kDatasets) - 1)],
+                    in);
         }
     }
     H5Fclose(file);
@@ -195,11 +233,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         refusedOrRead([&] { (void)f.evaluations(); });
         refusedOrRead([&] { (void)f.checkpointSteps(); });
         refusedOrRead([&] {
-            for (std::int64_t c = 0; c < std::min<std::int64_t>(f.checkpointCount(), 4); ++c) (void)f.checkpoint(c);
+            for (std::int64_t c = 0; c < std::min<std::int64_t>(f.checkpointCount(), 4); ++c)
+                (void)f.checkpoint(c);
         });
         refusedOrRead([&] { (void)f.permutationHistory(0); });
         refusedOrRead([&] {
-            for (std::int64_t s = 0; s < std::min<std::int64_t>(f.snapshotCount(), 2); ++s) (void)f.snapshot(s);
+            for (std::int64_t s = 0; s < std::min<std::int64_t>(f.snapshotCount(), 2); ++s)
+                (void)f.snapshot(s);
         });
         refusedOrRead([&] { (void)f.hasSnapshot(0, 0); });
         refusedOrRead([&] { (void)f.snapshotLayers(); });

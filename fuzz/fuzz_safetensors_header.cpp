@@ -6,7 +6,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     try {
-        const invx::SafetensorsHeader h = invx::parseSafetensorsHeader(data, size, "fuzz.safetensors");
+        const invx::SafetensorsHeader h =
+            invx::parseSafetensorsHeader(data, size, "fuzz.safetensors");
         // What a reader does next: every tensor's bytes lie inside the file.
         for (const auto& t : h.tensors)
             if (h.dataStart + t.end > size) __builtin_trap();

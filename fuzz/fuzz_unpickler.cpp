@@ -1,13 +1,12 @@
 // The restricted state_dict unpickler: a PyTorch zip archive whose data.pkl is the input's pickle,
 // with one storage record ("data/0") of the input's bytes.
-#include <fuzzer/FuzzedDataProvider.h>
-
 #include <ATen/ATen.h>
 #include <caffe2/serialize/inline_container.h>
+#include <fuzzer/FuzzedDataProvider.h>
 
-#include "io/checkpoint-reader.h"
 #include "fuzz-support.h"
 #include "invx/error.h"
+#include "io/checkpoint-reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     FuzzedDataProvider in(data, size);

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config
+  build-essential cmake ninja-build ccache pkg-config clang-format
   libtorch-dev libopenblas0-pthread
   libhdf5-dev hdf5-tools nlohmann-json3-dev libpcre2-dev  # HDF5: experiment files; h5dump reads them
 )

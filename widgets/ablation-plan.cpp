@@ -1,12 +1,12 @@
 #include "ablation-plan.h"
 
 #include <QDir>
-#include <QFileInfo>
-#include <QRegularExpression>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <cmath>
 
 #include "invx/error.h"
@@ -40,8 +40,9 @@ void meanAndStd(const std::vector<double>& v, double* mean, double* sd) {
 
 }  // namespace
 
-AblationPlan AblationPlan::create(const SearchSettings& base, const std::vector<AblationAxis>& axes, const QString& folder,
-                                  const QString& modelPath, const QString& device, const QString& dtype) {
+AblationPlan AblationPlan::create(const SearchSettings& base, const std::vector<AblationAxis>& axes,
+                                  const QString& folder, const QString& modelPath,
+                                  const QString& device, const QString& dtype) {
     if (axes.empty()) throw Error("an ablation needs at least one setting to vary");
     AblationPlan plan;
     plan.folder_ = folder;
@@ -54,7 +55,8 @@ AblationPlan AblationPlan::create(const SearchSettings& base, const std::vector<
     for (const AblationAxis& axis : axes) {
         const SettingDeclaration* d = findSettingDeclaration(str(axis.key));
         if (!d) throw Error("ablation axis '" + str(axis.key) + "' names no search setting");
-        if (axis.values.isEmpty()) throw Error("ablation axis '" + str(axis.key) + "' lists no values");
+        if (axis.values.isEmpty())
+            throw Error("ablation axis '" + str(axis.key) + "' lists no values");
         declarations.push_back(d);
     }
     // Odometer over the axes, the last fastest.
@@ -74,7 +76,8 @@ AblationPlan AblationPlan::create(const SearchSettings& base, const std::vector<
         try {
             v.settings.validate();
         } catch (const Error& e) {
-            throw Error("ablation variant " + str(v.values.join(QStringLiteral(", "))) + ": " + e.what());
+            throw Error("ablation variant " + str(v.values.join(QStringLiteral(", "))) + ": " +
+                        e.what());
         }
         v.path = QDir(folder).filePath(variantName(axes, v.values));
         v.state = QStringLiteral("pending");
@@ -86,58 +89,76 @@ AblationPlan AblationPlan::create(const SearchSettings& base, const std::vector<
     return plan;
 }
 
-QString AblationPlan::file() const { return QDir(folder_).filePath(QString::fromLatin1(kFileName)); }
+QString AblationPlan::file() const {
+    return QDir(folder_).filePath(QString::fromLatin1(kFileName));
+}
 
 void AblationPlan::save() const {
     QJsonArray axes, variants;
-    for (const AblationAxis& a : axes_) axes.append(QJsonObject{{"key", a.key}, {"values", QJsonArray::fromStringList(a.values)}});
+    for (const AblationAxis& a : axes_)
+        axes.append(QJsonObject{{"key", a.key}, {"values", QJsonArray::fromStringList(a.values)}});
     for (const AblationVariant& v : variants_)
         variants.append(QJsonObject{{"values", QJsonArray::fromStringList(v.values)},
                                     {"path", QDir(folder_).relativeFilePath(v.path)},
                                     {"state", v.state}});
-    const QJsonObject root{{"format", "invx-ablation"},
-                           {"version", 1},
-                           {"model", modelPath_},
-                           {"device", device_},
-                           {"dtype", dtype_},
-                           {"base_settings", QJsonDocument::fromJson(QByteArray::fromStdString(base_.toJson())).object()},
-                           {"axes", axes},
-                           {"variants", variants}};
-    if (!QDir().mkpath(folder_)) throw Error("could not create the ablation folder '" + str(folder_) + "'");
+    const QJsonObject root{
+        {"format", "invx-ablation"},
+        {"version", 1},
+        {"model", modelPath_},
+        {"device", device_},
+        {"dtype", dtype_},
+        {"base_settings",
+         QJsonDocument::fromJson(QByteArray::fromStdString(base_.toJson())).object()},
+        {"axes", axes},
+        {"variants", variants}};
+    if (!QDir().mkpath(folder_))
+        throw Error("could not create the ablation folder '" + str(folder_) + "'");
     const QString error = writeTextFile(file(), QString::fromUtf8(QJsonDocument(root).toJson()));
     if (!error.isEmpty()) throw Error("the ablation queue was not saved: " + str(error));
 }
 
 AblationPlan AblationPlan::load(const QString& path) {
     QFile in(path);
-    if (!in.open(QIODevice::ReadOnly)) throw Error("could not read the ablation queue '" + str(path) + "': " + str(in.errorString()));
+    if (!in.open(QIODevice::ReadOnly))
+        throw Error("could not read the ablation queue '" + str(path) +
+                    "': " + str(in.errorString()));
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(in.readAll(), &parseError);
     const QJsonObject root = doc.object();
-    if (parseError.error != QJsonParseError::NoError || root.value(QLatin1String("format")).toString() != QLatin1String("invx-ablation"))
+    if (parseError.error != QJsonParseError::NoError ||
+        root.value(QLatin1String("format")).toString() != QLatin1String("invx-ablation"))
         throw Error("'" + str(path) + "' is not an ablation queue written by the workbench" +
-                    (parseError.error != QJsonParseError::NoError ? " (" + str(parseError.errorString()) + ")" : std::string()));
+                    (parseError.error != QJsonParseError::NoError
+                         ? " (" + str(parseError.errorString()) + ")"
+                         : std::string()));
     std::vector<AblationAxis> axes;
     for (const QJsonValue& a : root.value(QLatin1String("axes")).toArray()) {
         QStringList values;
-        for (const QJsonValue& v : a.toObject().value(QLatin1String("values")).toArray()) values << v.toString();
+        for (const QJsonValue& v : a.toObject().value(QLatin1String("values")).toArray())
+            values << v.toString();
         axes.push_back({a.toObject().value(QLatin1String("key")).toString(), values});
     }
     const SearchSettings base = SearchSettings::fromJson(
-        QJsonDocument(root.value(QLatin1String("base_settings")).toObject()).toJson().toStdString(), str(path));
-    AblationPlan plan = create(base, axes, QFileInfo(path).absolutePath(), root.value(QLatin1String("model")).toString(),
-                               root.value(QLatin1String("device")).toString(), root.value(QLatin1String("dtype")).toString());
+        QJsonDocument(root.value(QLatin1String("base_settings")).toObject()).toJson().toStdString(),
+        str(path));
+    AblationPlan plan = create(base, axes, QFileInfo(path).absolutePath(),
+                               root.value(QLatin1String("model")).toString(),
+                               root.value(QLatin1String("device")).toString(),
+                               root.value(QLatin1String("dtype")).toString());
     const QJsonArray saved = root.value(QLatin1String("variants")).toArray();
     if (saved.size() != int(plan.variants_.size()))
-        throw Error("ablation queue '" + str(path) + "' lists " + std::to_string(saved.size()) + " variants but its grid has " +
-                    std::to_string(plan.variants_.size()));
-    for (int i = 0; i < saved.size(); ++i) plan.variants_[std::size_t(i)].state = saved[i].toObject().value(QLatin1String("state")).toString();
+        throw Error("ablation queue '" + str(path) + "' lists " + std::to_string(saved.size()) +
+                    " variants but its grid has " + std::to_string(plan.variants_.size()));
+    for (int i = 0; i < saved.size(); ++i)
+        plan.variants_[std::size_t(i)].state =
+            saved[i].toObject().value(QLatin1String("state")).toString();
     return plan;
 }
 
 int AblationPlan::nextVariant() const {
     for (std::size_t i = 0; i < variants_.size(); ++i)
-        if (variants_[i].state != QLatin1String("finished") && !variants_[i].state.startsWith(QLatin1String("failed")))
+        if (variants_[i].state != QLatin1String("finished") &&
+            !variants_[i].state.startsWith(QLatin1String("failed")))
             return int(i);
     return -1;
 }
@@ -149,7 +170,8 @@ QStringList summaryAxisKeys(const AblationPlan& plan) {
     return keys;
 }
 
-std::vector<AblationSummaryRow> summarizeAblation(const AblationPlan& plan, const std::vector<const RunData*>& results) {
+std::vector<AblationSummaryRow> summarizeAblation(const AblationPlan& plan,
+                                                  const std::vector<const RunData*>& results) {
     std::vector<int> kept;
     for (std::size_t a = 0; a < plan.axes().size(); ++a)
         if (plan.axes()[a].key != QLatin1String("seed")) kept.push_back(int(a));

@@ -26,13 +26,14 @@ struct AblationVariant {
 };
 
 class AblationPlan {
-public:
+  public:
     static constexpr const char* kFileName = "ablation.json";
 
     // The grid's variants, first axis slowest. Throws invx::Error naming the axis and value when a
     // value is not valid for its setting, or an axis names no setting.
-    static AblationPlan create(const SearchSettings& base, const std::vector<AblationAxis>& axes, const QString& folder,
-                               const QString& modelPath, const QString& device, const QString& dtype);
+    static AblationPlan create(const SearchSettings& base, const std::vector<AblationAxis>& axes,
+                               const QString& folder, const QString& modelPath,
+                               const QString& device, const QString& dtype);
     // Throws invx::Error naming the file when it cannot be read or is not an ablation.
     static AblationPlan load(const QString& file);
     // Writes <folder>/ablation.json (atomically). Throws invx::Error naming the file on failure.
@@ -50,7 +51,7 @@ public:
     int nextVariant() const;
     bool done() const { return nextVariant() < 0; }
 
-private:
+  private:
     QString folder_, modelPath_, device_, dtype_;
     SearchSettings base_;
     std::vector<AblationAxis> axes_;
@@ -68,7 +69,8 @@ struct AblationSummaryRow {
 };
 
 // `results[i]` is variant i's data, or nullptr when it has none (not run, or unreadable).
-std::vector<AblationSummaryRow> summarizeAblation(const AblationPlan& plan, const std::vector<const RunData*>& results);
+std::vector<AblationSummaryRow> summarizeAblation(const AblationPlan& plan,
+                                                  const std::vector<const RunData*>& results);
 // The header of the summary's value columns: the non-seed axes' keys.
 QStringList summaryAxisKeys(const AblationPlan& plan);
 

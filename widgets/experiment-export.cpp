@@ -13,10 +13,15 @@
 namespace invx::gui {
 
 QStringList exportExperiments(const ExportRequest& request) {
-    if (request.experiments.isEmpty()) throw std::runtime_error("--export needs at least one experiment file");
+    if (request.experiments.isEmpty())
+        throw std::runtime_error("--export needs at least one experiment file");
     for (const QString& f : request.formats)
-        if (!QStringList{QStringLiteral("pdf"), QStringLiteral("svg"), QStringLiteral("png"), QStringLiteral("csv")}.contains(f))
-            throw std::runtime_error("--format expects pdf, svg, png or csv (comma-separated), but got '" + f.toStdString() + "'");
+        if (!QStringList{QStringLiteral("pdf"), QStringLiteral("svg"), QStringLiteral("png"),
+                         QStringLiteral("csv")}
+                 .contains(f))
+            throw std::runtime_error(
+                "--format expects pdf, svg, png or csv (comma-separated), but got '" +
+                f.toStdString() + "'");
     const FigureStyle style = FigureStyle::preset(request.preset);
     std::vector<std::unique_ptr<RunData>> runs;
     std::vector<const RunData*> pointers;
@@ -28,7 +33,8 @@ QStringList exportExperiments(const ExportRequest& request) {
     table.setRuns(pointers);
     FigureOptions options;
     options.timeAxis = request.timeAxis;
-    return exportFiguresAndTables(pointers, table.labels(), table, options, request.directory, request.formats, style);
+    return exportFiguresAndTables(pointers, table.labels(), table, options, request.directory,
+                                  request.formats, style);
 }
 
 QStringList writeRunsTables(const RunsTableModel& table, const QString& directory) {
@@ -43,10 +49,12 @@ QStringList writeRunsTables(const RunsTableModel& table, const QString& director
     return written;
 }
 
-QStringList exportFiguresAndTables(const std::vector<const RunData*>& runs, const QStringList& labels,
-                                   const RunsTableModel& table, const FigureOptions& options, const QString& directory,
+QStringList exportFiguresAndTables(const std::vector<const RunData*>& runs,
+                                   const QStringList& labels, const RunsTableModel& table,
+                                   const FigureOptions& options, const QString& directory,
                                    const QStringList& formats, const FigureStyle& style) {
-    QStringList written = exportRunFigures(runs, labels, options, directory, formats, style);  // creates the folder
+    QStringList written =
+        exportRunFigures(runs, labels, options, directory, formats, style);  // creates the folder
     return written + writeRunsTables(table, directory);
 }
 

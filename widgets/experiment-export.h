@@ -10,7 +10,8 @@ namespace invx::gui {
 struct ExportRequest {
     QStringList experiments;  // one file: its figures; several: overlaid, labelled by what differs
     QString directory;
-    QStringList formats = {QStringLiteral("pdf"), QStringLiteral("svg"), QStringLiteral("png"), QStringLiteral("csv")};
+    QStringList formats = {QStringLiteral("pdf"), QStringLiteral("svg"), QStringLiteral("png"),
+                           QStringLiteral("csv")};
     QString preset = QStringLiteral("icml-column");
     bool timeAxis = false;
 };
@@ -25,8 +26,9 @@ struct RunData;
 QStringList writeRunsTables(const RunsTableModel& table, const QString& directory);
 
 // Every figure of `runs` (labelled `labels`) in every format, and `table` as runs.md and runs.tex.
-QStringList exportFiguresAndTables(const std::vector<const RunData*>& runs, const QStringList& labels,
-                                   const RunsTableModel& table, const FigureOptions& options, const QString& directory,
+QStringList exportFiguresAndTables(const std::vector<const RunData*>& runs,
+                                   const QStringList& labels, const RunsTableModel& table,
+                                   const FigureOptions& options, const QString& directory,
                                    const QStringList& formats, const FigureStyle& style);
 
 // Writes <figure>.<format> for every figure and format, runs.md and runs.tex. Returns the files

@@ -36,16 +36,21 @@ std::vector<ExperimentListModel::Entry> ExperimentListModel::scan() const {
         QString status;
         const int known = rowOf(absolute);
         const Entry* last = known >= 0 ? &entries_[std::size_t(known)] : nullptr;
-        if (!info.exists()) status = tr("unreadable: the file no longer exists");
-        else if (last && last->status != QLatin1String("running") && last->status != QLatin1String("created") &&
+        if (!info.exists())
+            status = tr("unreadable: the file no longer exists");
+        else if (last && last->status != QLatin1String("running") &&
+                 last->status != QLatin1String("created") &&
                  last->status != QLatin1String("interrupted") &&
                  last->modified == info.lastModified() && last->size == info.size())
             status = last->status;
-        else status = experimentStatus(absolute);
-        out.push_back(Entry{absolute, status, info.lastModified(), info.exists() ? info.size() : -1, recent});
+        else
+            status = experimentStatus(absolute);
+        out.push_back(
+            Entry{absolute, status, info.lastModified(), info.exists() ? info.size() : -1, recent});
     };
     if (!folder_.isEmpty())
-        for (const QFileInfo& info : QDir(folder_).entryInfoList({QStringLiteral("*.h5")}, QDir::Files, QDir::Time))
+        for (const QFileInfo& info :
+             QDir(folder_).entryInfoList({QStringLiteral("*.h5")}, QDir::Files, QDir::Time))
             add(info.absoluteFilePath(), false);
     for (const QString& path : recent_) add(path, true);
     return out;
@@ -53,9 +58,10 @@ std::vector<ExperimentListModel::Entry> ExperimentListModel::scan() const {
 
 void ExperimentListModel::refresh() {
     std::vector<Entry> fresh = scan();
-    const bool sameRows = fresh.size() == entries_.size() &&
-                          std::equal(fresh.begin(), fresh.end(), entries_.begin(),
-                                     [](const Entry& a, const Entry& b) { return a.path == b.path; });
+    const bool sameRows =
+        fresh.size() == entries_.size() &&
+        std::equal(fresh.begin(), fresh.end(), entries_.begin(),
+                   [](const Entry& a, const Entry& b) { return a.path == b.path; });
     if (!sameRows) {
         beginResetModel();
         entries_ = std::move(fresh);
@@ -63,14 +69,19 @@ void ExperimentListModel::refresh() {
         return;
     }
     for (std::size_t i = 0; i < fresh.size(); ++i) {
-        if (fresh[i].status == entries_[i].status && fresh[i].modified == entries_[i].modified) continue;
+        if (fresh[i].status == entries_[i].status && fresh[i].modified == entries_[i].modified)
+            continue;
         entries_[i] = fresh[i];
         Q_EMIT dataChanged(index(int(i), 0), index(int(i), ColumnCount - 1));
     }
 }
 
-QString ExperimentListModel::path(int row) const { return row >= 0 && row < rowCount() ? entries_[std::size_t(row)].path : QString(); }
-QString ExperimentListModel::status(int row) const { return row >= 0 && row < rowCount() ? entries_[std::size_t(row)].status : QString(); }
+QString ExperimentListModel::path(int row) const {
+    return row >= 0 && row < rowCount() ? entries_[std::size_t(row)].path : QString();
+}
+QString ExperimentListModel::status(int row) const {
+    return row >= 0 && row < rowCount() ? entries_[std::size_t(row)].status : QString();
+}
 
 int ExperimentListModel::rowOf(const QString& path) const {
     const QString absolute = QFileInfo(path).absoluteFilePath();
@@ -85,18 +96,25 @@ bool ExperimentListModel::anyRunning() const {
     return false;
 }
 
-int ExperimentListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(entries_.size()); }
-int ExperimentListModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int ExperimentListModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : int(entries_.size());
+}
+int ExperimentListModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant ExperimentListModel::data(const QModelIndex& index, int role) const {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
     const Entry& e = entries_[std::size_t(index.row())];
     const bool unreadable = e.status.startsWith(QLatin1String("unreadable"));
     if (role == PathRole) return e.path;
     if (role == Qt::ToolTipRole) {
         if (e.status == QLatin1String("interrupted"))
-            return e.path + QLatin1Char('\n') + tr("interrupted: its run ended without stopping (killed, or the machine went down); "
-                                                   "Resume continues it from its last checkpoint");
+            return e.path + QLatin1Char('\n') +
+                   tr("interrupted: its run ended without stopping (killed, or the machine went "
+                      "down); "
+                      "Resume continues it from its last checkpoint");
         return e.path + QLatin1Char('\n') + e.status;
     }
     if (role == Qt::ForegroundRole && index.column() == StatusColumn) {
@@ -108,10 +126,15 @@ QVariant ExperimentListModel::data(const QModelIndex& index, int role) const {
     }
     if (role != Qt::DisplayRole) return {};
     switch (index.column()) {
-        case NameColumn: return QFileInfo(e.path).fileName();
-        case StatusColumn: return unreadable ? tr("unreadable") : e.status;
-        case ModifiedColumn: return e.modified.toString(QStringLiteral("yyyy-MM-dd HH:mm"));
-        case FolderColumn: return e.recent ? tr("recent: %1").arg(QFileInfo(e.path).absolutePath()) : QFileInfo(e.path).absolutePath();
+        case NameColumn:
+            return QFileInfo(e.path).fileName();
+        case StatusColumn:
+            return unreadable ? tr("unreadable") : e.status;
+        case ModifiedColumn:
+            return e.modified.toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+        case FolderColumn:
+            return e.recent ? tr("recent: %1").arg(QFileInfo(e.path).absolutePath())
+                            : QFileInfo(e.path).absolutePath();
     }
     return {};
 }
@@ -119,10 +142,14 @@ QVariant ExperimentListModel::data(const QModelIndex& index, int role) const {
 QVariant ExperimentListModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
-        case NameColumn: return tr("File");
-        case StatusColumn: return tr("Status");
-        case ModifiedColumn: return tr("Modified");
-        case FolderColumn: return tr("Folder");
+        case NameColumn:
+            return tr("File");
+        case StatusColumn:
+            return tr("Status");
+        case ModifiedColumn:
+            return tr("Modified");
+        case FolderColumn:
+            return tr("Folder");
     }
     return {};
 }

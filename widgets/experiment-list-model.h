@@ -12,7 +12,7 @@ namespace invx::gui {
 
 class ExperimentListModel : public QAbstractTableModel {
     Q_OBJECT
-public:
+  public:
     enum Column { NameColumn, StatusColumn, ModifiedColumn, FolderColumn, ColumnCount };
     static constexpr int PathRole = Qt::UserRole + 1;
 
@@ -31,9 +31,10 @@ public:
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
 
-private:
+  private:
     struct Entry {
         QString path, status;
         QDateTime modified;

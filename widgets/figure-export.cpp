@@ -20,7 +20,8 @@ namespace {
 QString number(double v) { return QString::number(v, 'g', QLocale::FloatingPointShortest); }
 
 QString csvField(const QString& text) {
-    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
+    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
+        !text.contains(QLatin1Char('\n')))
         return text;
     QString quoted = text;
     quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
@@ -40,7 +41,8 @@ bool paintVector(QCustomPlot* plot, QPaintDevice* device, const FigureStyle& sty
 
 }  // namespace
 
-QString exportPlot(QCustomPlot* plot, const QString& path, const QString& format, const FigureStyle& style) {
+QString exportPlot(QCustomPlot* plot, const QString& path, const QString& format,
+                   const FigureStyle& style) {
     const QString f = format.toLower();
     auto* curves = qobject_cast<CurvePlot*>(plot);
     if (f == QLatin1String("csv")) {
@@ -63,7 +65,8 @@ QString exportPlot(QCustomPlot* plot, const QString& path, const QString& format
     if (f == QLatin1String("pdf")) {
         QPdfWriter writer(path);
         writer.setResolution(72);
-        writer.setPageSize(QPageSize(QSizeF(style.widthInches, style.heightInches), QPageSize::Inch));
+        writer.setPageSize(
+            QPageSize(QSizeF(style.widthInches, style.heightInches), QPageSize::Inch));
         writer.setPageMargins(QMarginsF(0, 0, 0, 0));
         writer.setCreator(QStringLiteral("InvarExplore Workbench"));
         writer.setTitle(title);
@@ -80,7 +83,8 @@ QString exportPlot(QCustomPlot* plot, const QString& path, const QString& format
     } else if (f == QLatin1String("png")) {
         // Exactly width x height inches at the DPI: the point layout is stretched by the rounding
         // of the size to whole points (under 0.5%).
-        QImage image(qRound(style.widthInches * style.dpi), qRound(style.heightInches * style.dpi), QImage::Format_ARGB32);
+        QImage image(qRound(style.widthInches * style.dpi), qRound(style.heightInches * style.dpi),
+                     QImage::Format_ARGB32);
         image.fill(Qt::white);
         image.setDotsPerMeterX(qRound(style.dpi / 0.0254));
         image.setDotsPerMeterY(qRound(style.dpi / 0.0254));
@@ -93,14 +97,18 @@ QString exportPlot(QCustomPlot* plot, const QString& path, const QString& format
         ok = image.save(path, "PNG");
     } else {
         plot->resize(screenSize);
-        return QStringLiteral("unknown figure format '%1' for '%2'; use pdf, svg, png or csv").arg(format, path);
+        return QStringLiteral("unknown figure format '%1' for '%2'; use pdf, svg, png or csv")
+            .arg(format, path);
     }
     plot->resize(screenSize);
     if (curves) {
         curves->setColumnsPerPixel(1);
         curves->updateDisplayData();
     }
-    if (!ok || !QFile::exists(path)) return QStringLiteral("could not write the figure '%1'; check that its folder exists and is writable").arg(path);
+    if (!ok || !QFile::exists(path))
+        return QStringLiteral(
+                   "could not write the figure '%1'; check that its folder exists and is writable")
+            .arg(path);
     return {};
 }
 
@@ -115,9 +123,11 @@ QString exportGroupMapCsv(const GroupMapPlot* plot, const QString& path) {
 
 QString exportPlotCsv(const CurvePlot* plot, const QString& path) {
     return writeTextFile(path, [&](QTextStream& out) {
-        out << "series," << csvField(plot->xAxis->label()) << ',' << csvField(plot->yAxis->label()) << '\n';
+        out << "series," << csvField(plot->xAxis->label()) << ',' << csvField(plot->yAxis->label())
+            << '\n';
         for (const auto& b : plot->bars())
-            for (std::size_t i = 0; i < b.values.size(); ++i) out << csvField(b.name) << ',' << i << ',' << number(b.values[i]) << '\n';
+            for (std::size_t i = 0; i < b.values.size(); ++i)
+                out << csvField(b.name) << ',' << i << ',' << number(b.values[i]) << '\n';
         for (const Curve& c : plot->curves())
             for (std::size_t i = 0; i < c.x.size(); ++i)
                 out << csvField(c.name) << ',' << number(c.x[i]) << ',' << number(c.y[i]) << '\n';
@@ -125,9 +135,10 @@ QString exportPlotCsv(const CurvePlot* plot, const QString& path) {
 }
 
 QStringList exportRunFigures(const std::vector<const RunData*>& runs, const QStringList& labels,
-                             const FigureOptions& options, const QString& directory, const QStringList& formats,
-                             const FigureStyle& style) {
-    if (!QDir().mkpath(directory)) throw std::runtime_error("could not create the folder '" + directory.toStdString() + "'");
+                             const FigureOptions& options, const QString& directory,
+                             const QStringList& formats, const FigureStyle& style) {
+    if (!QDir().mkpath(directory))
+        throw std::runtime_error("could not create the folder '" + directory.toStdString() + "'");
     QStringList written;
     for (FigureKind kind : allFigureKinds()) {
         CurvePlot plot;
@@ -137,7 +148,8 @@ QStringList exportRunFigures(const std::vector<const RunData*>& runs, const QStr
         fillFigure(&plot, kind, runs, labels, options);
         applyFigureStyle(&plot, style);
         for (const QString& format : formats) {
-            const QString path = QDir(directory).filePath(figureFileName(kind) + QLatin1Char('.') + format.toLower());
+            const QString path = QDir(directory).filePath(figureFileName(kind) + QLatin1Char('.') +
+                                                          format.toLower());
             const QString error = exportPlot(&plot, path, format, style);
             if (!error.isEmpty()) throw std::runtime_error(error.toStdString());
             written << path;

@@ -6,11 +6,14 @@
 
 namespace invx::gui {
 
-QString FigureStyle::fontFamily() const { return serif ? QStringLiteral("DejaVu Serif") : QStringLiteral("DejaVu Sans"); }
+QString FigureStyle::fontFamily() const {
+    return serif ? QStringLiteral("DejaVu Serif") : QStringLiteral("DejaVu Sans");
+}
 
 QStringList FigureStyle::presetNames() {
-    return {QStringLiteral("icml-column"),    QStringLiteral("icml-double"), QStringLiteral("neurips-column"),
-            QStringLiteral("neurips-double"), QStringLiteral("acl-column"),  QStringLiteral("acl-double"),
+    return {QStringLiteral("icml-column"),    QStringLiteral("icml-double"),
+            QStringLiteral("neurips-column"), QStringLiteral("neurips-double"),
+            QStringLiteral("acl-column"),     QStringLiteral("acl-double"),
             QStringLiteral("screen")};
 }
 
@@ -37,21 +40,23 @@ FigureStyle FigureStyle::preset(const QString& name) {
         s.axisWidth = 1;
         s.title = true;
     } else {
-        throw std::invalid_argument("unknown figure preset '" + name.toStdString() + "'; use one of " +
+        throw std::invalid_argument("unknown figure preset '" + name.toStdString() +
+                                    "'; use one of " +
                                     presetNames().join(QStringLiteral(", ")).toStdString());
     }
     return s;
 }
 
 QColor okabeIto(int index) {
-    static const QColor colours[] = {QColor(0, 114, 178),  QColor(230, 159, 0), QColor(0, 158, 115),
-                                     QColor(213, 94, 0),   QColor(204, 121, 167), QColor(86, 180, 233),
-                                     QColor(240, 228, 66), QColor(0, 0, 0)};
+    static const QColor colours[] = {
+        QColor(0, 114, 178),   QColor(230, 159, 0),  QColor(0, 158, 115),  QColor(213, 94, 0),
+        QColor(204, 121, 167), QColor(86, 180, 233), QColor(240, 228, 66), QColor(0, 0, 0)};
     return colours[((index % 8) + 8) % 8];
 }
 
 Qt::PenStyle runPenStyle(int index) {
-    static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine, Qt::DashDotDotLine};
+    static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine,
+                                          Qt::DashDotDotLine};
     return styles[((index % 5) + 5) % 5];
 }
 
@@ -100,19 +105,22 @@ void applyFigureStyle(QCustomPlot* plot, const FigureStyle& style) {
     for (int i = 0; i < plot->graphCount(); ++i) {
         QPen pen = plot->graph(i)->pen();
         // Faint raw curves under smoothed ones stay thinner than the curve itself.
-        pen.setWidthF(plot->graph(i)->property("faint").toBool() ? style.lineWidth * 0.6 : style.lineWidth);
+        pen.setWidthF(plot->graph(i)->property("faint").toBool() ? style.lineWidth * 0.6
+                                                                 : style.lineWidth);
         plot->graph(i)->setPen(pen);
         QCPScatterStyle marker = plot->graph(i)->scatterStyle();
         if (!marker.isNone()) {
             // Markers in points, thin-edged, as printed figures draw them.
             // Filled dots mark many points (a neuron's quantized weights): smaller.
-            marker.setSize(style.fontPoints * (marker.shape() == QCPScatterStyle::ssDisc ? 0.2 : 0.4));
+            marker.setSize(style.fontPoints *
+                           (marker.shape() == QCPScatterStyle::ssDisc ? 0.2 : 0.4));
             marker.setPen(QPen(marker.pen().color(), style.axisWidth));
             plot->graph(i)->setScatterStyle(marker);
         }
     }
     for (int i = 0; i < plot->plottableCount(); ++i)
-        if (auto* bars = qobject_cast<QCPBars*>(plot->plottable(i))) bars->setPen(QPen(bars->pen().color(), style.axisWidth));
+        if (auto* bars = qobject_cast<QCPBars*>(plot->plottable(i)))
+            bars->setPen(QPen(bars->pen().color(), style.axisWidth));
 }
 
 }  // namespace invx::gui

@@ -14,13 +14,13 @@ namespace invx::gui {
 struct FigureStyle {
     double widthInches = 3.25;
     double heightInches = 2.25;  // 162 pt
-    int dpi = 300;            // PNG only
-    bool serif = true;        // Times-like text, as papers set it
-    double fontPoints = 8;    // labels, title, legend
-    double tickPoints = 6;    // tick labels
-    double lineWidth = 1.0;   // curve width in points
-    double axisWidth = 0.5;   // axes, ticks
-    bool title = false;       // papers caption their figures; the screen preset keeps the title
+    int dpi = 300;               // PNG only
+    bool serif = true;           // Times-like text, as papers set it
+    double fontPoints = 8;       // labels, title, legend
+    double tickPoints = 6;       // tick labels
+    double lineWidth = 1.0;      // curve width in points
+    double axisWidth = 0.5;      // axes, ticks
+    bool title = false;          // papers caption their figures; the screen preset keeps the title
 
     int widthPoints() const { return int(widthInches * 72.0 + 0.5); }
     int heightPoints() const { return int(heightInches * 72.0 + 0.5); }

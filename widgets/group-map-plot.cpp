@@ -53,7 +53,8 @@ GroupMapPlot::GroupMapPlot(QWidget* parent) : QCustomPlot(parent) {
     xAxis->setTicker(whole);
     outline_ = addGraph();
     outline_->setLineStyle(QCPGraph::lsNone);
-    outline_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, QPen(QColor(213, 94, 0), 1.2), Qt::NoBrush, 5));
+    outline_->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssSquare, QPen(QColor(213, 94, 0), 1.2), Qt::NoBrush, 5));
     outline_->setName(tr("above the percentile"));
     connect(this, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
         qint64 r, g;
@@ -61,12 +62,13 @@ GroupMapPlot::GroupMapPlot(QWidget* parent) : QCustomPlot(parent) {
     });
     connect(this, &QCustomPlot::mouseRelease, this, [this](QMouseEvent* e) {
         qint64 r, g;
-        if (e->button() == Qt::LeftButton && cellAt(e->position(), &r, &g)) Q_EMIT cellClicked(r, g);
+        if (e->button() == Qt::LeftButton && cellAt(e->position(), &r, &g))
+            Q_EMIT cellClicked(r, g);
     });
 }
 
-void GroupMapPlot::setCells(const QString& title, std::int64_t rows, std::int64_t groups, const std::vector<double>& values,
-                            double outlineAbove) {
+void GroupMapPlot::setCells(const QString& title, std::int64_t rows, std::int64_t groups,
+                            const std::vector<double>& values, double outlineAbove) {
     title_->setText(title);
     rows_ = rows;
     groups_ = groups;

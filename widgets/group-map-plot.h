@@ -15,11 +15,11 @@ QCPColorGradient divergingGradient();
 
 class GroupMapPlot : public QCustomPlot {
     Q_OBJECT
-public:
+  public:
     explicit GroupMapPlot(QWidget* parent = nullptr);
     // values: row-major [rows, groups]. Cells >= `outlineAbove` are outlined.
-    void setCells(const QString& title, std::int64_t rows, std::int64_t groups, const std::vector<double>& values,
-                  double outlineAbove);
+    void setCells(const QString& title, std::int64_t rows, std::int64_t groups,
+                  const std::vector<double>& values, double outlineAbove);
     void setColourRange(const QCPRange& range, bool logScale);
     // The colour bar beside the map: its gradient and label.
     void setGradient(const QCPColorGradient& gradient);
@@ -33,11 +33,11 @@ public:
     const QString& valueName() const { return valueName_; }
     int outlinedCount() const { return outline_->dataCount(); }
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void cellHovered(qint64 row, qint64 group);
     void cellClicked(qint64 row, qint64 group);
 
-private:
+  private:
     bool cellAt(const QPointF& position, qint64* row, qint64* group) const;
 
     QCPTextElement* title_ = nullptr;

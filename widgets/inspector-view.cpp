@@ -27,11 +27,13 @@ namespace {
 constexpr int kBins = 80;
 
 // A histogram as a stepped curve: x = each bin's left edge (and the right end), y = its count.
-Curve histogramCurve(const QString& name, const Histogram& h, const QColor& colour, Qt::PenStyle style, bool logCounts) {
+Curve histogramCurve(const QString& name, const Histogram& h, const QColor& colour,
+                     Qt::PenStyle style, bool logCounts) {
     Curve c{name, {}, {}, colour, style, false, false, 1.4, true};
     for (std::size_t b = 0; b < h.counts.size(); ++b) {
         c.x.push_back(h.lower + h.binWidth() * double(b));
-        c.y.push_back(logCounts ? std::max(h.counts[b], 0.5) : h.counts[b]);  // empty bins sit at the floor
+        c.y.push_back(logCounts ? std::max(h.counts[b], 0.5)
+                                : h.counts[b]);  // empty bins sit at the floor
     }
     c.x.push_back(h.upper);
     c.y.push_back(c.y.back());
@@ -39,9 +41,11 @@ Curve histogramCurve(const QString& name, const Histogram& h, const QColor& colo
 }
 
 // Values against their index (0, 1, ...).
-Curve indexedCurve(const QString& name, const std::vector<float>& values, const QColor& colour, Qt::PenStyle style, double width) {
+Curve indexedCurve(const QString& name, const std::vector<float>& values, const QColor& colour,
+                   Qt::PenStyle style, double width) {
     Curve c{name, {}, {}, colour, style, false, false, width};
-    for (std::size_t i = 0; i < values.size(); ++i) c.x.push_back(double(i)), c.y.push_back(double(values[i]));
+    for (std::size_t i = 0; i < values.size(); ++i)
+        c.x.push_back(double(i)), c.y.push_back(double(values[i]));
     return c;
 }
 
@@ -68,7 +72,9 @@ Curve indexedDots(const QString& name, const std::vector<float>& values, const Q
 
 InspectorView::InspectorView(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
-    title_ = new QLabel(tr("Double-click a run in the Runs table, or click a point of its curves, to inspect its layers."), this);
+    title_ = new QLabel(tr("Double-click a run in the Runs table, or click a point of its curves, "
+                           "to inspect its layers."),
+                        this);
     title_->setWordWrap(true);
     layout->addWidget(title_);
     auto* controls = new QHBoxLayout;
@@ -89,10 +95,11 @@ InspectorView::InspectorView(QWidget* parent) : QWidget(parent) {
     controls->addWidget(label(tr("Matrix"), this));
     matrix_ = new QComboBox(this);
     matrix_->setObjectName(QStringLiteral("matrix"));
-    matrix_->addItems({QStringLiteral("q_proj"), QStringLiteral("k_proj"), QStringLiteral("v_proj"), QStringLiteral("out_proj"),
-                       QStringLiteral("fc1"), QStringLiteral("fc2")});
+    matrix_->addItems({QStringLiteral("q_proj"), QStringLiteral("k_proj"), QStringLiteral("v_proj"),
+                       QStringLiteral("out_proj"), QStringLiteral("fc1"), QStringLiteral("fc2")});
     matrix_->setCurrentText(QStringLiteral("fc1"));
-    matrix_->setToolTip(tr("The search changes fc1 and fc2; q, k, v and out are quantized by the base method alone"));
+    matrix_->setToolTip(tr(
+        "The search changes fc1 and fc2; q, k, v and out are quantized by the base method alone"));
     controls->addWidget(matrix_);
     controls->addStretch();
     layout->addLayout(controls);
@@ -110,7 +117,8 @@ InspectorView::InspectorView(QWidget* parent) : QWidget(parent) {
     layout->addWidget(invariance_);
 
     connect(checkpoint_, &QSlider::valueChanged, this, [this](int i) {
-        if (i >= 0 && std::size_t(i) < steps_.size()) step_->setText(tr("step %1").arg(steps_[std::size_t(i)]));
+        if (i >= 0 && std::size_t(i) < steps_.size())
+            step_->setText(tr("step %1").arg(steps_[std::size_t(i)]));
         ask();
     });
     connect(layer_, &QSpinBox::valueChanged, this, &InspectorView::ask);
@@ -178,7 +186,9 @@ QWidget* InspectorView::buildMapsTab() {
     grid->setColumnStretch(1, 1);
     grid->setColumnStretch(2, 1);
     layout->addLayout(grid, 1);
-    hover_ = new QLabel(tr("Hover over a group to read its values; click it to see its weights against the quantization grid."), page);
+    hover_ = new QLabel(tr("Hover over a group to read its values; click it to see its weights "
+                           "against the quantization grid."),
+                        page);
     layout->addWidget(hover_);
 
     connect(quantity_, &QComboBox::currentIndexChanged, this, &InspectorView::redraw);
@@ -208,7 +218,9 @@ QWidget* InspectorView::buildPermutationTab() {
     controls->addWidget(label(tr("Neuron"), page));
     neuron_ = new QSpinBox(page);
     neuron_->setObjectName(QStringLiteral("neuron"));
-    neuron_->setToolTip(tr("An FFN neuron by its original index; click a point of the permutation map to pick the one there"));
+    neuron_->setToolTip(
+        tr("An FFN neuron by its original index; click a point of the permutation map to pick the "
+           "one there"));
     controls->addWidget(neuron_);
     neuronText_ = new QLabel(page);
     neuronText_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -226,7 +238,8 @@ QWidget* InspectorView::buildPermutationTab() {
     wholeNumberTicks(timeline_->yAxis);
     wholeNumberTicks(positionChanges_->yAxis);
     neuronErrors_->setBarLegendColumns(1);
-    for (CurvePlot* p : {neuronRow_, neuronColumn_}) p->legend->setBrush(QColor(255, 255, 255, 210));
+    for (CurvePlot* p : {neuronRow_, neuronColumn_})
+        p->legend->setBrush(QColor(255, 255, 255, 210));
     grid->addWidget(displacement_, 0, 0);
     grid->addWidget(positionChanges_, 0, 1);
     grid->addWidget(scales_, 0, 2);
@@ -254,13 +267,16 @@ void InspectorView::setSource(LayerInspectorSource* source) {
     connect(source_, &LayerInspectorSource::ready, this, [this](const LayerInspection& i) {
         if (i.experiment == experiment_) display(i);
     });
-    connect(source_, &LayerInspectorSource::failed, this, [this](const QString& e) { title_->setText(e); });
+    connect(source_, &LayerInspectorSource::failed, this,
+            [this](const QString& e) { title_->setText(e); });
 }
 
-void InspectorView::setExperiment(const QString& path, const std::vector<std::int64_t>& checkpointSteps, int layers) {
+void InspectorView::setExperiment(const QString& path,
+                                  const std::vector<std::int64_t>& checkpointSteps, int layers) {
     experiment_ = path;
     steps_ = checkpointSteps;
-    title_->setText(tr("%1: loading the model and rebuilding the layer…").arg(QFileInfo(path).fileName()));
+    title_->setText(
+        tr("%1: loading the model and rebuilding the layer…").arg(QFileInfo(path).fileName()));
     layer_->blockSignals(true);
     layer_->setRange(0, std::max(layers - 1, 0));
     layer_->blockSignals(false);
@@ -303,7 +319,8 @@ void InspectorView::selectTab(Tab tab) { tabs_->setCurrentIndex(int(tab)); }
 std::int64_t InspectorView::selectedNeuron() const { return neuron_->value(); }
 
 void InspectorView::ask() {
-    if (source_ && !experiment_.isEmpty() && !steps_.empty()) source_->request(experiment_, checkpoint_->value(), layer_->value());
+    if (source_ && !experiment_.isEmpty() && !steps_.empty())
+        source_->request(experiment_, checkpoint_->value(), layer_->value());
 }
 
 void InspectorView::display(const LayerInspection& inspection) {
@@ -316,15 +333,18 @@ void InspectorView::display(const LayerInspection& inspection) {
                         .arg(inspection.checkpointCount)
                         .arg(inspection.now.step));
     QStringList parts;
-    for (int l = 0; l < inspection.invariance.size(); ++l) parts << QStringLiteral("%1: %2").arg(l).arg(inspection.invariance[l], 0, 'g', 3);
-    invariance_->setText(tr("Invariance check at step %1, largest |original − transformed| block output per layer (unquantized, "
+    for (int l = 0; l < inspection.invariance.size(); ++l)
+        parts << QStringLiteral("%1: %2").arg(l).arg(inspection.invariance[l], 0, 'g', 3);
+    invariance_->setText(tr("Invariance check at step %1, largest |original − transformed| block "
+                            "output per layer (unquantized, "
                             "calibration batch): ")
                              .arg(inspection.now.step) +
                          parts.join(QStringLiteral(", ")));
     neuron_->blockSignals(true);
     neuron_->setRange(0, std::max<int>(int(inspection.now.invariance.permutation.size()) - 1, 0));
     neuron_->blockSignals(false);
-    if (!matrixNow()) matrix_->setCurrentText(QStringLiteral("fc1"));  // a layer without attention snapshots
+    if (!matrixNow())
+        matrix_->setCurrentText(QStringLiteral("fc1"));  // a layer without attention snapshots
     redraw();
 }
 
@@ -335,7 +355,9 @@ bool InspectorView::attentionSelected() const { return matrix_->currentIndex() <
 
 const WeightSnapshot* InspectorView::matrixNow() const {
     const int m = matrix_->currentIndex();
-    if (m < 4) return std::size_t(m) < shown_.attention.size() ? &shown_.attention[std::size_t(m)] : nullptr;
+    if (m < 4)
+        return std::size_t(m) < shown_.attention.size() ? &shown_.attention[std::size_t(m)]
+                                                        : nullptr;
     return m == 4 ? &shown_.now.fc1 : &shown_.now.fc2;
 }
 
@@ -361,35 +383,49 @@ void InspectorView::drawWeights() {
     const bool logCounts = logCounts_->isChecked();
     const QString name = QString::fromStdString(now.name);
     const auto [lo, hi] = valueRange({&now.original, &now.transformed, &now.quantized});
-    histogram_->setLabels(tr("%1 weights, layer %2").arg(name).arg(shown_.now.layer), tr("weight"), tr("count"));
+    histogram_->setLabels(tr("%1 weights, layer %2").arg(name).arg(shown_.now.layer), tr("weight"),
+                          tr("count"));
     histogram_->setLogY(logCounts);
-    std::vector<Curve> weights = {histogramCurve(tr("original"), histogram(now.original, lo, hi, kBins), okabeIto(7), Qt::SolidLine, logCounts)};
+    std::vector<Curve> weights = {histogramCurve(tr("original"),
+                                                 histogram(now.original, lo, hi, kBins),
+                                                 okabeIto(7), Qt::SolidLine, logCounts)};
     if (!attentionSelected())
-        weights.push_back(histogramCurve(tr("transformed"), histogram(now.transformed, lo, hi, kBins), okabeIto(0), Qt::DashLine, logCounts));
-    weights.push_back(histogramCurve(tr("quantized"), histogram(now.quantized, lo, hi, kBins), okabeIto(3), Qt::SolidLine, logCounts));
+        weights.push_back(histogramCurve(tr("transformed"),
+                                         histogram(now.transformed, lo, hi, kBins), okabeIto(0),
+                                         Qt::DashLine, logCounts));
+    weights.push_back(histogramCurve(tr("quantized"), histogram(now.quantized, lo, hi, kBins),
+                                     okabeIto(3), Qt::SolidLine, logCounts));
     histogram_->setCurves(std::move(weights));
     histogram_->legend->setVisible(true);
 
-    const std::vector<float> errorNow = quantizationError(now), errorStart = quantizationError(start);
+    const std::vector<float> errorNow = quantizationError(now),
+                             errorStart = quantizationError(start);
     const auto [elo, ehi] = valueRange({&errorNow, &errorStart});
-    errors_->setLabels(tr("%1 quantization error").arg(name), tr("quantized − weight"), tr("count"));
+    errors_->setLabels(tr("%1 quantization error").arg(name), tr("quantized − weight"),
+                       tr("count"));
     errors_->setLogY(logCounts);
     if (attentionSelected()) {
-        errors_->setCurves({histogramCurve(tr("before and after the search (unchanged)"), histogram(errorNow, elo, ehi, kBins),
-                                           okabeIto(3), Qt::SolidLine, logCounts)});
-    } else {
-        errors_->setCurves({histogramCurve(tr("before the search"), histogram(errorStart, elo, ehi, kBins), okabeIto(7), Qt::DashLine, logCounts),
-                            histogramCurve(tr("at step %1").arg(shown_.now.step), histogram(errorNow, elo, ehi, kBins), okabeIto(3),
+        errors_->setCurves({histogramCurve(tr("before and after the search (unchanged)"),
+                                           histogram(errorNow, elo, ehi, kBins), okabeIto(3),
                                            Qt::SolidLine, logCounts)});
+    } else {
+        errors_->setCurves(
+            {histogramCurve(tr("before the search"), histogram(errorStart, elo, ehi, kBins),
+                            okabeIto(7), Qt::DashLine, logCounts),
+             histogramCurve(tr("at step %1").arg(shown_.now.step),
+                            histogram(errorNow, elo, ehi, kBins), okabeIto(3), Qt::SolidLine,
+                            logCounts)});
     }
     errors_->legend->setVisible(true);
 }
 
 void InspectorView::drawInvariance() {
     std::vector<double> largest(shown_.invariance.begin(), shown_.invariance.end());
-    invariancePlot_->setLabels(tr("Invariance check at step %1 (unquantized, calibration batch)").arg(shown_.now.step), QString(),
-                               tr("max |original − transformed|"));
-    invariancePlot_->setBars(tr("layer "), {{tr("largest |difference| of the block output"), largest, okabeIto(4)}});
+    invariancePlot_->setLabels(
+        tr("Invariance check at step %1 (unquantized, calibration batch)").arg(shown_.now.step),
+        QString(), tr("max |original − transformed|"));
+    invariancePlot_->setBars(
+        tr("layer "), {{tr("largest |difference| of the block output"), largest, okabeIto(4)}});
     invariancePlot_->legend->setVisible(false);
 }
 
@@ -400,11 +436,14 @@ void InspectorView::drawMaps() {
     const GroupQuantity q = GroupQuantity(quantity_->currentIndex());
     const std::int64_t groups = groupCount(now);
     const double percentile = percentile_->value() / 100.0;
-    const QString afterTitle = attentionSelected() ? tr("%1 at step %2 (the search leaves it)").arg(name).arg(shown_.now.step)
-                                                   : tr("%1 at step %2").arg(name).arg(shown_.now.step);
+    const QString afterTitle =
+        attentionSelected()
+            ? tr("%1 at step %2 (the search leaves it)").arg(name).arg(shown_.now.step)
+            : tr("%1 at step %2").arg(name).arg(shown_.now.step);
     for (GroupMapPlot* m : {before_, after_}) m->setValueName(quantity_->currentText());
     auto colourRange = [](const std::vector<double>& values) {
-        double lo = *std::min_element(values.begin(), values.end()), hi = *std::max_element(values.begin(), values.end());
+        double lo = *std::min_element(values.begin(), values.end()),
+               hi = *std::max_element(values.begin(), values.end());
         return lo == hi ? QCPRange(lo, lo + 1) : QCPRange(lo, hi);
     };
     if (q == GroupQuantity::ErrorReduction) {
@@ -413,16 +452,19 @@ void InspectorView::drawMaps() {
         const std::vector<double> before = groupQuantity(start, start, GroupQuantity::Error);
         const std::vector<double> reduction = groupQuantity(now, start, q);
         if (before.empty()) return;
-        before_->setCells(tr("%1 before the search").arg(name), now.rows, groups, before, quantile(before, percentile));
+        before_->setCells(tr("%1 before the search").arg(name), now.rows, groups, before,
+                          quantile(before, percentile));
         before_->setGradient(viridisGradient());
-        before_->setColourRange(colourRange(before), logColour_->isChecked() && colourRange(before).lower > 0);
+        before_->setColourRange(colourRange(before),
+                                logColour_->isChecked() && colourRange(before).lower > 0);
         before_->setColourLabel(groupQuantityAxisLabels()[int(GroupQuantity::Error)]);
         before_->setValueName(groupQuantityNames()[int(GroupQuantity::Error)]);
         after_->setCells(afterTitle, now.rows, groups, reduction, quantile(reduction, percentile));
         double largest = 0;
         for (double v : reduction) largest = std::max(largest, std::abs(v));
         after_->setGradient(divergingGradient());
-        after_->setColourRange(QCPRange(-std::max(largest, 1e-30), std::max(largest, 1e-30)), false);
+        after_->setColourRange(QCPRange(-std::max(largest, 1e-30), std::max(largest, 1e-30)),
+                               false);
         after_->setColourLabel(groupQuantityAxisLabels()[int(q)]);
         return;
     }
@@ -446,15 +488,18 @@ void InspectorView::drawMaps() {
 void InspectorView::drawPermutation() {
     const LayerInvariance& state = shown_.now.invariance;
     Curve moved{tr("original neuron"), {}, {}, okabeIto(0), Qt::NoPen, false, true, 1.0};
-    for (std::size_t i = 0; i < state.permutation.size(); ++i) moved.x.push_back(double(i)), moved.y.push_back(double(state.permutation[i]));
-    displacement_->setLabels(tr("Where each neuron went (layer %1)").arg(shown_.now.layer), tr("position now"), tr("original neuron"));
+    for (std::size_t i = 0; i < state.permutation.size(); ++i)
+        moved.x.push_back(double(i)), moved.y.push_back(double(state.permutation[i]));
+    displacement_->setLabels(tr("Where each neuron went (layer %1)").arg(shown_.now.layer),
+                             tr("position now"), tr("original neuron"));
     displacement_->legend->setVisible(false);
     displacement_->setCurves({moved});
 
     Curve changes{tr("changes"), {}, {}, okabeIto(5), Qt::SolidLine, false, false, 1.0, true};
     for (std::size_t i = 0; i < shown_.positionChanges.size(); ++i)
         changes.x.push_back(double(i)), changes.y.push_back(shown_.positionChanges[i]);
-    positionChanges_->setLabels(tr("Position changes"), tr("position (checkpoints 0–%1)").arg(shown_.checkpoint),
+    positionChanges_->setLabels(tr("Position changes"),
+                                tr("position (checkpoints 0–%1)").arg(shown_.checkpoint),
                                 tr("checkpoints that changed it"));
     positionChanges_->legend->setVisible(false);
     positionChanges_->setCurves({changes});
@@ -464,16 +509,20 @@ void InspectorView::drawPermutation() {
     const auto [slo, shi] = valueRange({&logScales});
     scales_->setLabels(tr("Scales"), tr("log₂ scale"), tr("neurons"));
     scales_->legend->setVisible(false);
-    scales_->setCurves({histogramCurve(tr("scales"), histogram(logScales, slo, shi, 40), okabeIto(2), Qt::SolidLine, false)});
+    scales_->setCurves({histogramCurve(tr("scales"), histogram(logScales, slo, shi, 40),
+                                       okabeIto(2), Qt::SolidLine, false)});
     const auto [alo, ahi] = valueRange({&state.angles});
     angles_->setLabels(tr("Rotation angles"), tr("angle (rad)"), tr("neuron pairs"));
     angles_->legend->setVisible(false);
-    angles_->setCurves({histogramCurve(tr("angles"), histogram(state.angles, alo, ahi, 40), okabeIto(4), Qt::SolidLine, false)});
+    angles_->setCurves({histogramCurve(tr("angles"), histogram(state.angles, alo, ahi, 40),
+                                       okabeIto(4), Qt::SolidLine, false)});
 }
 
 void InspectorView::showNeuron(std::int64_t neuron) {
-    if (neuron_->value() == int(neuron)) drawNeuron();
-    else neuron_->setValue(int(neuron));  // draws
+    if (neuron_->value() == int(neuron))
+        drawNeuron();
+    else
+        neuron_->setValue(int(neuron));  // draws
 }
 
 void InspectorView::drawNeuron() {
@@ -485,8 +534,12 @@ void InspectorView::drawNeuron() {
     }
     const double before1 = mean(v.fc1GroupErrorBefore), after1 = mean(v.fc1GroupErrorAfter);
     const double before2 = mean(v.fc2GroupErrorBefore), after2 = mean(v.fc2GroupErrorAfter);
-    auto change = [](double b, double a) { return b > 0 ? QStringLiteral("%1%").arg(100 * (a - b) / b, 0, 'f', 1) : QStringLiteral("–"); };
-    neuronText_->setText(tr("neuron %1: position %1 → %2, scale %3, angle of its pair %4 rad; error of its groups: fc1 %5 → %6 (%7), "
+    auto change = [](double b, double a) {
+        return b > 0 ? QStringLiteral("%1%").arg(100 * (a - b) / b, 0, 'f', 1)
+                     : QStringLiteral("–");
+    };
+    neuronText_->setText(tr("neuron %1: position %1 → %2, scale %3, angle of its pair %4 rad; "
+                            "error of its groups: fc1 %5 → %6 (%7), "
                             "fc2 %8 → %9 (%10)")
                              .arg(v.neuron)
                              .arg(v.position)
@@ -498,26 +551,33 @@ void InspectorView::drawNeuron() {
                              .arg(before2, 0, 'g', 3)
                              .arg(after2, 0, 'g', 3)
                              .arg(change(before2, after2)));
-    neuronRow_->setLabels(tr("fc1 row of neuron %1").arg(v.neuron), tr("input feature"), tr("weight"));
-    neuronRow_->setCurves({indexedCurve(tr("before the search"), v.fc1RowBefore, okabeIto(7), Qt::SolidLine, 0.8),
-                           indexedCurve(tr("transformed"), v.fc1RowAfter, okabeIto(0), Qt::SolidLine, 0.8),
-                           indexedDots(tr("quantized"), v.fc1RowQuantized, okabeIto(3))});
+    neuronRow_->setLabels(tr("fc1 row of neuron %1").arg(v.neuron), tr("input feature"),
+                          tr("weight"));
+    neuronRow_->setCurves(
+        {indexedCurve(tr("before the search"), v.fc1RowBefore, okabeIto(7), Qt::SolidLine, 0.8),
+         indexedCurve(tr("transformed"), v.fc1RowAfter, okabeIto(0), Qt::SolidLine, 0.8),
+         indexedDots(tr("quantized"), v.fc1RowQuantized, okabeIto(3))});
     neuronRow_->legend->setVisible(true);
-    neuronColumn_->setLabels(tr("fc2 column of neuron %1").arg(v.neuron), tr("output feature"), tr("weight"));
-    neuronColumn_->setCurves({indexedCurve(tr("before the search"), v.fc2ColumnBefore, okabeIto(7), Qt::SolidLine, 0.8),
-                              indexedCurve(tr("transformed"), v.fc2ColumnAfter, okabeIto(0), Qt::SolidLine, 0.8),
-                              indexedDots(tr("quantized"), v.fc2ColumnQuantized, okabeIto(3))});
+    neuronColumn_->setLabels(tr("fc2 column of neuron %1").arg(v.neuron), tr("output feature"),
+                             tr("weight"));
+    neuronColumn_->setCurves(
+        {indexedCurve(tr("before the search"), v.fc2ColumnBefore, okabeIto(7), Qt::SolidLine, 0.8),
+         indexedCurve(tr("transformed"), v.fc2ColumnAfter, okabeIto(0), Qt::SolidLine, 0.8),
+         indexedDots(tr("quantized"), v.fc2ColumnQuantized, okabeIto(3))});
     neuronColumn_->legend->setVisible(true);
     // Per fc1 group of its row, and fc2's groups holding its column (mean over fc2's rows).
     QStringList categories;
     std::vector<double> beforeBars = v.fc1GroupErrorBefore, afterBars = v.fc1GroupErrorAfter;
-    for (std::size_t g = 0; g < v.fc1GroupErrorBefore.size(); ++g) categories << tr("fc1 g%1").arg(g);
+    for (std::size_t g = 0; g < v.fc1GroupErrorBefore.size(); ++g)
+        categories << tr("fc1 g%1").arg(g);
     categories << tr("fc2");
     beforeBars.push_back(before2);
     afterBars.push_back(after2);
-    neuronErrors_->setLabels(tr("Quantization error of its groups"), tr("group (fc2: mean over its rows)"), tr("mean squared error"));
-    neuronErrors_->setBars(categories, {{tr("before the search"), beforeBars, okabeIto(7)},
-                                        {tr("at step %1").arg(shown_.now.step), afterBars, okabeIto(3)}});
+    neuronErrors_->setLabels(tr("Quantization error of its groups"),
+                             tr("group (fc2: mean over its rows)"), tr("mean squared error"));
+    neuronErrors_->setBars(categories,
+                           {{tr("before the search"), beforeBars, okabeIto(7)},
+                            {tr("at step %1").arg(shown_.now.step), afterBars, okabeIto(3)}});
     neuronErrors_->legend->setVisible(true);
 }
 
@@ -538,18 +598,27 @@ void InspectorView::showGroup(std::int64_t row, std::int64_t groupIndex) {
         return c;
     };
     // The quantization grid: a line at every level the group's quantized weights take.
-    auto grid = [&](const std::vector<float>& quantized, const QString& label, const QColor& colour, Qt::PenStyle style,
-                    std::vector<Curve>& curves) {
+    auto grid = [&](const std::vector<float>& quantized, const QString& label, const QColor& colour,
+                    Qt::PenStyle style, std::vector<Curve>& curves) {
         std::vector<float> levels(quantized.begin() + row * now.cols + groupIndex * g,
                                   quantized.begin() + row * now.cols + (groupIndex + 1) * g);
         std::sort(levels.begin(), levels.end());
         levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
         for (std::size_t i = 0; i < levels.size(); ++i)
-            curves.push_back(Curve{label, {-0.5, double(g) - 0.5}, {double(levels[i]), double(levels[i])}, colour, style, false,
-                                   false, 1.0, false, i == 0});
+            curves.push_back(Curve{label,
+                                   {-0.5, double(g) - 0.5},
+                                   {double(levels[i]), double(levels[i])},
+                                   colour,
+                                   style,
+                                   false,
+                                   false,
+                                   1.0,
+                                   false,
+                                   i == 0});
     };
-    group_->setLabels(tr("%1 row %2, group %3").arg(QString::fromStdString(now.name)).arg(row).arg(groupIndex),
-                      tr("weight in the group"), tr("value"));
+    group_->setLabels(
+        tr("%1 row %2, group %3").arg(QString::fromStdString(now.name)).arg(row).arg(groupIndex),
+        tr("weight in the group"), tr("value"));
     std::vector<Curve> curves;
     if (attentionSelected()) {
         grid(now.quantized, tr("quantization grid"), okabeIto(3), Qt::SolidLine, curves);
@@ -564,10 +633,13 @@ void InspectorView::showGroup(std::int64_t row, std::int64_t groupIndex) {
     group_->legend->setVisible(true);
 }
 
-QStringList InspectorView::exportFigures(const QString& directory, const QStringList& formats, const QString& preset) {
-    if (!haveShown_) throw std::runtime_error("nothing to export: no layer is shown in the inspector yet");
+QStringList InspectorView::exportFigures(const QString& directory, const QStringList& formats,
+                                         const QString& preset) {
+    if (!haveShown_)
+        throw std::runtime_error("nothing to export: no layer is shown in the inspector yet");
     const FigureStyle style = FigureStyle::preset(preset);
-    if (!QDir().mkpath(directory)) throw std::runtime_error("could not create the folder '" + directory.toStdString() + "'");
+    if (!QDir().mkpath(directory))
+        throw std::runtime_error("could not create the folder '" + directory.toStdString() + "'");
     // A copy with the same choices, so that the styling leaves the screen alone.
     InspectorView copy;
     copy.setAttribute(Qt::WA_DontShowOnScreen);
@@ -599,11 +671,13 @@ QStringList InspectorView::exportFigures(const QString& directory, const QString
     QStringList written;
     for (const auto& [name, plot] : views) {
         if (plot == copy.group_ && groupRow_ < 0) continue;  // no group clicked
-        if (auto* c = qobject_cast<CurvePlot*>(plot)) c->setBarLegendColumns(style.widthInches < 4 ? 2 : 4);
+        if (auto* c = qobject_cast<CurvePlot*>(plot))
+            c->setBarLegendColumns(style.widthInches < 4 ? 2 : 4);
         plot->resize(style.widthPoints(), style.heightPoints());
         applyFigureStyle(plot, style);
         for (const QString& format : formats) {
-            const QString path = QDir(directory).filePath(name + QLatin1Char('.') + format.toLower());
+            const QString path =
+                QDir(directory).filePath(name + QLatin1Char('.') + format.toLower());
             const QString error = exportPlot(plot, path, format, style);
             if (!error.isEmpty()) throw std::runtime_error(error.toStdString());
             written << path;

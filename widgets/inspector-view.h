@@ -29,14 +29,15 @@ class GroupMapPlot;
 
 class InspectorView : public QWidget {
     Q_OBJECT
-public:
+  public:
     enum Tab { WeightsTab, MapsTab, PermutationTab };
 
     explicit InspectorView(QWidget* parent = nullptr);
 
     void setSource(LayerInspectorSource* source);
     // The run to inspect and its checkpoints' steps; asks for its last checkpoint.
-    void setExperiment(const QString& path, const std::vector<std::int64_t>& checkpointSteps, int layers);
+    void setExperiment(const QString& path, const std::vector<std::int64_t>& checkpointSteps,
+                       int layers);
     // The run's accepted steps per layer, for the timeline (from the step table).
     void setAcceptedSteps(const std::vector<double>& step, const std::vector<int>& layer,
                           const std::vector<std::uint8_t>& accepted);
@@ -77,9 +78,10 @@ public:
     std::int64_t selectedNeuron() const;
     // Every view as <name>.<format> in `directory`, drawn fresh in `style` (the screen is left as
     // it is). Returns the files; throws std::runtime_error with the first failure's sentence.
-    QStringList exportFigures(const QString& directory, const QStringList& formats, const QString& preset);
+    QStringList exportFigures(const QString& directory, const QStringList& formats,
+                              const QString& preset);
 
-private:
+  private:
     QWidget* buildWeightsTab();
     QWidget* buildMapsTab();
     QWidget* buildPermutationTab();
@@ -106,16 +108,18 @@ private:
     std::vector<int> acceptedLayer_;
     std::vector<std::uint8_t> accepted_;
 
-    QLabel *title_ = nullptr, *step_ = nullptr, *invariance_ = nullptr, *hover_ = nullptr, *neuronText_ = nullptr;
+    QLabel *title_ = nullptr, *step_ = nullptr, *invariance_ = nullptr, *hover_ = nullptr,
+           *neuronText_ = nullptr;
     QTabWidget* tabs_ = nullptr;
     QSlider* checkpoint_ = nullptr;
     QSpinBox *layer_ = nullptr, *neuron_ = nullptr;
     QComboBox *matrix_ = nullptr, *quantity_ = nullptr;
     QCheckBox *logColour_ = nullptr, *logCounts_ = nullptr;
     QDoubleSpinBox* percentile_ = nullptr;
-    CurvePlot *histogram_ = nullptr, *errors_ = nullptr, *invariancePlot_ = nullptr, *group_ = nullptr,
-              *displacement_ = nullptr, *positionChanges_ = nullptr, *scales_ = nullptr, *angles_ = nullptr,
-              *timeline_ = nullptr, *neuronRow_ = nullptr, *neuronColumn_ = nullptr, *neuronErrors_ = nullptr;
+    CurvePlot *histogram_ = nullptr, *errors_ = nullptr, *invariancePlot_ = nullptr,
+              *group_ = nullptr, *displacement_ = nullptr, *positionChanges_ = nullptr,
+              *scales_ = nullptr, *angles_ = nullptr, *timeline_ = nullptr, *neuronRow_ = nullptr,
+              *neuronColumn_ = nullptr, *neuronErrors_ = nullptr;
     GroupMapPlot *before_ = nullptr, *after_ = nullptr;
 };
 

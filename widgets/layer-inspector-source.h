@@ -12,23 +12,26 @@ namespace invx::gui {
 
 struct LayerInspection {
     QString experiment;
-    std::int64_t checkpoint = 0;      // index into the file's checkpoints
+    std::int64_t checkpoint = 0;  // index into the file's checkpoints
     std::int64_t checkpointCount = 0;
-    LayerSnapshot start;              // the layer before the search (identity state)
-    LayerSnapshot now;                // the layer at `checkpoint`
-    std::vector<WeightSnapshot> attention;  // q_proj, k_proj, v_proj, out_proj (the search leaves them)
-    std::vector<double> positionChanges;    // per FFN position: checkpoints up to this one that moved it
-    QVector<double> invariance;       // per decoder layer: largest |original - transformed| output
+    LayerSnapshot start;  // the layer before the search (identity state)
+    LayerSnapshot now;    // the layer at `checkpoint`
+    std::vector<WeightSnapshot>
+        attention;  // q_proj, k_proj, v_proj, out_proj (the search leaves them)
+    std::vector<double>
+        positionChanges;         // per FFN position: checkpoints up to this one that moved it
+    QVector<double> invariance;  // per decoder layer: largest |original - transformed| output
 };
 
 class LayerInspectorSource : public QObject {
     Q_OBJECT
-public:
+  public:
     using QObject::QObject;
-    // Asks for `layer` at `checkpoint` (-1: the last). A newer request replaces one not yet started.
+    // Asks for `layer` at `checkpoint` (-1: the last). A newer request replaces one not yet
+    // started.
     virtual void request(const QString& experiment, std::int64_t checkpoint, int layer) = 0;
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void ready(const invx::gui::LayerInspection& inspection);
     void failed(const QString& error);
 };

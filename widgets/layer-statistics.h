@@ -23,11 +23,12 @@ std::pair<double, double> valueRange(const std::vector<const std::vector<float>*
 std::vector<float> quantizationError(const WeightSnapshot& w);
 
 enum class GroupQuantity { Range, MaxAbs, Error, ErrorReduction };
-QStringList groupQuantityNames();  // in enum order, for a combo box
+QStringList groupQuantityNames();       // in enum order, for a combo box
 QStringList groupQuantityAxisLabels();  // in enum order, short enough for a colour bar
 // Row-major [rows, groups] values of `quantity` for `now`; ErrorReduction is start's error minus
 // now's (start: the same layer before the search), positive where the search lowered it.
-std::vector<double> groupQuantity(const WeightSnapshot& now, const WeightSnapshot& start, GroupQuantity quantity);
+std::vector<double> groupQuantity(const WeightSnapshot& now, const WeightSnapshot& start,
+                                  GroupQuantity quantity);
 std::int64_t groupCount(const WeightSnapshot& w);  // groups per row
 // The value at quantile q (0-1) of `values` (nearest rank).
 double quantile(std::vector<double> values, double q);
@@ -40,7 +41,7 @@ std::vector<double> displacement(const LayerInvariance& state);
 struct NeuronView {
     std::int64_t neuron = 0, position = 0;
     float scale = 1, angle = 0;  // its scale, and its pair's rotation angle
-    std::vector<float> fc1RowBefore, fc1RowAfter, fc1RowQuantized;          // [hidden]
+    std::vector<float> fc1RowBefore, fc1RowAfter, fc1RowQuantized;           // [hidden]
     std::vector<float> fc2ColumnBefore, fc2ColumnAfter, fc2ColumnQuantized;  // [hidden]
     // Mean squared quantization error of the groups holding its weights: fc1 row's groups
     // ([hidden / group]); fc2 column's, one per fc2 row ([hidden]).

@@ -14,18 +14,19 @@ namespace invx::gui {
 
 class ResultsEvaluator : public QObject {
     Q_OBJECT
-public:
+  public:
     using QObject::QObject;
     ~ResultsEvaluator() override = default;
 
     virtual bool running() const = 0;
     // Measures each model's missing values in turn (`settings` gives the windows and the tasks'
     // settings) and records each in its file as it is taken.
-    virtual void start(const std::vector<ResultsMeasurement>& needs, const CommandSettings& settings) = 0;
+    virtual void start(const std::vector<ResultsMeasurement>& needs,
+                       const CommandSettings& settings) = 0;
     // Stops after the window or the task being measured; what was recorded stays.
     virtual void stop() = 0;
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void progress(const QString& text);
     void recorded();  // a model's values are in its file
     void finished(bool stopped);

@@ -14,7 +14,6 @@
 #include <set>
 
 #include "invx/reasoning-tasks.h"
-
 #include "results-evaluator.h"
 #include "text-file-writer.h"
 
@@ -22,10 +21,10 @@ namespace invx::gui {
 
 ResultsView::ResultsView(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
-    auto* heading = new QLabel(
-        tr("<b>Results</b> — the paper's table for the experiments in view: perplexity (lower is better) and "
-           "5-shot accuracy in % (higher is better)."),
-        this);
+    auto* heading = new QLabel(tr("<b>Results</b> — the paper's table for the experiments in view: "
+                                  "perplexity (lower is better) and "
+                                  "5-shot accuracy in % (higher is better)."),
+                               this);
     heading->setWordWrap(true);
     layout->addWidget(heading);
 
@@ -60,22 +59,28 @@ ResultsView::ResultsView(QWidget* parent) : QWidget(parent) {
     scope_->addItem(tr("Perplexity (WikiText-2, C4)"), int(Scope::Perplexity));
     scope_->addItem(tr("Perplexity and the six tasks"), int(Scope::Everything));
     scope_->addItem(tr("Quick look (40 windows, 100 items a task)"), int(Scope::Quick));
-    scope_->setToolTip(tr("What Measure Missing measures; values on part of the data are marked *"));
+    scope_->setToolTip(
+        tr("What Measure Missing measures; values on part of the data are marked *"));
     measure_ = new QPushButton(tr("&Measure Missing"), this);
     measure_->setObjectName(QStringLiteral("measureMissing"));
-    measure_->setToolTip(tr("Measure the values no file records yet and record them in the files, as invx table --evaluate"));
+    measure_->setToolTip(
+        tr("Measure the values no file records yet and record them in the files, as invx table "
+           "--evaluate"));
     connect(measure_, &QPushButton::clicked, this,
             [this] { measureMissing(Scope(scope_->currentData().toInt())); });
     stop_ = new QPushButton(tr("S&top"), this);
-    stop_->setToolTip(tr("Stop after the current window or task; what was measured stays recorded"));
+    stop_->setToolTip(
+        tr("Stop after the current window or task; what was measured stays recorded"));
     connect(stop_, &QPushButton::clicked, this, &ResultsView::stopMeasuring);
     auto* reload = new QPushButton(tr("&Reload"), this);
     reload->setToolTip(tr("Read the results the files record again (after invx table --evaluate)"));
     connect(reload, &QPushButton::clicked, this, &ResultsView::reload);
     auto* copy = new QPushButton(tr("&Copy as Markdown"), this);
-    connect(copy, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(text(QStringLiteral("markdown"))); });
+    connect(copy, &QPushButton::clicked, this,
+            [this] { QApplication::clipboard()->setText(text(QStringLiteral("markdown"))); });
     auto* exportButton = new QPushButton(tr("E&xport Table…"), this);
-    exportButton->setToolTip(tr("Markdown, LaTeX (booktabs) or CSV, as invx table --format writes them"));
+    exportButton->setToolTip(
+        tr("Markdown, LaTeX (booktabs) or CSV, as invx table --format writes them"));
     connect(exportButton, &QPushButton::clicked, this, &ResultsView::exportRequested);
     buttons->addWidget(scope_);
     buttons->addWidget(measure_);
@@ -95,7 +100,8 @@ void ResultsView::setEvaluator(ResultsEvaluator* evaluator) {
         connect(evaluator, &ResultsEvaluator::progress, progress_, &QLabel::setText);
         connect(evaluator, &ResultsEvaluator::recorded, this, &ResultsView::reload);
         connect(evaluator, &ResultsEvaluator::finished, this, [this](bool stopped) {
-            progress_->setText(stopped ? tr("Stopped; what was measured is recorded.") : tr("Every missing value is measured."));
+            progress_->setText(stopped ? tr("Stopped; what was measured is recorded.")
+                                       : tr("Every missing value is measured."));
             reload();
         });
         connect(evaluator, &ResultsEvaluator::failed, this, [this](const QString& error) {
@@ -114,7 +120,8 @@ std::vector<ResultsMeasurement> ResultsView::missing(Scope scope, CommandSetting
     if (scope == Scope::Quick) s.search.evalWindows = 40, s.evaluation.limit = 100;
     if (settings) *settings = s;
     const bool whole = scope != Scope::Quick;
-    return missingMeasurements(model_.table(), {"full-precision", "base", "searched"}, metrics, whole);
+    return missingMeasurements(model_.table(), {"full-precision", "base", "searched"}, metrics,
+                               whole);
 }
 
 bool ResultsView::measureMissing(Scope scope) {
@@ -141,7 +148,8 @@ void ResultsView::stopMeasuring() {
 void ResultsView::updateMeasureButtons() {
     const bool available = evaluator_ != nullptr;
     const bool running = available && evaluator_->running();
-    for (QWidget* w : std::initializer_list<QWidget*>{scope_, measure_, stop_}) w->setVisible(available);
+    for (QWidget* w : std::initializer_list<QWidget*>{scope_, measure_, stop_})
+        w->setVisible(available);
     measure_->setEnabled(available && !running && !model_.table().missing.empty());
     scope_->setEnabled(!running);
     stop_->setEnabled(running);
@@ -158,8 +166,9 @@ void ResultsView::reload() {
         if (QFileInfo::exists(p)) files.push_back(p.toStdString());
     if (files.empty()) {
         model_.setTable({});
-        note_->setText(tr("Open experiments to see their results. invx eval --experiment FILE --record and "
-                          "invx table FILE... --evaluate measure what the table shows."));
+        note_->setText(
+            tr("Open experiments to see their results. invx eval --experiment FILE --record and "
+               "invx table FILE... --evaluate measure what the table shows."));
     } else {
         try {
             model_.setTable(buildResultsTable(readResultsSources(files)));
@@ -183,10 +192,13 @@ QString ResultsView::note() const {
         QStringList names;
         for (const QString& p : paths_)
             if (QFileInfo::exists(p)) names << QFileInfo(p).fileName();
-        lines << (evaluator_ ? tr("%n value(s) not recorded yet (–): Measure Missing measures them, as invx table %1 --evaluate "
-                                  "does", nullptr, int(t.missing.size()))
-                             : tr("%n value(s) not recorded yet (–). To measure them: invx table %1 --evaluate", nullptr,
-                                  int(t.missing.size())))
+        lines << (evaluator_ ? tr("%n value(s) not recorded yet (–): Measure Missing measures "
+                                  "them, as invx table %1 --evaluate "
+                                  "does",
+                                  nullptr, int(t.missing.size()))
+                             : tr("%n value(s) not recorded yet (–). To measure them: invx table "
+                                  "%1 --evaluate",
+                                  nullptr, int(t.missing.size())))
                      .arg(names.join(QLatin1Char(' ')));
     }
     return lines.join(QLatin1Char('\n'));
@@ -194,15 +206,17 @@ QString ResultsView::note() const {
 
 QString ResultsView::text(const QString& format) const {
     if (model_.table().rows.empty()) return {};
-    return QString::fromStdString(formatResultsTable(model_.table(), parseResultsFormat(format.toStdString())));
+    return QString::fromStdString(
+        formatResultsTable(model_.table(), parseResultsFormat(format.toStdString())));
 }
 
 QString ResultsView::exportTo(const QString& path) const {
     const QString suffix = QFileInfo(path).suffix().toLower();
-    const QString format = suffix == QLatin1String("tex") ? QStringLiteral("latex")
+    const QString format = suffix == QLatin1String("tex")   ? QStringLiteral("latex")
                            : suffix == QLatin1String("csv") ? QStringLiteral("csv")
                                                             : QStringLiteral("markdown");
-    if (model_.table().rows.empty()) return tr("there is no results table to export: open experiments first");
+    if (model_.table().rows.empty())
+        return tr("there is no results table to export: open experiments first");
     return writeTextFile(path, text(format));
 }
 

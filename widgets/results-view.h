@@ -2,10 +2,9 @@
 // The Results tab: the paper's results table for the experiments in view, as `invx table` prints
 // it, with a note on what is missing (and the command that measures it) and exports as Markdown,
 // LaTeX and CSV (the same text as invx table --format).
+#include <QPointer>
 #include <QStringList>
 #include <QWidget>
-
-#include <QPointer>
 
 #include "invx/setting-table.h"
 #include "results-table-model.h"
@@ -21,7 +20,7 @@ class ResultsEvaluator;
 
 class ResultsView : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit ResultsView(QWidget* parent = nullptr);
 
     // Reads the results the files record; files not yet written (a run being set up) are left out.
@@ -45,10 +44,10 @@ public:
     bool measureMissing(Scope scope);
     void stopMeasuring();
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void exportRequested();
 
-private:
+  private:
     void updateMeasureButtons();
 
     ResultsTableModel model_;

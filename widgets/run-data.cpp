@@ -27,8 +27,10 @@ void RunData::append(const StepRecord& r) {
 }
 
 void RunData::truncateFrom(std::int64_t first) {
-    const std::size_t keep = std::size_t(std::lower_bound(step.begin(), step.end(), double(first)) - step.begin());
-    for (auto* column : {&step, &seconds, &loss, &ce, &mse, &acceptance, &recentAcceptance, &stateLoss, &stateCe, &stateMse})
+    const std::size_t keep =
+        std::size_t(std::lower_bound(step.begin(), step.end(), double(first)) - step.begin());
+    for (auto* column : {&step, &seconds, &loss, &ce, &mse, &acceptance, &recentAcceptance,
+                         &stateLoss, &stateCe, &stateMse})
         column->resize(std::min(column->size(), keep));
     layer.resize(std::min(layer.size(), keep));
     accepted.resize(std::min(accepted.size(), keep));
@@ -39,7 +41,8 @@ void RunData::truncateFrom(std::int64_t first) {
 std::int64_t RunData::nearestCheckpoint(double at) const {
     std::int64_t best = -1;
     for (std::size_t i = 0; i < checkpointSteps.size(); ++i)
-        if (best < 0 || std::abs(double(checkpointSteps[i]) - at) < std::abs(double(checkpointSteps[std::size_t(best)]) - at))
+        if (best < 0 || std::abs(double(checkpointSteps[i]) - at) <
+                            std::abs(double(checkpointSteps[std::size_t(best)]) - at))
             best = std::int64_t(i);
     return best;
 }
@@ -58,7 +61,9 @@ double RunData::bestPerplexity() const {
     return best;
 }
 
-double RunData::finalPerplexity() const { return evaluations.empty() ? kNaN : evaluations.back().perplexity; }
+double RunData::finalPerplexity() const {
+    return evaluations.empty() ? kNaN : evaluations.back().perplexity;
+}
 
 double RunData::acceptanceRate() const { return acceptance.empty() ? kNaN : acceptance.back(); }
 
@@ -67,12 +72,14 @@ double RunData::searchSeconds() const { return seconds.empty() ? 0.0 : seconds.b
 std::vector<double> RunData::acceptancePerLayer() const {
     int layers = model.layers;
     for (int l : layer) layers = std::max(layers, l + 1);
-    std::vector<double> proposed(std::size_t(std::max(layers, 0)), 0.0), taken(proposed.size(), 0.0);
+    std::vector<double> proposed(std::size_t(std::max(layers, 0)), 0.0),
+        taken(proposed.size(), 0.0);
     for (std::size_t i = 0; i < layer.size(); ++i) {
         proposed[std::size_t(layer[i])] += 1;
         taken[std::size_t(layer[i])] += accepted[i];
     }
-    for (std::size_t l = 0; l < proposed.size(); ++l) taken[l] = proposed[l] > 0 ? taken[l] / proposed[l] : kNaN;
+    for (std::size_t l = 0; l < proposed.size(); ++l)
+        taken[l] = proposed[l] > 0 ? taken[l] / proposed[l] : kNaN;
     return taken;
 }
 

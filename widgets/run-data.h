@@ -43,7 +43,8 @@ struct RunData {
     double finalPerplexity() const;
     double acceptanceRate() const;  // accepted / steps
     double searchSeconds() const;
-    // Accepted / proposed per decoder layer (size: the model's layers, or the largest layer seen + 1).
+    // Accepted / proposed per decoder layer (size: the model's layers, or the largest layer seen +
+    // 1).
     std::vector<double> acceptancePerLayer() const;
 };
 

@@ -8,14 +8,16 @@
 
 namespace invx::gui {
 
-std::vector<std::vector<int>> groupBySeed(const std::vector<SearchSettings>& settings, const std::vector<ModelIdentity>& models) {
+std::vector<std::vector<int>> groupBySeed(const std::vector<SearchSettings>& settings,
+                                          const std::vector<ModelIdentity>& models) {
     std::vector<std::vector<int>> groups;
     std::vector<std::string> keys;  // every setting but the seed, and the model
     for (std::size_t i = 0; i < settings.size(); ++i) {
         SearchSettings withoutSeed = settings[i];
         withoutSeed.seed = 0;
         withoutSeed.steps = 0;  // a run given more steps later is still the same run
-        const std::string key = withoutSeed.toJson() + (i < models.size() ? models[i].fingerprint : std::string());
+        const std::string key =
+            withoutSeed.toJson() + (i < models.size() ? models[i].fingerprint : std::string());
         const auto at = std::find(keys.begin(), keys.end(), key);
         if (at == keys.end()) {
             keys.push_back(key);
@@ -47,7 +49,8 @@ double valueAt(const Series& run, double x) {
 GroupSeries groupSeries(const std::vector<Series>& runs, BandKind band) {
     GroupSeries out;
     if (runs.empty()) return out;
-    double from = -std::numeric_limits<double>::infinity(), to = std::numeric_limits<double>::infinity();
+    double from = -std::numeric_limits<double>::infinity(),
+           to = std::numeric_limits<double>::infinity();
     std::vector<double> xs;
     for (const Series& r : runs) {
         if (r.x->empty()) return out;
@@ -73,10 +76,12 @@ GroupSeries groupSeries(const std::vector<Series>& runs, BandKind band) {
         if (band == BandKind::StandardDeviation) {
             double squares = 0;
             for (double v : values) squares += (v - mean) * (v - mean);
-            const double sd = values.size() > 1 ? std::sqrt(squares / double(values.size() - 1)) : 0.0;
+            const double sd =
+                values.size() > 1 ? std::sqrt(squares / double(values.size() - 1)) : 0.0;
             lower = mean - sd, upper = mean + sd;
         }
-        out.x.push_back(x), out.mean.push_back(mean), out.lower.push_back(lower), out.upper.push_back(upper);
+        out.x.push_back(x), out.mean.push_back(mean), out.lower.push_back(lower),
+            out.upper.push_back(upper);
         out.n.push_back(int(values.size()));
     }
     return out;

@@ -10,7 +10,8 @@ namespace invx::gui {
 
 // Indices of the runs that share everything but the seed (the model included), in first-seen order;
 // a run alike with no other is a group of one.
-std::vector<std::vector<int>> groupBySeed(const std::vector<SearchSettings>& settings, const std::vector<ModelIdentity>& models);
+std::vector<std::vector<int>> groupBySeed(const std::vector<SearchSettings>& settings,
+                                          const std::vector<ModelIdentity>& models);
 
 enum class BandKind {
     MinMax,             // the lowest and highest run

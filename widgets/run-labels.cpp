@@ -23,12 +23,15 @@ QString settingValueLabel(const QString& key, const QString& value) {
         QStringList parts;
         for (QChar c : QStringLiteral("PSR"))
             if (value.contains(c)) parts << QString(c);
-        return parts.size() == 1 ? parts.front() + QStringLiteral(" only") : parts.join(QLatin1Char('+'));
+        return parts.size() == 1 ? parts.front() + QStringLiteral(" only")
+                                 : parts.join(QLatin1Char('+'));
     }
     if (key == QLatin1String("seed")) return QStringLiteral("seed ") + value;
     if (key == QLatin1String("bits")) return value + QStringLiteral("-bit");
     if (key == QLatin1String("base")) return value.toUpper();
-    if (key == QLatin1String("group")) return value == QLatin1String("-1") ? QStringLiteral("per row") : QStringLiteral("group ") + value;
+    if (key == QLatin1String("group"))
+        return value == QLatin1String("-1") ? QStringLiteral("per row")
+                                            : QStringLiteral("group ") + value;
     return key + QLatin1Char(' ') + value;
 }
 
@@ -42,7 +45,8 @@ QStringList differenceLabels(const std::vector<SearchSettings>& runs, const QStr
             parts << settingValueLabel(key, QString::fromStdString(d->get(runs[i])));
         }
         if (parts.isEmpty())
-            labels << (int(i) < fallback.size() ? fallback[int(i)] : QStringLiteral("run %1").arg(i + 1));
+            labels << (int(i) < fallback.size() ? fallback[int(i)]
+                                                : QStringLiteral("run %1").arg(i + 1));
         else
             labels << parts.join(QStringLiteral(", "));
     }

@@ -18,6 +18,7 @@ QString settingValueLabel(const QString& key, const QString& value);
 
 // A label per run naming its values of the differing settings, joined by ", ". Runs that differ
 // in nothing get `fallback[i]` (a file name), or "run i+1" when no fallback is given.
-QStringList differenceLabels(const std::vector<SearchSettings>& runs, const QStringList& fallback = {});
+QStringList differenceLabels(const std::vector<SearchSettings>& runs,
+                             const QStringList& fallback = {});
 
 }  // namespace invx::gui

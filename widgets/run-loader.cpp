@@ -26,9 +26,10 @@ bool refreshRun(RunData& run) {
     if (count > have) steps = file.steps(have, count - have);
     std::vector<EvaluationRecord> evaluations = file.evaluations();
     std::vector<std::int64_t> checkpointSteps = file.checkpointSteps();
-    if (count < have) throw Error("experiment file '" + run.path.toStdString() + "' now has fewer steps (" +
-                                  std::to_string(count) + ") than were read (" + std::to_string(have) +
-                                  "); it was resumed from an earlier checkpoint: reopen it");
+    if (count < have)
+        throw Error("experiment file '" + run.path.toStdString() + "' now has fewer steps (" +
+                    std::to_string(count) + ") than were read (" + std::to_string(have) +
+                    "); it was resumed from an earlier checkpoint: reopen it");
 
     const bool changed = first || !steps.empty() || evaluations.size() != run.evaluations.size() ||
                          checkpointSteps.size() != run.checkpointSteps.size() ||

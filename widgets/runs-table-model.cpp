@@ -14,12 +14,18 @@ enum Metric { BestPerplexity, FinalPerplexity, BestLoss, Acceptance, Steps, Seco
 
 QString metricName(int metric) {
     switch (metric) {
-        case BestPerplexity: return RunsTableModel::tr("Best PPL");
-        case FinalPerplexity: return RunsTableModel::tr("Final PPL");
-        case BestLoss: return RunsTableModel::tr("Best loss");
-        case Acceptance: return RunsTableModel::tr("Accepted (%)");
-        case Steps: return RunsTableModel::tr("Steps");
-        case Seconds: return RunsTableModel::tr("Time (s)");
+        case BestPerplexity:
+            return RunsTableModel::tr("Best PPL");
+        case FinalPerplexity:
+            return RunsTableModel::tr("Final PPL");
+        case BestLoss:
+            return RunsTableModel::tr("Best loss");
+        case Acceptance:
+            return RunsTableModel::tr("Accepted (%)");
+        case Steps:
+            return RunsTableModel::tr("Steps");
+        case Seconds:
+            return RunsTableModel::tr("Time (s)");
     }
     return {};
 }
@@ -28,11 +34,16 @@ QString formatted(double v, int metric) {
     if (!std::isfinite(v)) return QStringLiteral("–");
     switch (metric) {
         case BestPerplexity:
-        case FinalPerplexity: return QString::number(v, 'f', 2);
-        case BestLoss: return QString::number(v, 'f', 4);
-        case Acceptance: return QString::number(v, 'f', 1);
-        case Steps: return QString::number(qint64(v));
-        case Seconds: return QString::number(v, 'f', 1);
+        case FinalPerplexity:
+            return QString::number(v, 'f', 2);
+        case BestLoss:
+            return QString::number(v, 'f', 4);
+        case Acceptance:
+            return QString::number(v, 'f', 1);
+        case Steps:
+            return QString::number(qint64(v));
+        case Seconds:
+            return QString::number(v, 'f', 1);
     }
     return QString::number(v);
 }
@@ -51,7 +62,8 @@ void RunsTableModel::setRuns(const std::vector<const RunData*>& runs) {
     shown_ = shown;
     std::vector<SearchSettings> settings;
     QStringList names;
-    for (const RunData* r : runs_) settings.push_back(r->settings), names << QFileInfo(r->path).completeBaseName();
+    for (const RunData* r : runs_)
+        settings.push_back(r->settings), names << QFileInfo(r->path).completeBaseName();
     labels_ = differenceLabels(settings, names);
     keys_ = differingSettingKeys(settings);
     endResetModel();
@@ -61,7 +73,9 @@ void RunsTableModel::refreshValues() {
     if (!runs_.empty()) Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
 }
 
-bool RunsTableModel::isShown(int row) const { return row >= 0 && std::size_t(row) < shown_.size() && shown_[std::size_t(row)]; }
+bool RunsTableModel::isShown(int row) const {
+    return row >= 0 && std::size_t(row) < shown_.size() && shown_[std::size_t(row)];
+}
 
 void RunsTableModel::setShown(int row, bool shown) {
     if (row < 0 || std::size_t(row) >= shown_.size() || shown_[std::size_t(row)] == shown) return;
@@ -84,7 +98,9 @@ QStringList RunsTableModel::shownLabels() const {
     return out;
 }
 
-int RunsTableModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(runs_.size()); }
+int RunsTableModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : int(runs_.size());
+}
 int RunsTableModel::columnCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : 1 + int(keys_.size()) + MetricCount;
 }
@@ -92,12 +108,18 @@ int RunsTableModel::columnCount(const QModelIndex& parent) const {
 QVariant RunsTableModel::number(int row, int metric) const {
     const RunData& r = *runs_[std::size_t(row)];
     switch (metric) {
-        case BestPerplexity: return r.bestPerplexity();
-        case FinalPerplexity: return r.finalPerplexity();
-        case BestLoss: return r.bestLoss();
-        case Acceptance: return 100 * r.acceptanceRate();
-        case Steps: return double(r.stepCount());
-        case Seconds: return r.searchSeconds();
+        case BestPerplexity:
+            return r.bestPerplexity();
+        case FinalPerplexity:
+            return r.finalPerplexity();
+        case BestLoss:
+            return r.bestLoss();
+        case Acceptance:
+            return 100 * r.acceptanceRate();
+        case Steps:
+            return double(r.stepCount());
+        case Seconds:
+            return r.searchSeconds();
     }
     return {};
 }
@@ -113,17 +135,20 @@ QString RunsTableModel::cellText(int row, int column) const {
 }
 
 QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
     const int column = index.column();
     const int metric = column - 1 - int(keys_.size());
-    if (role == Qt::CheckStateRole && column == 0) return isShown(index.row()) ? Qt::Checked : Qt::Unchecked;
+    if (role == Qt::CheckStateRole && column == 0)
+        return isShown(index.row()) ? Qt::Checked : Qt::Unchecked;
     if (role == Qt::DisplayRole) return cellText(index.row(), column);
     if (role == Qt::ToolTipRole) return runs_[std::size_t(index.row())]->path;
     if (role == Qt::TextAlignmentRole && metric >= 0) return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role == SortRole) {
         if (metric < 0) return cellText(index.row(), column);
         const double v = number(index.row(), metric).toDouble();
-        return std::isfinite(v) ? QVariant(v) : QVariant(std::numeric_limits<double>::max());  // blanks last
+        return std::isfinite(v) ? QVariant(v)
+                                : QVariant(std::numeric_limits<double>::max());  // blanks last
     }
     return {};
 }

@@ -13,7 +13,7 @@ namespace invx::gui {
 
 class RunsTableModel : public QAbstractTableModel {
     Q_OBJECT
-public:
+  public:
     static constexpr int SortRole = Qt::UserRole + 1;
 
     explicit RunsTableModel(QObject* parent = nullptr);
@@ -37,12 +37,13 @@ public:
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
     Qt::ItemFlags flags(const QModelIndex& index) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void shownChanged();
 
-private:
+  private:
     QVariant number(int row, int metric) const;
     QString cellText(int row, int column) const;
 

@@ -17,7 +17,7 @@ namespace invx::gui {
 
 class SearchLauncher : public QObject {
     Q_OBJECT
-public:
+  public:
     using QObject::QObject;
     ~SearchLauncher() override = default;
 
@@ -34,7 +34,7 @@ public:
     // Blocks until the run has ended (true) or `milliseconds` passed (false).
     virtual bool waitForFinished(int milliseconds) = 0;
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void message(const QString& text);
     void baseReady(const invx::BaseResult& base);
     void stepsReady();

@@ -31,11 +31,15 @@ QWidget* makeEditor(const SettingDeclaration& d, QWidget* parent) {
     switch (d.kind) {
         case SettingKind::Integer: {
             auto* spin = new QSpinBox(parent);
-            spin->setRange(int(std::max(d.minimum, double(INT_MIN))), int(std::min(d.maximum, double(INT_MAX))));
+            spin->setRange(int(std::max(d.minimum, double(INT_MIN))),
+                           int(std::min(d.maximum, double(INT_MAX))));
             spin->setAccelerated(true);
             return spin;
         }
-        case SettingKind::Real: return new QLineEdit(parent);
+        case SettingKind::Real:
+            return new QLineEdit(parent);
+        case SettingKind::Flag:
+            return new QCheckBox(parent);
         case SettingKind::Choice:
         case SettingKind::OpenChoice: {
             auto* combo = new QComboBox(parent);
@@ -47,7 +51,8 @@ QWidget* makeEditor(const SettingDeclaration& d, QWidget* parent) {
             auto* box = new QWidget(parent);
             auto* row = new QHBoxLayout(box);
             row->setContentsMargins(0, 0, 0, 0);
-            const QStringList tips = {SearchSettingsForm::tr("permute neurons"), SearchSettingsForm::tr("scale neurons"),
+            const QStringList tips = {SearchSettingsForm::tr("permute neurons"),
+                                      SearchSettingsForm::tr("scale neurons"),
                                       SearchSettingsForm::tr("rotate neuron pairs")};
             for (int i = 0; i < 3; ++i) {
                 const QString letter = QStringLiteral("PSR").mid(i, 1);
@@ -73,16 +78,18 @@ SearchSettingsForm::SearchSettingsForm(QWidget* parent) : QWidget(parent) {
     preset_ = new QComboBox(setup);
     preset_->addItem(tr("Demo: live on a 2-core CPU"), QStringLiteral("demo"));
     preset_->addItem(tr("Paper: the published settings"), QStringLiteral("paper"));
-    preset_->setToolTip(tr("Fills the form. Demo: 4 x 128 calibration tokens and 4 evaluation windows, so the "
-                           "demo model takes about 4 steps a second on two cores; Paper: 32 x 512 tokens, the whole "
-                           "WikiText-2 test set."));
+    preset_->setToolTip(tr(
+        "Fills the form. Demo: 4 x 128 calibration tokens and 4 evaluation windows, so the "
+        "demo model takes about 4 steps a second on two cores; Paper: 32 x 512 tokens, the whole "
+        "WikiText-2 test set."));
     setupForm->addRow(tr("Preset"), preset_);
     auto* modelRow = new QHBoxLayout;
     model_ = new QComboBox(setup);
     model_->setEditable(true);
     model_->setObjectName(QStringLiteral("model"));
-    model_->setToolTip(tr("A model directory in Hugging Face layout, a model id from the local Hugging Face cache, "
-                          "or opt-demo (the bundled demo model)"));
+    model_->setToolTip(tr(
+        "A model directory in Hugging Face layout, a model id from the local Hugging Face cache, "
+        "or opt-demo (the bundled demo model)"));
     auto* browse = new QPushButton(tr("Browse…"), setup);
     modelRow->addWidget(model_, 1);
     modelRow->addWidget(browse);
@@ -92,7 +99,8 @@ SearchSettingsForm::SearchSettingsForm(QWidget* parent) : QWidget(parent) {
     device_->addItem(QStringLiteral("cpu"));
     dtype_ = new QComboBox(setup);
     dtype_->setObjectName(QStringLiteral("dtype"));
-    dtype_->addItems({QStringLiteral("auto"), QStringLiteral("float32"), QStringLiteral("float16"), QStringLiteral("bfloat16")});
+    dtype_->addItems({QStringLiteral("auto"), QStringLiteral("float32"), QStringLiteral("float16"),
+                      QStringLiteral("bfloat16")});
     dtype_->setToolTip(tr("auto: float32 on the CPU, float16 on CUDA"));
     setupForm->addRow(tr("Device"), device_);
     setupForm->addRow(tr("Precision"), dtype_);
@@ -110,7 +118,8 @@ SearchSettingsForm::SearchSettingsForm(QWidget* parent) : QWidget(parent) {
     for (const SettingDeclaration& d : searchSettingDeclarations()) {
         const QString section = text(d.section);
         if (!sections.contains(section)) {
-            auto* box = new QGroupBox(QCoreApplication::translate("invx::Settings", d.section), this);
+            auto* box =
+                new QGroupBox(QCoreApplication::translate("invx::Settings", d.section), this);
             sections[section] = new QFormLayout(box);
             sections[section]->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
             layout->addWidget(box);
@@ -118,7 +127,8 @@ SearchSettingsForm::SearchSettingsForm(QWidget* parent) : QWidget(parent) {
         QWidget* editor = makeEditor(d, this);
         editor->setObjectName(text(d.key));
         editor->setToolTip(QStringLiteral("%1 (%2): %3")
-                               .arg(text(d.key), text(d.option), QCoreApplication::translate("invx::Settings", d.help)));
+                               .arg(text(d.key), text(d.option),
+                                    QCoreApplication::translate("invx::Settings", d.help)));
         auto* label = new QLabel(QCoreApplication::translate("invx::Settings", d.label), this);
         label->setToolTip(editor->toolTip());
         sections[section]->addRow(label, editor);
@@ -138,23 +148,31 @@ SearchSettingsForm::SearchSettingsForm(QWidget* parent) : QWidget(parent) {
 
     // Any edit revalidates.
     for (QWidget* editor : editors_) {
-        if (auto* spin = qobject_cast<QSpinBox*>(editor)) connect(spin, &QSpinBox::valueChanged, this, &SearchSettingsForm::validate);
-        if (auto* line = qobject_cast<QLineEdit*>(editor)) connect(line, &QLineEdit::textChanged, this, &SearchSettingsForm::validate);
-        if (auto* combo = qobject_cast<QComboBox*>(editor)) connect(combo, &QComboBox::currentTextChanged, this, &SearchSettingsForm::validate);
-        for (auto* check : editor->findChildren<QCheckBox*>()) connect(check, &QCheckBox::toggled, this, &SearchSettingsForm::validate);
+        if (auto* spin = qobject_cast<QSpinBox*>(editor))
+            connect(spin, &QSpinBox::valueChanged, this, &SearchSettingsForm::validate);
+        if (auto* line = qobject_cast<QLineEdit*>(editor))
+            connect(line, &QLineEdit::textChanged, this, &SearchSettingsForm::validate);
+        if (auto* combo = qobject_cast<QComboBox*>(editor))
+            connect(combo, &QComboBox::currentTextChanged, this, &SearchSettingsForm::validate);
+        for (auto* check : editor->findChildren<QCheckBox*>())
+            connect(check, &QCheckBox::toggled, this, &SearchSettingsForm::validate);
     }
     connect(model_, &QComboBox::currentTextChanged, this, &SearchSettingsForm::validate);
     connect(output_, &QLineEdit::textChanged, this, &SearchSettingsForm::validate);
-    connect(preset_, &QComboBox::currentIndexChanged, this, [this] { applyPreset(preset_->currentData().toString()); });
+    connect(preset_, &QComboBox::currentIndexChanged, this,
+            [this] { applyPreset(preset_->currentData().toString()); });
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Model directory (with config.json)"), modelPath());
+        const QString dir = QFileDialog::getExistingDirectory(
+            this, tr("Model directory (with config.json)"), modelPath());
         if (!dir.isEmpty()) setModelPath(dir);
     });
     connect(saveAs, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("New experiment file"), outputPath(),
-                                                          tr("Experiment files (*.h5)"), nullptr,
-                                                          QFileDialog::DontConfirmOverwrite);
-        if (!path.isEmpty()) setOutputPath(path.endsWith(QLatin1String(".h5")) ? path : path + QStringLiteral(".h5"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("New experiment file"), outputPath(), tr("Experiment files (*.h5)"), nullptr,
+            QFileDialog::DontConfirmOverwrite);
+        if (!path.isEmpty())
+            setOutputPath(path.endsWith(QLatin1String(".h5")) ? path
+                                                              : path + QStringLiteral(".h5"));
     });
 }
 
@@ -185,7 +203,8 @@ void SearchSettingsForm::listModels() {
 
 void SearchSettingsForm::setSettings(const SearchSettings& settings) {
     applyingPreset_ = true;
-    for (const SettingDeclaration& d : searchSettingDeclarations()) setEditorText(text(d.key), text(d.get(settings)));
+    for (const SettingDeclaration& d : searchSettingDeclarations())
+        setEditorText(text(d.key), text(d.get(settings)));
     applyingPreset_ = false;
     validate();
 }
@@ -195,17 +214,23 @@ QString SearchSettingsForm::editorText(const QString& key) const {
     if (auto* spin = qobject_cast<QSpinBox*>(editor)) return QString::number(spin->value());
     if (auto* line = qobject_cast<QLineEdit*>(editor)) return line->text().trimmed();
     if (auto* combo = qobject_cast<QComboBox*>(editor)) return combo->currentText().trimmed();
+    if (auto* check = qobject_cast<QCheckBox*>(editor)) return check->isChecked() ? "1" : "0";
     QString letters;
     for (const char* c : {"P", "S", "R"})
-        if (auto* check = editor->findChild<QCheckBox*>(QString::fromLatin1(c)); check && check->isChecked())
+        if (auto* check = editor->findChild<QCheckBox*>(QString::fromLatin1(c));
+            check && check->isChecked())
             letters += QString::fromLatin1(c);
     return letters;
 }
 
 void SearchSettingsForm::setEditorText(const QString& key, const QString& value) {
     QWidget* editor = editors_.value(key);
-    if (auto* spin = qobject_cast<QSpinBox*>(editor)) spin->setValue(value.toInt());
-    else if (auto* line = qobject_cast<QLineEdit*>(editor)) line->setText(value);
+    if (auto* spin = qobject_cast<QSpinBox*>(editor))
+        spin->setValue(value.toInt());
+    else if (auto* check = qobject_cast<QCheckBox*>(editor))
+        check->setChecked(value == QLatin1String("1"));
+    else if (auto* line = qobject_cast<QLineEdit*>(editor))
+        line->setText(value);
     else if (auto* combo = qobject_cast<QComboBox*>(editor)) {
         if (combo->findText(value) < 0) combo->addItem(value);
         combo->setCurrentText(value);
@@ -225,7 +250,8 @@ SearchSettings SearchSettingsForm::settings(QString* error) const {
 SearchSettings SearchSettingsForm::settings(SettingProblem* problem) const {
     SearchSettings s;
     try {
-        for (const SettingDeclaration& d : searchSettingDeclarations()) d.set(s, editorText(text(d.key)).toStdString());
+        for (const SettingDeclaration& d : searchSettingDeclarations())
+            d.set(s, editorText(text(d.key)).toStdString());
         s.validate();
     } catch (const SettingError& e) {
         if (problem) *problem = e.problem();
@@ -250,11 +276,15 @@ SearchRunRequest SearchSettingsForm::request(SettingProblem* settingProblem) con
     r.device = device_->currentText().toStdString();
     r.dtype = dtype_->currentText().toStdString();
     r.experimentPath = outputPath().toStdString();
-    if (problem.isEmpty() && outputPath().isEmpty()) problem = tr("choose where the experiment file goes");
+    if (problem.isEmpty() && outputPath().isEmpty())
+        problem = tr("choose where the experiment file goes");
     else if (problem.isEmpty() && QFileInfo::exists(outputPath()))
-        problem = tr("experiment file '%1' already exists; choose another file, or resume it from the Experiments list")
+        problem = tr("experiment file '%1' already exists; choose another file, or resume it from "
+                     "the Experiments list")
                       .arg(outputPath());
-    if (settingProblem) *settingProblem = {found.sentence.empty() ? std::string() : found.key, problem.toStdString()};
+    if (settingProblem)
+        *settingProblem = {found.sentence.empty() ? std::string() : found.key,
+                           problem.toStdString()};
     return r;
 }
 
@@ -284,7 +314,8 @@ void SearchSettingsForm::validate() {
     const QString key = text(problem.key);
     if (key != markedKey_) {
         if (QWidget* old = editors_.value(markedKey_)) old->setStyleSheet(QString());
-        if (QWidget* now = editors_.value(key)) now->setStyleSheet(QStringLiteral("background: #fde7e9;"));
+        if (QWidget* now = editors_.value(key))
+            now->setStyleSheet(QStringLiteral("background: #fde7e9;"));
         markedKey_ = key;
     }
     Q_EMIT validityChanged(sentence.isEmpty());

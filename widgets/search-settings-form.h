@@ -19,7 +19,7 @@ namespace invx::gui {
 
 class SearchSettingsForm : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit SearchSettingsForm(QWidget* parent = nullptr);
 
     // The core's presets (invx::searchSettingsPreset): "demo" and "paper".
@@ -27,9 +27,11 @@ public:
     void applyPreset(const QString& preset);
 
     void setSettings(const SearchSettings& settings);
-    // The settings as edited; on a problem, `error` gets the core's sentence and the result is partial.
+    // The settings as edited; on a problem, `error` gets the core's sentence and the result is
+    // partial.
     SearchSettings settings(QString* error = nullptr) const;
-    SearchSettings settings(SettingProblem* problem) const;  // ... with the key of the setting at fault
+    SearchSettings settings(
+        SettingProblem* problem) const;  // ... with the key of the setting at fault
     // A request for a new run as the form says (model, device, dtype, output file).
     SearchRunRequest request(QString* error = nullptr) const;
     SearchRunRequest request(SettingProblem* problem) const;
@@ -46,10 +48,10 @@ public:
     QLabel* errorLabel() const { return error_; }
     QWidget* editor(const QString& key) const { return editors_.value(key); }
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void validityChanged(bool valid);
 
-private:
+  private:
     void validate();
     void listModels();
     QString editorText(const QString& key) const;

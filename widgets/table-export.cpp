@@ -8,7 +8,8 @@ namespace {
 
 QString latexEscaped(QString s) {
     s.replace(QLatin1Char('\\'), QStringLiteral("\\textbackslash{}"));
-    for (const char* c : {"&", "%", "$", "#", "_", "{", "}"}) s.replace(QLatin1String(c), QStringLiteral("\\") + QLatin1String(c));
+    for (const char* c : {"&", "%", "$", "#", "_", "{", "}"})
+        s.replace(QLatin1String(c), QStringLiteral("\\") + QLatin1String(c));
     s.replace(QStringLiteral("–"), QStringLiteral("--"));
     s.replace(QStringLiteral("±"), QStringLiteral("$\\pm$"));
     return s;
@@ -34,7 +35,8 @@ QString tableToMarkdown(const QAbstractItemModel& model, int firstNumericColumn)
                       QStringLiteral("| %1 |").arg(rule.join(QStringLiteral(" | ")))};
     for (int r = 0; r < model.rowCount(); ++r) {
         QStringList cells;
-        for (int c = 0; c < model.columnCount(); ++c) cells << cell(model, r, c).replace(QLatin1Char('|'), QStringLiteral("\\|"));
+        for (int c = 0; c < model.columnCount(); ++c)
+            cells << cell(model, r, c).replace(QLatin1Char('|'), QStringLiteral("\\|"));
         lines << QStringLiteral("| %1 |").arg(cells.join(QStringLiteral(" | ")));
     }
     return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
@@ -42,11 +44,14 @@ QString tableToMarkdown(const QAbstractItemModel& model, int firstNumericColumn)
 
 QString tableToLatex(const QAbstractItemModel& model, int firstNumericColumn) {
     QString spec;
-    for (int c = 0; c < model.columnCount(); ++c) spec += c >= firstNumericColumn ? QLatin1Char('r') : QLatin1Char('l');
-    QStringList lines{QStringLiteral("\\begin{tabular}{%1}").arg(spec), QStringLiteral("\\toprule")};
+    for (int c = 0; c < model.columnCount(); ++c)
+        spec += c >= firstNumericColumn ? QLatin1Char('r') : QLatin1Char('l');
+    QStringList lines{QStringLiteral("\\begin{tabular}{%1}").arg(spec),
+                      QStringLiteral("\\toprule")};
     QStringList head;
     for (int c = 0; c < model.columnCount(); ++c) head << latexEscaped(header(model, c));
-    lines << head.join(QStringLiteral(" & ")) + QStringLiteral(" \\\\") << QStringLiteral("\\midrule");
+    lines << head.join(QStringLiteral(" & ")) + QStringLiteral(" \\\\")
+          << QStringLiteral("\\midrule");
     for (int r = 0; r < model.rowCount(); ++r) {
         QStringList cells;
         for (int c = 0; c < model.columnCount(); ++c) cells << latexEscaped(cell(model, r, c));

@@ -13,14 +13,23 @@ const Command& inspectCommand() {
     static const Command c{
         "inspect",
         "--experiment FILE [--checkpoint N] [--no-check] [--json]",
-        "Summarize an experiment file and check that its transformation keeps the model's function.",
+        "Summarize an experiment file and check that its transformation keeps the model's "
+        "function.",
         {
             {"--experiment", "FILE", "experiment file written by invx search", ""},
             {"--checkpoint", "N", "the checkpoint to check; -1 = the last", "-1"},
-            {"--model", "PATH|ID", "the model the experiment ran on; default: the recorded path", ""},
-            {"--device", "cpu|cuda|auto", "where the check runs; default: where the run ran, or the CPU where that was a GPU this machine lacks", ""},
-            {"--dtype", "auto|float32|float16|bfloat16", "the check's precision; default: the run's (float32 on the CPU for a run made on a GPU)", ""},
-            {"--no-check", "", "only the summary: do not load the model for the invariance check", ""},
+            {"--model", "PATH|ID", "the model the experiment ran on; default: the recorded path",
+             ""},
+            {"--device", "cpu|cuda|auto",
+             "where the check runs; default: where the run ran, or the CPU where that was a GPU "
+             "this machine lacks",
+             ""},
+            {"--dtype", "auto|float32|float16|bfloat16",
+             "the check's precision; default: the run's (float32 on the CPU for a run made on a "
+             "GPU)",
+             ""},
+            {"--no-check", "", "only the summary: do not load the model for the invariance check",
+             ""},
             {"--json", "", "print one JSON object", ""},
         }};
     return c;
@@ -35,7 +44,8 @@ int runInspect(const Arguments& args) {
     const std::vector<std::int64_t> checkpoints = file.checkpointSteps();
     const std::vector<EvaluationRecord> evaluations = file.evaluations();
     const std::int64_t steps = file.stepCount();
-    const std::vector<StepRecord> last = steps > 0 ? file.steps(steps - 1, 1) : std::vector<StepRecord>{};
+    const std::vector<StepRecord> last =
+        steps > 0 ? file.steps(steps - 1, 1) : std::vector<StepRecord>{};
     std::optional<SearchCheckpoint> latest;
     if (!checkpoints.empty()) latest = file.checkpoint(-1);
 
@@ -43,7 +53,8 @@ int runInspect(const Arguments& args) {
     std::int64_t checkedStep = -1;
     std::string checkedOn;  // "cpu, float32"
     if (!args.has("--no-check") && !checkpoints.empty()) {
-        ExperimentInspector inspector(path, args.get("--model"), args.get("--device"), args.get("--dtype"));
+        ExperimentInspector inspector(path, args.get("--model"), args.get("--device"),
+                                      args.get("--dtype"));
         check = inspector.invarianceCheck(checkpoint);
         checkedStep = inspector.checkpointStep(checkpoint);
         checkedOn = inspector.device() + ", " + inspector.dtype();
@@ -69,29 +80,40 @@ int runInspect(const Arguments& args) {
         j["perplexity_last_step"] = evaluations.back().step;
     }
     if (!check.empty())
-        j["invariance_check"] = {{"step", checkedStep}, {"max_abs_difference", check}, {"placement", checkedOn}};
+        j["invariance_check"] = {
+            {"step", checkedStep}, {"max_abs_difference", check}, {"placement", checkedOn}};
     if (args.has("--json")) {
         std::printf("%s\n", j.dump().c_str());
         return 0;
     }
     std::printf("%s: %s\n", path.c_str(), file.status().c_str());
-    std::printf("  model         %s (%lld parameters, %d layers)\n", model.path.c_str(), (long long)model.parameters, model.layers);
-    std::printf("  search        %s, %s, invariances %s, seed %llu\n", settings.base.c_str(), settings.quant.describe().c_str(),
-                settings.invariances.c_str(), (unsigned long long)settings.seed);
+    std::printf("  model         %s (%lld parameters, %d layers)\n", model.path.c_str(),
+                (long long)model.parameters, model.layers);
+    std::printf("  search        %s, %s, invariances %s, seed %llu\n", settings.base.c_str(),
+                settings.quant.describe().c_str(), settings.invariances.c_str(),
+                (unsigned long long)settings.seed);
     std::printf("  steps         %lld of %lld", (long long)steps, (long long)settings.steps);
-    if (latest) std::printf(", %lld accepted, best loss %.6g", (long long)latest->acceptedSteps, latest->bestLoss);
+    if (latest)
+        std::printf(", %lld accepted, best loss %.6g", (long long)latest->acceptedSteps,
+                    latest->bestLoss);
     if (!last.empty()) std::printf(", %.1f s", last.back().elapsedSeconds);
     std::printf("\n  checkpoints   %zu", checkpoints.size());
-    if (!checkpoints.empty()) std::printf(" (steps %lld to %lld)", (long long)checkpoints.front(), (long long)checkpoints.back());
+    if (!checkpoints.empty())
+        std::printf(" (steps %lld to %lld)", (long long)checkpoints.front(),
+                    (long long)checkpoints.back());
     std::printf("\n");
     if (!evaluations.empty())
-        std::printf("  perplexity    %.2f at step 0, %.2f at step %lld\n", evaluations.front().perplexity,
-                    evaluations.back().perplexity, (long long)evaluations.back().step);
+        std::printf("  perplexity    %.2f at step 0, %.2f at step %lld\n",
+                    evaluations.front().perplexity, evaluations.back().perplexity,
+                    (long long)evaluations.back().step);
     if (!check.empty()) {
-        std::printf("  invariance    largest |original - transformed| block output at step %lld (unquantized, calibration "
-                    "batch, on %s; 0 up to rounding for P and S, small for R):\n",
-                    (long long)checkedStep, checkedOn.c_str());
-        for (std::size_t l = 0; l < check.size(); ++l) std::printf("                layer %zu: %.3g\n", l, check[l]);
+        std::printf(
+            "  invariance    largest |original - transformed| block output at step %lld "
+            "(unquantized, calibration "
+            "batch, on %s; 0 up to rounding for P and S, small for R):\n",
+            (long long)checkedStep, checkedOn.c_str());
+        for (std::size_t l = 0; l < check.size(); ++l)
+            std::printf("                layer %zu: %.3g\n", l, check[l]);
     } else if (checkpoints.empty()) {
         std::printf("  invariance    no checkpoint yet to check\n");
     }

@@ -115,10 +115,13 @@ std::vector<Option> settingOptions(SettingCommand command) {
     const std::vector<const SettingDeclaration*> rows = settingDeclarations(command);
     std::vector<Option> options;
     for (const SettingDeclaration* d : rows) {
-        Option o{d->option, d->valueName, d->help, d->kind == SettingKind::Flag ? "" : d->get(defaults)};
-        if (d->kind == SettingKind::Choice) {  // the choices this command takes: "fp|rtn|awq|gptq" for eval
+        Option o{d->option, d->valueName, d->help,
+                 d->kind == SettingKind::Flag ? "" : d->get(defaults)};
+        if (d->kind ==
+            SettingKind::Choice) {  // the choices this command takes: "fp|rtn|awq|gptq" for eval
             o.valueName.clear();
-            for (const std::string& c : d->choicesFor(command)) o.valueName += (o.valueName.empty() ? "" : "|") + c;
+            for (const std::string& c : d->choicesFor(command))
+                o.valueName += (o.valueName.empty() ? "" : "|") + c;
         }
         for (const std::string& alias : d->aliases) {
             bool taken = false;
@@ -157,8 +160,10 @@ std::string helpText(const Command& command) {
     for (const auto& o : command.options) {
         std::string left = o.name + (o.valueName.empty() ? "" : " " + o.valueName);
         s << "  " << left << std::string(width - left.size() + 2, ' ') << o.help;
-        if (!o.defaultValue.empty() && !o.valueName.empty()) s << " (default: " << o.defaultValue << ")";
-        for (std::size_t i = 0; i < o.aliases.size(); ++i) s << (i ? ", " : " (also ") << o.aliases[i];
+        if (!o.defaultValue.empty() && !o.valueName.empty())
+            s << " (default: " << o.defaultValue << ")";
+        for (std::size_t i = 0; i < o.aliases.size(); ++i)
+            s << (i ? ", " : " (also ") << o.aliases[i];
         if (!o.aliases.empty()) s << ')';
         s << '\n';
     }
@@ -184,13 +189,15 @@ std::string formatDuration(double seconds) {
 
 std::string failureMessage(const std::exception& error, const std::vector<std::string>& args) {
     std::string running = "(while running: invx";
-    for (const std::string& a : args) running += ' ' + (a.find(' ') == std::string::npos ? a : "'" + a + "'");
+    for (const std::string& a : args)
+        running += ' ' + (a.find(' ') == std::string::npos ? a : "'" + a + "'");
     running += ")";
     const std::string hint = "; use a smaller model, batch or window, or float16 (--dtype)";
     if (dynamic_cast<const std::bad_alloc*>(&error)) return "out of memory " + running + hint;
     std::string what = error.what();
     what = what.substr(0, what.find('\n'));
-    const bool memory = what.find("out of memory") != std::string::npos || what.find("can't allocate") != std::string::npos;
+    const bool memory = what.find("out of memory") != std::string::npos ||
+                        what.find("can't allocate") != std::string::npos;
     return what + ' ' + running + (memory ? hint : "");
 }
 

@@ -15,7 +15,8 @@ struct Option {
     std::string valueName;     // "B"; empty for a flag
     std::string help;          // one line; the default is appended
     std::string defaultValue;  // "" = no default
-    std::vector<std::string> aliases = {};  // older names, taken as this option ("--base" for "--method")
+    std::vector<std::string> aliases =
+        {};  // older names, taken as this option ("--base" for "--method")
 };
 
 struct Command {
@@ -23,13 +24,14 @@ struct Command {
     std::string synopsis;  // "--model PATH|ID --data NAME|PATH [options]"
     std::string summary;   // one line for the command list
     std::vector<Option> options;
-    std::string operands = {};  // what arguments that are not options are, for --help ("FILE..."); "" = none taken
+    std::string operands =
+        {};  // what arguments that are not options are, for --help ("FILE..."); "" = none taken
 };
 
 class Arguments {
-public:
+  public:
     bool has(const std::string& name) const { return values_.count(name) > 0; }
-    std::string get(const std::string& name) const;  // value or default; "" when neither
+    std::string get(const std::string& name) const;      // value or default; "" when neither
     std::string require(const std::string& name) const;  // throws when missing
     long long getInt(const std::string& name, long long min, long long max) const;
     double getDouble(const std::string& name) const;  // range checks are the caller's
@@ -37,7 +39,7 @@ public:
     // The name the user typed for an option: its own, or the alias they used.
     std::string typed(const std::string& name) const;
 
-private:
+  private:
     friend Arguments parse(const Command&, const std::vector<std::string>&);
     const Command* command_ = nullptr;
     std::map<std::string, std::string> values_;

@@ -28,16 +28,20 @@ std::vector<int> parseLayerList(const std::string& text) {
 
 const Command& logitsCommand() {
     static const Command c = [] {
-        Command cmd{
-            "logits",
-            "--model PATH|ID --ids FILE --out FILE.safetensors [--layers L,L...]",
-            "Run the model on token ids and write its logits (and chosen layers' outputs) as float32 safetensors.",
-            {
-                {"--model", "PATH|ID", "model directory, or a Hugging Face id found in the local cache", ""},
-                {"--ids", "FILE", "token ids: one sequence per line, equal lengths", ""},
-                {"--out", "FILE", "safetensors file to write: 'logits' [batch, seq, vocab], 'hidden.L' [batch, seq, hidden]", ""},
-                {"--layers", "L,L...", "decoder layers whose outputs to write as well", ""},
-            }};
+        Command cmd{"logits",
+                    "--model PATH|ID --ids FILE --out FILE.safetensors [--layers L,L...]",
+                    "Run the model on token ids and write its logits (and chosen layers' outputs) "
+                    "as float32 safetensors.",
+                    {
+                        {"--model", "PATH|ID",
+                         "model directory, or a Hugging Face id found in the local cache", ""},
+                        {"--ids", "FILE", "token ids: one sequence per line, equal lengths", ""},
+                        {"--out", "FILE",
+                         "safetensors file to write: 'logits' [batch, seq, vocab], 'hidden.L' "
+                         "[batch, seq, hidden]",
+                         ""},
+                        {"--layers", "L,L...", "decoder layers whose outputs to write as well", ""},
+                    }};
         for (auto& o : computeOptions()) cmd.options.push_back(o);
         return cmd;
     }();
@@ -54,8 +58,8 @@ int runLogits(const Arguments& args) {
     applyThreads(args);
     const ModelOutputsResult r = writeModelOutputs(request);
     for (const auto& w : r.warnings) std::cerr << "invx: warning: " << w << '\n';
-    std::cerr << "invx: wrote " << request.outputPath << " (logits " << r.batch << "x" << r.sequence << "x" << r.vocabulary
-              << ")\n";
+    std::cerr << "invx: wrote " << request.outputPath << " (logits " << r.batch << "x" << r.sequence
+              << "x" << r.vocabulary << ")\n";
     return 0;
 }
 

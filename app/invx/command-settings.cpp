@@ -29,28 +29,38 @@ std::string commandsText(const SettingDeclaration& d) {
 
 std::string number(double v) {
     std::ostringstream s;
-    if (std::fabs(v) < 1e15 && v == std::floor(v)) s << std::int64_t(v);
-    else s << v;
+    if (std::fabs(v) < 1e15 && v == std::floor(v))
+        s << std::int64_t(v);
+    else
+        s << v;
     return s.str();
 }
 
-// "1 to 8", "(0, 1]", "at least 0", "rtn, awq, gptq (eval: also fp)", "P, S, R: any non-empty combination".
+// "1 to 8", "(0, 1]", "at least 0", "rtn, awq, gptq (eval: also fp)", "P, S, R: any non-empty
+// combination".
 std::string valuesText(const SettingDeclaration& d) {
     switch (d.kind) {
         case SettingKind::Integer:
-            return d.maximum >= 1e15 ? "at least " + number(d.minimum) : number(d.minimum) + " to " + number(d.maximum);
+            return d.maximum >= 1e15 ? "at least " + number(d.minimum)
+                                     : number(d.minimum) + " to " + number(d.maximum);
         case SettingKind::Real:
-            if (d.maximum >= 1e15) return (d.minimumOpen ? "greater than " : "at least ") + number(d.minimum);
-            return std::string(d.minimumOpen ? "(" : "[") + number(d.minimum) + ", " + number(d.maximum) + (d.maximumOpen ? ")" : "]");
-        case SettingKind::Flag: return "on or off";
-        case SettingKind::Invariances: return "any non-empty combination of P, S, R";
+            if (d.maximum >= 1e15)
+                return (d.minimumOpen ? "greater than " : "at least ") + number(d.minimum);
+            return std::string(d.minimumOpen ? "(" : "[") + number(d.minimum) + ", " +
+                   number(d.maximum) + (d.maximumOpen ? ")" : "]");
+        case SettingKind::Flag:
+            return "on or off";
+        case SettingKind::Invariances:
+            return "any non-empty combination of P, S, R";
         case SettingKind::Choice:
         case SettingKind::OpenChoice: {
             std::string out;
-            for (const std::string& c : d.choices) out += (out.empty() ? "" : ", ") + (c.empty() ? std::string("\"\"") : c);
+            for (const std::string& c : d.choices)
+                out += (out.empty() ? "" : ", ") + (c.empty() ? std::string("\"\"") : c);
             if (!d.evaluateChoices.empty()) {
                 std::string extra;
-                for (const std::string& c : d.evaluateChoices) extra += (extra.empty() ? "" : ", ") + c;
+                for (const std::string& c : d.evaluateChoices)
+                    extra += (extra.empty() ? "" : ", ") + c;
                 out += " (eval: also " + extra + ")";
             }
             return d.kind == SettingKind::OpenChoice ? out + ", or a file" : out;
@@ -67,8 +77,10 @@ std::string defaultText(const SettingDeclaration& d) {
         if (!d.takenBy(c.command)) continue;
         const std::string value = d.get(defaultSettings(c.command));
         const std::string shown = value.empty() ? "\"\"" : value;
-        if (first.empty()) first = shown;
-        else if (shown != first) others += (others.empty() ? "" : "; ") + std::string(c.name) + ": " + shown;
+        if (first.empty())
+            first = shown;
+        else if (shown != first)
+            others += (others.empty() ? "" : "; ") + std::string(c.name) + ": " + shown;
     }
     return others.empty() ? first : first + " (" + others + ")";
 }
@@ -89,16 +101,20 @@ std::string cell(const std::string& text) {
 std::string markdown() {
     std::ostringstream s;
     s << "# Settings\n\n"
-         "Every setting of every command, as `invx settings --format markdown` prints it from the one table\n"
+         "Every setting of every command, as `invx settings --format markdown` prints it from the "
+         "one table\n"
          "that the command line, the workbench's form and the experiment file are generated from\n"
-         "(`core/include/invx/setting-table.h`). The key is the setting's name in an experiment file's\n"
-         "`/settings` JSON (for the settings a file records) and in messages; an alias is an older name of\n"
+         "(`core/include/invx/setting-table.h`). The key is the setting's name in an experiment "
+         "file's\n"
+         "`/settings` JSON (for the settings a file records) and in messages; an alias is an older "
+         "name of\n"
          "the option, taken where no other setting of the command has it.\n\n"
          "| key | option | commands | default | values | meaning |\n"
          "| --- | --- | --- | --- | --- | --- |\n";
     for (const SettingDeclaration& d : settingDeclarations())
-        s << "| `" << d.key << "`" << (d.recorded() ? "" : " (not recorded)") << " | " << optionsText(d) << " | "
-          << commandsText(d) << " | " << defaultText(d) << " | " << cell(valuesText(d)) << " | " << cell(d.help) << " |\n";
+        s << "| `" << d.key << "`" << (d.recorded() ? "" : " (not recorded)") << " | "
+          << optionsText(d) << " | " << commandsText(d) << " | " << defaultText(d) << " | "
+          << cell(valuesText(d)) << " | " << cell(d.help) << " |\n";
     return s.str();
 }
 
@@ -107,8 +123,8 @@ std::string plainText() {
     for (const SettingDeclaration& d : settingDeclarations()) {
         s << d.option;
         for (const std::string& a : d.aliases) s << ", " << a;
-        s << " (" << d.key << ")\n    " << d.help << "\n    commands: " << commandsText(d) << "; default: " << defaultText(d)
-          << "; values: " << valuesText(d) << '\n';
+        s << " (" << d.key << ")\n    " << d.help << "\n    commands: " << commandsText(d)
+          << "; default: " << defaultText(d) << "; values: " << valuesText(d) << '\n';
     }
     return s.str();
 }
@@ -121,14 +137,16 @@ const Command& settingsCommand() {
         "[--format text|markdown]",
         "List every setting of every command: key, options, defaults, values and meaning.",
         {
-            {"--format", "text|markdown", "text, or the Markdown table of docs/settings.md", "text"},
+            {"--format", "text|markdown", "text, or the Markdown table of docs/settings.md",
+             "text"},
         }};
     return c;
 }
 
 int runSettings(const Arguments& args) {
     const std::string format = args.get("--format");
-    if (format != "text" && format != "markdown") throw Error("--format expects text or markdown, but got '" + format + "'");
+    if (format != "text" && format != "markdown")
+        throw Error("--format expects text or markdown, but got '" + format + "'");
     std::cout << (format == "markdown" ? markdown() : plainText());
     return 0;
 }

@@ -13,9 +13,11 @@ const Command& tokenizeCommand() {
         "--tokenizer DIR --input FILE [--add-special]",
         "Print the token ids of a file's whole content as one line of space-separated integers.",
         {
-            {"--tokenizer", "DIR", "directory with vocab.json and merges.txt (a model directory works)", ""},
+            {"--tokenizer", "DIR",
+             "directory with vocab.json and merges.txt (a model directory works)", ""},
             {"--input", "FILE", "UTF-8 text file to tokenize", ""},
-            {"--add-special", "", "add the special tokens the tokenizer asks for (OPT: a leading </s>)", ""},
+            {"--add-special", "",
+             "add the special tokens the tokenizer asks for (OPT: a leading </s>)", ""},
         }};
     return c;
 }

@@ -6,8 +6,10 @@ namespace invx::cli {
 
 std::vector<Option> computeOptions() {
     return {
-        {"--device", "cpu|cuda|auto", "where the model runs; auto picks cuda when a GPU is visible", "auto"},
-        {"--dtype", "auto|float32|float16|bfloat16", "weights and activations; auto is float32 on CPU, float16 on CUDA", "auto"},
+        {"--device", "cpu|cuda|auto", "where the model runs; auto picks cuda when a GPU is visible",
+         "auto"},
+        {"--dtype", "auto|float32|float16|bfloat16",
+         "weights and activations; auto is float32 on CPU, float16 on CUDA", "auto"},
         {"--threads", "N", "CPU threads for libtorch; 0 = one per core", "0"},
     };
 }

@@ -8,13 +8,13 @@
 namespace invx::cli {
 
 class EvaluationPrinter : public EvaluationObserver {
-public:
+  public:
     explicit EvaluationPrinter(bool quiet);
     void onMessage(const std::string& text) override;
     bool onPerplexityProgress(const PerplexityProgress& p) override;
     void onTaskProgress(const std::string& task, std::int64_t done, std::int64_t total) override;
 
-private:
+  private:
     // Prints `line` in place on a terminal; otherwise once per tenth of the work.
     void show(const char* line, std::int64_t done, std::int64_t total);
 

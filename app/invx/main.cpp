@@ -79,7 +79,8 @@ int main(int argc, char** argv) {
         try {
             return e.run(invx::cli::parse(command, rest));
         } catch (const invx::SettingError& err) {
-            std::cerr << "invx: error: " << invx::cli::settingOptionPrefix(err, rest) << err.what() << '\n';
+            std::cerr << "invx: error: " << invx::cli::settingOptionPrefix(err, rest) << err.what()
+                      << '\n';
             return 1;
         } catch (const invx::Error& err) {
             std::cerr << "invx: error: " << err.what() << '\n';

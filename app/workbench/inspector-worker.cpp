@@ -27,7 +27,9 @@ void InspectorWorker::request(const QString& experiment, std::int64_t checkpoint
         idle = !pending_.has_value();
         pending_ = Request{experiment, checkpoint, layer};
     }
-    if (idle) QMetaObject::invokeMethod(context_, [this] { serve(); }, Qt::QueuedConnection);
+    if (idle)
+        QMetaObject::invokeMethod(
+            context_, [this] { serve(); }, Qt::QueuedConnection);
 }
 
 void InspectorWorker::serve() {
@@ -55,7 +57,8 @@ LayerInspection InspectorWorker::inspect(const Request& r) {
     out.start = inspector->inspectStart(r.layer);
     out.now = inspector->inspectLayer(out.checkpoint, r.layer);
     out.attention = inspector->inspectAttention(r.layer);
-    for (std::int64_t n : inspector->positionChanges(r.layer, out.checkpoint)) out.positionChanges.push_back(double(n));
+    for (std::int64_t n : inspector->positionChanges(r.layer, out.checkpoint))
+        out.positionChanges.push_back(double(n));
     QVector<double>& invariance = invariance_[{r.experiment, out.checkpoint}];
     if (invariance.isEmpty())
         for (double d : inspector->invarianceCheck(out.checkpoint)) invariance.push_back(d);

@@ -17,12 +17,12 @@ namespace invx::gui {
 
 class InspectorWorker : public LayerInspectorSource {
     Q_OBJECT
-public:
+  public:
     explicit InspectorWorker(QObject* parent = nullptr);
     ~InspectorWorker() override;
     void request(const QString& experiment, std::int64_t checkpoint, int layer) override;
 
-private:
+  private:
     struct Request {
         QString experiment;
         std::int64_t checkpoint;

@@ -5,9 +5,9 @@
 #include <cstdio>
 
 #include "experiment-export.h"
+#include "inspector-worker.h"
 #include "invx/version.h"
 #include "main-window.h"
-#include "inspector-worker.h"
 #include "results-evaluation-worker.h"
 #include "results-view.h"
 #include "search-worker.h"
@@ -28,18 +28,22 @@ int exportWithoutWindow(const QCommandLineParser& args) {
         std::fprintf(stderr, "invx-workbench: error: --export needs --out DIR\n");
         return 1;
     }
-    if (args.isSet(QStringLiteral("format"))) request.formats = args.value(QStringLiteral("format")).toLower().split(QLatin1Char(','));
+    if (args.isSet(QStringLiteral("format")))
+        request.formats = args.value(QStringLiteral("format")).toLower().split(QLatin1Char(','));
     if (args.isSet(QStringLiteral("preset"))) request.preset = args.value(QStringLiteral("preset"));
     const QString axis = args.value(QStringLiteral("x-axis"));
     if (!axis.isEmpty() && axis != QLatin1String("step") && axis != QLatin1String("time")) {
-        std::fprintf(stderr, "invx-workbench: error: --x-axis expects step or time, but got '%s'\n", qPrintable(axis));
+        std::fprintf(stderr, "invx-workbench: error: --x-axis expects step or time, but got '%s'\n",
+                     qPrintable(axis));
         return 1;
     }
     request.timeAxis = axis == QLatin1String("time");
     try {
         const QStringList written = invx::gui::exportExperiments(request);
-        for (const QString& f : written) std::printf("%s\n", qPrintable(QDir::toNativeSeparators(f)));
-        std::fprintf(stderr, "invx-workbench: wrote %lld files to %s\n", (long long)written.size(), qPrintable(request.directory));
+        for (const QString& f : written)
+            std::printf("%s\n", qPrintable(QDir::toNativeSeparators(f)));
+        std::fprintf(stderr, "invx-workbench: wrote %lld files to %s\n", (long long)written.size(),
+                     qPrintable(request.directory));
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "invx-workbench: error: %s\n", e.what());
@@ -51,13 +55,16 @@ int exportWithoutWindow(const QCommandLineParser& args) {
 
 int main(int argc, char** argv) {
     // Exports need no display; a window does.
-    if (wantsExport(argc, argv) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    if (wantsExport(argc, argv) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
     // Files that an `invx search` elsewhere is writing are followed read-only; HDF5's file locks
     // would refuse to open them.
-    if (qEnvironmentVariableIsEmpty("HDF5_USE_FILE_LOCKING")) qputenv("HDF5_USE_FILE_LOCKING", "FALSE");
+    if (qEnvironmentVariableIsEmpty("HDF5_USE_FILE_LOCKING"))
+        qputenv("HDF5_USE_FILE_LOCKING", "FALSE");
     // Named data sets (wikipedia, wikitext2, ...) live under $INVX_DATA; default to the data beside
     // the source tree, as the scripts do.
-    if (qEnvironmentVariableIsEmpty("INVX_DATA") && QDir(QStringLiteral(INVX_DEFAULT_DATA_DIR)).exists())
+    if (qEnvironmentVariableIsEmpty("INVX_DATA") &&
+        QDir(QStringLiteral(INVX_DEFAULT_DATA_DIR)).exists())
         qputenv("INVX_DATA", QDir(QStringLiteral(INVX_DEFAULT_DATA_DIR)).absolutePath().toUtf8());
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("InvarExplore"));
@@ -70,13 +77,30 @@ int main(int argc, char** argv) {
         "Without --export it opens the window, with the experiment files given opened."));
     args.addHelpOption();
     args.addVersionOption();
-    args.addPositionalArgument(QStringLiteral("experiments"), QStringLiteral("Experiment files (.h5) to open or export."),
+    args.addPositionalArgument(QStringLiteral("experiments"),
+                               QStringLiteral("Experiment files (.h5) to open or export."),
                                QStringLiteral("[RUN.h5 ...]"));
-    args.addOption({QStringLiteral("export"), QStringLiteral("Write the figures, their CSV data and the runs table (runs.md, runs.tex) of the experiments into --out, without a window; several files are overlaid.")});
-    args.addOption({QStringLiteral("out"), QStringLiteral("Folder for --export (created if missing)."), QStringLiteral("DIR")});
-    args.addOption({QStringLiteral("format"), QStringLiteral("Formats for --export, comma-separated: pdf,svg,png,csv (default: all)."), QStringLiteral("LIST")});
-    args.addOption({QStringLiteral("preset"), QStringLiteral("Figure size and style for --export: icml-column (3.25 in, default), icml-double (6.75 in), neurips-column, neurips-double, acl-column (3.03 in), acl-double (6.30 in), screen."), QStringLiteral("NAME")});
-    args.addOption({QStringLiteral("x-axis"), QStringLiteral("x axis of exported curves: step (default) or time."), QStringLiteral("step|time")});
+    args.addOption(
+        {QStringLiteral("export"),
+         QStringLiteral(
+             "Write the figures, their CSV data and the runs table (runs.md, runs.tex) of the "
+             "experiments into --out, without a window; several files are overlaid.")});
+    args.addOption({QStringLiteral("out"),
+                    QStringLiteral("Folder for --export (created if missing)."),
+                    QStringLiteral("DIR")});
+    args.addOption(
+        {QStringLiteral("format"),
+         QStringLiteral("Formats for --export, comma-separated: pdf,svg,png,csv (default: all)."),
+         QStringLiteral("LIST")});
+    args.addOption(
+        {QStringLiteral("preset"),
+         QStringLiteral("Figure size and style for --export: icml-column (3.25 in, default), "
+                        "icml-double (6.75 in), neurips-column, neurips-double, acl-column (3.03 "
+                        "in), acl-double (6.30 in), screen."),
+         QStringLiteral("NAME")});
+    args.addOption({QStringLiteral("x-axis"),
+                    QStringLiteral("x axis of exported curves: step (default) or time."),
+                    QStringLiteral("step|time")});
     args.process(app);
     if (args.isSet(QStringLiteral("export"))) return exportWithoutWindow(args);
 

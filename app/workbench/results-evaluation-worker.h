@@ -10,15 +10,16 @@ namespace invx::gui {
 
 class ResultsEvaluationWorker : public ResultsEvaluator {
     Q_OBJECT
-public:
+  public:
     explicit ResultsEvaluationWorker(QObject* parent = nullptr);
     ~ResultsEvaluationWorker() override;  // stops a run and waits for it
 
     bool running() const override;
-    void start(const std::vector<ResultsMeasurement>& needs, const CommandSettings& settings) override;
+    void start(const std::vector<ResultsMeasurement>& needs,
+               const CommandSettings& settings) override;
     void stop() override;
 
-private:
+  private:
     class Observer;
     void run(const std::vector<ResultsMeasurement>& needs, const CommandSettings& settings);
 

@@ -9,7 +9,7 @@ namespace invx::gui {
 
 // Turns the core's observer calls (on the search thread) into queued signals of the worker.
 class SearchWorker::Observer : public SearchObserver {
-public:
+  public:
     explicit Observer(SearchWorker* worker) : worker_(worker) {}
 
     void onMessage(const std::string& text) override {
@@ -33,7 +33,7 @@ public:
         post([w = worker_, step = qint64(checkpoint.step)] { Q_EMIT w->checkpointReady(step); });
     }
 
-private:
+  private:
     template <typename F>
     void post(F&& f) {
         QMetaObject::invokeMethod(worker_, std::forward<F>(f), Qt::QueuedConnection);
@@ -82,16 +82,22 @@ void SearchWorker::run(const SearchRunRequest& request) {
     try {
         const SearchSummary summary = runSearch(request, observer, *control_);
         // Queued after every step notification: the window sees the last steps first.
-        QMetaObject::invokeMethod(this, [this, summary] {
-            waitForThreadEnd();
-            Q_EMIT finished(summary);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, summary] {
+                waitForThreadEnd();
+                Q_EMIT finished(summary);
+            },
+            Qt::QueuedConnection);
     } catch (const std::exception& e) {
         const QString error = QString::fromStdString(e.what());
-        QMetaObject::invokeMethod(this, [this, error] {
-            waitForThreadEnd();
-            Q_EMIT failed(error);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, error] {
+                waitForThreadEnd();
+                Q_EMIT failed(error);
+            },
+            Qt::QueuedConnection);
     }
 }
 

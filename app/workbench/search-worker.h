@@ -15,7 +15,7 @@ namespace invx::gui {
 
 class SearchWorker : public SearchLauncher {
     Q_OBJECT
-public:
+  public:
     explicit SearchWorker(QObject* parent = nullptr);
     ~SearchWorker() override;  // stops a running search and waits for its checkpoint
 
@@ -29,14 +29,14 @@ public:
     std::vector<StepRecord> takeSteps() override;
     bool waitForFinished(int milliseconds) override;
 
-private:
+  private:
     class Observer;
     void run(const SearchRunRequest& request);
     void waitForThreadEnd();
 
     std::unique_ptr<SearchControl> control_;
     QThread* thread_ = nullptr;
-    std::mutex mutex_;                // guards pending_
+    std::mutex mutex_;                 // guards pending_
     std::vector<StepRecord> pending_;  // steps not yet taken by the window
     std::atomic<bool> notified_{false};
 };

@@ -1,5 +1,7 @@
 // The invx command line, run as a user runs it: output, JSON, exit codes and error sentences.
 #include <ATen/ATen.h>
+#include <c10/util/Exception.h>
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -8,15 +10,13 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QtTest>
-#include <c10/util/Exception.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include "command-line.h"
 #include "invx/setting-table.h"
-#include "model/opt-model.h"
 #include "io/safetensors-file.h"
+#include "model/opt-model.h"
 #include "test-support.h"
 
 using namespace invx;
@@ -31,7 +31,7 @@ using Run = test::CliRun;
 
 class TestCli : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase();
     void printsVersionAndHelp();
     void settingsReferenceIsTheTable();
@@ -43,7 +43,7 @@ private Q_SLOTS:
     void refusesBadInputWithASentence();
     void libtorchAndMemoryErrorsNameTheRun();
 
-private:
+  private:
     QTemporaryDir dir_;
     std::string model_, text_;
 };
@@ -74,35 +74,52 @@ void TestCli::printsVersionAndHelp() {
     // The command list names every command, the long ones too, and every command has its help.
     r = invxRun({"--help"});
     QCOMPARE(r.exitCode, 0);
-    const QStringList commands{"eval", "quantize", "search", "apply", "inspect", "table", "settings",
-                               "export-invariances", "import-invariances", "tokenize", "logits"};
+    const QStringList commands{"eval",
+                               "quantize",
+                               "search",
+                               "apply",
+                               "inspect",
+                               "table",
+                               "settings",
+                               "export-invariances",
+                               "import-invariances",
+                               "tokenize",
+                               "logits"};
     for (const QString& c : commands) {
-        QVERIFY2(r.out.contains(QRegularExpression("\\n  " + c + " +[A-Z]")), qPrintable(c + " in:\n" + r.out));
+        QVERIFY2(r.out.contains(QRegularExpression("\\n  " + c + " +[A-Z]")),
+                 qPrintable(c + " in:\n" + r.out));
         const Run help = invxRun({c, "--help"});
-        QVERIFY2(help.exitCode == 0 && help.out.startsWith("Usage: invx " + c + " "), qPrintable(c + ": " + help.err));
+        QVERIFY2(help.exitCode == 0 && help.out.startsWith("Usage: invx " + c + " "),
+                 qPrintable(c + ": " + help.err));
     }
 }
 
 void TestCli::settingsReferenceIsTheTable() {
-    // docs/settings.md is what `invx settings --format markdown` prints: regenerate it after a change
-    // to the table (invx settings --format markdown > docs/settings.md).
+    // docs/settings.md is what `invx settings --format markdown` prints: regenerate it after a
+    // change to the table (invx settings --format markdown > docs/settings.md).
     const Run r = invxRun({"settings", "--format", "markdown"});
     QCOMPARE(r.exitCode, 0);
     QFile doc(QStringLiteral(INVX_SOURCE_DIR "/docs/settings.md"));
     QVERIFY(doc.open(QIODevice::ReadOnly));
     QCOMPARE(QString::fromUtf8(doc.readAll()), r.out);
     // Every option of every setting a command takes is in its --help, with the table's help line.
-    for (const auto& [command, name] : {std::pair{SettingCommand::Search, "search"}, std::pair{SettingCommand::Evaluate, "eval"},
-                                        std::pair{SettingCommand::Quantize, "quantize"}, std::pair{SettingCommand::Table, "table"}}) {
+    for (const auto& [command, name] :
+         {std::pair{SettingCommand::Search, "search"}, std::pair{SettingCommand::Evaluate, "eval"},
+          std::pair{SettingCommand::Quantize, "quantize"},
+          std::pair{SettingCommand::Table, "table"}}) {
         const Run help = invxRun({name, "--help"});
         for (const SettingDeclaration* d : settingDeclarations(command)) {
-            QVERIFY2(help.out.contains(QString::fromStdString("  " + d->option + " ")), qPrintable(QString(name) + ": " + d->option.c_str()));
-            QVERIFY2(help.out.contains(QString::fromUtf8(d->help)), qPrintable(QString(name) + ": " + d->key.c_str()));
+            QVERIFY2(help.out.contains(QString::fromStdString("  " + d->option + " ")),
+                     qPrintable(QString(name) + ": " + d->option.c_str()));
+            QVERIFY2(help.out.contains(QString::fromUtf8(d->help)),
+                     qPrintable(QString(name) + ": " + d->key.c_str()));
         }
     }
     // An alias is an option of its own setting; the canonical name and the alias are one option.
-    const Run twice = invxRun({"eval", "--model", QString::fromStdString(model_), "--data", "x", "--eval-data", "y"});
-    QVERIFY2(twice.exitCode == 1 && twice.err.contains("--eval-data is given twice"), qPrintable(twice.err));
+    const Run twice = invxRun(
+        {"eval", "--model", QString::fromStdString(model_), "--data", "x", "--eval-data", "y"});
+    QVERIFY2(twice.exitCode == 1 && twice.err.contains("--eval-data is given twice"),
+             qPrintable(twice.err));
 }
 
 void TestCli::tokenizesAFile() {
@@ -129,8 +146,9 @@ void TestCli::evaluatesAModelAsJson() {
     QCOMPARE(j["method"].toString(), QStringLiteral("fp"));
     QVERIFY(r.err.contains("perplexity: window"));  // progress goes to stderr
 
-    r = invxRun({"eval", "--model", QString::fromStdString(model_), "--data", QString::fromStdString(text_),
-                 "--window", "64", "--bits", "3", "--group", "32", "--max-windows", "2", "--json", "--quiet"});
+    r = invxRun({"eval", "--model", QString::fromStdString(model_), "--data",
+                 QString::fromStdString(text_), "--window", "64", "--bits", "3", "--group", "32",
+                 "--max-windows", "2", "--json", "--quiet"});
     QCOMPARE(r.exitCode, 0);
     j = QJsonDocument::fromJson(r.out.toUtf8()).object();
     QCOMPARE(j["windows"].toInt(), 2);
@@ -139,8 +157,8 @@ void TestCli::evaluatesAModelAsJson() {
     QVERIFY(r.err.isEmpty());
 
     // opt-demo names the bundled demo model, as in invx search.
-    r = invxRun({"eval", "--model", "opt-demo", "--data", QString::fromStdString(text_), "--window", "64", "--max-windows", "1",
-                 "--device", "cpu", "--json", "--quiet"});
+    r = invxRun({"eval", "--model", "opt-demo", "--data", QString::fromStdString(text_), "--window",
+                 "64", "--max-windows", "1", "--device", "cpu", "--json", "--quiet"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     j = QJsonDocument::fromJson(r.out.toUtf8()).object();
     QVERIFY2(j["model"].toString().endsWith("resources/models/opt-demo"), qPrintable(r.out));
@@ -154,12 +172,13 @@ void TestCli::scoresReasoningTasks() {
     // acc (items 1 and 4, ties won by the gold first choice) and 4 of 5 for acc_norm.
     QTemporaryDir data;
     QVERIFY(QDir().mkpath(data.filePath("tasks")));
-    QVERIFY(QFile::copy(QStringLiteral(INVX_SOURCE_DIR "/tests/fixtures/tasks/arc_easy.jsonl"), data.filePath("tasks/arc_easy.jsonl")));
+    QVERIFY(QFile::copy(QStringLiteral(INVX_SOURCE_DIR "/tests/fixtures/tasks/arc_easy.jsonl"),
+                        data.filePath("tasks/arc_easy.jsonl")));
     const QByteArray saved = qgetenv("INVX_DATA");
     qputenv("INVX_DATA", data.path().toUtf8());
     const QString requests = dir_.filePath("requests.jsonl");
-    Run r = invxRun({"eval", "--model", QString::fromStdString(model_), "--tasks", "arc_easy", "--shots", "0", "--device", "cpu",
-                     "--json", "--save-requests", requests});
+    Run r = invxRun({"eval", "--model", QString::fromStdString(model_), "--tasks", "arc_easy",
+                     "--shots", "0", "--device", "cpu", "--json", "--save-requests", requests});
     QCOMPARE(r.exitCode, 0);
     const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
     const QJsonObject task = j["tasks"].toArray()[0].toObject();
@@ -175,10 +194,12 @@ void TestCli::scoresReasoningTasks() {
     QCOMPARE(second["continuation"].toString(), QStringLiteral(" carbon dioxide"));
     QVERIFY(std::abs(second["loglikelihood"].toDouble() + 15 * std::log(260.0)) < 1e-4);
 
-    r = invxRun({"eval", "--model", QString::fromStdString(model_), "--tasks", "arc_easy,piqa", "--shots", "0", "--device", "cpu"});
+    r = invxRun({"eval", "--model", QString::fromStdString(model_), "--tasks", "arc_easy,piqa",
+                 "--shots", "0", "--device", "cpu"});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("piqa.jsonl"), qPrintable(r.err));
-    r = invxRun({"eval", "--model", QString::fromStdString(model_), "--tasks", "arc_easy", "--data", "wikitext2"});
+    r = invxRun({"eval", "--model", QString::fromStdString(model_), "--tasks", "arc_easy", "--data",
+                 "wikitext2"});
     QVERIFY2(r.exitCode == 1 && r.err.contains("leave out --data"), qPrintable(r.err));
     r = invxRun({"eval", "--model", QString::fromStdString(model_), "--limit", "5"});
     QVERIFY2(r.exitCode == 1 && r.err.contains("--limit belongs to --tasks"), qPrintable(r.err));
@@ -194,8 +215,8 @@ void TestCli::writesLogits() {
     OptConfig c = test::tinyConfig();
     test::writeModel(model, c, test::randomWeights(c, 5));
     Run r = invxRun({"logits", "--model", QString::fromStdString(model), "--ids",
-                     QString::fromStdString(ids), "--out", QString::fromStdString(out), "--layers", "1",
-                     "--device", "cpu"});
+                     QString::fromStdString(ids), "--out", QString::fromStdString(out), "--layers",
+                     "1", "--device", "cpu"});
     QCOMPARE(r.exitCode, 0);
     SafetensorsFile file(out);
     at::Tensor logits = file.load("logits");
@@ -210,7 +231,8 @@ void TestCli::refusesBadInputWithASentence_data() {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("expected");
     QTest::newRow("unknown option") << QStringList{"eval", "--bogus"} << "unknown option '--bogus'";
-    QTest::newRow("missing model") << QStringList{"eval", "--data", "x"} << "invx eval needs --model";
+    QTest::newRow("missing model")
+        << QStringList{"eval", "--data", "x"} << "invx eval needs --model";
     QTest::newRow("bits out of range")
         << QStringList{"eval", "--model", "MODEL", "--data", "TEXT", "--bits", "9"}
         << "--bits: Bits must be between 1 and 8, but is 9";
@@ -219,8 +241,9 @@ void TestCli::refusesBadInputWithASentence_data() {
         << "group size 48 does not divide the input width 32";
     QTest::newRow("no such model") << QStringList{"eval", "--model", "/no/such/model"}
                                    << "neither a directory nor a Hugging Face model id";
-    QTest::newRow("invalid UTF-8") << QStringList{"tokenize", "--tokenizer", "MODEL", "--input", "BAD"}
-                                   << "is not valid UTF-8: byte 0xFF at offset 3";
+    QTest::newRow("invalid UTF-8")
+        << QStringList{"tokenize", "--tokenizer", "MODEL", "--input", "BAD"}
+        << "is not valid UTF-8: byte 0xFF at offset 3";
     QTest::newRow("unknown command") << QStringList{"quantise"} << "unknown command 'quantise'";
     QTest::newRow("no command") << QStringList{} << "no command given";
 }
@@ -247,15 +270,19 @@ void TestCli::libtorchAndMemoryErrorsNameTheRun() {
     const std::vector<std::string> args = {"eval", "--model", "/models/my opt", "--window", "2048"};
     const std::string memory = cli::failureMessage(std::bad_alloc(), args);
     QCOMPARE(QString::fromStdString(memory),
-             QStringLiteral("out of memory (while running: invx eval --model '/models/my opt' --window 2048); use a smaller "
+             QStringLiteral("out of memory (while running: invx eval --model '/models/my opt' "
+                            "--window 2048); use a smaller "
                             "model, batch or window, or float16 (--dtype)"));
     try {
-        TORCH_CHECK(false, "DefaultCPUAllocator: can't allocate memory: you tried to allocate 67108864 bytes");
+        TORCH_CHECK(
+            false,
+            "DefaultCPUAllocator: can't allocate memory: you tried to allocate 67108864 bytes");
     } catch (const c10::Error& e) {
         QVERIFY(std::string(e.what()).find('\n') != std::string::npos);  // libtorch's stack trace
         const QString message = QString::fromStdString(cli::failureMessage(e, args));
         QVERIFY2(!message.contains('\n'), qPrintable(message));
-        QVERIFY2(message.contains("you tried to allocate 67108864 bytes (while running: invx eval --model '/models/my opt'"),
+        QVERIFY2(message.contains("you tried to allocate 67108864 bytes (while running: invx eval "
+                                  "--model '/models/my opt'"),
                  qPrintable(message));
         QVERIFY(message.endsWith("or float16 (--dtype)"));
     }
@@ -263,7 +290,9 @@ void TestCli::libtorchAndMemoryErrorsNameTheRun() {
         TORCH_CHECK(false, "Expected all tensors to be on the same device");
     } catch (const c10::Error& e) {
         const QString message = QString::fromStdString(cli::failureMessage(e, args));
-        QVERIFY2(message.endsWith("(while running: invx eval --model '/models/my opt' --window 2048)"), qPrintable(message));
+        QVERIFY2(
+            message.endsWith("(while running: invx eval --model '/models/my opt' --window 2048)"),
+            qPrintable(message));
     }
 }
 

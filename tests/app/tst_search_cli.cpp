@@ -1,5 +1,7 @@
 // invx search and invx apply as a user runs them: a recorded run, SIGKILL and --resume, the applied
 // checkpoint's perplexity, and refusals that name the setting or file.
+#include <signal.h>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -7,8 +9,6 @@
 #include <QtTest>
 #include <cmath>
 #include <csignal>
-#include <signal.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -34,7 +34,7 @@ QJsonObject lastJsonLine(const QString& out) {
 
 class TestSearchCli : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase();
     void recordsARunAndAppliesIt();
     void searchesOverAwqAndGptq();
@@ -50,7 +50,7 @@ private Q_SLOTS:
     void refusesBadInput_data();
     void refusesBadInput();
 
-private:
+  private:
     QStringList searchArgs(const QString& out, int steps) const;
     QTemporaryDir dir_;
     QString model_, otherModel_, corpus_, text_;
@@ -65,10 +65,33 @@ void TestSearchCli::initTestCase() {
 }
 
 QStringList TestSearchCli::searchArgs(const QString& out, int steps) const {
-    return {"search", "--model", model_, "--out", out, "--steps", QString::number(steps), "--group", "32",
-            "--calibration", corpus_, "--calibration-samples", "4", "--calibration-length", "32",
-            "--eval-data", text_, "--eval-window", "64", "--eval-windows", "3", "--checkpoint-steps", "10",
-            "--device", "cpu", "--json", "--quiet"};
+    return {"search",
+            "--model",
+            model_,
+            "--out",
+            out,
+            "--steps",
+            QString::number(steps),
+            "--group",
+            "32",
+            "--calibration",
+            corpus_,
+            "--calibration-samples",
+            "4",
+            "--calibration-length",
+            "32",
+            "--eval-data",
+            text_,
+            "--eval-window",
+            "64",
+            "--eval-windows",
+            "3",
+            "--checkpoint-steps",
+            "10",
+            "--device",
+            "cpu",
+            "--json",
+            "--quiet"};
 }
 
 void TestSearchCli::recordsARunAndAppliesIt() {
@@ -98,13 +121,13 @@ void TestSearchCli::recordsARunAndAppliesIt() {
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QVERIFY(fs::exists(fs::path(applied.toStdString()) / "model.safetensors"));
     QVERIFY(fs::exists(fs::path(applied.toStdString()) / "vocab.json"));
-    r = invxRun({"eval", "--model", applied, "--data", text_, "--window", "64", "--max-windows", "3", "--bits", "2",
-                 "--group", "32", "--device", "cpu", "--json", "--quiet"});
+    r = invxRun({"eval", "--model", applied, "--data", text_, "--window", "64", "--max-windows",
+                 "3", "--bits", "2", "--group", "32", "--device", "cpu", "--json", "--quiet"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QCOMPARE(lastJsonLine(r.out)["ppl"].toDouble(), finalPpl);
     // The original model quantized the same way is a different model.
-    r = invxRun({"eval", "--model", model_, "--data", text_, "--window", "64", "--max-windows", "3", "--bits", "2",
-                 "--group", "32", "--device", "cpu", "--json", "--quiet"});
+    r = invxRun({"eval", "--model", model_, "--data", text_, "--window", "64", "--max-windows", "3",
+                 "--bits", "2", "--group", "32", "--device", "cpu", "--json", "--quiet"});
     QCOMPARE(lastJsonLine(r.out)["ppl"].toDouble(), f.evaluations().front().perplexity);
     QVERIFY(lastJsonLine(r.out)["ppl"].toDouble() != finalPpl);
 
@@ -118,7 +141,10 @@ void TestSearchCli::searchesOverAwqAndGptq() {
     // and clips and the invariances folded in) quantizes by RTN to the searched model.
     const QString file = dir_.filePath("awq.h5");
     QStringList args = searchArgs(file, 40);
-    args << "--base" << "awq" << "--base-calibration-samples" << "8";
+    args << "--base"
+         << "awq"
+         << "--base-calibration-samples"
+         << "8";
     Run r = invxRun(args);
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QJsonObject summary = lastJsonLine(r.out);
@@ -130,60 +156,96 @@ void TestSearchCli::searchesOverAwqAndGptq() {
         QCOMPARE(f.awq()[0].fc2Scales.size(), std::size_t(128));
         QCOMPARE(f.calibration().baseSamples, std::int64_t(8));
     }
-    r = invxRun({"eval", "--model", model_, "--data", text_, "--window", "64", "--max-windows", "3", "--method", "awq",
-                 "--bits", "2", "--group", "32", "--calibration", corpus_, "--calibration-samples", "8",
-                 "--calibration-length", "32", "--device", "cpu", "--json", "--quiet"});
+    r = invxRun({"eval",   "--model",
+                 model_,   "--data",
+                 text_,    "--window",
+                 "64",     "--max-windows",
+                 "3",      "--method",
+                 "awq",    "--bits",
+                 "2",      "--group",
+                 "32",     "--calibration",
+                 corpus_,  "--calibration-samples",
+                 "8",      "--calibration-length",
+                 "32",     "--device",
+                 "cpu",    "--json",
+                 "--quiet"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const double awqAlone = lastJsonLine(r.out)["ppl"].toDouble();
     const QString applied = dir_.filePath("awq-applied");
     r = invxRun({"apply", "--experiment", file, "--out", applied, "--json"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     // AWQ in float16 (the default) ends with RTN in float16 arithmetic; apply names it.
-    QVERIFY2(lastJsonLine(r.out)["quantize"].toString().endsWith("--bits 2 --group 32 --rtn-precision float16"), qPrintable(r.out));
-    r = invxRun({"eval", "--model", applied, "--data", text_, "--window", "64", "--max-windows", "3", "--bits", "2",
-                 "--group", "32", "--rtn-precision", "float16", "--device", "cpu", "--json", "--quiet"});
+    QVERIFY2(lastJsonLine(r.out)["quantize"].toString().endsWith(
+                 "--bits 2 --group 32 --rtn-precision float16"),
+             qPrintable(r.out));
+    r = invxRun({"eval", "--model", applied, "--data", text_, "--window", "64", "--max-windows",
+                 "3", "--bits", "2", "--group", "32", "--rtn-precision", "float16", "--device",
+                 "cpu", "--json", "--quiet"});
     QCOMPARE(lastJsonLine(r.out)["ppl"].toDouble(), finalPpl);
     QCOMPARE(lastJsonLine(r.out)["rtn_precision"].toString(), QString("float16"));
-    QCOMPARE(summary["first_evaluation"].toObject()["perplexity"].toDouble(), awqAlone);  // the search starts at AWQ
+    QCOMPARE(summary["first_evaluation"].toObject()["perplexity"].toDouble(),
+             awqAlone);  // the search starts at AWQ
     // A search reusing these AWQ results takes their arithmetic, and refuses another.
     args = searchArgs(dir_.filePath("awq-reused.h5"), 2);
     args << "--base-from" << file;
     r = invxRun(args);
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    QCOMPARE(ExperimentFile::open(dir_.filePath("awq-reused.h5").toStdString(), false).settings().awqPrecision, std::string("float16"));
+    QCOMPARE(ExperimentFile::open(dir_.filePath("awq-reused.h5").toStdString(), false)
+                 .settings()
+                 .awqPrecision,
+             std::string("float16"));
     QCOMPARE(lastJsonLine(r.out)["first_evaluation"].toObject()["perplexity"].toDouble(), awqAlone);
     args = searchArgs(dir_.filePath("awq-bad.h5"), 2);
-    args << "--base-from" << file << "--awq-precision" << "float32";
+    args << "--base-from" << file << "--awq-precision"
+         << "float32";
     r = invxRun(args);
     QCOMPARE(r.exitCode, 1);
-    QVERIFY2(r.err.contains("awq.h5") && r.err.contains("float16") && r.err.contains("--awq-precision float32"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("awq.h5") && r.err.contains("float16") &&
+                 r.err.contains("--awq-precision float32"),
+             qPrintable(r.err));
 
     // GPTQ: the search starts exactly at GPTQ and improves its calibration loss.
     const QString gptqFile = dir_.filePath("gptq.h5");
     args = searchArgs(gptqFile, 30);
-    args << "--base" << "gptq" << "--base-calibration-samples" << "8";
+    args << "--base"
+         << "gptq"
+         << "--base-calibration-samples"
+         << "8";
     r = invxRun(args);
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QJsonObject gptqSummary = lastJsonLine(r.out);
     QVERIFY(gptqSummary["best_loss"].toDouble() < 1.1);
-    r = invxRun({"eval", "--model", model_, "--data", text_, "--window", "64", "--max-windows", "3", "--method", "gptq",
-                 "--bits", "2", "--group", "32", "--calibration", corpus_, "--calibration-samples", "8",
-                 "--calibration-length", "32", "--device", "cpu", "--json", "--quiet"});
-    QCOMPARE(gptqSummary["first_evaluation"].toObject()["perplexity"].toDouble(), lastJsonLine(r.out)["ppl"].toDouble());
+    r = invxRun({"eval",   "--model",
+                 model_,   "--data",
+                 text_,    "--window",
+                 "64",     "--max-windows",
+                 "3",      "--method",
+                 "gptq",   "--bits",
+                 "2",      "--group",
+                 "32",     "--calibration",
+                 corpus_,  "--calibration-samples",
+                 "8",      "--calibration-length",
+                 "32",     "--device",
+                 "cpu",    "--json",
+                 "--quiet"});
+    QCOMPARE(gptqSummary["first_evaluation"].toObject()["perplexity"].toDouble(),
+             lastJsonLine(r.out)["ppl"].toDouble());
     r = invxRun({"apply", "--experiment", gptqFile, "--out", dir_.filePath("gptq-applied")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("GPTQ"), qPrintable(r.err));
     // No checkpoint to apply, but invx eval --experiment rebuilds the searched model from the file:
     // the recorded last evaluation exactly, and at checkpoint 0 GPTQ alone.
-    QStringList evalArgs = {"eval", "--experiment", gptqFile, "--data", text_, "--window", "64", "--max-windows", "3",
-                            "--json", "--quiet"};
+    QStringList evalArgs = {"eval", "--experiment",  gptqFile, "--data", text_,    "--window",
+                            "64",   "--max-windows", "3",      "--json", "--quiet"};
     r = invxRun(evalArgs);
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    QCOMPARE(lastJsonLine(r.out)["ppl"].toDouble(), gptqSummary["last_evaluation"].toObject()["perplexity"].toDouble());
+    QCOMPARE(lastJsonLine(r.out)["ppl"].toDouble(),
+             gptqSummary["last_evaluation"].toObject()["perplexity"].toDouble());
     QCOMPARE(lastJsonLine(r.out)["step"].toInt(), 30);
     QCOMPARE(lastJsonLine(r.out)["method"].toString(), QStringLiteral("gptq+invarexplore"));
     r = invxRun(evalArgs + QStringList{"--checkpoint", "0"});
-    QCOMPARE(lastJsonLine(r.out)["ppl"].toDouble(), gptqSummary["first_evaluation"].toObject()["perplexity"].toDouble());
+    QCOMPARE(lastJsonLine(r.out)["ppl"].toDouble(),
+             gptqSummary["first_evaluation"].toObject()["perplexity"].toDouble());
     r = invxRun(evalArgs + QStringList{"--checkpoint", "9"});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("gptq.h5") && r.err.contains("checkpoint 9"), qPrintable(r.err));
@@ -194,33 +256,64 @@ void TestSearchCli::searchesOverAwqAndGptq() {
     // --gptq-candidates rtn: candidates rounded by RTN from GPTQ's weights (tst_search_engine
     // checks the starting grid); recorded, and refused over another base.
     args = searchArgs(dir_.filePath("gptq-rtn.h5"), 30);
-    args << "--base" << "gptq" << "--base-calibration-samples" << "8" << "--gptq-candidates" << "rtn";
+    args << "--base"
+         << "gptq"
+         << "--base-calibration-samples"
+         << "8"
+         << "--gptq-candidates"
+         << "rtn";
     r = invxRun(args);
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QJsonObject rtnSummary = lastJsonLine(r.out);
     QVERIFY(rtnSummary["best_loss"].toDouble() < 1.1);
-    QCOMPARE(ExperimentFile::open(dir_.filePath("gptq-rtn.h5").toStdString(), false).settings().gptqCandidates, std::string("rtn"));
+    QCOMPARE(ExperimentFile::open(dir_.filePath("gptq-rtn.h5").toStdString(), false)
+                 .settings()
+                 .gptqCandidates,
+             std::string("rtn"));
     args = searchArgs(dir_.filePath("bad-candidates.h5"), 5);
-    args << "--gptq-candidates" << "rtn";  // base rtn
+    args << "--gptq-candidates"
+         << "rtn";  // base rtn
     r = invxRun(args);
     QCOMPARE(r.exitCode, 1);
-    QVERIFY2(r.err.contains("--gptq-candidates") && r.err.contains("method gptq"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("--gptq-candidates") && r.err.contains("method gptq"),
+             qPrintable(r.err));
 }
 
 void TestSearchCli::quantizeStoresWhatASearchReuses() {
     // invx quantize measures GPTQ alone and stores its integer weights; a search with --base-from
-    // starts from exactly that model without running GPTQ again, and records where its base came from.
+    // starts from exactly that model without running GPTQ again, and records where its base came
+    // from.
     const QString quantized = dir_.filePath("gptq-base.h5");
-    Run r = invxRun({"quantize", "--model", model_, "--out", quantized, "--method", "gptq", "--group", "32",
-                     "--calibration", corpus_, "--calibration-samples", "8", "--calibration-length", "32",
-                     "--eval-data", text_, "--eval-window", "64", "--eval-windows", "3", "--device", "cpu", "--json", "--quiet"});
+    Run r = invxRun({"quantize", "--model",
+                     model_,     "--out",
+                     quantized,  "--method",
+                     "gptq",     "--group",
+                     "32",       "--calibration",
+                     corpus_,    "--calibration-samples",
+                     "8",        "--calibration-length",
+                     "32",       "--eval-data",
+                     text_,      "--eval-window",
+                     "64",       "--eval-windows",
+                     "3",        "--device",
+                     "cpu",      "--json",
+                     "--quiet"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QJsonObject q = lastJsonLine(r.out);
     QCOMPARE(q["steps"].toInt(), 0);
     const double gptqPpl = q["last_evaluation"].toObject()["perplexity"].toDouble();
-    r = invxRun({"eval", "--model", model_, "--data", text_, "--window", "64", "--max-windows", "3", "--method", "gptq",
-                 "--bits", "2", "--group", "32", "--calibration", corpus_, "--calibration-samples", "8",
-                 "--calibration-length", "32", "--device", "cpu", "--json", "--quiet"});
+    r = invxRun({"eval",   "--model",
+                 model_,   "--data",
+                 text_,    "--window",
+                 "64",     "--max-windows",
+                 "3",      "--method",
+                 "gptq",   "--bits",
+                 "2",      "--group",
+                 "32",     "--calibration",
+                 corpus_,  "--calibration-samples",
+                 "8",      "--calibration-length",
+                 "32",     "--device",
+                 "cpu",    "--json",
+                 "--quiet"});
     QCOMPARE(lastJsonLine(r.out)["ppl"].toDouble(), gptqPpl);
 
     const QString searched = dir_.filePath("gptq-reused.h5");
@@ -233,7 +326,8 @@ void TestSearchCli::quantizeStoresWhatASearchReuses() {
         const ExperimentFile source = ExperimentFile::open(quantized.toStdString(), false);
         const ExperimentFile reused = ExperimentFile::open(searched.toStdString(), false);
         QCOMPARE(reused.settings().base, std::string("gptq"));
-        QCOMPARE(reused.base()->reusedFrom, fs::absolute(quantized.toStdString()).lexically_normal().string());
+        QCOMPARE(reused.base()->reusedFrom,
+                 fs::absolute(quantized.toStdString()).lexically_normal().string());
         QCOMPARE(reused.calibration().baseIds, source.calibration().baseIds);
         QCOMPARE(reused.gptq().size(), std::size_t(3));
         QVERIFY(reused.gptq()[2].linears[5].codes == source.gptq()[2].linears[5].codes);
@@ -245,10 +339,12 @@ void TestSearchCli::quantizeStoresWhatASearchReuses() {
     QCOMPARE(lastJsonLine(r.out)["steps"].toInt(), 25);
 
     args = searchArgs(dir_.filePath("bad.h5"), 5);
-    args << "--base-from" << quantized << "--bits" << "3";
+    args << "--base-from" << quantized << "--bits"
+         << "3";
     r = invxRun(args);
     QCOMPARE(r.exitCode, 1);
-    QVERIFY2(r.err.contains("gptq-base.h5") && r.err.contains("2-bit") && r.err.contains("3-bit"), qPrintable(r.err));
+    QVERIFY2(r.err.contains("gptq-base.h5") && r.err.contains("2-bit") && r.err.contains("3-bit"),
+             qPrintable(r.err));
     args = searchArgs(dir_.filePath("bad.h5"), 5);
     args << "--base-from" << dir_.filePath("run.h5");  // an RTN search
     r = invxRun(args);
@@ -302,7 +398,8 @@ void TestSearchCli::killedRunResumesToTheSameEnd() {
     }  // closed: a file open here cannot be resumed (HDF5 locks it)
 
     // A finished run continues only when given more steps.
-    r = invxRun({"search", "--resume", killed, "--steps", QString::number(steps + 20), "--json", "--quiet"});
+    r = invxRun({"search", "--resume", killed, "--steps", QString::number(steps + 20), "--json",
+                 "--quiet"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QCOMPARE(lastJsonLine(r.out)["steps"].toInt(), steps + 20);
 }
@@ -310,7 +407,8 @@ void TestSearchCli::killedRunResumesToTheSameEnd() {
 void TestSearchCli::inspectSummarizesAndChecksTheInvariance() {
     // Permutation and scaling only: the transformed model computes what the original does.
     const QString file = dir_.filePath("ps.h5");
-    Run r = invxRun(searchArgs(file, 30) << "--invariances" << "PS");
+    Run r = invxRun(searchArgs(file, 30) << "--invariances"
+                                         << "PS");
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     r = invxRun({"inspect", "--experiment", file, "--json"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
@@ -324,12 +422,15 @@ void TestSearchCli::inspectSummarizesAndChecksTheInvariance() {
     QCOMPARE(j["perplexity_last"].toDouble(), f.evaluations().back().perplexity);
     const QJsonArray checkpoints = j["checkpoints"].toArray();
     QCOMPARE(std::size_t(checkpoints.size()), f.checkpointSteps().size());
-    for (int i = 0; i < checkpoints.size(); ++i) QCOMPARE(std::int64_t(checkpoints[i].toInt()), f.checkpointSteps()[std::size_t(i)]);
+    for (int i = 0; i < checkpoints.size(); ++i)
+        QCOMPARE(std::int64_t(checkpoints[i].toInt()), f.checkpointSteps()[std::size_t(i)]);
     const QJsonObject check = j["invariance_check"].toObject();
     QCOMPARE(check["step"].toInt(), 30);
     const QJsonArray largest = check["max_abs_difference"].toArray();
     QCOMPARE(largest.size(), 3);
-    for (const QJsonValue v : largest) QVERIFY2(v.toDouble() >= 0 && v.toDouble() < 1e-4, qPrintable(QString::number(v.toDouble())));
+    for (const QJsonValue v : largest)
+        QVERIFY2(v.toDouble() >= 0 && v.toDouble() < 1e-4,
+                 qPrintable(QString::number(v.toDouble())));
 
     // The text form names each layer; an earlier checkpoint; a summary without the model.
     r = invxRun({"inspect", "--experiment", file, "--checkpoint", "1"});
@@ -352,16 +453,19 @@ void TestSearchCli::tableFromRecordedResults() {
     const QString file = dir_.filePath("table.h5");
     Run r = invxRun(searchArgs(file, 30));
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    const std::int64_t lastStep = ExperimentFile::open(file.toStdString(), false).checkpointSteps().back();
+    const std::int64_t lastStep =
+        ExperimentFile::open(file.toStdString(), false).checkpointSteps().back();
     QCOMPARE(lastStep, std::int64_t(30));
 
     // --record keeps a perplexity on any text; the table shows only WikiText-2 and C4.
-    r = invxRun({"eval", "--experiment", file, "--data", text_, "--window", "64", "--record", "--json", "--quiet"});
+    r = invxRun({"eval", "--experiment", file, "--data", text_, "--window", "64", "--record",
+                 "--json", "--quiet"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QJsonObject ppl = lastJsonLine(r.out);
     QCOMPARE(ppl["measured"].toString(), QStringLiteral("searched"));
     {
-        const std::vector<ResultRecord> results = ExperimentFile::open(file.toStdString(), false).results();
+        const std::vector<ResultRecord> results =
+            ExperimentFile::open(file.toStdString(), false).results();
         QCOMPARE(results.size(), std::size_t(1));
         QCOMPARE(QString::fromStdString(results[0].model), QStringLiteral("searched"));
         QCOMPARE(results[0].step, lastStep);
@@ -374,24 +478,31 @@ void TestSearchCli::tableFromRecordedResults() {
     // A task on each of the three models, from `invx eval`, and then through invx table --evaluate.
     QTemporaryDir data;
     QVERIFY(QDir().mkpath(data.filePath("tasks")));
-    QVERIFY(QFile::copy(QStringLiteral(INVX_SOURCE_DIR "/tests/fixtures/tasks/arc_easy.jsonl"), data.filePath("tasks/arc_easy.jsonl")));
+    QVERIFY(QFile::copy(QStringLiteral(INVX_SOURCE_DIR "/tests/fixtures/tasks/arc_easy.jsonl"),
+                        data.filePath("tasks/arc_easy.jsonl")));
     const QByteArray saved = qgetenv("INVX_DATA");
     qputenv("INVX_DATA", data.path().toUtf8());
     std::map<std::string, double> accNorm;  // by the model kind eval reports
     auto accuracy = [&](const QStringList& which) {
-        const Run e = invxRun(QStringList{"eval", "--experiment", file, "--tasks", "arc_easy", "--shots", "0", "--json", "--quiet"} + which);
+        const Run e = invxRun(QStringList{"eval", "--experiment", file, "--tasks", "arc_easy",
+                                          "--shots", "0", "--json", "--quiet"} +
+                              which);
         if (e.exitCode != 0) qWarning("%s", qPrintable(e.err));
         const QJsonObject task = lastJsonLine(e.out)["tasks"].toArray()[0].toObject();
-        accNorm[lastJsonLine(e.out)["measured"].toString().toStdString()] = task["acc_norm"].toDouble();
+        accNorm[lastJsonLine(e.out)["measured"].toString().toStdString()] =
+            task["acc_norm"].toDouble();
         return task["acc"].toDouble();
     };
-    const double fp = accuracy({"--full-precision"}), base = accuracy({"--checkpoint", "0"}), searched = accuracy({});
+    const double fp = accuracy({"--full-precision"}), base = accuracy({"--checkpoint", "0"}),
+                 searched = accuracy({});
     QCOMPARE(accNorm.size(), std::size_t(3));  // full-precision, base, searched
-    r = invxRun({"table", file, "--evaluate", "--measure", "arc_easy", "--shots", "0", "--format", "csv", "--quiet"});
+    r = invxRun({"table", file, "--evaluate", "--measure", "arc_easy", "--shots", "0", "--format",
+                 "csv", "--quiet"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QStringList lines = r.out.trimmed().split('\n');
     QCOMPARE(lines.size(), 4);  // heading, FP, RTN, RTN + InvarExplore
-    QCOMPARE(lines[0], QStringLiteral("bits,method,wikitext2,c4,arc_challenge,arc_easy,boolq,hellaswag,piqa,winogrande,average,partial,file,step"));
+    QCOMPARE(lines[0], QStringLiteral("bits,method,wikitext2,c4,arc_challenge,arc_easy,boolq,"
+                                      "hellaswag,piqa,winogrande,average,partial,file,step"));
     auto cell = [&](int line, int column) { return lines[line].split(',')[column]; };
     QCOMPARE(cell(1, 1), QStringLiteral("FP32"));
     QCOMPARE(cell(2, 1), QStringLiteral("RTN"));
@@ -413,7 +524,9 @@ void TestSearchCli::tableFromRecordedResults() {
     // Read back without measuring: the same table, nothing new recorded, the gaps named.
     const Run again = invxRun({"table", file, "--format", "csv"});
     QCOMPARE(again.out, r.out);
-    QVERIFY2(again.err.contains("value(s) are not recorded yet") && again.err.contains("--evaluate"), qPrintable(again.err));
+    QVERIFY2(
+        again.err.contains("value(s) are not recorded yet") && again.err.contains("--evaluate"),
+        qPrintable(again.err));
     QCOMPARE(ExperimentFile::open(file.toStdString(), false).results().size(), recorded);
     qputenv("INVX_DATA", saved);
 
@@ -421,11 +534,13 @@ void TestSearchCli::tableFromRecordedResults() {
     {
         ExperimentFile f = ExperimentFile::open(file.toStdString(), true);
         ResultRecord x;
-        x.model = "base", x.step = 0, x.metric = "wikitext2", x.value = 12.345678, x.valueNorm = std::nan(""), x.items = 3;
+        x.model = "base", x.step = 0, x.metric = "wikitext2", x.value = 12.345678,
+        x.valueNorm = std::nan(""), x.items = 3;
         f.appendResult(x);
         x.metric = "c4", x.value = 20.001, x.complete = false;
         f.appendResult(x);
-        x.model = "searched", x.step = 30, x.metric = "wikitext2", x.value = 11.5, x.complete = true;
+        x.model = "searched", x.step = 30, x.metric = "wikitext2", x.value = 11.5,
+        x.complete = true;
         f.appendResult(x);
         x.value = 11.25, x.unixTime = 1;  // older than the one before: not shown
         f.appendResult(x);
@@ -442,8 +557,11 @@ void TestSearchCli::tableFromRecordedResults() {
     QFile texFile(tex);
     QVERIFY(texFile.open(QIODevice::ReadOnly));
     const QString latex = QString::fromUtf8(texFile.readAll());
-    QVERIFY2(latex.startsWith("\\begin{tabular}{rlrrrrrrrrr}\n\\toprule\nBits & Method & Wiki2 $\\downarrow$"), qPrintable(latex));
-    QVERIFY2(latex.contains("2 (g32) & RTN & 12.35 & \\textbf{20.00}$^{*}$ & --"), qPrintable(latex));
+    QVERIFY2(latex.startsWith(
+                 "\\begin{tabular}{rlrrrrrrrrr}\n\\toprule\nBits & Method & Wiki2 $\\downarrow$"),
+             qPrintable(latex));
+    QVERIFY2(latex.contains("2 (g32) & RTN & 12.35 & \\textbf{20.00}$^{*}$ & --"),
+             qPrintable(latex));
     QVERIFY(latex.contains("\\bottomrule\n\\end{tabular}\n"));
 
     // Two runs over the same base method share its row and are told apart by file name.
@@ -452,7 +570,8 @@ void TestSearchCli::tableFromRecordedResults() {
     r = invxRun({"table", file, second, "--format", "csv", "--quiet"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QCOMPARE(r.out.count('\n'), 5);
-    QVERIFY2(r.out.contains(",RTN,12.3457,20.001,") && r.out.contains(",RTN + InvarExplore (table),11.5,") &&
+    QVERIFY2(r.out.contains(",RTN,12.3457,20.001,") &&
+                 r.out.contains(",RTN + InvarExplore (table),11.5,") &&
                  r.out.contains(",RTN + InvarExplore (second),,"),
              qPrintable(r.out));
 
@@ -462,31 +581,39 @@ void TestSearchCli::tableFromRecordedResults() {
     otherArgs[otherArgs.indexOf("--model") + 1] = otherModel_;
     QVERIFY2(invxRun(otherArgs).exitCode == 0, "a search on the other model");
     r = invxRun({"table", file, other});
-    QVERIFY2(r.exitCode == 1 && r.err.contains("compares methods on one model") && r.err.contains("other-model.h5"), qPrintable(r.err));
+    QVERIFY2(r.exitCode == 1 && r.err.contains("compares methods on one model") &&
+                 r.err.contains("other-model.h5"),
+             qPrintable(r.err));
     r = invxRun({"table", file, "--format", "html"});
-    QVERIFY2(r.exitCode == 1 && r.err.contains("--format expects markdown, latex or csv, but got 'html'"), qPrintable(r.err));
+    QVERIFY2(r.exitCode == 1 &&
+                 r.err.contains("--format expects markdown, latex or csv, but got 'html'"),
+             qPrintable(r.err));
     r = invxRun({"table", file, "--limit", "5"});
     QVERIFY2(r.exitCode == 1 && r.err.contains("--limit belongs to --evaluate"), qPrintable(r.err));
     r = invxRun({"table"});
     QVERIFY2(r.exitCode == 1 && r.err.contains("needs experiment files"), qPrintable(r.err));
     r = invxRun({"table", file, "--evaluate", "--models", "quantized"});
-    QVERIFY2(r.exitCode == 1 && r.err.contains("--models expects full-precision, base or searched"), qPrintable(r.err));
+    QVERIFY2(r.exitCode == 1 && r.err.contains("--models expects full-precision, base or searched"),
+             qPrintable(r.err));
     r = invxRun({"eval", "--model", model_, "--record"});
-    QVERIFY2(r.exitCode == 1 && r.err.contains("--record belongs to --experiment FILE"), qPrintable(r.err));
+    QVERIFY2(r.exitCode == 1 && r.err.contains("--record belongs to --experiment FILE"),
+             qPrintable(r.err));
 
     // The search names the text its perplexity is measured on.
     QStringList plain = searchArgs(dir_.filePath("named.h5"), 3);
     plain.removeAll("--json");
     r = invxRun(plain);
     const QString named = QFileInfo(text_).fileName() + " perplexity: ";
-    QVERIFY2(r.exitCode == 0 && r.out.contains(named) && !r.out.contains("WikiText-2"), qPrintable(r.out));
+    QVERIFY2(r.exitCode == 0 && r.out.contains(named) && !r.out.contains("WikiText-2"),
+             qPrintable(r.out));
 }
 
 namespace {
 // A NumPy .npy file of a 2-D array: version 1.0, little-endian integers of `descr` ("<i4", "<i8").
-void writeNpy(const QString& path, const std::vector<std::int64_t>& values, std::int64_t rows, std::int64_t cols, const std::string& descr) {
-    std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + std::to_string(rows) + ", " +
-                         std::to_string(cols) + "), }";
+void writeNpy(const QString& path, const std::vector<std::int64_t>& values, std::int64_t rows,
+              std::int64_t cols, const std::string& descr) {
+    std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" +
+                         std::to_string(rows) + ", " + std::to_string(cols) + "), }";
     while ((10 + header.size() + 1) % 64) header += ' ';
     header += '\n';
     std::ofstream out(path.toStdString(), std::ios::binary);
@@ -495,12 +622,15 @@ void writeNpy(const QString& path, const std::vector<std::int64_t>& values, std:
     out.write(reinterpret_cast<const char*>(&length), 2);
     out << header;
     const int size = descr.back() - '0';
-    for (std::int64_t v : values) out.write(reinterpret_cast<const char*>(&v), size);  // little-endian low bytes
+    for (std::int64_t v : values)
+        out.write(reinterpret_cast<const char*>(&v), size);  // little-endian low bytes
 }
 
-void writeIdsSafetensors(const QString& path, const std::vector<std::int64_t>& values, std::int64_t rows, std::int64_t cols) {
-    const std::string header = R"({"input_ids":{"dtype":"I64","shape":[)" + std::to_string(rows) + "," + std::to_string(cols) +
-                               R"(],"data_offsets":[0,)" + std::to_string(values.size() * 8) + "]}}";
+void writeIdsSafetensors(const QString& path, const std::vector<std::int64_t>& values,
+                         std::int64_t rows, std::int64_t cols) {
+    const std::string header = R"({"input_ids":{"dtype":"I64","shape":[)" + std::to_string(rows) +
+                               "," + std::to_string(cols) + R"(],"data_offsets":[0,)" +
+                               std::to_string(values.size() * 8) + "]}}";
     std::ofstream out(path.toStdString(), std::ios::binary);
     const std::uint64_t length = header.size();
     out.write(reinterpret_cast<const char*>(&length), 8);
@@ -525,7 +655,8 @@ void TestSearchCli::calibrationFromGivenTokenIds() {
     writeIdsSafetensors(safetensors, ids, rows, cols);
     const auto steps = [](const QString& file) {
         std::vector<std::pair<double, bool>> out;
-        for (const StepRecord& s : ExperimentFile::open(file.toStdString(), false).steps()) out.push_back({s.loss, s.accepted});
+        for (const StepRecord& s : ExperimentFile::open(file.toStdString(), false).steps())
+            out.push_back({s.loss, s.accepted});
         return out;
     };
     for (const QString& given : {npy, safetensors}) {
@@ -534,37 +665,53 @@ void TestSearchCli::calibrationFromGivenTokenIds() {
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const ExperimentFile f = ExperimentFile::open(file.toStdString(), false);
         QCOMPARE(f.calibration().ids, batch.ids);
-        QCOMPARE(QString::fromStdString(f.calibration().corpus), "ids:" + QFileInfo(given).absoluteFilePath());
-        QCOMPARE(QString::fromStdString(f.settings().calibrationIds), QFileInfo(given).absoluteFilePath());
+        QCOMPARE(QString::fromStdString(f.calibration().corpus),
+                 "ids:" + QFileInfo(given).absoluteFilePath());
+        QCOMPARE(QString::fromStdString(f.settings().calibrationIds),
+                 QFileInfo(given).absoluteFilePath());
         QVERIFY(steps(file) == steps(drawn));
     }
 
     // Other ids are other calibration: the rows in reverse order.
     std::vector<std::int64_t> reversed;
-    for (std::int64_t row = rows - 1; row >= 0; --row) reversed.insert(reversed.end(), ids.begin() + row * cols, ids.begin() + (row + 1) * cols);
+    for (std::int64_t row = rows - 1; row >= 0; --row)
+        reversed.insert(reversed.end(), ids.begin() + row * cols, ids.begin() + (row + 1) * cols);
     writeNpy(dir_.filePath("reversed.npy"), reversed, rows, cols, "<i8");
-    r = invxRun(searchArgs(dir_.filePath("reversed.h5"), 5) << "--calibration-ids" << dir_.filePath("reversed.npy"));
+    r = invxRun(searchArgs(dir_.filePath("reversed.h5"), 5)
+                << "--calibration-ids" << dir_.filePath("reversed.npy"));
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    const std::vector<std::int32_t> taken = ExperimentFile::open(dir_.filePath("reversed.h5").toStdString(), false).calibration().ids;
+    const std::vector<std::int32_t> taken =
+        ExperimentFile::open(dir_.filePath("reversed.h5").toStdString(), false).calibration().ids;
     QVERIFY(std::equal(taken.begin(), taken.end(), reversed.begin()));
 
     // What does not fit is refused, naming the file and the way out.
     writeNpy(dir_.filePath("short.npy"), ids, rows * 2, cols / 2, "<i4");
-    r = invxRun(searchArgs(dir_.filePath("bad.h5"), 5) << "--calibration-ids" << dir_.filePath("short.npy"));
-    QVERIFY2(r.exitCode == 1 && r.err.contains("short.npy") && r.err.contains("pass --calibration-length 16"), qPrintable(r.err));
+    r = invxRun(searchArgs(dir_.filePath("bad.h5"), 5)
+                << "--calibration-ids" << dir_.filePath("short.npy"));
+    QVERIFY2(r.exitCode == 1 && r.err.contains("short.npy") &&
+                 r.err.contains("pass --calibration-length 16"),
+             qPrintable(r.err));
     writeNpy(dir_.filePath("few.npy"), ids, 2, cols, "<i8");
-    r = invxRun(searchArgs(dir_.filePath("bad.h5"), 5) << "--calibration-ids" << dir_.filePath("few.npy"));
-    QVERIFY2(r.exitCode == 1 && r.err.contains("hold 2 sequences, but 4 are needed"), qPrintable(r.err));
+    r = invxRun(searchArgs(dir_.filePath("bad.h5"), 5)
+                << "--calibration-ids" << dir_.filePath("few.npy"));
+    QVERIFY2(r.exitCode == 1 && r.err.contains("hold 2 sequences, but 4 are needed"),
+             qPrintable(r.err));
     std::vector<std::int64_t> outside = ids;
     outside[5] = 1 << 20;
     writeNpy(dir_.filePath("outside.npy"), outside, rows, cols, "<i8");
-    r = invxRun(searchArgs(dir_.filePath("bad.h5"), 5) << "--calibration-ids" << dir_.filePath("outside.npy"));
-    QVERIFY2(r.exitCode == 1 && r.err.contains("id 1048576 at [0, 5]") && r.err.contains("vocabulary"), qPrintable(r.err));
+    r = invxRun(searchArgs(dir_.filePath("bad.h5"), 5)
+                << "--calibration-ids" << dir_.filePath("outside.npy"));
+    QVERIFY2(
+        r.exitCode == 1 && r.err.contains("id 1048576 at [0, 5]") && r.err.contains("vocabulary"),
+        qPrintable(r.err));
     writeNpy(dir_.filePath("floats.npy"), ids, rows, cols, "<f4");
-    r = invxRun(searchArgs(dir_.filePath("bad.h5"), 5) << "--calibration-ids" << dir_.filePath("floats.npy"));
-    QVERIFY2(r.exitCode == 1 && r.err.contains("floats.npy") && r.err.contains("not integers"), qPrintable(r.err));
+    r = invxRun(searchArgs(dir_.filePath("bad.h5"), 5)
+                << "--calibration-ids" << dir_.filePath("floats.npy"));
+    QVERIFY2(r.exitCode == 1 && r.err.contains("floats.npy") && r.err.contains("not integers"),
+             qPrintable(r.err));
     r = invxRun(searchArgs(dir_.filePath("bad.h5"), 5) << "--calibration-ids" << corpus_);
-    QVERIFY2(r.exitCode == 1 && r.err.contains("neither a NumPy .npy file nor a .safetensors file"), qPrintable(r.err));
+    QVERIFY2(r.exitCode == 1 && r.err.contains("neither a NumPy .npy file nor a .safetensors file"),
+             qPrintable(r.err));
     QVERIFY(!fs::exists(dir_.filePath("bad.h5").toStdString()));
 }
 
@@ -578,23 +725,46 @@ void TestSearchCli::invariancesThroughThePublishedFormat() {
     QDir().mkpath(dir_.filePath("best"));
     const QString pickle = dir_.filePath("best/ckpt.pkl");
     r = invxRun({"export-invariances", "--experiment", file, "--out", pickle});
-    QVERIFY2(r.exitCode == 0 && r.out.contains("(PSR)") && r.out.contains("step 30"), qPrintable(r.err + r.out));
-    std::ofstream(dir_.filePath("best/METADATA").toStdString()) << "step: 812, loss: 1.084 test_pll: 301.335";
+    QVERIFY2(r.exitCode == 0 && r.out.contains("(PSR)") && r.out.contains("step 30"),
+             qPrintable(r.err + r.out));
+    std::ofstream(dir_.filePath("best/METADATA").toStdString())
+        << "step: 812, loss: 1.084 test_pll: 301.335";
     const QString imported = dir_.filePath("imported.h5");
-    r = invxRun({"import-invariances", pickle, "--out", imported, "--model", model_, "--method", "rtn", "--group", "32",
-                 "--calibration", corpus_, "--calibration-samples", "4", "--calibration-length", "32", "--eval-data", "none",
-                 "--device", "cpu", "--quiet"});
+    r = invxRun({"import-invariances",
+                 pickle,
+                 "--out",
+                 imported,
+                 "--model",
+                 model_,
+                 "--method",
+                 "rtn",
+                 "--group",
+                 "32",
+                 "--calibration",
+                 corpus_,
+                 "--calibration-samples",
+                 "4",
+                 "--calibration-length",
+                 "32",
+                 "--eval-data",
+                 "none",
+                 "--device",
+                 "cpu",
+                 "--quiet"});
     QVERIFY2(r.exitCode == 0 && r.out.contains("step 812"), qPrintable(r.err + r.out));
-    const ExperimentFile original = ExperimentFile::open(file.toStdString(), false), back = ExperimentFile::open(imported.toStdString(), false);
+    const ExperimentFile original = ExperimentFile::open(file.toStdString(), false),
+                         back = ExperimentFile::open(imported.toStdString(), false);
     QCOMPARE(back.checkpointSteps(), (std::vector<std::int64_t>{0, 812}));
     QCOMPARE(QString::fromStdString(back.settings().invariances), QString("PSR"));
     const SearchCheckpoint a = original.checkpoint(-1), b = back.checkpoint(-1);
     for (std::size_t l = 0; l < a.layers.size(); ++l) {
         QCOMPARE(b.layers[l].permutation, a.layers[l].permutation);
         for (std::size_t i = 0; i < a.layers[l].scales.size(); ++i)
-            QVERIFY(std::abs(b.layers[l].scales[i] - a.layers[l].scales[i]) <= 1e-3f * a.layers[l].scales[i]);  // float16
+            QVERIFY(std::abs(b.layers[l].scales[i] - a.layers[l].scales[i]) <=
+                    1e-3f * a.layers[l].scales[i]);  // float16
         for (std::size_t i = 0; i < a.layers[l].angles.size(); ++i)
-            QVERIFY(std::abs(b.layers[l].angles[i] - a.layers[l].angles[i]) <= 1e-3f * std::abs(a.layers[l].angles[i]) + 1e-7f);
+            QVERIFY(std::abs(b.layers[l].angles[i] - a.layers[l].angles[i]) <=
+                    1e-3f * std::abs(a.layers[l].angles[i]) + 1e-7f);
     }
     QVERIFY(b.bestLoss > 0 && b.bestLoss < 1.5);  // measured, not copied
     const QString again = dir_.filePath("again.pkl");
@@ -603,17 +773,39 @@ void TestSearchCli::invariancesThroughThePublishedFormat() {
     QVERIFY(first.open(QIODevice::ReadOnly) && second.open(QIODevice::ReadOnly));
     QCOMPARE(second.readAll(), first.readAll());
     // The searched model of the imported file evaluates like any other.
-    r = invxRun({"eval", "--experiment", imported, "--data", text_, "--window", "64", "--json", "--quiet"});
+    r = invxRun(
+        {"eval", "--experiment", imported, "--data", text_, "--window", "64", "--json", "--quiet"});
     QVERIFY2(r.exitCode == 0 && lastJsonLine(r.out)["step"].toInt() == 812, qPrintable(r.err));
 
     // Refusals.
     r = invxRun({"export-invariances", "--experiment", file, "--out", pickle});
     QVERIFY2(r.exitCode == 1 && r.err.contains("already exists"), qPrintable(r.err));
-    r = invxRun({"import-invariances", QStringLiteral(INVX_SOURCE_DIR "/tests/fixtures/published/ckpt.pkl"), "--out",
-                 dir_.filePath("bad.h5"), "--model", model_, "--method", "rtn", "--group", "32", "--calibration", corpus_,
-                 "--calibration-samples", "4", "--calibration-length", "32", "--eval-data", "none", "--device", "cpu", "--quiet"});
-    QVERIFY2(r.exitCode == 1 && r.err.contains("ckpt.pkl") && r.err.contains("layers, but the model has"), qPrintable(r.err));
-    QVERIFY(!fs::exists(dir_.filePath("bad.h5").toStdString()));  // the file made before the refusal is gone
+    r = invxRun({"import-invariances",
+                 QStringLiteral(INVX_SOURCE_DIR "/tests/fixtures/published/ckpt.pkl"),
+                 "--out",
+                 dir_.filePath("bad.h5"),
+                 "--model",
+                 model_,
+                 "--method",
+                 "rtn",
+                 "--group",
+                 "32",
+                 "--calibration",
+                 corpus_,
+                 "--calibration-samples",
+                 "4",
+                 "--calibration-length",
+                 "32",
+                 "--eval-data",
+                 "none",
+                 "--device",
+                 "cpu",
+                 "--quiet"});
+    QVERIFY2(r.exitCode == 1 && r.err.contains("ckpt.pkl") &&
+                 r.err.contains("layers, but the model has"),
+             qPrintable(r.err));
+    QVERIFY(!fs::exists(
+        dir_.filePath("bad.h5").toStdString()));  // the file made before the refusal is gone
     r = invxRun({"import-invariances", corpus_, "--out", dir_.filePath("bad.h5")});
     QVERIFY2(r.exitCode == 1 && r.err.contains("corpus.txt"), qPrintable(r.err));
 }
@@ -650,13 +842,16 @@ void TestSearchCli::signalsStopWithACheckpoint() {
     {
         const ExperimentFile f = ExperimentFile::open(file.toStdString(), false);
         QCOMPARE(f.status(), std::string("stopped"));
-        QCOMPARE(f.checkpoint(-1).step, std::int64_t(stoppedAt));  // nothing after the last checkpoint is lost
+        QCOMPARE(f.checkpoint(-1).step,
+                 std::int64_t(stoppedAt));  // nothing after the last checkpoint is lost
         QCOMPARE(f.stepCount(), std::int64_t(stoppedAt));
     }
-    Run r = invxRun({"search", "--resume", file, "--steps", QString::number(stoppedAt + 5), "--json", "--quiet"});
+    Run r = invxRun({"search", "--resume", file, "--steps", QString::number(stoppedAt + 5),
+                     "--json", "--quiet"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QCOMPARE(lastJsonLine(r.out)["resumed_from_step"].toInt(), stoppedAt);
-    QCOMPARE(ExperimentFile::open(file.toStdString(), false).stepCount(), std::int64_t(stoppedAt + 5));
+    QCOMPARE(ExperimentFile::open(file.toStdString(), false).stepCount(),
+             std::int64_t(stoppedAt + 5));
 }
 
 void TestSearchCli::presetThenGivenOptions() {
@@ -664,7 +859,8 @@ void TestSearchCli::presetThenGivenOptions() {
     // interval; the options given (steps, calibration, windows) win.
     const QString file = dir_.filePath("preset.h5");
     QStringList args = searchArgs(file, 0);
-    args << "--preset" << "demo";
+    args << "--preset"
+         << "demo";
     const Run r = invxRun(args);
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const SearchSettings s = ExperimentFile::open(file.toStdString(), false).settings();
@@ -684,26 +880,37 @@ void TestSearchCli::refusesBadInput_data() {
         QStringList a = searchArgs(file, 5);
         for (int i = 0; i + 1 < extra.size(); i += 2) {
             const int at = a.indexOf(extra[i]);
-            if (at >= 0) a[at + 1] = extra[i + 1];
-            else a << extra[i] << extra[i + 1];
+            if (at >= 0)
+                a[at + 1] = extra[i + 1];
+            else
+                a << extra[i] << extra[i + 1];
         }
         return a;
     };
     QTest::newRow("bits") << with({"--bits", "9"}) << QStringList{"--bits", "9"};
     QTest::newRow("group") << with({"--group", "48"}) << QStringList{"group size 48", "divide"};
-    QTest::newRow("swap fraction") << with({"--swap-frac", "0.005"}) << QStringList{"--swap-frac", "too small to pick a pair"};
-    QTest::newRow("preset") << with({"--preset", "fast"}) << QStringList{"unknown search preset 'fast'", "demo or paper"};
-    QTest::newRow("not an integer") << with({"--steps", "ten"}) << QStringList{"--steps: ", "must be a whole number, but is 'ten'"};
-    QTest::newRow("invariances") << with({"--invariances", "PQ"}) << QStringList{"invariances", "PQ"};
-    QTest::newRow("calibration") << with({"--calibration-samples", "500"}) << QStringList{"corpus.txt", "only", "tokens"};
-    QTest::newRow("not hdf5") << QStringList{"search", "--resume", corpus_} << QStringList{"corpus.txt", "not an HDF5 file"};
+    QTest::newRow("swap fraction")
+        << with({"--swap-frac", "0.005"}) << QStringList{"--swap-frac", "too small to pick a pair"};
+    QTest::newRow("preset") << with({"--preset", "fast"})
+                            << QStringList{"unknown search preset 'fast'", "demo or paper"};
+    QTest::newRow("not an integer")
+        << with({"--steps", "ten"})
+        << QStringList{"--steps: ", "must be a whole number, but is 'ten'"};
+    QTest::newRow("invariances") << with({"--invariances", "PQ"})
+                                 << QStringList{"invariances", "PQ"};
+    QTest::newRow("calibration") << with({"--calibration-samples", "500"})
+                                 << QStringList{"corpus.txt", "only", "tokens"};
+    QTest::newRow("not hdf5") << QStringList{"search", "--resume", corpus_}
+                              << QStringList{"corpus.txt", "not an HDF5 file"};
     const QString run = dir_.filePath("run.h5");  // written by recordsARunAndAppliesIt
-    QTest::newRow("existing file") << searchArgs(run, 5) << QStringList{"run.h5", "already exists", "--resume"};
+    QTest::newRow("existing file")
+        << searchArgs(run, 5) << QStringList{"run.h5", "already exists", "--resume"};
     QTest::newRow("other model") << QStringList{"search", "--resume", run, "--model", otherModel_}
                                  << QStringList{"run.h5", "different model", "fingerprint"};
     QTest::newRow("changed setting") << QStringList{"search", "--resume", run, "--bits", "3"}
                                      << QStringList{"--bits", "cannot be changed when resuming"};
-    QTest::newRow("missing") << QStringList{"search", "--resume", dir_.filePath("nowhere.h5")} << QStringList{"nowhere.h5", "does not exist"};
+    QTest::newRow("missing") << QStringList{"search", "--resume", dir_.filePath("nowhere.h5")}
+                             << QStringList{"nowhere.h5", "does not exist"};
 }
 
 void TestSearchCli::refusesBadInput() {
@@ -712,8 +919,10 @@ void TestSearchCli::refusesBadInput() {
     const Run r = invxRun(args);
     QCOMPARE(r.exitCode, 1);
     for (const auto& f : fragments) QVERIFY2(r.err.contains(f), qPrintable(r.err));
-    QVERIFY2(r.err.trimmed().split(QLatin1Char('\n')).last().startsWith("invx: error: "), qPrintable(r.err));
-    QVERIFY(!fs::exists(dir_.filePath("bad.h5").toStdString()));  // nothing half-made is left behind
+    QVERIFY2(r.err.trimmed().split(QLatin1Char('\n')).last().startsWith("invx: error: "),
+             qPrintable(r.err));
+    QVERIFY(
+        !fs::exists(dir_.filePath("bad.h5").toStdString()));  // nothing half-made is left behind
 }
 
 QTEST_GUILESS_MAIN(TestSearchCli)

@@ -1,11 +1,9 @@
 #include "test-support.h"
 
-#include "invx/random-generator.h"
-
 #include <ATen/ATen.h>
+
 #include <QProcess>
 #include <QtTest>
-
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +12,7 @@
 #include <map>
 
 #include "invx/error.h"
+#include "invx/random-generator.h"
 #include "invx/setting-problem.h"
 #include "io/safetensors-file.h"
 
@@ -41,7 +40,8 @@ OptConfig tinyConfig(bool postLN, std::int64_t projDim) {
     return c;
 }
 
-at::Tensor referenceForward(const OptConfig& c, const NamedTensors& weights, const at::Tensor& ids) {
+at::Tensor referenceForward(const OptConfig& c, const NamedTensors& weights,
+                            const at::Tensor& ids) {
     std::map<std::string, at::Tensor> w;
     for (const auto& [name, t] : weights) w[name] = t.to(at::kDouble);
     auto has = [&](const std::string& n) { return w.count(n) > 0; };
@@ -52,19 +52,28 @@ at::Tensor referenceForward(const OptConfig& c, const NamedTensors& weights, con
     auto norm = [&](const at::Tensor& x, const std::string& p) {
         return at::layer_norm(x, {x.size(-1)}, w.at(p + ".weight"), w.at(p + ".bias"), 1e-5);
     };
-    const std::int64_t batch = ids.size(0), seq = ids.size(1), heads = c.numHeads, dim = c.hiddenSize / heads;
-    at::Tensor h = w.at("model.decoder.embed_tokens.weight").index_select(0, ids.flatten()).view({batch, seq, -1});
+    const std::int64_t batch = ids.size(0), seq = ids.size(1), heads = c.numHeads,
+                       dim = c.hiddenSize / heads;
+    at::Tensor h = w.at("model.decoder.embed_tokens.weight")
+                       .index_select(0, ids.flatten())
+                       .view({batch, seq, -1});
     if (has("model.decoder.project_in.weight")) h = linear(h, "model.decoder.project_in");
     h = h + w.at("model.decoder.embed_positions.weight").narrow(0, 2, seq);  // OPT's offset of 2
-    const at::Tensor mask = at::full({seq, seq}, -std::numeric_limits<double>::infinity(), at::kDouble).triu(1);
+    const at::Tensor mask =
+        at::full({seq, seq}, -std::numeric_limits<double>::infinity(), at::kDouble).triu(1);
     for (std::int64_t l = 0; l < c.numLayers; ++l) {
         const std::string p = "model.decoder.layers." + std::to_string(l) + ".";
         at::Tensor x = c.doLayerNormBefore ? norm(h, p + "self_attn_layer_norm") : h;
-        auto split = [&](const at::Tensor& t) { return t.view({batch, seq, heads, dim}).transpose(1, 2); };
-        const at::Tensor q = split(linear(x, p + "self_attn.q_proj") * (1.0 / std::sqrt(double(dim))));
-        const at::Tensor k = split(linear(x, p + "self_attn.k_proj")), v = split(linear(x, p + "self_attn.v_proj"));
+        auto split = [&](const at::Tensor& t) {
+            return t.view({batch, seq, heads, dim}).transpose(1, 2);
+        };
+        const at::Tensor q =
+            split(linear(x, p + "self_attn.q_proj") * (1.0 / std::sqrt(double(dim))));
+        const at::Tensor k = split(linear(x, p + "self_attn.k_proj")),
+                         v = split(linear(x, p + "self_attn.v_proj"));
         const at::Tensor attention = at::softmax(at::matmul(q, k.transpose(-1, -2)) + mask, -1);
-        x = linear(at::matmul(attention, v).transpose(1, 2).reshape({batch, seq, -1}), p + "self_attn.out_proj");
+        x = linear(at::matmul(attention, v).transpose(1, 2).reshape({batch, seq, -1}),
+                   p + "self_attn.out_proj");
         h = h + x;
         if (!c.doLayerNormBefore) h = norm(h, p + "self_attn_layer_norm");
         x = c.doLayerNormBefore ? norm(h, p + "final_layer_norm") : h;
@@ -73,9 +82,10 @@ at::Tensor referenceForward(const OptConfig& c, const NamedTensors& weights, con
     }
     if (has("model.decoder.final_layer_norm.weight")) h = norm(h, "model.decoder.final_layer_norm");
     if (has("model.decoder.project_out.weight")) h = linear(h, "model.decoder.project_out");
-    return at::matmul(h, (has("lm_head.weight") ? w.at("lm_head.weight") : w.at("model.decoder.embed_tokens.weight")).t());
+    return at::matmul(h, (has("lm_head.weight") ? w.at("lm_head.weight")
+                                                : w.at("model.decoder.embed_tokens.weight"))
+                             .t());
 }
-
 
 NamedTensors randomWeights(const OptConfig& config, std::uint64_t seed) {
     at::manual_seed(seed);
@@ -95,7 +105,8 @@ NamedTensors randomWeights(const OptConfig& config, std::uint64_t seed) {
     }
     for (std::int64_t l = 0; l < config.numLayers; ++l) {
         const std::string p = d + "layers." + std::to_string(l) + ".";
-        for (const char* name : {"self_attn.k_proj", "self_attn.v_proj", "self_attn.q_proj", "self_attn.out_proj"}) {
+        for (const char* name :
+             {"self_attn.k_proj", "self_attn.v_proj", "self_attn.q_proj", "self_attn.out_proj"}) {
             w.emplace_back(p + name + ".weight", normal({h, h}, 0.2));
             w.emplace_back(p + name + ".bias", normal({h}, 0.05));
         }
@@ -174,7 +185,9 @@ std::string settingErrorOf(const std::function<void()>& fn) {
     } catch (const invx::SettingError& e) {
         return e.key() + ": " + e.what();
     } catch (const std::exception& e) {
-        QTest::qFail(qPrintable(QStringLiteral("expected a SettingError, but got: %1").arg(e.what())), __FILE__, __LINE__);
+        QTest::qFail(
+            qPrintable(QStringLiteral("expected a SettingError, but got: %1").arg(e.what())),
+            __FILE__, __LINE__);
         return {};
     }
     QTest::qFail("expected a SettingError, but nothing was thrown", __FILE__, __LINE__);
@@ -193,8 +206,10 @@ std::string byteSymbol(int b) {
         cp = 256 + n;
     }
     std::string s;
-    if (cp < 0x80) s += char(cp);
-    else s += char(0xC0 | (cp >> 6)), s += char(0x80 | (cp & 0x3F));
+    if (cp < 0x80)
+        s += char(cp);
+    else
+        s += char(0xC0 | (cp >> 6)), s += char(0x80 | (cp & 0x3F));
     return s;
 }
 
@@ -219,7 +234,8 @@ CliRun invxRun(const QStringList& args) {
     QProcess p;
     p.start(QStringLiteral(INVX_CLI_PATH), args);
     if (!p.waitForFinished(300000)) qFatal("invx did not finish");
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
 }
 
 SearchFixture writeSearchFixture(const std::string& dir) {
@@ -248,7 +264,8 @@ SearchFixture writeSearchFixture(const std::string& dir) {
     return f;
 }
 
-SearchRunRequest fixtureSearchRequest(const SearchFixture& fixture, const std::string& experimentPath, std::int64_t steps) {
+SearchRunRequest fixtureSearchRequest(const SearchFixture& fixture,
+                                      const std::string& experimentPath, std::int64_t steps) {
     SearchRunRequest r;
     r.experimentPath = experimentPath;
     r.modelPath = fixture.model;

@@ -25,7 +25,8 @@ NamedTensors randomWeights(const OptConfig& config, std::uint64_t seed);
 // OPT's forward as transformers' modeling_opt.py writes it, from the state dict's names, in float64
 // with plain operations (the whole score matrix, an explicit causal mask): logits [batch, seq,
 // vocab] to check OptModel and what is built on it against.
-at::Tensor referenceForward(const OptConfig& config, const NamedTensors& weights, const at::Tensor& ids);
+at::Tensor referenceForward(const OptConfig& config, const NamedTensors& weights,
+                            const at::Tensor& ids);
 
 // Writes config.json and model.safetensors into `dir`.
 void writeModel(const std::string& dir, const OptConfig& config, const NamedTensors& weights);
@@ -43,7 +44,8 @@ struct SearchFixture {
 SearchFixture writeSearchFixture(const std::string& dir);
 // A search on the fixture: its model on the CPU, group 32, 4 x 32 calibration tokens of its corpus,
 // `steps` steps, no evaluation.
-SearchRunRequest fixtureSearchRequest(const SearchFixture& fixture, const std::string& experimentPath, std::int64_t steps);
+SearchRunRequest fixtureSearchRequest(const SearchFixture& fixture,
+                                      const std::string& experimentPath, std::int64_t steps);
 
 // The invx command line run as a user runs it (INVX_CLI_PATH): exit code, stdout, stderr.
 struct CliRun {
@@ -68,12 +70,13 @@ std::string settingErrorOf(const std::function<void()>& fn);
 }  // namespace invx::test
 
 // QVERIFY that `message` contains every one of the given fragments.
-#define INVX_VERIFY_MESSAGE(message, ...)                                                          \
-    do {                                                                                           \
-        /* std::string copies: a fragment may point into a temporary (QByteArray::constData). */  \
-        const std::string invxMessage_ = (message);                                                \
-        for (const std::string& fragment : std::initializer_list<std::string>{__VA_ARGS__})        \
-            QVERIFY2(invxMessage_.find(fragment) != std::string::npos,                             \
-                     qPrintable(QStringLiteral("'%1' lacks '%2'")                                   \
-                                    .arg(QString::fromStdString(invxMessage_), QString::fromStdString(fragment)))); \
+#define INVX_VERIFY_MESSAGE(message, ...)                                                        \
+    do {                                                                                         \
+        /* std::string copies: a fragment may point into a temporary (QByteArray::constData). */ \
+        const std::string invxMessage_ = (message);                                              \
+        for (const std::string& fragment : std::initializer_list<std::string>{__VA_ARGS__})      \
+            QVERIFY2(invxMessage_.find(fragment) != std::string::npos,                           \
+                     qPrintable(QStringLiteral("'%1' lacks '%2'")                                \
+                                    .arg(QString::fromStdString(invxMessage_),                   \
+                                         QString::fromStdString(fragment))));                    \
     } while (0)

@@ -3,18 +3,18 @@
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 #include <c10/util/Half.h>
-#include <QtTest>
 
+#include <QtTest>
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "invx/error.h"
+#include "model/opt-model.h"
 #include "quant/awq-quantizer.h"
 #include "quant/base-quantization.h"
 #include "quant/gptq-quantizer.h"
 #include "quant/group-quantizer.h"
-#include "invx/error.h"
-#include "model/opt-model.h"
 #include "test-support.h"
 
 using namespace invx;
@@ -51,9 +51,10 @@ float half(float v) { return float(c10::Half(v)); }
 // llm-awq's auto_clip_layer on float16 tensors, written out value by value: products rounded to
 // float16, group sums accumulated in float32 and rounded, the squared error rounded, its mean over
 // tokens rounded; the first of equal errors wins. Bounds [rows, groups].
-std::vector<std::vector<float>> clipByTheAuthorsLoop(const at::Tensor& weight, const at::Tensor& x, int bits, int g,
-                                                     const AwqOptions& o) {
-    const std::int64_t rows = weight.size(0), cols = weight.size(1), tokens = x.size(0), groups = cols / g;
+std::vector<std::vector<float>> clipByTheAuthorsLoop(const at::Tensor& weight, const at::Tensor& x,
+                                                     int bits, int g, const AwqOptions& o) {
+    const std::int64_t rows = weight.size(0), cols = weight.size(1), tokens = x.size(0),
+                       groups = cols / g;
     const float qmax = float((1 << bits) - 1);
     auto halves = [](const at::Tensor& t) {
         std::vector<float> v(static_cast<std::size_t>(t.numel()));
@@ -68,15 +69,19 @@ std::vector<std::vector<float>> clipByTheAuthorsLoop(const at::Tensor& weight, c
         for (float e : v) mx = std::max(mx, e), mn = std::min(mn, e);
         const float scale = half(half(std::max(half(mx - mn), half(1e-5f))) / qmax);
         const float zero = std::clamp(-std::nearbyint(half(mn / scale)), 0.0f, qmax);
-        for (float& e : v) e = half((std::clamp(std::nearbyint(half(e / scale)) + zero, 0.0f, qmax) - zero) * scale);
+        for (float& e : v)
+            e = half((std::clamp(std::nearbyint(half(e / scale)) + zero, 0.0f, qmax) - zero) *
+                     scale);
         return v;
     };
     auto output = [&](const std::vector<float>& wg, std::int64_t t, std::int64_t group) {
         float sum = 0;
-        for (int k = 0; k < g; ++k) sum += half(xs[std::size_t(t * cols + group * g + k)] * wg[std::size_t(k)]);
+        for (int k = 0; k < g; ++k)
+            sum += half(xs[std::size_t(t * cols + group * g + k)] * wg[std::size_t(k)]);
         return half(sum);
     };
-    std::vector<std::vector<float>> bounds(static_cast<std::size_t>(rows), std::vector<float>(static_cast<std::size_t>(groups)));
+    std::vector<std::vector<float>> bounds(static_cast<std::size_t>(rows),
+                                           std::vector<float>(static_cast<std::size_t>(groups)));
     for (std::int64_t r = 0; r < rows; ++r)
         for (std::int64_t group = 0; group < groups; ++group) {
             const auto first = w.begin() + r * cols + group * g;
@@ -106,7 +111,7 @@ std::vector<std::vector<float>> clipByTheAuthorsLoop(const at::Tensor& weight, c
 
 class TestBaseQuantizers : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void awqGivesASalientChannelTheLargestScale_data() { addPrecisionRows(); }
     void awqGivesASalientChannelTheLargestScale();
     void awqClipsAPlantedOutlierWhenThatHelps_data() { addPrecisionRows(); }
@@ -150,19 +155,21 @@ void TestBaseQuantizers::awqClipsAPlantedOutlierWhenThatHelps() {
     c10::InferenceMode guard;
     at::manual_seed(2);
     at::Tensor w = at::randn({64, 32});
-    w[0][5] = 12.0;                    // an outlier weight in row 0, group 0 ...
+    w[0][5] = 12.0;  // an outlier weight in row 0, group 0 ...
     at::Tensor x = at::randn({1024, 32});
-    x.select(1, 5).mul_(0.01);         // ... on an input that is nearly always ~0
+    x.select(1, 5).mul_(0.01);  // ... on an input that is nearly always ~0
     QFETCH(AwqPrecision, precision);
     const AwqOptions options = awqIn(precision);
     const QuantConfig q = config(2, 32);
     const at::Tensor bound = awqClip(w, x, q, options);
     QCOMPARE(bound.sizes().vec(), (std::vector<std::int64_t>{64, 1}));
-    QVERIFY2(bound[0][0].item<float>() < 0.75f * 12.0f, qPrintable(QString::number(bound[0][0].item<float>())));
+    QVERIFY2(bound[0][0].item<float>() < 0.75f * 12.0f,
+             qPrintable(QString::number(bound[0][0].item<float>())));
     // Clipping that row lowers its output error.
     const at::Tensor clipped = at::clamp(w, -bound, bound);
     const at::Tensor row0 = w.narrow(0, 0, 1), clippedRow0 = clipped.narrow(0, 0, 1);
-    QVERIFY(outputError(x, row0, fakeQuantize(clippedRow0, q)) < outputError(x, row0, fakeQuantize(row0, q)));
+    QVERIFY(outputError(x, row0, fakeQuantize(clippedRow0, q)) <
+            outputError(x, row0, fakeQuantize(row0, q)));
     // A row without an outlier keeps (nearly) its whole range.
     const float full = w[1].abs().max().item<float>();
     QVERIFY(bound[1][0].item<float>() >= 0.5f * full);
@@ -203,8 +210,12 @@ void TestBaseQuantizers::float16ClipSearchIsTheAuthorsLoop() {
     int trimmed = 0;
     for (std::int64_t r = 0; r < rows; ++r)
         for (std::int64_t g = 0; g < 2; ++g) {
-            const float got = bounds[r][g].item<float>(), want = expected[std::size_t(r)][std::size_t(g)];
-            QVERIFY2(got == want, qPrintable(QString("row %1 group %2: %3, the loop %4").arg(r).arg(g).arg(got).arg(want)));
+            const float got = bounds[r][g].item<float>(),
+                        want = expected[std::size_t(r)][std::size_t(g)];
+            QVERIFY2(
+                got == want,
+                qPrintable(
+                    QString("row %1 group %2: %3, the loop %4").arg(r).arg(g).arg(got).arg(want)));
             trimmed += got < half(w[r].narrow(0, g * 32, 32).abs().max().item<float>()) ? 1 : 0;
         }
     QVERIFY(trimmed > 10);  // the case exercises the search, not only its start
@@ -222,18 +233,22 @@ void TestBaseQuantizers::awqScalesFoldExactly() {
     const auto result = searchAwq(fp, ids, config(2, 32), options);
     QCOMPARE(result.size(), std::size_t(3));
     bool scaled = false;
-    for (const auto& r : result) scaled = scaled || r.qkvRatio > 0 || r.outRatio > 0 || r.fc1Ratio > 0 || r.fc2Ratio > 0;
+    for (const auto& r : result)
+        scaled = scaled || r.qkvRatio > 0 || r.outRatio > 0 || r.fc1Ratio > 0 || r.fc2Ratio > 0;
     QVERIFY(scaled);
     OptModel folded = fp;
     applyAwq(folded, result, config(2, 32), precision);
     QVERIFY(!at::equal(folded.layers()[0].fc1.weight, fp.layers()[0].fc1.weight));
     const at::Tensor a = fp.forward(ids), b = folded.forward(ids);
     // Exact in float32; in float16 the model and each fold are rounded to float16 (relative 2^-11).
-    const double tolerance = precision == AwqPrecision::Float32 ? 1e-4 : 2e-2 * a.abs().max().item<double>();
-    QVERIFY2((a - b).abs().max().item<double>() < tolerance, "scaling changed the full-precision model");
+    const double tolerance =
+        precision == AwqPrecision::Float32 ? 1e-4 : 2e-2 * a.abs().max().item<double>();
+    QVERIFY2((a - b).abs().max().item<double>() < tolerance,
+             "scaling changed the full-precision model");
     if (precision == AwqPrecision::Float16) {
         for (const auto& r : result)
-            for (const at::Tensor& s : {r.qkvScales, r.outScales, r.fc1Scales, r.fc2Scales}) QVERIFY(at::equal(s, roundedToFloat16(s)));
+            for (const at::Tensor& s : {r.qkvScales, r.outScales, r.fc1Scales, r.fc2Scales})
+                QVERIFY(at::equal(s, roundedToFloat16(s)));
         for (const at::Tensor& t : {folded.layers()[1].fc1.weight, folded.layers()[1].ffnNorm.bias})
             QVERIFY(at::equal(t, roundedToFloat16(t)));
     }
@@ -249,23 +264,26 @@ void TestBaseQuantizers::awqPrecisionChangesTheChoices() {
     const auto in32 = searchAwq(fp, ids, config(2, 32), awqIn(AwqPrecision::Float32));
     bool differ = false;
     for (std::size_t l = 0; l < in16.size(); ++l)
-        differ = differ || !at::equal(in16[l].fc1Scales, in32[l].fc1Scales) || !at::equal(in16[l].fc2Clip, in32[l].fc2Clip);
+        differ = differ || !at::equal(in16[l].fc1Scales, in32[l].fc1Scales) ||
+                 !at::equal(in16[l].fc2Clip, in32[l].fc2Clip);
     QVERIFY(differ);
-    INVX_VERIFY_MESSAGE(test::errorOf([] { awqPrecisionFromName("bfloat16", "--awq-precision"); }), "--awq-precision",
-                        "float16 or float32", "bfloat16");
+    INVX_VERIFY_MESSAGE(test::errorOf([] { awqPrecisionFromName("bfloat16", "--awq-precision"); }),
+                        "--awq-precision", "float16 or float32", "bfloat16");
 }
 
 void TestBaseQuantizers::awqRefusesPostLayerNormModels() {
     const OptConfig c = test::tinyConfig(/*postLN=*/true);
     const OptModel model = OptModel::fromTensors(c, test::randomWeights(c, 3), {}, "tiny");
     const at::Tensor ids = at::randint(4, 96, {2, 16}, at::TensorOptions().dtype(at::kLong));
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { searchAwq(model, ids, config(2, 32), {}); }), "post-LN", "gptq");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { searchAwq(model, ids, config(2, 32), {}); }), "post-LN",
+                        "gptq");
 }
 
 void TestBaseQuantizers::gptqBeatsRtnOnCorrelatedInputs() {
     c10::InferenceMode guard;
     at::manual_seed(5);
-    const at::Tensor x = at::matmul(at::randn({4096, 8}), at::randn({8, 64})) + 0.05 * at::randn({4096, 64});
+    const at::Tensor x =
+        at::matmul(at::randn({4096, 8}), at::randn({8, 64})) + 0.05 * at::randn({4096, 64});
     const at::Tensor w = at::randn({48, 64});
     at::Tensor H;
     std::int64_t tokens = 0;
@@ -280,8 +298,12 @@ void TestBaseQuantizers::gptqBeatsRtnOnCorrelatedInputs() {
         GptqOptions actOrder;
         actOrder.actOrder = true;
         const double gptqAct = outputError(x, w, gptqQuantizeWeight(w, H, q, actOrder).weight);
-        QVERIFY2(gptq < 0.5 * rtn, qPrintable(QString("%1 bits: GPTQ %2, RTN %3").arg(bits).arg(gptq).arg(rtn)));
-        QVERIFY2(gptqAct < 0.5 * rtn, qPrintable(QString("%1 bits: GPTQ act-order %2, RTN %3").arg(bits).arg(gptqAct).arg(rtn)));
+        QVERIFY2(gptq < 0.5 * rtn,
+                 qPrintable(QString("%1 bits: GPTQ %2, RTN %3").arg(bits).arg(gptq).arg(rtn)));
+        QVERIFY2(
+            gptqAct < 0.5 * rtn,
+            qPrintable(
+                QString("%1 bits: GPTQ act-order %2, RTN %3").arg(bits).arg(gptqAct).arg(rtn)));
     }
     // Every quantized weight is on its group's grid: at most 2^bits levels per row and group.
     const at::Tensor q = gptqQuantizeWeight(w, H, config(2, 32), {}).weight;
@@ -326,8 +348,9 @@ void TestBaseQuantizers::gptqCodesReproduceTheWeights() {
     QVERIFY(at::equal(back, r.weight));
     options.keepCodes = false;
     QVERIFY(at::equal(gptqQuantizeWeight(w, H, config(bits, group), options).weight, r.weight));
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { gptqDequantize(record, 24, 32, w.options(), "layer 1 fc2"); }),
-                        "layer 1 fc2", "24 x 64", "24 x 32");
+    INVX_VERIFY_MESSAGE(
+        test::errorOf([&] { gptqDequantize(record, 24, 32, w.options(), "layer 1 fc2"); }),
+        "layer 1 fc2", "24 x 64", "24 x 32");
 }
 
 void TestBaseQuantizers::gptqRowKernelsMatchTheColumnLoop_data() {
@@ -343,8 +366,10 @@ void TestBaseQuantizers::gptqRowKernelsMatchTheColumnLoop_data() {
     for (const QString& d : devices) {
         const QByteArray tag = d.toUtf8() + " ";
         QTest::newRow(tag + "2-bit g128, 3 blocks") << d << 40 << 384 << 2 << 128 << 128 << false;
-        QTest::newRow(tag + "3-bit g48 across blocks, ragged tail") << d << 33 << 336 << 3 << 48 << 128 << false;
-        QTest::newRow(tag + "4-bit per row, blocks of 64") << d << 17 << 200 << 4 << -1 << 64 << false;
+        QTest::newRow(tag + "3-bit g48 across blocks, ragged tail")
+            << d << 33 << 336 << 3 << 48 << 128 << false;
+        QTest::newRow(tag + "4-bit per row, blocks of 64")
+            << d << 17 << 200 << 4 << -1 << 64 << false;
         QTest::newRow(tag + "2-bit g32 act-order") << d << 24 << 256 << 2 << 32 << 128 << true;
         QTest::newRow(tag + "1-bit g16, one row") << d << 1 << 96 << 1 << 16 << 128 << false;
     }
@@ -363,7 +388,8 @@ void TestBaseQuantizers::gptqRowKernelsMatchTheColumnLoop() {
     c10::InferenceMode guard;
     at::manual_seed(13);
     const at::Device dev(device.toStdString());
-    at::Tensor x = at::matmul(at::randn({1024, 12}), at::randn({12, cols})) + 0.1 * at::randn({1024, cols});
+    at::Tensor x =
+        at::matmul(at::randn({1024, 12}), at::randn({12, cols})) + 0.1 * at::randn({1024, cols});
     x.select(1, 5).zero_();  // a dead input
     at::Tensor H;
     std::int64_t tokens = 0;
@@ -380,15 +406,19 @@ void TestBaseQuantizers::gptqRowKernelsMatchTheColumnLoop() {
     QCOMPARE(a.weight.device().type(), dev.type());
     QVERIFY(at::isfinite(a.weight).all().item<bool>());
     const std::int64_t differing = (a.weight != b.weight).sum().item<std::int64_t>();
-    QVERIFY2(differing == 0, qPrintable(QString("%1 of %2 weights differ, at most by %3").arg(differing).arg(w.numel())
-                                            .arg((a.weight - b.weight).abs().max().item<double>())));
+    QVERIFY2(differing == 0,
+             qPrintable(QString("%1 of %2 weights differ, at most by %3")
+                            .arg(differing)
+                            .arg(w.numel())
+                            .arg((a.weight - b.weight).abs().max().item<double>())));
     QVERIFY(at::equal(a.codes, b.codes));
     QVERIFY(at::equal(a.scale, b.scale));
     QVERIFY(at::equal(a.zero, b.zero));
     QCOMPARE(a.deadColumns, std::int64_t(1));
     // And it is GPTQ: better than RTN on these inputs.
     const at::Tensor xd = x.to(dev);
-    QVERIFY(outputError(xd, w, a.weight) < outputError(xd, w, fakeQuantize(w, config(bits, group))));
+    QVERIFY(outputError(xd, w, a.weight) <
+            outputError(xd, w, fakeQuantize(w, config(bits, group))));
 }
 
 void TestBaseQuantizers::gptqSurvivesDeadInputs() {
@@ -402,7 +432,8 @@ void TestBaseQuantizers::gptqSurvivesDeadInputs() {
     const GptqLayerResult r = gptqQuantizeWeight(at::randn({16, 32}), H, config(2, 16), {});
     QCOMPARE(r.deadColumns, std::int64_t(1));
     QVERIFY(at::isfinite(r.weight).all().item<bool>());
-    QVERIFY(r.weight.select(1, 3).abs().max().item<float>() < 2.0f);  // the dead input's weights were zeroed first
+    QVERIFY(r.weight.select(1, 3).abs().max().item<float>() <
+            2.0f);  // the dead input's weights were zeroed first
 }
 
 void TestBaseQuantizers::gptqRaisesDampeningForIndefiniteHessians() {
@@ -411,7 +442,9 @@ void TestBaseQuantizers::gptqRaisesDampeningForIndefiniteHessians() {
     at::Tensor H = at::diag(at::tensor({1.0f, -0.005f}));
     const GptqLayerResult r = gptqQuantizeWeight(at::randn({4, 2}), H, config(2, -1), {});
     QVERIFY(std::abs(r.dampening - 0.1) < 1e-12);
-    INVX_VERIFY_MESSAGE(test::errorOf([] { gptqQuantizeWeight(at::randn({4, 2}), -at::eye(2), config(2, -1), {}); }),
+    INVX_VERIFY_MESSAGE(test::errorOf([] {
+                            gptqQuantizeWeight(at::randn({4, 2}), -at::eye(2), config(2, -1), {});
+                        }),
                         "singular", "dampening");
 }
 
@@ -432,13 +465,24 @@ void TestBaseQuantizers::methodsRunEndToEnd() {
         error[method] = (logits - reference).pow(2).mean().item<double>();
     }
     // On its own calibration data each calibrated method beats round-to-nearest.
-    QVERIFY2(error["awq"] < error["rtn"], qPrintable(QString("AWQ %1, RTN %2").arg(error["awq"]).arg(error["rtn"])));
-    QVERIFY2(error["gptq"] < error["rtn"], qPrintable(QString("GPTQ %1, RTN %2").arg(error["gptq"]).arg(error["rtn"])));
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { OptModel m = fp; quantizeWithMethod(m, "gptq", config(2, 32), at::Tensor(), {}); }),
+    QVERIFY2(error["awq"] < error["rtn"],
+             qPrintable(QString("AWQ %1, RTN %2").arg(error["awq"]).arg(error["rtn"])));
+    QVERIFY2(error["gptq"] < error["rtn"],
+             qPrintable(QString("GPTQ %1, RTN %2").arg(error["gptq"]).arg(error["rtn"])));
+    INVX_VERIFY_MESSAGE(test::errorOf([&] {
+                            OptModel m = fp;
+                            quantizeWithMethod(m, "gptq", config(2, 32), at::Tensor(), {});
+                        }),
                         "gptq needs calibration data");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { OptModel m = fp; quantizeWithMethod(m, "omniquant", config(2, 32), ids, {}); }),
+    INVX_VERIFY_MESSAGE(test::errorOf([&] {
+                            OptModel m = fp;
+                            quantizeWithMethod(m, "omniquant", config(2, 32), ids, {});
+                        }),
                         "rtn, awq or gptq", "omniquant");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { OptModel m = fp; quantizeWithMethod(m, "gptq", config(2, 48), ids, {}); }),
+    INVX_VERIFY_MESSAGE(test::errorOf([&] {
+                            OptModel m = fp;
+                            quantizeWithMethod(m, "gptq", config(2, 48), ids, {});
+                        }),
                         "group size 48");
 }
 

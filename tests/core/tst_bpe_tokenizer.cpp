@@ -1,7 +1,6 @@
 // The byte-level BPE tokenizer against the real GPT-2 files: token counts measured with Hugging
 // Face tokenizers, exact round trips, added tokens, OPT's BOS rule, and refused input.
 #include <QtTest>
-
 #include <filesystem>
 #include <fstream>
 
@@ -16,7 +15,7 @@ namespace fs = std::filesystem;
 
 class TestBpeTokenizer : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase();
     void knownIds_data();
     void knownIds();
@@ -29,7 +28,7 @@ private Q_SLOTS:
     void refusesInvalidUtf8();
     void refusesBrokenTokenizerFiles();
 
-private:
+  private:
     std::string gpt2Dir_;
     std::unique_ptr<BpeTokenizer> gpt2_;
 };
@@ -58,7 +57,8 @@ void TestBpeTokenizer::knownIds() {
 }
 
 void TestBpeTokenizer::wikitext2HasTheMeasuredTokenCount() {
-    const std::string raw = readWholeFile(test::dataDir() + "/wikitext-2-raw/wiki.test.raw", "test data");
+    const std::string raw =
+        readWholeFile(test::dataDir() + "/wikitext-2-raw/wiki.test.raw", "test data");
     const std::string text = joinRowsForPerplexity(raw);
     // 287,644: Hugging Face tokenizers on the same text, no special tokens (shared/data/README.md).
     QCOMPARE(gpt2_->encode(text).size(), std::size_t(287644));
@@ -67,7 +67,8 @@ void TestBpeTokenizer::wikitext2HasTheMeasuredTokenCount() {
 }
 
 void TestBpeTokenizer::decodesEveryWikitextRowBackToItself() {
-    const std::string raw = readWholeFile(test::dataDir() + "/wikitext-2-raw/wiki.test.raw", "test data");
+    const std::string raw =
+        readWholeFile(test::dataDir() + "/wikitext-2-raw/wiki.test.raw", "test data");
     std::size_t pos = 0, rows = 0;
     while (pos < raw.size()) {
         std::size_t eol = raw.find('\n', pos);
@@ -132,11 +133,11 @@ void TestBpeTokenizer::refusesInvalidUtf8() {
     const std::string bad = std::string("good text ") + char(0xC3) + char(0x28) + " more";
     INVX_VERIFY_MESSAGE(test::errorOf([&] { gpt2_->encode(bad); }), "not valid UTF-8",
                         "byte 0xC3 at offset 10");
-    QCOMPARE(findInvalidUtf8("\xED\xA0\x80"), std::int64_t(0));       // a UTF-16 surrogate
-    QCOMPARE(findInvalidUtf8("ab\xC0\xAF"), std::int64_t(2));         // overlong '/'
-    QCOMPARE(findInvalidUtf8("abc\xE2\x82"), std::int64_t(3));        // truncated
-    QCOMPARE(findInvalidUtf8("\xF4\x90\x80\x80"), std::int64_t(0));   // past U+10FFFF
-    QCOMPARE(findInvalidUtf8("ok \xE2\x82\xAC"), std::int64_t(-1));   // the euro sign
+    QCOMPARE(findInvalidUtf8("\xED\xA0\x80"), std::int64_t(0));      // a UTF-16 surrogate
+    QCOMPARE(findInvalidUtf8("ab\xC0\xAF"), std::int64_t(2));        // overlong '/'
+    QCOMPARE(findInvalidUtf8("abc\xE2\x82"), std::int64_t(3));       // truncated
+    QCOMPARE(findInvalidUtf8("\xF4\x90\x80\x80"), std::int64_t(0));  // past U+10FFFF
+    QCOMPARE(findInvalidUtf8("ok \xE2\x82\xAC"), std::int64_t(-1));  // the euro sign
     INVX_VERIFY_MESSAGE(test::errorOf([&] { gpt2_->decode({1 << 30}); }), "token id 1073741824");
 }
 
@@ -158,7 +159,8 @@ void TestBpeTokenizer::refusesBrokenTokenizerFiles() {
                         "merges.txt', line 3: expected two symbols");
     std::ofstream(d / "merges.txt", std::ios::trunc) << "a b\n";
     const auto tiny = BpeTokenizer::fromDirectory(d.string());
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { tiny.encode("c"); }), "symbol 'c' is not in vocab.json");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { tiny.encode("c"); }),
+                        "symbol 'c' is not in vocab.json");
     auto ids = tiny.encode("abab");
     QCOMPARE(QList<int>(ids.begin(), ids.end()), (QList<int>{2, 2}));
 
@@ -166,26 +168,34 @@ void TestBpeTokenizer::refusesBrokenTokenizerFiles() {
     // before anything is sized from them (a negative id wrote out of bounds, one near INT32_MAX
     // asked for ~64 GB).
     std::ofstream(d / "added_tokens.json") << R"({"<x>": -3})";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }), "added_tokens.json",
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }),
+                        "added_tokens.json",
                         "token '<x>' has an id that is not a non-negative integer");
     std::ofstream(d / "added_tokens.json", std::ios::trunc) << R"({"<x>": 2147483000})";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }), "added_tokens.json",
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }),
+                        "added_tokens.json",
                         "added token '<x>' has id 2147483000, beyond the 4 ids");
     std::ofstream(d / "added_tokens.json", std::ios::trunc) << R"({"<x>": 3})";
-    QCOMPARE(BpeTokenizer::fromDirectory(d.string()).encode("ab<x>"), (std::vector<std::int32_t>{2, 3}));
+    QCOMPARE(BpeTokenizer::fromDirectory(d.string()).encode("ab<x>"),
+             (std::vector<std::int32_t>{2, 3}));
     fs::remove(d / "added_tokens.json");
-    std::ofstream(d / "tokenizer_config.json") << R"({"added_tokens_decoder": {"-1": {"content": "<y>"}}})";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }), "tokenizer_config.json",
+    std::ofstream(d / "tokenizer_config.json")
+        << R"({"added_tokens_decoder": {"-1": {"content": "<y>"}}})";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }),
+                        "tokenizer_config.json",
                         "added_tokens_decoder key '-1' is not a non-negative integer id");
-    std::ofstream(d / "tokenizer_config.json", std::ios::trunc) << R"({"added_tokens_decoder": {"2147483647": {"content": "<y>"}}})";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }), "tokenizer_config.json",
-                        "added token '<y>' has id 2147483647");
-    std::ofstream(d / "tokenizer_config.json", std::ios::trunc) << R"({"added_tokens_decoder": {"12x": {"content": "<y>"}}})";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }), "key '12x' is not");
+    std::ofstream(d / "tokenizer_config.json", std::ios::trunc)
+        << R"({"added_tokens_decoder": {"2147483647": {"content": "<y>"}}})";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }),
+                        "tokenizer_config.json", "added token '<y>' has id 2147483647");
+    std::ofstream(d / "tokenizer_config.json", std::ios::trunc)
+        << R"({"added_tokens_decoder": {"12x": {"content": "<y>"}}})";
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }),
+                        "key '12x' is not");
     fs::remove(d / "tokenizer_config.json");
     std::ofstream(d / "vocab.json", std::ios::trunc) << R"({"a": 0, "b": 1, "ab": 2000000000})";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }), "vocab.json",
-                        "token 'ab' has id 2000000000, beyond the 3 ids");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { BpeTokenizer::fromDirectory(d.string()); }),
+                        "vocab.json", "token 'ab' has id 2000000000, beyond the 3 ids");
 }
 
 QTEST_APPLESS_MAIN(TestBpeTokenizer)

@@ -1,19 +1,19 @@
 // Every checkpoint layout loads to the same model: model.safetensors, sharded safetensors,
 // pytorch_model.bin (libtorch's unpickler), sharded .bin; broken layouts are refused by name.
 #include <ATen/ATen.h>
-#include <QtTest>
 #include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/pickle.h>
 
+#include <QtTest>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
-#include "io/checkpoint-reader.h"
 #include "invx/error.h"
-#include "model/opt-model.h"
+#include "io/checkpoint-reader.h"
 #include "io/published-invariances.h"
 #include "io/safetensors-file.h"
+#include "model/opt-model.h"
 #include "test-support.h"
 
 using namespace invx;
@@ -40,8 +40,10 @@ void writeSharded(const fs::path& dir, const NamedTensors& weights, bool bin) {
     bool comma = false;
     for (int s = 0; s < 2; ++s) {
         const NamedTensors& part = s == 0 ? first : second;
-        if (bin) writeTorchPickle(dir / names[s], part);
-        else writeSafetensors((dir / names[s]).string(), part);
+        if (bin)
+            writeTorchPickle(dir / names[s], part);
+        else
+            writeSafetensors((dir / names[s]).string(), part);
         for (const auto& [name, t] : part) {
             index << (comma ? ", " : "") << '"' << name << "\": \"" << names[s] << '"';
             comma = true;
@@ -50,16 +52,21 @@ void writeSharded(const fs::path& dir, const NamedTensors& weights, bool bin) {
     index << "}}";
 }
 
-// The bytes Python's pickle (protocol 2) writes for torch.save(sd) where sd is an OrderedDict with a
-// _metadata attribute, as every nn.Module.state_dict() is: {"a": a [2, 3], "b": a.t()} sharing
+// The bytes Python's pickle (protocol 2) writes for torch.save(sd) where sd is an OrderedDict with
+// a _metadata attribute, as every nn.Module.state_dict() is: {"a": a [2, 3], "b": a.t()} sharing
 // storage "0" of 6 floats. Generated with Python's pickle module and torch.save's persistent ids.
 std::string pythonStateDictPickle() {
     const char* hex =
-        "800263636f6c6c656374696f6e730a4f726465726564446963740a71002952710128580100000061710263746f726368"
-        "2e5f7574696c730a5f72656275696c645f74656e736f725f76320a71032828580700000073746f72616765710463746f"
-        "7263680a466c6f617453746f726167650a71055801000000307106580300000063707571074b06747108514b004b024b"
-        "038671094b034b0186710a8968002952710b74710c52710d580100000062710e6803282868046805680668074b067471"
-        "0f514b004b034b028671104b014b0386711189680029527112747113527114757d711558090000005f6d657461646174"
+        "800263636f6c6c656374696f6e730a4f726465726564446963740a71002952710128580100000061710263746f"
+        "726368"
+        "2e5f7574696c730a5f72656275696c645f74656e736f725f76320a71032828580700000073746f726167657104"
+        "63746f"
+        "7263680a466c6f617453746f726167650a71055801000000307106580300000063707571074b06747108514b00"
+        "4b024b"
+        "038671094b034b0186710a8968002952710b74710c52710d580100000062710e6803282868046805680668074b"
+        "067471"
+        "0f514b004b034b028671104b014b0386711189680029527112747113527114757d711558090000005f6d657461"
+        "646174"
         "617116680029527117580000000071187d7119580700000076657273696f6e711a4b01737373622e";
     return QByteArray::fromHex(hex).toStdString();
 }
@@ -83,7 +90,7 @@ at::Tensor logitsOf(const std::string& dir) {
 
 class TestCheckpointFormats : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase();
     void everyLayoutLoadsTheSameModel_data();
     void everyLayoutLoadsTheSameModel();
@@ -94,7 +101,7 @@ private Q_SLOTS:
     void readsThePublishedCodesInvariances();
     void writesInvariancesThePublishedCodeReads();
 
-private:
+  private:
     OptConfig config_;
     NamedTensors weights_;
     at::Tensor reference_;
@@ -142,7 +149,8 @@ void TestCheckpointFormats::everyLayoutLoadsTheSameModel() {
         QVERIFY(!at::equal(expected, reference_));  // the rounding was real
     }
     const at::Tensor logits = logitsOf(dir.string());
-    QVERIFY2(at::equal(logits, expected), qPrintable(QString::number((logits - expected).abs().max().item<double>())));
+    QVERIFY2(at::equal(logits, expected),
+             qPrintable(QString::number((logits - expected).abs().max().item<double>())));
 }
 
 void TestCheckpointFormats::readsTorchSaveOrderedDicts() {
@@ -156,7 +164,10 @@ void TestCheckpointFormats::readsTorchSaveOrderedDicts() {
     QVERIFY(at::equal(tensors.at("b"), storage.view({2, 3}).t()));
 
     // A pickle that names any other callable is refused, never run.
-    writePythonStateDict(file, storage, std::string("\x80\x02" "cposix\nsystem\nX\x02\x00\x00\x00ls\x85R.", 26));
+    writePythonStateDict(file, storage,
+                         std::string("\x80\x02"
+                                     "cposix\nsystem\nX\x02\x00\x00\x00ls\x85R.",
+                                     26));
     INVX_VERIFY_MESSAGE(test::errorOf([&] { readTorchPickle(file.string()); }),
                         "calls posix.system, which a state_dict of tensors does not need");
 }
@@ -167,15 +178,19 @@ std::string unicode(const std::string& text) {  // BINUNICODE
     return "X" + std::string(reinterpret_cast<const char*>(&n), 4) + text;
 }
 std::string small(int v) { return {'K', char(v)}; }  // BININT1 (a NUL byte would end a C string)
-std::string long8(std::int64_t v) { return std::string("\x8a\x08", 2) + std::string(reinterpret_cast<const char*>(&v), 8); }
+std::string long8(std::int64_t v) {
+    return std::string("\x8a\x08", 2) + std::string(reinterpret_cast<const char*>(&v), 8);
+}
 // ("storage", torch.FloatStorage, "0", "cpu", numel) as a persistent id, loaded.
 std::string storagePickle(std::int64_t numel) {
-    return "(" + unicode("storage") + "ctorch\nFloatStorage\n" + unicode("0") + unicode("cpu") + long8(numel) + "tQ";
+    return "(" + unicode("storage") + "ctorch\nFloatStorage\n" + unicode("0") + unicode("cpu") +
+           long8(numel) + "tQ";
 }
 }  // namespace
 
 void TestCheckpointFormats::refusesHostilePickles() {
-    // Each of these crashed the reader or asked it for absurd memory before; now each is a sentence.
+    // Each of these crashed the reader or asked it for absurd memory before; now each is a
+    // sentence.
     const fs::path file = root_.filePath("hostile.bin").toStdString();
     const at::Tensor storage = at::arange(6, at::kFloat);
     auto refusal = [&](const std::string& pickle) {
@@ -185,23 +200,30 @@ void TestCheckpointFormats::refusesHostilePickles() {
     // APPEND with one value on the stack (it read the back of an empty stack).
     INVX_VERIFY_MESSAGE(refusal("Na"), "hostile.bin", "appends to something that is not a list");
     // A storage claiming 2^31 floats over a record of 24 bytes (it allocated 8 GB first).
-    INVX_VERIFY_MESSAGE(refusal(storagePickle(std::int64_t(1) << 31)), "storage 0 holds 24 bytes, not the 2147483648 elements");
+    INVX_VERIFY_MESSAGE(refusal(storagePickle(std::int64_t(1) << 31)),
+                        "storage 0 holds 24 bytes, not the 2147483648 elements");
     INVX_VERIFY_MESSAGE(refusal(storagePickle(-6)), "storage 0 claims -6 elements");
-    // A view whose (size - 1) x stride overflows int64 (it wrapped around and passed the bounds check).
+    // A view whose (size - 1) x stride overflows int64 (it wrapped around and passed the bounds
+    // check).
     const std::string rebuild = "ctorch._utils\n_rebuild_tensor_v2\n(";
-    INVX_VERIFY_MESSAGE(refusal(rebuild + storagePickle(6) + small(0) + long8(std::int64_t(1) << 62) + small(4) + "\x86" + small(4) +
-                                small(1) + "\x86\x89tR"),
+    INVX_VERIFY_MESSAGE(
+        refusal(rebuild + storagePickle(6) + small(0) + long8(std::int64_t(1) << 62) + small(4) +
+                "\x86" + small(4) + small(1) + "\x86\x89tR"),
+        "describes a tensor outside its storage");
+    INVX_VERIFY_MESSAGE(refusal(rebuild + storagePickle(6) + small(0) + small(2) + small(3) +
+                                "\x86" + long8(-1) + small(1) + "\x86\x89tR"),
                         "describes a tensor outside its storage");
-    INVX_VERIFY_MESSAGE(refusal(rebuild + storagePickle(6) + small(0) + small(2) + small(3) + "\x86" + long8(-1) + small(1) +
-                                "\x86\x89tR"),
-                        "describes a tensor outside its storage");
-    // A list that holds itself, through the memo: refused, and freed (the sanitizer job's leak check).
-    INVX_VERIFY_MESSAGE(refusal("]" + std::string("q\0h\0a", 5)), "does not hold a dict of tensors");
+    // A list that holds itself, through the memo: refused, and freed (the sanitizer job's leak
+    // check).
+    INVX_VERIFY_MESSAGE(refusal("]" + std::string("q\0h\0a", 5)),
+                        "does not hold a dict of tensors");
     // Lists nested a million deep (their recursive destruction overflowed the stack).
     const int depth = 1000000;
-    INVX_VERIFY_MESSAGE(refusal(std::string(depth, ']') + std::string(depth - 1, 'a')), "does not hold a dict of tensors");
+    INVX_VERIFY_MESSAGE(refusal(std::string(depth, ']') + std::string(depth - 1, 'a')),
+                        "does not hold a dict of tensors");
     // The same depth inside a dict that is otherwise a state_dict, and left on the stack.
-    INVX_VERIFY_MESSAGE(refusal("}" + std::string(depth, ']') + std::string(depth - 1, 'a')), "the pickle ends with 2 values");
+    INVX_VERIFY_MESSAGE(refusal("}" + std::string(depth, ']') + std::string(depth - 1, 'a')),
+                        "the pickle ends with 2 values");
 }
 
 void TestCheckpointFormats::acceptsCheckpointsWithoutTheModelPrefix() {
@@ -220,17 +242,20 @@ void TestCheckpointFormats::refusesBrokenLayouts() {
     INVX_VERIFY_MESSAGE(test::errorOf([&] { CheckpointReader r(dir.string()); }),
                         "has no weights: expected model.safetensors");
 
-    std::ofstream(dir / "pytorch_model.bin", std::ios::binary) << "\x80\x02}q\x00.";  // legacy pickle
+    std::ofstream(dir / "pytorch_model.bin", std::ios::binary)
+        << "\x80\x02}q\x00.";  // legacy pickle
     INVX_VERIFY_MESSAGE(test::errorOf([&] { CheckpointReader r(dir.string()); }),
                         "pytorch_model.bin' is not a zip archive", "legacy format");
     fs::remove(dir / "pytorch_model.bin");
 
     std::ofstream(dir / "model.safetensors.index.json")
         << R"({"weight_map": {"model.decoder.embed_tokens.weight": "model-00001-of-00002.safetensors"}})";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { CheckpointReader r(dir.string()); }),
-                        "puts 'model.decoder.embed_tokens.weight' in 'model-00001-of-00002.safetensors'",
-                        "download is incomplete");
-    writeSafetensors((dir / "model-00001-of-00002.safetensors").string(), {{"other", at::zeros({1})}});
+    INVX_VERIFY_MESSAGE(
+        test::errorOf([&] { CheckpointReader r(dir.string()); }),
+        "puts 'model.decoder.embed_tokens.weight' in 'model-00001-of-00002.safetensors'",
+        "download is incomplete");
+    writeSafetensors((dir / "model-00001-of-00002.safetensors").string(),
+                     {{"other", at::zeros({1})}});
     INVX_VERIFY_MESSAGE(test::errorOf([&] { CheckpointReader r(dir.string()); }),
                         "but that file does not hold it");
     fs::remove(dir / "model.safetensors.index.json");
@@ -240,7 +265,8 @@ void TestCheckpointFormats::refusesBrokenLayouts() {
     {
         std::ifstream in(dir / "full.bin", std::ios::binary);
         std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        std::ofstream(dir / "pytorch_model.bin", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+        std::ofstream(dir / "pytorch_model.bin", std::ios::binary)
+            << bytes.substr(0, bytes.size() / 2);
     }
     INVX_VERIFY_MESSAGE(test::errorOf([&] { CheckpointReader r(dir.string()); }),
                         "cannot read PyTorch checkpoint", "pytorch_model.bin");
@@ -259,28 +285,40 @@ void TestCheckpointFormats::readsThePublishedCodesInvariances() {
     QCOMPARE(p.layers[1].permutation, (std::vector<std::int64_t>{1, 0, 3, 2, 5, 4, 7, 6}));
     for (int l = 0; l < 2; ++l) {
         for (int i = 0; i < 8; ++i) {
-            const float want = at::tensor(1 + 0.01 * (l + 1) * (i + 1), at::kDouble).to(at::kHalf).to(at::kFloat).item<float>();
+            const float want = at::tensor(1 + 0.01 * (l + 1) * (i + 1), at::kDouble)
+                                   .to(at::kHalf)
+                                   .to(at::kFloat)
+                                   .item<float>();
             QCOMPARE(p.layers[std::size_t(l)].scales[std::size_t(i)], want);
         }
         for (int i = 0; i < 4; ++i) {
-            const float want = at::tensor(0.001 * (l + 1) * (i + 1), at::kDouble).to(at::kHalf).to(at::kFloat).item<float>();
+            const float want = at::tensor(0.001 * (l + 1) * (i + 1), at::kDouble)
+                                   .to(at::kHalf)
+                                   .to(at::kFloat)
+                                   .item<float>();
             QCOMPARE(p.layers[std::size_t(l)].angles[std::size_t(i)], want);
         }
     }
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { readPublishedInvariances(fixture, 3, 8); }), "ckpt.pkl", "has 2 layers, but the model has 3");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { readPublishedInvariances(fixture, 2, 16); }), "ckpt.pkl", "needs 16");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { readPublishedInvariances(fixture, 3, 8); }), "ckpt.pkl",
+                        "has 2 layers, but the model has 3");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { readPublishedInvariances(fixture, 2, 16); }),
+                        "ckpt.pkl", "needs 16");
     // Damaged: cut short, and a byte of a storage's magic number changed.
     std::ifstream in(fixture, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), {});
-    const std::string cut = (std::filesystem::path(root_.path().toStdString()) / "cut.pkl").string();
+    const std::string cut =
+        (std::filesystem::path(root_.path().toStdString()) / "cut.pkl").string();
     std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { readPublishedInvariances(cut, 2, 8); }), "cut.pkl", "truncated");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { readPublishedInvariances(cut, 2, 8); }), "cut.pkl",
+                        "truncated");
     const std::size_t magic = bytes.find(std::string("\x6c\xfc\x9c\x46", 4));
     QVERIFY(magic != std::string::npos);
     bytes[magic] = 0x6d;
-    const std::string changed = (std::filesystem::path(root_.path().toStdString()) / "changed.pkl").string();
+    const std::string changed =
+        (std::filesystem::path(root_.path().toStdString()) / "changed.pkl").string();
     std::ofstream(changed, std::ios::binary) << bytes;
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { readPublishedInvariances(changed, 2, 8); }), "changed.pkl", "legacy format");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { readPublishedInvariances(changed, 2, 8); }),
+                        "changed.pkl", "legacy format");
 }
 
 void TestCheckpointFormats::writesInvariancesThePublishedCodeReads() {
@@ -295,21 +333,28 @@ void TestCheckpointFormats::writesInvariancesThePublishedCodeReads() {
         for (std::size_t i = 0; i < 3; ++i) s.angles[i] = -0.0012345f * float(i + 1 + l);
         layers.push_back(s);
     }
-    const std::string path = (std::filesystem::path(root_.path().toStdString()) / "ours.pkl").string();
+    const std::string path =
+        (std::filesystem::path(root_.path().toStdString()) / "ours.pkl").string();
     for (const std::string kinds : {"PSR", "S", "PR"}) {
         writePublishedInvariances(path, layers, kinds);
         const PublishedInvariances back = readPublishedInvariances(path, 3, 6);
         QCOMPARE(back.kinds, kinds);
         for (std::size_t l = 0; l < 3; ++l) {
             const LayerInvariance identity = LayerInvariance::identity(6);
-            QCOMPARE(back.layers[l].permutation, kinds.find('P') != std::string::npos ? layers[l].permutation : identity.permutation);
+            QCOMPARE(back.layers[l].permutation, kinds.find('P') != std::string::npos
+                                                     ? layers[l].permutation
+                                                     : identity.permutation);
             for (std::size_t i = 0; i < 6; ++i) {
-                const float half = at::tensor(layers[l].scales[i]).to(at::kHalf).to(at::kFloat).item<float>();
-                QCOMPARE(back.layers[l].scales[i], kinds.find('S') != std::string::npos ? half : 1.0f);
+                const float half =
+                    at::tensor(layers[l].scales[i]).to(at::kHalf).to(at::kFloat).item<float>();
+                QCOMPARE(back.layers[l].scales[i],
+                         kinds.find('S') != std::string::npos ? half : 1.0f);
             }
             for (std::size_t i = 0; i < 3; ++i) {
-                const float half = at::tensor(layers[l].angles[i]).to(at::kHalf).to(at::kFloat).item<float>();
-                QCOMPARE(back.layers[l].angles[i], kinds.find('R') != std::string::npos ? half : 0.0f);
+                const float half =
+                    at::tensor(layers[l].angles[i]).to(at::kHalf).to(at::kFloat).item<float>();
+                QCOMPARE(back.layers[l].angles[i],
+                         kinds.find('R') != std::string::npos ? half : 0.0f);
             }
         }
     }

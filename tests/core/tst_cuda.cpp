@@ -3,22 +3,23 @@
 #include <ATen/ATen.h>
 #include <ATen/Context.h>
 #include <c10/core/InferenceMode.h>
+
 #include <QtTest>
 
-#include "quant/awq-quantizer.h"
 #include "kernels/ffn-rebuild-kernel.h"
-#include "quant/group-quantizer.h"
 #include "metrics/perplexity-evaluator.h"
-#include "search/quantized-ffn.h"
-#include "search/loss-kernels.h"
+#include "quant/awq-quantizer.h"
+#include "quant/group-quantizer.h"
 #include "quant/rtn-quantizer.h"
+#include "search/loss-kernels.h"
+#include "search/quantized-ffn.h"
 #include "test-support.h"
 
 using namespace invx;
 
 class TestCuda : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void init();
     void forwardMatchesTheCpu_data();
     void forwardMatchesTheCpu();
@@ -54,7 +55,8 @@ void TestCuda::forwardMatchesTheCpu() {
     OptConfig c = test::tinyConfig(postLN, postLN ? 16 : 0);
     auto weights = test::randomWeights(c, 21);
     OptModel cpu = OptModel::fromTensors(c, weights, {}, "cpu");
-    OptModel gpu = OptModel::fromTensors(c, weights, {at::Device(at::kCUDA, 0), at::ScalarType(dtype)}, "gpu");
+    OptModel gpu =
+        OptModel::fromTensors(c, weights, {at::Device(at::kCUDA, 0), at::ScalarType(dtype)}, "gpu");
     at::manual_seed(1);
     at::Tensor ids = at::randint(c.vocabSize, {2, 48}, at::kLong);
     at::Tensor a = cpu.forward(ids);
@@ -86,9 +88,12 @@ void TestCuda::float16QuantizerMatchesItsCpuEmulation() {
             const QuantConfig q{bits, group, true};
             const at::Tensor a = fakeQuantizeFloat16(w, q);
             const at::Tensor b = fakeQuantizeFloat16(w.cuda(), q).cpu();
-            const at::Tensor c = fakeQuantizeFloat16(w.to(at::kHalf).cuda(), q).cpu().to(at::kFloat);
-            QVERIFY2(at::equal(a, b), qPrintable(QString("%1 bits, group %2").arg(bits).arg(group)));
-            QVERIFY2(at::equal(a, c), qPrintable(QString("%1 bits, group %2, half weights").arg(bits).arg(group)));
+            const at::Tensor c =
+                fakeQuantizeFloat16(w.to(at::kHalf).cuda(), q).cpu().to(at::kFloat);
+            QVERIFY2(at::equal(a, b),
+                     qPrintable(QString("%1 bits, group %2").arg(bits).arg(group)));
+            QVERIFY2(at::equal(a, c),
+                     qPrintable(QString("%1 bits, group %2, half weights").arg(bits).arg(group)));
         }
 }
 
@@ -107,7 +112,8 @@ void TestCuda::awqFloat16SearchesMatchTheCpu() {
     QVERIFY2(differ < 0.01, qPrintable(QString::number(differ)));
     double ra = 0, rb = 0;
     const LinearWeights lin{w, at::Tensor()}, linGpu{w.cuda(), at::Tensor()};
-    const at::Tensor sa = awqSearchLinearScales(lin, x, q, o, &ra), sb = awqSearchLinearScales(linGpu, x.cuda(), q, o, &rb);
+    const at::Tensor sa = awqSearchLinearScales(lin, x, q, o, &ra),
+                     sb = awqSearchLinearScales(linGpu, x.cuda(), q, o, &rb);
     QCOMPARE(ra, rb);
     QVERIFY(at::equal(sa, sb.cpu()));
 }
@@ -121,7 +127,8 @@ void TestCuda::perplexityMatchesTheCpu() {
     quantizeRtn(gpu, QuantConfig{3, 32});
     at::manual_seed(3);
     at::Tensor t = at::randint(c.vocabSize, {64 * 4}, at::kInt);
-    std::vector<std::int32_t> ids(t.data_ptr<std::int32_t>(), t.data_ptr<std::int32_t>() + t.numel());
+    std::vector<std::int32_t> ids(t.data_ptr<std::int32_t>(),
+                                  t.data_ptr<std::int32_t>() + t.numel());
     PerplexityOptions options;
     options.windowLength = 64;
     const double a = evaluatePerplexity(cpu, ids, options).ppl;
@@ -134,14 +141,18 @@ void TestCuda::crossEntropyKernelEqualsItsTwin() {
     for (const bool float16 : {true, false}) {
         for (const std::int64_t vocab : {50272, 1000, 100}) {
             at::manual_seed(vocab);
-            const at::Tensor spread = at::tensor({0.01f, 1.0f, 4.0f, 30.0f}).repeat({64}).unsqueeze(1);
-            const at::Tensor logits = (at::randn({256, vocab}) * spread).to(float16 ? at::kHalf : at::kFloat);
+            const at::Tensor spread =
+                at::tensor({0.01f, 1.0f, 4.0f, 30.0f}).repeat({64}).unsqueeze(1);
+            const at::Tensor logits =
+                (at::randn({256, vocab}) * spread).to(float16 ? at::kHalf : at::kFloat);
             const at::Tensor targets = at::randint(vocab, {256}, at::kLong);
             const at::Tensor gpu = rowCrossEntropy(logits.cuda(), targets.cuda()).cpu();
             const at::Tensor cpu = rowCrossEntropy(logits, targets);
-            QVERIFY2(at::equal(gpu, cpu), qPrintable(QStringLiteral("vocab %1, float16 %2: largest difference %3")
-                                                         .arg(vocab).arg(float16)
-                                                         .arg((gpu - cpu).abs().max().item<double>())));
+            QVERIFY2(at::equal(gpu, cpu),
+                     qPrintable(QStringLiteral("vocab %1, float16 %2: largest difference %3")
+                                    .arg(vocab)
+                                    .arg(float16)
+                                    .arg((gpu - cpu).abs().max().item<double>())));
         }
     }
 }
@@ -149,15 +160,20 @@ void TestCuda::crossEntropyKernelEqualsItsTwin() {
 void TestCuda::squaredErrorKernelEqualsItsTwin() {
     c10::InferenceMode guard;
     for (const bool float16 : {true, false}) {
-        for (const std::int64_t count : {std::int64_t(32) * 512 * 768, std::int64_t(70001), std::int64_t(9)}) {
+        for (const std::int64_t count :
+             {std::int64_t(32) * 512 * 768, std::int64_t(70001), std::int64_t(9)}) {
             at::manual_seed(count);
             const at::Tensor y = at::randn({count}).to(float16 ? at::kHalf : at::kFloat);
             const at::Tensor x = (y.to(at::kFloat) + at::randn({count}) * 0.1 +
-                                  (at::rand({count}) > 0.999).to(at::kFloat) * 300).to(y.scalar_type());
+                                  (at::rand({count}) > 0.999).to(at::kFloat) * 300)
+                                     .to(y.scalar_type());
             const float gpu = clampedSquaredErrorMean(x.cuda(), y.cuda()).item<float>();
             const float cpu = clampedSquaredErrorMean(x, y).item<float>();
-            QVERIFY2(gpu == cpu, qPrintable(QStringLiteral("%1 values, float16 %2: %3 vs %4").arg(count).arg(float16)
-                                                .arg(double(gpu), 0, 'g', 9).arg(double(cpu), 0, 'g', 9)));
+            QVERIFY2(gpu == cpu, qPrintable(QStringLiteral("%1 values, float16 %2: %3 vs %4")
+                                                .arg(count)
+                                                .arg(float16)
+                                                .arg(double(gpu), 0, 'g', 9)
+                                                .arg(double(cpu), 0, 'g', 9)));
         }
     }
 }
@@ -169,7 +185,8 @@ void TestCuda::rebuildKernelEqualsItsTwinAndTheTensors_data() {
     for (int bits : {1, 2, 3, 4})
         for (int group : {32, 128, -1})
             for (bool float16 : {true, false})
-                QTest::addRow("%d bits, group %d, %s", bits, group, float16 ? "float16" : "float32") << bits << group << float16;
+                QTest::addRow("%d bits, group %d, %s", bits, group, float16 ? "float16" : "float32")
+                    << bits << group << float16;
 }
 
 void TestCuda::rebuildKernelEqualsItsTwinAndTheTensors() {
@@ -180,7 +197,8 @@ void TestCuda::rebuildKernelEqualsItsTwinAndTheTensors() {
     const std::int64_t ffn = 1024, hidden = 512;
     at::manual_seed(bits * 100 + group);
     const auto dtype = float16 ? at::kHalf : at::kFloat;
-    const FfnWeights cpuFfn{(at::randn({ffn, hidden}) * 0.05).to(dtype), (at::randn({ffn}) * 0.1).to(dtype),
+    const FfnWeights cpuFfn{(at::randn({ffn, hidden}) * 0.05).to(dtype),
+                            (at::randn({ffn}) * 0.1).to(dtype),
                             (at::randn({hidden, ffn}) * 0.05).to(dtype)};
     const FfnWeights gpuFfn{cpuFfn.w1.cuda(), cpuFfn.b1.cuda(), cpuFfn.w2.cuda()};
     LayerInvariance state = LayerInvariance::identity(ffn);
@@ -190,15 +208,17 @@ void TestCuda::rebuildKernelEqualsItsTwinAndTheTensors() {
         state.permutation[std::size_t(i)] = perm[i].item<std::int64_t>();
         state.scales[std::size_t(i)] = scales[i].item<float>();
     }
-    for (std::int64_t i = 0; i < ffn / 2; ++i) state.angles[std::size_t(i)] = angles[i].item<float>();
+    for (std::int64_t i = 0; i < ffn / 2; ++i)
+        state.angles[std::size_t(i)] = angles[i].item<float>();
     const QuantConfig quant{bits, group};
     const FfnWeights kernel = quantizedFfnByKernel(gpuFfn, state, quant);
     const FfnWeights tensors = quantizedFfnByTensors(gpuFfn, state, quant);
-    // The twin, given the cosines and sines the GPU computed: ATen's cos may differ in a bit between
-    // the devices, and the kernel and its twin are compared on the same inputs.
+    // The twin, given the cosines and sines the GPU computed: ATen's cos may differ in a bit
+    // between the devices, and the kernel and its twin are compared on the same inputs.
     const at::Tensor angles32 = at::tensor(state.angles).cuda();
     const at::Tensor cosines = at::cos(angles32).cpu(), sines = at::sin(angles32).cpu();
-    const FfnWeights twin{at::empty_like(cpuFfn.w1), at::empty_like(cpuFfn.b1), at::empty_like(cpuFfn.w2)};
+    const FfnWeights twin{at::empty_like(cpuFfn.w1), at::empty_like(cpuFfn.b1),
+                          at::empty_like(cpuFfn.w2)};
     FfnRebuildArgs args;
     args.w1 = cpuFfn.w1.data_ptr(), args.b1 = cpuFfn.b1.data_ptr(), args.w2 = cpuFfn.w2.data_ptr();
     args.float16 = float16, args.ffn = ffn, args.hidden = hidden;
@@ -206,12 +226,18 @@ void TestCuda::rebuildKernelEqualsItsTwinAndTheTensors() {
     args.cosines = cosines.data_ptr<float>(), args.sines = sines.data_ptr<float>();
     args.group1 = group > 0 ? group : hidden, args.group2 = group > 0 ? group : ffn;
     args.qmax = float((1 << bits) - 1), args.inverseQmax = 1.0f / args.qmax;
-    args.outW1 = twin.w1.data_ptr(), args.outB1 = twin.b1.data_ptr(), args.outW2 = twin.w2.data_ptr();
+    args.outW1 = twin.w1.data_ptr(), args.outB1 = twin.b1.data_ptr(),
+    args.outW2 = twin.w2.data_ptr();
     ffnRebuildCpu(args);
-    for (const auto& [name, k, t] : {std::tuple{"fc1", kernel.w1, tensors.w1}, std::tuple{"fc2", kernel.w2, tensors.w2},
-                                      std::tuple{"fc1 bias", kernel.b1, tensors.b1}}) {
-        QVERIFY2(at::equal(k, t), qPrintable(QStringLiteral("%1: kernel and tensor operations differ in %2 of %3 values")
-                                                 .arg(name).arg((k != t).sum().item<std::int64_t>()).arg(k.numel())));
+    for (const auto& [name, k, t] :
+         {std::tuple{"fc1", kernel.w1, tensors.w1}, std::tuple{"fc2", kernel.w2, tensors.w2},
+          std::tuple{"fc1 bias", kernel.b1, tensors.b1}}) {
+        QVERIFY2(
+            at::equal(k, t),
+            qPrintable(QStringLiteral("%1: kernel and tensor operations differ in %2 of %3 values")
+                           .arg(name)
+                           .arg((k != t).sum().item<std::int64_t>())
+                           .arg(k.numel())));
     }
     QVERIFY(at::equal(kernel.w1.cpu(), twin.w1));
     QVERIFY(at::equal(kernel.w2.cpu(), twin.w2));

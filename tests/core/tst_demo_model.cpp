@@ -3,13 +3,14 @@
 // that transformers' tokenizer gives with the model's own tokenizer files.
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
+
 #include <QtTest>
 
 #include "invx/bpe-tokenizer.h"
 #include "invx/perplexity-text.h"
 #include "invx/text-file.h"
-#include "model/opt-model.h"
 #include "io/safetensors-file.h"
+#include "model/opt-model.h"
 #include "search/search-engine.h"
 #include "test-support.h"
 
@@ -17,12 +18,13 @@ using namespace invx;
 
 namespace {
 const std::string kModel = std::string(INVX_SOURCE_DIR) + "/resources/models/opt-demo";
-const std::string kGolden = std::string(INVX_SOURCE_DIR) + "/tests/fixtures/opt-demo-golden.safetensors";
+const std::string kGolden =
+    std::string(INVX_SOURCE_DIR) + "/tests/fixtures/opt-demo-golden.safetensors";
 }  // namespace
 
 class TestDemoModel : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void hasTheDocumentedShape();
     void reproducesTransformersLogits();
     void tokenizesLikeTransformers();
@@ -61,7 +63,8 @@ void TestDemoModel::tokenizesLikeTransformers() {
     const std::string sentence = golden.header().metadata.at("sentence");
     auto ours = tokenizer.encode(sentence, /*addSpecial=*/true);
     QCOMPARE(std::int64_t(ours.size()), ids.size(0));
-    for (std::size_t i = 0; i < ours.size(); ++i) QCOMPARE(std::int64_t(ours[i]), ids[std::int64_t(i)].item<std::int64_t>());
+    for (std::size_t i = 0; i < ours.size(); ++i)
+        QCOMPARE(std::int64_t(ours[i]), ids[std::int64_t(i)].item<std::int64_t>());
     QCOMPARE(ours.front(), 2);  // OPT's BOS, </s>
 
     // 342,310 tokens with BOS: tools/eval_hf_perplexity.py (transformers) on the same text.
@@ -73,9 +76,12 @@ void TestDemoModel::tokenizesLikeTransformers() {
 void TestDemoModel::searchModesAgreeOnRealWeights() {
     // The demo model at its defaults (2-bit, group 128): a short calibration batch of its own text.
     const auto tokenizer = BpeTokenizer::fromDirectory(kModel);
-    std::vector<std::int32_t> ids = tokenizer.encode(
-        joinRowsForPerplexity(readWholeFile(test::dataDir() + "/wikitext-2-raw/wiki.test.raw", "test text")), true);
-    const at::Tensor calibration = at::tensor(std::vector<std::int64_t>(ids.begin(), ids.begin() + 2 * 96)).view({2, 96});
+    std::vector<std::int32_t> ids =
+        tokenizer.encode(joinRowsForPerplexity(readWholeFile(
+                             test::dataDir() + "/wikitext-2-raw/wiki.test.raw", "test text")),
+                         true);
+    const at::Tensor calibration =
+        at::tensor(std::vector<std::int64_t>(ids.begin(), ids.begin() + 2 * 96)).view({2, 96});
     const OptModel model = OptModel::load(kModel, {});
     SearchSettings s;
     s.calibrationSamples = 2;

@@ -2,15 +2,13 @@
 // h5dump reads them; readers follow a file being written; a second writer is refused; a writer
 // killed at any moment leaves a file that opens, holds whole checkpoints only, and resumes.
 #include <hdf5.h>
-
-#include <QProcess>
-#include <QStandardPaths>
-#include <QtTest>
-
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <QProcess>
+#include <QStandardPaths>
+#include <QtTest>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -49,7 +47,7 @@ StepRecord stepRecord(std::int64_t step) {
 
 class TestExperimentFile : public QObject {
     Q_OBJECT
-private:
+  private:
     // A made-up GPTQ block: linear j is (j + 2) x 8 with two groups of four columns.
     static GptqLayerRecord gptqLayer(int seed) {
         GptqLayerRecord r;
@@ -58,7 +56,8 @@ private:
             l.rows = j + 2;
             l.cols = 8;
             l.groups = 2;
-            for (int i = 0; i < l.rows * l.cols; ++i) l.codes.push_back(std::uint8_t((i * seed + j) % 4));
+            for (int i = 0; i < l.rows * l.cols; ++i)
+                l.codes.push_back(std::uint8_t((i * seed + j) % 4));
             for (int i = 0; i < l.rows * l.groups; ++i) {
                 l.scale.push_back(0.01f * float(i + seed));
                 l.zero.push_back(float((i + j) % 4));
@@ -68,7 +67,7 @@ private:
         return r;
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void roundTrips();
     void resumingDropsOnlyLaterSteps();
     void readersFollowAFileBeingWritten();
@@ -83,7 +82,7 @@ private Q_SLOTS:
     void buildsTheResultsTable();
     void h5dumpReadsIt();
 
-private:
+  private:
     QTemporaryDir dir_;
     std::string path(const char* name) const { return dir_.filePath(name).toStdString(); }
 };
@@ -95,7 +94,8 @@ void TestExperimentFile::roundTrips() {
     settings.seed = 99;
     settings.quant.groupSize = 2;
     {
-        ExperimentFile f = ExperimentFile::create(path("a.h5"), settings, identity(), calibration());
+        ExperimentFile f =
+            ExperimentFile::create(path("a.h5"), settings, identity(), calibration());
         QCOMPARE(f.status(), std::string("created"));
         QVERIFY(!std::filesystem::exists(path("a.h5")));  // FILE.part until published
         f.recordSnapshotLayers({1, 0});
@@ -109,11 +109,13 @@ void TestExperimentFile::roundTrips() {
         f.writeBase(b);
         INVX_VERIFY_MESSAGE(test::errorOf([&] { f.writeBase(b); }), "already recorded", "a.h5");
         f.writeGptq({gptqLayer(1), gptqLayer(2)});
-        INVX_VERIFY_MESSAGE(test::errorOf([&] { f.writeGptq({gptqLayer(1)}); }), "already recorded", "a.h5");
+        INVX_VERIFY_MESSAGE(test::errorOf([&] { f.writeGptq({gptqLayer(1)}); }), "already recorded",
+                            "a.h5");
         f.publish();
         QVERIFY(std::filesystem::exists(path("a.h5")));
         QVERIFY(!std::filesystem::exists(path("a.h5.part")));
-        INVX_VERIFY_MESSAGE(test::errorOf([&] { f.writeAwq({}); }), "a.h5", "once the run is appending");
+        INVX_VERIFY_MESSAGE(test::errorOf([&] { f.writeAwq({}); }), "a.h5",
+                            "once the run is appending");
         std::vector<StepRecord> steps;
         for (int i = 1; i <= 5; ++i) steps.push_back(stepRecord(i));
         f.appendSteps(steps);
@@ -125,11 +127,25 @@ void TestExperimentFile::roundTrips() {
         LayerSnapshot s;
         s.step = 7;
         s.layer = 1;
-        s.fc1 = {"fc1", 6, 8, 2, std::vector<float>(48, 0.5f), std::vector<float>(48, 0.25f),
-                 std::vector<float>(48, 0.0f), std::vector<float>(24, -1), std::vector<float>(24, 1),
+        s.fc1 = {"fc1",
+                 6,
+                 8,
+                 2,
+                 std::vector<float>(48, 0.5f),
+                 std::vector<float>(48, 0.25f),
+                 std::vector<float>(48, 0.0f),
+                 std::vector<float>(24, -1),
+                 std::vector<float>(24, 1),
                  std::vector<float>(24, 0.01f)};
-        s.fc2 = {"fc2", 8, 6, 2, std::vector<float>(48, 1.5f), std::vector<float>(48, 1.25f),
-                 std::vector<float>(48, 1.0f), std::vector<float>(24, -2), std::vector<float>(24, 2),
+        s.fc2 = {"fc2",
+                 8,
+                 6,
+                 2,
+                 std::vector<float>(48, 1.5f),
+                 std::vector<float>(48, 1.25f),
+                 std::vector<float>(48, 1.0f),
+                 std::vector<float>(24, -2),
+                 std::vector<float>(24, 2),
                  std::vector<float>(24, 0.02f)};
         s.fc2.groupMax[23] = 3.5f;
         s.fc1.original[5] = 7.0f;
@@ -212,17 +228,34 @@ LayerSnapshot snapshotAt(std::int64_t step, int layer) {
     s.step = step;
     s.layer = layer;
     // Default settings: groups of 128 do not divide these rows, so one group per row.
-    s.fc1 = {"fc1", 6, 8, 8, std::vector<float>(48, float(step)), std::vector<float>(48, 0.25f),
-             std::vector<float>(48, 0.0f), std::vector<float>(6, -1), std::vector<float>(6, 1), std::vector<float>(6, 0.5f)};
-    s.fc2 = {"fc2", 8, 6, 6, std::vector<float>(48, 1.5f), std::vector<float>(48, 1.25f),
-             std::vector<float>(48, 1.0f), std::vector<float>(8, -2), std::vector<float>(8, 2), std::vector<float>(8, 0.25f)};
+    s.fc1 = {"fc1",
+             6,
+             8,
+             8,
+             std::vector<float>(48, float(step)),
+             std::vector<float>(48, 0.25f),
+             std::vector<float>(48, 0.0f),
+             std::vector<float>(6, -1),
+             std::vector<float>(6, 1),
+             std::vector<float>(6, 0.5f)};
+    s.fc2 = {"fc2",
+             8,
+             6,
+             6,
+             std::vector<float>(48, 1.5f),
+             std::vector<float>(48, 1.25f),
+             std::vector<float>(48, 1.0f),
+             std::vector<float>(8, -2),
+             std::vector<float>(8, 2),
+             std::vector<float>(8, 0.25f)};
     s.invariance = checkpointAt(step).layers[std::size_t(layer)];
     return s;
 }
 }  // namespace
 
 void TestExperimentFile::resumingDropsOnlyLaterSteps() {
-    ExperimentFile f = ExperimentFile::create(path("b.h5"), SearchSettings{}, identity(), calibration());
+    ExperimentFile f =
+        ExperimentFile::create(path("b.h5"), SearchSettings{}, identity(), calibration());
     f.publish();
     std::vector<StepRecord> steps;
     for (int i = 1; i <= 12; ++i) steps.push_back(stepRecord(i));
@@ -239,14 +272,16 @@ void TestExperimentFile::resumingDropsOnlyLaterSteps() {
     QCOMPARE(f.evaluations().size(), std::size_t(1));
     QCOMPARE(f.snapshotCount(), std::int64_t(1));
     QCOMPARE(f.snapshot(0).fc1.original[0], 0.0f);
-    QCOMPARE(f.checkpointCount(), std::int64_t(2));  // checkpoints stay: the caller resumes from one
+    QCOMPARE(f.checkpointCount(),
+             std::int64_t(2));  // checkpoints stay: the caller resumes from one
     f.setTargetSteps(50000);
     QCOMPARE(f.settings().steps, std::int64_t(50000));
     QCOMPARE(ExperimentFile::open(path("b.h5"), false).settings().steps, std::int64_t(50000));
 }
 
 void TestExperimentFile::readersFollowAFileBeingWritten() {
-    ExperimentFile writer = ExperimentFile::create(path("live.h5"), SearchSettings{}, identity(), calibration());
+    ExperimentFile writer =
+        ExperimentFile::create(path("live.h5"), SearchSettings{}, identity(), calibration());
     writer.appendCheckpoint(checkpointAt(0));
     writer.publish();
     writer.setStatus("running");
@@ -266,21 +301,26 @@ void TestExperimentFile::readersFollowAFileBeingWritten() {
         int code = 1;
         try {
             const ExperimentFile reader = ExperimentFile::open(path("live.h5"), false);
-            code = reader.stepCount() == 3 && reader.checkpoint(-1).step == 3 && reader.status() == "running" ? 0 : 2;
+            code = reader.stepCount() == 3 && reader.checkpoint(-1).step == 3 &&
+                           reader.status() == "running"
+                       ? 0
+                       : 2;
         } catch (...) {
         }
         _exit(code);
     }
     int status = 0;
     QCOMPARE(waitpid(child, &status, 0), child);
-    QVERIFY2(WIFEXITED(status) && WEXITSTATUS(status) == 0, "another process could not read the file being written");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(path("live.h5"), true); }), "live.h5",
-                        "is being written by another run");
+    QVERIFY2(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+             "another process could not read the file being written");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(path("live.h5"), true); }),
+                        "live.h5", "is being written by another run");
 }
 
 void TestExperimentFile::aRunThatEndsWithoutAStatusIsInterrupted() {
     {
-        ExperimentFile f = ExperimentFile::create(path("k.h5"), SearchSettings{}, identity(), calibration());
+        ExperimentFile f =
+            ExperimentFile::create(path("k.h5"), SearchSettings{}, identity(), calibration());
         f.appendCheckpoint(checkpointAt(0));
         f.publish();
         f.setStatus("running");
@@ -288,7 +328,8 @@ void TestExperimentFile::aRunThatEndsWithoutAStatusIsInterrupted() {
     }
     QCOMPARE(ExperimentFile::open(path("k.h5"), false).status(), std::string("interrupted"));
     {
-        ExperimentFile f = ExperimentFile::create(path("never.h5"), SearchSettings{}, identity(), calibration());
+        ExperimentFile f =
+            ExperimentFile::create(path("never.h5"), SearchSettings{}, identity(), calibration());
         f.appendSteps({stepRecord(1)});
     }  // never published: a run that failed while it was set up leaves nothing behind
     QVERIFY(!std::filesystem::exists(path("never.h5")));
@@ -337,7 +378,8 @@ void TestExperimentFile::killedWritersLeaveFilesThatResume() {
                     step = f->checkpoint(-1).step;
                     f->truncateAfter(step);
                 } else {
-                    f.emplace(ExperimentFile::create(file, SearchSettings{}, identity(), calibration()));
+                    f.emplace(
+                        ExperimentFile::create(file, SearchSettings{}, identity(), calibration()));
                     f->appendCheckpoint(checkpointAt(0));
                     f->publish();
                 }
@@ -346,7 +388,8 @@ void TestExperimentFile::killedWritersLeaveFilesThatResume() {
                     ++step;
                     f->appendSteps({stepRecord(step)});
                     f->flush();
-                    if (step % 3 == 0) f->appendEvaluation({step, step / 2, 100.0 + double(step), 1, 1, 0, 1});
+                    if (step % 3 == 0)
+                        f->appendEvaluation({step, step / 2, 100.0 + double(step), 1, 1, 0, 1});
                     if (step % 5 == 0) f->appendSnapshot(snapshotAt(step, int(step % 2)));
                     f->appendCheckpoint(checkpointAt(step));
                     f->flush();
@@ -355,19 +398,23 @@ void TestExperimentFile::killedWritersLeaveFilesThatResume() {
             }
             _exit(3);
         }
-        std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, 150000)(random)));
+        std::this_thread::sleep_for(
+            std::chrono::microseconds(std::uniform_int_distribution<int>(0, 150000)(random)));
         kill(child, SIGKILL);
         int status = 0;
         QCOMPARE(waitpid(child, &status, 0), child);
         QVERIFY2(WIFSIGNALED(status), "the writer failed before it was killed");
         if (!std::filesystem::exists(file)) {
-            QVERIFY(fresh);  // killed before its first checkpoint: nothing to resume, nothing left but FILE.part
+            QVERIFY(fresh);  // killed before its first checkpoint: nothing to resume, nothing left
+                             // but FILE.part
             continue;
         }
         resumedRounds += !fresh;
-        halfWritten += tableRows(file, "/checkpoints/permutation") != tableRows(file, "/checkpoints/step") ||
-                       tableRows(file, "/snapshots/fc2/group_error") != tableRows(file, "/snapshots/step") ||
-                       std::int64_t(tableRows(file, "/steps")) != ExperimentFile::open(file, false).stepCount();
+        halfWritten +=
+            tableRows(file, "/checkpoints/permutation") != tableRows(file, "/checkpoints/step") ||
+            tableRows(file, "/snapshots/fc2/group_error") != tableRows(file, "/snapshots/step") ||
+            std::int64_t(tableRows(file, "/steps")) !=
+                ExperimentFile::open(file, false).stepCount();
         const ExperimentFile f = ExperimentFile::open(file, false);
         QCOMPARE(f.status(), std::string("interrupted"));
         const std::int64_t checkpoints = f.checkpointCount();
@@ -377,7 +424,8 @@ void TestExperimentFile::killedWritersLeaveFilesThatResume() {
         QCOMPARE(last.rng, expected.rng);
         QCOMPARE(last.bestLoss, expected.bestLoss);
         const auto steps = f.steps();
-        QVERIFY(std::int64_t(steps.size()) >= last.step);  // every step up to the checkpoint is there
+        QVERIFY(std::int64_t(steps.size()) >=
+                last.step);  // every step up to the checkpoint is there
         for (std::size_t i = 0; i < steps.size(); ++i) {
             QCOMPARE(steps[i].step, std::int64_t(i + 1));
             QCOMPARE(steps[i].loss, stepRecord(std::int64_t(i + 1)).loss);
@@ -387,21 +435,29 @@ void TestExperimentFile::killedWritersLeaveFilesThatResume() {
             QCOMPARE(s.fc1.original[47], float(s.step));
             QVERIFY(s.invariance == snapshotAt(s.step, s.layer).invariance);
         }
-        for (const EvaluationRecord& e : f.evaluations()) QCOMPARE(e.perplexity, 100.0 + double(e.step));
+        for (const EvaluationRecord& e : f.evaluations())
+            QCOMPARE(e.perplexity, 100.0 + double(e.step));
     }
     QVERIFY2(resumedRounds >= 5, "too few rounds killed a resumed writer");
     qInfo("%d of %d kills left a record half-written", halfWritten, kRounds);
-    QVERIFY2(halfWritten > 0, "no kill landed inside a record; the test did not test what it is for");
+    QVERIFY2(halfWritten > 0,
+             "no kill landed inside a record; the test did not test what it is for");
 }
 
 void TestExperimentFile::refusesToOverwrite() {
     { ExperimentFile::create(path("c.h5"), SearchSettings{}, identity(), calibration()).publish(); }
     const auto size = std::filesystem::file_size(path("c.h5"));
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::create(path("c.h5"), SearchSettings{}, identity(), calibration()); }),
+    INVX_VERIFY_MESSAGE(test::errorOf([&] {
+                            ExperimentFile::create(path("c.h5"), SearchSettings{}, identity(),
+                                                   calibration());
+                        }),
                         "c.h5", "already exists", "--resume");
     QCOMPARE(std::filesystem::file_size(path("c.h5")), size);
     std::ofstream(path("notes.txt")) << "my notes";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::create(path("notes.txt"), SearchSettings{}, identity(), calibration()); }),
+    INVX_VERIFY_MESSAGE(test::errorOf([&] {
+                            ExperimentFile::create(path("notes.txt"), SearchSettings{}, identity(),
+                                                   calibration());
+                        }),
                         "already exists");
     std::ifstream in(path("notes.txt"));
     std::string content;
@@ -411,13 +467,16 @@ void TestExperimentFile::refusesToOverwrite() {
 
 void TestExperimentFile::refusesForeignFiles() {
     std::ofstream(path("text.h5")) << "not hdf5 at all";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(path("text.h5"), false); }), "text.h5", "not an HDF5 file");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(path("missing.h5"), false); }), "missing.h5", "does not exist");
-    const hid_t file = H5Fcreate(path("foreign.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(path("text.h5"), false); }),
+                        "text.h5", "not an HDF5 file");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(path("missing.h5"), false); }),
+                        "missing.h5", "does not exist");
+    const hid_t file =
+        H5Fcreate(path("foreign.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     QVERIFY(file >= 0);
     H5Fclose(file);
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(path("foreign.h5"), true); }), "foreign.h5",
-                        "not an InvarExplore experiment");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(path("foreign.h5"), true); }),
+                        "foreign.h5", "not an InvarExplore experiment");
 }
 
 namespace {
@@ -427,7 +486,8 @@ void setModelAttribute(const std::string& file, const char* name, std::int64_t v
     QVERIFY(f >= 0);
     QVERIFY(H5Adelete_by_name(f, "/model", name, H5P_DEFAULT) >= 0);
     const hid_t space = H5Screate(H5S_SCALAR);
-    const hid_t a = H5Acreate_by_name(f, "/model", name, H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const hid_t a = H5Acreate_by_name(f, "/model", name, H5T_STD_I64LE, space, H5P_DEFAULT,
+                                      H5P_DEFAULT, H5P_DEFAULT);
     QVERIFY(a >= 0);
     QVERIFY(H5Awrite(a, H5T_NATIVE_INT64, &value) >= 0);
     H5Aclose(a);
@@ -438,69 +498,85 @@ void setModelAttribute(const std::string& file, const char* name, std::int64_t v
 
 void TestExperimentFile::refusesShapesThatDisagreeWithTheModel() {
     // /model says 2 layers of FFN width 6; the checkpoint tables are [n, 2, 6]. Buffers used to be
-    // sized from the attributes and filled by the dataset's shape: a smaller attribute overran them.
+    // sized from the attributes and filled by the dataset's shape: a smaller attribute overran
+    // them.
     const std::string file = path("edited.h5");
     {
-        ExperimentFile f = ExperimentFile::create(file, SearchSettings{}, identity(), calibration());
+        ExperimentFile f =
+            ExperimentFile::create(file, SearchSettings{}, identity(), calibration());
         f.appendCheckpoint(checkpointAt(5));
         f.publish();
     }
     setModelAttribute(file, "ffn", 4);
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).checkpoint(0); }), "edited.h5",
-                        "/checkpoints/permutation has the shape [1, 2, 6]", "must be [2, 4]");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).checkpoint(0); }),
+                        "edited.h5", "/checkpoints/permutation has the shape [1, 2, 6]",
+                        "must be [2, 4]");
     SearchCheckpoint narrow = checkpointAt(6);
     for (LayerInvariance& l : narrow.layers) l = LayerInvariance::identity(4);
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, true).appendCheckpoint(narrow); }), "edited.h5",
-                        "/checkpoints/permutation has the shape [1, 2, 6]");
+    INVX_VERIFY_MESSAGE(
+        test::errorOf([&] { ExperimentFile::open(file, true).appendCheckpoint(narrow); }),
+        "edited.h5", "/checkpoints/permutation has the shape [1, 2, 6]");
     setModelAttribute(file, "ffn", 6);
     setModelAttribute(file, "layers", 1);
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).checkpoint(0); }), "edited.h5",
-                        "must be [1, 6]");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).checkpoint(0); }),
+                        "edited.h5", "must be [1, 6]");
     setModelAttribute(file, "layers", 1LL << 40);
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).checkpoint(0); }), "edited.h5",
-                        "/model@layers is 1099511627776, not a number of layers");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).checkpoint(0); }),
+                        "edited.h5", "/model@layers is 1099511627776, not a number of layers");
     setModelAttribute(file, "layers", 4096);
-    setModelAttribute(file, "ffn", 1 << 20);  // each within its bounds, together 2^32 neurons (16 GB a checkpoint)
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).checkpoint(0); }), "edited.h5",
-                        "4096 layers of FFN width 1048576, more than any OPT model");
+    setModelAttribute(
+        file, "ffn",
+        1 << 20);  // each within its bounds, together 2^32 neurons (16 GB a checkpoint)
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).checkpoint(0); }),
+                        "edited.h5", "4096 layers of FFN width 1048576, more than any OPT model");
     setModelAttribute(file, "layers", 2);
     setModelAttribute(file, "ffn", 7);
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).permutationHistory(0); }), "edited.h5",
-                        "/model@ffn is 7, not an even FFN width");
+    INVX_VERIFY_MESSAGE(
+        test::errorOf([&] { ExperimentFile::open(file, false).permutationHistory(0); }),
+        "edited.h5", "/model@ffn is 7, not an even FFN width");
     setModelAttribute(file, "ffn", 6);
-    QCOMPARE(ExperimentFile::open(file, false).checkpoint(0).step, std::int64_t(5));  // as written, it reads
+    QCOMPARE(ExperimentFile::open(file, false).checkpoint(0).step,
+             std::int64_t(5));  // as written, it reads
 }
 
 void TestExperimentFile::refusesACheckpointTheSearchCouldNotHaveWritten() {
     const std::string file = path("states.h5");
-    SearchCheckpoint repeated = checkpointAt(1), negative = checkpointAt(2), zero = checkpointAt(3), rng = checkpointAt(4),
-                     infinite = checkpointAt(5);
+    SearchCheckpoint repeated = checkpointAt(1), negative = checkpointAt(2), zero = checkpointAt(3),
+                     rng = checkpointAt(4), infinite = checkpointAt(5);
     repeated.layers[1].permutation[4] = repeated.layers[1].permutation[5];
     negative.layers[0].scales[2] = -0.5f;
     zero.layers[1].scales[0] = 0.0f;
     rng.rng = {0, 0, 0, 0};
     infinite.layers[0].angles[0] = std::numeric_limits<float>::infinity();
     {
-        ExperimentFile f = ExperimentFile::create(file, SearchSettings{}, identity(), calibration());
-        for (const SearchCheckpoint* c : {&repeated, &negative, &zero, &rng, &infinite}) f.appendCheckpoint(*c);
+        ExperimentFile f =
+            ExperimentFile::create(file, SearchSettings{}, identity(), calibration());
+        for (const SearchCheckpoint* c : {&repeated, &negative, &zero, &rng, &infinite})
+            f.appendCheckpoint(*c);
         f.appendCheckpoint(checkpointAt(6));
         f.publish();
     }
     const ExperimentFile f = ExperimentFile::open(file, false);
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(0); }), "states.h5", "checkpoint 0 (step 1) layer 1",
-                        "not a permutation of 0..5");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(1); }), "checkpoint 1 (step 2) layer 0", "a scale is -0.5");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(2); }), "checkpoint 2 (step 3) layer 1", "a scale is 0.0");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(3); }), "checkpoint 3 (step 4)", "all-zero random generator state");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(4); }), "checkpoint 4 (step 5) layer 0", "an angle is not finite");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(0); }), "states.h5",
+                        "checkpoint 0 (step 1) layer 1", "not a permutation of 0..5");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(1); }), "checkpoint 1 (step 2) layer 0",
+                        "a scale is -0.5");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(2); }), "checkpoint 2 (step 3) layer 1",
+                        "a scale is 0.0");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(3); }), "checkpoint 3 (step 4)",
+                        "all-zero random generator state");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(4); }), "checkpoint 4 (step 5) layer 0",
+                        "an angle is not finite");
     QCOMPARE(f.checkpoint(5).step, std::int64_t(6));
 }
 
 namespace {
-ResultRecord result(const std::string& model, std::int64_t step, const std::string& metric, double value, bool complete = true) {
+ResultRecord result(const std::string& model, std::int64_t step, const std::string& metric,
+                    double value, bool complete = true) {
     ResultRecord r;
     r.model = model, r.step = step, r.metric = metric, r.value = value, r.valueNorm = value / 2;
-    r.items = 7, r.complete = complete, r.protocol = R"({"dtype":"float16"})", r.seconds = 1.5, r.unixTime = 1000 + value;
+    r.items = 7, r.complete = complete, r.protocol = R"({"dtype":"float16"})", r.seconds = 1.5,
+    r.unixTime = 1000 + value;
     return r;
 }
 }  // namespace
@@ -508,12 +584,14 @@ ResultRecord result(const std::string& model, std::int64_t step, const std::stri
 void TestExperimentFile::recordsResultsAlsoInOlderFiles() {
     const std::string file = path("results.h5");
     {
-        ExperimentFile f = ExperimentFile::create(file, SearchSettings{}, identity(), calibration());
+        ExperimentFile f =
+            ExperimentFile::create(file, SearchSettings{}, identity(), calibration());
         f.appendCheckpoint(checkpointAt(0));
         f.publish();
         f.setStatus("finished");
     }
-    // A file of this schema written before /results existed; and a row a killed writer left unwritten.
+    // A file of this schema written before /results existed; and a row a killed writer left
+    // unwritten.
     {
         const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
         QVERIFY(f >= 0);
@@ -521,15 +599,17 @@ void TestExperimentFile::recordsResultsAlsoInOlderFiles() {
         H5Fclose(f);
     }
     QVERIFY(ExperimentFile::open(file, false).results().empty());
-    const ResultRecord a = result("searched", 40, "arc_easy", 0.25), b = result("full-precision", 0, "wikitext2", 31.5, false);
+    const ResultRecord a = result("searched", 40, "arc_easy", 0.25),
+                       b = result("full-precision", 0, "wikitext2", 31.5, false);
     {
         ExperimentFile f = ExperimentFile::open(file, true);  // gains the table
         f.appendResult(a);
         f.appendResult(b);
         INVX_VERIFY_MESSAGE(test::errorOf([&] { f.appendResult(result("quantized", 0, "c4", 1)); }),
                             "results.h5", "full-precision, base or searched", "'quantized'");
-        INVX_VERIFY_MESSAGE(test::errorOf([&] { f.appendResult(result("base", 0, std::string(40, 'x'), 1)); }),
-                            "results.h5", "metric", "longer than 31 characters");
+        INVX_VERIFY_MESSAGE(
+            test::errorOf([&] { f.appendResult(result("base", 0, std::string(40, 'x'), 1)); }),
+            "results.h5", "metric", "longer than 31 characters");
     }
     {
         const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
@@ -580,7 +660,8 @@ void TestExperimentFile::recordsResultsAlsoInOlderFiles() {
             waitpid(child, &status, 0);
         }
         close(go[0]), close(go[1]);
-        QVERIFY2(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the writer could not open the file a reader holds");
+        QVERIFY2(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                 "the writer could not open the file a reader holds");
         QCOMPARE(ExperimentFile::open(file, false).results().size(), std::size_t(3));
     }
     // A writer may still append after recording (a run resumed later).
@@ -605,15 +686,18 @@ void TestExperimentFile::runsRecordedBeforeASettingExistedReadAsTheyRan() {
         const std::size_t at = json.find(key);
         QVERIFY(at != std::string::npos);
         const std::size_t lineStart = json.rfind('\n', at) + 1;
-        json.erase(lineStart, json.find('\n', at) + 1 - lineStart);  // a middle line: the commas stay right
+        json.erase(lineStart,
+                   json.find('\n', at) + 1 - lineStart);  // a middle line: the commas stay right
     }
-    QVERIFY(json.find("targets") == std::string::npos && json.find("awq_precision") == std::string::npos);
+    QVERIFY(json.find("targets") == std::string::npos &&
+            json.find("awq_precision") == std::string::npos);
     const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
     QVERIFY(H5Adelete_by_name(f, "/settings", "json", H5P_DEFAULT) >= 0);
     const hid_t type = H5Tcopy(H5T_C_S1);
     H5Tset_size(type, H5T_VARIABLE);
     const hid_t space = H5Screate(H5S_SCALAR);
-    const hid_t a = H5Acreate_by_name(f, "/settings", "json", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const hid_t a = H5Acreate_by_name(f, "/settings", "json", type, space, H5P_DEFAULT, H5P_DEFAULT,
+                                      H5P_DEFAULT);
     const char* text = json.c_str();
     QVERIFY(H5Awrite(a, type, &text) >= 0);
     H5Aclose(a), H5Sclose(space), H5Tclose(type), H5Fclose(f);
@@ -624,8 +708,10 @@ void TestExperimentFile::runsRecordedBeforeASettingExistedReadAsTheyRan() {
 }
 
 void TestExperimentFile::buildsTheResultsTable() {
-    // Two 2-bit runs over GPTQ, one over RTN, one at 3 bits: FP16 first, then by bits, RTN before GPTQ.
-    auto source = [](const std::string& path, const std::string& base, int bits, std::int64_t searched) {
+    // Two 2-bit runs over GPTQ, one over RTN, one at 3 bits: FP16 first, then by bits, RTN before
+    // GPTQ.
+    auto source = [](const std::string& path, const std::string& base, int bits,
+                     std::int64_t searched) {
         ResultsSource s;
         s.path = path;
         s.settings.base = base;
@@ -634,19 +720,27 @@ void TestExperimentFile::buildsTheResultsTable() {
         s.searchedStep = searched;
         return s;
     };
-    std::vector<ResultsSource> sources{source("/r/gptq-a.h5", "gptq", 2, 100), source("/r/rtn.h5", "rtn", 2, 50),
-                                       source("/r/gptq-b.h5", "gptq", 2, 80), source("/r/rtn3.h5", "rtn", 3, 0)};
-    sources[0].results = {result("full-precision", 0, "wikitext2", 10.0), result("base", 0, "wikitext2", 30.0),
-                          result("searched", 100, "wikitext2", 20.0), result("searched", 60, "wikitext2", 25.0)};
-    for (const std::string& task : reasoningTaskNames()) sources[0].results.push_back(result("searched", 100, task, 0.5));
-    sources[0].results.push_back(result("searched", 100, "piqa", 0.62, false));  // newer (larger time)
-    sources[2].results = {result("base", 0, "wikitext2", 29.0), result("base", 0, "c4", 40.0)};  // newer base values
-    sources[3].results = {result("base", 0, "c4", 9.0)};  // no step yet: its searched row is its base
+    std::vector<ResultsSource> sources{
+        source("/r/gptq-a.h5", "gptq", 2, 100), source("/r/rtn.h5", "rtn", 2, 50),
+        source("/r/gptq-b.h5", "gptq", 2, 80), source("/r/rtn3.h5", "rtn", 3, 0)};
+    sources[0].results = {
+        result("full-precision", 0, "wikitext2", 10.0), result("base", 0, "wikitext2", 30.0),
+        result("searched", 100, "wikitext2", 20.0), result("searched", 60, "wikitext2", 25.0)};
+    for (const std::string& task : reasoningTaskNames())
+        sources[0].results.push_back(result("searched", 100, task, 0.5));
+    sources[0].results.push_back(
+        result("searched", 100, "piqa", 0.62, false));  // newer (larger time)
+    sources[2].results = {result("base", 0, "wikitext2", 29.0),
+                          result("base", 0, "c4", 40.0)};  // newer base values
+    sources[3].results = {
+        result("base", 0, "c4", 9.0)};  // no step yet: its searched row is its base
     const ResultsTable t = buildResultsTable(sources);
     QStringList methods;
     for (const ResultsRow& r : t.rows) methods << QString::fromStdString(r.bits + " " + r.method);
-    QCOMPARE(methods, (QStringList{"16 FP16", "2 RTN", "2 RTN + InvarExplore", "2 GPTQ", "2 GPTQ + InvarExplore (gptq-a)",
-                                   "2 GPTQ + InvarExplore (gptq-b)", "3 RTN", "3 RTN + InvarExplore"}));
+    QCOMPARE(methods,
+             (QStringList{"16 FP16", "2 RTN", "2 RTN + InvarExplore", "2 GPTQ",
+                          "2 GPTQ + InvarExplore (gptq-a)", "2 GPTQ + InvarExplore (gptq-b)",
+                          "3 RTN", "3 RTN + InvarExplore"}));
     QCOMPARE(*t.rows[0].cells[0].value, 10.0);
     QCOMPARE(*t.rows[3].cells[0].value, 30.0);  // 30 was recorded at time 1030, 29 at 1029
     QCOMPARE(*t.rows[3].cells[1].value, 40.0);
@@ -658,42 +752,55 @@ void TestExperimentFile::buildsTheResultsTable() {
     QVERIFY(!t.rows[5].cells[0].value && !t.rows[3].cells[8].value);
     QCOMPARE(*t.rows[7].cells[1].value, 9.0);
     QCOMPARE(t.rows[3].paths, (std::vector<std::string>{"/r/gptq-a.h5", "/r/gptq-b.h5"}));
-    QCOMPARE(t.missing.size(), std::size_t(8 * 8 - 1 - 2 - 7 - 1 - 1));  // FP, GPTQ, gptq-a, 3-bit RTN twice
-    QVERIFY(std::find(t.missing.begin(), t.missing.end(), "gptq-b.h5: the searched model (step 80) on c4") != t.missing.end());
+    QCOMPARE(t.missing.size(),
+             std::size_t(8 * 8 - 1 - 2 - 7 - 1 - 1));  // FP, GPTQ, gptq-a, 3-bit RTN twice
+    QVERIFY(std::find(t.missing.begin(), t.missing.end(),
+                      "gptq-b.h5: the searched model (step 80) on c4") != t.missing.end());
 
     const std::string md = formatResultsTable(t, ResultsFormat::Markdown);
-    QVERIFY2(md.find("| 2 | GPTQ + InvarExplore (gptq-a) | **20.00** | – | **50.00** | **50.00** | **50.00** | **50.00** | **62.00\\*** | **50.00** | **52.00\\*** |\n") !=
+    QVERIFY2(md.find("| 2 | GPTQ + InvarExplore (gptq-a) | **20.00** | – | **50.00** | **50.00** | "
+                     "**50.00** | **50.00** | **62.00\\*** | **50.00** | **52.00\\*** |\n") !=
                  std::string::npos,
              md.c_str());
     const std::string csv = formatResultsTable(t, ResultsFormat::Csv);
-    QVERIFY2(csv.find("\n2,GPTQ + InvarExplore (gptq-a),20,,50,50,50,50,62,50,52,piqa;average,/r/gptq-a.h5,100\n") != std::string::npos,
+    QVERIFY2(csv.find("\n2,GPTQ + InvarExplore "
+                      "(gptq-a),20,,50,50,50,50,62,50,52,piqa;average,/r/gptq-a.h5,100\n") !=
+                 std::string::npos,
              csv.c_str());
     const std::string tex = formatResultsTable(t, ResultsFormat::Latex);
-    QVERIFY2(tex.find("\\midrule\n3 & RTN & -- & \\textbf{9.00}") != std::string::npos, tex.c_str());  // a rule between bits
-    // Bold: 20.00 beats the other 2-bit rows' 30.00 and 29.00 (GPTQ's base takes the newest, 30.00).
+    QVERIFY2(tex.find("\\midrule\n3 & RTN & -- & \\textbf{9.00}") != std::string::npos,
+             tex.c_str());  // a rule between bits
+    // Bold: 20.00 beats the other 2-bit rows' 30.00 and 29.00 (GPTQ's base takes the
+    // newest, 30.00).
     QVERIFY(t.rows[4].cells[0].best && !t.rows[3].cells[0].best && !t.rows[0].cells[0].best);
-    QVERIFY(t.rows[3].cells[1].best && t.rows[6].cells[1].best && t.rows[7].cells[1].best);  // 2-bit alone; 3-bit tie
+    QVERIFY(t.rows[3].cells[1].best && t.rows[6].cells[1].best &&
+            t.rows[7].cells[1].best);  // 2-bit alone; 3-bit tie
 
     sources[1].model.fingerprint = "another";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { buildResultsTable(sources); }), "one model", "/r/rtn.h5", "/r/gptq-a.h5");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { parseResultsFormat("html"); }), "markdown, latex or csv", "'html'");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { buildResultsTable(sources); }), "one model",
+                        "/r/rtn.h5", "/r/gptq-a.h5");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { parseResultsFormat("html"); }),
+                        "markdown, latex or csv", "'html'");
 }
 
 void TestExperimentFile::h5dumpReadsIt() {
     const QString h5dump = QStandardPaths::findExecutable(QStringLiteral("h5dump"));
     if (h5dump.isEmpty()) QSKIP("h5dump is not installed (Debian: hdf5-tools)");
     {
-        ExperimentFile f = ExperimentFile::create(path("d.h5"), SearchSettings{}, identity(), calibration());
+        ExperimentFile f =
+            ExperimentFile::create(path("d.h5"), SearchSettings{}, identity(), calibration());
         f.appendSteps({stepRecord(1), stepRecord(2)});
         f.appendCheckpoint(checkpointAt(2));
         f.publish();
     }
     QProcess p;
-    p.start(h5dump, {QStringLiteral("-d"), QStringLiteral("/steps"), QString::fromStdString(path("d.h5"))});
+    p.start(h5dump,
+            {QStringLiteral("-d"), QStringLiteral("/steps"), QString::fromStdString(path("d.h5"))});
     QVERIFY(p.waitForFinished(30000));
     QCOMPARE(p.exitCode(), 0);
     const QString out = QString::fromUtf8(p.readAllStandardOutput());
-    QVERIFY2(out.contains("\"recent_acceptance_rate\"") && out.contains("H5T_COMPOUND"), qPrintable(out));
+    QVERIFY2(out.contains("\"recent_acceptance_rate\"") && out.contains("H5T_COMPOUND"),
+             qPrintable(out));
     QVERIFY(out.contains("1.0999"));  // loss of step 1 (1.1 - 1e-4)
 }
 

@@ -1,15 +1,14 @@
 // ExperimentInspector: any layer at any checkpoint, rebuilt as the search built it, and the
 // invariance check (the transformed, unquantized model computes what the original does).
+#include <hdf5.h>
+
 #include <QTemporaryDir>
 #include <QtTest>
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 #include <random>
-
-#include <hdf5.h>
-
-#include <filesystem>
 
 #include "invx/compute-devices.h"
 #include "invx/experiment-file.h"
@@ -30,7 +29,8 @@ std::vector<float> groupErrors(const WeightSnapshot& w) {
         for (std::int64_t g = 0; g < w.cols / w.groupSize; ++g) {
             double sum = 0;
             for (std::int64_t c = g * w.groupSize; c < (g + 1) * w.groupSize; ++c) {
-                const double d = double(w.quantized[std::size_t(r * w.cols + c)]) - double(w.transformed[std::size_t(r * w.cols + c)]);
+                const double d = double(w.quantized[std::size_t(r * w.cols + c)]) -
+                                 double(w.transformed[std::size_t(r * w.cols + c)]);
                 sum += d * d;
             }
             out.push_back(float(sum / double(w.groupSize)));
@@ -48,7 +48,7 @@ class TestExperimentInspector : public QObject {
     test::SearchFixture fixture_;
     QString run_;
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase();
     void layerAtTheLastCheckpointIsTheRecordedSnapshot();
     void groupErrorsAreTheWeightsOwn();
@@ -84,12 +84,14 @@ void TestExperimentInspector::layerAtTheLastCheckpointIsTheRecordedSnapshot() {
         QCOMPARE(rebuilt.step, std::int64_t(40));
         QCOMPARE(rebuilt.layer, recorded.layer);
         QVERIFY(rebuilt.invariance == recorded.invariance);
-        for (const auto& [a, b] : {std::pair{&rebuilt.fc1, &recorded.fc1}, std::pair{&rebuilt.fc2, &recorded.fc2}}) {
+        for (const auto& [a, b] :
+             {std::pair{&rebuilt.fc1, &recorded.fc1}, std::pair{&rebuilt.fc2, &recorded.fc2}}) {
             QCOMPARE(a->rows, b->rows);
             QVERIFY(a->original == b->original);
             QVERIFY(a->transformed == b->transformed);
             QVERIFY(a->quantized == b->quantized);  // bit for bit: built as the search built it
-            QVERIFY(a->groupMin == b->groupMin && a->groupMax == b->groupMax && a->groupError == b->groupError);
+            QVERIFY(a->groupMin == b->groupMin && a->groupMax == b->groupMax &&
+                    a->groupError == b->groupError);
         }
         ++compared;
     }
@@ -98,13 +100,15 @@ void TestExperimentInspector::layerAtTheLastCheckpointIsTheRecordedSnapshot() {
     // state recorded there.
     const LayerSnapshot first = inspector.inspectLayer(0, 1);
     QVERIFY(first.invariance == file.checkpoint(0).layers[1]);
-    // Before the search: the identity state, whose quantized weights are the recorded start snapshot's.
+    // Before the search: the identity state, whose quantized weights are the recorded start
+    // snapshot's.
     for (std::int64_t i = 0; i < file.snapshotCount(); ++i) {
         const LayerSnapshot recorded = file.snapshot(i);
         if (recorded.step != 0) continue;
         const LayerSnapshot start = inspector.inspectStart(recorded.layer);
         QVERIFY(start.invariance == LayerInvariance::identity(128));
-        QVERIFY(start.fc1.quantized == recorded.fc1.quantized && start.fc2.quantized == recorded.fc2.quantized);
+        QVERIFY(start.fc1.quantized == recorded.fc1.quantized &&
+                start.fc2.quantized == recorded.fc2.quantized);
     }
 }
 
@@ -115,7 +119,9 @@ void TestExperimentInspector::groupErrorsAreTheWeightsOwn() {
         const std::vector<float> expected = groupErrors(*w);
         QCOMPARE(w->groupError.size(), expected.size());
         for (std::size_t i = 0; i < expected.size(); ++i)
-            QVERIFY2(std::abs(w->groupError[i] - expected[i]) <= 1e-6f * std::max(1.0f, expected[i]), w->name.c_str());
+            QVERIFY2(
+                std::abs(w->groupError[i] - expected[i]) <= 1e-6f * std::max(1.0f, expected[i]),
+                w->name.c_str());
         QCOMPARE(std::int64_t(w->original.size()), w->rows * w->cols);
     }
 }
@@ -126,8 +132,10 @@ void TestExperimentInspector::groupErrorsAreTheWeightsOwn() {
 void verifyAttentionIsRoundedInput(ExperimentInspector& inspector, int layer) {
     const int levels = 1 << inspector.settings().quant.bits;
     // AWQ in float16 quantizes in float16 arithmetic: w / scale and the scale itself are rounded to
-    // float16 (2^-11 relative) first, which can move a weight past the half step by a few thousandths.
-    const bool float16 = inspector.settings().base == "awq" && inspector.settings().awqPrecision == "float16";
+    // float16 (2^-11 relative) first, which can move a weight past the half step by a few
+    // thousandths.
+    const bool float16 =
+        inspector.settings().base == "awq" && inspector.settings().awqPrecision == "float16";
     const float slack = float16 ? 1.01f : 1.001f;
     const std::vector<WeightSnapshot> attention = inspector.inspectAttention(layer);
     QCOMPARE(attention.size(), std::size_t(4));
@@ -143,13 +151,16 @@ void verifyAttentionIsRoundedInput(ExperimentInspector& inspector, int layer) {
         for (std::int64_t r = 0; r < w.rows; ++r)
             for (std::int64_t g = 0; g < w.cols / w.groupSize; ++g) {
                 const std::size_t cell = std::size_t(r * (w.cols / w.groupSize) + g);
-                QVERIFY(std::abs(w.groupError[cell] - expected[cell]) <= 1e-6f * std::max(1.0f, expected[cell]));
+                QVERIFY(std::abs(w.groupError[cell] - expected[cell]) <=
+                        1e-6f * std::max(1.0f, expected[cell]));
                 std::vector<float> values;
                 const float step = (w.groupMax[cell] - w.groupMin[cell]) / float(levels - 1);
                 for (std::int64_t c = g * w.groupSize; c < (g + 1) * w.groupSize; ++c) {
                     const std::size_t i = std::size_t(r * w.cols + c);
                     values.push_back(w.quantized[i]);
-                    QVERIFY2(std::abs(w.quantized[i] - w.transformed[i]) <= 0.5f * step * slack + 1e-6f, names[m]);
+                    QVERIFY2(
+                        std::abs(w.quantized[i] - w.transformed[i]) <= 0.5f * step * slack + 1e-6f,
+                        names[m]);
                 }
                 std::sort(values.begin(), values.end());
                 QVERIFY(std::unique(values.begin(), values.end()) - values.begin() <= levels);
@@ -183,7 +194,8 @@ void TestExperimentInspector::positionChangesCountTheCheckpointsThatMovedANeuron
     // Counted here through the whole-checkpoint reader, not the per-layer one under test.
     auto counted = [&](std::int64_t upTo) {
         const ExperimentFile file = ExperimentFile::open(copy.toStdString(), false);
-        std::vector<std::int64_t> previous = LayerInvariance::identity(128).permutation, counts(128, 0);
+        std::vector<std::int64_t> previous = LayerInvariance::identity(128).permutation,
+                                  counts(128, 0);
         for (std::int64_t c = 0; c <= upTo; ++c) {
             const std::vector<std::int64_t> now = file.checkpoint(c).layers[layer].permutation;
             for (std::size_t i = 0; i < 128; ++i) counts[i] += now[i] != previous[i];
@@ -210,14 +222,16 @@ void TestExperimentInspector::positionChangesCountTheCheckpointsThatMovedANeuron
     ExperimentInspector inspector(copy.toStdString());
     const std::vector<std::int64_t> before = inspector.positionChanges(layer, searched - 1);
     QVERIFY(before == counted(searched - 1));
-    QVERIFY(std::accumulate(before.begin(), before.end(), std::int64_t(0)) > 0);  // the search moved neurons
+    QVERIFY(std::accumulate(before.begin(), before.end(), std::int64_t(0)) >
+            0);  // the search moved neurons
     const std::vector<std::int64_t> after = inspector.positionChanges(layer, -1);
     QVERIFY(after == counted(searched + 2));
     for (std::size_t i = 0; i < 128; ++i) {
         const std::int64_t expected = (i == 3 || i == 5) ? 2 : (i == 7 || i == 8) ? 1 : 0;
         QCOMPARE(after[i] - before[i], expected);
     }
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { inspector.positionChanges(layer, searched + 3); }), "moves.h5", "checkpoints 0 to");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { inspector.positionChanges(layer, searched + 3); }),
+                        "moves.h5", "checkpoints 0 to");
 }
 
 void TestExperimentInspector::permutationAndScalingLeaveTheFunctionUnchanged() {
@@ -247,16 +261,20 @@ void TestExperimentInspector::permutationAndScalingLeaveTheFunctionUnchanged() {
     for (double d : psCheck) QVERIFY2(d < 1e-4, qPrintable(QString::number(d)));
     const std::vector<double> rCheck = inspector.invarianceCheck(n - 1);
     QVERIFY2(rCheck[0] < 1e-4, qPrintable(QString::number(rCheck[0])));  // before the rotated layer
-    QVERIFY2(rCheck[1] > 1e-3, qPrintable(QString::number(rCheck[1])));  // rotation does not commute with ReLU
-    QVERIFY(rCheck[2] > 1e-3);                                            // and its change carries on
+    QVERIFY2(rCheck[1] > 1e-3,
+             qPrintable(QString::number(rCheck[1])));  // rotation does not commute with ReLU
+    QVERIFY(rCheck[2] > 1e-3);                         // and its change carries on
 }
 
 void TestExperimentInspector::refusesWhatIsNotThere() {
     ExperimentInspector inspector(run_.toStdString());
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { inspector.inspectLayer(-1, 3); }), "run.h5", "layers 0 to 2");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { inspector.inspectLayer(999, 0); }), "run.h5", "checkpoints 0 to");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentInspector(dir_.filePath("missing.h5").toStdString()); }),
-                        "missing.h5", "does not exist");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { inspector.inspectLayer(-1, 3); }), "run.h5",
+                        "layers 0 to 2");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { inspector.inspectLayer(999, 0); }), "run.h5",
+                        "checkpoints 0 to");
+    INVX_VERIFY_MESSAGE(
+        test::errorOf([&] { ExperimentInspector(dir_.filePath("missing.h5").toStdString()); }),
+        "missing.h5", "does not exist");
 }
 
 namespace {
@@ -269,7 +287,8 @@ void setModelAttribute(const std::string& path, const char* name, const std::str
     const hid_t type = H5Tcopy(H5T_C_S1);
     H5Tset_size(type, H5T_VARIABLE);
     const hid_t space = H5Screate(H5S_SCALAR);
-    const hid_t attr = H5Acreate_by_name(file, "/model", name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const hid_t attr =
+        H5Acreate_by_name(file, "/model", name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     const char* text = value.c_str();
     QVERIFY(H5Awrite(attr, type, &text) >= 0);
     H5Aclose(attr), H5Sclose(space), H5Tclose(type), H5Fclose(file);

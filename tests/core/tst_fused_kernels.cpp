@@ -4,15 +4,15 @@
 // (That the CUDA kernels give the twins' bits is tst_cuda's, on a GPU.)
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
-#include <QtTest>
 
+#include <QtTest>
 #include <cmath>
 #include <limits>
 
-#include "search/quantized-ffn.h"
 #include "kernels/clamped-squared-error-kernel.h"
 #include "kernels/row-cross-entropy-kernel.h"
 #include "search/loss-kernels.h"
+#include "search/quantized-ffn.h"
 #include "test-support.h"
 
 using namespace invx;
@@ -32,17 +32,20 @@ LayerInvariance randomState(std::int64_t ffn, std::uint64_t seed) {
     LayerInvariance s = LayerInvariance::identity(ffn);
     const at::Tensor perm = at::randperm(ffn, at::kLong);
     const at::Tensor scales = at::rand({ffn}) + 0.5, angles = (at::rand({ffn / 2}) - 0.5) * 0.8;
-    for (std::int64_t i = 0; i < ffn; ++i) s.permutation[std::size_t(i)] = perm[i].item<std::int64_t>();
+    for (std::int64_t i = 0; i < ffn; ++i)
+        s.permutation[std::size_t(i)] = perm[i].item<std::int64_t>();
     for (std::int64_t i = 0; i < ffn; ++i) s.scales[std::size_t(i)] = scales[i].item<float>();
     for (std::int64_t i = 0; i < ffn / 2; ++i) s.angles[std::size_t(i)] = angles[i].item<float>();
     return s;
 }
 
-FfnWeights randomFfn(std::int64_t ffn, std::int64_t hidden, at::ScalarType dtype, std::uint64_t seed) {
+FfnWeights randomFfn(std::int64_t ffn, std::int64_t hidden, at::ScalarType dtype,
+                     std::uint64_t seed) {
     at::manual_seed(seed);
     // A few large values, as real FFNs have, so that groups differ in range.
     auto w = [&](std::int64_t r, std::int64_t c) {
-        return (at::randn({r, c}) * 0.05 * (1 + 20 * (at::rand({r, c}) > 0.995).to(at::kFloat))).to(dtype);
+        return (at::randn({r, c}) * 0.05 * (1 + 20 * (at::rand({r, c}) > 0.995).to(at::kFloat)))
+            .to(dtype);
     };
     return {w(ffn, hidden), (at::randn({ffn}) * 0.1).to(dtype), w(hidden, ffn)};
 }
@@ -51,7 +54,7 @@ FfnWeights randomFfn(std::int64_t ffn, std::int64_t hidden, at::ScalarType dtype
 
 class TestFusedKernels : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void exponentialAndLogarithmAreAccurate();
     void crossEntropyMatchesFloat64_data();
     void crossEntropyMatchesFloat64();
@@ -97,7 +100,8 @@ void TestFusedKernels::crossEntropyMatchesFloat64() {
     at::manual_seed(vocab);
     // Rows of different spreads: near-uniform, typical logits, and a few that dominate.
     const at::Tensor spread = at::tensor({0.01f, 1.0f, 4.0f, 30.0f}).repeat({6}).unsqueeze(1);
-    const at::Tensor logits = (at::randn({24, vocab}) * spread).to(float16 ? at::kHalf : at::kFloat);
+    const at::Tensor logits =
+        (at::randn({24, vocab}) * spread).to(float16 ? at::kHalf : at::kFloat);
     const at::Tensor targets = at::randint(vocab, {24}, at::kLong);
     const at::Tensor ours = rowCrossEntropy(logits, targets).to(at::kDouble);
     const at::Tensor ref = referenceCrossEntropy(logits, targets);
@@ -116,14 +120,16 @@ void TestFusedKernels::crossEntropyKeepsNan() {
     QVERIFY(std::isfinite(losses[0].item<float>()));
     QVERIFY(std::isnan(losses[1].item<float>()));
     QVERIFY(std::isfinite(losses[2].item<float>()));
-    QVERIFY_EXCEPTION_THROWN(rowCrossEntropy(logits, at::tensor({1, 2}, at::kLong)), std::exception);
+    QVERIFY_EXCEPTION_THROWN(rowCrossEntropy(logits, at::tensor({1, 2}, at::kLong)),
+                             std::exception);
 }
 
 void TestFusedKernels::squaredErrorMatchesFloat64_data() {
     QTest::addColumn<qint64>("count");
     QTest::addColumn<bool>("float16");
     QTest::newRow("a hidden state of 4 x 100 x 96, float16") << qint64(4 * 100 * 96) << true;
-    QTest::newRow("several blocks and a partial one, float32") << qint64(3 * kSquaredErrorChunk + 77) << false;
+    QTest::newRow("several blocks and a partial one, float32")
+        << qint64(3 * kSquaredErrorChunk + 77) << false;
     QTest::newRow("fewer than the threads") << qint64(5) << false;
 }
 
@@ -135,10 +141,14 @@ void TestFusedKernels::squaredErrorMatchesFloat64() {
     const auto dtype = float16 ? at::kHalf : at::kFloat;
     // Differences mostly small, a few beyond the clamp at +-100.
     const at::Tensor y = at::randn({count}).to(dtype);
-    const at::Tensor x = (y.to(at::kFloat) + at::randn({count}) * 0.1 + (at::rand({count}) > 0.999).to(at::kFloat) * 300).to(dtype);
+    const at::Tensor x = (y.to(at::kFloat) + at::randn({count}) * 0.1 +
+                          (at::rand({count}) > 0.999).to(at::kFloat) * 300)
+                             .to(dtype);
     const double ours = clampedSquaredErrorMean(x.view({-1, 1}), y.view({-1, 1})).item<double>();
-    const double ref = (x.to(at::kDouble) - y.to(at::kDouble)).clamp(-100, 100).pow(2).mean().item<double>();
-    QVERIFY2(std::abs(ours - ref) / ref < 1e-5, qPrintable(QStringLiteral("%1 vs %2").arg(ours).arg(ref)));
+    const double ref =
+        (x.to(at::kDouble) - y.to(at::kDouble)).clamp(-100, 100).pow(2).mean().item<double>();
+    QVERIFY2(std::abs(ours - ref) / ref < 1e-5,
+             qPrintable(QStringLiteral("%1 vs %2").arg(ours).arg(ref)));
     at::Tensor bad = x.clone();
     bad[count / 2] = std::numeric_limits<float>::quiet_NaN();
     QVERIFY(std::isnan(clampedSquaredErrorMean(bad, y).item<float>()));
@@ -181,7 +191,8 @@ void TestFusedKernels::rebuildEqualsTheTensorOperations() {
     // a rounding boundary lands on the next level.
     for (const auto& [a, b] : {std::pair{twin.w1, tensors.w1}, std::pair{twin.w2, tensors.w2}}) {
         const at::Tensor diff = (a.to(at::kFloat) - b.to(at::kFloat)).abs();
-        const double same = (diff <= b.to(at::kFloat).abs() * 3e-7).to(at::kDouble).mean().item<double>();
+        const double same =
+            (diff <= b.to(at::kFloat).abs() * 3e-7).to(at::kDouble).mean().item<double>();
         QVERIFY2(same > 0.999, qPrintable(QString::number(same)));
         const double step = (b.to(at::kFloat).abs().max().item<double>()) * 2 / ((1 << bits) - 1);
         QVERIFY(diff.max().item<double>() <= step * 1.01);
@@ -200,8 +211,11 @@ void TestFusedKernels::rebuildWithTheIdentityIsQuantizationAlone() {
     const at::Tensor scale = (mx - mn).clamp_min(1e-5);
     const at::Tensor zero = (-at::round(mn / scale)).clamp(0, 1);
     const at::Tensor expected = ((at::round(g / scale) + zero).clamp(0, 1) - zero) * scale;
-    QVERIFY(at::equal(twin.w1.to(at::kFloat), expected.reshape({256, 128}).to(at::kHalf).to(at::kFloat)));
-    QVERIFY_EXCEPTION_THROWN(quantizedFfnByKernel(fp, LayerInvariance::identity(256), QuantConfig{2, 64, true}), std::exception);
+    QVERIFY(at::equal(twin.w1.to(at::kFloat),
+                      expected.reshape({256, 128}).to(at::kHalf).to(at::kFloat)));
+    QVERIFY_EXCEPTION_THROWN(
+        quantizedFfnByKernel(fp, LayerInvariance::identity(256), QuantConfig{2, 64, true}),
+        std::exception);
 }
 
 QTEST_APPLESS_MAIN(TestFusedKernels)

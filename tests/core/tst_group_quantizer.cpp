@@ -1,9 +1,10 @@
 // The group quantizer against values computed by hand from SPEC section 2.
 #include <ATen/ATen.h>
+
 #include <QtTest>
 
-#include "quant/group-quantizer.h"
 #include "invx/error.h"
+#include "quant/group-quantizer.h"
 #include "test-support.h"
 
 using namespace invx;
@@ -23,7 +24,7 @@ void compareTensors(const at::Tensor& got, const at::Tensor& expected) {
 
 class TestGroupQuantizer : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void matchesHandComputedValues_data();
     void matchesHandComputedValues();
     void scalesAndZeros();
@@ -45,11 +46,11 @@ void TestGroupQuantizer::matchesHandComputedValues_data() {
                                   << QList<float>{0.0f, 0.0f, 2.0f, 3.0f};
     // Two groups of 2, each with its own range: [0, 3] s = 1; [10, 16] s = 2, z = -5 clamped to 0,
     // so q = round(w / 2) clamped to 3 -> [3, 3] -> [6, 6].
-    QTest::newRow("two groups, zero clamped") << 2 << 2 << QList<float>{0.0f, 3.0f, 10.0f, 16.0f}
-                                              << QList<float>{0.0f, 3.0f, 6.0f, 6.0f};
+    QTest::newRow("two groups, zero clamped")
+        << 2 << 2 << QList<float>{0.0f, 3.0f, 10.0f, 16.0f} << QList<float>{0.0f, 3.0f, 6.0f, 6.0f};
     // 1 bit, per row: [-0.5, 1.5]: s = 2, z = round(0.25) = 0 -> q = round(w / 2) -> w' in {0, 2}.
-    QTest::newRow("1-bit per row") << 1 << -1 << QList<float>{-0.5f, 0.9f, 1.1f, 1.5f}
-                                   << QList<float>{0.0f, 0.0f, 2.0f, 2.0f};
+    QTest::newRow("1-bit per row")
+        << 1 << -1 << QList<float>{-0.5f, 0.9f, 1.1f, 1.5f} << QList<float>{0.0f, 0.0f, 2.0f, 2.0f};
     // 3 bits: [-1.75, 1.75]: s = 0.5, z = -round(-3.5) = 4 (half to even); q = round(w / 0.5) + 4
     // = [0, 3, 5, 8 -> 7]; w' = (q - 4) * 0.5.
     QTest::newRow("3-bit") << 3 << 4 << QList<float>{-1.75f, -0.3f, 0.6f, 1.75f}
@@ -70,7 +71,8 @@ void TestGroupQuantizer::matchesHandComputedValues() {
     QFETCH(QList<float>, expected);
     QuantConfig config{bits, group};
     at::Tensor w = row(std::vector<float>(input.begin(), input.end()));
-    compareTensors(fakeQuantize(w, config), row(std::vector<float>(expected.begin(), expected.end())));
+    compareTensors(fakeQuantize(w, config),
+                   row(std::vector<float>(expected.begin(), expected.end())));
 }
 
 void TestGroupQuantizer::scalesAndZeros() {
@@ -88,7 +90,8 @@ void TestGroupQuantizer::keepsDtypeAndShape() {
     QCOMPARE(q.scalar_type(), at::kHalf);
     QCOMPARE(q.sizes().vec(), w.sizes().vec());
     // At most 2^3 distinct values per group.
-    QVERIFY(std::get<0>(at::_unique(q.narrow(0, 0, 1).narrow(1, 0, 128).to(at::kFloat))).numel() <= 8);
+    QVERIFY(std::get<0>(at::_unique(q.narrow(0, 0, 1).narrow(1, 0, 128).to(at::kFloat))).numel() <=
+            8);
 }
 
 void TestGroupQuantizer::errorStaysWithinOneStep() {
@@ -107,12 +110,22 @@ void TestGroupQuantizer::errorStaysWithinOneStep() {
 
 void TestGroupQuantizer::refusesBadSettings() {
     at::Tensor w = at::zeros({2, 96});
-    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { fakeQuantize(w, QuantConfig{0, 32}); }),
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] {
+                            fakeQuantize(w, QuantConfig{0, 32});
+                        }),
                         "bits: Bits must be between 1 and 8, but is 0");
-    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { fakeQuantize(w, QuantConfig{9, 32}); }), "bits: ", "but is 9");
-    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { fakeQuantize(w, QuantConfig{2, 64}); }),
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] {
+                            fakeQuantize(w, QuantConfig{9, 32});
+                        }),
+                        "bits: ", "but is 9");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] {
+                            fakeQuantize(w, QuantConfig{2, 64});
+                        }),
                         "group: ", "group size 64 does not divide the input width 96");
-    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { fakeQuantize(w, QuantConfig{2, 0}); }), "group: ", "but is 0");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] {
+                            fakeQuantize(w, QuantConfig{2, 0});
+                        }),
+                        "group: ", "but is 0");
 }
 
 QTEST_APPLESS_MAIN(TestGroupQuantizer)

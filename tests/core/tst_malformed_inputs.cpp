@@ -3,17 +3,16 @@
 // Inputs that crashed a reader or a fuzz target (scripts/fuzz.sh) are kept here, so that they stay
 // refused.
 #include <QtTest>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "io/checkpoint-reader.h"
 #include "invx/bpe-tokenizer.h"
 #include "invx/error.h"
 #include "invx/opt-config.h"
 #include "invx/safetensors-header.h"
 #include "invx/text-file.h"
+#include "io/checkpoint-reader.h"
 #include "test-support.h"
 
 using namespace invx;
@@ -35,7 +34,8 @@ std::string refusal(const std::string& kind, const fs::path& input) {
     try {
         if (kind == "safetensors") {
             const std::string bytes = readWholeFile(input.string(), "fixture");
-            parseSafetensorsHeader(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), input.string());
+            parseSafetensorsHeader(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                   bytes.size(), input.string());
         } else if (kind == "config") {
             OptConfig::fromJson(readWholeFile(input.string(), "fixture"), input.string());
         } else if (kind == "pickle") {
@@ -55,7 +55,7 @@ std::string refusal(const std::string& kind, const fs::path& input) {
 
 class TestMalformedInputs : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void everyFixtureIsRefusedWithItsSentence_data();
     void everyFixtureIsRefusedWithItsSentence();
 };

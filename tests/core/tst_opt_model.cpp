@@ -2,17 +2,17 @@
 // config parsing, shape checks against config.json, and model ids in the Hugging Face cache.
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
-#include <QtTest>
 
+#include <QtTest>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
 
-#include "model/causal-attention.h"
 #include "invx/error.h"
 #include "invx/model-locator.h"
+#include "model/causal-attention.h"
 #include "model/opt-model.h"
 #include "quant/rtn-quantizer.h"
 #include "test-support.h"
@@ -32,13 +32,15 @@ at::Tensor someIds(std::int64_t batch, std::int64_t seq, std::int64_t vocab) {
     return at::randint(vocab, {batch, seq}, at::kLong);
 }
 
-double maxDiff(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }
+double maxDiff(const at::Tensor& a, const at::Tensor& b) {
+    return (a - b).abs().max().item<double>();
+}
 
 }  // namespace
 
 class TestOptModel : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void permutingTheFfnLeavesLogitsUnchanged_data();
     void permutingTheFfnLeavesLogitsUnchanged();
     void isCausal();
@@ -129,7 +131,9 @@ void TestOptModel::forwardMatchesThePlainFormula() {
     QCOMPARE(logits.sizes().vec(), expected.sizes().vec());
     const double scale = expected.abs().max().item<double>();
     QVERIFY2(maxDiff(logits.to(at::kDouble), expected) < 1e-5 * std::max(scale, 1.0),
-             qPrintable(QString("%1 (logits up to %2)").arg(maxDiff(logits.to(at::kDouble), expected)).arg(scale)));
+             qPrintable(QString("%1 (logits up to %2)")
+                            .arg(maxDiff(logits.to(at::kDouble), expected))
+                            .arg(scale)));
 }
 
 void TestOptModel::blockedAttentionMatchesThePlainFormulaOn2048Tokens() {
@@ -138,10 +142,13 @@ void TestOptModel::blockedAttentionMatchesThePlainFormulaOn2048Tokens() {
     c10::InferenceMode guard;
     for (std::int64_t seq : {std::int64_t(2048), std::int64_t(2047)}) {
         at::manual_seed(3);
-        const at::Tensor q = at::randn({1, 2, seq, 16}), k = at::randn({1, 2, seq, 16}), v = at::randn({1, 2, seq, 16});
+        const at::Tensor q = at::randn({1, 2, seq, 16}), k = at::randn({1, 2, seq, 16}),
+                         v = at::randn({1, 2, seq, 16});
         const at::Tensor out = causalAttention(q, k, v);
-        const at::Tensor mask = at::full({seq, seq}, -std::numeric_limits<double>::infinity(), at::kDouble).triu(1);
-        const at::Tensor scores = at::matmul(q.to(at::kDouble), k.to(at::kDouble).transpose(-1, -2)) / 4.0 + mask;
+        const at::Tensor mask =
+            at::full({seq, seq}, -std::numeric_limits<double>::infinity(), at::kDouble).triu(1);
+        const at::Tensor scores =
+            at::matmul(q.to(at::kDouble), k.to(at::kDouble).transpose(-1, -2)) / 4.0 + mask;
         const at::Tensor expected = at::matmul(at::softmax(scores, -1), v.to(at::kDouble));
         QCOMPARE(out.sizes().vec(), expected.sizes().vec());
         const double diff = maxDiff(out.to(at::kDouble), expected);
@@ -167,7 +174,9 @@ void TestOptModel::postLayerNormWithProjectionsRuns() {
     QVERIFY(!finalNorm);
     INVX_VERIFY_MESSAGE(test::errorOf([&] { model.forward(someIds(1, 65, 96)); }),
                         "at most max_position_embeddings=64 tokens", "got 65");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { model.forward(at::full({1, 3}, 96, at::kLong)); }),
+    INVX_VERIFY_MESSAGE(test::errorOf([&] {
+                            model.forward(at::full({1, 3}, 96, at::kLong));
+                        }),
                         "token ids in [0, 96)");
 }
 
@@ -189,8 +198,11 @@ void TestOptModel::rtnQuantizesOnlyDecoderLinears() {
     auto sq = model.stateDict(), so = original.stateDict();
     QCOMPARE(sq[0].first, std::string("model.decoder.embed_tokens.weight"));
     QVERIFY(at::equal(sq[0].second, so[0].second));
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { quantizeRtn(model, QuantConfig{2, 48}); }),
-                        "group size 48 does not divide the input width 32 of layers.0.self_attn.q_proj");
+    INVX_VERIFY_MESSAGE(
+        test::errorOf([&] {
+            quantizeRtn(model, QuantConfig{2, 48});
+        }),
+        "group size 48 does not divide the input width 32 of layers.0.self_attn.q_proj");
 }
 
 void TestOptModel::loadsFromDirectoryWithWarnings() {
@@ -215,8 +227,10 @@ void TestOptModel::refusesWeightsThatDoNotFitTheConfig_data() {
     QTest::addColumn<QString>("tensor");
     QTest::addColumn<bool>("remove");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("fc1 too narrow") << "model.decoder.layers.1.fc1.weight" << false
-                                    << "tensor 'model.decoder.layers.1.fc1.weight' has shape [64, 32], but config.json (hidden_size=32, ffn_dim=128) implies [128, 32]";
+    QTest::newRow("fc1 too narrow")
+        << "model.decoder.layers.1.fc1.weight" << false
+        << "tensor 'model.decoder.layers.1.fc1.weight' has shape [64, 32], but config.json "
+           "(hidden_size=32, ffn_dim=128) implies [128, 32]";
     QTest::newRow("positions missing") << "model.decoder.embed_positions.weight" << true
                                        << "has no tensor 'decoder.embed_positions.weight'";
     QTest::newRow("a bias missing") << "model.decoder.layers.2.self_attn.v_proj.bias" << true
@@ -230,34 +244,46 @@ void TestOptModel::refusesWeightsThatDoNotFitTheConfig() {
     OptConfig c = test::tinyConfig();
     NamedTensors weights;
     for (auto& [name, t] : test::randomWeights(c, 1)) {
-        if (name != tensor.toStdString()) weights.emplace_back(name, t);
-        else if (!remove) weights.emplace_back(name, t.narrow(0, 0, t.size(0) / 2));
+        if (name != tensor.toStdString())
+            weights.emplace_back(name, t);
+        else if (!remove)
+            weights.emplace_back(name, t.narrow(0, 0, t.size(0) / 2));
     }
     QTemporaryDir dir;
     test::writeModel(dir.path().toStdString(), c, weights);
-    const std::string message = test::errorOf([&] { OptModel::load(dir.path().toStdString(), {}); });
+    const std::string message =
+        test::errorOf([&] { OptModel::load(dir.path().toStdString(), {}); });
     INVX_VERIFY_MESSAGE(message, expected.toUtf8().constData(), "model.safetensors");
 }
 
 void TestOptModel::refusesBadConfigs_data() {
     QTest::addColumn<QString>("json");
     QTest::addColumn<QString>("expected");
-    const QString base = R"("vocab_size": 96, "hidden_size": 32, "num_hidden_layers": 2, "ffn_dim": 64, "num_attention_heads": 4, "max_position_embeddings": 64)";
+    const QString base =
+        R"("vocab_size": 96, "hidden_size": 32, "num_hidden_layers": 2, "ffn_dim": 64, "num_attention_heads": 4, "max_position_embeddings": 64)";
     QTest::newRow("llama") << R"({"model_type": "llama", "architectures": ["LlamaForCausalLM"]})"
                            << "unsupported architecture 'llama / \"LlamaForCausalLM\"'";
-    QTest::newRow("no model_type") << "{" + base + "}" << "unsupported architecture '(no model_type)'";
-    QTest::newRow("missing key") << R"({"model_type": "opt", "vocab_size": 96})" << "has no \"hidden_size\"";
-    QTest::newRow("wrong type") << R"({"model_type": "opt", )" + base.left(base.size()) + R"(, "do_layer_norm_before": "yes"})"
+    QTest::newRow("no model_type") << "{" + base + "}"
+                                   << "unsupported architecture '(no model_type)'";
+    QTest::newRow("missing key") << R"({"model_type": "opt", "vocab_size": 96})"
+                                 << "has no \"hidden_size\"";
+    QTest::newRow("wrong type") << R"({"model_type": "opt", )" + base.left(base.size()) +
+                                       R"(, "do_layer_norm_before": "yes"})"
                                 << "\"do_layer_norm_before\" has the wrong type";
-    QTest::newRow("fractional size") << R"({"model_type": "opt", "vocab_size": 96, "hidden_size": 768.5, "num_hidden_layers": 2, "ffn_dim": 64, "num_attention_heads": 4, "max_position_embeddings": 64})"
-                                     << "\"hidden_size\" is 768.5, not a whole number";
-    QTest::newRow("size as text") << R"({"model_type": "opt", "vocab_size": "96", "hidden_size": 32, "num_hidden_layers": 2, "ffn_dim": 64, "num_attention_heads": 4, "max_position_embeddings": 64})"
-                                  << "\"vocab_size\" is \"96\", not a whole number";
-    QTest::newRow("gelu") << R"({"model_type": "opt", )" + base + R"(, "activation_function": "gelu"})"
+    QTest::newRow("fractional size")
+        << R"({"model_type": "opt", "vocab_size": 96, "hidden_size": 768.5, "num_hidden_layers": 2, "ffn_dim": 64, "num_attention_heads": 4, "max_position_embeddings": 64})"
+        << "\"hidden_size\" is 768.5, not a whole number";
+    QTest::newRow("size as text")
+        << R"({"model_type": "opt", "vocab_size": "96", "hidden_size": 32, "num_hidden_layers": 2, "ffn_dim": 64, "num_attention_heads": 4, "max_position_embeddings": 64})"
+        << "\"vocab_size\" is \"96\", not a whole number";
+    QTest::newRow("gelu") << R"({"model_type": "opt", )" + base +
+                                 R"(, "activation_function": "gelu"})"
                           << "uses activation 'gelu'";
-    QTest::newRow("heads") << R"({"model_type": "opt", "vocab_size": 96, "hidden_size": 30, "num_hidden_layers": 2, "ffn_dim": 64, "num_attention_heads": 4, "max_position_embeddings": 64})"
-                           << "hidden_size 30 is not divisible by num_attention_heads 4";
-    QTest::newRow("not json") << "{\"model_type\": " << "is not valid JSON";
+    QTest::newRow("heads")
+        << R"({"model_type": "opt", "vocab_size": 96, "hidden_size": 30, "num_hidden_layers": 2, "ffn_dim": 64, "num_attention_heads": 4, "max_position_embeddings": 64})"
+        << "hidden_size 30 is not divisible by num_attention_heads 4";
+    QTest::newRow("not json") << "{\"model_type\": "
+                              << "is not valid JSON";
 }
 
 void TestOptModel::refusesBadConfigs() {

@@ -6,7 +6,6 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
-
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -20,17 +19,22 @@
 using namespace invx;
 
 namespace {
-std::string fixture(const char* name) { return std::string(INVX_SOURCE_DIR) + "/tests/fixtures/tasks/" + name; }
+std::string fixture(const char* name) {
+    return std::string(INVX_SOURCE_DIR) + "/tests/fixtures/tasks/" + name;
+}
 
-bool startsWith(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+bool startsWith(const std::string& s, const std::string& prefix) {
+    return s.compare(0, prefix.size(), prefix) == 0;
+}
 bool endsWith(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 }  // namespace
 
 class TestReasoningTasks : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void zeroShotChoicesAreTheQueryAndEachAnswer();
     void shotsAreOtherItemsWithTheirGoldAnswers();
     void winograndeScoresTheSharedContinuationAfterEachOption();
@@ -51,20 +55,23 @@ void TestReasoningTasks::zeroShotChoicesAreTheQueryAndEachAnswer() {
     const TaskItem& first = p.items[0];
     QCOMPARE(first.gold, 1);
     QCOMPARE(first.choices.size(), std::size_t(4));
-    QCOMPARE(first.choices[1].context, std::string("Question: Which gas do plants take in?\nAnswer:"));
+    QCOMPARE(first.choices[1].context,
+             std::string("Question: Which gas do plants take in?\nAnswer:"));
     QCOMPARE(first.choices[1].continuation, std::string(" carbon dioxide"));
-    QCOMPARE(first.choices[1].normLength, std::int64_t(14));  // "carbon dioxide", without the delimiter
+    QCOMPARE(first.choices[1].normLength,
+             std::int64_t(14));  // "carbon dioxide", without the delimiter
     QCOMPARE(p.items[2].choices.size(), std::size_t(3));
     o.limit = 2;
-    QCOMPARE(buildTaskPrompts("arc_easy", fixture("arc_easy.jsonl"), o).items.size(), std::size_t(2));
+    QCOMPARE(buildTaskPrompts("arc_easy", fixture("arc_easy.jsonl"), o).items.size(),
+             std::size_t(2));
 }
 
 void TestReasoningTasks::shotsAreOtherItemsWithTheirGoldAnswers() {
-    const std::vector<std::string> solved = {"Question: Which gas do plants take in?\nAnswer: carbon dioxide",
-                                             "Question: What melts ice?\nAnswer: heat",
-                                             "Question: Which is a mammal?\nAnswer: whale",
-                                             "Question: What does a thermometer measure?\nAnswer: temperature",
-                                             "Question: Where does the Sun rise?\nAnswer: east"};
+    const std::vector<std::string> solved = {
+        "Question: Which gas do plants take in?\nAnswer: carbon dioxide",
+        "Question: What melts ice?\nAnswer: heat", "Question: Which is a mammal?\nAnswer: whale",
+        "Question: What does a thermometer measure?\nAnswer: temperature",
+        "Question: Where does the Sun rise?\nAnswer: east"};
     TaskPromptOptions o;
     o.shots = 3;
     const TaskPrompts p = buildTaskPrompts("arc_easy", fixture("arc_easy.jsonl"), o);
@@ -86,20 +93,24 @@ void TestReasoningTasks::shotsAreOtherItemsWithTheirGoldAnswers() {
             rest = rest.substr(end + 2);
         }
         QVERIFY(rest.empty());
-        for (const ChoiceRequest& c : p.items[i].choices) QCOMPARE(c.context, context);  // one context for all choices
+        for (const ChoiceRequest& c : p.items[i].choices)
+            QCOMPARE(c.context, context);  // one context for all choices
         shotSets.insert(context);
     }
     QVERIFY(shotSets.size() > 1);
     // The same seed draws the same shots; another seed, others.
-    QCOMPARE(buildTaskPrompts("arc_easy", fixture("arc_easy.jsonl"), o).items[0].choices[0].context, p.items[0].choices[0].context);
+    QCOMPARE(buildTaskPrompts("arc_easy", fixture("arc_easy.jsonl"), o).items[0].choices[0].context,
+             p.items[0].choices[0].context);
     o.seed = 99;
     bool differs = false;
     const TaskPrompts q = buildTaskPrompts("arc_easy", fixture("arc_easy.jsonl"), o);
-    for (std::size_t i = 0; i < p.items.size(); ++i) differs = differs || q.items[i].choices[0].context != p.items[i].choices[0].context;
+    for (std::size_t i = 0; i < p.items.size(); ++i)
+        differs = differs || q.items[i].choices[0].context != p.items[i].choices[0].context;
     QVERIFY(differs);
     o.shots = 5;  // only four other items
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { buildTaskPrompts("arc_easy", fixture("arc_easy.jsonl"), o); }), "arc_easy.jsonl",
-                        "5 items", "5 shots");
+    INVX_VERIFY_MESSAGE(
+        test::errorOf([&] { buildTaskPrompts("arc_easy", fixture("arc_easy.jsonl"), o); }),
+        "arc_easy.jsonl", "5 items", "5 shots");
 }
 
 void TestReasoningTasks::winograndeScoresTheSharedContinuationAfterEachOption() {
@@ -110,14 +121,19 @@ void TestReasoningTasks::winograndeScoresTheSharedContinuationAfterEachOption() 
     QCOMPARE(first.gold, 1);
     QCOMPARE(first.choices[0].continuation, std::string(" got the easier cases."));
     QCOMPARE(first.choices[1].continuation, first.choices[0].continuation);
-    QVERIFY(endsWith(first.choices[0].context, "\n\nSarah was a better surgeon than Maria so Sarah"));
-    QVERIFY(endsWith(first.choices[1].context, "\n\nSarah was a better surgeon than Maria so Maria"));
+    QVERIFY(
+        endsWith(first.choices[0].context, "\n\nSarah was a better surgeon than Maria so Sarah"));
+    QVERIFY(
+        endsWith(first.choices[1].context, "\n\nSarah was a better surgeon than Maria so Maria"));
     // The shot is another sentence, its gold option filled in and completed.
-    const std::string shot = first.choices[0].context.substr(0, first.choices[0].context.find("\n\n"));
-    QVERIFY2(shot == "The cup fit in the bag because the bag was large." || shot == "Tom lent Ben money because Ben was broke." ||
+    const std::string shot =
+        first.choices[0].context.substr(0, first.choices[0].context.find("\n\n"));
+    QVERIFY2(shot == "The cup fit in the bag because the bag was large." ||
+                 shot == "Tom lent Ben money because Ben was broke." ||
                  shot == "The ice melted in the sun because the sun was hot.",
              shot.c_str());
-    QCOMPARE(first.choices[0].normLength, std::int64_t(std::string("Sarah was a better surgeon than Maria so Sarah").size()));
+    QCOMPARE(first.choices[0].normLength,
+             std::int64_t(std::string("Sarah was a better surgeon than Maria so Sarah").size()));
 }
 
 void TestReasoningTasks::hellaswagItemsAreSixLines() {
@@ -126,21 +142,27 @@ void TestReasoningTasks::hellaswagItemsAreSixLines() {
     const TaskPrompts p = buildTaskPrompts("hellaswag", fixture("hellaswag_val_full.txt"), o);
     QCOMPARE(p.items.size(), std::size_t(3));
     QCOMPARE(p.items[0].gold, 2);
-    QCOMPARE(p.items[0].choices[2].context, std::string("Baking: A woman mixes flour and eggs. she"));
+    QCOMPARE(p.items[0].choices[2].context,
+             std::string("Baking: A woman mixes flour and eggs. she"));
     QCOMPARE(p.items[0].choices[2].continuation, std::string(" pours the batter into a pan."));
     QCOMPARE(p.items[2].gold, 3);
     QTemporaryDir dir;
     const std::string bad = dir.filePath("hellaswag_val_full.txt").toStdString();
     std::ofstream(bad) << "Context. he\nthree\na.\nb.\nc.\nd.\n";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { buildTaskPrompts("hellaswag", bad, o); }), "hellaswag_val_full.txt:2", "'three'");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { buildTaskPrompts("hellaswag", bad, o); }),
+                        "hellaswag_val_full.txt:2", "'three'");
     std::ofstream(bad) << "Context. he\n1\na.\nb.\n";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { buildTaskPrompts("hellaswag", bad, o); }), "incomplete item at line 1");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { buildTaskPrompts("hellaswag", bad, o); }),
+                        "incomplete item at line 1");
     const std::string arc = dir.filePath("arc.jsonl").toStdString();
     std::ofstream(arc) << "{\"query\": \"Q\", \"choices\": [\"a\", \"b\"], \"gold\": 2}\n";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { buildTaskPrompts("arc_easy", arc, o); }), "arc.jsonl:1", "gold answer 2", "2 choices");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { buildTaskPrompts("arc_easy", arc, o); }), "arc.jsonl:1",
+                        "gold answer 2", "2 choices");
     std::ofstream(arc) << "{\"question\": \"Q\"}\n";
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { buildTaskPrompts("arc_easy", arc, o); }), "arc.jsonl:1", "query, choices, gold");
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { parseTaskList("arc_easy,mmlu"); }), "'mmlu' is not a task", "winogrande");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { buildTaskPrompts("arc_easy", arc, o); }), "arc.jsonl:1",
+                        "query, choices, gold");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { parseTaskList("arc_easy,mmlu"); }),
+                        "'mmlu' is not a task", "winogrande");
     QCOMPARE(parseTaskList("all").size(), std::size_t(6));
     QCOMPARE(parseTaskList("piqa,boolq,piqa"), (std::vector<std::string>{"piqa", "boolq"}));
 }
@@ -178,13 +200,15 @@ void TestReasoningTasks::requestsSplitAsTheHarnessSplitsThem() {
     QCOMPARE(b.context, a.context);
     QCOMPARE(b.continuation, a.continuation);
     ContextTokenCache cache;  // the choices of an item share a context: it is tokenized once
-    const TokenizedRequest c = tokenizeRequest(tokenizer, "Answer: ", "yes", &cache), d = tokenizeRequest(tokenizer, "Answer:", " no", &cache);
+    const TokenizedRequest c = tokenizeRequest(tokenizer, "Answer: ", "yes", &cache),
+                           d = tokenizeRequest(tokenizer, "Answer:", " no", &cache);
     QCOMPARE(cache.size(), std::size_t(1));
     QCOMPARE(c.context, a.context);
     QCOMPARE(c.continuation, a.continuation);
     QCOMPARE(d.context, a.context);
     QCOMPARE(d.continuation, (std::vector<std::int32_t>{' ', 'n', 'o'}));
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { tokenizeRequest(tokenizer, "  ", "yes"); }), "empty context");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { tokenizeRequest(tokenizer, "  ", "yes"); }),
+                        "empty context");
 }
 
 void TestReasoningTasks::batchedLoglikelihoodsEqualTheReferenceForward_data() {
@@ -200,45 +224,57 @@ void TestReasoningTasks::batchedLoglikelihoodsEqualTheReferenceForward() {
     const OptModel model = OptModel::fromTensors(c, weights, {}, "random");
     at::manual_seed(3);
     std::vector<TokenizedRequest> requests;
-    const int lengths[][2] = {{5, 1}, {20, 3}, {7, 7}, {1, 2}, {60, 4}, {70, 5}, {33, 1}, {12, 6}};  // 70 + 5 > 64: truncated
+    const int lengths[][2] = {{5, 1},  {20, 3}, {7, 7},  {1, 2},
+                              {60, 4}, {70, 5}, {33, 1}, {12, 6}};  // 70 + 5 > 64: truncated
     for (const auto& [context, continuation] : lengths) {
         TokenizedRequest r;
-        for (int i = 0; i < context; ++i) r.context.push_back(std::int32_t(at::randint(0, 260, {1}).item<std::int64_t>()));
-        for (int i = 0; i < continuation; ++i) r.continuation.push_back(std::int32_t(at::randint(0, 260, {1}).item<std::int64_t>()));
+        for (int i = 0; i < context; ++i)
+            r.context.push_back(std::int32_t(at::randint(0, 260, {1}).item<std::int64_t>()));
+        for (int i = 0; i < continuation; ++i)
+            r.continuation.push_back(std::int32_t(at::randint(0, 260, {1}).item<std::int64_t>()));
         requests.push_back(r);
     }
     // Choices of one item share their context, and share its forward: continuations of several
     // lengths after request 1's context, and two after request 5's truncated one.
     for (int length : {1, 3, 5, 2}) {
         TokenizedRequest r{requests[1].context, {}};
-        for (int i = 0; i < length; ++i) r.continuation.push_back(std::int32_t(at::randint(0, 260, {1}).item<std::int64_t>()));
+        for (int i = 0; i < length; ++i)
+            r.continuation.push_back(std::int32_t(at::randint(0, 260, {1}).item<std::int64_t>()));
         requests.push_back(r);
     }
     for (int copy = 0; copy < 2; ++copy) {
         TokenizedRequest r{requests[5].context, {}};
-        for (int i = 0; i < 5; ++i) r.continuation.push_back(std::int32_t(at::randint(0, 260, {1}).item<std::int64_t>()));
+        for (int i = 0; i < 5; ++i)
+            r.continuation.push_back(std::int32_t(at::randint(0, 260, {1}).item<std::int64_t>()));
         requests.push_back(r);
     }
     LoglikelihoodOptions options;
     QFETCH(int, batchTokens);
     options.batchTokens = batchTokens;
     std::vector<std::int64_t> progress;
-    const std::vector<double> got = evaluateLoglikelihoods(model, requests, options, [&](std::int64_t done, std::int64_t total) {
-        progress.push_back(done);
-        return total == std::int64_t(requests.size());
-    });
+    const std::vector<double> got = evaluateLoglikelihoods(
+        model, requests, options, [&](std::int64_t done, std::int64_t total) {
+            progress.push_back(done);
+            return total == std::int64_t(requests.size());
+        });
     QVERIFY(progress.size() >= (batchTokens < 200 ? 3u : 2u));
     QCOMPARE(progress.back(), std::int64_t(requests.size()));
     for (std::size_t i = 0; i < requests.size(); ++i) {
         std::vector<std::int64_t> all(requests[i].context.begin(), requests[i].context.end());
         all.insert(all.end(), requests[i].continuation.begin(), requests[i].continuation.end());
         if (all.size() > 65) all.erase(all.begin(), all.end() - 65);  // the last 64 + 1 tokens
-        const std::int64_t n = std::int64_t(all.size()) - 1, k = std::int64_t(requests[i].continuation.size());
-        at::Tensor input = at::tensor(std::vector<std::int64_t>(all.begin(), all.end() - 1), at::kLong).unsqueeze(0);
-        at::Tensor logp = at::log_softmax(test::referenceForward(c, weights, input).squeeze(0), -1);  // float64
+        const std::int64_t n = std::int64_t(all.size()) - 1,
+                           k = std::int64_t(requests[i].continuation.size());
+        at::Tensor input =
+            at::tensor(std::vector<std::int64_t>(all.begin(), all.end() - 1), at::kLong)
+                .unsqueeze(0);
+        at::Tensor logp =
+            at::log_softmax(test::referenceForward(c, weights, input).squeeze(0), -1);  // float64
         double expected = 0;
-        for (std::int64_t t = 0; t < k; ++t) expected += logp[n - k + t][all[std::size_t(n - k + t + 1)]].item<double>();
-        QVERIFY2(std::abs(got[i] - expected) < 1e-4, qPrintable(QString("request %1: %2 vs %3").arg(i).arg(got[i]).arg(expected)));
+        for (std::int64_t t = 0; t < k; ++t)
+            expected += logp[n - k + t][all[std::size_t(n - k + t + 1)]].item<double>();
+        QVERIFY2(std::abs(got[i] - expected) < 1e-4,
+                 qPrintable(QString("request %1: %2 vs %3").arg(i).arg(got[i]).arg(expected)));
     }
 }
 
@@ -258,8 +294,9 @@ void TestReasoningTasks::tasksRunEndToEnd() {
     TaskPromptOptions prompts;
     prompts.shots = 2;
     std::vector<std::string> seen;
-    const auto results = evaluateReasoningTasks(model, tokenizer, {"arc_easy", "winogrande", "hellaswag"}, data, prompts, {},
-                                                [&](const std::string& task, std::int64_t, std::int64_t) { seen.push_back(task); });
+    const auto results = evaluateReasoningTasks(
+        model, tokenizer, {"arc_easy", "winogrande", "hellaswag"}, data, prompts, {},
+        [&](const std::string& task, std::int64_t, std::int64_t) { seen.push_back(task); });
     QCOMPARE(results.size(), std::size_t(3));
     QCOMPARE(results[0].requests, std::int64_t(4 + 2 + 3 + 4 + 2));
     QCOMPARE(results[1].requests, std::int64_t(8));
@@ -271,7 +308,8 @@ void TestReasoningTasks::tasksRunEndToEnd() {
         const TaskPrompts p = buildTaskPrompts(r.prompts.task, r.prompts.file, prompts);
         QCOMPARE(scoreTask(p, r.loglikelihoods).acc, r.score.acc);
         const ChoiceRequest& last = p.items.back().choices.back();
-        const double alone = evaluateLoglikelihoods(model, {tokenizeRequest(tokenizer, last.context, last.continuation)})[0];
+        const double alone = evaluateLoglikelihoods(
+            model, {tokenizeRequest(tokenizer, last.context, last.continuation)})[0];
         QVERIFY(std::abs(alone - r.loglikelihoods.back().back()) < 1e-4);
     }
 }

@@ -1,7 +1,7 @@
 // Safetensors: round trips and every malformed file refused with a message that says what is wrong.
 #include <ATen/ATen.h>
-#include <QtTest>
 
+#include <QtTest>
 #include <cstring>
 #include <fstream>
 
@@ -28,7 +28,7 @@ std::string writeRaw(const QTemporaryDir& dir, const std::string& header, std::s
 
 class TestSafetensors : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void roundTripsEveryDtype();
     void keepsMetadataAndAlignment();
     void refusesMalformedFiles_data();
@@ -62,7 +62,8 @@ void TestSafetensors::roundTripsEveryDtype() {
         QVERIFY2(at::equal(back, t), name.c_str());
     }
     QCOMPARE(file.header().metadata.at("format"), std::string("pt"));
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { file.load("absent"); }), "no tensor 'absent'", "t.safetensors");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { file.load("absent"); }), "no tensor 'absent'",
+                        "t.safetensors");
 }
 
 void TestSafetensors::keepsMetadataAndAlignment() {
@@ -96,11 +97,10 @@ void TestSafetensors::refusesMalformedFiles_data() {
     QTest::newRow("offsets outside the file (truncated)")
         << R"({"w":{"dtype":"F16","shape":[8],"data_offsets":[0,16]}})" << 10 << qint64(-1)
         << "tensor 'w' lies at bytes [0, 16) of the data, but the file holds only 10";
-    QTest::newRow("offsets reversed")
-        << R"({"w":{"dtype":"U8","shape":[0],"data_offsets":[8,4]}})" << 8 << qint64(-1)
-        << "start lies after their end";
-    QTest::newRow("missing dtype") << R"({"w":{"shape":[1],"data_offsets":[0,4]}})" << 4 << qint64(-1)
-                                   << "tensor 'w' has no \"dtype\"";
+    QTest::newRow("offsets reversed") << R"({"w":{"dtype":"U8","shape":[0],"data_offsets":[8,4]}})"
+                                      << 8 << qint64(-1) << "start lies after their end";
+    QTest::newRow("missing dtype") << R"({"w":{"shape":[1],"data_offsets":[0,4]}})" << 4
+                                   << qint64(-1) << "tensor 'w' has no \"dtype\"";
     QTest::newRow("negative dimension")
         << R"({"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})" << 4 << qint64(-1)
         << "shape entry that is not a non-negative integer";

@@ -2,20 +2,20 @@
 // reversal, the two modes, determinism, checkpoints, and the settings' checks.
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
-#include <QtTest>
 
+#include <QtTest>
 #include <algorithm>
 #include <cmath>
 #include <set>
 
-#include "quant/awq-quantizer.h"
-#include "search/ffn-transform.h"
-#include "quant/gptq-quantizer.h"
 #include "invx/error.h"
 #include "invx/random-generator.h"
 #include "invx/search-settings.h"
-#include "model/opt-model.h"
 #include "metrics/perplexity-evaluator.h"
+#include "model/opt-model.h"
+#include "quant/awq-quantizer.h"
+#include "quant/gptq-quantizer.h"
+#include "search/ffn-transform.h"
 #include "search/search-engine.h"
 #include "search/search-proposal.h"
 #include "test-support.h"
@@ -44,10 +44,12 @@ SearchSettings tinySettings() {
     return s;
 }
 
-LayerInvariance randomState(std::int64_t ffn, RandomGenerator& rng, bool permute, bool scale, double angleStd) {
+LayerInvariance randomState(std::int64_t ffn, RandomGenerator& rng, bool permute, bool scale,
+                            double angleStd) {
     LayerInvariance s = LayerInvariance::identity(ffn);
     if (permute)
-        for (std::size_t i = s.permutation.size(); i > 1; --i) std::swap(s.permutation[i - 1], s.permutation[rng.below(i)]);
+        for (std::size_t i = s.permutation.size(); i > 1; --i)
+            std::swap(s.permutation[i - 1], s.permutation[rng.below(i)]);
     if (scale)
         for (float& v : s.scales) v = float(0.5 + 1.5 * rng.uniform());
     for (float& a : s.angles) a = float(rng.normal(angleStd));
@@ -58,7 +60,8 @@ OptModel transformed(const OptModel& model, const std::vector<LayerInvariance>& 
     OptModel out = model;
     for (std::size_t l = 0; l < out.layers().size(); ++l) {
         OptLayer& layer = out.layers()[l];
-        const FfnWeights t = transformFfn({layer.fc1.weight, layer.fc1.bias, layer.fc2.weight}, states[l]);
+        const FfnWeights t =
+            transformFfn({layer.fc1.weight, layer.fc1.bias, layer.fc2.weight}, states[l]);
         layer.fc1.weight = t.w1;
         layer.fc1.bias = t.b1;
         layer.fc2.weight = t.w2;
@@ -66,13 +69,15 @@ OptModel transformed(const OptModel& model, const std::vector<LayerInvariance>& 
     return out;
 }
 
-double maxAbsDiff(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }
+double maxAbsDiff(const at::Tensor& a, const at::Tensor& b) {
+    return (a - b).abs().max().item<double>();
+}
 
 }  // namespace
 
 class TestSearchEngine : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void permutationAndScalingLeaveLogitsUnchanged_data();
     void permutationAndScalingLeaveLogitsUnchanged();
     void zeroAnglesLeaveWeightsUnchanged();
@@ -112,9 +117,11 @@ void TestSearchEngine::permutationAndScalingLeaveLogitsUnchanged() {
     const at::Tensor ids = calibrationIds();
     const at::Tensor before = model.forward(ids);
     const at::Tensor after = transformed(model, states).forward(ids);
-    QVERIFY2(maxAbsDiff(before, after) < 1e-5, qPrintable(QString::number(maxAbsDiff(before, after))));
+    QVERIFY2(maxAbsDiff(before, after) < 1e-5,
+             qPrintable(QString::number(maxAbsDiff(before, after))));
     // ... while the weights themselves did change.
-    QVERIFY(!at::equal(model.layers()[0].fc1.weight, transformed(model, states).layers()[0].fc1.weight));
+    QVERIFY(!at::equal(model.layers()[0].fc1.weight,
+                       transformed(model, states).layers()[0].fc1.weight));
 }
 
 void TestSearchEngine::zeroAnglesLeaveWeightsUnchanged() {
@@ -158,9 +165,11 @@ void TestSearchEngine::proposalIsTheOneSpecDescribes() {
         layers.insert(p.layer);
         const LayerInvariance& old = state[std::size_t(p.layer)];
         QCOMPARE(p.pairs.size(), std::size_t(6));
-        QCOMPARE(std::set<std::int64_t>(p.pairs.begin(), p.pairs.end()).size(), std::size_t(6));  // distinct
+        QCOMPARE(std::set<std::int64_t>(p.pairs.begin(), p.pairs.end()).size(),
+                 std::size_t(6));  // distinct
         std::set<std::int64_t> expectedNeurons;
-        for (auto pair : p.pairs) expectedNeurons.insert(2 * pair), expectedNeurons.insert(2 * pair + 1);
+        for (auto pair : p.pairs)
+            expectedNeurons.insert(2 * pair), expectedNeurons.insert(2 * pair + 1);
         QCOMPARE(std::set<std::int64_t>(p.neurons.begin(), p.neurons.end()), expectedNeurons);
         // Angles move at the chosen pairs only, scales at their neurons only.
         for (std::int64_t i = 0; i < 64; ++i) {
@@ -172,7 +181,8 @@ void TestSearchEngine::proposalIsTheOneSpecDescribes() {
         // The permutation: the value at neurons[k] moves to neurons[k+1], the last to the first.
         const std::size_t m = p.neurons.size();
         for (std::size_t k = 0; k < m; ++k)
-            QCOMPARE(p.candidate.permutation[p.neurons[(k + 1) % m]], old.permutation[p.neurons[k]]);
+            QCOMPARE(p.candidate.permutation[p.neurons[(k + 1) % m]],
+                     old.permutation[p.neurons[k]]);
         for (std::int64_t n = 0; n < 128; ++n)
             if (!expectedNeurons.count(n)) QCOMPARE(p.candidate.permutation[n], old.permutation[n]);
         std::vector<std::int64_t> sorted = p.candidate.permutation;
@@ -216,11 +226,14 @@ void TestSearchEngine::rejectedStepRestoresWeightsBitForBit() {
     int rejected = 0, accepted = 0;
     for (int i = 0; i < 40; ++i) {
         std::vector<at::Tensor> before;
-        for (const auto& l : engine.model().layers()) before.push_back(l.fc1.weight.clone()), before.push_back(l.fc2.weight.clone()), before.push_back(l.fc1.bias.clone());
+        for (const auto& l : engine.model().layers())
+            before.push_back(l.fc1.weight.clone()), before.push_back(l.fc2.weight.clone()),
+                before.push_back(l.fc1.bias.clone());
         const StepRecord r = engine.step();
         for (int l = 0; l < 3; ++l) {
             const auto& layer = engine.model().layers()[std::size_t(l)];
-            const bool same = at::equal(layer.fc1.weight, before[3 * l]) && at::equal(layer.fc2.weight, before[3 * l + 1]) &&
+            const bool same = at::equal(layer.fc1.weight, before[3 * l]) &&
+                              at::equal(layer.fc2.weight, before[3 * l + 1]) &&
                               at::equal(layer.fc1.bias, before[3 * l + 2]);
             QCOMPARE(same, !(r.accepted && r.layer == l));
         }
@@ -302,11 +315,14 @@ at::Tensor roundToNearestBySpec(const at::Tensor& weight, int bits, std::int64_t
         for (std::int64_t g = 0; g < cols; g += group) {
             const double* x = in + r * cols + g;
             double lo = x[0], hi = x[0];
-            for (std::int64_t i = 1; i < group; ++i) lo = std::min(lo, x[i]), hi = std::max(hi, x[i]);
-            const float s = float(std::max(hi - lo, 1e-5) / qmax);  // the quantizer works in float32
+            for (std::int64_t i = 1; i < group; ++i)
+                lo = std::min(lo, x[i]), hi = std::max(hi, x[i]);
+            const float s =
+                float(std::max(hi - lo, 1e-5) / qmax);  // the quantizer works in float32
             const float z = std::clamp(-std::nearbyint(float(lo) / s), 0.0f, float(qmax));
             for (std::int64_t i = 0; i < group; ++i)
-                q[r * cols + g + i] = double((std::clamp(std::nearbyint(float(x[i]) / s) + z, 0.0f, float(qmax)) - z) * s);
+                q[r * cols + g + i] = double(
+                    (std::clamp(std::nearbyint(float(x[i]) / s) + z, 0.0f, float(qmax)) - z) * s);
         }
     return out.to(weight.scalar_type());
 }
@@ -330,21 +346,29 @@ void TestSearchEngine::startsFromTheBaseModelsOwnLosses() {
     const std::int64_t layers = std::int64_t(full.layers().size());
     const std::int64_t n = std::min<std::int64_t>(s.matchedLayers, layers);
     std::vector<int> matched;
-    for (std::int64_t i = 0; i < n; ++i) matched.push_back(int(layers - 1 - (i * layers + n - 1) / n));  // L-1-ceil(iL/n)
+    for (std::int64_t i = 0; i < n; ++i)
+        matched.push_back(int(layers - 1 - (i * layers + n - 1) / n));  // L-1-ceil(iL/n)
     std::vector<at::Tensor> fullHidden, quantizedHidden;
     full.forward(ids, matched, &fullHidden);
     const at::Tensor logits = quantized.forward(ids, matched, &quantizedHidden).to(at::kDouble);
     const at::Tensor nll = -at::log_softmax(logits.narrow(1, 0, ids.size(1) - 1), -1)
-                               .gather(-1, ids.narrow(1, 1, ids.size(1) - 1).unsqueeze(-1));
+                                .gather(-1, ids.narrow(1, 1, ids.size(1) - 1).unsqueeze(-1));
     const double ce0 = nll.mean().item<double>();
     double mse0 = 0;
     for (std::size_t i = 0; i < matched.size(); ++i)
-        mse0 += (fullHidden[i].to(at::kDouble) - quantizedHidden[i].to(at::kDouble)).clamp(-100, 100).pow(2).mean().item<double>();
+        mse0 += (fullHidden[i].to(at::kDouble) - quantizedHidden[i].to(at::kDouble))
+                    .clamp(-100, 100)
+                    .pow(2)
+                    .mean()
+                    .item<double>();
     mse0 /= double(matched.size());
 
-    QVERIFY2(std::abs(engine.base().ce0 - ce0) <= 1e-5 * ce0, qPrintable(QString("%1 vs %2").arg(engine.base().ce0).arg(ce0)));
-    QVERIFY2(std::abs(engine.base().mse0 - mse0) <= 1e-4 * mse0, qPrintable(QString("%1 vs %2").arg(engine.base().mse0).arg(mse0)));
-    QVERIFY(std::abs(ce0 - engine.base().fullPrecisionCe) > 1e-3);  // quantization changed the model
+    QVERIFY2(std::abs(engine.base().ce0 - ce0) <= 1e-5 * ce0,
+             qPrintable(QString("%1 vs %2").arg(engine.base().ce0).arg(ce0)));
+    QVERIFY2(std::abs(engine.base().mse0 - mse0) <= 1e-4 * mse0,
+             qPrintable(QString("%1 vs %2").arg(engine.base().mse0).arg(mse0)));
+    QVERIFY(std::abs(ce0 - engine.base().fullPrecisionCe) >
+            1e-3);  // quantization changed the model
     QVERIFY(mse0 > 0);
     // The search starts at 1 + alpha, and its whole-forward measurement agrees with the definition.
     QCOMPARE(engine.bestLoss(), 1.25);
@@ -370,9 +394,12 @@ void TestSearchEngine::gptqRtnCandidatesStartOnGptqsGrid() {
             const GptqLinearRecord& r = engine.gptqRecords()[l].linears[k];
             const at::Tensor start = (k == 4 ? layer.fc1.weight : layer.fc2.weight).to(at::kFloat);
             const at::Tensor gptq = gptqDequantize(r, r.rows, r.cols, start.options(), "test");
-            const at::Tensor codes = at::tensor(std::vector<std::int64_t>(r.codes.begin(), r.codes.end())).reshape({r.rows, r.cols});
+            const at::Tensor codes =
+                at::tensor(std::vector<std::int64_t>(r.codes.begin(), r.codes.end()))
+                    .reshape({r.rows, r.cols});
             for (std::int64_t g = 0; g < r.cols / s.quant.groupSize; ++g) {
-                const auto cols = at::indexing::Slice(g * s.quant.groupSize, (g + 1) * s.quant.groupSize);
+                const auto cols =
+                    at::indexing::Slice(g * s.quant.groupSize, (g + 1) * s.quant.groupSize);
                 for (std::int64_t row = 0; row < r.rows; ++row) {
                     const at::Tensor c = codes.index({row, cols});
                     const at::Tensor a = start.index({row, cols}), b = gptq.index({row, cols});
@@ -383,13 +410,19 @@ void TestSearchEngine::gptqRtnCandidatesStartOnGptqsGrid() {
                         continue;
                     }
                     ++spanning;
-                    QVERIFY2(same, qPrintable(QString("layer %1 %2 row %3 group %4").arg(l).arg(kGptqLinearNames[k]).arg(row).arg(g)));
+                    QVERIFY2(same, qPrintable(QString("layer %1 %2 row %3 group %4")
+                                                  .arg(l)
+                                                  .arg(kGptqLinearNames[k])
+                                                  .arg(row)
+                                                  .arg(g)));
                 }
             }
         }
     }
-    QVERIFY2(spanning > 4 * others, qPrintable(QString("%1 groups span the range, %2 do not").arg(spanning).arg(others)));
-    QVERIFY2(others > 0 && refitted == others, qPrintable(QString("%1 of %2 short groups re-fitted").arg(refitted).arg(others)));
+    QVERIFY2(spanning > 4 * others,
+             qPrintable(QString("%1 groups span the range, %2 do not").arg(spanning).arg(others)));
+    QVERIFY2(others > 0 && refitted == others,
+             qPrintable(QString("%1 of %2 short groups re-fitted").arg(refitted).arg(others)));
 }
 
 void TestSearchEngine::targetsComeFromTheBaseModelOrTheOriginal() {
@@ -409,7 +442,11 @@ void TestSearchEngine::targetsComeFromTheBaseModelOrTheOriginal() {
         engine.model().forward(ids, matched, &got);
         double mse = 0;
         for (std::size_t i = 0; i < matched.size(); ++i)
-            mse += (want[i].to(at::kDouble) - got[i].to(at::kDouble)).clamp(-100, 100).pow(2).mean().item<double>();
+            mse += (want[i].to(at::kDouble) - got[i].to(at::kDouble))
+                       .clamp(-100, 100)
+                       .pow(2)
+                       .mean()
+                       .item<double>();
         return mse / double(matched.size());
     };
     s.targets = "base";
@@ -421,16 +458,21 @@ void TestSearchEngine::targetsComeFromTheBaseModelOrTheOriginal() {
     OptModel awqApplied = unmodified;
     std::vector<AwqLayerResult> awq;
     for (const AwqLayerRecord& r : base.awqRecords())
-        awq.push_back(awqFromRecord(r, awqApplied.config(), s.quant, awqApplied.placement().device));
+        awq.push_back(
+            awqFromRecord(r, awqApplied.config(), s.quant, awqApplied.placement().device));
     applyAwq(awqApplied, awq, s.quant, awqPrecisionOf(s));
     awqApplied.roundToFloat16();
-    const double fromBase = mseAgainst(awqApplied, base), fromOriginal = mseAgainst(unmodified, original);
-    QVERIFY2(std::abs(base.base().mse0 - fromBase) <= 1e-4 * fromBase, qPrintable(QString("%1 vs %2").arg(base.base().mse0).arg(fromBase)));
+    const double fromBase = mseAgainst(awqApplied, base),
+                 fromOriginal = mseAgainst(unmodified, original);
+    QVERIFY2(std::abs(base.base().mse0 - fromBase) <= 1e-4 * fromBase,
+             qPrintable(QString("%1 vs %2").arg(base.base().mse0).arg(fromBase)));
     QVERIFY2(std::abs(original.base().mse0 - fromOriginal) <= 1e-4 * fromOriginal,
              qPrintable(QString("%1 vs %2").arg(original.base().mse0).arg(fromOriginal)));
-    QVERIFY(std::abs(fromBase - fromOriginal) > 1e-3 * fromOriginal);  // the two choices differ here
-    QCOMPARE(base.base().ce0, original.base().ce0);                        // the same quantized model
-    QCOMPARE(base.base().fullPrecisionCe, original.base().fullPrecisionCe);  // of the unmodified model
+    QVERIFY(std::abs(fromBase - fromOriginal) >
+            1e-3 * fromOriginal);                    // the two choices differ here
+    QCOMPARE(base.base().ce0, original.base().ce0);  // the same quantized model
+    QCOMPARE(base.base().fullPrecisionCe,
+             original.base().fullPrecisionCe);  // of the unmodified model
 
     // RTN leaves the full-precision model as it is: both choices are the same search.
     s.base = "rtn";
@@ -459,10 +501,12 @@ void TestSearchEngine::badSettingsAreRefused() {
     INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validate(); }), "bits: Bits", "9");
     s = tinySettings();
     s.quant.groupSize = 48;
-    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validateForModel(32, 128, 3); }), "group: ", "group size 48", "32");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validateForModel(32, 128, 3); }),
+                        "group: ", "group size 48", "32");
     s = tinySettings();
     s.swapFraction = 0.005;  // round(0.64) / 2 = 0 pairs
-    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validateForModel(32, 128, 3); }), "swap_frac: ", "too small to pick a pair");
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validateForModel(32, 128, 3); }),
+                        "swap_frac: ", "too small to pick a pair");
     s = tinySettings();
     s.invariances = "PX";
     INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validate(); }), "invariances: ", "PX");
@@ -482,13 +526,18 @@ void TestSearchEngine::badSettingsAreRefused() {
     INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validate(); }), "sigma_s: ");
     s = tinySettings();
     s.quant.bits = 9;
-    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { SearchEngine(tinyModel(), s, calibrationIds()); }), "bits: ");
-    INVX_VERIFY_MESSAGE(test::errorOf([] { SearchSettings::fromJson(R"({"bitz": 2})", "x.json"); }), "unknown key 'bitz'", "x.json");
-    INVX_VERIFY_MESSAGE(test::errorOf([] { SearchSettings::fromJson(R"({"alpha": "big"})", "x.json"); }), "'alpha'", "a number");
+    INVX_VERIFY_MESSAGE(
+        test::settingErrorOf([&] { SearchEngine(tinyModel(), s, calibrationIds()); }), "bits: ");
+    INVX_VERIFY_MESSAGE(test::errorOf([] { SearchSettings::fromJson(R"({"bitz": 2})", "x.json"); }),
+                        "unknown key 'bitz'", "x.json");
+    INVX_VERIFY_MESSAGE(
+        test::errorOf([] { SearchSettings::fromJson(R"({"alpha": "big"})", "x.json"); }), "'alpha'",
+        "a number");
     // A sentence never names a command-line flag: the command line adds its own.
     for (const SettingProblem& p : [] {
              SearchSettings bad;
-             bad.quant.bits = 0, bad.swapFraction = 2, bad.evalBudget = 1, bad.checkpointEverySteps = 0;
+             bad.quant.bits = 0, bad.swapFraction = 2, bad.evalBudget = 1,
+             bad.checkpointEverySteps = 0;
              return bad.problems();
          }())
         QVERIFY2(p.sentence.find("--") == std::string::npos, p.sentence.c_str());

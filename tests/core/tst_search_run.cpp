@@ -1,7 +1,6 @@
 // runSearch as the GUI's worker thread will drive it: records reach the observer in order, pause
 // holds the search, stop ends it with a checkpoint, snapshots arrive on request and are right.
 #include <QtTest>
-
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -18,7 +17,7 @@ using namespace invx;
 namespace {
 
 class Recorder : public SearchObserver {
-public:
+  public:
     void onBase(const BaseResult& b) override { base = b; }
     void onStep(const StepRecord& r) override {
         std::lock_guard<std::mutex> lock(mutex);
@@ -51,21 +50,24 @@ bool waitFor(const std::function<bool()>& condition, int ms = 60000) {
 
 class TestSearchRun : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase();
     void pausesStopsAndSnapshotsFromAnotherThread();
     void refusesBeforeWritingAnything();
 
-private:
+  private:
     SearchRunRequest request(const char* file, std::int64_t steps) const;
     QTemporaryDir dir_;
     test::SearchFixture fixture_;
 };
 
-void TestSearchRun::initTestCase() { fixture_ = test::writeSearchFixture(dir_.path().toStdString()); }
+void TestSearchRun::initTestCase() {
+    fixture_ = test::writeSearchFixture(dir_.path().toStdString());
+}
 
 SearchRunRequest TestSearchRun::request(const char* file, std::int64_t steps) const {
-    SearchRunRequest r = test::fixtureSearchRequest(fixture_, dir_.filePath(file).toStdString(), steps);
+    SearchRunRequest r =
+        test::fixtureSearchRequest(fixture_, dir_.filePath(file).toStdString(), steps);
     r.settings.evalData = fixture_.text;
     r.settings.evalWindowLength = 64;
     r.settings.evalWindows = 2;
@@ -106,7 +108,8 @@ void TestSearchRun::pausesStopsAndSnapshotsFromAnotherThread() {
     QVERIFY(summary.stopped);
     QVERIFY(summary.steps < 1000000);
     QCOMPARE(std::int64_t(recorder.steps.size()), summary.steps);
-    for (std::size_t i = 0; i < recorder.steps.size(); ++i) QCOMPARE(recorder.steps[i].step, std::int64_t(i + 1));
+    for (std::size_t i = 0; i < recorder.steps.size(); ++i)
+        QCOMPARE(recorder.steps[i].step, std::int64_t(i + 1));
     QCOMPARE(recorder.checkpoints.back(), summary.steps);  // stopping writes a checkpoint
     QVERIFY(recorder.evaluations.size() >= 1);
     QCOMPARE(recorder.evaluations.front().step, std::int64_t(0));
@@ -131,11 +134,13 @@ void TestSearchRun::pausesStopsAndSnapshotsFromAnotherThread() {
                     const std::size_t i = std::size_t(r * w->cols + c);
                     lo = std::min(lo, w->transformed[i]);
                     hi = std::max(hi, w->transformed[i]);
-                    err += double(w->quantized[i] - w->transformed[i]) * double(w->quantized[i] - w->transformed[i]);
+                    err += double(w->quantized[i] - w->transformed[i]) *
+                           double(w->quantized[i] - w->transformed[i]);
                 }
                 QCOMPARE(w->groupMin[gi], lo);
                 QCOMPARE(w->groupMax[gi], hi);
-                QVERIFY(std::abs(err / double(w->groupSize) - w->groupError[gi]) <= 1e-6 + 1e-4 * w->groupError[gi]);
+                QVERIFY(std::abs(err / double(w->groupSize) - w->groupError[gi]) <=
+                        1e-6 + 1e-4 * w->groupError[gi]);
             }
         }
     }
@@ -164,13 +169,16 @@ void TestSearchRun::refusesBeforeWritingAnything() {
     SearchControl control;
     SearchRunRequest req = request("refused.h5", 10);
     req.snapshotLayers = {3};
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { runSearch(req, recorder, control); }), "--snapshot-layers", "layer 3", "0 to 2");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { runSearch(req, recorder, control); }),
+                        "--snapshot-layers", "layer 3", "0 to 2");
     req.snapshotLayers = {};
     req.settings.evalWindowLength = 2048;
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { runSearch(req, recorder, control); }), "eval_window", "64 positions");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { runSearch(req, recorder, control); }), "eval_window",
+                        "64 positions");
     req.settings.evalWindowLength = 64;
     req.settings.calibrationCorpus = dir_.filePath("no-such-corpus.txt").toStdString();
-    INVX_VERIFY_MESSAGE(test::errorOf([&] { runSearch(req, recorder, control); }), "no-such-corpus.txt");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { runSearch(req, recorder, control); }),
+                        "no-such-corpus.txt");
     QVERIFY(!std::filesystem::exists(req.experimentPath));
 }
 

@@ -21,7 +21,8 @@ void writeSyntheticExperiment(const QString& path, const SyntheticRun& run) {
     calibration.samples = 1;
     calibration.length = 4;
     calibration.ids = {2, 3, 4, 5};
-    ExperimentFile file = ExperimentFile::create(path.toStdString(), run.settings, model, calibration);
+    ExperimentFile file =
+        ExperimentFile::create(path.toStdString(), run.settings, model, calibration);
     BaseResult base;
     base.method = run.settings.base;
     base.ce0 = 8.1;

@@ -13,7 +13,8 @@ struct SyntheticRun {
     SearchSettings settings;
     std::int64_t steps = 100;
     int layers = 3;
-    double perplexityStart = 300;  // evaluations at 0, steps/2 and steps: start, start-10, start-20 (+ seed)
+    double perplexityStart =
+        300;  // evaluations at 0, steps/2 and steps: start, start-10, start-20 (+ seed)
     QString status = QStringLiteral("finished");
 };
 

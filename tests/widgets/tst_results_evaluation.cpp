@@ -16,24 +16,26 @@ using namespace invx::gui;
 
 class TestResultsEvaluation : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase();
     void theTabAsksForWhatTheTableLacks();
     void measuredValuesAreThoseOfInvxEval();
 
-private:
+  private:
     bool run(const QStringList& args, QByteArray* out = nullptr);  // invx; true when it exits 0
     QTemporaryDir dir_;
-    QString base_;  // the demo model quantized by RTN (invx quantize): its base row lacks every value
+    QString
+        base_;  // the demo model quantized by RTN (invx quantize): its base row lacks every value
 };
 
 namespace {
 
 // Records what the tab asks for and answers at once.
 class FakeEvaluator : public ResultsEvaluator {
-public:
+  public:
     bool running() const override { return false; }
-    void start(const std::vector<ResultsMeasurement>& needs, const CommandSettings& settings) override {
+    void start(const std::vector<ResultsMeasurement>& needs,
+               const CommandSettings& settings) override {
         asked = needs;
         with = settings;
     }
@@ -56,9 +58,9 @@ bool TestResultsEvaluation::run(const QStringList& args, QByteArray* out) {
 void TestResultsEvaluation::initTestCase() {
     qputenv("INVX_DATA", QByteArray(INVX_DEFAULT_DATA_DIR));
     base_ = dir_.filePath("rtn.h5");
-    QVERIFY(run({"quantize", "--model", INVX_DEMO_MODEL_DIR, "--method", "rtn", "--bits", "3", "--out", base_,
-                 "--calibration-samples", "2", "--calibration-length", "64", "--eval-data", "none", "--device", "cpu",
-                 "--quiet"}));
+    QVERIFY(run({"quantize", "--model", INVX_DEMO_MODEL_DIR, "--method", "rtn", "--bits", "3",
+                 "--out", base_, "--calibration-samples", "2", "--calibration-length", "64",
+                 "--eval-data", "none", "--device", "cpu", "--quiet"}));
 }
 
 void TestResultsEvaluation::theTabAsksForWhatTheTableLacks() {
@@ -101,7 +103,9 @@ void TestResultsEvaluation::measuredValuesAreThoseOfInvxEval() {
 
     // The file records what invx eval measures on the same windows, and the tab shows it.
     QByteArray out;
-    QVERIFY(run({"eval", "--experiment", base_, "--checkpoint", "0", "--eval-windows", "2", "--json", "--quiet"}, &out));
+    QVERIFY(run({"eval", "--experiment", base_, "--checkpoint", "0", "--eval-windows", "2",
+                 "--json", "--quiet"},
+                &out));
     const double expected = QJsonDocument::fromJson(out).object()["ppl"].toDouble();
     double recorded = 0;
     for (const ResultRecord& r : ExperimentFile::open(base_.toStdString(), false).results())
@@ -111,8 +115,10 @@ void TestResultsEvaluation::measuredValuesAreThoseOfInvxEval() {
     const ResultsTable& table = view.model()->table();
     bool shown = false;
     for (const ResultsRow& row : table.rows)
-        if (row.model == "base") shown = row.cells[0].value && *row.cells[0].value == expected && row.cells[0].partial;
-    QVERIFY2(shown, "the base row's WikiText-2 cell does not show the measured value, marked partial");
+        if (row.model == "base")
+            shown = row.cells[0].value && *row.cells[0].value == expected && row.cells[0].partial;
+    QVERIFY2(shown,
+             "the base row's WikiText-2 cell does not show the measured value, marked partial");
 }
 
 QTEST_MAIN(TestResultsEvaluation)

@@ -9,7 +9,7 @@ using namespace invx::gui;
 
 class TestRunGroups : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void runsThatDifferOnlyBySeedAreAGroup();
     void meanAndBandsEqualHandComputedValues();
     void evaluationsAtOtherStepsAreInterpolated();
@@ -24,11 +24,13 @@ void TestRunGroups::runsThatDifferOnlyBySeedAreAGroup() {
     model.fingerprint = "a", other.fingerprint = "b";
     QCOMPARE(groupBySeed({p0, psr0, p1, p2}, {model, model, model, model}),
              (std::vector<std::vector<int>>{{0, 2, 3}, {1}}));
-    QCOMPARE(groupBySeed({p0, p1}, {model, other}), (std::vector<std::vector<int>>{{0}, {1}}));  // another model
+    QCOMPARE(groupBySeed({p0, p1}, {model, other}),
+             (std::vector<std::vector<int>>{{0}, {1}}));  // another model
 }
 
 void TestRunGroups::meanAndBandsEqualHandComputedValues() {
-    const std::vector<double> x = {1, 2, 3}, a = {1, 2, 6}, b = {3, 2, 0}, c = {5, 5, 3}, shortX = {1, 2}, shortY = {2, 8};
+    const std::vector<double> x = {1, 2, 3}, a = {1, 2, 6}, b = {3, 2, 0}, c = {5, 5, 3},
+                              shortX = {1, 2}, shortY = {2, 8};
     GroupSeries g = groupSeries({{&x, &a}, {&x, &b}, {&x, &c}}, BandKind::MinMax);
     QCOMPARE(g.x, x);
     QCOMPARE(g.mean, (std::vector<double>{3, 3, 3}));
@@ -40,7 +42,8 @@ void TestRunGroups::meanAndBandsEqualHandComputedValues() {
     QCOMPARE(g.lower[0], 1.0);
     QCOMPARE(g.upper[0], 5.0);
     QVERIFY(std::abs(g.upper[1] - (3 + std::sqrt(3.0))) < 1e-12);
-    QVERIFY(std::abs(g.upper[2] - (3 + std::sqrt(9.0))) < 1e-12);  // 6, 0, 3: squares 9 + 9 + 0 over 2
+    QVERIFY(std::abs(g.upper[2] - (3 + std::sqrt(9.0))) <
+            1e-12);  // 6, 0, 3: squares 9 + 9 + 0 over 2
     // Only the range every run covers: a run still at step 2 ends the group there.
     g = groupSeries({{&x, &a}, {&shortX, &shortY}}, BandKind::MinMax);
     QCOMPARE(g.x, (std::vector<double>{1, 2}));
@@ -53,7 +56,8 @@ void TestRunGroups::meanAndBandsEqualHandComputedValues() {
 
 void TestRunGroups::evaluationsAtOtherStepsAreInterpolated() {
     // Perplexity evaluated at steps 0, 100, 200 in one run and 0, 150 in another.
-    const std::vector<double> x1 = {0, 100, 200}, y1 = {300, 250, 200}, x2 = {0, 150}, y2 = {310, 280};
+    const std::vector<double> x1 = {0, 100, 200}, y1 = {300, 250, 200}, x2 = {0, 150},
+                              y2 = {310, 280};
     const GroupSeries g = groupSeries({{&x1, &y1}, {&x2, &y2}}, BandKind::MinMax);
     QCOMPARE(g.x, (std::vector<double>{0, 100, 150}));
     QCOMPARE(g.mean[0], 305.0);

@@ -102,8 +102,7 @@ void TestSearchSettingsForm::formRefusesInvalidValuesWithTheCoresSentence() {
     swap->setText("0.1");
     for (auto* check : form.editor("invariances")->findChildren<QCheckBox*>())
         check->setChecked(false);
-    QVERIFY(form.errorText().startsWith(
-        "The invariances must be a non-empty combination"));
+    QVERIFY(form.errorText().startsWith("The invariances must be a non-empty combination"));
     form.editor("invariances")->findChild<QCheckBox*>("S")->setChecked(true);
     QVERIFY(form.errorText().isEmpty());
     QCOMPARE(form.settings().invariances, std::string("S"));

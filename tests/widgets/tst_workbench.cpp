@@ -290,10 +290,12 @@ void TestWorkbench::inspectorFollowsALiveRun() {
     // A checkpoint comes every 5 steps; the view shows it, rebuilt from the file being written.
     QTRY_VERIFY_WITH_TIMEOUT(view->checkpointCount() > first, 120000);
     QTRY_VERIFY_WITH_TIMEOUT(view->shown().checkpoint >= first, 60000);
-    const LayerInspection shown = view->shown();
-    QCOMPARE(view->selectedCheckpoint(), shown.checkpoint);
     window_->stopSearch();
     QTRY_VERIFY_WITH_TIMEOUT(!worker_->running(), 60000);
+    // Once the run has stopped, no newer checkpoint comes: the view settles on the one it selected
+    // (while the run went on, a checkpoint could arrive between a rebuild and this check).
+    QTRY_VERIFY_WITH_TIMEOUT(view->selectedCheckpoint() == view->shown().checkpoint, 60000);
+    const LayerInspection shown = view->shown();
     const SearchCheckpoint stored =
         ExperimentFile::open(stoppedRun_.toStdString(), false).checkpoint(shown.checkpoint);
     QCOMPARE(shown.now.step, stored.step);

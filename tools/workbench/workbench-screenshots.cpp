@@ -2,6 +2,10 @@
 // tools/workbench-screenshots.sh): the live view of a demo-model search, a comparison of an
 // ablation's runs, the ablation table, the inspectors, and the Experiments dock with a run that was
 // killed. Each is QWidget::grab() of the main window.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
@@ -9,27 +13,23 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QSettings>
-#include <QStandardPaths>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTest>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 
 #include "ablation-plan.h"
+#include "inspector-view.h"
+#include "inspector-worker.h"
+#include "invx/experiment-file.h"
+#include "layer-statistics.h"
 #include "main-window.h"
 #include "results-view.h"
 #include "run-view.h"
-#include "inspector-view.h"
-#include "layer-statistics.h"
 #include "runs-table-model.h"
 #include "search-settings-form.h"
-#include "inspector-worker.h"
-#include "invx/experiment-file.h"
 #include "search-worker.h"
 
 using namespace invx::gui;
@@ -56,7 +56,8 @@ void grab(MainWindow& window, const QString& path) {
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
-    QStandardPaths::setTestModeEnabled(true);  // the screenshots' settings stay apart from the user's
+    QStandardPaths::setTestModeEnabled(
+        true);  // the screenshots' settings stay apart from the user's
     QSettings().clear();
     const QStringList args = app.arguments();
     if (args.size() < 3) {
@@ -81,7 +82,8 @@ int main(int argc, char** argv) {
     const QString folder = QDir(work).filePath("ablation-invariances");
     QString error;
     if (!QFileInfo::exists(QDir(folder).filePath("ablation.json"))) {
-        if (!window.startAblation({{"invariances", {"P", "S", "R", "PSR"}}, {"seed", {"0", "1"}}}, folder, &error)) {
+        if (!window.startAblation({{"invariances", {"P", "S", "R", "PSR"}}, {"seed", {"0", "1"}}},
+                                  folder, &error)) {
             std::fprintf(stderr, "ablation: %s\n", qPrintable(error));
             return 1;
         }
@@ -109,27 +111,35 @@ int main(int argc, char** argv) {
                 if (r->path == v.path) window.inspectRun(r);
     InspectorView* view = window.inspectorView();
     view->findChild<QSpinBox*>(QStringLiteral("layer"))->setValue(1);
-    if (!waitFor([&] { return view->shown().now.layer == 1 && !view->shown().invariance.isEmpty(); }, 120))
+    if (!waitFor(
+            [&] { return view->shown().now.layer == 1 && !view->shown().invariance.isEmpty(); },
+            120))
         return 1;
     view->selectTab(InspectorView::WeightsTab);
     grab(window, QDir(out).filePath("workbench-inspect-weights.png"));
     // The maps of what the search fixed, and the group it fixed most.
     view->selectTab(InspectorView::MapsTab);
-    view->findChild<QComboBox*>(QStringLiteral("quantity"))->setCurrentIndex(int(GroupQuantity::ErrorReduction));
+    view->findChild<QComboBox*>(QStringLiteral("quantity"))
+        ->setCurrentIndex(int(GroupQuantity::ErrorReduction));
     const invx::WeightSnapshot &before = view->shown().start.fc1, &after = view->shown().now.fc1;
     std::size_t fixedMost = 0;
     for (std::size_t c = 0; c < after.groupError.size(); ++c)
-        if (before.groupError[c] - after.groupError[c] > before.groupError[fixedMost] - after.groupError[fixedMost]) fixedMost = c;
-    view->showGroup(std::int64_t(fixedMost) / groupCount(after), std::int64_t(fixedMost) % groupCount(after));
+        if (before.groupError[c] - after.groupError[c] >
+            before.groupError[fixedMost] - after.groupError[fixedMost])
+            fixedMost = c;
+    view->showGroup(std::int64_t(fixedMost) / groupCount(after),
+                    std::int64_t(fixedMost) % groupCount(after));
     grab(window, QDir(out).filePath("workbench-inspect-maps.png"));
     // The neuron at the position that changed most often.
     const std::vector<double>& changes = view->shown().positionChanges;
-    const std::size_t busiest = std::size_t(std::max_element(changes.begin(), changes.end()) - changes.begin());
+    const std::size_t busiest =
+        std::size_t(std::max_element(changes.begin(), changes.end()) - changes.begin());
     view->showNeuron(view->shown().now.invariance.permutation[busiest]);
     view->selectTab(InspectorView::PermutationTab);
     grab(window, QDir(out).filePath("workbench-inspect-permutation.png"));
     // The inspector's figures as a paper gets them, to look at (not part of docs/).
-    for (const QString& f : view->exportFigures(QDir(work).filePath("inspector-figures"), {"png", "pdf"}, "icml-column"))
+    for (const QString& f : view->exportFigures(QDir(work).filePath("inspector-figures"),
+                                                {"png", "pdf"}, "icml-column"))
         std::printf("wrote %s\n", qPrintable(f));
 
     // A live run, caught in the middle.
@@ -168,8 +178,10 @@ int main(int argc, char** argv) {
     const QString results = args.size() > 4 ? args[4] : QString();
     if (!results.isEmpty() && QFileInfo::exists(QDir(results).filePath("rtn-2bit.h5"))) {
         window.closeRuns();
-        for (const char* name : {"rtn-2bit", "awq-2bit", "gptq-2bit", "rtn-3bit", "awq-3bit", "gptq-3bit"})
-            window.openExperiment(QDir(results).filePath(QStringLiteral("%1.h5").arg(QLatin1String(name))));
+        for (const char* name :
+             {"rtn-2bit", "awq-2bit", "gptq-2bit", "rtn-3bit", "awq-3bit", "gptq-3bit"})
+            window.openExperiment(
+                QDir(results).filePath(QStringLiteral("%1.h5").arg(QLatin1String(name))));
         window.findChild<QTabWidget*>()->setCurrentWidget(window.resultsView());
         grab(window, QDir(out).filePath("workbench-results.png"));
     }

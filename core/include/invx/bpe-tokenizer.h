@@ -10,7 +10,7 @@
 namespace invx {
 
 class BpeTokenizer {
-public:
+  public:
     // Reads the tokenizer files from `directory`. Throws invx::Error naming the file at fault.
     static BpeTokenizer fromDirectory(const std::string& directory);
 
@@ -24,14 +24,14 @@ public:
     // The text of `ids`; special tokens are written as their text unless skipSpecial.
     std::string decode(const std::vector<std::int32_t>& ids, bool skipSpecial = false) const;
 
-    std::int32_t vocabSize() const;        // largest id + 1
-    std::int32_t bosTokenId() const;       // -1 when there is none
-    std::int32_t eosTokenId() const;       // -1 when there is none
-    bool addsBosToken() const;             // tokenizer_config.json "add_bos_token"
+    std::int32_t vocabSize() const;                        // largest id + 1
+    std::int32_t bosTokenId() const;                       // -1 when there is none
+    std::int32_t eosTokenId() const;                       // -1 when there is none
+    bool addsBosToken() const;                             // tokenizer_config.json "add_bos_token"
     std::int32_t tokenId(const std::string& token) const;  // -1 when unknown
-    std::string token(std::int32_t id) const;               // "" when unknown
+    std::string token(std::int32_t id) const;              // "" when unknown
 
-private:
+  private:
     struct Impl;
     explicit BpeTokenizer(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

@@ -1,8 +1,8 @@
 #pragma once
 // One search experiment in one HDF5 file (schema in docs/experiment-file.md): settings, the model's
 // identity, the calibration tokens, the base method's results, every step, the evaluations,
-// periodic checkpoints and snapshots. Plain HDF5 types, readable with h5dump and h5py. Appends only:
-// nothing recorded is rewritten, except that resuming drops the steps after the checkpoint it
+// periodic checkpoints and snapshots. Plain HDF5 types, readable with h5dump and h5py. Appends
+// only: nothing recorded is rewritten, except that resuming drops the steps after the checkpoint it
 // resumes from (they are then recomputed identically).
 //
 // Crash-proof (schema 2): a new file is written as FILE.part and appears at its path only once its
@@ -30,7 +30,7 @@ struct CalibrationBatch {
 };
 
 class ExperimentFile {
-public:
+  public:
     static constexpr int kSchemaVersion = 2;
     static constexpr const char* kFormat = "invx-experiment";
 
@@ -61,14 +61,15 @@ public:
     ModelIdentity model() const;
     CalibrationBatch calibration() const;
     // "created", "running", "stopped", "finished", or "interrupted": recorded as running (or, once
-    // published, as created) while no process writes it (the run was killed; --resume continues it).
+    // published, as created) while no process writes it (the run was killed; --resume continues
+    // it).
     std::string status() const;
     void setStatus(const std::string& status);
 
     void writeBase(const BaseResult& base);  // once
     std::optional<BaseResult> base() const;
-    void writeAwq(const std::vector<AwqLayerRecord>& layers);  // once, for base awq
-    std::vector<AwqLayerRecord> awq() const;                   // empty when none is recorded
+    void writeAwq(const std::vector<AwqLayerRecord>& layers);    // once, for base awq
+    std::vector<AwqLayerRecord> awq() const;                     // empty when none is recorded
     void writeGptq(const std::vector<GptqLayerRecord>& layers);  // once, for base gptq
     std::vector<GptqLayerRecord> gptq() const;                   // empty when none is recorded
 
@@ -105,7 +106,7 @@ public:
     void truncateAfter(std::int64_t step);
     void flush();
 
-private:
+  private:
     struct Impl;
     void appendSnapshotGroup(const LayerSnapshot& snapshot);  // schema 1
     std::int64_t snapshotGroupCount() const;

@@ -17,13 +17,14 @@
 namespace invx {
 
 class ExperimentInspector {
-public:
+  public:
     // Loads the experiment's model (`modelPath` "" = as recorded) on `device`/`dtype` ("" = as
     // recorded; a run made on CUDA loads on the CPU in float32 where no GPU is visible). Throws
     // invx::Error naming the file when it cannot be read, has no checkpoint, or was made for
     // another model.
-    explicit ExperimentInspector(const std::string& experimentPath, const std::string& modelPath = "",
-                                 const std::string& device = "", const std::string& dtype = "",
+    explicit ExperimentInspector(const std::string& experimentPath,
+                                 const std::string& modelPath = "", const std::string& device = "",
+                                 const std::string& dtype = "",
                                  const std::function<void(const std::string&)>& progress = {});
     ~ExperimentInspector();
     ExperimentInspector(const ExperimentInspector&) = delete;
@@ -53,7 +54,8 @@ public:
 
     // For `layer`, per FFN position: at how many of the checkpoints 0..`checkpoint` (-1: the last)
     // its neuron differed from the one it held at the previous checkpoint (the identity before the
-    // first). Swaps undone between two checkpoints do not show: checkpoints are what the file keeps.
+    // first). Swaps undone between two checkpoints do not show: checkpoints are what the file
+    // keeps.
     std::vector<std::int64_t> positionChanges(int layer, std::int64_t checkpoint);
 
     // Per decoder layer, on the calibration batch: the largest absolute difference between the
@@ -62,7 +64,7 @@ public:
     // (zero up to float rounding); rotation does not commute with ReLU, so R gives small values.
     std::vector<double> invarianceCheck(std::int64_t checkpoint);
 
-private:
+  private:
     void keepAttentionInputs();
     struct Impl;
     std::unique_ptr<Impl> d_;

@@ -1,6 +1,6 @@
 #pragma once
-// `invx logits`: the model run on given token ids, its logits (and chosen layers' outputs) written as
-// float32 safetensors, for comparisons with other implementations. No torch here.
+// `invx logits`: the model run on given token ids, its logits (and chosen layers' outputs) written
+// as float32 safetensors, for comparisons with other implementations. No torch here.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -8,10 +8,11 @@
 namespace invx {
 
 struct ModelOutputsRequest {
-    std::string modelPath;   // model directory or Hugging Face id
-    std::string idsPath;     // one sequence per line, ids separated by white space, equal lengths
-    std::vector<int> layers; // decoder layers whose outputs to write as well ("hidden.L")
-    std::string outputPath;  // the safetensors file: 'logits' [batch, seq, vocab], 'hidden.L' [batch, seq, hidden]
+    std::string modelPath;    // model directory or Hugging Face id
+    std::string idsPath;      // one sequence per line, ids separated by white space, equal lengths
+    std::vector<int> layers;  // decoder layers whose outputs to write as well ("hidden.L")
+    std::string outputPath;   // the safetensors file: 'logits' [batch, seq, vocab], 'hidden.L'
+                              // [batch, seq, hidden]
     std::string device = "auto", dtype = "auto";
 };
 

@@ -18,7 +18,8 @@ std::string joinRowsForPerplexity(const std::string& fileContent);
 // is stored) are joined with "\n\n" and cut to their first `jsonTokenLimit` tokens, as the
 // published code does with C4's validation shard. Errors name the file.
 constexpr std::int64_t kJsonEvaluationTokens = 1000000;
-std::vector<std::int32_t> evaluationTokenIds(const std::string& nameOrPath, const BpeTokenizer& tokenizer,
+std::vector<std::int32_t> evaluationTokenIds(const std::string& nameOrPath,
+                                             const BpeTokenizer& tokenizer,
                                              std::int64_t jsonTokenLimit = kJsonEvaluationTokens);
 
 }  // namespace invx

@@ -15,7 +15,7 @@ struct PerplexityOptions {
 struct PerplexityProgress {
     std::int64_t windowsDone = 0;
     std::int64_t windowsTotal = 0;
-    double pplSoFar = 0.0;       // perplexity over the windows done
+    double pplSoFar = 0.0;  // perplexity over the windows done
     double elapsedSeconds = 0.0;
 };
 
@@ -24,12 +24,12 @@ using PerplexityCallback = std::function<bool(const PerplexityProgress&)>;
 
 struct PerplexityResult {
     double ppl = 0.0;
-    double nllSum = 0.0;               // sum of window NLLs (nats)
-    std::int64_t tokens = 0;           // tokens in the whole evaluation text
-    std::int64_t windowsAvailable = 0; // tokens / windowLength
-    std::int64_t windows = 0;          // windows evaluated
+    double nllSum = 0.0;                // sum of window NLLs (nats)
+    std::int64_t tokens = 0;            // tokens in the whole evaluation text
+    std::int64_t windowsAvailable = 0;  // tokens / windowLength
+    std::int64_t windows = 0;           // windows evaluated
     std::int64_t windowLength = 0;
-    bool stopped = false;              // the callback stopped it early
+    bool stopped = false;  // the callback stopped it early
     double seconds = 0.0;
 };
 

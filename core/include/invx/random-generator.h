@@ -9,20 +9,20 @@
 namespace invx {
 
 class RandomGenerator {
-public:
+  public:
     using State = std::array<std::uint64_t, 4>;
 
     explicit RandomGenerator(std::uint64_t seed = 0);
     static RandomGenerator fromState(const State& state);
 
-    std::uint64_t next();                 // 64 random bits
-    double uniform();                     // [0, 1), 53 bits
-    std::uint64_t below(std::uint64_t n); // uniform integer in [0, n); n > 0; unbiased
-    double normal(double stddev);         // N(0, stddev^2); one Box-Muller draw per call, no cache
+    std::uint64_t next();                  // 64 random bits
+    double uniform();                      // [0, 1), 53 bits
+    std::uint64_t below(std::uint64_t n);  // uniform integer in [0, n); n > 0; unbiased
+    double normal(double stddev);          // N(0, stddev^2); one Box-Muller draw per call, no cache
 
     const State& state() const { return state_; }
 
-private:
+  private:
     State state_{};
 };
 

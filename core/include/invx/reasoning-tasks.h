@@ -22,8 +22,8 @@ struct TaskItem {
 };
 
 struct TaskPrompts {
-    std::string task;      // arc_challenge, ...
-    std::string file;      // where the items came from
+    std::string task;  // arc_challenge, ...
+    std::string file;  // where the items came from
     std::int64_t itemsInFile = 0;
     std::vector<TaskItem> items;  // the first `limit` items of the file (all when limit is 0)
 };
@@ -44,7 +44,8 @@ std::vector<std::string> parseTaskList(const std::string& list);
 // Shots for item i are k distinct other items drawn with `seed` (the same draws for every model),
 // written as their context and gold continuation and joined by blank lines, as the harness joins
 // them. Throws naming the file and line of an item it cannot read.
-TaskPrompts buildTaskPrompts(const std::string& task, const std::string& file, const TaskPromptOptions& options);
+TaskPrompts buildTaskPrompts(const std::string& task, const std::string& file,
+                             const TaskPromptOptions& options);
 
 struct TaskScore {
     std::int64_t items = 0;
@@ -54,6 +55,7 @@ struct TaskScore {
 // acc: the choice of the highest log-likelihood is the gold one; acc_norm: of the highest
 // log-likelihood per byte. Ties go to the first choice (numpy's argmax, as the harness).
 // `loglikelihoods[i][j]` belongs to items[i].choices[j].
-TaskScore scoreTask(const TaskPrompts& prompts, const std::vector<std::vector<double>>& loglikelihoods);
+TaskScore scoreTask(const TaskPrompts& prompts,
+                    const std::vector<std::vector<double>>& loglikelihoods);
 
 }  // namespace invx

@@ -38,7 +38,7 @@ struct ResultsRow {
     // and group for a base row, every file for the full-precision row. New measurements of the
     // row are recorded in the first.
     std::vector<std::string> paths;
-    std::int64_t step = 0;  // the checkpoint step of a searched row (0 otherwise)
+    std::int64_t step = 0;           // the checkpoint step of a searched row (0 otherwise)
     std::vector<ResultsCell> cells;  // one per column; the average last
 };
 
@@ -73,8 +73,10 @@ struct ResultsMeasurement {
 
 // What the table lacks among `metrics` in the rows of `models`; a partial value counts as lacking
 // when whole data sets are to be measured.
-std::vector<ResultsMeasurement> missingMeasurements(const ResultsTable& table, const std::set<std::string>& models,
-                                                    const std::set<std::string>& metrics, bool wholeDataSets);
+std::vector<ResultsMeasurement> missingMeasurements(const ResultsTable& table,
+                                                    const std::set<std::string>& models,
+                                                    const std::set<std::string>& metrics,
+                                                    bool wholeDataSets);
 
 enum class ResultsFormat { Markdown, Latex, Csv };
 ResultsFormat parseResultsFormat(const std::string& name);  // markdown | latex | csv

@@ -1,7 +1,7 @@
 #pragma once
 // The header of a safetensors file (https://huggingface.co/docs/safetensors): 8 bytes of little-
-// endian header length, a JSON object of tensor entries, then the raw tensor bytes. Parsing it needs
-// no libtorch, so the GUI and tests can inspect files cheaply.
+// endian header length, a JSON object of tensor entries, then the raw tensor bytes. Parsing it
+// needs no libtorch, so the GUI and tests can inspect files cheaply.
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -28,9 +28,9 @@ struct TensorEntry {
 };
 
 struct SafetensorsHeader {
-    std::vector<TensorEntry> tensors;              // in file order of their data
-    std::map<std::string, std::string> metadata;   // the "__metadata__" object, if any
-    std::uint64_t dataStart = 0;                   // absolute offset of the first data byte
+    std::vector<TensorEntry> tensors;             // in file order of their data
+    std::map<std::string, std::string> metadata;  // the "__metadata__" object, if any
+    std::uint64_t dataStart = 0;                  // absolute offset of the first data byte
     const TensorEntry* find(const std::string& name) const;  // nullptr when absent
 };
 

@@ -12,7 +12,7 @@
 namespace invx {
 
 class SearchObserver {
-public:
+  public:
     virtual ~SearchObserver() = default;
     virtual void onMessage(const std::string& text) {}  // "calibrating", "evaluating", ...
     virtual void onBase(const BaseResult& base) {}
@@ -23,7 +23,7 @@ public:
 };
 
 class SearchControl {
-public:
+  public:
     void pause();
     void resume();
     // Finishes the current step, writes a checkpoint and returns. Async-signal-safe.
@@ -37,7 +37,7 @@ public:
     void waitWhilePaused();
     std::vector<int> takeSnapshotRequests();
 
-private:
+  private:
     std::atomic<bool> stop_{false};
     std::atomic<bool> paused_{false};
     std::mutex mutex_;

@@ -11,11 +11,11 @@ namespace invx {
 
 // One search step.
 struct StepRecord {
-    std::int64_t step = 0;   // 1-based
-    int layer = 0;           // decoder layer the proposal changed
-    double loss = 0;         // CE / CE0 + alpha * MSE / MSE0 of the candidate
-    double ce = 0;           // calibration cross-entropy of the candidate (nats)
-    double mse = 0;          // mean squared (clamped) difference at the matched layers
+    std::int64_t step = 0;  // 1-based
+    int layer = 0;          // decoder layer the proposal changed
+    double loss = 0;        // CE / CE0 + alpha * MSE / MSE0 of the candidate
+    double ce = 0;          // calibration cross-entropy of the candidate (nats)
+    double mse = 0;         // mean squared (clamped) difference at the matched layers
     bool accepted = false;
     double acceptanceRate = 0;        // accepted steps / steps so far
     double recentAcceptanceRate = 0;  // over the last kRecentWindow steps
@@ -26,23 +26,23 @@ struct StepRecord {
 
 // One perplexity evaluation of the current (accepted) quantized model.
 struct EvaluationRecord {
-    std::int64_t step = 0;           // steps done when evaluated (0 = before the search)
+    std::int64_t step = 0;  // steps done when evaluated (0 = before the search)
     std::int64_t acceptedSteps = 0;
     double perplexity = 0;
-    std::int64_t windows = 0;        // windows evaluated
+    std::int64_t windows = 0;  // windows evaluated
     std::int64_t windowsAvailable = 0;
-    double elapsedSeconds = 0;       // search time when evaluated
-    double seconds = 0;              // what the evaluation itself took
+    double elapsedSeconds = 0;  // search time when evaluated
+    double seconds = 0;         // what the evaluation itself took
 };
 
 // One measurement of a model an experiment is about, for the results table (`invx table`): its
 // full-precision model, the base-quantized model (the search's starting point) or the searched one.
 struct ResultRecord {
-    std::string model;     // "full-precision", "base" or "searched"
-    std::int64_t step = 0; // the checkpoint's search step (base: 0; full precision: 0)
-    std::string metric;    // "wikitext2", "c4" (perplexity) or a reasoning task's name (accuracy)
-    double value = 0;      // perplexity, or accuracy as a fraction
-    double valueNorm = 0;  // tasks: length-normalised accuracy; perplexity: NaN
+    std::string model;       // "full-precision", "base" or "searched"
+    std::int64_t step = 0;   // the checkpoint's search step (base: 0; full precision: 0)
+    std::string metric;      // "wikitext2", "c4" (perplexity) or a reasoning task's name (accuracy)
+    double value = 0;        // perplexity, or accuracy as a fraction
+    double valueNorm = 0;    // tasks: length-normalised accuracy; perplexity: NaN
     std::int64_t items = 0;  // windows, or task items, measured
     bool complete = true;    // the whole data set (no --max-windows, no --limit)
     std::string protocol;    // JSON: window length, shots, seed, device, dtype, ...
@@ -52,8 +52,9 @@ struct ResultRecord {
     static constexpr const char* kModels[] = {"full-precision", "base", "searched"};
 };
 
-// The invariance state of one decoder layer's FFN (SPEC section 2). Scales and angles are indexed by
-// the original neuron (pair); the permutation maps new position -> original (rotated, scaled) neuron.
+// The invariance state of one decoder layer's FFN (SPEC section 2). Scales and angles are indexed
+// by the original neuron (pair); the permutation maps new position -> original (rotated, scaled)
+// neuron.
 struct LayerInvariance {
     std::vector<std::int64_t> permutation;  // [ffn]
     std::vector<float> scales;              // [ffn], > 0
@@ -83,7 +84,8 @@ struct WeightSnapshot {
     std::vector<float> original;     // full precision, before any transformation
     std::vector<float> transformed;  // rotated, scaled and permuted (float16 precision)
     std::vector<float> quantized;    // the dequantized weight the model uses
-    std::vector<float> groupMin, groupMax, groupError;  // [rows, cols / groupSize]; error = mean squared
+    std::vector<float> groupMin, groupMax,
+        groupError;  // [rows, cols / groupSize]; error = mean squared
 };
 
 struct LayerSnapshot {
@@ -121,7 +123,8 @@ struct GptqLayerRecord {
 struct ModelIdentity {
     std::string path;
     std::string configJson;
-    std::string fingerprint;  // hex digest of the config and every tensor's name, shape and sampled bytes
+    std::string
+        fingerprint;  // hex digest of the config and every tensor's name, shape and sampled bytes
     std::int64_t parameters = 0;
     int layers = 0;
     std::int64_t hidden = 0, ffn = 0;
@@ -131,11 +134,12 @@ struct ModelIdentity {
 // The quantized starting point, measured on the calibration batch before the first step.
 struct BaseResult {
     std::string method;
-    double ce0 = 0;             // cross-entropy of the base-quantized model
-    double mse0 = 0;            // its MSE at the matched layers
-    double fullPrecisionCe = 0; // cross-entropy of the unquantized model, for reference
+    double ce0 = 0;              // cross-entropy of the base-quantized model
+    double mse0 = 0;             // its MSE at the matched layers
+    double fullPrecisionCe = 0;  // cross-entropy of the unquantized model, for reference
     std::vector<int> matchedLayers;
-    std::string reusedFrom;     // the experiment file whose AWQ/GPTQ results were reused ("" = computed)
+    std::string
+        reusedFrom;  // the experiment file whose AWQ/GPTQ results were reused ("" = computed)
 };
 
 }  // namespace invx

@@ -13,13 +13,13 @@ namespace invx {
 
 struct SearchRunRequest {
     std::string experimentPath;
-    bool resume = false;          // continue experimentPath from its last checkpoint
-    std::string modelPath;        // model directory or Hugging Face id; on resume "" = as recorded
-    SearchSettings settings;      // new runs only; a resumed run keeps its own
+    bool resume = false;      // continue experimentPath from its last checkpoint
+    std::string modelPath;    // model directory or Hugging Face id; on resume "" = as recorded
+    SearchSettings settings;  // new runs only; a resumed run keeps its own
     std::int64_t resumeSteps = -1;  // on resume: a new step budget (-1 keeps the recorded one)
     std::string device = "auto", dtype = "auto";  // on resume "" = as recorded
     std::vector<int> snapshotLayers;  // snapshots of these layers at the start and the end
-    std::string baseFrom;             // new awq/gptq runs: reuse the base results in this experiment file
+    std::string baseFrom;  // new awq/gptq runs: reuse the base results in this experiment file
 };
 
 struct SearchSummary {
@@ -29,12 +29,13 @@ struct SearchSummary {
     std::int64_t resumedFromStep = -1;  // -1 for a new run
     double bestLoss = 0;
     double finalCe = 0, finalMse = 0;
-    bool stopped = false;      // ended by SearchControl::stop() before the step budget
+    bool stopped = false;  // ended by SearchControl::stop() before the step budget
     bool haveEvaluations = false;
     EvaluationRecord first, last;  // the first and the last evaluation in the file
     double seconds = 0;            // search time (resumes included)
 };
 
-SearchSummary runSearch(const SearchRunRequest& request, SearchObserver& observer, SearchControl& control);
+SearchSummary runSearch(const SearchRunRequest& request, SearchObserver& observer,
+                        SearchControl& control);
 
 }  // namespace invx

@@ -13,8 +13,8 @@ namespace invx {
 
 struct SearchSettings {
     // Quantization and the base method the search starts from.
-    QuantConfig quant;         // 2-bit, group 128
-    std::string base = "rtn";  // rtn | awq | gptq
+    QuantConfig quant;                 // 2-bit, group 128
+    std::string base = "rtn";          // rtn | awq | gptq
     int baseCalibrationSamples = 128;  // awq/gptq calibration sequences (the authors' 128 x 512)
     // Base gptq only: how a candidate FFN is quantized. "gptq": GPTQ again on the transformed
     // weights (the base run's Hessians carried through); "rtn": GPTQ's weights are the search's
@@ -22,10 +22,11 @@ struct SearchSettings {
     std::string gptqCandidates = "gptq";
 
     // Calibration batch (AWQ style, SPEC section 3).
-    std::string calibrationCorpus = "wikipedia";  // wikipedia | c4 | wikitext2-train | gutenberg | a file
-    int calibrationSamples = 32;                  // sequences
-    int calibrationLength = 512;                  // tokens per sequence
-    std::uint64_t calibrationSeed = 42;           // document shuffle (AWQ's seed)
+    std::string calibrationCorpus =
+        "wikipedia";                     // wikipedia | c4 | wikitext2-train | gutenberg | a file
+    int calibrationSamples = 32;         // sequences
+    int calibrationLength = 512;         // tokens per sequence
+    std::uint64_t calibrationSeed = 42;  // document shuffle (AWQ's seed)
     // Token ids given as a file (.npy or .safetensors, [samples, length]) instead of drawn from
     // the corpus: the search takes the first calibrationSamples rows, AWQ/GPTQ the first
     // baseCalibrationSamples. "" = drawn from calibrationCorpus.
@@ -49,15 +50,16 @@ struct SearchSettings {
     int matchedLayers = 10;           // decoder-layer outputs matched by the MSE term
     std::int64_t steps = 10000;
     std::uint64_t seed = 0;
-    std::string mode = "fast";  // fast (recompute from the changed layer on) | reference (whole forward)
+    std::string mode =
+        "fast";  // fast (recompute from the changed layer on) | reference (whole forward)
 
     // Perplexity evaluation during the search. When neither interval is set, evaluation is
     // scheduled to take at most `evalBudget` of the run time.
     std::string evalData = "wikitext2";
-    std::int64_t evalEveryAccepted = 0;  // every N accepted steps; 0 = off
-    double evalEverySeconds = 0;         // every T seconds of search; 0 = off
-    double evalBudget = 0.2;             // fraction of run time for automatic scheduling
-    std::int64_t evalWindows = 0;        // first K windows; 0 = all
+    std::int64_t evalEveryAccepted = 0;    // every N accepted steps; 0 = off
+    double evalEverySeconds = 0;           // every T seconds of search; 0 = off
+    double evalBudget = 0.2;               // fraction of run time for automatic scheduling
+    std::int64_t evalWindows = 0;          // first K windows; 0 = all
     std::int64_t evalWindowLength = 2048;  // tokens per window (the protocol's 2048)
 
     // Checkpoints of the invariance state (whichever comes first).
@@ -72,13 +74,15 @@ struct SearchSettings {
     // all is well. The sentences speak of the settings, never of command-line options.
     std::vector<SettingProblem> problems() const;
     // ... and against the model: group size against the widths, a pair to pick, enough layers.
-    std::vector<SettingProblem> problemsForModel(std::int64_t hidden, std::int64_t ffn, int layers) const;
+    std::vector<SettingProblem> problemsForModel(std::int64_t hidden, std::int64_t ffn,
+                                                 int layers) const;
     // Throw SettingError with the first problem.
     void validate() const;
     void validateForModel(std::int64_t hidden, std::int64_t ffn, int layers) const;
     // Neuron pairs changed per step: round(ffn * swapFraction) / 2 (integer division).
     std::int64_t pairsPerStep(std::int64_t ffn) const;
-    // Decoder layers whose outputs the MSE matches: L-1-ceil(i*L/n), i = 0..n-1, with n capped at L.
+    // Decoder layers whose outputs the MSE matches: L-1-ceil(i*L/n), i = 0..n-1, with n capped at
+    // L.
     std::vector<int> matchedLayerIndices(int layers) const;
 
     // The experiment file's /settings JSON: every recorded setting of the table, by its key.

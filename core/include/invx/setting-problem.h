@@ -15,12 +15,13 @@ struct SettingProblem {
 
 // Thrown by the checks of settings (SearchSettings::validate, a value parsed for the table).
 class SettingError : public Error {
-public:
-    explicit SettingError(const SettingProblem& problem) : Error(problem.sentence), problem_(problem) {}
+  public:
+    explicit SettingError(const SettingProblem& problem)
+        : Error(problem.sentence), problem_(problem) {}
     const std::string& key() const { return problem_.key; }
     const SettingProblem& problem() const { return problem_; }
 
-private:
+  private:
     SettingProblem problem_;
 };
 

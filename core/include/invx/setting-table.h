@@ -5,8 +5,9 @@
 // import-invariances and table; SearchSettings' JSON in experiment files; the range and choice
 // checks; the workbench's form. Defaults are those of defaultSettings(command).
 //
-// Labels, names and help are marked for translation (context "invx::Settings"): the workbench
-// shows QCoreApplication::translate("invx::Settings", label).
+// Labels, names and help are marked for translation with INVX_TRANSLATE_NOOP (context
+// "invx::Settings"; lupdate -tr-function-alias QT_TRANSLATE_NOOP+=INVX_TRANSLATE_NOOP extracts
+// them): the workbench shows QCoreApplication::translate("invx::Settings", label).
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -18,9 +19,9 @@
 #include "invx/search-settings.h"
 #include "invx/setting-problem.h"
 
-#ifndef QT_TRANSLATE_NOOP
-#define QT_TRANSLATE_NOOP(context, text) text
-#endif
+// Marks a text for translation in the core, which has no Qt (Qt's QT_TRANSLATE_NOOP, by another
+// name).
+#define INVX_TRANSLATE_NOOP(context, text) text
 
 namespace invx {
 
@@ -52,22 +53,24 @@ struct CommandSettings {
 };
 
 struct SettingDeclaration {
-    std::string key;                   // experiment-file JSON key: "swap_frac"
-    std::string option;                // command-line option: "--swap-frac"
-    std::vector<std::string> aliases;  // older names of the option, taken where no other setting has them
-    std::string valueName;             // placeholder in --help: "F"; "" for a flag
-    const char* label = "";            // form label: "Swap fraction"
-    const char* name = "";             // the setting in a sentence: "the swap fraction"
-    const char* section = "";          // form section: "Quantization", "Calibration", "Search", ...
+    std::string key;     // experiment-file JSON key: "swap_frac"
+    std::string option;  // command-line option: "--swap-frac"
+    std::vector<std::string>
+        aliases;               // older names of the option, taken where no other setting has them
+    std::string valueName;     // placeholder in --help: "F"; "" for a flag
+    const char* label = "";    // form label: "Swap fraction"
+    const char* name = "";     // the setting in a sentence: "the swap fraction"
+    const char* section = "";  // form section: "Quantization", "Calibration", "Search", ...
     SettingKind kind = SettingKind::Integer;
-    double minimum = 0, maximum = 0;    // Integer and Real
+    double minimum = 0, maximum = 0;                // Integer and Real
     bool minimumOpen = false, maximumOpen = false;  // Real: the end itself is outside the range
-    std::vector<std::string> choices;  // Choice and OpenChoice
-    std::vector<std::string> evaluateChoices;  // further choices only invx eval takes ("fp")
-    const char* help = "";             // one line, without the default
-    unsigned commands = 0;             // SettingCommand bits
+    std::vector<std::string> choices;               // Choice and OpenChoice
+    std::vector<std::string> evaluateChoices;       // further choices only invx eval takes ("fp")
+    const char* help = "";                          // one line, without the default
+    unsigned commands = 0;                          // SettingCommand bits
 
-    // Exactly one pair is set: settings experiment files record (SearchSettings), or invx eval's own.
+    // Exactly one pair is set: settings experiment files record (SearchSettings), or invx eval's
+    // own.
     std::function<SettingValue(const SearchSettings&)> readSearch;
     std::function<void(SearchSettings&, const SettingValue&)> writeSearch;
     std::function<SettingValue(const EvaluationSettings&)> readEvaluation;
@@ -88,7 +91,8 @@ struct SettingDeclaration {
     SettingValue parse(const std::string& text) const;
     std::string format(const SettingValue& value) const;
     // The table's own check of a value: its kind, range or choices. Nothing when it is fine.
-    std::optional<SettingProblem> check(const SettingValue& value, SettingCommand command = SettingCommand::Search) const;
+    std::optional<SettingProblem> check(const SettingValue& value,
+                                        SettingCommand command = SettingCommand::Search) const;
     // A problem of this setting, its sentence beginning with the setting's name.
     SettingProblem problem(const std::string& predicate) const;
 };

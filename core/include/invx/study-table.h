@@ -29,9 +29,9 @@ struct StudyCell {
 
 struct StudyRow {
     std::string label;
-    bool baseline = false;  // the base method before the search
-    std::string bits;       // as the results table writes them: "2", "3 (g64)"
-    int runs = 0;           // files in the row
+    bool baseline = false;         // the base method before the search
+    std::string bits;              // as the results table writes them: "2", "3 (g64)"
+    int runs = 0;                  // files in the row
     std::vector<StudyCell> cells;  // one per column; the average last
 };
 
@@ -44,7 +44,8 @@ struct StudyTable {
 
 // `sources` holds every file the variants name (readResultsSources). Throws naming the files when
 // they are of different models, and a variant without files.
-StudyTable buildStudyTable(const std::vector<StudyVariant>& variants, const std::vector<ResultsSource>& sources);
+StudyTable buildStudyTable(const std::vector<StudyVariant>& variants,
+                           const std::vector<ResultsSource>& sources);
 
 // Two decimals; "mean ± sd" where more than one run gives a value, the value alone for one run;
 // * for a partial value; bold as the results table. LaTeX: a booktabs tabular. CSV: mean, sd and n

@@ -16,21 +16,25 @@
 
 namespace invx {
 
-ExperimentModel loadExperimentModel(const std::string& experimentPath, const std::string& modelPath, const std::string& kind, std::int64_t checkpoint,
+ExperimentModel loadExperimentModel(const std::string& experimentPath, const std::string& modelPath,
+                                    const std::string& kind, std::int64_t checkpoint,
                                     const std::string& device, const std::string& dtype,
                                     const std::function<void(const std::string&)>& progress) {
     c10::InferenceMode guard;
     if (kind == "full-precision") {
         const ExperimentFile file = ExperimentFile::open(experimentPath, /*writable=*/false);
         const ModelIdentity recorded = file.model();
-        const std::string directory = resolveModelDirectory(modelPath.empty() ? recorded.path : modelPath);
+        const std::string directory =
+            resolveModelDirectory(modelPath.empty() ? recorded.path : modelPath);
         if (progress) progress("loading the full-precision model from " + directory);
-        OptModel model = OptModel::load(directory, recordedPlacement(recorded, device, dtype, /*cpuWhenNoGpu=*/true));
+        OptModel model = OptModel::load(
+            directory, recordedPlacement(recorded, device, dtype, /*cpuWhenNoGpu=*/true));
         requireSameModel(recorded, identifyModel(model, directory), experimentPath);
         return {std::move(model), directory, kind, 0, file.settings()};
     }
     if (kind != "base" && kind != "searched")
-        throw Error("an experiment's model is full-precision, base or searched, not '" + kind + "'");
+        throw Error("an experiment's model is full-precision, base or searched, not '" + kind +
+                    "'");
     SearchedModelRequest request;
     request.experimentPath = experimentPath;
     request.modelPath = modelPath;
@@ -39,10 +43,12 @@ ExperimentModel loadExperimentModel(const std::string& experimentPath, const std
     request.cpuWhenNoGpu = true;  // measuring elsewhere: a run made on a GPU is measured on the CPU
     SearchedModel searched = loadSearchedModel(request, progress);
     if (kind == "base" && searched.step != 0)
-        throw Error("experiment file '" + experimentPath + "' has no checkpoint at step 0, so its base model cannot be rebuilt");
+        throw Error("experiment file '" + experimentPath +
+                    "' has no checkpoint at step 0, so its base model cannot be rebuilt");
     // A checkpoint at step 0 is the base method's model, whatever asked for it.
     const std::string measured = searched.step == 0 ? "base" : "searched";
-    return {std::move(searched.model), searched.modelDirectory, measured, searched.step, searched.settings};
+    return {std::move(searched.model), searched.modelDirectory, measured, searched.step,
+            searched.settings};
 }
 
 std::string perplexityMetric(const std::string& dataArgument) {
@@ -52,11 +58,13 @@ std::string perplexityMetric(const std::string& dataArgument) {
 
 namespace {
 nlohmann::json placementJson(const ExperimentModel& m) {
-    return {{"device", m.model.placement().device.str()}, {"dtype", dtypeText(m.model.placement().dtype)}};
+    return {{"device", m.model.placement().device.str()},
+            {"dtype", dtypeText(m.model.placement().dtype)}};
 }
 }  // namespace
 
-ResultRecord perplexityRecord(const ExperimentModel& m, const std::string& metric, const PerplexityResult& r) {
+ResultRecord perplexityRecord(const ExperimentModel& m, const std::string& metric,
+                              const PerplexityResult& r) {
     ResultRecord x;
     x.model = m.kind, x.step = m.step, x.metric = metric;
     x.value = r.ppl;
@@ -71,7 +79,8 @@ ResultRecord perplexityRecord(const ExperimentModel& m, const std::string& metri
     return x;
 }
 
-std::vector<ResultRecord> taskRecords(const ExperimentModel& m, const std::vector<TaskResult>& results,
+std::vector<ResultRecord> taskRecords(const ExperimentModel& m,
+                                      const std::vector<TaskResult>& results,
                                       const TaskPromptOptions& prompts) {
     std::vector<ResultRecord> out;
     for (const TaskResult& r : results) {

@@ -11,8 +11,6 @@
 #include <nlohmann/json.hpp>
 
 #include "eval/experiment-model.h"
-#include "metrics/perplexity-evaluator.h"
-#include "metrics/task-evaluation.h"
 #include "invx/bpe-tokenizer.h"
 #include "invx/calibration-data.h"
 #include "invx/corpus-documents.h"
@@ -20,6 +18,8 @@
 #include "invx/error.h"
 #include "invx/model-locator.h"
 #include "invx/perplexity-text.h"
+#include "metrics/perplexity-evaluator.h"
+#include "metrics/task-evaluation.h"
 #include "quant/base-quantization.h"
 
 namespace invx {
@@ -38,29 +38,35 @@ struct LoadedModel {
 };
 
 // The calibration batch of AWQ and GPTQ, drawn as the search draws it.
-at::Tensor calibrationBatch(const SearchSettings& s, const BpeTokenizer& tokenizer, std::int64_t maxPositions,
-                            const std::string& saveTo) {
+at::Tensor calibrationBatch(const SearchSettings& s, const BpeTokenizer& tokenizer,
+                            std::int64_t maxPositions, const std::string& saveTo) {
     const int samples = s.baseCalibrationSamples, length = s.calibrationLength;
     if (length > maxPositions)
         throw SettingError(findSettingDeclaration("calibration_length")
-                               ->problem("must be at most the model's " + std::to_string(maxPositions) + " positions, but is " +
+                               ->problem("must be at most the model's " +
+                                         std::to_string(maxPositions) + " positions, but is " +
                                          std::to_string(length)));
-    const auto blocks = buildCalibrationBlocks(readCorpusDocuments(s.calibrationCorpus), tokenizer, samples, length,
-                                               s.calibrationSeed, s.calibrationCorpus);
+    const auto blocks =
+        buildCalibrationBlocks(readCorpusDocuments(s.calibrationCorpus), tokenizer, samples, length,
+                               s.calibrationSeed, s.calibrationCorpus);
     if (!saveTo.empty()) {
         std::ofstream out(saveTo);
-        out << nlohmann::json{{"samples", samples}, {"length", length}, {"ids", blocks}}.dump() << '\n';
+        out << nlohmann::json{{"samples", samples}, {"length", length}, {"ids", blocks}}.dump()
+            << '\n';
         if (!out) throw Error("cannot write the calibration token ids to '" + saveTo + "'");
     }
-    return at::tensor(std::vector<std::int64_t>(blocks.begin(), blocks.end())).view({samples, length});
+    return at::tensor(std::vector<std::int64_t>(blocks.begin(), blocks.end()))
+        .view({samples, length});
 }
 
 // "AWQ 2-bit, group 128", with the arithmetic where it is not the method's default.
-std::string plainLabel(const std::string& method, const QuantConfig& quant, const CommandSettings& s) {
+std::string plainLabel(const std::string& method, const QuantConfig& quant,
+                       const CommandSettings& s) {
     if (method == "fp") return "full precision";
     const std::string arithmetic = quant.float16Arithmetic ? ", float16 arithmetic"
-                                   : (method == "awq" && s.search.awqPrecision == "float32") ? ", float32 arithmetic"
-                                                                                              : "";
+                                   : (method == "awq" && s.search.awqPrecision == "float32")
+                                       ? ", float32 arithmetic"
+                                       : "";
     return upper(method) + " " + quant.describe() + arithmetic;
 }
 
@@ -73,37 +79,46 @@ EvaluatedModel describePlacement(EvaluatedModel d, const OptModel& model) {
 LoadedModel loadPlainModel(const EvaluationRequest& r, EvaluationObserver& observer) {
     const CommandSettings& s = r.settings;
     const std::string method = s.search.base;
-    if (auto p = findSettingDeclaration("base")->check(method, SettingCommand::Evaluate)) throw SettingError(*p);
+    if (auto p = findSettingDeclaration("base")->check(method, SettingCommand::Evaluate))
+        throw SettingError(*p);
     QuantConfig quant = s.search.quant;
     if (method != "fp") quant.validate();
-    if (auto p = findSettingDeclaration("rtn_precision")->check(s.evaluation.rtnPrecision)) throw SettingError(*p);
+    if (auto p = findSettingDeclaration("rtn_precision")->check(s.evaluation.rtnPrecision))
+        throw SettingError(*p);
     quant.float16Arithmetic = method == "rtn" && s.evaluation.rtnPrecision == "float16";
     const std::string directory = resolveModelDirectory(r.modelPath);
     const std::string tokenizerDir = r.tokenizerPath.empty() ? directory : r.tokenizerPath;
-    if (r.tokenizerPath.empty() && !std::filesystem::exists(std::filesystem::path(directory) / "vocab.json"))
-        throw Error("model directory '" + directory + "' has no tokenizer (vocab.json); pass --tokenizer DIR");
+    if (r.tokenizerPath.empty() &&
+        !std::filesystem::exists(std::filesystem::path(directory) / "vocab.json"))
+        throw Error("model directory '" + directory +
+                    "' has no tokenizer (vocab.json); pass --tokenizer DIR");
     BpeTokenizer tokenizer = BpeTokenizer::fromDirectory(tokenizerDir);
 
     std::vector<std::string> warnings;
-    OptModel model = OptModel::load(directory, parsePlacement(r.device.empty() ? "auto" : r.device,
-                                                              r.dtype.empty() ? "auto" : r.dtype), &warnings);
+    OptModel model = OptModel::load(
+        directory,
+        parsePlacement(r.device.empty() ? "auto" : r.device, r.dtype.empty() ? "auto" : r.dtype),
+        &warnings);
     for (const auto& w : warnings) observer.onMessage("warning: " + w);
     if (method != "fp") {
         at::Tensor calibration;
         if (method != "rtn")
-            calibration = calibrationBatch(s.search, tokenizer, model.config().maxPositions, r.saveCalibrationPath);
+            calibration = calibrationBatch(s.search, tokenizer, model.config().maxPositions,
+                                           r.saveCalibrationPath);
         BaseMethodOptions options;
         options.awq.precision = awqPrecisionFromName(s.search.awqPrecision, "--awq-precision");
         options.gptq.actOrder = s.evaluation.actOrder;
         options.gptq.dampening = s.evaluation.dampening;
-        if (auto p = findSettingDeclaration("damp")->check(s.evaluation.dampening)) throw SettingError(*p);
+        if (auto p = findSettingDeclaration("damp")->check(s.evaluation.dampening))
+            throw SettingError(*p);
         warnings.clear();
         quantizeWithMethod(model, method, quant, calibration, options, &warnings,
                            [&observer](const std::string& m) { observer.onMessage(m); });
         for (const auto& w : warnings) observer.onMessage("warning: " + w);
     }
     EvaluatedModel d;
-    d.directory = directory, d.kind = "plain", d.method = method, d.label = plainLabel(method, quant, s), d.quant = quant;
+    d.directory = directory, d.kind = "plain", d.method = method,
+    d.label = plainLabel(method, quant, s), d.quant = quant;
     d = describePlacement(d, model);
     return {std::move(model), std::move(tokenizer), std::move(d)};
 }
@@ -112,17 +127,23 @@ EvaluatedModel describeExperimentModel(const ExperimentModel& m) {
     const SearchSettings& s = m.settings;
     EvaluatedModel d;
     d.directory = m.directory, d.kind = m.kind, d.step = m.step, d.quant = s.quant;
-    d.method = m.kind == "full-precision" ? "fp" : m.kind == "base" ? s.base : s.base + "+invarexplore";
+    d.method = m.kind == "full-precision" ? "fp"
+               : m.kind == "base"         ? s.base
+                                          : s.base + "+invarexplore";
     d.label = m.kind == "full-precision" ? "full precision"
-              : m.kind == "base"         ? upper(s.base) + " " + s.quant.describe() + " (the search's start)"
-                                         : upper(s.base) + " + InvarExplore " + s.quant.describe() + ", step " + std::to_string(m.step);
+              : m.kind == "base"
+                  ? upper(s.base) + " " + s.quant.describe() + " (the search's start)"
+                  : upper(s.base) + " + InvarExplore " + s.quant.describe() + ", step " +
+                        std::to_string(m.step);
     return describePlacement(d, m.model);
 }
 
-std::vector<std::int32_t> tokenIds(const EvaluationRequest& r, const std::string& data, const BpeTokenizer& tokenizer) {
+std::vector<std::int32_t> tokenIds(const EvaluationRequest& r, const std::string& data,
+                                   const BpeTokenizer& tokenizer) {
     if (!r.tokenIdCache) return evaluationTokenIds(data, tokenizer);
     auto it = r.tokenIdCache->find(data);
-    if (it == r.tokenIdCache->end()) it = r.tokenIdCache->emplace(data, evaluationTokenIds(data, tokenizer)).first;
+    if (it == r.tokenIdCache->end())
+        it = r.tokenIdCache->emplace(data, evaluationTokenIds(data, tokenizer)).first;
     return it->second;
 }
 
@@ -150,23 +171,31 @@ void saveRequests(const std::string& path, const std::vector<TaskResult>& result
 
 EvaluationReport evaluateModel(const EvaluationRequest& r, EvaluationObserver& observer) {
     c10::InferenceMode guard;
-    if (r.experimentPath.empty()) resolveModelDirectory(r.modelPath);  // a missing model is named first
+    if (r.experimentPath.empty())
+        resolveModelDirectory(r.modelPath);  // a missing model is named first
     const EvaluationSettings& e = r.settings.evaluation;
-    const std::vector<std::string> tasks = e.tasks.empty() ? std::vector<std::string>() : parseTaskList(e.tasks);
+    const std::vector<std::string> tasks =
+        e.tasks.empty() ? std::vector<std::string>() : parseTaskList(e.tasks);
     std::vector<std::string> data = r.perplexityData;
     if (data.empty() && tasks.empty()) data.push_back(r.settings.search.evalData);
     for (const std::string& d : data)
-        if (d == "none") throw SettingError(findSettingDeclaration("eval_data")->problem("is none: there is nothing to measure"));
-    for (const std::string& d : data) resolveDataset(d);  // a missing file is refused before the model loads
+        if (d == "none")
+            throw SettingError(findSettingDeclaration("eval_data")
+                                   ->problem("is none: there is nothing to measure"));
+    for (const std::string& d : data)
+        resolveDataset(d);  // a missing file is refused before the model loads
     if (!tasks.empty() && dataDirectory().empty())
-        throw Error("the tasks are read under $INVX_DATA/tasks, but INVX_DATA is not set; set it to your data directory");
+        throw Error(
+            "the tasks are read under $INVX_DATA/tasks, but INVX_DATA is not set; set it to your "
+            "data directory");
 
     auto say = [&observer](const std::string& m) { observer.onMessage(m); };
     std::optional<ExperimentModel> experiment;
     std::optional<LoadedModel> plain;
     std::optional<BpeTokenizer> experimentTokenizer;
     if (!r.experimentPath.empty()) {
-        experiment.emplace(loadExperimentModel(r.experimentPath, r.modelPath, r.experimentModel, r.checkpoint, r.device, r.dtype, say));
+        experiment.emplace(loadExperimentModel(r.experimentPath, r.modelPath, r.experimentModel,
+                                               r.checkpoint, r.device, r.dtype, say));
         experimentTokenizer.emplace(BpeTokenizer::fromDirectory(experiment->directory));
     } else {
         plain.emplace(loadPlainModel(r, observer));
@@ -182,8 +211,9 @@ EvaluationReport evaluateModel(const EvaluationRequest& r, EvaluationObserver& o
     for (const std::string& d : data) {
         if (data.size() > 1 || !tasks.empty()) say("measuring " + d + " perplexity");
         PerplexityEvaluation p{d, resolveDataset(d), perplexityMetric(d), {}};
-        p.result = evaluatePerplexity(model, tokenIds(r, d, tokenizer), options,
-                                      [&observer](const PerplexityProgress& x) { return observer.onPerplexityProgress(x); });
+        p.result = evaluatePerplexity(
+            model, tokenIds(r, d, tokenizer), options,
+            [&observer](const PerplexityProgress& x) { return observer.onPerplexityProgress(x); });
         // A pass the observer stopped is not a measurement to keep.
         if (r.record && experiment && !p.result.stopped)
             recordResults(r.experimentPath, {perplexityRecord(*experiment, p.metric, p.result)});
@@ -198,31 +228,36 @@ EvaluationReport evaluateModel(const EvaluationRequest& r, EvaluationObserver& o
     loglikelihoods.batchTokens = e.batchTokens;
     std::vector<TaskResult> results;
     for (const std::string& task : tasks) {  // one at a time, each recorded as it is taken
-        std::vector<TaskResult> one =
-            evaluateReasoningTasks(model, tokenizer, {task}, dataDirectory(), prompts, loglikelihoods,
-                                   [&observer](const std::string& t, std::int64_t done, std::int64_t total) {
-                                       observer.onTaskProgress(t, done, total);
-                                   });
-        if (r.record && experiment) recordResults(r.experimentPath, taskRecords(*experiment, one, prompts));
+        std::vector<TaskResult> one = evaluateReasoningTasks(
+            model, tokenizer, {task}, dataDirectory(), prompts, loglikelihoods,
+            [&observer](const std::string& t, std::int64_t done, std::int64_t total) {
+                observer.onTaskProgress(t, done, total);
+            });
+        if (r.record && experiment)
+            recordResults(r.experimentPath, taskRecords(*experiment, one, prompts));
         for (TaskResult& x : one) results.push_back(std::move(x));
     }
     if (!r.saveRequestsPath.empty()) saveRequests(r.saveRequestsPath, results);
-    for (TaskResult& x : results) report.tasks.push_back({std::move(x.prompts), x.score, x.requests, x.seconds});
+    for (TaskResult& x : results)
+        report.tasks.push_back({std::move(x.prompts), x.score, x.requests, x.seconds});
     return report;
 }
 
-EvaluationReport measureMissingResults(const ResultsMeasurement& need, const CommandSettings& settings,
-                                       const std::string& device, const std::string& dtype,
-                                       std::map<std::string, std::vector<std::int32_t>>* tokenIdCache,
-                                       EvaluationObserver& observer) {
+EvaluationReport measureMissingResults(
+    const ResultsMeasurement& need, const CommandSettings& settings, const std::string& device,
+    const std::string& dtype, std::map<std::string, std::vector<std::int32_t>>* tokenIdCache,
+    EvaluationObserver& observer) {
     EvaluationRequest request;
     request.experimentPath = need.path;
     request.experimentModel = need.model;
     request.settings = settings;
     request.settings.evaluation.tasks.clear();
     for (const std::string& metric : need.metrics) {
-        if (metric == "wikitext2" || metric == "c4") request.perplexityData.push_back(metric);
-        else request.settings.evaluation.tasks += (request.settings.evaluation.tasks.empty() ? "" : ",") + metric;
+        if (metric == "wikitext2" || metric == "c4")
+            request.perplexityData.push_back(metric);
+        else
+            request.settings.evaluation.tasks +=
+                (request.settings.evaluation.tasks.empty() ? "" : ",") + metric;
     }
     request.device = device, request.dtype = dtype;
     request.record = true;

@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "invx/error.h"
-#include "records/json-text.h"
 #include "io/safetensors-file.h"
+#include "records/json-text.h"
 
 namespace invx {
 namespace {
@@ -43,7 +43,8 @@ CheckpointReader::CheckpointReader(const std::string& directory) : directory_(di
     };
     if (fs::exists(dir / "model.safetensors")) {
         format_ = "model.safetensors";
-        for (const auto& t : openSafetensors(format_)->header().tensors) fileByName_[t.name] = format_;
+        for (const auto& t : openSafetensors(format_)->header().tensors)
+            fileByName_[t.name] = format_;
     } else if (fs::exists(dir / "model.safetensors.index.json")) {
         format_ = "model.safetensors.index.json";
         fileByName_ = readShardIndex(dir / format_);
@@ -76,7 +77,9 @@ std::vector<std::string> CheckpointReader::names() const {
     return out;
 }
 
-bool CheckpointReader::contains(const std::string& name) const { return fileByName_.count(name) > 0; }
+bool CheckpointReader::contains(const std::string& name) const {
+    return fileByName_.count(name) > 0;
+}
 
 std::string CheckpointReader::fileOf(const std::string& name) const {
     auto it = fileByName_.find(name);

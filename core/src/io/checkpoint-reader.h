@@ -14,25 +14,25 @@ namespace invx {
 class SafetensorsFile;
 
 class CheckpointReader {
-public:
+  public:
     explicit CheckpointReader(const std::string& directory);  // throws naming what is missing
     ~CheckpointReader();
 
-    std::vector<std::string> names() const;   // as stored in the files
+    std::vector<std::string> names() const;  // as stored in the files
     bool contains(const std::string& name) const;
     // CPU tensor in its stored dtype; throws naming the file when the name is absent.
     at::Tensor load(const std::string& name);
-    std::string fileOf(const std::string& name) const;  // the file that holds it
+    std::string fileOf(const std::string& name) const;     // the file that holds it
     const std::string& format() const { return format_; }  // "model.safetensors", ...
 
-private:
+  private:
     at::Tensor loadFromBin(const std::string& file, const std::string& name);
 
     std::string directory_;
     std::string format_;
     std::map<std::string, std::string> fileByName_;  // tensor -> file name in the directory
     std::map<std::string, std::unique_ptr<SafetensorsFile>> safetensors_;
-    std::string loadedBin_;                           // the .bin shard held in memory
+    std::string loadedBin_;  // the .bin shard held in memory
     std::map<std::string, at::Tensor> binTensors_;
 };
 

@@ -1,12 +1,11 @@
 #include "io/mapped-file.h"
 
-#include <algorithm>
-
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -16,8 +15,7 @@ namespace invx {
 
 MappedFile::MappedFile(const std::string& path) : path_(path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw Error("cannot open '" + path + "': " + std::strerror(errno));
+    if (fd < 0) throw Error("cannot open '" + path + "': " + std::strerror(errno));
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
@@ -44,9 +42,11 @@ void MappedFile::release(std::size_t offset, std::size_t length) const {
     if (!data_ || offset >= size_) return;
     const std::size_t page = std::size_t(::sysconf(_SC_PAGESIZE));
     const std::size_t end = std::min(size_, offset + length);
-    const std::size_t first = (offset + page - 1) / page * page, last = end / page * page;  // whole pages only
+    const std::size_t first = (offset + page - 1) / page * page,
+                      last = end / page * page;  // whole pages only
     // Advice only: a mapping that refuses it is as before, so the result is not checked.
-    if (last > first) ::madvise(const_cast<std::uint8_t*>(data_) + first, last - first, MADV_DONTNEED);
+    if (last > first)
+        ::madvise(const_cast<std::uint8_t*>(data_) + first, last - first, MADV_DONTNEED);
 }
 
 }  // namespace invx

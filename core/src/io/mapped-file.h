@@ -8,7 +8,7 @@
 namespace invx {
 
 class MappedFile {
-public:
+  public:
     explicit MappedFile(const std::string& path);  // throws invx::Error naming the path
     ~MappedFile();
     MappedFile(const MappedFile&) = delete;
@@ -22,7 +22,7 @@ public:
     // Without it, reading a 26 GB checkpoint leaves 26 GB counted against the process.
     void release(std::size_t offset, std::size_t length) const;
 
-private:
+  private:
     std::string path_;
     const std::uint8_t* data_ = nullptr;
     std::size_t size_ = 0;

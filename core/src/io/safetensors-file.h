@@ -15,7 +15,7 @@ namespace invx {
 class MappedFile;
 
 class SafetensorsFile {
-public:
+  public:
     explicit SafetensorsFile(const std::string& path);  // maps and validates the header
     ~SafetensorsFile();
 
@@ -24,7 +24,7 @@ public:
     // A CPU tensor that owns a copy of the named tensor's data, in its stored dtype.
     at::Tensor load(const std::string& name) const;
 
-private:
+  private:
     std::unique_ptr<MappedFile> file_;
     SafetensorsHeader header_;
 };

@@ -17,9 +17,9 @@ struct DTypeName {
 };
 
 constexpr DTypeName kDTypes[] = {
-    {DType::F64, "F64", 8}, {DType::F32, "F32", 4}, {DType::F16, "F16", 2},
+    {DType::F64, "F64", 8},   {DType::F32, "F32", 4}, {DType::F16, "F16", 2},
     {DType::BF16, "BF16", 2}, {DType::I64, "I64", 8}, {DType::I32, "I32", 4},
-    {DType::I16, "I16", 2}, {DType::I8, "I8", 1},   {DType::U8, "U8", 1},
+    {DType::I16, "I16", 2},   {DType::I8, "I8", 1},   {DType::U8, "U8", 1},
     {DType::Bool, "BOOL", 1},
 };
 
@@ -71,8 +71,9 @@ TensorEntry parseEntry(const std::string& name, const nlohmann::json& value,
         bytes *= std::uint64_t(dim);
     }
     if (bytes != entry.end - entry.begin) {
-        fail("claims " + std::to_string(entry.end - entry.begin) + " bytes of data, but its shape and " +
-             dtypeName(entry.dtype) + " dtype need " + std::to_string(bytes));
+        fail("claims " + std::to_string(entry.end - entry.begin) +
+             " bytes of data, but its shape and " + dtypeName(entry.dtype) + " dtype need " +
+             std::to_string(bytes));
     }
     return entry;
 }
@@ -161,7 +162,8 @@ SafetensorsHeader parseSafetensorsHeader(const std::uint8_t* bytes, std::size_t 
     std::sort(header.tensors.begin(), header.tensors.end(),
               [](const TensorEntry& a, const TensorEntry& b) { return a.begin < b.begin; });
     // Zero-length tensors occupy nothing and may sit anywhere; each other tensor must start at or
-    // after the furthest end so far (comparing neighbours only missed overlaps across an empty one).
+    // after the furthest end so far (comparing neighbours only missed overlaps across an empty
+    // one).
     const TensorEntry* furthest = nullptr;
     for (const TensorEntry& cur : header.tensors) {
         if (cur.end == cur.begin) continue;

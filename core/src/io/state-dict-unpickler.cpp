@@ -1,6 +1,6 @@
 // Reads pytorch_model.bin files: PyTorch's zip archive (through libtorch's PyTorchStreamReader)
-// holding a pickled state_dict. libtorch's own unpickler serves TorchScript archives: it turns every
-// collections.OrderedDict into None, and 1.13 lacks SETITEM and POP, so it cannot read what
+// holding a pickled state_dict. libtorch's own unpickler serves TorchScript archives: it turns
+// every collections.OrderedDict into None, and 1.13 lacks SETITEM and POP, so it cannot read what
 // torch.save(model.state_dict()) writes. This is a small, restricted unpickler for exactly that
 // shape: dicts, tuples, lists, scalars and strings, tensors rebuilt from storages, and no other
 // globals (like torch.load(weights_only=True), it never runs code named in the file).
@@ -16,8 +16,8 @@
 #include <unordered_set>
 #include <variant>
 
-#include "io/checkpoint-reader.h"
 #include "invx/error.h"
+#include "io/checkpoint-reader.h"
 
 namespace invx {
 namespace {
@@ -62,8 +62,10 @@ void dismantle(std::vector<ValuePtr> work) {
             for (ValuePtr& x : items) work.push_back(std::move(x));
             items.clear();
         };
-        if (auto* l = std::get_if<List>(&v->v)) take(*l);
-        else if (auto* t = std::get_if<Tuple>(&v->v)) take(t->items);
+        if (auto* l = std::get_if<List>(&v->v))
+            take(*l);
+        else if (auto* t = std::get_if<Tuple>(&v->v))
+            take(t->items);
         else if (auto* d = std::get_if<Dict>(&v->v)) {
             for (auto& [k, x] : *d) work.push_back(std::move(k)), work.push_back(std::move(x));
             d->clear();
@@ -73,16 +75,18 @@ void dismantle(std::vector<ValuePtr> work) {
 
 std::uint64_t littleEndian(const char* p, std::size_t n) {
     std::uint64_t v = 0;
-    for (std::size_t i = 0; i < n; ++i) v |= std::uint64_t(static_cast<unsigned char>(p[i])) << (8 * i);
+    for (std::size_t i = 0; i < n; ++i)
+        v |= std::uint64_t(static_cast<unsigned char>(p[i])) << (8 * i);
     return v;
 }
 
 at::ScalarType storageDtype(const std::string& storageClass) {
     static const std::map<std::string, at::ScalarType> types = {
-        {"FloatStorage", at::kFloat},  {"HalfStorage", at::kHalf},   {"BFloat16Storage", at::kBFloat16},
-        {"DoubleStorage", at::kDouble}, {"LongStorage", at::kLong},  {"IntStorage", at::kInt},
-        {"ShortStorage", at::kShort},  {"CharStorage", at::kChar},   {"ByteStorage", at::kByte},
-        {"BoolStorage", at::kBool},
+        {"FloatStorage", at::kFloat},       {"HalfStorage", at::kHalf},
+        {"BFloat16Storage", at::kBFloat16}, {"DoubleStorage", at::kDouble},
+        {"LongStorage", at::kLong},         {"IntStorage", at::kInt},
+        {"ShortStorage", at::kShort},       {"CharStorage", at::kChar},
+        {"ByteStorage", at::kByte},         {"BoolStorage", at::kBool},
     };
     auto it = types.find(storageClass);
     if (it == types.end()) throw Error("storage type torch." + storageClass + " is not supported");
@@ -90,13 +94,15 @@ at::ScalarType storageDtype(const std::string& storageClass) {
 }
 
 // Where a persistent storage id's bytes come from: its key, element type and size -> a 1-D tensor.
-using StorageSource = std::function<at::Tensor(const std::string& key, at::ScalarType dtype, std::int64_t numel)>;
+using StorageSource =
+    std::function<at::Tensor(const std::string& key, at::ScalarType dtype, std::int64_t numel)>;
 
 class StateDictUnpickler {
-public:
+  public:
     // `legacyStorages`: the pickle may hold storages as torch.storage._load_from_bytes(b), where b
     // is torch.save's legacy format: what pickle.dump of a tensor writes (the published code's).
-    StateDictUnpickler(const std::string& pickle, StorageSource storages, bool legacyStorages = false)
+    StateDictUnpickler(const std::string& pickle, StorageSource storages,
+                       bool legacyStorages = false)
         : in_(pickle), storageSource_(std::move(storages)), legacyStorages_(legacyStorages) {}
     ~StateDictUnpickler() {
         std::vector<ValuePtr> all(stack_.begin(), stack_.end());
@@ -114,7 +120,8 @@ public:
             if (op == '.') break;
             step(op);
         }
-        if (stack_.size() != 1) throw Error("the pickle ends with " + std::to_string(stack_.size()) + " values");
+        if (stack_.size() != 1)
+            throw Error("the pickle ends with " + std::to_string(stack_.size()) + " values");
         return stack_.back();
     }
     // The next of several pickles written one after another (torch.save's legacy format).
@@ -126,7 +133,7 @@ public:
     }
     std::size_t position() const { return pos_; }
 
-private:
+  private:
     unsigned char byte() {
         if (pos_ >= in_.size()) throw Error("the pickle is truncated");
         return static_cast<unsigned char>(in_[pos_++]);
@@ -173,7 +180,9 @@ private:
     }
     void memoGet(std::uint64_t i) {
         auto it = memo_.find(i);
-        if (it == memo_.end()) throw Error("the pickle refers to memo entry " + std::to_string(i) + ", which it never set");
+        if (it == memo_.end())
+            throw Error("the pickle refers to memo entry " + std::to_string(i) +
+                        ", which it never set");
         stack_.push_back(it->second);
     }
 
@@ -200,13 +209,15 @@ private:
         if (!t || t->items.size() < 5 || toString(t->items[0]) != "storage")
             throw Error("the pickle has a persistent id that is not a storage");
         const auto* cls = std::get_if<Global>(&t->items[1]->v);
-        if (!cls || cls->module != "torch") throw Error("the pickle names a storage type outside torch");
+        if (!cls || cls->module != "torch")
+            throw Error("the pickle names a storage type outside torch");
         const std::string key = toString(t->items[2]);
         const at::ScalarType dtype = storageDtype(cls->name);
         auto cached = storages_.find(key);
         if (cached != storages_.end()) return make(cached->second);
         const std::int64_t numel = toInt(t->items[4]);
-        if (numel < 0) throw Error("storage " + key + " claims " + std::to_string(numel) + " elements");
+        if (numel < 0)
+            throw Error("storage " + key + " claims " + std::to_string(numel) + " elements");
         const at::Tensor data = storageSource_(key, dtype, numel);
         storages_[key] = data;
         return make(data);
@@ -215,16 +226,22 @@ private:
     // torch.storage._load_from_bytes(b): magic number, protocol, system info, the storage as a
     // persistent id, the keys of the storages, then each storage's element count and bytes.
     at::Tensor legacyStorage(const std::string& b) {
-        static const std::string magic("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.", 15);
-        if (b.compare(0, magic.size(), magic) != 0) throw Error("a pickled storage is not in torch.save's legacy format");
+        static const std::string magic("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.",
+                                       15);
+        if (b.compare(0, magic.size(), magic) != 0)
+            throw Error("a pickled storage is not in torch.save's legacy format");
         std::map<std::string, at::Tensor> pending;
-        StateDictUnpickler inner(b, [&](const std::string& key, at::ScalarType dtype, std::int64_t numel) {
-            if (numel > std::int64_t(b.size())) throw Error("a pickled storage claims more elements than it has bytes");
-            return pending[key] = at::empty({numel}, at::TensorOptions().dtype(dtype));
-        });
+        StateDictUnpickler inner(
+            b, [&](const std::string& key, at::ScalarType dtype, std::int64_t numel) {
+                if (numel > std::int64_t(b.size()))
+                    throw Error("a pickled storage claims more elements than it has bytes");
+                return pending[key] = at::empty({numel}, at::TensorOptions().dtype(dtype));
+            });
         inner.pos_ = magic.size();
         const ValuePtr protocol = inner.next();
-        if (toInt(protocol) != 1001) throw Error("a pickled storage has protocol " + std::to_string(toInt(protocol)) + ", not 1001");
+        if (toInt(protocol) != 1001)
+            throw Error("a pickled storage has protocol " + std::to_string(toInt(protocol)) +
+                        ", not 1001");
         inner.next();  // system information: little-endian x86-64 is all this reads
         const ValuePtr object = inner.run();
         const auto* storage = std::get_if<at::Tensor>(&object->v);
@@ -238,7 +255,8 @@ private:
             auto it = pending.find(toString(k));
             if (it == pending.end()) throw Error("a pickled storage lists a key it never used");
             const std::int64_t numel = std::int64_t(littleEndian(inner.bytes(8).data(), 8));
-            if (numel != it->second.numel()) throw Error("a pickled storage's element count disagrees with its header");
+            if (numel != it->second.numel())
+                throw Error("a pickled storage's element count disagrees with its header");
             const std::string data = inner.bytes(std::uint64_t(numel) * it->second.element_size());
             if (!data.empty()) std::memcpy(it->second.data_ptr(), data.data(), data.size());
         }
@@ -247,12 +265,15 @@ private:
 
     ValuePtr call(const Global& g, const ValuePtr& argsValue) {
         const auto* args = std::get_if<Tuple>(&argsValue->v);
-        if (!args) throw Error("the pickle calls " + g.module + "." + g.name + " without an argument tuple");
+        if (!args)
+            throw Error("the pickle calls " + g.module + "." + g.name +
+                        " without an argument tuple");
         const List& a = args->items;
         if (g.module == "collections" && g.name == "OrderedDict") return make(Dict{});
         if (g.module == "torch._utils" && g.name == "_rebuild_tensor_v2" && a.size() >= 4) {
             const auto* storage = std::get_if<at::Tensor>(&a[0]->v);
-            if (!storage) throw Error("the pickle rebuilds a tensor from something that is not a storage");
+            if (!storage)
+                throw Error("the pickle rebuilds a tensor from something that is not a storage");
             const auto sizes = toInts(a[2]), strides = toInts(a[3]);
             const std::int64_t offset = toInt(a[1]);
             // The furthest element the view touches, computed without overflow (a crafted size
@@ -261,11 +282,14 @@ private:
             bool empty = false;
             std::int64_t last = offset;
             for (std::size_t i = 0; inside && i < sizes.size(); ++i) {
-                if (sizes[i] < 0 || strides[i] < 0) inside = false;
-                else if (sizes[i] == 0) empty = true;
+                if (sizes[i] < 0 || strides[i] < 0)
+                    inside = false;
+                else if (sizes[i] == 0)
+                    empty = true;
                 else {
                     std::int64_t span = 0;
-                    inside = !__builtin_mul_overflow(sizes[i] - 1, strides[i], &span) && !__builtin_add_overflow(last, span, &last);
+                    inside = !__builtin_mul_overflow(sizes[i] - 1, strides[i], &span) &&
+                             !__builtin_add_overflow(last, span, &last);
                 }
             }
             if (!inside || (!empty && last >= storage->numel()))
@@ -273,26 +297,47 @@ private:
             return make(storage->as_strided(sizes, strides, offset));
         }
         if (g.module == "torch._utils" && g.name == "_rebuild_parameter" && !a.empty()) return a[0];
-        if (legacyStorages_ && g.module == "torch.storage" && g.name == "_load_from_bytes" && a.size() == 1)
+        if (legacyStorages_ && g.module == "torch.storage" && g.name == "_load_from_bytes" &&
+            a.size() == 1)
             return make(legacyStorage(toString(a[0])));
-        // libtorch's torch::pickle_save wraps containers in a type tag: (value, "Dict[str, Tensor]").
-        if (g.module == "torch.jit._pickle" && g.name == "restore_type_tag" && !a.empty()) return a[0];
+        // libtorch's torch::pickle_save wraps containers in a type tag: (value, "Dict[str,
+        // Tensor]").
+        if (g.module == "torch.jit._pickle" && g.name == "restore_type_tag" && !a.empty())
+            return a[0];
         throw Error("the pickle calls " + g.module + "." + g.name +
                     ", which a state_dict of tensors does not need");
     }
 
     void step(unsigned char op) {
         switch (op) {
-            case 0x80: byte(); break;                              // PROTO
-            case 0x95: number(8); break;                           // FRAME
-            case '(': stack_.push_back(make(Mark{})); break;       // MARK
-            case 'N': stack_.push_back(make(None{})); break;
-            case 0x88: stack_.push_back(make(true)); break;
-            case 0x89: stack_.push_back(make(false)); break;
-            case 'K': stack_.push_back(make(std::int64_t(byte()))); break;
-            case 'M': stack_.push_back(make(std::int64_t(number(2)))); break;
-            case 'J': stack_.push_back(make(std::int64_t(std::int32_t(number(4))))); break;
-            case 0x8a: {                                           // LONG1
+            case 0x80:
+                byte();
+                break;  // PROTO
+            case 0x95:
+                number(8);
+                break;  // FRAME
+            case '(':
+                stack_.push_back(make(Mark{}));
+                break;  // MARK
+            case 'N':
+                stack_.push_back(make(None{}));
+                break;
+            case 0x88:
+                stack_.push_back(make(true));
+                break;
+            case 0x89:
+                stack_.push_back(make(false));
+                break;
+            case 'K':
+                stack_.push_back(make(std::int64_t(byte())));
+                break;
+            case 'M':
+                stack_.push_back(make(std::int64_t(number(2))));
+                break;
+            case 'J':
+                stack_.push_back(make(std::int64_t(std::int32_t(number(4)))));
+                break;
+            case 0x8a: {  // LONG1
                 std::string b = bytes(byte());
                 if (b.size() > 8) throw Error("the pickle holds an integer wider than 64 bits");
                 std::uint64_t v = littleEndian(b.data(), b.size());
@@ -301,7 +346,7 @@ private:
                 stack_.push_back(make(std::int64_t(v)));
                 break;
             }
-            case 'G': {                                            // BINFLOAT, big-endian
+            case 'G': {  // BINFLOAT, big-endian
                 std::string b = bytes(8);
                 std::uint64_t bits = 0;
                 for (unsigned char c : b) bits = (bits << 8) | c;
@@ -310,20 +355,54 @@ private:
                 stack_.push_back(make(d));
                 break;
             }
-            case 'X': stack_.push_back(make(bytes(number(4)))); break;   // BINUNICODE
-            case 0x8c: stack_.push_back(make(bytes(byte()))); break;     // SHORT_BINUNICODE
-            case 0x8d: stack_.push_back(make(bytes(number(8)))); break;  // BINUNICODE8
-            case 'U': stack_.push_back(make(bytes(byte()))); break;      // SHORT_BINSTRING
-            case 'T': stack_.push_back(make(bytes(number(4)))); break;   // BINSTRING
-            case 'C': stack_.push_back(make(bytes(byte()))); break;      // SHORT_BINBYTES
-            case 'B': stack_.push_back(make(bytes(number(4)))); break;   // BINBYTES
-            case ')': stack_.push_back(make(Tuple{})); break;
-            case 't': stack_.push_back(make(Tuple{popToMark()})); break;
-            case 0x85: { auto a = pop(); stack_.push_back(make(Tuple{{a}})); break; }
-            case 0x86: { auto b = pop(), a = pop(); stack_.push_back(make(Tuple{{a, b}})); break; }
-            case 0x87: { auto c = pop(), b = pop(), a = pop(); stack_.push_back(make(Tuple{{a, b, c}})); break; }
-            case ']': stack_.push_back(make(List{})); break;
-            case 'l': stack_.push_back(make(popToMark())); break;
+            case 'X':
+                stack_.push_back(make(bytes(number(4))));
+                break;  // BINUNICODE
+            case 0x8c:
+                stack_.push_back(make(bytes(byte())));
+                break;  // SHORT_BINUNICODE
+            case 0x8d:
+                stack_.push_back(make(bytes(number(8))));
+                break;  // BINUNICODE8
+            case 'U':
+                stack_.push_back(make(bytes(byte())));
+                break;  // SHORT_BINSTRING
+            case 'T':
+                stack_.push_back(make(bytes(number(4))));
+                break;  // BINSTRING
+            case 'C':
+                stack_.push_back(make(bytes(byte())));
+                break;  // SHORT_BINBYTES
+            case 'B':
+                stack_.push_back(make(bytes(number(4))));
+                break;  // BINBYTES
+            case ')':
+                stack_.push_back(make(Tuple{}));
+                break;
+            case 't':
+                stack_.push_back(make(Tuple{popToMark()}));
+                break;
+            case 0x85: {
+                auto a = pop();
+                stack_.push_back(make(Tuple{{a}}));
+                break;
+            }
+            case 0x86: {
+                auto b = pop(), a = pop();
+                stack_.push_back(make(Tuple{{a, b}}));
+                break;
+            }
+            case 0x87: {
+                auto c = pop(), b = pop(), a = pop();
+                stack_.push_back(make(Tuple{{a, b, c}}));
+                break;
+            }
+            case ']':
+                stack_.push_back(make(List{}));
+                break;
+            case 'l':
+                stack_.push_back(make(popToMark()));
+                break;
             case 'a': {
                 auto x = pop();
                 auto* l = stack_.empty() ? nullptr : std::get_if<List>(&stack_.back()->v);
@@ -338,11 +417,14 @@ private:
                 l->insert(l->end(), items.begin(), items.end());
                 break;
             }
-            case '}': stack_.push_back(make(Dict{})); break;
+            case '}':
+                stack_.push_back(make(Dict{}));
+                break;
             case 'd': {
                 List items = popToMark();
                 Dict d;
-                for (std::size_t i = 0; i + 1 < items.size(); i += 2) d.emplace_back(items[i], items[i + 1]);
+                for (std::size_t i = 0; i + 1 < items.size(); i += 2)
+                    d.emplace_back(items[i], items[i + 1]);
                 stack_.push_back(make(std::move(d)));
                 break;
             }
@@ -356,38 +438,58 @@ private:
                 List items = popToMark();
                 if (stack_.empty()) throw Error("the pickle sets items on an empty stack");
                 Dict& d = dictAt(stack_.back());
-                for (std::size_t i = 0; i + 1 < items.size(); i += 2) d.emplace_back(items[i], items[i + 1]);
+                for (std::size_t i = 0; i + 1 < items.size(); i += 2)
+                    d.emplace_back(items[i], items[i + 1]);
                 break;
             }
-            case 'q': memoPut(byte()); break;                      // BINPUT
-            case 'r': memoPut(number(4)); break;                   // LONG_BINPUT
-            case 0x94: memoPut(memo_.size()); break;               // MEMOIZE
-            case 'h': memoGet(byte()); break;                      // BINGET
-            case 'j': memoGet(number(4)); break;                   // LONG_BINGET
-            case '0': pop(); break;                                // POP
-            case '1': popToMark(); break;                          // POP_MARK
-            case '2': stack_.push_back(stack_.at(stack_.size() - 1)); break;  // DUP
-            case 'c': {                                            // GLOBAL
+            case 'q':
+                memoPut(byte());
+                break;  // BINPUT
+            case 'r':
+                memoPut(number(4));
+                break;  // LONG_BINPUT
+            case 0x94:
+                memoPut(memo_.size());
+                break;  // MEMOIZE
+            case 'h':
+                memoGet(byte());
+                break;  // BINGET
+            case 'j':
+                memoGet(number(4));
+                break;  // LONG_BINGET
+            case '0':
+                pop();
+                break;  // POP
+            case '1':
+                popToMark();
+                break;  // POP_MARK
+            case '2':
+                stack_.push_back(stack_.at(stack_.size() - 1));
+                break;   // DUP
+            case 'c': {  // GLOBAL
                 std::string module = line();
                 std::string name = line();
                 stack_.push_back(make(Global{module, name}));
                 break;
             }
-            case 0x93: {                                           // STACK_GLOBAL
+            case 0x93: {  // STACK_GLOBAL
                 std::string name = toString(pop()), module = toString(pop());
                 stack_.push_back(make(Global{module, name}));
                 break;
             }
-            case 'Q': stack_.push_back(storage(pop())); break;     // BINPERSID
-            case 'R': {                                            // REDUCE
+            case 'Q':
+                stack_.push_back(storage(pop()));
+                break;   // BINPERSID
+            case 'R': {  // REDUCE
                 auto args = pop(), fn = pop();
                 const auto* g = std::get_if<Global>(&fn->v);
                 if (!g) throw Error("the pickle calls something that is not a global");
                 stack_.push_back(call(*g, args));
                 break;
             }
-            case 'b': {                                            // BUILD
-                // Only an OrderedDict's attributes (_metadata) are built in a state_dict: drop them.
+            case 'b': {  // BUILD
+                // Only an OrderedDict's attributes (_metadata) are built in a state_dict: drop
+                // them.
                 pop();
                 if (stack_.empty() || !std::holds_alternative<Dict>(stack_.back()->v))
                     throw Error("the pickle sets the state of an object that is not a dict");
@@ -420,9 +522,10 @@ bool startsLikeZip(const std::string& path) {
 
 std::map<std::string, at::Tensor> readTorchPickle(const std::string& path) {
     if (!startsLikeZip(path)) {
-        throw Error("PyTorch checkpoint '" + path +
-                    "' is not a zip archive: it is truncated, or in the legacy format of PyTorch "
-                    "before 1.6; re-save it with a current torch.save or convert it to safetensors");
+        throw Error(
+            "PyTorch checkpoint '" + path +
+            "' is not a zip archive: it is truncated, or in the legacy format of PyTorch "
+            "before 1.6; re-save it with a current torch.save or convert it to safetensors");
     }
     std::map<std::string, at::Tensor> out;
     std::string problem;
@@ -430,19 +533,23 @@ std::map<std::string, at::Tensor> readTorchPickle(const std::string& path) {
         caffe2::serialize::PyTorchStreamReader archive(path);
         auto [data, size] = archive.getRecord("data.pkl");
         const std::string pickle(static_cast<const char*>(data.get()), size);
-        // The unpickler owns every value (and frees them all when it goes): take the tensors out first.
-        StateDictUnpickler unpickler(pickle, [&archive](const std::string& key, at::ScalarType dtype, std::int64_t numel) {
-            if (numel == 0) return at::empty({0}, at::TensorOptions().dtype(dtype));
-            // The record is the file's own bytes: compare before allocating what the header claims.
-            const std::size_t elementSize = c10::elementSize(dtype);
-            auto [ptr, size] = archive.getRecord("data/" + key);
-            if (size % elementSize != 0 || std::uint64_t(numel) != size / elementSize)
-                throw Error("storage " + key + " holds " + std::to_string(size) + " bytes, not the " + std::to_string(numel) +
-                            " elements of " + std::to_string(elementSize) + " bytes its header claims");
-            at::Tensor data = at::empty({numel}, at::TensorOptions().dtype(dtype));
-            std::memcpy(data.data_ptr(), ptr.get(), size);
-            return data;
-        });
+        // The unpickler owns every value (and frees them all when it goes): take the tensors out
+        // first.
+        StateDictUnpickler unpickler(
+            pickle, [&archive](const std::string& key, at::ScalarType dtype, std::int64_t numel) {
+                if (numel == 0) return at::empty({0}, at::TensorOptions().dtype(dtype));
+                // The record is the file's own bytes: compare before allocating what the header
+                // claims.
+                const std::size_t elementSize = c10::elementSize(dtype);
+                auto [ptr, size] = archive.getRecord("data/" + key);
+                if (size % elementSize != 0 || std::uint64_t(numel) != size / elementSize)
+                    throw Error("storage " + key + " holds " + std::to_string(size) +
+                                " bytes, not the " + std::to_string(numel) + " elements of " +
+                                std::to_string(elementSize) + " bytes its header claims");
+                at::Tensor data = at::empty({numel}, at::TensorOptions().dtype(dtype));
+                std::memcpy(data.data_ptr(), ptr.get(), size);
+                return data;
+            });
         const ValuePtr root = unpickler.run();
         if (const auto* dict = std::get_if<Dict>(&root->v)) {
             for (const auto& [key, value] : *dict) {
@@ -475,7 +582,8 @@ std::map<std::string, std::vector<at::Tensor>> readPickledTensorLists(const std:
     std::string problem;
     try {
         StateDictUnpickler unpickler(
-            pickle, [](const std::string&, at::ScalarType, std::int64_t) -> at::Tensor {
+            pickle,
+            [](const std::string&, at::ScalarType, std::int64_t) -> at::Tensor {
                 throw Error("the pickle refers to storages outside it");
             },
             /*legacyStorages=*/true);
@@ -503,7 +611,8 @@ std::map<std::string, std::vector<at::Tensor>> readPickledTensorLists(const std:
                     }
                     tensors.push_back(at::tensor(values, at::kLong));
                 } else {
-                    problem = "'" + *name + "' holds something that is neither a tensor nor a list of integers";
+                    problem = "'" + *name +
+                              "' holds something that is neither a tensor nor a list of integers";
                     break;
                 }
             }

@@ -24,7 +24,8 @@ void run(const ClampedSquaredErrorArgs& a) {
     at::parallel_for(0, blocks, 1, [&](std::int64_t begin, std::int64_t end) {
         for (std::int64_t b = begin; b < end; ++b) {
             float lanes[kSquaredErrorThreads] = {};
-            const std::int64_t first = b * kSquaredErrorChunk, last = std::min(a.count, first + kSquaredErrorChunk);
+            const std::int64_t first = b * kSquaredErrorChunk,
+                               last = std::min(a.count, first + kSquaredErrorChunk);
             for (std::int64_t j0 = first; j0 < last; j0 += kSquaredErrorThreads)
                 for (std::int64_t t = 0; t < kSquaredErrorThreads && j0 + t < last; ++t)
                     lanes[t] = lanes[t] + clampedSquare(float(x[j0 + t]), float(y[j0 + t]));
@@ -33,15 +34,18 @@ void run(const ClampedSquaredErrorArgs& a) {
     });
     float lanes[kSquaredErrorThreads] = {};
     for (std::int64_t b0 = 0; b0 < blocks; b0 += kSquaredErrorThreads)
-        for (std::int64_t t = 0; t < kSquaredErrorThreads && b0 + t < blocks; ++t) lanes[t] = lanes[t] + a.blockSums[b0 + t];
+        for (std::int64_t t = 0; t < kSquaredErrorThreads && b0 + t < blocks; ++t)
+            lanes[t] = lanes[t] + a.blockSums[b0 + t];
     *a.mean = float(double(tree(lanes)) / double(a.count));
 }
 
 }  // namespace
 
 void clampedSquaredErrorCpu(const ClampedSquaredErrorArgs& args) {
-    if (args.float16) run<c10::Half>(args);
-    else run<float>(args);
+    if (args.float16)
+        run<c10::Half>(args);
+    else
+        run<float>(args);
 }
 
 }  // namespace invx

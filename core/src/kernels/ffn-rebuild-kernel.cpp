@@ -22,27 +22,30 @@ struct Rebuild {
     // fc1's row i (a new position), column k.
     float fc1(std::int64_t i, std::int64_t k) const {
         const std::int64_t n = a.permutation[i], p = n / 2;
-        const float v = rotatedNeuron(at(a.w1, 2 * p * a.hidden + k), at(a.w1, (2 * p + 1) * a.hidden + k), a.cosines[p],
-                                      a.sines[p], n % 2 == 1);
+        const float v =
+            rotatedNeuron(at(a.w1, 2 * p * a.hidden + k), at(a.w1, (2 * p + 1) * a.hidden + k),
+                          a.cosines[p], a.sines[p], n % 2 == 1);
         return stored(v / a.scales[n]);
     }
     // fc2's row h, column i (a new position).
     float fc2(std::int64_t h, std::int64_t i) const {
         const std::int64_t n = a.permutation[i], p = n / 2;
-        const float v = rotatedNeuron(at(a.w2, h * a.ffn + 2 * p), at(a.w2, h * a.ffn + 2 * p + 1), a.cosines[p],
-                                      a.sines[p], n % 2 == 1);
+        const float v = rotatedNeuron(at(a.w2, h * a.ffn + 2 * p), at(a.w2, h * a.ffn + 2 * p + 1),
+                                      a.cosines[p], a.sines[p], n % 2 == 1);
         return stored(v * a.scales[n]);
     }
     float bias(std::int64_t i) const {
         const std::int64_t n = a.permutation[i], p = n / 2;
-        return stored(rotatedNeuron(at(a.b1, 2 * p), at(a.b1, 2 * p + 1), a.cosines[p], a.sines[p], n % 2 == 1) /
+        return stored(rotatedNeuron(at(a.b1, 2 * p), at(a.b1, 2 * p + 1), a.cosines[p], a.sines[p],
+                                    n % 2 == 1) /
                       a.scales[n]);
     }
 
     // One group of `count` values at `first` of `out`, value(j) giving the j-th.
     template <typename Value>
     void quantizeGroup(Value value, std::int64_t count, T* out) const {
-        float mx = -std::numeric_limits<float>::infinity(), mn = std::numeric_limits<float>::infinity();
+        float mx = -std::numeric_limits<float>::infinity(),
+              mn = std::numeric_limits<float>::infinity();
         for (std::int64_t j = 0; j < count; ++j) {
             const float v = value(j);
             mx = groupMax(mx, v), mn = groupMin(mn, v);
@@ -58,13 +61,15 @@ struct Rebuild {
         at::parallel_for(0, a.ffn * groups1, 64, [&](std::int64_t begin, std::int64_t end) {
             for (std::int64_t b = begin; b < end; ++b) {
                 const std::int64_t i = b / groups1, first = (b % groups1) * a.group1;
-                quantizeGroup([&](std::int64_t j) { return fc1(i, first + j); }, a.group1, w1 + i * a.hidden + first);
+                quantizeGroup([&](std::int64_t j) { return fc1(i, first + j); }, a.group1,
+                              w1 + i * a.hidden + first);
             }
         });
         at::parallel_for(0, a.hidden * groups2, 64, [&](std::int64_t begin, std::int64_t end) {
             for (std::int64_t b = begin; b < end; ++b) {
                 const std::int64_t h = b / groups2, first = (b % groups2) * a.group2;
-                quantizeGroup([&](std::int64_t j) { return fc2(h, first + j); }, a.group2, w2 + h * a.ffn + first);
+                quantizeGroup([&](std::int64_t j) { return fc2(h, first + j); }, a.group2,
+                              w2 + h * a.ffn + first);
             }
         });
         if (a.b1)
@@ -75,8 +80,10 @@ struct Rebuild {
 }  // namespace
 
 void ffnRebuildCpu(const FfnRebuildArgs& args) {
-    if (args.float16) Rebuild<c10::Half>{args}.run();
-    else Rebuild<float>{args}.run();
+    if (args.float16)
+        Rebuild<c10::Half>{args}.run();
+    else
+        Rebuild<float>{args}.run();
 }
 
 }  // namespace invx

@@ -57,11 +57,12 @@ struct FfnRebuildArgs {
     const float* scales = nullptr;
     const float* cosines = nullptr;
     const float* sines = nullptr;
-    std::int64_t group1 = 0, group2 = 0;  // columns per group: fc1's (along hidden), fc2's (along ffn)
-    float qmax = 0, inverseQmax = 0;      // 2^bits - 1 and float(1) / float(qmax)
-    void* outW1 = nullptr;                // [ffn, hidden], quantized
-    void* outB1 = nullptr;                // [ffn], transformed and rounded to float16 values
-    void* outW2 = nullptr;                // [hidden, ffn], quantized
+    std::int64_t group1 = 0,
+                 group2 = 0;          // columns per group: fc1's (along hidden), fc2's (along ffn)
+    float qmax = 0, inverseQmax = 0;  // 2^bits - 1 and float(1) / float(qmax)
+    void* outW1 = nullptr;            // [ffn, hidden], quantized
+    void* outB1 = nullptr;            // [ffn], transformed and rounded to float16 values
+    void* outW2 = nullptr;            // [hidden, ffn], quantized
 };
 
 // On the CPU, groups in parallel on ATen's threads.

@@ -1,14 +1,13 @@
 // GPTQ's lazy batch on the GPU: one warp per row, the row's block of weights in shared memory. Each
 // column is quantized by every lane (the same value, read from shared memory), and the lanes split
-// the update of the columns after it. Built with -fmad=false (core/CMakeLists.txt), so nvcc fuses no
-// multiply and add, and the bits equal the column loop's.
-#include "kernels/gptq-block-kernel.h"
-
+// the update of the columns after it. Built with -fmad=false (core/CMakeLists.txt), so nvcc fuses
+// no multiply and add, and the bits equal the column loop's.
 #include <cuda_runtime.h>
 
 #include <string>
 
 #include "invx/error.h"
+#include "kernels/gptq-block-kernel.h"
 
 namespace invx {
 namespace {
@@ -42,11 +41,14 @@ __global__ void gptqBlockKernel(GptqBlockArgs a) {
 void gptqBlockCuda(const GptqBlockArgs& args, void* stream) {
     if (args.rows == 0 || args.count == 0) return;
     if (args.count > kGptqCudaMaxBlock)
-        throw Error("GPTQ's CUDA kernel takes blocks of at most " + std::to_string(kGptqCudaMaxBlock) + " columns, not " +
+        throw Error("GPTQ's CUDA kernel takes blocks of at most " +
+                    std::to_string(kGptqCudaMaxBlock) + " columns, not " +
                     std::to_string(args.count));
     const unsigned blocks = unsigned((args.rows + kWarpsPerBlock - 1) / kWarpsPerBlock);
-    const std::size_t shared = std::size_t(kWarpsPerBlock) * std::size_t(args.count) * sizeof(float);
-    gptqBlockKernel<<<blocks, kWarpsPerBlock * 32, shared, static_cast<cudaStream_t>(stream)>>>(args);
+    const std::size_t shared =
+        std::size_t(kWarpsPerBlock) * std::size_t(args.count) * sizeof(float);
+    gptqBlockKernel<<<blocks, kWarpsPerBlock * 32, shared, static_cast<cudaStream_t>(stream)>>>(
+        args);
     const cudaError_t status = cudaGetLastError();
     if (status != cudaSuccess)
         throw Error(std::string("GPTQ's CUDA kernel did not start: ") + cudaGetErrorString(status));

@@ -20,7 +20,8 @@ namespace invx {
 struct GptqWeightStep {
     float quantized, error;
 };
-INVX_HOST_DEVICE inline GptqWeightStep gptqQuantizeWeightStep(float w, float scale, float zero, float qmax, float uDiagonal) {
+INVX_HOST_DEVICE inline GptqWeightStep gptqQuantizeWeightStep(float w, float scale, float zero,
+                                                              float qmax, float uDiagonal) {
     float code = nearbyintf(w / scale) + zero;
     code = code < 0.0f ? 0.0f : code;  // clamp(0, qmax) as ATen's: NaN stays NaN
     code = code > qmax ? qmax : code;
@@ -29,23 +30,26 @@ INVX_HOST_DEVICE inline GptqWeightStep gptqQuantizeWeightStep(float w, float sca
 }
 
 struct GptqBlockArgs {
-    float* weights = nullptr;        // [rows, count], row stride count: the block's weights, updated in place
-    float* quantized = nullptr;      // [rows, count]: out, the dequantized weights
-    float* errors = nullptr;         // [rows, count]: out, (w - q) / U[i][i], for the later blocks' update
-    const float* inverseCholesky = nullptr;  // the block's diagonal part of U [count, count], row stride uStride
+    float* weights =
+        nullptr;  // [rows, count], row stride count: the block's weights, updated in place
+    float* quantized = nullptr;  // [rows, count]: out, the dequantized weights
+    float* errors = nullptr;  // [rows, count]: out, (w - q) / U[i][i], for the later blocks' update
+    const float* inverseCholesky =
+        nullptr;  // the block's diagonal part of U [count, count], row stride uStride
     std::int64_t uStride = 0;
-    const float* scale = nullptr;    // [rows, params]: each group that meets the block, in order
+    const float* scale = nullptr;  // [rows, params]: each group that meets the block, in order
     const float* zero = nullptr;
     std::int64_t params = 0;
     std::int64_t rows = 0, count = 0;
-    std::int64_t firstColumn = 0;    // the block's first column in the whole weight
-    std::int64_t group = 0;          // columns per group (the width for one group per row)
+    std::int64_t firstColumn = 0;  // the block's first column in the whole weight
+    std::int64_t group = 0;        // columns per group (the width for one group per row)
     float qmax = 0;
 };
 
 // Column i of row r within the block: its group's scale and zero, and U's diagonal entry. Both
 // kernels call it, so they index the group parameters the same way.
-INVX_HOST_DEVICE inline GptqWeightStep gptqBlockStep(const GptqBlockArgs& a, std::int64_t r, std::int64_t i, float w) {
+INVX_HOST_DEVICE inline GptqWeightStep gptqBlockStep(const GptqBlockArgs& a, std::int64_t r,
+                                                     std::int64_t i, float w) {
     const std::int64_t p = (a.firstColumn + i) / a.group - a.firstColumn / a.group;
     return gptqQuantizeWeightStep(w, a.scale[r * a.params + p], a.zero[r * a.params + p], a.qmax,
                                   a.inverseCholesky[i * a.uStride + i]);

@@ -1,8 +1,6 @@
 // The row cross-entropy on the GPU: one block per row, thread t being lane t of
 // row-cross-entropy-kernel.h, the lanes added in shared memory in the same halving tree as the CPU
 // twin. Built with -fmad=false (core/CMakeLists.txt), so the bits equal the twin's.
-#include "kernels/row-cross-entropy-kernel.h"
-
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
@@ -10,6 +8,7 @@
 #include <string>
 
 #include "invx/error.h"
+#include "kernels/row-cross-entropy-kernel.h"
 
 namespace invx {
 namespace {
@@ -61,7 +60,9 @@ __global__ void rowCrossEntropyKernel(RowCrossEntropyArgs a) {
         if (t < w) lanes[t] = lanes[t] + lanes[t + w];
         __syncthreads();
     }
-    if (t == 0) a.losses[blockIdx.x] = (crossEntropyLog(lanes[0]) + m) - toFloat(row, a.targets[blockIdx.x]);
+    if (t == 0)
+        a.losses[blockIdx.x] =
+            (crossEntropyLog(lanes[0]) + m) - toFloat(row, a.targets[blockIdx.x]);
 }
 
 }  // namespace
@@ -70,11 +71,14 @@ void rowCrossEntropyCuda(const RowCrossEntropyArgs& args, void* stream) {
     if (args.rows == 0) return;
     const cudaStream_t s = static_cast<cudaStream_t>(stream);
     const unsigned blocks = unsigned(args.rows);
-    if (args.float16) rowCrossEntropyKernel<__half><<<blocks, kCrossEntropyLanes, 0, s>>>(args);
-    else rowCrossEntropyKernel<float><<<blocks, kCrossEntropyLanes, 0, s>>>(args);
+    if (args.float16)
+        rowCrossEntropyKernel<__half><<<blocks, kCrossEntropyLanes, 0, s>>>(args);
+    else
+        rowCrossEntropyKernel<float><<<blocks, kCrossEntropyLanes, 0, s>>>(args);
     const cudaError_t status = cudaGetLastError();
     if (status != cudaSuccess)
-        throw Error(std::string("the cross-entropy kernel did not start: ") + cudaGetErrorString(status));
+        throw Error(std::string("the cross-entropy kernel did not start: ") +
+                    cudaGetErrorString(status));
 }
 
 }  // namespace invx

@@ -29,7 +29,8 @@ INVX_HOST_DEVICE inline float maxKeepingNan(float a, float b) { return (b > a ||
 INVX_HOST_DEVICE inline float crossEntropyExp(float x) {
     if (x != x) return x;
     if (x < -86.0f) return 0.0f;
-    const float k = (x * 1.44269504f + 12582912.0f) - 12582912.0f;  // round to nearest by 1.5 * 2^23
+    const float k =
+        (x * 1.44269504f + 12582912.0f) - 12582912.0f;  // round to nearest by 1.5 * 2^23
     const float r = (x - k * 0.693359375f) - k * -2.12194440e-4f;
     float p = 1.0f / 5040.0f;
     p = p * r + 1.0f / 720.0f;
@@ -72,7 +73,7 @@ struct RowCrossEntropyArgs {
     bool float16 = true;
     std::int64_t rows = 0, vocab = 0, rowStride = 0;
     const std::int64_t* targets = nullptr;  // [rows], each in [0, vocab)
-    float* losses = nullptr;                 // [rows], out: log(sum exp) - logit of the target
+    float* losses = nullptr;                // [rows], out: log(sum exp) - logit of the target
 };
 
 // On the CPU, rows in parallel on ATen's threads.

@@ -27,7 +27,8 @@ struct TokenizedRequest {
 using ContextTokenCache = std::unordered_map<std::string, std::vector<std::int32_t>>;
 
 // The harness's split of one request into tokens. Throws for an empty context or continuation.
-TokenizedRequest tokenizeRequest(const BpeTokenizer& tokenizer, const std::string& context, const std::string& continuation,
+TokenizedRequest tokenizeRequest(const BpeTokenizer& tokenizer, const std::string& context,
+                                 const std::string& continuation,
                                  ContextTokenCache* cache = nullptr);
 
 struct LoglikelihoodOptions {
@@ -40,7 +41,8 @@ using LoglikelihoodProgress = std::function<bool(std::int64_t done, std::int64_t
 
 // The summed log-probability (natural log, float32 softmax, summed in float64) of each request's
 // continuation, in the order given.
-std::vector<double> evaluateLoglikelihoods(const OptModel& model, const std::vector<TokenizedRequest>& requests,
+std::vector<double> evaluateLoglikelihoods(const OptModel& model,
+                                           const std::vector<TokenizedRequest>& requests,
                                            const LoglikelihoodOptions& options = {},
                                            const LoglikelihoodProgress& progress = {});
 

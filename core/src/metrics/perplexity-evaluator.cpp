@@ -21,7 +21,9 @@ PerplexityResult evaluatePerplexity(const OptModel& model, const std::vector<std
                                     const PerplexityOptions& options,
                                     const PerplexityCallback& progress) {
     const std::int64_t L = options.windowLength;
-    if (L < 2) throw Error("perplexity expects a window of at least 2 tokens, but got " + std::to_string(L));
+    if (L < 2)
+        throw Error("perplexity expects a window of at least 2 tokens, but got " +
+                    std::to_string(L));
     if (L > model.config().maxPositions) {
         throw Error("perplexity window of " + std::to_string(L) + " tokens exceeds the model's " +
                     std::to_string(model.config().maxPositions) +
@@ -52,7 +54,8 @@ PerplexityResult evaluatePerplexity(const OptModel& model, const std::vector<std
         }
         result.nllSum += loss * double(L);
         result.windows = w + 1;
-        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        result.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         result.ppl = std::exp(result.nllSum / double(result.windows * L));
         if (progress && !progress({result.windows, windows, result.ppl, result.seconds}) &&
             result.windows < windows) {

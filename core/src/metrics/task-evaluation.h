@@ -21,12 +21,15 @@ struct TaskResult {
 };
 
 // Called after each batch: the task, requests done and in all.
-using TaskProgress = std::function<void(const std::string& task, std::int64_t done, std::int64_t total)>;
+using TaskProgress =
+    std::function<void(const std::string& task, std::int64_t done, std::int64_t total)>;
 
 // Each task in `tasks` from its file under `dataDir` (reasoningTaskFile).
 std::vector<TaskResult> evaluateReasoningTasks(const OptModel& model, const BpeTokenizer& tokenizer,
-                                               const std::vector<std::string>& tasks, const std::string& dataDir,
-                                               const TaskPromptOptions& prompts, const LoglikelihoodOptions& options,
+                                               const std::vector<std::string>& tasks,
+                                               const std::string& dataDir,
+                                               const TaskPromptOptions& prompts,
+                                               const LoglikelihoodOptions& options,
                                                const TaskProgress& progress = {});
 
 }  // namespace invx

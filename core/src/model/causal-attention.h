@@ -12,6 +12,7 @@ at::Tensor causalAttention(const at::Tensor& q, const at::Tensor& k, const at::T
 // The same with the keys each query sees given: `allowed` [batch, seq, seq] bool (query, key),
 // within the causal triangle (no query sees a later key), at least one key per query. Packed rows
 // use it: several requests that share a context in one row, each seeing the context and itself.
-at::Tensor maskedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& allowed);
+at::Tensor maskedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                           const at::Tensor& allowed);
 
 }  // namespace invx

@@ -1,8 +1,7 @@
 #include "invx/cpu-threads.h"
 
-#include <unistd.h>
-
 #include <ATen/Parallel.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>

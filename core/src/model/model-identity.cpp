@@ -32,10 +32,12 @@ ModelIdentity identifyModel(const OptModel& model, const std::string& path) {
     id.dtype = dtypeText(model.placement().dtype);
     char config[256];
     std::snprintf(config, sizeof config,
-                  "{\"hidden_size\": %lld, \"ffn_dim\": %lld, \"num_hidden_layers\": %lld, \"num_attention_heads\": %lld, "
+                  "{\"hidden_size\": %lld, \"ffn_dim\": %lld, \"num_hidden_layers\": %lld, "
+                  "\"num_attention_heads\": %lld, "
                   "\"vocab_size\": %lld, \"do_layer_norm_before\": %s}",
-                  (long long)c.hiddenSize, (long long)c.ffnDim, (long long)c.numLayers, (long long)c.numHeads,
-                  (long long)c.vocabSize, c.doLayerNormBefore ? "true" : "false");
+                  (long long)c.hiddenSize, (long long)c.ffnDim, (long long)c.numLayers,
+                  (long long)c.numHeads, (long long)c.vocabSize,
+                  c.doLayerNormBefore ? "true" : "false");
     id.configJson = config;
 
     Fnv1a hash;
@@ -47,8 +49,10 @@ ModelIdentity identifyModel(const OptModel& model, const std::string& path) {
         const at::Tensor flat = tensor.reshape({-1});
         const std::int64_t n = flat.numel(), samples = std::min<std::int64_t>(n, 4096);
         if (samples == 0) continue;
-        const at::Tensor index = at::linspace(0, double(n - 1), samples, at::TensorOptions().dtype(at::kDouble))
-                                     .to(at::kLong).to(flat.device());
+        const at::Tensor index =
+            at::linspace(0, double(n - 1), samples, at::TensorOptions().dtype(at::kDouble))
+                .to(at::kLong)
+                .to(flat.device());
         const at::Tensor values = flat.index_select(0, index).to(at::kCPU, at::kFloat).contiguous();
         hash.add(values.data_ptr<float>(), std::size_t(samples) * sizeof(float));
     }
@@ -58,12 +62,14 @@ ModelIdentity identifyModel(const OptModel& model, const std::string& path) {
     return id;
 }
 
-void requireSameModel(const ModelIdentity& recorded, const ModelIdentity& model, const std::string& experimentPath) {
+void requireSameModel(const ModelIdentity& recorded, const ModelIdentity& model,
+                      const std::string& experimentPath) {
     if (recorded.fingerprint == model.fingerprint) return;
-    throw Error("experiment file '" + experimentPath + "' was recorded with the model at '" + recorded.path +
-                "' (fingerprint " + recorded.fingerprint + ", " + recorded.configJson + "), but '" + model.path +
-                "' is a different model (fingerprint " + model.fingerprint + ", " + model.configJson +
-                "); pass the model the experiment ran on with --model");
+    throw Error("experiment file '" + experimentPath + "' was recorded with the model at '" +
+                recorded.path + "' (fingerprint " + recorded.fingerprint + ", " +
+                recorded.configJson + "), but '" + model.path +
+                "' is a different model (fingerprint " + model.fingerprint + ", " +
+                model.configJson + "); pass the model the experiment ran on with --model");
 }
 
 }  // namespace invx

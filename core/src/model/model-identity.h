@@ -10,7 +10,9 @@ namespace invx {
 // weights give the same fingerprint on CPU and CUDA, in float32 and float16.
 ModelIdentity identifyModel(const OptModel& model, const std::string& path);
 
-// Throws unless `model` is the one `recorded` describes; `experimentPath` and `modelPath` are named.
-void requireSameModel(const ModelIdentity& recorded, const ModelIdentity& model, const std::string& experimentPath);
+// Throws unless `model` is the one `recorded` describes; `experimentPath` and `modelPath` are
+// named.
+void requireSameModel(const ModelIdentity& recorded, const ModelIdentity& model,
+                      const std::string& experimentPath);
 
 }  // namespace invx

@@ -17,8 +17,9 @@ ModelPlacement parsePlacement(const std::string& device, const std::string& dtyp
     const bool cuda = at::hasCUDA();
     if (device == "cuda") {
         if (!cuda)
-            throw Error("--device cuda was asked for, but this libtorch has no CUDA support or no "
-                        "GPU is visible; use --device cpu");
+            throw Error(
+                "--device cuda was asked for, but this libtorch has no CUDA support or no "
+                "GPU is visible; use --device cpu");
         p.device = at::Device(at::kCUDA, 0);
     } else if (device == "auto") {
         p.device = cuda ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
@@ -41,10 +42,14 @@ ModelPlacement parsePlacement(const std::string& device, const std::string& dtyp
 
 std::string dtypeText(at::ScalarType dtype) {
     switch (dtype) {
-        case at::kFloat: return "float32";
-        case at::kHalf: return "float16";
-        case at::kBFloat16: return "bfloat16";
-        default: return c10::toString(dtype);
+        case at::kFloat:
+            return "float32";
+        case at::kHalf:
+            return "float16";
+        case at::kBFloat16:
+            return "bfloat16";
+        default:
+            return c10::toString(dtype);
     }
 }
 

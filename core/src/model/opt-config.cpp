@@ -1,9 +1,8 @@
 #include "invx/opt-config.h"
 
 #include <cmath>
-#include <type_traits>
-
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "invx/error.h"
 #include "invx/text-file.h"
@@ -25,11 +24,13 @@ void readKey(const nlohmann::json& json, const char* key, T* out, const std::str
     }
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
         // nlohmann converts 768.5 to 768 without a word: a size must be a whole number.
-        const bool whole = it->is_number_integer() ||
-                           (it->is_number_float() && std::floor(it->get<double>()) == it->get<double>() &&
-                            std::abs(it->get<double>()) < 9.0e15);
+        const bool whole =
+            it->is_number_integer() ||
+            (it->is_number_float() && std::floor(it->get<double>()) == it->get<double>() &&
+             std::abs(it->get<double>()) < 9.0e15);
         if (!whole)
-            throw Error("model configuration '" + path + "': \"" + key + "\" is " + it->dump() + ", not a whole number");
+            throw Error("model configuration '" + path + "': \"" + key + "\" is " + it->dump() +
+                        ", not a whole number");
     }
     try {
         *out = it->get<T>();
@@ -53,8 +54,7 @@ std::int64_t OptConfig::parameterCount() const {
 
 OptConfig OptConfig::fromJson(const std::string& text, const std::string& path) {
     const nlohmann::json json = parseJsonText(text, "model configuration", path);
-    if (!json.is_object())
-        throw Error("model configuration '" + path + "' is not a JSON object");
+    if (!json.is_object()) throw Error("model configuration '" + path + "' is not a JSON object");
 
     std::string modelType;
     readKey(json, "model_type", &modelType, path, false);

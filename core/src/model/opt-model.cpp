@@ -8,9 +8,9 @@
 #include <set>
 #include <sstream>
 
-#include "model/causal-attention.h"
-#include "io/checkpoint-reader.h"
 #include "invx/error.h"
+#include "io/checkpoint-reader.h"
+#include "model/causal-attention.h"
 
 namespace invx {
 namespace {
@@ -28,7 +28,7 @@ std::string shapeText(at::IntArrayRef shape) {
 // Finds tensors by their canonical name ("decoder.layers.0.fc1.weight"), whichever prefix the
 // checkpoint used, checks their shapes against the config and converts them to the placement.
 class TensorBinder {
-public:
+  public:
     TensorBinder(const NamedTensors& tensors, const ModelPlacement& placement, std::string source)
         : placement_(placement), source_(std::move(source)) {
         for (const auto& [name, t] : tensors) {
@@ -39,7 +39,8 @@ public:
 
     bool has(const std::string& name) const { return byName_.count(name) > 0; }
 
-    at::Tensor take(const std::string& name, std::vector<std::int64_t> shape, const std::string& why) {
+    at::Tensor take(const std::string& name, std::vector<std::int64_t> shape,
+                    const std::string& why) {
         auto it = byName_.find(name);
         if (it == byName_.end()) {
             throw Error("checkpoint '" + source_ + "' has no tensor '" + name +
@@ -48,9 +49,10 @@ public:
         }
         const at::Tensor& t = it->second.second;
         if (t.sizes() != at::IntArrayRef(shape)) {
-            throw Error("checkpoint '" + source_ + "': tensor '" + it->second.first + "' has shape " +
-                        shapeText(t.sizes()) + ", but config.json (" + why + ") implies " +
-                        shapeText(shape) + "; the weights do not belong to this config");
+            throw Error("checkpoint '" + source_ + "': tensor '" + it->second.first +
+                        "' has shape " + shapeText(t.sizes()) + ", but config.json (" + why +
+                        ") implies " + shapeText(shape) +
+                        "; the weights do not belong to this config");
         }
         if (!at::isFloatingType(t.scalar_type()))
             throw Error("checkpoint '" + source_ + "': tensor '" + it->second.first +
@@ -66,14 +68,16 @@ public:
         return out;
     }
 
-private:
+  private:
     ModelPlacement placement_;
     std::string source_;
     std::map<std::string, std::pair<std::string, at::Tensor>> byName_;
     std::set<std::string> used_;
 };
 
-at::Tensor linear(const at::Tensor& x, const LinearWeights& w) { return at::linear(x, w.weight, w.bias); }
+at::Tensor linear(const at::Tensor& x, const LinearWeights& w) {
+    return at::linear(x, w.weight, w.bias);
+}
 
 at::Tensor layerNorm(const at::Tensor& x, const LayerNormWeights& w) {
     return at::layer_norm(x, {x.size(-1)}, w.weight, w.bias, kLayerNormEps);
@@ -91,9 +95,9 @@ OptModel OptModel::load(const std::string& directory, const ModelPlacement& plac
     std::stable_sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
         return reader.fileOf(a) < reader.fileOf(b);
     });
-    // Each tensor goes to the model's device and dtype as soon as it is read, so that the host holds
-    // one tensor at a time, not the whole checkpoint (26 GB for OPT-13B in float16). The binder
-    // still names a tensor that is not floating point.
+    // Each tensor goes to the model's device and dtype as soon as it is read, so that the host
+    // holds one tensor at a time, not the whole checkpoint (26 GB for OPT-13B in float16). The
+    // binder still names a tensor that is not floating point.
     NamedTensors tensors;
     for (const auto& name : names) {
         at::Tensor t = reader.load(name);
@@ -118,9 +122,9 @@ OptModel OptModel::fromTensors(const OptConfig& config, const NamedTensors& tens
     m.embedTokens_ = bind.take("decoder.embed_tokens.weight", {config.vocabSize, e},
                                "vocab_size=" + std::to_string(config.vocabSize) +
                                    ", word_embed_proj_dim=" + std::to_string(e));
-    m.embedPositions_ = bind.take("decoder.embed_positions.weight",
-                                  {config.maxPositions + kPositionOffset, h},
-                                  "max_position_embeddings=" + std::to_string(config.maxPositions));
+    m.embedPositions_ =
+        bind.take("decoder.embed_positions.weight", {config.maxPositions + kPositionOffset, h},
+                  "max_position_embeddings=" + std::to_string(config.maxPositions));
     if (config.hasProjections()) {
         std::string why = hs + ", word_embed_proj_dim=" + std::to_string(e);
         m.projectIn_ = bind.take("decoder.project_in.weight", {h, e}, why);
@@ -134,7 +138,8 @@ OptModel OptModel::fromTensors(const OptConfig& config, const NamedTensors& tens
         }
         return w;
     };
-    auto lin = [&](const std::string& prefix, std::int64_t out, std::int64_t in, const std::string& why) {
+    auto lin = [&](const std::string& prefix, std::int64_t out, std::int64_t in,
+                   const std::string& why) {
         LinearWeights w;
         w.weight = bind.take(prefix + ".weight", {out, in}, why);
         if (config.enableBias) w.bias = bind.take(prefix + ".bias", {out}, why);
@@ -185,9 +190,10 @@ at::Tensor OptModel::embed(const at::Tensor& ids, const at::Tensor& positions) c
     const at::Tensor p = positions.to(placement_.device, at::kLong);
     if (p.numel() > 0) {
         const at::Tensor bounds = at::stack({p.min(), p.max()}).cpu();
-        if (bounds[0].item<std::int64_t>() < 0 || bounds[1].item<std::int64_t>() >= config_.maxPositions)
-            throw Error("OPT forward expects positions in [0, " + std::to_string(config_.maxPositions) +
-                        "), but got one outside");
+        if (bounds[0].item<std::int64_t>() < 0 ||
+            bounds[1].item<std::int64_t>() >= config_.maxPositions)
+            throw Error("OPT forward expects positions in [0, " +
+                        std::to_string(config_.maxPositions) + "), but got one outside");
     }
     return embedAt(ids, p + kPositionOffset);
 }
@@ -206,11 +212,13 @@ at::Tensor OptModel::embedAt(const at::Tensor& ids, const at::Tensor& positionRo
     return x + at::embedding(embedPositions_, positionRows);
 }
 
-at::Tensor OptModel::selfAttention(std::size_t index, const at::Tensor& x, at::Tensor* outProjInput) const {
+at::Tensor OptModel::selfAttention(std::size_t index, const at::Tensor& x,
+                                   at::Tensor* outProjInput) const {
     return attend(index, x, outProjInput, at::Tensor());
 }
 
-at::Tensor OptModel::attend(std::size_t index, const at::Tensor& x, at::Tensor* outProjInput, const at::Tensor& allowed) const {
+at::Tensor OptModel::attend(std::size_t index, const at::Tensor& x, at::Tensor* outProjInput,
+                            const at::Tensor& allowed) const {
     const OptLayer& layer = layers_.at(index);
     const std::int64_t batch = x.size(0), seq = x.size(1);
     const std::int64_t heads = config_.numHeads, headDim = config_.headDim();
@@ -220,18 +228,20 @@ at::Tensor OptModel::attend(std::size_t index, const at::Tensor& x, at::Tensor* 
     at::Tensor q = split(linear(x, layer.q));
     at::Tensor k = split(linear(x, layer.k));
     at::Tensor v = split(linear(x, layer.v));
-    at::Tensor attn = allowed.defined() ? maskedAttention(q, k, v, allowed) : causalAttention(q, k, v);
+    at::Tensor attn =
+        allowed.defined() ? maskedAttention(q, k, v, allowed) : causalAttention(q, k, v);
     attn = attn.transpose(1, 2).reshape({batch, seq, heads * headDim});
     if (outProjInput) *outProjInput = attn;
     return linear(attn, layer.out);
 }
 
-at::Tensor OptModel::attentionHalf(std::size_t index, const at::Tensor& hidden, BlockLinearInputs* inputs) const {
+at::Tensor OptModel::attentionHalf(std::size_t index, const at::Tensor& hidden,
+                                   BlockLinearInputs* inputs) const {
     return attentionHalf(index, hidden, inputs, at::Tensor());
 }
 
-at::Tensor OptModel::attentionHalf(std::size_t index, const at::Tensor& hidden, BlockLinearInputs* inputs,
-                                   const at::Tensor& allowed) const {
+at::Tensor OptModel::attentionHalf(std::size_t index, const at::Tensor& hidden,
+                                   BlockLinearInputs* inputs, const at::Tensor& allowed) const {
     const OptLayer& layer = layers_.at(index);
     const bool preLN = config_.doLayerNormBefore;
     at::Tensor x = preLN ? layerNorm(hidden, layer.attnNorm) : hidden;
@@ -241,7 +251,8 @@ at::Tensor OptModel::attentionHalf(std::size_t index, const at::Tensor& hidden, 
     return h;
 }
 
-at::Tensor OptModel::ffnHalf(std::size_t index, const at::Tensor& afterAttention, BlockLinearInputs* inputs) const {
+at::Tensor OptModel::ffnHalf(std::size_t index, const at::Tensor& afterAttention,
+                             BlockLinearInputs* inputs) const {
     const OptLayer& layer = layers_.at(index);
     const bool preLN = config_.doLayerNormBefore;
     const at::Tensor& h = afterAttention;
@@ -253,11 +264,13 @@ at::Tensor OptModel::ffnHalf(std::size_t index, const at::Tensor& afterAttention
     return out;
 }
 
-at::Tensor OptModel::forwardLayer(std::size_t index, const at::Tensor& hidden, BlockLinearInputs* inputs) const {
+at::Tensor OptModel::forwardLayer(std::size_t index, const at::Tensor& hidden,
+                                  BlockLinearInputs* inputs) const {
     return ffnHalf(index, attentionHalf(index, hidden, inputs), inputs);
 }
 
-at::Tensor OptModel::forwardLayerMasked(std::size_t index, const at::Tensor& hidden, const at::Tensor& allowed) const {
+at::Tensor OptModel::forwardLayerMasked(std::size_t index, const at::Tensor& hidden,
+                                        const at::Tensor& allowed) const {
     return ffnHalf(index, attentionHalf(index, hidden, nullptr, allowed));
 }
 
@@ -303,7 +316,8 @@ void OptModel::roundToFloat16() {
     for (OptLayer& layer : layers_) {
         roundNorm(layer.attnNorm);
         roundNorm(layer.ffnNorm);
-        for (LinearWeights* w : {&layer.q, &layer.k, &layer.v, &layer.out, &layer.fc1, &layer.fc2}) roundLinear(*w);
+        for (LinearWeights* w : {&layer.q, &layer.k, &layer.v, &layer.out, &layer.fc1, &layer.fc2})
+            roundLinear(*w);
     }
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The OPT decoder in libtorch: learned positions (offset 2), causal multi-head attention, pre- or
 // post-LayerNorm blocks, ReLU FFN, LM head tied to the token embedding. float32 on CPU,
-// float16/bfloat16 on CUDA. Weights are plain tensors so quantizers and the search can rewrite them.
+// float16/bfloat16 on CUDA. Weights are plain tensors so quantizers and the search can rewrite
+// them.
 #include <ATen/core/Tensor.h>
 
 #include <string>
@@ -24,7 +25,7 @@ struct LayerNormWeights {
 struct OptLayer {
     LayerNormWeights attnNorm;  // self_attn_layer_norm
     LinearWeights q, k, v, out;
-    LayerNormWeights ffnNorm;   // final_layer_norm of the block
+    LayerNormWeights ffnNorm;  // final_layer_norm of the block
     LinearWeights fc1, fc2;
 };
 
@@ -47,7 +48,7 @@ std::string dtypeText(at::ScalarType dtype);
 using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 
 class OptModel {
-public:
+  public:
     // Loads config.json and the weights of a Hugging Face directory. Tensors the model does not
     // use are reported in `warnings` (when given) instead of failing the load.
     static OptModel load(const std::string& directory, const ModelPlacement& placement,
@@ -70,17 +71,22 @@ public:
     at::Tensor embed(const at::Tensor& ids, const at::Tensor& positions) const;
     // A block over packed rows: each query sees the keys `allowed` [batch, seq, seq] (bool,
     // query x key) says, instead of the causal triangle.
-    at::Tensor forwardLayerMasked(std::size_t layer, const at::Tensor& hidden, const at::Tensor& allowed) const;
+    at::Tensor forwardLayerMasked(std::size_t layer, const at::Tensor& hidden,
+                                  const at::Tensor& allowed) const;
     // One decoder block: hidden [batch, seq, hidden] -> its output. With `inputs`, also the inputs
     // of its linear layers (what AWQ and GPTQ calibrate on).
-    at::Tensor forwardLayer(std::size_t layer, const at::Tensor& hidden, BlockLinearInputs* inputs = nullptr) const;
+    at::Tensor forwardLayer(std::size_t layer, const at::Tensor& hidden,
+                            BlockLinearInputs* inputs = nullptr) const;
     // The two halves of a block: forwardLayer(l, h) == ffnHalf(l, attentionHalf(l, h)), bit for
     // bit. The search caches attentionHalf, which a change to the FFN of block l cannot affect.
-    at::Tensor attentionHalf(std::size_t layer, const at::Tensor& hidden, BlockLinearInputs* inputs = nullptr) const;
-    at::Tensor ffnHalf(std::size_t layer, const at::Tensor& afterAttention, BlockLinearInputs* inputs = nullptr) const;
+    at::Tensor attentionHalf(std::size_t layer, const at::Tensor& hidden,
+                             BlockLinearInputs* inputs = nullptr) const;
+    at::Tensor ffnHalf(std::size_t layer, const at::Tensor& afterAttention,
+                       BlockLinearInputs* inputs = nullptr) const;
     // q/k/v, causal attention and out_proj of block `layer` on its normalized input (no residual):
     // the module AWQ inspects for the q/k/v scales.
-    at::Tensor selfAttention(std::size_t layer, const at::Tensor& normed, at::Tensor* outProjInput = nullptr) const;
+    at::Tensor selfAttention(std::size_t layer, const at::Tensor& normed,
+                             at::Tensor* outProjInput = nullptr) const;
     // Final LayerNorm and project_out, then the LM head: [batch, seq, vocab] in the model's dtype.
     at::Tensor head(const at::Tensor& hidden) const;
     // The whole model. When `captureLayers` is given, the outputs of those blocks are appended to
@@ -95,21 +101,22 @@ public:
     // The weights under transformers' OPTForCausalLM names ("model.decoder.layers.0.fc1.weight").
     NamedTensors stateDict() const;
 
-private:
+  private:
     OptConfig config_;
     ModelPlacement placement_;
-    at::Tensor embedTokens_;     // [vocab, word_embed_proj_dim]
-    at::Tensor embedPositions_;  // [max_positions + 2, hidden]
+    at::Tensor embedTokens_;             // [vocab, word_embed_proj_dim]
+    at::Tensor embedPositions_;          // [max_positions + 2, hidden]
     at::Tensor projectIn_, projectOut_;  // only when word_embed_proj_dim != hidden
     LayerNormWeights finalNorm_;         // only for pre-LN models
-    // embed with the rows of the position table given (positions already checked, plus OPT's offset),
-    // so that the plain forward adds no work for the packed one.
+    // embed with the rows of the position table given (positions already checked, plus OPT's
+    // offset), so that the plain forward adds no work for the packed one.
     at::Tensor embedAt(const at::Tensor& ids, const at::Tensor& positionRows) const;
     // selfAttention and attentionHalf with an optional mask (undefined: causal).
-    at::Tensor attend(std::size_t layer, const at::Tensor& normed, at::Tensor* outProjInput, const at::Tensor& allowed) const;
+    at::Tensor attend(std::size_t layer, const at::Tensor& normed, at::Tensor* outProjInput,
+                      const at::Tensor& allowed) const;
     at::Tensor attentionHalf(std::size_t layer, const at::Tensor& hidden, BlockLinearInputs* inputs,
                              const at::Tensor& allowed) const;
-    at::Tensor lmHead_;                  // undefined when tied to embedTokens_
+    at::Tensor lmHead_;  // undefined when tied to embedTokens_
     std::vector<OptLayer> layers_;
 };
 

@@ -5,16 +5,16 @@
 
 #include <limits>
 
-#include "quant/group-quantizer.h"
 #include "invx/error.h"
-#include "quant/rtn-quantizer.h"
 #include "model/tensor-values.h"
+#include "quant/group-quantizer.h"
+#include "quant/rtn-quantizer.h"
 
 namespace invx {
 namespace {
 
-// The searches' arithmetic: in float16 mode each result is rounded to float16 (and held as float32),
-// in float32 mode it is left as computed.
+// The searches' arithmetic: in float16 mode each result is rounded to float16 (and held as
+// float32), in float32 mode it is left as computed.
 struct Arithmetic {
     explicit Arithmetic(AwqPrecision precision) : half(precision == AwqPrecision::Float16) {}
     at::Tensor operator()(const at::Tensor& t) const { return half ? roundedToFloat16(t) : t; }
@@ -38,10 +38,12 @@ double meanSquaredError(const at::Tensor& a, const at::Tensor& b, const Arithmet
 }
 
 // quantize(W * s) / s for each weight: what the scale search evaluates. Same dtype as `w`.
-at::Tensor scaledQuantized(const at::Tensor& w, const at::Tensor& s, const QuantConfig& quant, const Arithmetic& r) {
+at::Tensor scaledQuantized(const at::Tensor& w, const at::Tensor& s, const QuantConfig& quant,
+                           const Arithmetic& r) {
     if (r.half) {
         const at::Tensor row = s.view({1, -1}).to(at::kFloat);
-        return r(fakeQuantizeFloat16(r(r(w.to(at::kFloat)) * row), quant) / row).to(w.scalar_type());
+        return r(fakeQuantizeFloat16(r(r(w.to(at::kFloat)) * row), quant) / row)
+            .to(w.scalar_type());
     }
     const at::Tensor row = s.view({1, -1}).to(w.scalar_type());
     return fakeQuantize(w * row, quant) / row;
@@ -54,7 +56,8 @@ struct ScaleChoice {
 
 // Tries every ratio; `evaluate(scales)` returns the inspected output for weights quantized with
 // those scales (in float16 mode, rounded to float16, as `reference` is).
-ScaleChoice searchScales(const at::Tensor& x, const at::Tensor& reference, const AwqOptions& options,
+ScaleChoice searchScales(const at::Tensor& x, const at::Tensor& reference,
+                         const AwqOptions& options,
                          const std::function<at::Tensor(const at::Tensor&)>& evaluate) {
     const Arithmetic r(options.precision);
     const at::Tensor meanAbs = r(x.abs().reshape({-1, x.size(-1)}).to(at::kFloat).mean(0));
@@ -66,7 +69,9 @@ ScaleChoice searchScales(const at::Tensor& x, const at::Tensor& reference, const
         const double error = meanSquaredError(evaluate(s), reference, r);
         if (error < bestError) bestError = error, best = {s, ratio};
     }
-    if (!best.scales.defined()) throw Error("AWQ: every scale candidate gave a non-finite error; check the calibration data");
+    if (!best.scales.defined())
+        throw Error(
+            "AWQ: every scale candidate gave a non-finite error; check the calibration data");
     return best;
 }
 
@@ -80,14 +85,16 @@ at::Tensor groupOutputsFloat16(const at::Tensor& x, const at::Tensor& w) {
 // The clipping search in float16, as the authors' auto_clip_layer runs on float16 tensors. Rows go
 // in batches that keep the [rows, tokens, in] products near 64 MiB (1 GiB on a GPU, where few large
 // launches are what is fast).
-at::Tensor clipFloat16(const at::Tensor& weight, const at::Tensor& x, const QuantConfig& quant, const AwqOptions& options) {
+at::Tensor clipFloat16(const at::Tensor& weight, const at::Tensor& x, const QuantConfig& quant,
+                       const AwqOptions& options) {
     const auto r = roundedToFloat16;
     const std::int64_t rows = weight.size(0), cols = weight.size(1), tokens = x.size(0);
     const std::int64_t g = quant.groupWidth(cols), groups = cols / g;
     const at::Tensor xg = r(x).view({1, tokens, groups, g});
     const at::Tensor w = r(weight.to(at::kFloat)).view({rows, 1, groups, g});
     const std::int64_t budget = std::int64_t(1) << (weight.is_cuda() ? 28 : 24);
-    const std::int64_t batch = std::max<std::int64_t>(1, budget / std::max<std::int64_t>(1, tokens * cols));
+    const std::int64_t batch =
+        std::max<std::int64_t>(1, budget / std::max<std::int64_t>(1, tokens * cols));
     std::vector<at::Tensor> bounds;
     for (std::int64_t first = 0; first < rows; first += batch) {
         const at::Tensor wb = w.narrow(0, first, std::min(batch, rows - first));
@@ -99,8 +106,10 @@ at::Tensor clipFloat16(const at::Tensor& weight, const at::Tensor& x, const Quan
         for (int i = 0; i < int(options.maxShrink * options.grid); ++i) {
             const at::Tensor bound = r(maxAbs * (1.0 - double(i) / options.grid));
             const at::Tensor clipped = at::min(at::max(wb, -bound), bound);
-            const at::Tensor q = fakeQuantizeFloat16(clipped.reshape({-1, cols}), quant).view(wb.sizes());
-            const at::Tensor error = r(r(r(groupOutputsFloat16(xg, q) - reference).pow(2)).mean(1)).view(maxAbs.sizes());
+            const at::Tensor q =
+                fakeQuantizeFloat16(clipped.reshape({-1, cols}), quant).view(wb.sizes());
+            const at::Tensor error =
+                r(r(r(groupOutputsFloat16(xg, q) - reference).pow(2)).mean(1)).view(maxAbs.sizes());
             const at::Tensor better = error < bestError;
             bestError = at::where(better, error, bestError);
             best = at::where(better, bound, best);
@@ -111,21 +120,25 @@ at::Tensor clipFloat16(const at::Tensor& weight, const at::Tensor& x, const Quan
 }
 
 // The clipping search in float32: a group's output as a batched matrix product.
-at::Tensor clipFloat32(const at::Tensor& weight, const at::Tensor& x, const QuantConfig& quant, const AwqOptions& options) {
+at::Tensor clipFloat32(const at::Tensor& weight, const at::Tensor& x, const QuantConfig& quant,
+                       const AwqOptions& options) {
     const std::int64_t rows = weight.size(0), cols = weight.size(1);
     const std::int64_t g = quant.groupWidth(cols), groups = cols / g;
-    const at::Tensor xg = x.view({-1, groups, g}).permute({1, 2, 0});        // [groups, g, tokens]
-    const at::Tensor w = weight.to(at::kFloat).view({rows, groups, g});      // [rows, groups, g]
-    const at::Tensor reference = at::bmm(w.permute({1, 0, 2}), xg);          // [groups, rows, tokens]
-    const at::Tensor maxAbs = w.abs().amax(-1, true);                        // [rows, groups, 1]
+    const at::Tensor xg = x.view({-1, groups, g}).permute({1, 2, 0});    // [groups, g, tokens]
+    const at::Tensor w = weight.to(at::kFloat).view({rows, groups, g});  // [rows, groups, g]
+    const at::Tensor reference = at::bmm(w.permute({1, 0, 2}), xg);      // [groups, rows, tokens]
+    const at::Tensor maxAbs = w.abs().amax(-1, true);                    // [rows, groups, 1]
     at::Tensor best = maxAbs.clone();
-    at::Tensor bestError = at::full({rows, groups, 1}, std::numeric_limits<float>::infinity(), w.options());
+    at::Tensor bestError =
+        at::full({rows, groups, 1}, std::numeric_limits<float>::infinity(), w.options());
     for (int i = 0; i < int(options.maxShrink * options.grid); ++i) {
         const at::Tensor bound = maxAbs * (1.0 - double(i) / options.grid);
         const at::Tensor clipped = at::max(at::min(w, bound), -bound);
-        const at::Tensor q = fakeQuantize(clipped.reshape({rows, cols}), quant).view({rows, groups, g});
+        const at::Tensor q =
+            fakeQuantize(clipped.reshape({rows, cols}), quant).view({rows, groups, g});
         const at::Tensor out = at::bmm(q.permute({1, 0, 2}), xg);
-        const at::Tensor error = (out - reference).pow(2).mean(-1).permute({1, 0}).unsqueeze(-1);  // [rows, groups, 1]
+        const at::Tensor error =
+            (out - reference).pow(2).mean(-1).permute({1, 0}).unsqueeze(-1);  // [rows, groups, 1]
         const at::Tensor better = error < bestError;
         bestError = at::where(better, error, bestError);
         best = at::where(better, bound, best);
@@ -199,8 +212,9 @@ at::Tensor awqScales(const at::Tensor& meanAbs, double ratio, AwqPrecision preci
     return r(s / r(r(s.max() * s.min()).sqrt()));
 }
 
-at::Tensor awqSearchLinearScales(const LinearWeights& w, const at::Tensor& x, const QuantConfig& quant,
-                                 const AwqOptions& options, double* ratio) {
+at::Tensor awqSearchLinearScales(const LinearWeights& w, const at::Tensor& x,
+                                 const QuantConfig& quant, const AwqOptions& options,
+                                 double* ratio) {
     c10::InferenceMode guard;
     const Arithmetic r(options.precision);
     // In float16 the inputs, weights and outputs are float16 values (held as float32).
@@ -215,7 +229,8 @@ at::Tensor awqSearchLinearScales(const LinearWeights& w, const at::Tensor& x, co
     return c.scales;
 }
 
-at::Tensor awqClip(const at::Tensor& weight, const at::Tensor& inputs, const QuantConfig& quant, const AwqOptions& options) {
+at::Tensor awqClip(const at::Tensor& weight, const at::Tensor& inputs, const QuantConfig& quant,
+                   const AwqOptions& options) {
     const std::int64_t cols = weight.size(1);
     at::Tensor x = inputs.reshape({-1, cols}).to(at::kFloat);
     const std::int64_t stride = std::max<std::int64_t>(1, x.size(0) / options.clipTokens);
@@ -224,19 +239,23 @@ at::Tensor awqClip(const at::Tensor& weight, const at::Tensor& inputs, const Qua
                                                       : clipFloat32(weight, x, quant, options);
 }
 
-std::vector<AwqLayerResult> searchAwq(const OptModel& fp, const at::Tensor& calibration, const QuantConfig& quant,
-                                      const AwqOptions& options, const std::function<void(int, int)>& progress) {
+std::vector<AwqLayerResult> searchAwq(const OptModel& fp, const at::Tensor& calibration,
+                                      const QuantConfig& quant, const AwqOptions& options,
+                                      const std::function<void(int, int)>& progress) {
     c10::InferenceMode guard;
     if (!fp.config().doLayerNormBefore)
-        throw Error("AWQ folds its scales into the LayerNorm before q/k/v and fc1, but this model applies its "
-                    "LayerNorms after them (post-LN, like OPT-350m); use --method rtn or gptq");
+        throw Error(
+            "AWQ folds its scales into the LayerNorm before q/k/v and fc1, but this model applies "
+            "its "
+            "LayerNorms after them (post-LN, like OPT-350m); use --method rtn or gptq");
     const Arithmetic r16(options.precision);
     OptModel model = fp;  // scales and clips go into this copy, block by block
     // The authors' model is float16; so are the weights that float16 mode scales and clips.
     if (r16.half) model.roundToFloat16();
     const int layers = int(model.layers().size());
     validateGroupSizes(model, quant);
-    std::vector<at::Tensor> hidden = embedInChunks(model, calibration, options.chunkSamples);  // block inputs
+    std::vector<at::Tensor> hidden =
+        embedInChunks(model, calibration, options.chunkSamples);  // block inputs
     // In float16 mode the recorded inputs are float16 values (kept in the model's dtype).
     auto recorded = [&](const at::Tensor& x) { return r16.half ? r16(x).to(x.scalar_type()) : x; };
 
@@ -259,15 +278,16 @@ std::vector<AwqLayerResult> searchAwq(const OptModel& fp, const at::Tensor& cali
             std::vector<at::Tensor> reference;
             for (const auto& x : qkvIn) reference.push_back(model.selfAttention(li, x));
             const OptLayer original = layer;
-            const ScaleChoice c = searchScales(at::cat(qkvIn, 0), r16(at::cat(reference, 0)), options, [&](const at::Tensor& s) {
-                layer.q.weight = scaledQuantized(original.q.weight, s, quant, r16);
-                layer.k.weight = scaledQuantized(original.k.weight, s, quant, r16);
-                layer.v.weight = scaledQuantized(original.v.weight, s, quant, r16);
-                std::vector<at::Tensor> out;
-                for (const auto& x : qkvIn) out.push_back(model.selfAttention(li, x));
-                layer = original;
-                return r16(at::cat(out, 0));
-            });
+            const ScaleChoice c = searchScales(
+                at::cat(qkvIn, 0), r16(at::cat(reference, 0)), options, [&](const at::Tensor& s) {
+                    layer.q.weight = scaledQuantized(original.q.weight, s, quant, r16);
+                    layer.k.weight = scaledQuantized(original.k.weight, s, quant, r16);
+                    layer.v.weight = scaledQuantized(original.v.weight, s, quant, r16);
+                    std::vector<at::Tensor> out;
+                    for (const auto& x : qkvIn) out.push_back(model.selfAttention(li, x));
+                    layer = original;
+                    return r16(at::cat(out, 0));
+                });
             r.qkvScales = c.scales, r.qkvRatio = c.ratio;
         }
         r.outScales = awqSearchLinearScales(layer.out, flatten(outIn), quant, options, &r.outRatio);
@@ -278,7 +298,8 @@ std::vector<AwqLayerResult> searchAwq(const OptModel& fp, const at::Tensor& cali
         foldScales(layer, r, r16);
         if (options.clip) {
             auto scaledInputs = [&](const std::vector<at::Tensor>& in, const at::Tensor& s) {
-                if (r16.half) return r16(flatten(in).to(at::kFloat) / s.view({1, -1}).to(at::kFloat));
+                if (r16.half)
+                    return r16(flatten(in).to(at::kFloat) / s.view({1, -1}).to(at::kFloat));
                 return flatten(in) / s.view({1, -1}).to(in.front().scalar_type());
             };
             r.vClip = awqClip(layer.v.weight, scaledInputs(qkvIn, r.qkvScales), quant, options);
@@ -295,11 +316,14 @@ std::vector<AwqLayerResult> searchAwq(const OptModel& fp, const at::Tensor& cali
 
 namespace {
 
-at::Tensor tensorOf(const std::vector<float>& v, std::vector<std::int64_t> shape, const at::Device& device) {
+at::Tensor tensorOf(const std::vector<float>& v, std::vector<std::int64_t> shape,
+                    const at::Device& device) {
     if (v.empty()) return {};
     std::int64_t n = 1;
     for (auto d : shape) n *= d;
-    if (std::int64_t(v.size()) != n) throw Error("AWQ record has " + std::to_string(v.size()) + " values where " + std::to_string(n) + " belong");
+    if (std::int64_t(v.size()) != n)
+        throw Error("AWQ record has " + std::to_string(v.size()) + " values where " +
+                    std::to_string(n) + " belong");
     return at::tensor(v).view(shape).to(device);
 }
 
@@ -311,7 +335,8 @@ AwqLayerRecord awqRecord(const AwqLayerResult& r) {
             toFloatVector(r.fc1Clip),   toFloatVector(r.fc2Clip)};
 }
 
-AwqLayerResult awqFromRecord(const AwqLayerRecord& r, const OptConfig& c, const QuantConfig& quant, const at::Device& device) {
+AwqLayerResult awqFromRecord(const AwqLayerRecord& r, const OptConfig& c, const QuantConfig& quant,
+                             const at::Device& device) {
     const std::int64_t h = c.hiddenSize, f = c.ffnDim;
     auto groups = [&](std::int64_t in) { return quant.groupsPerRow(in); };
     AwqLayerResult out;

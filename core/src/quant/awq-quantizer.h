@@ -42,11 +42,11 @@ QuantConfig finalQuantizerOfAwq(QuantConfig quant, AwqPrecision precision);
 
 struct AwqOptions {
     AwqPrecision precision = AwqPrecision::Float16;  // the authors'
-    int grid = 20;                    // scale ratios 0, 1/20, ..., 19/20; clip steps of 1/20
-    double maxShrink = 0.5;           // clip ranges down to half
-    std::int64_t clipTokens = 512;    // tokens sampled for the clipping search
+    int grid = 20;                  // scale ratios 0, 1/20, ..., 19/20; clip steps of 1/20
+    double maxShrink = 0.5;         // clip ranges down to half
+    std::int64_t clipTokens = 512;  // tokens sampled for the clipping search
     bool clip = true;
-    std::int64_t chunkSamples = 8;    // calibration sequences per forward
+    std::int64_t chunkSamples = 8;  // calibration sequences per forward
 };
 
 // What AWQ found for one block. Scales multiply the columns of the linear layers they feed;
@@ -59,13 +59,14 @@ struct AwqLayerResult {
 
 // Searches scales and clips on a full-precision model (which it does not change). Throws for
 // post-LayerNorm models (OPT-350m), whose LayerNorms do not precede the layers they would scale.
-std::vector<AwqLayerResult> searchAwq(const OptModel& model, const at::Tensor& calibration, const QuantConfig& quant,
-                                      const AwqOptions& options, const std::function<void(int, int)>& progress = {});
+std::vector<AwqLayerResult> searchAwq(const OptModel& model, const at::Tensor& calibration,
+                                      const QuantConfig& quant, const AwqOptions& options,
+                                      const std::function<void(int, int)>& progress = {});
 
 // Plain numbers for the experiment file, and back (on `device`).
 AwqLayerRecord awqRecord(const AwqLayerResult& result);
-AwqLayerResult awqFromRecord(const AwqLayerRecord& record, const OptConfig& config, const QuantConfig& quant,
-                             const at::Device& device);
+AwqLayerResult awqFromRecord(const AwqLayerRecord& record, const OptConfig& config,
+                             const QuantConfig& quant, const at::Device& device);
 
 // Folds scales (exactly, up to rounding) and clips into the full-precision weights; quantization is
 // left to RTN. In float16 the model is first rounded to float16 and each fold's result too, as the
@@ -77,9 +78,11 @@ void applyAwq(OptModel& model, const std::vector<AwqLayerResult>& result, const 
 at::Tensor awqScales(const at::Tensor& meanAbs, double ratio, AwqPrecision precision);
 // The scale search for one linear layer on its inputs x [tokens, in]: the scales [in] and ratio
 // minimising |x W^T - x (Q(W s) / s)^T|^2 over options.grid ratios.
-at::Tensor awqSearchLinearScales(const LinearWeights& linear, const at::Tensor& x, const QuantConfig& quant,
-                                 const AwqOptions& options, double* ratio = nullptr);
+at::Tensor awqSearchLinearScales(const LinearWeights& linear, const at::Tensor& x,
+                                 const QuantConfig& quant, const AwqOptions& options,
+                                 double* ratio = nullptr);
 // The clipping search for one weight [out, in] and its inputs x [tokens, in]: bounds [out, groups].
-at::Tensor awqClip(const at::Tensor& weight, const at::Tensor& inputs, const QuantConfig& quant, const AwqOptions& options);
+at::Tensor awqClip(const at::Tensor& weight, const at::Tensor& inputs, const QuantConfig& quant,
+                   const AwqOptions& options);
 
 }  // namespace invx

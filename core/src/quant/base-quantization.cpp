@@ -12,11 +12,14 @@ void requireBaseMethod(const std::string& method) {
 
 void quantizeWithMethod(OptModel& model, const std::string& method, const QuantConfig& quant,
                         const at::Tensor& calibration, const BaseMethodOptions& options,
-                        std::vector<std::string>* warnings, const std::function<void(const std::string&)>& progress) {
+                        std::vector<std::string>* warnings,
+                        const std::function<void(const std::string&)>& progress) {
     requireBaseMethod(method);
     auto report = [&](const char* what) {
         return [&progress, what](int done, int total) {
-            if (progress) progress(std::string(what) + ": block " + std::to_string(done) + " of " + std::to_string(total));
+            if (progress)
+                progress(std::string(what) + ": block " + std::to_string(done) + " of " +
+                         std::to_string(total));
         };
     };
     if (method != "rtn" && (!calibration.defined() || calibration.numel() == 0))

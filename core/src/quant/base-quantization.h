@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "quant/awq-quantizer.h"
-#include "quant/gptq-quantizer.h"
 #include "invx/quant-config.h"
 #include "model/opt-model.h"
+#include "quant/awq-quantizer.h"
+#include "quant/gptq-quantizer.h"
 
 namespace invx {
 

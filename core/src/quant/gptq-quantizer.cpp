@@ -10,10 +10,10 @@
 #include <c10/cuda/CUDAStream.h>
 #endif
 
-#include "kernels/gptq-block-kernel.h"
 #include "invx/error.h"
-#include "quant/rtn-quantizer.h"
+#include "kernels/gptq-block-kernel.h"
 #include "model/tensor-values.h"
+#include "quant/rtn-quantizer.h"
 
 namespace invx {
 namespace {
@@ -26,7 +26,8 @@ std::pair<at::Tensor, at::Tensor> rowParams(const at::Tensor& slice, double qmax
     return {scale, zero};
 }
 
-at::Tensor quantizeColumn(const at::Tensor& w, const at::Tensor& scale, const at::Tensor& zero, double qmax) {
+at::Tensor quantizeColumn(const at::Tensor& w, const at::Tensor& scale, const at::Tensor& zero,
+                          double qmax) {
     const at::Tensor q = (at::round(w / scale) + zero).clamp(0.0, qmax);
     return (q - zero) * scale;
 }
@@ -42,7 +43,8 @@ at::Tensor inverseCholesky(at::Tensor H, double& dampening) {
         auto [U, info2] = at::linalg_cholesky_ex(at::cholesky_inverse(L), /*upper=*/true);
         if (info2.item<std::int64_t>() == 0) return U;
     }
-    throw Error("GPTQ: the Hessian stays singular even with dampening " + std::to_string(dampening / 10) +
+    throw Error("GPTQ: the Hessian stays singular even with dampening " +
+                std::to_string(dampening / 10) +
                 "; the calibration inputs may be degenerate (all equal or NaN)");
 }
 
@@ -58,8 +60,9 @@ bool useRowKernel(const at::Device& device, const GptqOptions& options) {
 
 // The reference: one block as the authors' code runs it, a dozen tensor operations per column.
 // Writes the block's dequantized weights into Q1 and returns the scaled errors.
-at::Tensor runColumnLoop(at::Tensor W1, const at::Tensor& Q1, const at::Tensor& U, std::int64_t i1, std::int64_t group,
-                         const std::vector<at::Tensor>& scales, const std::vector<at::Tensor>& zeros, double qmax) {
+at::Tensor runColumnLoop(at::Tensor W1, const at::Tensor& Q1, const at::Tensor& U, std::int64_t i1,
+                         std::int64_t group, const std::vector<at::Tensor>& scales,
+                         const std::vector<at::Tensor>& zeros, double qmax) {
     const std::int64_t count = W1.size(1);
     at::Tensor Err1 = at::zeros_like(W1);
     const at::Tensor U1 = U.narrow(0, i1, count).narrow(1, i1, count);
@@ -87,13 +90,19 @@ void launchRowKernel(const GptqBlockArgs& args, const at::Device& device) {
 }
 
 // The same block by the row kernels (gptq-block-kernel.h), bit for bit.
-at::Tensor runRowKernel(const at::Tensor& W1, const at::Tensor& Q1, const at::Tensor& U, std::int64_t i1, std::int64_t group,
-                        const std::vector<at::Tensor>& scales, const std::vector<at::Tensor>& zeros, double qmax) {
+at::Tensor runRowKernel(const at::Tensor& W1, const at::Tensor& Q1, const at::Tensor& U,
+                        std::int64_t i1, std::int64_t group, const std::vector<at::Tensor>& scales,
+                        const std::vector<at::Tensor>& zeros, double qmax) {
     const std::int64_t count = W1.size(1);
     const auto first = std::ptrdiff_t(i1 / group), last = std::ptrdiff_t((i1 + count - 1) / group);
-    const at::Tensor S = at::cat(std::vector<at::Tensor>(scales.begin() + first, scales.begin() + last + 1), 1).contiguous();
-    const at::Tensor Z = at::cat(std::vector<at::Tensor>(zeros.begin() + first, zeros.begin() + last + 1), 1).contiguous();
-    const at::Tensor weights = W1.contiguous(), quantized = at::empty_like(weights), errors = at::empty_like(weights);
+    const at::Tensor S =
+        at::cat(std::vector<at::Tensor>(scales.begin() + first, scales.begin() + last + 1), 1)
+            .contiguous();
+    const at::Tensor Z =
+        at::cat(std::vector<at::Tensor>(zeros.begin() + first, zeros.begin() + last + 1), 1)
+            .contiguous();
+    const at::Tensor weights = W1.contiguous(), quantized = at::empty_like(weights),
+                     errors = at::empty_like(weights);
     GptqBlockArgs a;
     a.weights = weights.data_ptr<float>();
     a.quantized = quantized.data_ptr<float>();
@@ -126,8 +135,8 @@ void accumulateHessian(at::Tensor& hessian, std::int64_t& tokens, const at::Tens
     hessian.addmm_(scaled.t(), scaled);
 }
 
-GptqLayerResult gptqQuantizeWeight(const at::Tensor& weight, const at::Tensor& hessian, const QuantConfig& quant,
-                                   const GptqOptions& options) {
+GptqLayerResult gptqQuantizeWeight(const at::Tensor& weight, const at::Tensor& hessian,
+                                   const QuantConfig& quant, const GptqOptions& options) {
     c10::InferenceMode guard;
     const std::int64_t cols = weight.size(1);
     quant.validate(cols);
@@ -151,7 +160,8 @@ GptqLayerResult gptqQuantizeWeight(const at::Tensor& weight, const at::Tensor& h
         H = H.index_select(0, perm).index_select(1, perm);
     }
     result.dampening = options.dampening;
-    const at::Tensor U = inverseCholesky(H, result.dampening).contiguous();  // the row kernels index it
+    const at::Tensor U =
+        inverseCholesky(H, result.dampening).contiguous();  // the row kernels index it
 
     const at::Tensor Q = at::empty_like(W);
     const bool rowKernel = useRowKernel(W.device(), options);
@@ -166,15 +176,21 @@ GptqLayerResult gptqQuantizeWeight(const at::Tensor& weight, const at::Tensor& h
             groupZeros.push_back(z);
         }
         const at::Tensor W1 = W.narrow(1, i1, count).clone(), Q1 = Q.narrow(1, i1, count);
-        const at::Tensor Err1 = rowKernel ? runRowKernel(W1, Q1, U, i1, group, groupScales, groupZeros, qmax)
-                                          : runColumnLoop(W1, Q1, U, i1, group, groupScales, groupZeros, qmax);
-        if (i2 < cols) W.narrow(1, i2, cols - i2).sub_(Err1.matmul(U.narrow(0, i1, count).narrow(1, i2, cols - i2)));
+        const at::Tensor Err1 =
+            rowKernel ? runRowKernel(W1, Q1, U, i1, group, groupScales, groupZeros, qmax)
+                      : runColumnLoop(W1, Q1, U, i1, group, groupScales, groupZeros, qmax);
+        if (i2 < cols)
+            W.narrow(1, i2, cols - i2)
+                .sub_(Err1.matmul(U.narrow(0, i1, count).narrow(1, i2, cols - i2)));
     }
     if (options.keepCodes) {
         // Recovered from Q, which holds (code - zero) * scale exactly up to float rounding.
-        const at::Tensor position = at::arange(cols, W.options().dtype(at::kLong)).div(group, "floor");
+        const at::Tensor position =
+            at::arange(cols, W.options().dtype(at::kLong)).div(group, "floor");
         const at::Tensor s = at::cat(groupScales, 1), z = at::cat(groupZeros, 1);
-        const at::Tensor codes = (at::round(Q / s.index_select(1, position)) + z.index_select(1, position)).clamp(0.0, qmax);
+        const at::Tensor codes =
+            (at::round(Q / s.index_select(1, position)) + z.index_select(1, position))
+                .clamp(0.0, qmax);
         at::Tensor groupIndex = position;
         at::Tensor ordered = codes;
         if (options.actOrder) {
@@ -195,43 +211,57 @@ GptqLinearRecord gptqRecord(const GptqLayerResult& result) {
     r.rows = result.codes.size(0);
     r.cols = result.codes.size(1);
     r.groups = result.scale.size(1);
-    r.codes = std::vector<std::uint8_t>(result.codes.data_ptr<std::uint8_t>(), result.codes.data_ptr<std::uint8_t>() + result.codes.numel());
+    r.codes =
+        std::vector<std::uint8_t>(result.codes.data_ptr<std::uint8_t>(),
+                                  result.codes.data_ptr<std::uint8_t>() + result.codes.numel());
     r.scale = toFloatVector(result.scale);
     r.zero = toFloatVector(result.zero);
-    r.groupIndex = std::vector<std::int32_t>(result.groupIndex.data_ptr<std::int32_t>(),
-                                             result.groupIndex.data_ptr<std::int32_t>() + result.groupIndex.numel());
+    r.groupIndex = std::vector<std::int32_t>(
+        result.groupIndex.data_ptr<std::int32_t>(),
+        result.groupIndex.data_ptr<std::int32_t>() + result.groupIndex.numel());
     return r;
 }
 
-at::Tensor gptqDequantize(const GptqLinearRecord& r, std::int64_t rows, std::int64_t cols, const at::TensorOptions& options,
-                          const std::string& where) {
+at::Tensor gptqDequantize(const GptqLinearRecord& r, std::int64_t rows, std::int64_t cols,
+                          const at::TensorOptions& options, const std::string& where) {
     const auto count = [](std::int64_t a, std::int64_t b) { return std::size_t(a * b); };
     if (r.rows != rows || r.cols != cols || r.groups < 1 || r.codes.size() != count(rows, cols) ||
-        r.scale.size() != count(rows, r.groups) || r.zero.size() != count(rows, r.groups) || r.groupIndex.size() != std::size_t(cols))
-        throw Error("stored GPTQ weights of " + where + " are " + std::to_string(r.rows) + " x " + std::to_string(r.cols) +
-                    " (or incomplete), but the model's are " + std::to_string(rows) + " x " + std::to_string(cols));
+        r.scale.size() != count(rows, r.groups) || r.zero.size() != count(rows, r.groups) ||
+        r.groupIndex.size() != std::size_t(cols))
+        throw Error("stored GPTQ weights of " + where + " are " + std::to_string(r.rows) + " x " +
+                    std::to_string(r.cols) + " (or incomplete), but the model's are " +
+                    std::to_string(rows) + " x " + std::to_string(cols));
     for (std::int32_t g : r.groupIndex)
-        if (g < 0 || g >= r.groups) throw Error("stored GPTQ weights of " + where + " name a group outside 0.." + std::to_string(r.groups - 1));
+        if (g < 0 || g >= r.groups)
+            throw Error("stored GPTQ weights of " + where + " name a group outside 0.." +
+                        std::to_string(r.groups - 1));
     const at::TensorOptions cpu = at::TensorOptions().device(at::kCPU);
-    const at::Tensor codes = at::from_blob(const_cast<std::uint8_t*>(r.codes.data()), {rows, cols}, cpu.dtype(at::kByte)).to(at::kFloat);
-    const at::Tensor index = at::from_blob(const_cast<std::int32_t*>(r.groupIndex.data()), {cols}, cpu.dtype(at::kInt)).to(at::kLong);
-    const at::Tensor scale = at::from_blob(const_cast<float*>(r.scale.data()), {rows, r.groups}, cpu.dtype(at::kFloat));
-    const at::Tensor zero = at::from_blob(const_cast<float*>(r.zero.data()), {rows, r.groups}, cpu.dtype(at::kFloat));
+    const at::Tensor codes =
+        at::from_blob(const_cast<std::uint8_t*>(r.codes.data()), {rows, cols}, cpu.dtype(at::kByte))
+            .to(at::kFloat);
+    const at::Tensor index =
+        at::from_blob(const_cast<std::int32_t*>(r.groupIndex.data()), {cols}, cpu.dtype(at::kInt))
+            .to(at::kLong);
+    const at::Tensor scale =
+        at::from_blob(const_cast<float*>(r.scale.data()), {rows, r.groups}, cpu.dtype(at::kFloat));
+    const at::Tensor zero =
+        at::from_blob(const_cast<float*>(r.zero.data()), {rows, r.groups}, cpu.dtype(at::kFloat));
     // The same two float32 operations as GPTQ's own dequantization, so the weight is bit-identical.
     return ((codes - zero.index_select(1, index)) * scale.index_select(1, index)).to(options);
 }
 
-void quantizeGptq(OptModel& model, const at::Tensor& calibration, const QuantConfig& quant, const GptqOptions& baseOptions,
-                  const GptqExtras& extras) {
+void quantizeGptq(OptModel& model, const at::Tensor& calibration, const QuantConfig& quant,
+                  const GptqOptions& baseOptions, const GptqExtras& extras) {
     c10::InferenceMode guard;
     const int layers = int(model.layers().size());
     validateGroupSizes(model, quant);
     if (extras.reuse && extras.reuse->size() != std::size_t(layers))
-        throw Error("stored GPTQ weights cover " + std::to_string(extras.reuse->size()) + " blocks, but the model has " +
-                    std::to_string(layers));
+        throw Error("stored GPTQ weights cover " + std::to_string(extras.reuse->size()) +
+                    " blocks, but the model has " + std::to_string(layers));
     GptqOptions options = baseOptions;
     options.keepCodes = extras.records != nullptr;
-    std::vector<at::Tensor> hidden = embedInChunks(model, calibration, options.chunkSamples);  // block inputs
+    std::vector<at::Tensor> hidden =
+        embedInChunks(model, calibration, options.chunkSamples);  // block inputs
     std::vector<std::string>* warnings = extras.warnings;
 
     for (int l = 0; l < layers; ++l) {
@@ -247,33 +277,45 @@ void quantizeGptq(OptModel& model, const at::Tensor& calibration, const QuantCon
             accumulateHessian(hFc2, nFc2, in.fc2);
         }
         const std::pair<LinearWeights*, const at::Tensor*> jobs[] = {
-            {&layer.q, &hQkv}, {&layer.k, &hQkv}, {&layer.v, &hQkv}, {&layer.out, &hOut}, {&layer.fc1, &hFc1}, {&layer.fc2, &hFc2}};
+            {&layer.q, &hQkv},   {&layer.k, &hQkv},   {&layer.v, &hQkv},
+            {&layer.out, &hOut}, {&layer.fc1, &hFc1}, {&layer.fc2, &hFc2}};
         GptqLayerRecord record;
         for (int j = 0; j < 6; ++j) {
             LinearWeights& linear = *jobs[j].first;
-            const std::string where = "layer " + std::to_string(l) + " " + (j < 4 ? "self_attn." : "") + kGptqLinearNames[j];
+            const std::string where = "layer " + std::to_string(l) + " " +
+                                      (j < 4 ? "self_attn." : "") + kGptqLinearNames[j];
             if (extras.reuse) {
-                linear.weight = gptqDequantize((*extras.reuse)[std::size_t(l)].linears[j], linear.weight.size(0),
-                                               linear.weight.size(1), linear.weight.options(), where);
+                linear.weight = gptqDequantize((*extras.reuse)[std::size_t(l)].linears[j],
+                                               linear.weight.size(0), linear.weight.size(1),
+                                               linear.weight.options(), where);
                 continue;
             }
-            const std::int64_t inputs = linear.weight.size(1), tokens = j < 3 ? nQkv : j == 3 ? nOut : j == 4 ? nFc1 : nFc2;
+            const std::int64_t inputs = linear.weight.size(1), tokens = j < 3    ? nQkv
+                                                                        : j == 3 ? nOut
+                                                                        : j == 4 ? nFc1
+                                                                                 : nFc2;
             if (warnings && tokens < inputs && j != 1 && j != 2)
-                warnings->push_back("GPTQ: " + where + " has " + std::to_string(inputs) + " inputs but only " +
-                                    std::to_string(tokens) + " calibration tokens, so its Hessian is rank-deficient; "
-                                    "dampening keeps it invertible, but more calibration tokens give a better result");
+                warnings->push_back("GPTQ: " + where + " has " + std::to_string(inputs) +
+                                    " inputs but only " + std::to_string(tokens) +
+                                    " calibration tokens, so its Hessian is rank-deficient; "
+                                    "dampening keeps it invertible, but more calibration tokens "
+                                    "give a better result");
             GptqLayerResult r = gptqQuantizeWeight(linear.weight, *jobs[j].second, quant, options);
             if (!at::isfinite(r.weight).all().item<bool>())
-                throw Error("GPTQ produced non-finite weights in " + where + "; check the calibration data and the model");
+                throw Error("GPTQ produced non-finite weights in " + where +
+                            "; check the calibration data and the model");
             if (warnings && r.dampening > options.dampening)
-                warnings->push_back("GPTQ: the Hessian of " + where + " was not positive definite; dampening raised from " +
-                                    std::to_string(options.dampening) + " to " + std::to_string(r.dampening));
+                warnings->push_back("GPTQ: the Hessian of " + where +
+                                    " was not positive definite; dampening raised from " +
+                                    std::to_string(options.dampening) + " to " +
+                                    std::to_string(r.dampening));
             if (extras.records) record.linears[j] = gptqRecord(r);
             linear.weight = r.weight;
         }
         if (extras.records) extras.records->push_back(std::move(record));
         if (extras.ffnHessians) extras.ffnHessians->emplace_back(hFc1, hFc2);
-        for (at::Tensor& h : hidden) h = model.forwardLayer(std::size_t(l), h);  // quantized outputs feed the next block
+        for (at::Tensor& h : hidden)
+            h = model.forwardLayer(std::size_t(l), h);  // quantized outputs feed the next block
         if (extras.progress) extras.progress(l + 1, layers);
     }
 }

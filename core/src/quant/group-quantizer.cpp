@@ -47,10 +47,12 @@ at::Tensor fakeQuantizeFloat16(const at::Tensor& weight, const QuantConfig& conf
     const bool native = weight.is_cuda();
     const auto r = [native](const at::Tensor& t) { return native ? t : roundedToFloat16(t); };
     const double qmax = double(config.qmax());
-    const at::Tensor w = native ? grouped(weight, config).to(at::kHalf) : r(grouped(weight, config));
+    const at::Tensor w =
+        native ? grouped(weight, config).to(at::kHalf) : r(grouped(weight, config));
     const at::Tensor maxv = w.amax({1}, true), minv = w.amin({1}, true);
     const at::Tensor scale = r(r(r(maxv - minv).clamp_min(1e-5)) / qmax);
-    const at::Tensor zero = (-at::round(r(minv / scale))).clamp(0.0, qmax);  // small integers: exact
+    const at::Tensor zero =
+        (-at::round(r(minv / scale))).clamp(0.0, qmax);  // small integers: exact
     const at::Tensor q = (at::round(r(w / scale)) + zero).clamp(0.0, qmax);
     return r((q - zero) * scale).view(weight.sizes()).to(weight.scalar_type());
 }

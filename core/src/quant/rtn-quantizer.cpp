@@ -7,9 +7,12 @@
 namespace invx {
 
 std::vector<std::pair<std::string, LinearWeights*>> decoderLinears(OptLayer& layer) {
-    return {{"self_attn.q_proj", &layer.q},   {"self_attn.k_proj", &layer.k},
-            {"self_attn.v_proj", &layer.v},   {"self_attn.out_proj", &layer.out},
-            {"fc1", &layer.fc1},              {"fc2", &layer.fc2}};
+    return {{"self_attn.q_proj", &layer.q},
+            {"self_attn.k_proj", &layer.k},
+            {"self_attn.v_proj", &layer.v},
+            {"self_attn.out_proj", &layer.out},
+            {"fc1", &layer.fc1},
+            {"fc2", &layer.fc2}};
 }
 
 void validateGroupSizes(OptModel& model, const QuantConfig& config) {
@@ -18,7 +21,8 @@ void validateGroupSizes(OptModel& model, const QuantConfig& config) {
             config.validate(linear->weight.size(1), "layers." + std::to_string(l) + "." + name);
 }
 
-std::vector<at::Tensor> embedInChunks(const OptModel& model, const at::Tensor& ids, std::int64_t chunkSamples) {
+std::vector<at::Tensor> embedInChunks(const OptModel& model, const at::Tensor& ids,
+                                      std::int64_t chunkSamples) {
     const at::Tensor onDevice = ids.to(model.placement().device, at::kLong);
     const std::int64_t samples = onDevice.size(0), chunk = std::max<std::int64_t>(1, chunkSamples);
     std::vector<at::Tensor> hidden;

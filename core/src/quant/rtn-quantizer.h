@@ -14,7 +14,8 @@ void validateGroupSizes(OptModel& model, const QuantConfig& config);
 
 // The first block's inputs for calibration ids [samples, length], `chunkSamples` sequences per
 // entry (what AWQ and GPTQ walk through the blocks).
-std::vector<at::Tensor> embedInChunks(const OptModel& model, const at::Tensor& ids, std::int64_t chunkSamples);
+std::vector<at::Tensor> embedInChunks(const OptModel& model, const at::Tensor& ids,
+                                      std::int64_t chunkSamples);
 
 // The linear layers of block `layer`, with their Hugging Face names ("self_attn.q_proj", ...).
 std::vector<std::pair<std::string, LinearWeights*>> decoderLinears(OptLayer& layer);

@@ -5,7 +5,8 @@
 
 namespace invx {
 
-nlohmann::json parseJsonText(const std::string& text, const std::string& what, const std::string& path) {
+nlohmann::json parseJsonText(const std::string& text, const std::string& what,
+                             const std::string& path) {
     try {
         return nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& e) {

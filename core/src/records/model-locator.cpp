@@ -46,8 +46,9 @@ std::string resolveModelDirectory(const std::string& pathOrId) {
     if (fs::is_directory(path)) return requireConfig(path, "model directory");
     if (fs::is_regular_file(path)) return requireConfig(path.parent_path(), "model directory");
     if (!looksLikeModelId(pathOrId)) {
-        throw Error("model '" + pathOrId +
-                    "' is neither a directory nor a Hugging Face model id (like facebook/opt-125m)");
+        throw Error(
+            "model '" + pathOrId +
+            "' is neither a directory nor a Hugging Face model id (like facebook/opt-125m)");
     }
 
     const fs::path cache(huggingFaceHubCache());
@@ -75,8 +76,10 @@ std::string resolveModelDirectory(const std::string& pathOrId) {
     }
     if (snapshot.empty() || !fs::is_directory(snapshot)) {
         throw Error("model '" + pathOrId + "' is in the Hugging Face cache at '" +
-                    modelDir.string() + "' but has no usable snapshot (refs/main is missing or "
-                    "names a snapshot that is not there)" + download);
+                    modelDir.string() +
+                    "' but has no usable snapshot (refs/main is missing or "
+                    "names a snapshot that is not there)" +
+                    download);
     }
     return requireConfig(snapshot, "cached snapshot of '" + pathOrId + "'");
 }

@@ -7,14 +7,18 @@ namespace invx::results {
 
 bool isPerplexity(const std::string& column) { return column == "wikitext2" || column == "c4"; }
 
-std::string fileName(const std::string& path) { return std::filesystem::path(path).filename().string(); }
+std::string fileName(const std::string& path) {
+    return std::filesystem::path(path).filename().string();
+}
 
-const ResultRecord* newest(const std::vector<ResultRecord>& results, const std::string& model, std::int64_t step,
-                           const std::string& metric) {
+const ResultRecord* newest(const std::vector<ResultRecord>& results, const std::string& model,
+                           std::int64_t step, const std::string& metric) {
     const std::string kind = model == "searched" && step == 0 ? "base" : model;
     const ResultRecord* best = nullptr;
     for (const ResultRecord& r : results)
-        if (r.model == kind && r.step == step && r.metric == metric && (!best || r.unixTime >= best->unixTime)) best = &r;
+        if (r.model == kind && r.step == step && r.metric == metric &&
+            (!best || r.unixTime >= best->unixTime))
+            best = &r;
     return best;
 }
 
@@ -34,7 +38,8 @@ std::string methodName(const std::string& base) {
 
 std::string bitsText(const QuantConfig& q) {
     std::string s = std::to_string(q.bits);
-    if (q.groupSize != 128) s += q.groupSize > 0 ? " (g" + std::to_string(q.groupSize) + ")" : " (per row)";
+    if (q.groupSize != 128)
+        s += q.groupSize > 0 ? " (g" + std::to_string(q.groupSize) + ")" : " (per row)";
     return s;
 }
 

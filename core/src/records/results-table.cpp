@@ -36,10 +36,12 @@ ResultsCell averageOf(const std::vector<ResultsCell>& cells) {
 }
 
 // FP16, BF16 or FP32: the precision the full-precision model was measured in.
-std::string fullPrecisionName(const std::vector<const ResultRecord*>& records, const std::string& recordedDtype) {
+std::string fullPrecisionName(const std::vector<const ResultRecord*>& records,
+                              const std::string& recordedDtype) {
     for (const ResultRecord* r : records) {
         if (!r) continue;
-        const nlohmann::json p = nlohmann::json::parse(r->protocol, nullptr, /*allow_exceptions=*/false);
+        const nlohmann::json p =
+            nlohmann::json::parse(r->protocol, nullptr, /*allow_exceptions=*/false);
         if (p.is_object() && p.contains("dtype") && p["dtype"].is_string()) {
             const std::string dtype = p["dtype"];
             if (dtype == "float16") return "FP16";
@@ -84,7 +86,9 @@ std::vector<ResultsSource> readResultsSources(const std::vector<std::string>& pa
         s.settings = file.settings();
         s.model = file.model();
         const std::vector<std::int64_t> steps = file.checkpointSteps();
-        if (steps.empty()) throw Error("experiment file '" + path + "' holds no checkpoint, so no model to put in a table");
+        if (steps.empty())
+            throw Error("experiment file '" + path +
+                        "' holds no checkpoint, so no model to put in a table");
         s.searchedStep = steps.back();
         s.results = file.results();
         sources.push_back(std::move(s));
@@ -103,8 +107,10 @@ const std::vector<std::string>& resultsColumns() {
 
 std::string resultsHeading(const std::string& column) {
     static const std::map<std::string, std::string> headings{
-        {"wikitext2", "Wiki2"}, {"c4", "C4"},          {"arc_challenge", "ARC-C"}, {"arc_easy", "ARC-E"},
-        {"boolq", "BoolQ"},     {"hellaswag", "HellaSwag"}, {"piqa", "PIQA"},   {"winogrande", "WinoGrande"},
+        {"wikitext2", "Wiki2"},     {"c4", "C4"},
+        {"arc_challenge", "ARC-C"}, {"arc_easy", "ARC-E"},
+        {"boolq", "BoolQ"},         {"hellaswag", "HellaSwag"},
+        {"piqa", "PIQA"},           {"winogrande", "WinoGrande"},
         {"average", "Avg"}};
     const auto it = headings.find(column);
     return it == headings.end() ? column : it->second;
@@ -114,8 +120,9 @@ ResultsTable buildResultsTable(const std::vector<ResultsSource>& sources) {
     if (sources.empty()) throw Error("the results table needs at least one experiment file");
     for (const ResultsSource& s : sources)
         if (s.model.fingerprint != sources.front().model.fingerprint)
-            throw Error("the results table compares methods on one model, but '" + s.path + "' is of " + s.model.path +
-                        " and '" + sources.front().path + "' of " + sources.front().model.path);
+            throw Error("the results table compares methods on one model, but '" + s.path +
+                        "' is of " + s.model.path + " and '" + sources.front().path + "' of " +
+                        sources.front().model.path);
     ResultsTable table;
     table.model = fileName(sources.front().model.path);
     table.columns = resultsColumns();
@@ -123,7 +130,8 @@ ResultsTable buildResultsTable(const std::vector<ResultsSource>& sources) {
     const std::vector<std::string>& metrics = resultsColumns();
 
     // A row from the newest records across `files` (all of `model` at `step` of each file).
-    auto makeRow = [&](const std::string& model, const std::vector<const ResultsSource*>& files, bool searched) {
+    auto makeRow = [&](const std::string& model, const std::vector<const ResultsSource*>& files,
+                       bool searched) {
         ResultsRow row;
         row.model = model;
         for (const ResultsSource* f : files) row.paths.push_back(f->path);
@@ -132,16 +140,19 @@ ResultsTable buildResultsTable(const std::vector<ResultsSource>& sources) {
         for (const std::string& metric : metrics) {
             const ResultRecord* best = nullptr;
             for (const ResultsSource* f : files)
-                if (const ResultRecord* r = newest(f->results, model, searched ? f->searchedStep : 0, metric);
+                if (const ResultRecord* r =
+                        newest(f->results, model, searched ? f->searchedStep : 0, metric);
                     r && (!best || r->unixTime >= best->unixTime))
                     best = r;
             row.cells.push_back(cellOf(best, metric));
             used.push_back(best);
             if (!best)
-                table.missing.push_back(fileName(files.front()->path) + ": " + describeRow(model, row.step) + " on " + metric);
+                table.missing.push_back(fileName(files.front()->path) + ": " +
+                                        describeRow(model, row.step) + " on " + metric);
         }
         row.cells.push_back(averageOf(row.cells));
-        if (model == "full-precision") row.method = fullPrecisionName(used, files.front()->model.dtype);
+        if (model == "full-precision")
+            row.method = fullPrecisionName(used, files.front()->model.dtype);
         return row;
     };
 
@@ -152,10 +163,14 @@ ResultsTable buildResultsTable(const std::vector<ResultsSource>& sources) {
     table.rows.push_back(std::move(fp));
 
     // Groups of files with the same base method, bits and group size; RTN, AWQ, GPTQ within bits.
-    auto methodRank = [](const std::string& base) { return base == "rtn" ? 0 : base == "awq" ? 1 : base == "gptq" ? 2 : 3; };
+    auto methodRank = [](const std::string& base) {
+        return base == "rtn" ? 0 : base == "awq" ? 1 : base == "gptq" ? 2 : 3;
+    };
     std::map<std::tuple<int, int, int, std::string>, std::vector<const ResultsSource*>> groups;
     for (const ResultsSource& s : sources)
-        groups[{s.settings.quant.bits, -s.settings.quant.groupSize, methodRank(s.settings.base), s.settings.base}].push_back(&s);
+        groups[{s.settings.quant.bits, -s.settings.quant.groupSize, methodRank(s.settings.base),
+                s.settings.base}]
+            .push_back(&s);
     for (const auto& [key, files] : groups) {
         const SearchSettings& settings = files.front()->settings;
         ResultsRow base = makeRow("base", files, false);
@@ -166,7 +181,8 @@ ResultsTable buildResultsTable(const std::vector<ResultsSource>& sources) {
             ResultsRow searched = makeRow("searched", {f}, true);
             searched.bits = bitsText(settings.quant);
             searched.method = methodName(settings.base) + " + InvarExplore";
-            if (files.size() > 1) searched.method += " (" + std::filesystem::path(f->path).stem().string() + ")";
+            if (files.size() > 1)
+                searched.method += " (" + std::filesystem::path(f->path).stem().string() + ")";
             table.rows.push_back(std::move(searched));
         }
     }
@@ -174,8 +190,10 @@ ResultsTable buildResultsTable(const std::vector<ResultsSource>& sources) {
     return table;
 }
 
-std::vector<ResultsMeasurement> missingMeasurements(const ResultsTable& table, const std::set<std::string>& models,
-                                                    const std::set<std::string>& metrics, bool wholeDataSets) {
+std::vector<ResultsMeasurement> missingMeasurements(const ResultsTable& table,
+                                                    const std::set<std::string>& models,
+                                                    const std::set<std::string>& metrics,
+                                                    bool wholeDataSets) {
     std::vector<ResultsMeasurement> out;
     for (const ResultsRow& row : table.rows) {
         if (!models.count(row.model)) continue;
@@ -183,7 +201,8 @@ std::vector<ResultsMeasurement> missingMeasurements(const ResultsTable& table, c
         for (std::size_t c = 0; c < resultsColumns().size(); ++c) {
             const std::string& metric = resultsColumns()[c];
             const ResultsCell& cell = row.cells[c];
-            if (metrics.count(metric) && (!cell.value || (cell.partial && wholeDataSets))) m.metrics.push_back(metric);
+            if (metrics.count(metric) && (!cell.value || (cell.partial && wholeDataSets)))
+                m.metrics.push_back(metric);
         }
         if (!m.metrics.empty()) out.push_back(std::move(m));
     }
@@ -222,12 +241,14 @@ std::string formatMarkdown(const ResultsTable& t) {
         }
         out += "\n";
     }
-    if (anyPartial(t)) out += "\n\\* measured on part of the data (`--limit` or `--max-windows`).\n";
+    if (anyPartial(t))
+        out += "\n\\* measured on part of the data (`--limit` or `--max-windows`).\n";
     return out;
 }
 
 std::string formatLatex(const ResultsTable& t) {
-    std::string out = "\\begin{tabular}{rl" + std::string(t.columns.size(), 'r') + "}\n\\toprule\nBits & Method";
+    std::string out =
+        "\\begin{tabular}{rl" + std::string(t.columns.size(), 'r') + "}\n\\toprule\nBits & Method";
     for (const std::string& c : t.columns)
         out += " & " + resultsHeading(c) + (isPerplexity(c) ? " $\\downarrow$" : " $\\uparrow$");
     out += " \\\\\n\\midrule\n";
@@ -239,7 +260,8 @@ std::string formatLatex(const ResultsTable& t) {
         out += latexEscape(r.bits) + " & " + latexEscape(r.method);
         for (const ResultsCell& c : r.cells) {
             const std::string v = c.value ? number(*c.value) : "--";
-            out += " & " + (c.best ? "\\textbf{" + v + "}" : v) + (c.value && c.partial ? "$^{*}$" : "");
+            out += " & " + (c.best ? "\\textbf{" + v + "}" : v) +
+                   (c.value && c.partial ? "$^{*}$" : "");
         }
         out += " \\\\\n";
     }
@@ -262,7 +284,9 @@ std::string formatCsv(const ResultsTable& t) {
             out += std::string(",") + buf;
             if (c.value && c.partial) partial += (partial.empty() ? "" : ";") + t.columns[i];
         }
-        out += "," + csvField(partial) + "," + csvField(r.model == "full-precision" || r.paths.empty() ? "" : r.paths.front()) + "," + (r.model == "full-precision" ? "" : std::to_string(r.step)) + "\n";
+        out += "," + csvField(partial) + "," +
+               csvField(r.model == "full-precision" || r.paths.empty() ? "" : r.paths.front()) +
+               "," + (r.model == "full-precision" ? "" : std::to_string(r.step)) + "\n";
     }
     return out;
 }
@@ -271,9 +295,12 @@ std::string formatCsv(const ResultsTable& t) {
 
 std::string formatResultsTable(const ResultsTable& table, ResultsFormat format) {
     switch (format) {
-    case ResultsFormat::Markdown: return formatMarkdown(table);
-    case ResultsFormat::Latex: return formatLatex(table);
-    case ResultsFormat::Csv: return formatCsv(table);
+        case ResultsFormat::Markdown:
+            return formatMarkdown(table);
+        case ResultsFormat::Latex:
+            return formatLatex(table);
+        case ResultsFormat::Csv:
+            return formatCsv(table);
     }
     return {};
 }

@@ -1,6 +1,6 @@
-#include "invx/search-observer.h"
-
 #include <chrono>
+
+#include "invx/search-observer.h"
 
 namespace invx {
 

@@ -18,29 +18,38 @@ const SettingDeclaration& declaration(const std::string& key) {
 }
 
 // `predicate` said of the setting `key`: {"alpha", "Alpha must be ..."}.
-SettingProblem about(const std::string& key, const std::string& predicate) { return declaration(key).problem(predicate); }
+SettingProblem about(const std::string& key, const std::string& predicate) {
+    return declaration(key).problem(predicate);
+}
 
 std::string num(double v) { return declaration("alpha").format(v); }
 
 // The checks that are more than a range or a list of choices.
 void addCrossChecks(const SearchSettings& s, std::vector<SettingProblem>& out) {
     if (s.quant.groupSize == 0)
-        out.push_back(about("group", "must be a positive number of weights or -1 (one group per row), but is 0"));
+        out.push_back(about(
+            "group", "must be a positive number of weights or -1 (one group per row), but is 0"));
     if (s.calibrationCorpus.empty()) out.push_back(about("calibration", "names no corpus"));
     if (s.evalData.empty()) out.push_back(about("eval_data", "names no data set"));
     if (s.invariances.empty() || s.invariances.find_first_not_of("PSR") != std::string::npos)
-        out.push_back(about("invariances",
-                            "must be a non-empty combination of P, S and R (e.g. PSR, P, SR), but is '" + s.invariances + "'"));
+        out.push_back(
+            about("invariances",
+                  "must be a non-empty combination of P, S and R (e.g. PSR, P, SR), but is '" +
+                      s.invariances + "'"));
     else
         for (char c : std::string("PSR"))
             if (std::count(s.invariances.begin(), s.invariances.end(), c) > 1)
-                out.push_back(about("invariances", std::string("list ") + c + " twice: '" + s.invariances + "'"));
+                out.push_back(about("invariances",
+                                    std::string("list ") + c + " twice: '" + s.invariances + "'"));
     if (s.base != "gptq" && s.gptqCandidates != "gptq")
-        out.push_back(about("gptq_candidates", "apply to a search over GPTQ, but the base method is " + s.base +
-                                                   "; set the base method to gptq or the candidates back to gptq"));
+        out.push_back(about("gptq_candidates",
+                            "apply to a search over GPTQ, but the base method is " + s.base +
+                                "; set the base method to gptq or the candidates back to gptq"));
     if (s.alpha > 0 && s.matchedLayers == 0)
-        out.push_back(about("alpha", "is " + num(s.alpha) +
-                                         " but there are no matched layers: the MSE term needs at least one matched layer"));
+        out.push_back(about(
+            "alpha",
+            "is " + num(s.alpha) +
+                " but there are no matched layers: the MSE term needs at least one matched layer"));
 }
 
 }  // namespace
@@ -53,17 +62,21 @@ std::vector<SettingProblem> SearchSettings::problems() const {
     return out;
 }
 
-std::vector<SettingProblem> SearchSettings::problemsForModel(std::int64_t hidden, std::int64_t ffn, int layers) const {
+std::vector<SettingProblem> SearchSettings::problemsForModel(std::int64_t hidden, std::int64_t ffn,
+                                                             int layers) const {
     std::vector<SettingProblem> out = problems();
-    for (const auto& [width, layer] : {std::pair{hidden, "the attention and fc1 layers (hidden size)"},
-                                       std::pair{ffn, "fc2 (FFN width)"}})
+    for (const auto& [width, layer] :
+         {std::pair{hidden, "the attention and fc1 layers (hidden size)"},
+          std::pair{ffn, "fc2 (FFN width)"}})
         if (auto p = quant.widthProblem(width, layer)) out.push_back(*p);
     if (ffn % 2 != 0)
-        out.push_back({"", "the FFN width " + std::to_string(ffn) + " is odd; rotations need neuron pairs"});
+        out.push_back(
+            {"", "the FFN width " + std::to_string(ffn) + " is odd; rotations need neuron pairs"});
     else if (pairsPerStep(ffn) < 1)
-        out.push_back(about("swap_frac", num(swapFraction) + " is too small to pick a pair of neurons: round(" +
-                                             std::to_string(ffn) + " x " + num(swapFraction) + ") / 2 = 0; use at least " +
-                                             num(1.5 / double(ffn))));
+        out.push_back(about("swap_frac", num(swapFraction) +
+                                             " is too small to pick a pair of neurons: round(" +
+                                             std::to_string(ffn) + " x " + num(swapFraction) +
+                                             ") / 2 = 0; use at least " + num(1.5 / double(ffn))));
     if (layers < 1) out.push_back({"", "the model has no decoder layers"});
     return out;
 }
@@ -88,7 +101,8 @@ std::vector<int> SearchSettings::matchedLayerIndices(int layers) const {
     std::vector<int> indices;
     for (int i = 0; i < n; ++i) {
         const int index = layers - 1 - int((std::int64_t(i) * layers + n - 1) / n);
-        if (std::find(indices.begin(), indices.end(), index) == indices.end()) indices.push_back(index);
+        if (std::find(indices.begin(), indices.end(), index) == indices.end())
+            indices.push_back(index);
     }
     return indices;
 }
@@ -111,11 +125,13 @@ SearchSettings SearchSettings::fromJson(const std::string& text, const std::stri
         if (!d || d->key != key || !d->recorded())
             throw Error("search settings in '" + source + "' have an unknown key '" + key + "'");
         auto typeError = [&](const char* expected) {
-            return Error("search setting '" + key + "' in '" + source + "' must be " + expected + ", but is " + v.dump());
+            return Error("search setting '" + key + "' in '" + source + "' must be " + expected +
+                         ", but is " + v.dump());
         };
         SettingValue value;
         if (d->kind == SettingKind::Integer) {
-            if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<std::uint64_t>() > std::uint64_t(INT64_MAX)))
+            if (!v.is_number_integer() ||
+                (v.is_number_unsigned() && v.get<std::uint64_t>() > std::uint64_t(INT64_MAX)))
                 throw typeError("an integer");
             value = v.get<std::int64_t>();
         } else if (d->kind == SettingKind::Real) {
@@ -125,9 +141,11 @@ SearchSettings SearchSettings::fromJson(const std::string& text, const std::stri
             if (!v.is_string()) throw typeError("a string");
             value = v.get<std::string>();
         }
-        // Integers are checked before they are narrowed into their fields; the rest is validate()'s.
+        // Integers are checked before they are narrowed into their fields; the rest is
+        // validate()'s.
         if (d->kind == SettingKind::Integer)
-            if (auto p = d->check(value)) throw Error("search setting '" + key + "' in '" + source + "': " + p->sentence);
+            if (auto p = d->check(value))
+                throw Error("search setting '" + key + "' in '" + source + "': " + p->sentence);
         d->writeSearch(s, value);
     }
     return s;

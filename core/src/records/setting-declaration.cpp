@@ -21,7 +21,8 @@ std::string realText(double v) {
 }
 
 std::string boundText(double v) {
-    return std::fabs(v) < 1e15 && v == std::floor(v) ? std::to_string(std::int64_t(v)) : realText(v);
+    return std::fabs(v) < 1e15 && v == std::floor(v) ? std::to_string(std::int64_t(v))
+                                                     : realText(v);
 }
 
 // "rtn, awq or gptq"
@@ -45,7 +46,8 @@ SettingProblem SettingDeclaration::problem(const std::string& predicate) const {
 
 std::vector<std::string> SettingDeclaration::choicesFor(SettingCommand command) const {
     std::vector<std::string> out = choices;
-    if (command == SettingCommand::Evaluate) out.insert(out.end(), evaluateChoices.begin(), evaluateChoices.end());
+    if (command == SettingCommand::Evaluate)
+        out.insert(out.end(), evaluateChoices.begin(), evaluateChoices.end());
     return out;
 }
 
@@ -64,7 +66,8 @@ SettingValue SettingDeclaration::parse(const std::string& text) const {
     if (kind == SettingKind::Real) {
         char* end = nullptr;
         const double v = std::strtod(text.c_str(), &end);
-        if (text.empty() || *end != '\0') throw SettingError(problem("must be a number, but is '" + text + "'"));
+        if (text.empty() || *end != '\0')
+            throw SettingError(problem("must be a number, but is '" + text + "'"));
         return v;
     }
     return text;
@@ -76,16 +79,19 @@ std::string SettingDeclaration::format(const SettingValue& value) const {
     return std::get<std::string>(value);
 }
 
-std::optional<SettingProblem> SettingDeclaration::check(const SettingValue& value, SettingCommand command) const {
+std::optional<SettingProblem> SettingDeclaration::check(const SettingValue& value,
+                                                        SettingCommand command) const {
     switch (kind) {
         case SettingKind::Integer:
         case SettingKind::Flag: {
             const auto* v = std::get_if<std::int64_t>(&value);
             if (!v) return problem("must be a whole number");
             if (double(*v) < minimum || double(*v) > maximum) {
-                if (maximum >= 1e15) return problem("must be at least " + boundText(minimum) + ", but is " + std::to_string(*v));
-                return problem("must be between " + boundText(minimum) + " and " + boundText(maximum) + ", but is " +
-                               std::to_string(*v));
+                if (maximum >= 1e15)
+                    return problem("must be at least " + boundText(minimum) + ", but is " +
+                                   std::to_string(*v));
+                return problem("must be between " + boundText(minimum) + " and " +
+                               boundText(maximum) + ", but is " + std::to_string(*v));
             }
             return std::nullopt;
         }
@@ -96,9 +102,11 @@ std::optional<SettingProblem> SettingDeclaration::check(const SettingValue& valu
             const bool above = maximumOpen ? !(*v < maximum) : !(*v <= maximum);
             if (std::isfinite(*v) && !below && !above) return std::nullopt;
             if (maximum >= 1e15)
-                return problem(std::string(minimumOpen ? "must be a finite number greater than " : "must be a finite number of at least ") +
+                return problem(std::string(minimumOpen ? "must be a finite number greater than "
+                                                       : "must be a finite number of at least ") +
                                boundText(minimum) + ", but is " + realText(*v));
-            return problem("must be in " + std::string(minimumOpen ? "(" : "[") + boundText(minimum) + ", " + boundText(maximum) +
+            return problem("must be in " + std::string(minimumOpen ? "(" : "[") +
+                           boundText(minimum) + ", " + boundText(maximum) +
                            (maximumOpen ? ")" : "]") + ", but is " + realText(*v));
         }
         case SettingKind::Choice: {
@@ -106,7 +114,8 @@ std::optional<SettingProblem> SettingDeclaration::check(const SettingValue& valu
             const std::vector<std::string> allowed = choicesFor(command);
             for (const std::string& c : allowed)
                 if (v && *v == c) return std::nullopt;
-            return problem("must be " + alternatives(allowed) + ", but is '" + (v ? *v : std::string()) + "'");
+            return problem("must be " + alternatives(allowed) + ", but is '" +
+                           (v ? *v : std::string()) + "'");
         }
         case SettingKind::OpenChoice:
         case SettingKind::Invariances:
@@ -117,7 +126,8 @@ std::optional<SettingProblem> SettingDeclaration::check(const SettingValue& valu
 }
 
 std::string SettingDeclaration::get(const SearchSettings& settings) const {
-    if (!readSearch) throw Error("setting '" + key + "' is not recorded in experiment files (a defect in invx)");
+    if (!readSearch)
+        throw Error("setting '" + key + "' is not recorded in experiment files (a defect in invx)");
     return format(readSearch(settings));
 }
 
@@ -126,14 +136,17 @@ std::string SettingDeclaration::get(const CommandSettings& settings) const {
 }
 
 void SettingDeclaration::set(SearchSettings& settings, const std::string& text) const {
-    if (!writeSearch) throw Error("setting '" + key + "' is not recorded in experiment files (a defect in invx)");
+    if (!writeSearch)
+        throw Error("setting '" + key + "' is not recorded in experiment files (a defect in invx)");
     writeSearch(settings, parse(text));
 }
 
 void SettingDeclaration::set(CommandSettings& settings, const std::string& text) const {
     const SettingValue value = parse(text);
-    if (writeSearch) writeSearch(settings.search, value);
-    else writeEvaluation(settings.evaluation, value);
+    if (writeSearch)
+        writeSearch(settings.search, value);
+    else
+        writeEvaluation(settings.evaluation, value);
 }
 
 }  // namespace invx

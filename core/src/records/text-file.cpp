@@ -11,7 +11,8 @@
 namespace invx {
 
 std::string readWholeFile(const std::string& path, const std::string& what) {
-    if (std::filesystem::is_directory(path)) throw Error("the " + what + " '" + path + "' is a folder, not a file");
+    if (std::filesystem::is_directory(path))
+        throw Error("the " + what + " '" + path + "' is a folder, not a file");
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw Error("cannot read the " + what + " '" + path + "': " + std::strerror(errno));

@@ -7,15 +7,15 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "quant/awq-quantizer.h"
-#include "search/ffn-transform.h"
 #include "invx/error.h"
 #include "invx/experiment-file.h"
 #include "invx/model-locator.h"
 #include "invx/version.h"
-#include "records/json-text.h"
-#include "model/model-identity.h"
 #include "io/safetensors-file.h"
+#include "model/model-identity.h"
+#include "quant/awq-quantizer.h"
+#include "records/json-text.h"
+#include "search/ffn-transform.h"
 
 namespace invx {
 namespace fs = std::filesystem;
@@ -24,7 +24,8 @@ namespace {
 
 void prepareOutputDirectory(const std::string& dir) {
     if (fs::exists(dir) && (!fs::is_directory(dir) || !fs::is_empty(dir)))
-        throw Error("output directory '" + dir + "' already exists and is not empty; choose a new --out");
+        throw Error("output directory '" + dir +
+                    "' already exists and is not empty; choose a new --out");
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) throw Error("cannot create the output directory '" + dir + "': " + ec.message());
@@ -45,31 +46,40 @@ ApplyResult applyExperiment(const ApplyRequest& request) {
     c10::InferenceMode guard;
     const ExperimentFile file = ExperimentFile::open(request.experimentPath, /*writable=*/false);
     const ModelIdentity recorded = file.model();
-    const std::string modelDir = resolveModelDirectory(request.modelPath.empty() ? recorded.path : request.modelPath);
+    const std::string modelDir =
+        resolveModelDirectory(request.modelPath.empty() ? recorded.path : request.modelPath);
     // float32 on the CPU holds float16 weights exactly; a bfloat16 search is applied in bfloat16.
-    OptModel model = OptModel::load(modelDir, ModelPlacement{at::kCPU, recorded.dtype == "bfloat16" ? at::kBFloat16 : at::kFloat});
+    OptModel model = OptModel::load(
+        modelDir,
+        ModelPlacement{at::kCPU, recorded.dtype == "bfloat16" ? at::kBFloat16 : at::kFloat});
     requireSameModel(recorded, identifyModel(model, modelDir), request.experimentPath);
     const SearchCheckpoint checkpoint = file.checkpoint(request.checkpoint);
     const SearchSettings settings = file.settings();
     if (settings.base == "gptq")
-        throw Error("experiment '" + request.experimentPath + "' searched over GPTQ, whose weights are not a transformation "
-                    "of the full-precision ones, so there is no float16 checkpoint that RTN turns into them");
-    const QuantConfig quant = settings.base == "awq" ? finalQuantizerOfAwq(settings.quant, awqPrecisionOf(settings)) : settings.quant;
+        throw Error("experiment '" + request.experimentPath +
+                    "' searched over GPTQ, whose weights are not a transformation "
+                    "of the full-precision ones, so there is no float16 checkpoint that RTN turns "
+                    "into them");
+    const QuantConfig quant = settings.base == "awq"
+                                  ? finalQuantizerOfAwq(settings.quant, awqPrecisionOf(settings))
+                                  : settings.quant;
     prepareOutputDirectory(request.outputDirectory);
     model.roundToFloat16();  // as the search did
     if (settings.base == "awq") {
         std::vector<AwqLayerResult> awq;
-        for (const auto& r : file.awq()) awq.push_back(awqFromRecord(r, model.config(), settings.quant, at::kCPU));
+        for (const auto& r : file.awq())
+            awq.push_back(awqFromRecord(r, model.config(), settings.quant, at::kCPU));
         if (awq.size() != model.layers().size())
-            throw Error("experiment '" + request.experimentPath + "' lacks AWQ's results for every layer");
+            throw Error("experiment '" + request.experimentPath +
+                        "' lacks AWQ's results for every layer");
         applyAwq(model, awq, settings.quant, awqPrecisionOf(settings));
         model.roundToFloat16();
     }
 
     for (std::size_t l = 0; l < model.layers().size(); ++l) {
         OptLayer& layer = model.layers()[l];
-        const FfnWeights t = transformFfnForStorage({layer.fc1.weight, layer.fc1.bias, layer.fc2.weight},
-                                                    checkpoint.layers.at(l));
+        const FfnWeights t = transformFfnForStorage(
+            {layer.fc1.weight, layer.fc1.bias, layer.fc2.weight}, checkpoint.layers.at(l));
         layer.fc1.weight = t.w1;
         layer.fc1.bias = t.b1;
         layer.fc2.weight = t.w2;
@@ -100,11 +110,15 @@ ApplyResult applyExperiment(const ApplyRequest& request) {
         {"checkpoint_step", checkpoint.step},
         {"accepted_steps", checkpoint.acceptedSteps},
         {"best_loss", checkpoint.bestLoss},
-        {"quantize_with", {{"method", "rtn"}, {"bits", quant.bits}, {"group", quant.groupSize},
-                           {"precision", quant.float16Arithmetic ? "float16" : "float32"}}},
+        {"quantize_with",
+         {{"method", "rtn"},
+          {"bits", quant.bits},
+          {"group", quant.groupSize},
+          {"precision", quant.float16Arithmetic ? "float16" : "float32"}}},
         {"settings", nlohmann::json::parse(settings.toJson())},
     };
-    std::ofstream(fs::path(request.outputDirectory) / "invx_apply.json") << provenance.dump(2) << '\n';
+    std::ofstream(fs::path(request.outputDirectory) / "invx_apply.json")
+        << provenance.dump(2) << '\n';
     return {request.outputDirectory, checkpoint.step, std::int64_t(tensors.size()), bytes, quant};
 }
 

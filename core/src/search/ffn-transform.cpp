@@ -49,7 +49,9 @@ at::Tensor transformFfnHessian(const at::Tensor& hessian, const LayerInvariance&
 
 FfnWeights transformFfnForStorage(const FfnWeights& weights, const LayerInvariance& state) {
     FfnWeights t = transformFfn(weights, state);
-    auto round16 = [](const at::Tensor& x) { return x.defined() ? x.to(at::kHalf).to(x.scalar_type()) : x; };
+    auto round16 = [](const at::Tensor& x) {
+        return x.defined() ? x.to(at::kHalf).to(x.scalar_type()) : x;
+    };
     return {round16(t.w1), round16(t.b1), round16(t.w2)};
 }
 

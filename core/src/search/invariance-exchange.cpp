@@ -19,8 +19,10 @@
 
 namespace invx {
 
-InvarianceExport exportInvariances(const std::string& experimentPath, std::int64_t checkpoint, const std::string& picklePath) {
-    if (std::filesystem::exists(picklePath)) throw Error("'" + picklePath + "' already exists; give a new file");
+InvarianceExport exportInvariances(const std::string& experimentPath, std::int64_t checkpoint,
+                                   const std::string& picklePath) {
+    if (std::filesystem::exists(picklePath))
+        throw Error("'" + picklePath + "' already exists; give a new file");
     const ExperimentFile file = ExperimentFile::open(experimentPath, /*writable=*/false);
     const SearchCheckpoint c = file.checkpoint(checkpoint);
     const std::string kinds = file.settings().invariances;
@@ -32,8 +34,11 @@ std::string publishedInvarianceKinds(const std::string& picklePath) {
     std::string kinds;
     for (const auto& [name, list] : readPickledTensorLists(picklePath))
         kinds += name == "orders" ? "P" : name == "scales" ? "S" : name == "rotations" ? "R" : "";
-    std::sort(kinds.begin(), kinds.end(), [](char a, char b) { return std::string("PSR").find(a) < std::string("PSR").find(b); });
-    if (kinds.empty()) throw Error("invariances '" + picklePath + "': holds none of orders, scales and rotations");
+    std::sort(kinds.begin(), kinds.end(), [](char a, char b) {
+        return std::string("PSR").find(a) < std::string("PSR").find(b);
+    });
+    if (kinds.empty())
+        throw Error("invariances '" + picklePath + "': holds none of orders, scales and rotations");
     return kinds;
 }
 
@@ -44,17 +49,21 @@ std::int64_t publishedMetadataStep(const std::string& picklePath) {
     return std::regex_search(text, m, std::regex(R"(step:\s*(\d+))")) ? std::stoll(m[1]) : 0;
 }
 
-InvarianceImport importInvariances(const std::string& experimentPath, const std::string& picklePath, std::int64_t step,
-                                   SearchObserver& observer) {
+InvarianceImport importInvariances(const std::string& experimentPath, const std::string& picklePath,
+                                   std::int64_t step, SearchObserver& observer) {
     c10::InferenceMode guard;
     ExperimentFile file = ExperimentFile::open(experimentPath, /*writable=*/true);
     const ModelIdentity recorded = file.model();
     const SearchSettings settings = file.settings();
-    const PublishedInvariances imported = readPublishedInvariances(picklePath, recorded.layers, recorded.ffn);
-    observer.onMessage("measuring the imported state (" + imported.kinds + ") at step " + std::to_string(step));
-    OptModel model = OptModel::load(resolveModelDirectory(recorded.path), recordedPlacement(recorded, "", ""));
+    const PublishedInvariances imported =
+        readPublishedInvariances(picklePath, recorded.layers, recorded.ffn);
+    observer.onMessage("measuring the imported state (" + imported.kinds + ") at step " +
+                       std::to_string(step));
+    OptModel model =
+        OptModel::load(resolveModelDirectory(recorded.path), recordedPlacement(recorded, "", ""));
     const CalibrationBatch calibration = file.calibration();
-    SearchEngine engine(std::move(model), settings, calibrationTensor(calibration), baseInputs(calibration, file.awq(), file.gptq()));
+    SearchEngine engine(std::move(model), settings, calibrationTensor(calibration),
+                        baseInputs(calibration, file.awq(), file.gptq()));
     SearchCheckpoint c = file.checkpoint(0);
     c.layers = imported.layers;
     engine.restore(c);

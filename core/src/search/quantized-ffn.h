@@ -5,8 +5,8 @@
 // and one fused pass (ffn-rebuild-kernel.h), the CUDA kernel or its CPU twin.
 #include <ATen/core/Tensor.h>
 
-#include "search/ffn-transform.h"
 #include "invx/quant-config.h"
+#include "search/ffn-transform.h"
 
 namespace invx {
 
@@ -17,14 +17,17 @@ bool fusedKernelsEnabled();
 
 // The fused pass where it runs (CUDA kernels built, weights on CUDA in float16 or float32, the
 // float32 quantizer), the tensor operations elsewhere. The search's rebuild of every candidate.
-FfnWeights quantizedFfn(const FfnWeights& fullPrecision, const LayerInvariance& state, const QuantConfig& quant);
+FfnWeights quantizedFfn(const FfnWeights& fullPrecision, const LayerInvariance& state,
+                        const QuantConfig& quant);
 
 // The tensor operations, on any device.
-FfnWeights quantizedFfnByTensors(const FfnWeights& fullPrecision, const LayerInvariance& state, const QuantConfig& quant);
+FfnWeights quantizedFfnByTensors(const FfnWeights& fullPrecision, const LayerInvariance& state,
+                                 const QuantConfig& quant);
 
 // The fused pass on the weights' device: the CUDA kernel, or on the CPU its twin. Throws
 // invx::Error where it cannot run (float16 arithmetic, a dtype other than float16 and float32, a
 // CUDA tensor without the kernels).
-FfnWeights quantizedFfnByKernel(const FfnWeights& fullPrecision, const LayerInvariance& state, const QuantConfig& quant);
+FfnWeights quantizedFfnByKernel(const FfnWeights& fullPrecision, const LayerInvariance& state,
+                                const QuantConfig& quant);
 
 }  // namespace invx

@@ -3,13 +3,13 @@
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
+#include "invx/error.h"
 #include "quant/awq-quantizer.h"
 #include "quant/gptq-quantizer.h"
 #include "quant/group-quantizer.h"
-#include "invx/error.h"
+#include "quant/rtn-quantizer.h"
 #include "search/loss-kernels.h"
 #include "search/quantized-ffn.h"
-#include "quant/rtn-quantizer.h"
 #include "search/weight-snapshot.h"
 
 namespace invx {
@@ -22,20 +22,25 @@ namespace {
 //   them once and never makes a float copy.
 // - On the CPU, one sequence at a time, so each block of logits is consumed while it is still in
 //   cache; logsumexp minus the target logit never writes the log-softmax out.
-at::Tensor headCrossEntropySum(const OptModel& model, const at::Tensor& hidden, const at::Tensor& ids) {
+at::Tensor headCrossEntropySum(const OptModel& model, const at::Tensor& hidden,
+                               const at::Tensor& ids) {
     const std::int64_t batch = hidden.size(0), seq = hidden.size(1);
     const bool kernel = hidden.is_cuda() && lossKernelsTake(hidden) && fusedKernelsEnabled();
-    const std::int64_t chunk = kernel ? std::max<std::int64_t>(1, 4096 / seq) : hidden.is_cuda() ? batch : 1;
+    const std::int64_t chunk = kernel             ? std::max<std::int64_t>(1, 4096 / seq)
+                               : hidden.is_cuda() ? batch
+                                                  : 1;
     std::vector<at::Tensor> sums;
     for (std::int64_t b = 0; b < batch; b += chunk) {
         const std::int64_t n = std::min(chunk, batch - b);
         const at::Tensor logits = model.head(hidden.narrow(0, b, n).narrow(1, 0, seq - 1));
         const at::Tensor targets = ids.narrow(0, b, n).narrow(1, 1, seq - 1);
         if (kernel) {
-            sums.push_back(rowCrossEntropy(logits.reshape({n * (seq - 1), -1}), targets).sum(at::kDouble));
+            sums.push_back(
+                rowCrossEntropy(logits.reshape({n * (seq - 1), -1}), targets).sum(at::kDouble));
         } else {
             const at::Tensor x = logits.to(at::kFloat);
-            sums.push_back((at::logsumexp(x, -1) - x.gather(-1, targets.unsqueeze(-1)).squeeze(-1)).sum());
+            sums.push_back(
+                (at::logsumexp(x, -1) - x.gather(-1, targets.unsqueeze(-1)).squeeze(-1)).sum());
         }
     }
     return at::stack(sums).to(at::kDouble).sum();
@@ -56,8 +61,8 @@ double tokensOf(const at::Tensor& ids) { return double(ids.size(0) * (ids.size(1
 
 }  // namespace
 
-SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const at::Tensor& calibration,
-                           const BaseInputs& baseInputs)
+SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings,
+                           const at::Tensor& calibration, const BaseInputs& baseInputs)
     : settings_(settings), model_(std::move(model)), rng_(settings.seed) {
     c10::InferenceMode guard;
     const OptConfig& config = model_.config();
@@ -65,7 +70,8 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
     settings_.validateForModel(config.hiddenSize, config.ffnDim, layers);
     // AWQ in float16 ends, as its authors' code does, with RTN in float16 arithmetic; so does every
     // candidate, so that the identity state is AWQ's model.
-    if (settings_.base == "awq") settings_.quant = finalQuantizerOfAwq(settings_.quant, awqPrecisionOf(settings_));
+    if (settings_.base == "awq")
+        settings_.quant = finalQuantizerOfAwq(settings_.quant, awqPrecisionOf(settings_));
     calibration_ = calibration.to(model_.placement().device, at::kLong);
     // The search works on the float16 values `invx apply` writes, so that an applied checkpoint
     // quantizes to exactly the model the search ended with.
@@ -73,16 +79,21 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
 
     matched_ = settings_.matchedLayerIndices(layers);
     matchedSlot_.assign(std::size_t(layers), -1);
-    for (std::size_t i = 0; i < matched_.size(); ++i) matchedSlot_[std::size_t(matched_[i])] = int(i);
+    for (std::size_t i = 0; i < matched_.size(); ++i)
+        matchedSlot_[std::size_t(matched_[i])] = int(i);
 
     // Full-precision targets, computed once: from the unmodified model, and again below from the
     // AWQ-applied one when the targets are the base method's (--targets base).
     const at::Tensor h = computeTargets(model_);
-    base_.fullPrecisionCe = readLosses(headCrossEntropySum(model_, h, calibration_), tokensOf(calibration_), {}).first;
+    base_.fullPrecisionCe =
+        readLosses(headCrossEntropySum(model_, h, calibration_), tokensOf(calibration_), {}).first;
 
-    const bool baseCalibrated = baseInputs.calibration.defined() && baseInputs.calibration.numel() > 0;
-    if ((settings_.base == "gptq" || (settings_.base == "awq" && baseInputs.awq.empty())) && !baseCalibrated)
-        throw Error("the search's base method " + settings_.base + " needs calibration data; none was given");
+    const bool baseCalibrated =
+        baseInputs.calibration.defined() && baseInputs.calibration.numel() > 0;
+    if ((settings_.base == "gptq" || (settings_.base == "awq" && baseInputs.awq.empty())) &&
+        !baseCalibrated)
+        throw Error("the search's base method " + settings_.base +
+                    " needs calibration data; none was given");
     // The reference mode recomputes the full-precision targets every step, so it keeps that model.
     if (settings_.mode == "reference") fullPrecision_ = std::make_unique<OptModel>(model_);
     if (settings_.base == "awq") {
@@ -106,16 +117,19 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings, const
     }
     for (int l = 0; l < layers; ++l) {
         const OptLayer& layer = model_.layers()[std::size_t(l)];
-        fullPrecisionFfn_.push_back({layer.fc1.weight.clone(),
-                                     layer.fc1.bias.defined() ? layer.fc1.bias.clone() : at::Tensor(),
-                                     layer.fc2.weight.clone()});
+        fullPrecisionFfn_.push_back(
+            {layer.fc1.weight.clone(),
+             layer.fc1.bias.defined() ? layer.fc1.bias.clone() : at::Tensor(),
+             layer.fc2.weight.clone()});
     }
 
     if (settings_.base == "gptq") {
         GptqExtras extras;
         if (rerunsGptq()) extras.ffnHessians = &gptqHessians_;
-        if (baseInputs.gptq.empty()) extras.records = &gptq_;
-        else extras.reuse = &baseInputs.gptq;
+        if (baseInputs.gptq.empty())
+            extras.records = &gptq_;
+        else
+            extras.reuse = &baseInputs.gptq;
         quantizeGptq(model_, baseInputs.calibration, settings_.quant, GptqOptions{}, extras);
         if (!baseInputs.gptq.empty()) gptq_ = baseInputs.gptq;
         if (!rerunsGptq()) startFromGptqWeights();
@@ -147,13 +161,15 @@ at::Tensor SearchEngine::computeTargets(const OptModel& model) {
 
 FfnWeights SearchEngine::buildQuantizedFfn(int layer, const LayerInvariance& state) const {
     c10::InferenceMode guard;
-    if (!rerunsGptq()) return quantizedFfn(fullPrecisionFfn_.at(std::size_t(layer)), state, settings_.quant);
+    if (!rerunsGptq())
+        return quantizedFfn(fullPrecisionFfn_.at(std::size_t(layer)), state, settings_.quant);
     // GPTQ again on the transformed weights, with the base run's Hessians carried through the
     // transformation: fc1's input is unchanged, fc2's is transformed like its columns.
     const FfnWeights t = transformFfnForStorage(fullPrecisionFfn_.at(std::size_t(layer)), state);
     const auto& [h1, h2] = gptqHessians_.at(std::size_t(layer));
     return {gptqQuantizeWeight(t.w1, h1, settings_.quant, GptqOptions{}).weight, t.b1,
-            gptqQuantizeWeight(t.w2, transformFfnHessian(h2, state), settings_.quant, GptqOptions{}).weight};
+            gptqQuantizeWeight(t.w2, transformFfnHessian(h2, state), settings_.quant, GptqOptions{})
+                .weight};
 }
 
 bool SearchEngine::rerunsGptq() const {
@@ -187,9 +203,11 @@ FfnWeights SearchEngine::currentFfn(int layer) const {
 }
 
 at::Tensor SearchEngine::mseTerm(const at::Tensor& hidden, const at::Tensor& target) const {
-    // On CUDA one pass over both (clamped-squared-error-kernel.h); the same value, summed in another
-    // order, as the tensor operations below, which stay on the CPU so that its results do not move.
-    if (hidden.is_cuda() && lossKernelsTake(hidden) && fusedKernelsEnabled() && target.scalar_type() == hidden.scalar_type())
+    // On CUDA one pass over both (clamped-squared-error-kernel.h); the same value, summed in
+    // another order, as the tensor operations below, which stay on the CPU so that its results do
+    // not move.
+    if (hidden.is_cuda() && lossKernelsTake(hidden) && fusedKernelsEnabled() &&
+        target.scalar_type() == hidden.scalar_type())
         return clampedSquaredErrorMean(hidden, target);
     const at::Tensor diff = hidden.to(at::kFloat) - target.to(at::kFloat);
     return diff.clamp(-100.0, 100.0).pow(2).mean();
@@ -207,7 +225,8 @@ std::vector<at::Tensor> SearchEngine::fullPrecisionTargets() const {
     return targets;
 }
 
-SearchEngine::Losses SearchEngine::forwardAll(bool cacheAttention, std::vector<at::Tensor>* attention,
+SearchEngine::Losses SearchEngine::forwardAll(bool cacheAttention,
+                                              std::vector<at::Tensor>* attention,
                                               const std::vector<at::Tensor>& targets) const {
     const int layers = int(model_.layers().size());
     if (cacheAttention) attention->assign(std::size_t(layers), at::Tensor());
@@ -217,35 +236,42 @@ SearchEngine::Losses SearchEngine::forwardAll(bool cacheAttention, std::vector<a
         const at::Tensor a = model_.attentionHalf(std::size_t(l), h);
         if (cacheAttention) (*attention)[std::size_t(l)] = a;
         h = model_.ffnHalf(std::size_t(l), a);
-        if (int slot = matchedSlot_[std::size_t(l)]; slot >= 0) terms.push_back(mseTerm(h, targets[std::size_t(slot)]));
+        if (int slot = matchedSlot_[std::size_t(l)]; slot >= 0)
+            terms.push_back(mseTerm(h, targets[std::size_t(slot)]));
     }
     Losses out;
-    const auto [ce, values] = readLosses(headCrossEntropySum(model_, h, calibration_), tokensOf(calibration_), terms);
+    const auto [ce, values] =
+        readLosses(headCrossEntropySum(model_, h, calibration_), tokensOf(calibration_), terms);
     out.ce = ce;
     // Layers are visited in increasing order; matched_ lists them from the last one down.
     out.mse.assign(matched_.size(), 0.0);
     std::size_t t = 0;
     for (int l = 0; l < layers; ++l)
-        if (int slot = matchedSlot_[std::size_t(l)]; slot >= 0) out.mse[std::size_t(slot)] = values[t++];
+        if (int slot = matchedSlot_[std::size_t(l)]; slot >= 0)
+            out.mse[std::size_t(slot)] = values[t++];
     return out;
 }
 
-SearchEngine::Losses SearchEngine::forwardFrom(int layer, std::vector<at::Tensor>& newAttention) const {
+SearchEngine::Losses SearchEngine::forwardFrom(int layer,
+                                               std::vector<at::Tensor>& newAttention) const {
     const int layers = int(model_.layers().size());
     newAttention.assign(std::size_t(layers), at::Tensor());
     std::vector<std::pair<int, at::Tensor>> terms;
     at::Tensor h = model_.ffnHalf(std::size_t(layer), attention_[std::size_t(layer)]);
-    if (int slot = matchedSlot_[std::size_t(layer)]; slot >= 0) terms.push_back({slot, mseTerm(h, targets_[std::size_t(slot)])});
+    if (int slot = matchedSlot_[std::size_t(layer)]; slot >= 0)
+        terms.push_back({slot, mseTerm(h, targets_[std::size_t(slot)])});
     for (int l = layer + 1; l < layers; ++l) {
         const at::Tensor a = model_.attentionHalf(std::size_t(l), h);
         newAttention[std::size_t(l)] = a;
         h = model_.ffnHalf(std::size_t(l), a);
-        if (int slot = matchedSlot_[std::size_t(l)]; slot >= 0) terms.push_back({slot, mseTerm(h, targets_[std::size_t(slot)])});
+        if (int slot = matchedSlot_[std::size_t(l)]; slot >= 0)
+            terms.push_back({slot, mseTerm(h, targets_[std::size_t(slot)])});
     }
     std::vector<at::Tensor> values;
     for (auto& t : terms) values.push_back(t.second);
     Losses out;
-    const auto [ce, mse] = readLosses(headCrossEntropySum(model_, h, calibration_), tokensOf(calibration_), values);
+    const auto [ce, mse] =
+        readLosses(headCrossEntropySum(model_, h, calibration_), tokensOf(calibration_), values);
     out.ce = ce;
     out.mse = mse_;  // layers before `layer` are unchanged
     for (std::size_t i = 0; i < terms.size(); ++i) out.mse[std::size_t(terms[i].first)] = mse[i];
@@ -273,8 +299,8 @@ StepRecord SearchEngine::step() {
 
     const bool fast = settings_.mode == "fast";
     std::vector<at::Tensor> newAttention;
-    const Losses losses =
-        fast ? forwardFrom(p.layer, newAttention) : forwardAll(false, nullptr, fullPrecisionTargets());
+    const Losses losses = fast ? forwardFrom(p.layer, newAttention)
+                               : forwardAll(false, nullptr, fullPrecisionTargets());
     const double loss = lossOf(losses);
 
     StepRecord r;
@@ -290,7 +316,8 @@ StepRecord SearchEngine::step() {
         state_[std::size_t(p.layer)] = std::move(p.candidate);
         mse_ = losses.mse;
         if (fast)
-            for (std::size_t l = std::size_t(p.layer) + 1; l < newAttention.size(); ++l) attention_[l] = newAttention[l];
+            for (std::size_t l = std::size_t(p.layer) + 1; l < newAttention.size(); ++l)
+                attention_[l] = newAttention[l];
     } else {
         installFfn(p.layer, previous);  // the very tensors that were there: bit for bit
     }
@@ -307,14 +334,16 @@ void SearchEngine::restore(const SearchCheckpoint& c) {
     c10::InferenceMode guard;
     const std::int64_t ffn = model_.config().ffnDim;
     if (c.layers.size() != state_.size())
-        throw Error("the checkpoint holds " + std::to_string(c.layers.size()) + " layers, but the model has " +
-                    std::to_string(state_.size()));
+        throw Error("the checkpoint holds " + std::to_string(c.layers.size()) +
+                    " layers, but the model has " + std::to_string(state_.size()));
     for (const auto& l : c.layers)
         if (std::int64_t(l.permutation.size()) != ffn || std::int64_t(l.scales.size()) != ffn ||
             std::int64_t(l.angles.size()) != ffn / 2)
-            throw Error("the checkpoint's invariance state does not match the model's FFN width " + std::to_string(ffn));
+            throw Error("the checkpoint's invariance state does not match the model's FFN width " +
+                        std::to_string(ffn));
     state_ = c.layers;
-    for (int l = 0; l < int(state_.size()); ++l) installFfn(l, buildQuantizedFfn(l, state_[std::size_t(l)]));
+    for (int l = 0; l < int(state_.size()); ++l)
+        installFfn(l, buildQuantizedFfn(l, state_[std::size_t(l)]));
     const Losses now = forwardAll(settings_.mode == "fast", &attention_, targets_);
     mse_ = now.mse;
     rng_ = RandomGenerator::fromState(c.rng);
@@ -343,11 +372,12 @@ std::pair<double, double> SearchEngine::measureCurrent() const {
 
 void SearchEngine::requireLayer(int layer) const {
     if (layer < 0 || layer >= int(state_.size()))
-        throw Error("cannot snapshot layer " + std::to_string(layer) + ": the model has layers 0 to " +
-                    std::to_string(state_.size() - 1));
+        throw Error("cannot snapshot layer " + std::to_string(layer) +
+                    ": the model has layers 0 to " + std::to_string(state_.size() - 1));
 }
 
-LayerSnapshot SearchEngine::snapshotWith(int layer, const LayerInvariance& state, const FfnWeights& quantized) const {
+LayerSnapshot SearchEngine::snapshotWith(int layer, const LayerInvariance& state,
+                                         const FfnWeights& quantized) const {
     c10::InferenceMode guard;
     const FfnWeights& fp = fullPrecisionFfn_[std::size_t(layer)];
     const FfnWeights t = transformFfnForStorage(fp, state);

@@ -8,17 +8,17 @@
 #include <memory>
 #include <vector>
 
-#include "search/ffn-transform.h"
 #include "invx/random-generator.h"
 #include "invx/search-records.h"
 #include "invx/search-settings.h"
 #include "model/opt-model.h"
+#include "search/ffn-transform.h"
 #include "search/search-proposal.h"
 
 namespace invx {
 
 class SearchEngine {
-public:
+  public:
     // What the base method needs: awq and gptq calibrate on `calibration` [samples, length]; awq
     // reuses `awq`, gptq reuses `gptq` (one record per block) when given instead of running again.
     struct BaseInputs {
@@ -46,7 +46,9 @@ public:
 
     const BaseResult& base() const { return base_; }
     const std::vector<AwqLayerRecord>& awqRecords() const { return awq_; }  // empty unless base awq
-    const std::vector<GptqLayerRecord>& gptqRecords() const { return gptq_; }  // empty unless base gptq
+    const std::vector<GptqLayerRecord>& gptqRecords() const {
+        return gptq_;
+    }                                                 // empty unless base gptq
     const OptModel& model() const { return model_; }  // the accepted quantized model
     const std::vector<LayerInvariance>& state() const { return state_; }
     std::int64_t stepsDone() const { return step_; }
@@ -61,16 +63,18 @@ public:
     at::Tensor computeTargets(const OptModel& model);
     FfnWeights buildQuantizedFfn(int layer, const LayerInvariance& state) const;
 
-private:
+  private:
     struct Losses {
         double ce = 0;
         std::vector<double> mse;  // per matched layer, in matched order
     };
     void installFfn(int layer, const FfnWeights& weights);
     void requireLayer(int layer) const;
-    LayerSnapshot snapshotWith(int layer, const LayerInvariance& state, const FfnWeights& quantized) const;
-    bool rerunsGptq() const;      // base gptq with gptq_candidates gptq
-    void startFromGptqWeights();  // gptq_candidates rtn: GPTQ's FFN weights become the starting ones
+    LayerSnapshot snapshotWith(int layer, const LayerInvariance& state,
+                               const FfnWeights& quantized) const;
+    bool rerunsGptq() const;  // base gptq with gptq_candidates gptq
+    void
+    startFromGptqWeights();  // gptq_candidates rtn: GPTQ's FFN weights become the starting ones
     FfnWeights currentFfn(int layer) const;
     // Whole forward against `targets`; when `cacheAttention`, refreshes the attention-half cache.
     Losses forwardAll(bool cacheAttention, std::vector<at::Tensor>* attention,
@@ -87,15 +91,16 @@ private:
     OptModel model_;
     std::unique_ptr<OptModel> fullPrecision_;  // reference mode only
     at::Tensor calibration_;
-    std::vector<int> matched_;          // matched layer indices
-    std::vector<int> matchedSlot_;      // layer -> position in matched_, or -1
-    std::vector<at::Tensor> targets_;   // full-precision outputs of the matched layers
-    std::vector<FfnWeights> fullPrecisionFfn_;  // after AWQ's scaling; GPTQ's weights with gptq_candidates rtn
+    std::vector<int> matched_;         // matched layer indices
+    std::vector<int> matchedSlot_;     // layer -> position in matched_, or -1
+    std::vector<at::Tensor> targets_;  // full-precision outputs of the matched layers
+    std::vector<FfnWeights>
+        fullPrecisionFfn_;  // after AWQ's scaling; GPTQ's weights with gptq_candidates rtn
     std::vector<std::pair<at::Tensor, at::Tensor>> gptqHessians_;  // base gptq: fc1, fc2 inputs
     std::vector<AwqLayerRecord> awq_;
     std::vector<GptqLayerRecord> gptq_;  // the base run's weights (reused or computed)
-    std::vector<at::Tensor> attention_; // fast mode: accepted attention-half outputs per layer
-    std::vector<double> mse_;           // accepted per-matched-layer MSE
+    std::vector<at::Tensor> attention_;  // fast mode: accepted attention-half outputs per layer
+    std::vector<double> mse_;            // accepted per-matched-layer MSE
     BaseResult base_;
 
     std::vector<LayerInvariance> state_;

@@ -1,4 +1,3 @@
-#include "invx/corpus-documents.h"
 #include "invx/search-run.h"
 
 #include <ATen/ATen.h>
@@ -9,13 +8,14 @@
 
 #include "invx/bpe-tokenizer.h"
 #include "invx/calibration-data.h"
-#include "io/token-id-file.h"
+#include "invx/corpus-documents.h"
 #include "invx/error.h"
 #include "invx/experiment-file.h"
 #include "invx/model-locator.h"
 #include "invx/perplexity-text.h"
-#include "model/model-identity.h"
+#include "io/token-id-file.h"
 #include "metrics/perplexity-evaluator.h"
+#include "model/model-identity.h"
 #include "search/search-engine.h"
 #include "search/searched-model.h"
 
@@ -31,7 +31,7 @@ double secondsSince(Clock::time_point t) {
 // Appends step records in chunks and flushes the file about once a second, so a crash loses at
 // most the last second of steps (they are recomputed from the last checkpoint on resume).
 class StepWriter {
-public:
+  public:
     explicit StepWriter(ExperimentFile& file) : file_(file) {}
     void add(const StepRecord& r) {
         pending_.push_back(r);
@@ -44,7 +44,7 @@ public:
         lastFlush_ = Clock::now();
     }
 
-private:
+  private:
     ExperimentFile& file_;
     std::vector<StepRecord> pending_;
     Clock::time_point lastFlush_ = Clock::now();
@@ -52,7 +52,7 @@ private:
 
 // When the next perplexity evaluation is due (SearchSettings' evaluation schedule).
 class EvaluationSchedule {
-public:
+  public:
     explicit EvaluationSchedule(const SearchSettings& s) : s_(s) {}
     void evaluated(std::int64_t acceptedSteps, double searchSeconds, double evalSeconds) {
         lastAccepted_ = acceptedSteps;
@@ -62,14 +62,16 @@ public:
     bool due(std::int64_t acceptedSteps, double searchSeconds) const {
         const double since = searchSeconds - lastSearchSeconds_;
         if (s_.evalEveryAccepted > 0 || s_.evalEverySeconds > 0) {
-            return (s_.evalEveryAccepted > 0 && acceptedSteps - lastAccepted_ >= s_.evalEveryAccepted) ||
+            return (s_.evalEveryAccepted > 0 &&
+                    acceptedSteps - lastAccepted_ >= s_.evalEveryAccepted) ||
                    (s_.evalEverySeconds > 0 && since >= s_.evalEverySeconds);
         }
         // Automatic: evaluation takes at most evalBudget of the time.
-        return acceptedSteps > lastAccepted_ && since >= lastCost_ * (1.0 - s_.evalBudget) / s_.evalBudget;
+        return acceptedSteps > lastAccepted_ &&
+               since >= lastCost_ * (1.0 - s_.evalBudget) / s_.evalBudget;
     }
 
-private:
+  private:
     const SearchSettings& s_;
     std::int64_t lastAccepted_ = 0;
     double lastSearchSeconds_ = 0, lastCost_ = 0;
@@ -84,32 +86,42 @@ struct ReusedBase {
     std::vector<GptqLayerRecord> gptq;
 };
 
-ReusedBase reuseBase(const std::string& path, const SearchSettings& settings, const ModelIdentity& model) {
+ReusedBase reuseBase(const std::string& path, const SearchSettings& settings,
+                     const ModelIdentity& model) {
     if (settings.base == "rtn")
-        throw Error("--base-from " + path + " reuses AWQ's or GPTQ's results, but the search's base is rtn; add --base awq or --base gptq");
+        throw Error("--base-from " + path +
+                    " reuses AWQ's or GPTQ's results, but the search's base is rtn; add --base awq "
+                    "or --base gptq");
     const ExperimentFile source = ExperimentFile::open(path, /*writable=*/false);
     const SearchSettings recorded = source.settings();
     const std::string what = "--base-from '" + path + "'";
     if (recorded.base != settings.base)
-        throw Error(what + " holds a " + recorded.base + " base, but this search asks for --base " + settings.base);
-    if (recorded.quant.bits != settings.quant.bits || recorded.quant.groupSize != settings.quant.groupSize)
-        throw Error(what + " was quantized with " + recorded.quant.describe() + ", but this search asks for " + settings.quant.describe());
+        throw Error(what + " holds a " + recorded.base + " base, but this search asks for --base " +
+                    settings.base);
+    if (recorded.quant.bits != settings.quant.bits ||
+        recorded.quant.groupSize != settings.quant.groupSize)
+        throw Error(what + " was quantized with " + recorded.quant.describe() +
+                    ", but this search asks for " + settings.quant.describe());
     if (settings.base == "awq" && recorded.awqPrecision != settings.awqPrecision)
-        throw Error(what + " ran AWQ in " + recorded.awqPrecision + ", but this search asks for --awq-precision " +
-                    settings.awqPrecision + "; leave --awq-precision out to take the file's");
+        throw Error(what + " ran AWQ in " + recorded.awqPrecision +
+                    ", but this search asks for --awq-precision " + settings.awqPrecision +
+                    "; leave --awq-precision out to take the file's");
     const ModelIdentity sourceModel = source.model();
     if (sourceModel.fingerprint != model.fingerprint)
-        throw Error(what + " was made for the model at '" + sourceModel.path + "' (fingerprint " + sourceModel.fingerprint +
-                    "), not for '" + model.path + "' (fingerprint " + model.fingerprint + ")");
+        throw Error(what + " was made for the model at '" + sourceModel.path + "' (fingerprint " +
+                    sourceModel.fingerprint + "), not for '" + model.path + "' (fingerprint " +
+                    model.fingerprint + ")");
     const CalibrationBatch calibration = source.calibration();
     if (calibration.baseSamples == 0)
         throw Error(what + " holds no calibration of its base method");
     if (calibration.length != settings.calibrationLength)
         throw Error(what + " calibrated on sequences of " + std::to_string(calibration.length) +
-                    " tokens, but this search's --calibration-length is " + std::to_string(settings.calibrationLength));
+                    " tokens, but this search's --calibration-length is " +
+                    std::to_string(settings.calibrationLength));
     ReusedBase r{calibration.baseIds, calibration.baseSamples, source.awq(), source.gptq()};
     if (settings.base == "awq" ? r.awq.empty() : r.gptq.empty())
-        throw Error(what + " holds no stored " + settings.base + " results (files written before GPTQ weights were stored "
+        throw Error(what + " holds no stored " + settings.base +
+                    " results (files written before GPTQ weights were stored "
                     "lack them); quantize again with invx quantize");
     return r;
 }
@@ -121,27 +133,31 @@ std::vector<std::int32_t> evaluationIds(const SearchSettings& s, const BpeTokeni
 
 std::string tokenizerDirectory(const std::string& modelDir) {
     if (!std::filesystem::exists(std::filesystem::path(modelDir) / "vocab.json"))
-        throw Error("model directory '" + modelDir + "' has no tokenizer (vocab.json), which the search needs for "
+        throw Error("model directory '" + modelDir +
+                    "' has no tokenizer (vocab.json), which the search needs for "
                     "its calibration and evaluation text");
     return modelDir;
 }
 
 class Run {
-public:
+  public:
     Run(const SearchRunRequest& request, SearchObserver& observer, SearchControl& control)
         : request_(request), observer_(observer), control_(control) {}
 
     SearchSummary execute() {
-        if (request_.resume) openExisting();
-        else createNew();
+        if (request_.resume)
+            openExisting();
+        else
+            createNew();
         return loop();
     }
 
-private:
+  private:
     void createNew() {
         settings_ = request_.settings;
         settings_.validate();
-        if (request_.experimentPath.empty()) throw Error("the search needs an experiment file to write (--out FILE)");
+        if (request_.experimentPath.empty())
+            throw Error("the search needs an experiment file to write (--out FILE)");
         ExperimentFile::requireNewPath(request_.experimentPath);  // before the slow loading
         const std::string modelDir = resolveModelDirectory(request_.modelPath);
         const BpeTokenizer tokenizer = BpeTokenizer::fromDirectory(tokenizerDirectory(modelDir));
@@ -152,51 +168,68 @@ private:
         snapshotLayers_ = request_.snapshotLayers;
         requireValidSnapshotLayers(int(config.numLayers));
         if (settings_.calibrationLength > config.maxPositions)
-            throw Error("search setting 'calibration_length' (" + std::to_string(settings_.calibrationLength) +
-                        ") exceeds the model's " + std::to_string(config.maxPositions) + " positions");
+            throw Error("search setting 'calibration_length' (" +
+                        std::to_string(settings_.calibrationLength) + ") exceeds the model's " +
+                        std::to_string(config.maxPositions) + " positions");
 
         if (settings_.evalData != "none" && settings_.evalWindowLength > config.maxPositions)
-            throw Error("search setting 'eval_window' (" + std::to_string(settings_.evalWindowLength) +
-                        ") exceeds the model's " + std::to_string(config.maxPositions) + " positions");
+            throw Error("search setting 'eval_window' (" +
+                        std::to_string(settings_.evalWindowLength) + ") exceeds the model's " +
+                        std::to_string(config.maxPositions) + " positions");
         if (!settings_.calibrationIds.empty())  // recorded absolute, like the model
-            settings_.calibrationIds = std::filesystem::absolute(settings_.calibrationIds).lexically_normal().string();
+            settings_.calibrationIds =
+                std::filesystem::absolute(settings_.calibrationIds).lexically_normal().string();
         CalibrationBatch calibration;
         calibration.corpus = settings_.calibrationCorpus;
         calibration.samples = settings_.calibrationSamples;
         calibration.length = settings_.calibrationLength;
         // Recorded absolute, so that --resume and apply work from any directory.
-        const ModelIdentity identity = identifyModel(model, std::filesystem::absolute(modelDir).lexically_normal().string());
+        const ModelIdentity identity =
+            identifyModel(model, std::filesystem::absolute(modelDir).lexically_normal().string());
         std::optional<ReusedBase> reused;
         if (!request_.baseFrom.empty()) {
             reused = reuseBase(request_.baseFrom, settings_, identity);
             settings_.baseCalibrationSamples = int(reused->samples);
         }
         // One draw serves both: the search's batch is the first blocks of the base method's.
-        const int baseSamples = settings_.base == "rtn" || reused ? 0 : settings_.baseCalibrationSamples;
+        const int baseSamples =
+            settings_.base == "rtn" || reused ? 0 : settings_.baseCalibrationSamples;
         const int drawn = std::max(settings_.calibrationSamples, baseSamples);
-        const std::vector<std::int32_t> blocks = calibrationBlocks(tokenizer, drawn, config.vocabSize);
-        if (!settings_.calibrationIds.empty()) calibration.corpus = "ids:" + settings_.calibrationIds;
-        calibration.ids.assign(blocks.begin(), blocks.begin() + std::int64_t(settings_.calibrationSamples) * settings_.calibrationLength);
+        const std::vector<std::int32_t> blocks =
+            calibrationBlocks(tokenizer, drawn, config.vocabSize);
+        if (!settings_.calibrationIds.empty())
+            calibration.corpus = "ids:" + settings_.calibrationIds;
+        calibration.ids.assign(blocks.begin(),
+                               blocks.begin() + std::int64_t(settings_.calibrationSamples) *
+                                                    settings_.calibrationLength);
         if (baseSamples > 0) {
             calibration.baseSamples = baseSamples;
-            calibration.baseIds.assign(blocks.begin(), blocks.begin() + std::int64_t(baseSamples) * settings_.calibrationLength);
+            calibration.baseIds.assign(
+                blocks.begin(),
+                blocks.begin() + std::int64_t(baseSamples) * settings_.calibrationLength);
         } else if (reused) {
             calibration.baseSamples = reused->samples;
             calibration.baseIds = reused->ids;
         }
         evalIds_ = evaluationIds(settings_, tokenizer);
 
-        file_.emplace(ExperimentFile::create(request_.experimentPath, settings_, identity, calibration));
+        file_.emplace(
+            ExperimentFile::create(request_.experimentPath, settings_, identity, calibration));
         file_->recordSnapshotLayers(snapshotLayers_);
-        observer_.onMessage("quantizing (" + settings_.base + ", " + settings_.quant.describe() +
-                            (settings_.base == "rtn" ? std::string()
-                             : reused ? ", reusing the results in " + request_.baseFrom
-                                      : ", calibrating on " + std::to_string(calibration.baseSamples) + " sequences") +
-                            ") and measuring the starting point");
+        observer_.onMessage(
+            "quantizing (" + settings_.base + ", " + settings_.quant.describe() +
+            (settings_.base == "rtn" ? std::string()
+             : reused
+                 ? ", reusing the results in " + request_.baseFrom
+                 : ", calibrating on " + std::to_string(calibration.baseSamples) + " sequences") +
+            ") and measuring the starting point");
         engine_.emplace(std::move(model), settings_, calibrationTensor(calibration),
-                        reused ? baseInputs(calibration, reused->awq, reused->gptq) : baseInputs(calibration, {}, {}));
+                        reused ? baseInputs(calibration, reused->awq, reused->gptq)
+                               : baseInputs(calibration, {}, {}));
         BaseResult base = engine_->base();
-        if (reused) base.reusedFrom = std::filesystem::absolute(request_.baseFrom).lexically_normal().string();
+        if (reused)
+            base.reusedFrom =
+                std::filesystem::absolute(request_.baseFrom).lexically_normal().string();
         file_->writeBase(base);
         if (!engine_->awqRecords().empty()) file_->writeAwq(engine_->awqRecords());
         if (!engine_->gptqRecords().empty()) file_->writeGptq(engine_->gptqRecords());
@@ -213,28 +246,35 @@ private:
         settings_ = file_->settings();
         if (request_.resumeSteps >= 0) settings_.steps = request_.resumeSteps;
         const ModelIdentity recorded = file_->model();
-        const std::string modelDir = resolveModelDirectory(request_.modelPath.empty() ? recorded.path : request_.modelPath);
-        const ModelPlacement placement = recordedPlacement(recorded, request_.device, request_.dtype);
+        const std::string modelDir =
+            resolveModelDirectory(request_.modelPath.empty() ? recorded.path : request_.modelPath);
+        const ModelPlacement placement =
+            recordedPlacement(recorded, request_.device, request_.dtype);
         observer_.onMessage("loading the model from " + modelDir);
         OptModel model = OptModel::load(modelDir, placement);
         requireSameModel(recorded, identifyModel(model, modelDir), request_.experimentPath);
         if (file_->checkpointCount() == 0)
-            throw Error("experiment file '" + request_.experimentPath + "' holds no checkpoint to resume from");
+            throw Error("experiment file '" + request_.experimentPath +
+                        "' holds no checkpoint to resume from");
         const SearchCheckpoint checkpoint = file_->checkpoint(-1);
         if (request_.resumeSteps >= 0 && request_.resumeSteps < checkpoint.step)
             throw Error("--steps " + std::to_string(request_.resumeSteps) + " is below the " +
                         std::to_string(checkpoint.step) + " steps '" + request_.experimentPath +
                         "' has already done; give a larger total");
         // The recorded layers unless others are asked for; those are snapshotted where it resumes.
-        snapshotLayers_ = request_.snapshotLayers.empty() ? file_->snapshotLayers() : request_.snapshotLayers;
+        snapshotLayers_ =
+            request_.snapshotLayers.empty() ? file_->snapshotLayers() : request_.snapshotLayers;
         snapshotOnResume_ = !request_.snapshotLayers.empty();
         requireValidSnapshotLayers(int(model.config().numLayers));
         if (request_.resumeSteps >= 0) file_->setTargetSteps(request_.resumeSteps);
-        evalIds_ = evaluationIds(settings_, BpeTokenizer::fromDirectory(tokenizerDirectory(modelDir)));
+        evalIds_ =
+            evaluationIds(settings_, BpeTokenizer::fromDirectory(tokenizerDirectory(modelDir)));
 
-        observer_.onMessage("quantizing and restoring the checkpoint at step " + std::to_string(checkpoint.step));
+        observer_.onMessage("quantizing and restoring the checkpoint at step " +
+                            std::to_string(checkpoint.step));
         const CalibrationBatch calibration = file_->calibration();
-        engine_.emplace(std::move(model), settings_, calibrationTensor(calibration), baseInputs(calibration, file_->awq(), file_->gptq()));
+        engine_.emplace(std::move(model), settings_, calibrationTensor(calibration),
+                        baseInputs(calibration, file_->awq(), file_->gptq()));
         engine_->restore(checkpoint);
         file_->truncateAfter(checkpoint.step);
         elapsedOffset_ = checkpoint.elapsedSeconds;
@@ -245,30 +285,37 @@ private:
 
     // `samples` x calibration_length token ids: the first rows of --calibration-ids, or drawn from
     // the corpus.
-    std::vector<std::int32_t> calibrationBlocks(const BpeTokenizer& tokenizer, int samples, std::int64_t vocabulary) {
+    std::vector<std::int32_t> calibrationBlocks(const BpeTokenizer& tokenizer, int samples,
+                                                std::int64_t vocabulary) {
         if (settings_.calibrationIds.empty()) {
             observer_.onMessage("tokenizing the calibration corpus " + settings_.calibrationCorpus);
-            return buildCalibrationBlocks(readCorpusDocuments(settings_.calibrationCorpus), tokenizer, samples,
-                                          settings_.calibrationLength, settings_.calibrationSeed, settings_.calibrationCorpus);
+            return buildCalibrationBlocks(readCorpusDocuments(settings_.calibrationCorpus),
+                                          tokenizer, samples, settings_.calibrationLength,
+                                          settings_.calibrationSeed, settings_.calibrationCorpus);
         }
         observer_.onMessage("reading the calibration token ids " + settings_.calibrationIds);
         const TokenIdMatrix m = readTokenIdFile(settings_.calibrationIds, vocabulary);
-        const std::string what = "the token ids '" + settings_.calibrationIds + "' [" + std::to_string(m.rows) + ", " +
-                                 std::to_string(m.cols) + "]";
+        const std::string what = "the token ids '" + settings_.calibrationIds + "' [" +
+                                 std::to_string(m.rows) + ", " + std::to_string(m.cols) + "]";
         if (m.cols != settings_.calibrationLength)
-            throw Error(what + " hold sequences of " + std::to_string(m.cols) + " tokens, but --calibration-length is " +
-                        std::to_string(settings_.calibrationLength) + "; pass --calibration-length " + std::to_string(m.cols));
+            throw Error(what + " hold sequences of " + std::to_string(m.cols) +
+                        " tokens, but --calibration-length is " +
+                        std::to_string(settings_.calibrationLength) +
+                        "; pass --calibration-length " + std::to_string(m.cols));
         if (m.rows < samples)
-            throw Error(what + " hold " + std::to_string(m.rows) + " sequences, but " + std::to_string(samples) +
-                        " are needed (--calibration-samples, and --base-calibration-samples for awq/gptq)");
-        return std::vector<std::int32_t>(m.ids.begin(), m.ids.begin() + std::int64_t(samples) * m.cols);
+            throw Error(
+                what + " hold " + std::to_string(m.rows) + " sequences, but " +
+                std::to_string(samples) +
+                " are needed (--calibration-samples, and --base-calibration-samples for awq/gptq)");
+        return std::vector<std::int32_t>(m.ids.begin(),
+                                         m.ids.begin() + std::int64_t(samples) * m.cols);
     }
 
     void requireValidSnapshotLayers(int layers) const {
         for (int l : snapshotLayers_)
             if (l < 0 || l >= layers)
-                throw Error("--snapshot-layers names layer " + std::to_string(l) + ", but the model has layers 0 to " +
-                            std::to_string(layers - 1));
+                throw Error("--snapshot-layers names layer " + std::to_string(l) +
+                            ", but the model has layers 0 to " + std::to_string(layers - 1));
     }
 
     double elapsed() const { return elapsedOffset_ + secondsSince(started_); }
@@ -327,7 +374,9 @@ private:
             // Evaluation time already spent counts against the budget of the resumed run too.
             const auto evals = file_->evaluations();
             for (const auto& e : evals) evalSecondsBefore_ += e.seconds;
-            if (!evals.empty()) schedule_.evaluated(evals.back().acceptedSteps, searchSeconds(), evals.back().seconds);
+            if (!evals.empty())
+                schedule_.evaluated(evals.back().acceptedSteps, searchSeconds(),
+                                    evals.back().seconds);
         }
         file_->setStatus("running");
         steps_.emplace(*file_);
@@ -359,7 +408,8 @@ private:
             if (engine_->stepsDone() - lastCheckpointStep_ >= settings_.checkpointEverySteps ||
                 secondsSince(lastCheckpointTime_) >= settings_.checkpointEverySeconds)
                 writeCheckpoint();
-            if (engine_->stepsDone() < settings_.steps && schedule_.due(engine_->acceptedSteps(), searchSeconds()))
+            if (engine_->stepsDone() < settings_.steps &&
+                schedule_.due(engine_->acceptedSteps(), searchSeconds()))
                 evaluate();
         }
         steps_->flush();
@@ -409,7 +459,8 @@ private:
 
 }  // namespace
 
-SearchSummary runSearch(const SearchRunRequest& request, SearchObserver& observer, SearchControl& control) {
+SearchSummary runSearch(const SearchRunRequest& request, SearchObserver& observer,
+                        SearchControl& control) {
     Run run(request, observer, control);
     return run.execute();
 }

@@ -7,8 +7,9 @@
 
 namespace invx {
 
-WeightSnapshot makeWeightSnapshot(const char* name, const at::Tensor& original, const at::Tensor& transformed,
-                                  const at::Tensor& quantized, const QuantConfig& quant) {
+WeightSnapshot makeWeightSnapshot(const char* name, const at::Tensor& original,
+                                  const at::Tensor& transformed, const at::Tensor& quantized,
+                                  const QuantConfig& quant) {
     c10::InferenceMode guard;
     WeightSnapshot w;
     w.name = name;

@@ -110,8 +110,8 @@ struct BpeTokenizer::Impl {
     std::vector<std::string> idToToken;                   // id -> token text ("" if unused)
     std::unordered_map<std::string, int> mergeRank;       // "left right" -> rank
     std::vector<std::pair<std::string, std::int32_t>> addedTokens;  // longest first
-    std::vector<bool> isAdded;                             // by id
-    std::array<std::string, 256> byteSymbol;               // byte -> its code point as UTF-8
+    std::vector<bool> isAdded;                                      // by id
+    std::array<std::string, 256> byteSymbol;  // byte -> its code point as UTF-8
     std::unordered_map<std::string, unsigned char> symbolByte;
     std::int32_t bos = -1, eos = -1, unk = -1;
     bool addBos = false;
@@ -128,7 +128,8 @@ struct BpeTokenizer::Impl {
         pattern = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(kGpt2Pattern), PCRE2_ZERO_TERMINATED,
                                 PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK, &errorCode,
                                 &errorOffset, nullptr);
-        if (!pattern) throw Error("internal error: the GPT-2 pre-tokenization pattern does not compile");
+        if (!pattern)
+            throw Error("internal error: the GPT-2 pre-tokenization pattern does not compile");
         pcre2_jit_compile(pattern, PCRE2_JIT_COMPLETE);  // falls back to the interpreter if absent
     }
 
@@ -242,9 +243,11 @@ BpeTokenizer BpeTokenizer::fromDirectory(const std::string& directory) {
 
     nlohmann::json vocab = readJsonFile(vocabPath.string(), "tokenizer vocabulary");
     if (!vocab.is_object())
-        throw Error("tokenizer vocabulary '" + vocabPath.string() + "' is not a JSON object of token: id");
+        throw Error("tokenizer vocabulary '" + vocabPath.string() +
+                    "' is not a JSON object of token: id");
     for (const auto& [token, id] : vocab.items())
-        if (!id.is_number_integer() || id.get<std::int64_t>() < 0 || id.get<std::int64_t>() > INT32_MAX)
+        if (!id.is_number_integer() || id.get<std::int64_t>() < 0 ||
+            id.get<std::int64_t>() > INT32_MAX)
             throw Error("tokenizer vocabulary '" + vocabPath.string() + "': token '" + token +
                         "' has an id that is not a non-negative integer");
 
@@ -275,18 +278,23 @@ BpeTokenizer BpeTokenizer::fromDirectory(const std::string& directory) {
     const fs::path configPath = dir / "tokenizer_config.json";
     const fs::path specialPath = dir / "special_tokens_map.json";
     const fs::path addedPath = dir / "added_tokens.json";
-    nlohmann::json config = fs::exists(configPath) ? readJsonFile(configPath.string(), "tokenizer configuration")
-                                                    : nlohmann::json::object();
-    nlohmann::json special = fs::exists(specialPath) ? readJsonFile(specialPath.string(), "special tokens map")
-                                                      : nlohmann::json::object();
+    nlohmann::json config = fs::exists(configPath)
+                                ? readJsonFile(configPath.string(), "tokenizer configuration")
+                                : nlohmann::json::object();
+    nlohmann::json special = fs::exists(specialPath)
+                                 ? readJsonFile(specialPath.string(), "special tokens map")
+                                 : nlohmann::json::object();
     std::unordered_map<std::string, std::int32_t> added;
-    std::unordered_map<std::string, std::string> addedSource;  // the file each added token came from
+    std::unordered_map<std::string, std::string>
+        addedSource;  // the file each added token came from
     if (fs::exists(addedPath)) {
         nlohmann::json a = readJsonFile(addedPath.string(), "added tokens file");
         if (!a.is_object())
-            throw Error("added tokens file '" + addedPath.string() + "' is not a JSON object of token: id");
+            throw Error("added tokens file '" + addedPath.string() +
+                        "' is not a JSON object of token: id");
         for (const auto& [token, id] : a.items()) {
-            if (!id.is_number_integer() || id.get<std::int64_t>() < 0 || id.get<std::int64_t>() > INT32_MAX)
+            if (!id.is_number_integer() || id.get<std::int64_t>() < 0 ||
+                id.get<std::int64_t>() > INT32_MAX)
                 throw Error("added tokens file '" + addedPath.string() + "': token '" + token +
                             "' has an id that is not a non-negative integer");
             added[token] = id.get<std::int32_t>();
@@ -305,7 +313,8 @@ BpeTokenizer BpeTokenizer::fromDirectory(const std::string& directory) {
                 used = 0;
             }
             if (used != idText.size() || id < 0 || id > INT32_MAX)
-                throw Error("tokenizer configuration '" + configPath.string() + "': added_tokens_decoder key '" + idText +
+                throw Error("tokenizer configuration '" + configPath.string() +
+                            "': added_tokens_decoder key '" + idText +
                             "' is not a non-negative integer id");
             if (!content.empty()) {
                 added[content] = std::int32_t(id);
@@ -329,17 +338,19 @@ BpeTokenizer BpeTokenizer::fromDirectory(const std::string& directory) {
     const std::int64_t idLimit = std::int64_t(vocab.size()) + std::int64_t(added.size());
     for (const auto& [token, id] : vocab.items()) {
         if (id.get<std::int64_t>() >= idLimit)
-            throw Error("tokenizer vocabulary '" + vocabPath.string() + "': token '" + token + "' has id " +
-                        std::to_string(id.get<std::int64_t>()) + ", beyond the " + std::to_string(idLimit) +
-                        " ids of the vocabulary and the added tokens");
+            throw Error("tokenizer vocabulary '" + vocabPath.string() + "': token '" + token +
+                        "' has id " + std::to_string(id.get<std::int64_t>()) + ", beyond the " +
+                        std::to_string(idLimit) + " ids of the vocabulary and the added tokens");
         impl->vocab[token] = id.get<std::int32_t>();
         impl->setId(token, id.get<std::int32_t>());
     }
     for (const auto& [content, id] : added)
         if (id >= idLimit)
-            throw Error("tokenizer file '" + (addedSource.count(content) ? addedSource[content] : vocabPath.string()) +
-                        "': added token '" + content + "' has id " + std::to_string(id) + ", beyond the " +
-                        std::to_string(idLimit) + " ids of the vocabulary and the added tokens");
+            throw Error("tokenizer file '" +
+                        (addedSource.count(content) ? addedSource[content] : vocabPath.string()) +
+                        "': added token '" + content + "' has id " + std::to_string(id) +
+                        ", beyond the " + std::to_string(idLimit) +
+                        " ids of the vocabulary and the added tokens");
     for (const auto& [content, id] : added) {
         impl->vocab.emplace(content, id);
         impl->setId(content, id);
@@ -357,7 +368,8 @@ BpeTokenizer BpeTokenizer::fromDirectory(const std::string& directory) {
     impl->bos = idOf(specialToken("bos_token"));
     impl->eos = idOf(specialToken("eos_token"));
     impl->unk = idOf(specialToken("unk_token"));
-    if (config.is_object() && config.contains("add_bos_token") && config["add_bos_token"].is_boolean())
+    if (config.is_object() && config.contains("add_bos_token") &&
+        config["add_bos_token"].is_boolean())
         impl->addBos = config["add_bos_token"].get<bool>();
     if (impl->addBos && impl->bos < 0)
         throw Error("tokenizer configuration '" + configPath.string() +
@@ -372,8 +384,8 @@ std::vector<std::int32_t> BpeTokenizer::encode(const std::string& text, bool add
     if (bad >= 0) {
         char hex[8];
         std::snprintf(hex, sizeof hex, "0x%02X", unsigned(static_cast<unsigned char>(text[bad])));
-        throw Error("text to tokenize is not valid UTF-8: byte " + std::string(hex) + " at offset " +
-                    std::to_string(bad) + "; convert the file to UTF-8");
+        throw Error("text to tokenize is not valid UTF-8: byte " + std::string(hex) +
+                    " at offset " + std::to_string(bad) + "; convert the file to UTF-8");
     }
     std::vector<std::int32_t> ids;
     if (addSpecial && impl_->addBos) ids.push_back(impl_->bos);

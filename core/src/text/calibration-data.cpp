@@ -31,9 +31,10 @@ std::vector<std::int32_t> buildCalibrationBlocks(const std::vector<std::string>&
         ++used;
     }
     if (ids.size() < needed)
-        throw Error("calibration corpus '" + corpusName + "' yields only " + std::to_string(ids.size()) +
-                    " tokens from " + std::to_string(used) + " documents of at most " + std::to_string(length) +
-                    " tokens, but " + std::to_string(samples) + " x " + std::to_string(length) +
+        throw Error("calibration corpus '" + corpusName + "' yields only " +
+                    std::to_string(ids.size()) + " tokens from " + std::to_string(used) +
+                    " documents of at most " + std::to_string(length) + " tokens, but " +
+                    std::to_string(samples) + " x " + std::to_string(length) +
                     " are needed; use fewer or shorter samples, or a larger corpus");
     ids.resize(needed);
     return ids;

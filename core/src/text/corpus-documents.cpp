@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "invx/error.h"
 #include "invx/data-sets.h"
+#include "invx/error.h"
 #include "invx/text-file.h"
 
 #ifdef INVX_HAVE_ZLIB
@@ -19,7 +19,8 @@ namespace {
 namespace fs = std::filesystem;
 
 bool endsWith(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 std::string readGzip(const std::string& path) {
@@ -35,7 +36,8 @@ std::string readGzip(const std::string& path) {
     if (failed) throw Error("calibration corpus '" + path + "' is not a valid gzip file");
     return out;
 #else
-    throw Error("calibration corpus '" + path + "' is gzip-compressed, but this build has no zlib; "
+    throw Error("calibration corpus '" + path +
+                "' is gzip-compressed, but this build has no zlib; "
                 "decompress it (gunzip) and pass the .jsonl file");
 #endif
 }
@@ -87,8 +89,10 @@ std::vector<std::string> paragraphDocuments(const std::string& content) {
         paragraph.clear();
     };
     while (std::getline(in, line)) {
-        if (trimWhitespace(line).empty()) flush();
-        else paragraph += (paragraph.empty() ? "" : "\n") + line;
+        if (trimWhitespace(line).empty())
+            flush();
+        else
+            paragraph += (paragraph.empty() ? "" : "\n") + line;
     }
     flush();
     return docs;
@@ -96,7 +100,9 @@ std::vector<std::string> paragraphDocuments(const std::string& content) {
 
 std::vector<std::string> fileDocuments(const std::string& path) {
     if (isJsonLinesFile(path))
-        return jsonLineDocuments(endsWith(path, ".gz") ? readGzip(path) : readWholeFile(path, "calibration corpus"), path);
+        return jsonLineDocuments(
+            endsWith(path, ".gz") ? readGzip(path) : readWholeFile(path, "calibration corpus"),
+            path);
     const std::string content = readWholeFile(path, "calibration corpus");
     if (content.compare(0, 4, "<doc") == 0) return wikiExtractorDocuments(content);
     if (endsWith(path, ".tokens")) return lineDocuments(content);
@@ -114,9 +120,11 @@ std::vector<std::string> readCorpusDocuments(const std::string& nameOrPath) {
     if (!fs::is_directory(path)) return fileDocuments(path);
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(path))
-        if (entry.is_regular_file() && entry.path().extension() == ".txt") files.push_back(entry.path());
+        if (entry.is_regular_file() && entry.path().extension() == ".txt")
+            files.push_back(entry.path());
     std::sort(files.begin(), files.end());
-    if (files.empty()) throw Error("calibration corpus directory '" + path + "' holds no .txt files");
+    if (files.empty())
+        throw Error("calibration corpus directory '" + path + "' holds no .txt files");
     std::vector<std::string> docs;
     for (const auto& f : files) {
         auto more = paragraphDocuments(readWholeFile(f.string(), "calibration corpus"));

@@ -37,7 +37,8 @@ std::string resolveDataset(const std::string& nameOrPath) {
         if (dir.empty()) {
             throw Error(std::string("data set '") + d.name +
                         "' is looked up under $INVX_DATA, which is not set; set INVX_DATA to your "
-                        "data directory (it should hold " + d.relativePath + ") or pass a file path");
+                        "data directory (it should hold " +
+                        d.relativePath + ") or pass a file path");
         }
         std::filesystem::path p = std::filesystem::path(dir) / d.relativePath;
         if (!std::filesystem::exists(p)) {
@@ -46,8 +47,10 @@ std::string resolveDataset(const std::string& nameOrPath) {
         }
         return p.string();
     }
-    // Folders of .txt files serve as calibration corpora (like gutenberg), so a folder resolves too.
-    if (!std::filesystem::is_regular_file(nameOrPath) && !std::filesystem::is_directory(nameOrPath)) {
+    // Folders of .txt files serve as calibration corpora (like gutenberg), so a folder resolves
+    // too.
+    if (!std::filesystem::is_regular_file(nameOrPath) &&
+        !std::filesystem::is_directory(nameOrPath)) {
         std::string names;
         for (const auto& d : kDatasets) names += std::string(names.empty() ? "" : ", ") + d.name;
         throw Error("data set '" + nameOrPath + "' is neither a known name (" + names +

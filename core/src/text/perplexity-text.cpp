@@ -33,18 +33,21 @@ std::string joinRowsForPerplexity(const std::string& content) {
     return out;
 }
 
-std::vector<std::int32_t> evaluationTokenIds(const std::string& nameOrPath, const BpeTokenizer& tokenizer,
+std::vector<std::int32_t> evaluationTokenIds(const std::string& nameOrPath,
+                                             const BpeTokenizer& tokenizer,
                                              std::int64_t jsonTokenLimit) {
     const std::string path = resolveDataset(nameOrPath);
     try {
         if (isJsonLinesFile(path)) {
             std::string text;
-            for (const std::string& doc : readCorpusDocuments(path)) text += (text.empty() ? "" : "\n\n") + doc;
+            for (const std::string& doc : readCorpusDocuments(path))
+                text += (text.empty() ? "" : "\n\n") + doc;
             std::vector<std::int32_t> ids = tokenizer.encode(text, /*addSpecial=*/true);
             if (std::int64_t(ids.size()) > jsonTokenLimit) ids.resize(std::size_t(jsonTokenLimit));
             return ids;
         }
-        return tokenizer.encode(joinRowsForPerplexity(readWholeFile(path, "evaluation data")), /*addSpecial=*/true);
+        return tokenizer.encode(joinRowsForPerplexity(readWholeFile(path, "evaluation data")),
+                                /*addSpecial=*/true);
     } catch (const Error& e) {
         throw Error("'" + path + "': " + e.what());
     }

@@ -18,7 +18,8 @@ void ExperimentFile::writeBase(const BaseResult& base) {
     f.setDouble("/base", "full_precision_ce", base.fullPrecisionCe);
     if (!base.reusedFrom.empty()) f.setString("/base", "reused_from", base.reusedFrom);
     std::vector<std::int32_t> matched(base.matchedLayers.begin(), base.matchedLayers.end());
-    f.writeArray("/base/matched_layers", H5T_NATIVE_INT32, {hsize_t(matched.size())}, matched.data());
+    f.writeArray("/base/matched_layers", H5T_NATIVE_INT32, {hsize_t(matched.size())},
+                 matched.data());
 }
 
 std::optional<BaseResult> ExperimentFile::base() const {
@@ -31,7 +32,8 @@ std::optional<BaseResult> ExperimentFile::base() const {
     b.mse0 = f.getDouble("/base", "mse0");
     b.fullPrecisionCe = f.getDouble("/base", "full_precision_ce");
     if (f.hasAttribute("/base", "reused_from")) b.reusedFrom = f.getString("/base", "reused_from");
-    for (auto v : f.readArray<std::int32_t>("/base/matched_layers", H5T_NATIVE_INT32)) b.matchedLayers.push_back(v);
+    for (auto v : f.readArray<std::int32_t>("/base/matched_layers", H5T_NATIVE_INT32))
+        b.matchedLayers.push_back(v);
     return b;
 }
 
@@ -57,7 +59,9 @@ void ExperimentFile::writeAwq(const std::vector<AwqLayerRecord>& layers) {
         AwqLayerRecord r = layers[l];
         for (int i = 0; i < 8; ++i) {
             const std::vector<float>& v = *awqPart(r, i);
-            if (!v.empty()) f.writeArray(g + "/" + kAwqParts[i], H5T_NATIVE_FLOAT, {hsize_t(v.size())}, v.data());
+            if (!v.empty())
+                f.writeArray(g + "/" + kAwqParts[i], H5T_NATIVE_FLOAT, {hsize_t(v.size())},
+                             v.data());
         }
     }
 }
@@ -72,7 +76,8 @@ std::vector<AwqLayerRecord> ExperimentFile::awq() const {
         if (!f.exists(g)) break;
         AwqLayerRecord r;
         for (int i = 0; i < 8; ++i)
-            if (f.exists(g + "/" + kAwqParts[i])) *awqPart(r, i) = f.readArray<float>(g + "/" + kAwqParts[i], H5T_NATIVE_FLOAT);
+            if (f.exists(g + "/" + kAwqParts[i]))
+                *awqPart(r, i) = f.readArray<float>(g + "/" + kAwqParts[i], H5T_NATIVE_FLOAT);
         out.push_back(std::move(r));
     }
     return out;
@@ -91,7 +96,8 @@ void ExperimentFile::writeGptq(const std::vector<GptqLayerRecord>& layers) {
             const GptqLinearRecord& r = layers[l].linears[j];
             const std::string lg = g + "/" + kGptqLinearNames[j];
             f.createGroup(lg);
-            const hsize_t rows = hsize_t(r.rows), cols = hsize_t(r.cols), groups = hsize_t(r.groups);
+            const hsize_t rows = hsize_t(r.rows), cols = hsize_t(r.cols),
+                          groups = hsize_t(r.groups);
             f.writeArray(lg + "/codes", H5T_NATIVE_UINT8, {rows, cols}, r.codes.data());
             f.writeArray(lg + "/scale", H5T_NATIVE_FLOAT, {rows, groups}, r.scale.data());
             f.writeArray(lg + "/zero", H5T_NATIVE_FLOAT, {rows, groups}, r.zero.data());
@@ -114,7 +120,8 @@ std::vector<GptqLayerRecord> ExperimentFile::gptq() const {
             const std::string lg = g + "/" + kGptqLinearNames[j];
             const std::vector<hsize_t> codes = f.shape(lg + "/codes");
             const std::vector<hsize_t> scale = f.shape(lg + "/scale");
-            if (codes.size() != 2 || scale.size() != 2) d_->fail(lg + " is not a GPTQ record (codes and scale must be 2-D)");
+            if (codes.size() != 2 || scale.size() != 2)
+                d_->fail(lg + " is not a GPTQ record (codes and scale must be 2-D)");
             r.rows = std::int64_t(codes[0]);
             r.cols = std::int64_t(codes[1]);
             r.groups = std::int64_t(scale[1]);

@@ -12,10 +12,11 @@ namespace experiment {
 
 const std::vector<std::string>& checkpointTables() {
     static const std::vector<std::string> tables{
-        "/checkpoints/permutation",    "/checkpoints/scales",          "/checkpoints/angles",
-        "/checkpoints/rng_state",      "/checkpoints/recent_accepted", "/checkpoints/recent_count",
-        "/checkpoints/accepted_steps", "/checkpoints/best_loss",       "/checkpoints/elapsed_s",
-        "/checkpoints/step"};
+        "/checkpoints/permutation",     "/checkpoints/scales",
+        "/checkpoints/angles",          "/checkpoints/rng_state",
+        "/checkpoints/recent_accepted", "/checkpoints/recent_count",
+        "/checkpoints/accepted_steps",  "/checkpoints/best_loss",
+        "/checkpoints/elapsed_s",       "/checkpoints/step"};
     return tables;
 }
 
@@ -27,12 +28,14 @@ void createCheckpointTables(const hdf5::File& f, const ModelIdentity& model) {
     f.createTable("/checkpoints/scales", H5T_NATIVE_FLOAT, {L, F}, 1, true);
     f.createTable("/checkpoints/angles", H5T_NATIVE_FLOAT, {L, F / 2}, 1, true);
     f.createTable("/checkpoints/rng_state", H5T_NATIVE_UINT64, {4}, 64);
-    f.createTable("/checkpoints/recent_accepted", H5T_NATIVE_UINT8, {hsize_t(StepRecord::kRecentWindow)}, 64);
+    f.createTable("/checkpoints/recent_accepted", H5T_NATIVE_UINT8,
+                  {hsize_t(StepRecord::kRecentWindow)}, 64);
     f.createTable("/checkpoints/recent_count", H5T_NATIVE_INT32, {}, 64);
     f.createTable("/checkpoints/accepted_steps", H5T_NATIVE_INT64, {}, 64);
     f.createTable("/checkpoints/best_loss", H5T_NATIVE_DOUBLE, {}, 64);
     f.createTable("/checkpoints/elapsed_s", H5T_NATIVE_DOUBLE, {}, 64);
-    f.createTable("/checkpoints/step", H5T_NATIVE_INT64, {}, 64, false, &unwritten);  // written last: it commits
+    f.createTable("/checkpoints/step", H5T_NATIVE_INT64, {}, 64, false,
+                  &unwritten);  // written last: it commits
 }
 
 }  // namespace experiment
@@ -59,8 +62,10 @@ void ExperimentFile::appendCheckpoint(const SearchCheckpoint& c) {
     f.appendRows("/checkpoints/permutation", H5T_NATIVE_INT32, perm.data(), 1, {layers, width});
     f.appendRows("/checkpoints/scales", H5T_NATIVE_FLOAT, scales.data(), 1, {layers, width});
     f.appendRows("/checkpoints/angles", H5T_NATIVE_FLOAT, angles.data(), 1, {layers, width / 2});
-    f.appendRows("/checkpoints/rng_state", H5T_NATIVE_UINT64, c.rng.data(), 1, {hsize_t(c.rng.size())});
-    f.appendRows("/checkpoints/recent_accepted", H5T_NATIVE_UINT8, recent.data(), 1, {hsize_t(recent.size())});
+    f.appendRows("/checkpoints/rng_state", H5T_NATIVE_UINT64, c.rng.data(), 1,
+                 {hsize_t(c.rng.size())});
+    f.appendRows("/checkpoints/recent_accepted", H5T_NATIVE_UINT8, recent.data(), 1,
+                 {hsize_t(recent.size())});
     f.appendRows("/checkpoints/recent_count", H5T_NATIVE_INT32, &recentCount, 1);
     f.appendRows("/checkpoints/accepted_steps", H5T_NATIVE_INT64, &c.acceptedSteps, 1);
     f.appendRows("/checkpoints/best_loss", H5T_NATIVE_DOUBLE, &c.bestLoss, 1);
@@ -74,7 +79,8 @@ std::vector<std::int64_t> ExperimentFile::checkpointSteps() const {
     const auto lock = hdf5::lock();
     const std::int64_t n = checkpointCount();
     if (n == 0) return {};
-    std::vector<std::int64_t> steps = d_->file.readArray<std::int64_t>("/checkpoints/step", H5T_NATIVE_INT64);
+    std::vector<std::int64_t> steps =
+        d_->file.readArray<std::int64_t>("/checkpoints/step", H5T_NATIVE_INT64);
     steps.resize(std::size_t(n));
     return steps;
 }
@@ -83,7 +89,8 @@ std::int64_t ExperimentFile::checkpointCount() const {
     const auto lock = hdf5::lock();
     // The step column is appended last, so a row is complete when its step is there.
     std::int64_t n = std::int64_t(d_->writtenRows("/checkpoints/step", false));
-    for (const std::string& table : experiment::checkpointTables()) n = std::min(n, std::int64_t(d_->file.rows(table)));
+    for (const std::string& table : experiment::checkpointTables())
+        n = std::min(n, std::int64_t(d_->file.rows(table)));
     return n;
 }
 
@@ -100,9 +107,11 @@ SearchCheckpoint ExperimentFile::checkpoint(std::int64_t index) const {
     const hsize_t i = hsize_t(index);
     // OPT-175B has 96 x 49,152 FFN neurons; more than 2^28 would be a damaged /model, not a model.
     if (L * F > (std::int64_t(1) << 28))
-        d_->fail("/model says " + std::to_string(L) + " layers of FFN width " + std::to_string(F) + ", more than any OPT model");
+        d_->fail("/model says " + std::to_string(L) + " layers of FFN width " + std::to_string(F) +
+                 ", more than any OPT model");
     std::vector<std::int32_t> perm(static_cast<std::size_t>(L * F));
-    std::vector<float> scales(static_cast<std::size_t>(L * F)), angles(static_cast<std::size_t>(L * F / 2));
+    std::vector<float> scales(static_cast<std::size_t>(L * F)),
+        angles(static_cast<std::size_t>(L * F / 2));
     std::vector<std::uint8_t> recent(static_cast<std::size_t>(StepRecord::kRecentWindow));
     std::int32_t recentCount = 0;
     SearchCheckpoint c;
@@ -110,8 +119,10 @@ SearchCheckpoint ExperimentFile::checkpoint(std::int64_t index) const {
     f.readRows("/checkpoints/permutation", H5T_NATIVE_INT32, perm.data(), i, 1, {layers, width});
     f.readRows("/checkpoints/scales", H5T_NATIVE_FLOAT, scales.data(), i, 1, {layers, width});
     f.readRows("/checkpoints/angles", H5T_NATIVE_FLOAT, angles.data(), i, 1, {layers, width / 2});
-    f.readRows("/checkpoints/rng_state", H5T_NATIVE_UINT64, c.rng.data(), i, 1, {hsize_t(c.rng.size())});
-    f.readRows("/checkpoints/recent_accepted", H5T_NATIVE_UINT8, recent.data(), i, 1, {hsize_t(recent.size())});
+    f.readRows("/checkpoints/rng_state", H5T_NATIVE_UINT64, c.rng.data(), i, 1,
+               {hsize_t(c.rng.size())});
+    f.readRows("/checkpoints/recent_accepted", H5T_NATIVE_UINT8, recent.data(), i, 1,
+               {hsize_t(recent.size())});
     f.readRows("/checkpoints/recent_count", H5T_NATIVE_INT32, &recentCount, i, 1);
     f.readRows("/checkpoints/accepted_steps", H5T_NATIVE_INT64, &c.acceptedSteps, i, 1);
     f.readRows("/checkpoints/best_loss", H5T_NATIVE_DOUBLE, &c.bestLoss, i, 1);
@@ -121,7 +132,8 @@ SearchCheckpoint ExperimentFile::checkpoint(std::int64_t index) const {
     c.recentAccepted.assign(recent.begin(), recent.begin() + recentCount);
     // A resumed search trusts this state: refuse one the search could not have written.
     auto refuse = [&](const std::string& what) {
-        d_->fail("checkpoint " + std::to_string(index) + " (step " + std::to_string(c.step) + ") " + what);
+        d_->fail("checkpoint " + std::to_string(index) + " (step " + std::to_string(c.step) + ") " +
+                 what);
     };
     if (std::all_of(c.rng.begin(), c.rng.end(), [](std::uint64_t w) { return w == 0; }))
         refuse("has an all-zero random generator state, which xoshiro256 never reaches");
@@ -134,14 +146,17 @@ SearchCheckpoint ExperimentFile::checkpoint(std::int64_t index) const {
         std::fill(seen.begin(), seen.end(), 0);
         for (std::int64_t p : s.permutation) {
             if (p < 0 || p >= F || seen[std::size_t(p)])
-                refuse("layer " + std::to_string(l) + ": its permutation is not a permutation of 0.." + std::to_string(F - 1));
+                refuse("layer " + std::to_string(l) +
+                       ": its permutation is not a permutation of 0.." + std::to_string(F - 1));
             seen[std::size_t(p)] = 1;
         }
         for (float x : s.scales)
             if (!(x > 0) || !std::isfinite(x))
-                refuse("layer " + std::to_string(l) + ": a scale is " + std::to_string(x) + "; scales must be positive and finite");
+                refuse("layer " + std::to_string(l) + ": a scale is " + std::to_string(x) +
+                       "; scales must be positive and finite");
         for (float a : s.angles)
-            if (!std::isfinite(a)) refuse("layer " + std::to_string(l) + ": an angle is not finite");
+            if (!std::isfinite(a))
+                refuse("layer " + std::to_string(l) + ": an angle is not finite");
         c.layers.push_back(std::move(s));
     }
     return c;
@@ -155,14 +170,17 @@ std::vector<std::vector<std::int64_t>> ExperimentFile::permutationHistory(int la
         d_->fail("it has layers 0 to " + std::to_string(L - 1) + ", not " + std::to_string(layer));
     const std::vector<hsize_t> dims = f.shape("/checkpoints/permutation");
     if (dims.size() != 3 || dims[1] != hsize_t(L) || dims[2] != hsize_t(F))
-        d_->fail("/checkpoints/permutation does not have the shape [checkpoints, " + std::to_string(L) + ", " +
-                 std::to_string(F) + "] its model's layers and FFN width ask for");
+        d_->fail("/checkpoints/permutation does not have the shape [checkpoints, " +
+                 std::to_string(L) + ", " + std::to_string(F) +
+                 "] its model's layers and FFN width ask for");
     std::vector<std::vector<std::int64_t>> history;
     if (dims[0] == 0) return history;
     std::vector<std::int32_t> values(std::size_t(dims[0]) * std::size_t(F));
-    f.readBlock("/checkpoints/permutation", H5T_NATIVE_INT32, values.data(), {0, hsize_t(layer), 0}, {dims[0], 1, hsize_t(F)});
+    f.readBlock("/checkpoints/permutation", H5T_NATIVE_INT32, values.data(), {0, hsize_t(layer), 0},
+                {dims[0], 1, hsize_t(F)});
     for (hsize_t c = 0; c < dims[0]; ++c)
-        history.emplace_back(values.begin() + std::ptrdiff_t(c * hsize_t(F)), values.begin() + std::ptrdiff_t((c + 1) * hsize_t(F)));
+        history.emplace_back(values.begin() + std::ptrdiff_t(c * hsize_t(F)),
+                             values.begin() + std::ptrdiff_t((c + 1) * hsize_t(F)));
     return history;
 }
 

@@ -36,7 +36,8 @@ struct ExperimentFile::Impl {
     // Files made before /results existed gain the table, which appending mode cannot create.
     void addResultsTable();
 
-    // The model's size, which sizes every checkpoint buffer: refused when no OPT model could have it.
+    // The model's size, which sizes every checkpoint buffer: refused when no OPT model could have
+    // it.
     std::int64_t layers() const;
     std::int64_t ffn() const;
 };
@@ -50,7 +51,8 @@ const std::vector<std::string>& snapshotTables();
 extern const char* const kSnapshotWeights[6];
 // Create the /checkpoints and /snapshots tables of a new file (schema 2).
 void createCheckpointTables(const hdf5::File& file, const ModelIdentity& model);
-void createSnapshotTables(const hdf5::File& file, const SearchSettings& settings, const ModelIdentity& model);
+void createSnapshotTables(const hdf5::File& file, const SearchSettings& settings,
+                          const ModelIdentity& model);
 
 }  // namespace experiment
 }  // namespace invx

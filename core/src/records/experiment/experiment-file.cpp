@@ -28,13 +28,15 @@ std::string describe(const std::string& path) { return "experiment file '" + pat
 }  // namespace
 
 void ExperimentFile::Impl::requireNotLive(const char* what) const {
-    if (live) fail(std::string("cannot ") + what + " once the run is appending to it (a defect in invx)");
+    if (live)
+        fail(std::string("cannot ") + what + " once the run is appending to it (a defect in invx)");
 }
 
 hsize_t ExperimentFile::Impl::writtenRows(const std::string& table, bool compoundRows) const {
     hsize_t n = file.rows(table);
     if (schema < 2) return n;
-    Handle memType = compoundRows ? experiment::stepFieldType() : Handle(H5Tcopy(H5T_NATIVE_INT64), H5Tclose);
+    Handle memType =
+        compoundRows ? experiment::stepFieldType() : Handle(H5Tcopy(H5T_NATIVE_INT64), H5Tclose);
     while (n > 0) {
         const hsize_t block = std::min<hsize_t>(n, 64);
         std::vector<std::int64_t> steps(block);
@@ -57,7 +59,8 @@ std::optional<RunLogRow> ExperimentFile::Impl::lastRunLog() const {
 
 void ExperimentFile::Impl::appendRunLog(const std::string& status, std::int64_t targetSteps) const {
     RunLogRow row{};
-    if (status.size() >= sizeof row.status) fail("the status '" + status + "' is too long to record");
+    if (status.size() >= sizeof row.status)
+        fail("the status '" + status + "' is too long to record");
     std::snprintf(row.status, sizeof row.status, "%s", status.c_str());
     row.targetSteps = targetSteps;
     row.unixTime = double(std::time(nullptr));
@@ -66,13 +69,15 @@ void ExperimentFile::Impl::appendRunLog(const std::string& status, std::int64_t 
 
 std::int64_t ExperimentFile::Impl::layers() const {
     const std::int64_t v = file.getInt("/model", "layers");
-    if (v < 1 || v > 4096) fail("/model@layers is " + std::to_string(v) + ", not a number of layers (1 to 4096)");
+    if (v < 1 || v > 4096)
+        fail("/model@layers is " + std::to_string(v) + ", not a number of layers (1 to 4096)");
     return v;
 }
 
 std::int64_t ExperimentFile::Impl::ffn() const {
     const std::int64_t v = file.getInt("/model", "ffn");
-    if (v < 2 || v > (1 << 20) || v % 2) fail("/model@ffn is " + std::to_string(v) + ", not an even FFN width (2 to 1048576)");
+    if (v < 2 || v > (1 << 20) || v % 2)
+        fail("/model@ffn is " + std::to_string(v) + ", not an even FFN width (2 to 1048576)");
     return v;
 }
 
@@ -104,11 +109,13 @@ const std::string& ExperimentFile::path() const {
 void ExperimentFile::requireNewPath(const std::string& path) {
     const auto lock = hdf5::lock();
     if (std::filesystem::exists(path))
-        throw Error("experiment file '" + path + "' already exists; choose another --out, or continue it with --resume " + path);
+        throw Error("experiment file '" + path +
+                    "' already exists; choose another --out, or continue it with --resume " + path);
 }
 
 ExperimentFile ExperimentFile::create(const std::string& path, const SearchSettings& settings,
-                                      const ModelIdentity& model, const CalibrationBatch& calibration) {
+                                      const ModelIdentity& model,
+                                      const CalibrationBatch& calibration) {
     const auto lock = hdf5::lock();
     hdf5::silenceErrorStacks();
     requireNewPath(path);
@@ -116,11 +123,13 @@ ExperimentFile ExperimentFile::create(const std::string& path, const SearchSetti
     d->path = path;
     d->partPath = path + ".part";  // a leftover of a run killed while it was set up is replaced
     d->writeLock = FileWriteLock(d->partPath, /*create=*/true);
-    Handle id(H5Fcreate(d->partPath.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, hdf5::swmrFileAccess()), H5Fclose);
+    Handle id(H5Fcreate(d->partPath.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, hdf5::swmrFileAccess()),
+              H5Fclose);
     if (!id.valid()) {
         std::error_code ignored;
         std::filesystem::remove(d->partPath, ignored);
-        throw Error("cannot create the experiment file '" + path + "' (is the directory writable?)");
+        throw Error("cannot create the experiment file '" + path +
+                    "' (is the directory writable?)");
     }
     d->file = hdf5::File(std::move(id), describe(path));
     const hdf5::File& f = d->file;
@@ -146,11 +155,13 @@ ExperimentFile ExperimentFile::create(const std::string& path, const SearchSetti
 
     f.createGroup("/calibration");
     f.setString("/calibration", "corpus", calibration.corpus);
-    f.writeArray("/calibration/input_ids", H5T_NATIVE_INT32, {hsize_t(calibration.samples), hsize_t(calibration.length)},
+    f.writeArray("/calibration/input_ids", H5T_NATIVE_INT32,
+                 {hsize_t(calibration.samples), hsize_t(calibration.length)},
                  calibration.ids.data());
     if (calibration.baseSamples > 0)
         f.writeArray("/calibration/base_input_ids", H5T_NATIVE_INT32,
-                     {hsize_t(calibration.baseSamples), hsize_t(calibration.length)}, calibration.baseIds.data());
+                     {hsize_t(calibration.baseSamples), hsize_t(calibration.length)},
+                     calibration.baseIds.data());
 
     // Every table is created now: a writer in single-writer/multiple-reader mode only appends.
     experiment::StepRow unwrittenStep{};
@@ -158,7 +169,8 @@ ExperimentFile ExperimentFile::create(const std::string& path, const SearchSetti
     experiment::EvaluationRow unwrittenEvaluation{};
     unwrittenEvaluation.step = experiment::kUnwrittenStep;
     f.createTable("/steps", experiment::stepType(), {}, 4096, false, &unwrittenStep);
-    f.createTable("/evaluations", experiment::evaluationType(), {}, 64, false, &unwrittenEvaluation);
+    f.createTable("/evaluations", experiment::evaluationType(), {}, 64, false,
+                  &unwrittenEvaluation);
     f.createTable("/run_log", experiment::runLogType(), {}, 64);
     f.createTable("/results", experiment::resultType(), {}, 64);
     experiment::createCheckpointTables(f, model);
@@ -173,12 +185,16 @@ void ExperimentFile::publish() {
     const auto lock = hdf5::lock();
     if (d_->partPath.empty()) return;
     d_->file.flush();
-    d_->file.checkStatus(H5Fstart_swmr_write(d_->file.id()), "start appending in single-writer/multiple-reader mode");
+    d_->file.checkStatus(H5Fstart_swmr_write(d_->file.id()),
+                         "start appending in single-writer/multiple-reader mode");
     d_->live = true;
     if (std::filesystem::exists(d_->path)) {
         const std::string kept = d_->partPath;
         d_->partPath.clear();  // kept, as the message says, not removed with this object
-        d_->fail("another file appeared at its path while the run was being set up; this run is kept as " + kept);
+        d_->fail(
+            "another file appeared at its path while the run was being set up; this run is kept "
+            "as " +
+            kept);
     }
     std::error_code error;
     std::filesystem::rename(d_->partPath, d_->path, error);  // atomic: the file is whole or absent
@@ -218,7 +234,8 @@ void ExperimentFile::Impl::addResultsTable() {
     file.createTable("/results", experiment::resultType(), {}, 64);
     file.flush();
     file.close();
-    Handle again(H5Fopen(path.c_str(), H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, hdf5::fileAccess()), H5Fclose);
+    Handle again(H5Fopen(path.c_str(), H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, hdf5::fileAccess()),
+                 H5Fclose);
     if (!again.valid()) fail("cannot reopen it for appending after adding the /results table");
     file = hdf5::File(std::move(again), describe(path));
 }
@@ -226,10 +243,13 @@ void ExperimentFile::Impl::addResultsTable() {
 ExperimentFile ExperimentFile::open(const std::string& path, bool writable) {
     const auto lock = hdf5::lock();
     hdf5::silenceErrorStacks();
-    if (!std::filesystem::exists(path)) throw Error("experiment file '" + path + "' does not exist");
-    if (std::filesystem::is_directory(path)) throw Error("experiment file '" + path + "' is a folder, not a file");
+    if (!std::filesystem::exists(path))
+        throw Error("experiment file '" + path + "' does not exist");
+    if (std::filesystem::is_directory(path))
+        throw Error("experiment file '" + path + "' is a folder, not a file");
     if (H5Fis_hdf5(path.c_str()) <= 0)
-        throw Error("'" + path + "' is not an HDF5 file, so not an experiment file written by invx search");
+        throw Error("'" + path +
+                    "' is not an HDF5 file, so not an experiment file written by invx search");
     auto d = std::make_unique<Impl>();
     d->path = path;
     Handle id;
@@ -237,27 +257,34 @@ ExperimentFile ExperimentFile::open(const std::string& path, bool writable) {
         d->writeLock = FileWriteLock(path, /*create=*/false);  // refuses a file another run writes
         id = openForAppending(path);
         d->live = id.valid();
-        if (!d->live) id = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, hdf5::fileAccess()), H5Fclose);
+        if (!d->live)
+            id = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, hdf5::fileAccess()), H5Fclose);
     } else {
         id = openForReading(path);
     }
     if (!id.valid())
-        throw Error("cannot open the experiment file '" + path + "'" +
-                    (writable ? " for writing (is it read-only, or open in another program?)" : ""));
+        throw Error(
+            "cannot open the experiment file '" + path + "'" +
+            (writable ? " for writing (is it read-only, or open in another program?)" : ""));
     d->file = hdf5::File(std::move(id), describe(path));
     if (d->live) {
-        if (H5Fincrement_filesize(d->file.id(), 0) < 0) d->fail("cannot recover the end of the file its last run wrote");
+        if (H5Fincrement_filesize(d->file.id(), 0) < 0)
+            d->fail("cannot recover the end of the file its last run wrote");
         if (!d->file.exists("/results")) d->addResultsTable();
     }
     if (!d->file.hasAttribute("/", "format") || d->file.getString("/", "format") != kFormat)
-        throw Error("'" + path + "' is an HDF5 file but not an InvarExplore experiment (its root attribute 'format' is not '" +
+        throw Error("'" + path +
+                    "' is an HDF5 file but not an InvarExplore experiment (its root attribute "
+                    "'format' is not '" +
                     std::string(kFormat) + "')");
     const std::int64_t version = d->file.getInt("/", "schema_version");
     if (version > kSchemaVersion || version < 1)
         throw Error("experiment file '" + path + "' has schema version " + std::to_string(version) +
-                    ", but this invx reads versions 1 to " + std::to_string(kSchemaVersion) + "; use a newer invx");
+                    ", but this invx reads versions 1 to " + std::to_string(kSchemaVersion) +
+                    "; use a newer invx");
     d->schema = int(version);
-    if (d->schema >= 2 && !d->file.exists("/run_log")) d->fail("it has no /run_log, which schema 2 files have");
+    if (d->schema >= 2 && !d->file.exists("/run_log"))
+        d->fail("it has no /run_log, which schema 2 files have");
     return ExperimentFile(std::move(d));
 }
 
@@ -270,7 +297,8 @@ SearchSettings ExperimentFile::settings() const {
     // ... and ran AWQ in float32.
     if (json.find("\"awq_precision\"") == std::string::npos) s.awqPrecision = "float32";
     if (d_->schema >= 2)
-        if (const auto last = d_->lastRunLog(); last && last->targetSteps > 0) s.steps = last->targetSteps;
+        if (const auto last = d_->lastRunLog(); last && last->targetSteps > 0)
+            s.steps = last->targetSteps;
     return s;
 }
 
@@ -315,7 +343,8 @@ CalibrationBatch ExperimentFile::calibration() const {
     if (f.exists("/calibration/base_input_ids")) {
         const auto base = f.shape("/calibration/base_input_ids");
         if (base.size() != 2 || base[1] != dims[1])
-            d_->fail("/calibration/base_input_ids is not [samples, " + std::to_string(dims[1]) + "] like /calibration/input_ids");
+            d_->fail("/calibration/base_input_ids is not [samples, " + std::to_string(dims[1]) +
+                     "] like /calibration/input_ids");
         c.baseIds = f.readArray<std::int32_t>("/calibration/base_input_ids", H5T_NATIVE_INT32);
         c.baseSamples = std::int64_t(base[0]);
     }
@@ -334,7 +363,8 @@ std::string ExperimentFile::status() const {
     // Recorded as running, but no process writes it: the run was killed. So was a published
     // (schema 2) file still "created": every run that lives on records "running" next.
     const bool unfinished = status == "running" || (status == "created" && d_->schema >= 2);
-    if (unfinished && !d_->writeLock.held() && !FileWriteLock::isHeld(d_->path)) return "interrupted";
+    if (unfinished && !d_->writeLock.held() && !FileWriteLock::isHeld(d_->path))
+        return "interrupted";
     return status;
 }
 
@@ -356,12 +386,14 @@ void ExperimentFile::truncateAfter(std::int64_t step) {
     d_->file.shrink("/steps", hsize_t(keep));
     const auto evals = evaluations();
     std::int64_t keepEvals = 0;
-    while (keepEvals < std::int64_t(evals.size()) && evals[std::size_t(keepEvals)].step <= step) ++keepEvals;
+    while (keepEvals < std::int64_t(evals.size()) && evals[std::size_t(keepEvals)].step <= step)
+        ++keepEvals;
     d_->file.shrink("/evaluations", hsize_t(keepEvals));
     if (d_->schema < 2) return;
     // Rows a killed writer left half-written: tables longer than their committed rows.
     const hsize_t checkpoints = hsize_t(checkpointCount());
-    for (const std::string& table : experiment::checkpointTables()) d_->file.shrink(table, checkpoints);
+    for (const std::string& table : experiment::checkpointTables())
+        d_->file.shrink(table, checkpoints);
     const std::int64_t count = snapshotCount();
     std::int64_t keepSnapshots = 0;
     if (count > 0) {
@@ -369,7 +401,8 @@ void ExperimentFile::truncateAfter(std::int64_t step) {
         d_->file.readRows("/snapshots/step", H5T_NATIVE_INT64, steps.data(), 0, hsize_t(count));
         while (keepSnapshots < count && steps[std::size_t(keepSnapshots)] <= step) ++keepSnapshots;
     }
-    for (const std::string& table : experiment::snapshotTables()) d_->file.shrink(table, hsize_t(keepSnapshots));
+    for (const std::string& table : experiment::snapshotTables())
+        d_->file.shrink(table, hsize_t(keepSnapshots));
 }
 
 void ExperimentFile::flush() {

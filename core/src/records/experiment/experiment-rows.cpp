@@ -13,7 +13,8 @@ Handle stepType() {
     H5Tinsert(t, "mse", HOFFSET(StepRow, mse), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "accepted", HOFFSET(StepRow, accepted), H5T_NATIVE_UINT8);
     H5Tinsert(t, "acceptance_rate", HOFFSET(StepRow, acceptanceRate), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "recent_acceptance_rate", HOFFSET(StepRow, recentAcceptanceRate), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "recent_acceptance_rate", HOFFSET(StepRow, recentAcceptanceRate),
+              H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "elapsed_s", HOFFSET(StepRow, elapsedSeconds), H5T_NATIVE_DOUBLE);
     return t;
 }
@@ -47,7 +48,8 @@ Handle resultType() {
     H5Tinsert(t, "value_norm", HOFFSET(ResultRow, valueNorm), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "items", HOFFSET(ResultRow, items), H5T_NATIVE_INT64);
     H5Tinsert(t, "complete", HOFFSET(ResultRow, complete), H5T_NATIVE_UINT8);
-    H5Tinsert(t, "protocol", HOFFSET(ResultRow, protocol), hdf5::fixedText(sizeof(ResultRow::protocol)));
+    H5Tinsert(t, "protocol", HOFFSET(ResultRow, protocol),
+              hdf5::fixedText(sizeof(ResultRow::protocol)));
     H5Tinsert(t, "seconds", HOFFSET(ResultRow, seconds), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "unix_time", HOFFSET(ResultRow, unixTime), H5T_NATIVE_DOUBLE);
     return t;

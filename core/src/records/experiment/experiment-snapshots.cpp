@@ -10,22 +10,24 @@
 namespace invx {
 namespace experiment {
 
-const char* const kSnapshotWeights[6] = {"original", "transformed", "quantized", "group_min", "group_max", "group_error"};
+const char* const kSnapshotWeights[6] = {"original",  "transformed", "quantized",
+                                         "group_min", "group_max",   "group_error"};
 
 const std::vector<std::string>& snapshotTables() {
     static const std::vector<std::string> tables = [] {
         std::vector<std::string> t;
         for (const char* g : {"/snapshots/fc1/", "/snapshots/fc2/"})
             for (const char* part : kSnapshotWeights) t.push_back(std::string(g) + part);
-        for (const char* name : {"/snapshots/layer", "/snapshots/permutation", "/snapshots/scales", "/snapshots/angles",
-                                 "/snapshots/step"})
+        for (const char* name : {"/snapshots/layer", "/snapshots/permutation", "/snapshots/scales",
+                                 "/snapshots/angles", "/snapshots/step"})
             t.push_back(name);
         return t;
     }();
     return tables;
 }
 
-void createSnapshotTables(const hdf5::File& f, const SearchSettings& settings, const ModelIdentity& model) {
+void createSnapshotTables(const hdf5::File& f, const SearchSettings& settings,
+                          const ModelIdentity& model) {
     const hsize_t F = hsize_t(model.ffn), H = hsize_t(model.hidden);
     const std::int64_t unwritten = kUnwrittenStep;
     // Snapshots of one layer's fc1 [ffn, hidden] and fc2 [hidden, ffn], one row each.
@@ -44,12 +46,14 @@ void createSnapshotTables(const hdf5::File& f, const SearchSettings& settings, c
         for (const char* weight : {"original", "transformed", "quantized"})
             f.createTable(g + "/" + weight, H5T_NATIVE_FLOAT, {rows, cols}, 1, true);
         for (const char* stat : {"group_min", "group_max", "group_error"})
-            f.createTable(g + "/" + stat, H5T_NATIVE_FLOAT, {rows, cols / std::max<hsize_t>(group, 1)}, 1, true);
+            f.createTable(g + "/" + stat, H5T_NATIVE_FLOAT,
+                          {rows, cols / std::max<hsize_t>(group, 1)}, 1, true);
     }
     f.createTable("/snapshots/permutation", H5T_NATIVE_INT64, {F}, 1, true);
     f.createTable("/snapshots/scales", H5T_NATIVE_FLOAT, {F}, 1, true);
     f.createTable("/snapshots/angles", H5T_NATIVE_FLOAT, {F / 2}, 1, true);
-    f.createTable("/snapshots/step", H5T_NATIVE_INT64, {}, 64, false, &unwritten);  // written last: it commits
+    f.createTable("/snapshots/step", H5T_NATIVE_INT64, {}, 64, false,
+                  &unwritten);  // written last: it commits
 }
 
 }  // namespace experiment
@@ -63,7 +67,8 @@ std::string snapshotName(std::int64_t index) {
 }
 
 std::vector<float>& snapshotPart(WeightSnapshot& w, int i) {
-    std::vector<float>* parts[] = {&w.original, &w.transformed, &w.quantized, &w.groupMin, &w.groupMax, &w.groupError};
+    std::vector<float>* parts[] = {&w.original, &w.transformed, &w.quantized,
+                                   &w.groupMin, &w.groupMax,    &w.groupError};
     return *parts[i];
 }
 
@@ -75,7 +80,8 @@ void ExperimentFile::recordSnapshotLayers(const std::vector<int>& layers) {
     const auto lock = hdf5::lock();
     d_->requireNotLive("record the snapshot layers");
     std::vector<std::int32_t> values(layers.begin(), layers.end());
-    d_->file.writeArray("/snapshots/layers", H5T_NATIVE_INT32, {hsize_t(values.size())}, values.data());
+    d_->file.writeArray("/snapshots/layers", H5T_NATIVE_INT32, {hsize_t(values.size())},
+                        values.data());
 }
 
 std::vector<int> ExperimentFile::snapshotLayers() const {
@@ -98,8 +104,10 @@ void ExperimentFile::appendSnapshot(const LayerSnapshot& s) {
         const std::string g = std::string("/snapshots/") + (w == &s.fc1 ? "fc1" : "fc2");
         const std::int64_t group = f.getInt(g, "group_size");
         if (w->groupSize != group)
-            d_->fail("a snapshot's " + g + " has groups of " + std::to_string(w->groupSize) + ", not " + std::to_string(group));
-        const std::vector<hsize_t> weights{hsize_t(w->rows), hsize_t(w->cols)}, groups{hsize_t(w->rows), hsize_t(w->cols / group)};
+            d_->fail("a snapshot's " + g + " has groups of " + std::to_string(w->groupSize) +
+                     ", not " + std::to_string(group));
+        const std::vector<hsize_t> weights{hsize_t(w->rows), hsize_t(w->cols)},
+            groups{hsize_t(w->rows), hsize_t(w->cols / group)};
         auto& parts = const_cast<WeightSnapshot&>(*w);
         for (int i = 0; i < 6; ++i) {
             const std::vector<float>& v = snapshotPart(parts, i);
@@ -111,7 +119,8 @@ void ExperimentFile::appendSnapshot(const LayerSnapshot& s) {
     }
     const std::int32_t layer = s.layer;
     f.appendRows("/snapshots/layer", H5T_NATIVE_INT32, &layer, 1);
-    f.appendRows("/snapshots/permutation", H5T_NATIVE_INT64, inv.permutation.data(), 1, {hsize_t(F)});
+    f.appendRows("/snapshots/permutation", H5T_NATIVE_INT64, inv.permutation.data(), 1,
+                 {hsize_t(F)});
     f.appendRows("/snapshots/scales", H5T_NATIVE_FLOAT, inv.scales.data(), 1, {hsize_t(F)});
     f.appendRows("/snapshots/angles", H5T_NATIVE_FLOAT, inv.angles.data(), 1, {hsize_t(F / 2)});
     // The step commits the row: it reaches the disk only after the rest of the row did.
@@ -123,7 +132,8 @@ std::int64_t ExperimentFile::snapshotCount() const {
     const auto lock = hdf5::lock();
     if (d_->schema < 2) return snapshotGroupCount();
     std::int64_t n = std::int64_t(d_->writtenRows("/snapshots/step", false));
-    for (const std::string& table : experiment::snapshotTables()) n = std::min(n, std::int64_t(d_->file.rows(table)));
+    for (const std::string& table : experiment::snapshotTables())
+        n = std::min(n, std::int64_t(d_->file.rows(table)));
     return n;
 }
 
@@ -131,7 +141,8 @@ LayerSnapshot ExperimentFile::snapshot(std::int64_t index) const {
     const auto lock = hdf5::lock();
     if (d_->schema < 2) return snapshotGroup(index);
     const hdf5::File& f = d_->file;
-    if (index < 0 || index >= snapshotCount()) d_->fail("snapshot " + std::to_string(index) + " does not exist");
+    if (index < 0 || index >= snapshotCount())
+        d_->fail("snapshot " + std::to_string(index) + " does not exist");
     const std::int64_t F = d_->ffn(), H = f.getInt("/model", "hidden");
     if (H < 1 || H > (1 << 20) || F * H > (std::int64_t(1) << 32))
         d_->fail("/model@hidden is " + std::to_string(H) + ", not a hidden size of an OPT model");
@@ -149,8 +160,8 @@ LayerSnapshot ExperimentFile::snapshot(std::int64_t index) const {
         w->cols = fc1 ? H : F;
         w->groupSize = f.getInt(g, "group_size");
         if (w->groupSize < 1 || w->cols % w->groupSize)
-            d_->fail(g + "@group_size is " + std::to_string(w->groupSize) + ", which does not divide its " +
-                     std::to_string(w->cols) + " columns");
+            d_->fail(g + "@group_size is " + std::to_string(w->groupSize) +
+                     ", which does not divide its " + std::to_string(w->cols) + " columns");
         const std::vector<hsize_t> weights{hsize_t(w->rows), hsize_t(w->cols)},
             groups{hsize_t(w->rows), hsize_t(w->cols / w->groupSize)};
         for (int k = 0; k < 6; ++k) {
@@ -163,9 +174,12 @@ LayerSnapshot ExperimentFile::snapshot(std::int64_t index) const {
     s.invariance.permutation.resize(std::size_t(F));
     s.invariance.scales.resize(std::size_t(F));
     s.invariance.angles.resize(std::size_t(F / 2));
-    f.readRows("/snapshots/permutation", H5T_NATIVE_INT64, s.invariance.permutation.data(), i, 1, {hsize_t(F)});
-    f.readRows("/snapshots/scales", H5T_NATIVE_FLOAT, s.invariance.scales.data(), i, 1, {hsize_t(F)});
-    f.readRows("/snapshots/angles", H5T_NATIVE_FLOAT, s.invariance.angles.data(), i, 1, {hsize_t(F / 2)});
+    f.readRows("/snapshots/permutation", H5T_NATIVE_INT64, s.invariance.permutation.data(), i, 1,
+               {hsize_t(F)});
+    f.readRows("/snapshots/scales", H5T_NATIVE_FLOAT, s.invariance.scales.data(), i, 1,
+               {hsize_t(F)});
+    f.readRows("/snapshots/angles", H5T_NATIVE_FLOAT, s.invariance.angles.data(), i, 1,
+               {hsize_t(F / 2)});
     return s;
 }
 
@@ -201,13 +215,16 @@ void ExperimentFile::appendSnapshotGroup(const LayerSnapshot& s) {
         f.createGroup(wg);
         f.setInt(wg, "group_size", w->groupSize);
         const std::vector<hsize_t> dims{hsize_t(w->rows), hsize_t(w->cols)};
-        const std::vector<hsize_t> groups{hsize_t(w->rows), hsize_t(w->cols / std::max<std::int64_t>(w->groupSize, 1))};
+        const std::vector<hsize_t> groups{
+            hsize_t(w->rows), hsize_t(w->cols / std::max<std::int64_t>(w->groupSize, 1))};
         auto& parts = const_cast<WeightSnapshot&>(*w);
         for (int i = 0; i < 6; ++i)
-            f.writeArray(wg + "/" + kSnapshotWeights[i], H5T_NATIVE_FLOAT, i < 3 ? dims : groups, snapshotPart(parts, i).data());
+            f.writeArray(wg + "/" + kSnapshotWeights[i], H5T_NATIVE_FLOAT, i < 3 ? dims : groups,
+                         snapshotPart(parts, i).data());
     }
     const auto& inv = s.invariance;
-    f.writeArray(g + "/permutation", H5T_NATIVE_INT64, {hsize_t(inv.permutation.size())}, inv.permutation.data());
+    f.writeArray(g + "/permutation", H5T_NATIVE_INT64, {hsize_t(inv.permutation.size())},
+                 inv.permutation.data());
     f.writeArray(g + "/scales", H5T_NATIVE_FLOAT, {hsize_t(inv.scales.size())}, inv.scales.data());
     f.writeArray(g + "/angles", H5T_NATIVE_FLOAT, {hsize_t(inv.angles.size())}, inv.angles.data());
 }
@@ -221,7 +238,8 @@ std::int64_t ExperimentFile::snapshotGroupCount() const {
 
 LayerSnapshot ExperimentFile::snapshotGroup(std::int64_t index) const {
     const hdf5::File& f = d_->file;
-    if (index < 0 || index >= snapshotGroupCount()) d_->fail("snapshot " + std::to_string(index) + " does not exist");
+    if (index < 0 || index >= snapshotGroupCount())
+        d_->fail("snapshot " + std::to_string(index) + " does not exist");
     const std::string g = snapshotName(index);
     LayerSnapshot s;
     s.step = f.getInt(g, "step");
@@ -235,12 +253,14 @@ LayerSnapshot ExperimentFile::snapshotGroup(std::int64_t index) const {
             d_->fail(wg + " is not a [rows, cols] weight in groups of its group_size");
         w->rows = std::int64_t(dims[0]);
         w->cols = std::int64_t(dims[1]);
-        const std::vector<hsize_t> weights = dims, groups = {dims[0], dims[1] / hsize_t(w->groupSize)};
+        const std::vector<hsize_t> weights = dims,
+                                   groups = {dims[0], dims[1] / hsize_t(w->groupSize)};
         for (int k = 0; k < 6; ++k) {
             const std::string name = wg + "/" + kSnapshotWeights[k];
             const std::vector<hsize_t>& expected = k < 3 ? weights : groups;
             if (f.shape(name) != expected)
-                d_->fail(name + " is not " + hdf5::File::shapeText(expected) + " like the snapshot's weight");
+                d_->fail(name + " is not " + hdf5::File::shapeText(expected) +
+                         " like the snapshot's weight");
             snapshotPart(*w, k) = f.readArray<float>(name, H5T_NATIVE_FLOAT);
         }
     }
@@ -250,7 +270,8 @@ LayerSnapshot ExperimentFile::snapshotGroup(std::int64_t index) const {
     if (s.invariance.scales.size() != s.invariance.permutation.size() ||
         s.invariance.angles.size() != s.invariance.permutation.size() / 2 ||
         std::int64_t(s.invariance.permutation.size()) != s.fc1.rows)
-        d_->fail(g + " holds an invariance state that does not match its fc1's " + std::to_string(s.fc1.rows) + " neurons");
+        d_->fail(g + " holds an invariance state that does not match its fc1's " +
+                 std::to_string(s.fc1.rows) + " neurons");
     return s;
 }
 

@@ -16,8 +16,8 @@ void ExperimentFile::appendSteps(const std::vector<StepRecord>& steps) {
     std::vector<StepRow> rows;
     rows.reserve(steps.size());
     for (const auto& s : steps)
-        rows.push_back({s.step, s.layer, s.loss, s.ce, s.mse, std::uint8_t(s.accepted), s.acceptanceRate,
-                        s.recentAcceptanceRate, s.elapsedSeconds});
+        rows.push_back({s.step, s.layer, s.loss, s.ce, s.mse, std::uint8_t(s.accepted),
+                        s.acceptanceRate, s.recentAcceptanceRate, s.elapsedSeconds});
     d_->file.appendRows("/steps", stepType(), rows.data(), rows.size());
 }
 
@@ -53,34 +53,42 @@ std::vector<StepRecord> ExperimentFile::steps(std::int64_t first, std::int64_t c
 
 void ExperimentFile::appendEvaluation(const EvaluationRecord& e) {
     const auto lock = hdf5::lock();
-    EvaluationRow row{e.step, e.acceptedSteps, e.perplexity, e.windows, e.windowsAvailable, e.elapsedSeconds, e.seconds};
+    EvaluationRow row{e.step,    e.acceptedSteps,    e.perplexity,
+                      e.windows, e.windowsAvailable, e.elapsedSeconds,
+                      e.seconds};
     d_->file.appendRows("/evaluations", evaluationType(), &row, 1);
 }
 
 std::vector<EvaluationRecord> ExperimentFile::evaluations() const {
     const auto lock = hdf5::lock();
-    std::vector<EvaluationRow> rows(static_cast<std::size_t>(d_->writtenRows("/evaluations", true)));
+    std::vector<EvaluationRow> rows(
+        static_cast<std::size_t>(d_->writtenRows("/evaluations", true)));
     d_->file.readRows("/evaluations", evaluationType(), rows.data(), 0, rows.size());
     std::vector<EvaluationRecord> out;
     for (const auto& r : rows)
-        out.push_back({r.step, r.acceptedSteps, r.perplexity, r.windows, r.windowsAvailable, r.elapsedSeconds, r.seconds});
+        out.push_back({r.step, r.acceptedSteps, r.perplexity, r.windows, r.windowsAvailable,
+                       r.elapsedSeconds, r.seconds});
     return out;
 }
 
 namespace {
-void copyText(char* to, std::size_t size, const std::string& text, const char* what, const std::string& path) {
+void copyText(char* to, std::size_t size, const std::string& text, const char* what,
+              const std::string& path) {
     if (text.size() >= size)
-        throw Error("experiment file '" + path + "': the result's " + what + " '" + text + "' is longer than " +
-                    std::to_string(size - 1) + " characters");
+        throw Error("experiment file '" + path + "': the result's " + what + " '" + text +
+                    "' is longer than " + std::to_string(size - 1) + " characters");
     std::snprintf(to, size, "%s", text.c_str());
 }
 }  // namespace
 
 void ExperimentFile::appendResult(const ResultRecord& r) {
     const auto lock = hdf5::lock();
-    if (std::find(std::begin(ResultRecord::kModels), std::end(ResultRecord::kModels), r.model) == std::end(ResultRecord::kModels))
-        d_->fail("a result is of the full-precision, base or searched model, not '" + r.model + "'");
-    if (!d_->file.exists("/results")) d_->file.createTable("/results", resultType(), {}, 64);  // schema 1: not live
+    if (std::find(std::begin(ResultRecord::kModels), std::end(ResultRecord::kModels), r.model) ==
+        std::end(ResultRecord::kModels))
+        d_->fail("a result is of the full-precision, base or searched model, not '" + r.model +
+                 "'");
+    if (!d_->file.exists("/results"))
+        d_->file.createTable("/results", resultType(), {}, 64);  // schema 1: not live
     ResultRow row{};
     copyText(row.model, sizeof row.model, r.model, "model", d_->path);
     copyText(row.metric, sizeof row.metric, r.metric, "metric", d_->path);
@@ -102,11 +110,13 @@ std::vector<ResultRecord> ExperimentFile::results() const {
     d_->file.readRows("/results", resultType(), rows.data(), 0, rows.size());
     std::vector<ResultRecord> out;
     for (ResultRow& r : rows) {
-        r.model[sizeof r.model - 1] = r.metric[sizeof r.metric - 1] = r.protocol[sizeof r.protocol - 1] = '\0';
+        r.model[sizeof r.model - 1] = r.metric[sizeof r.metric - 1] =
+            r.protocol[sizeof r.protocol - 1] = '\0';
         if (r.model[0] == '\0') continue;  // extended by a killed writer, never written
         ResultRecord x;
         x.model = r.model, x.step = r.step, x.metric = r.metric;
-        x.value = r.value, x.valueNorm = r.valueNorm, x.items = r.items, x.complete = r.complete != 0;
+        x.value = r.value, x.valueNorm = r.valueNorm, x.items = r.items,
+        x.complete = r.complete != 0;
         x.protocol = r.protocol, x.seconds = r.seconds, x.unixTime = r.unixTime;
         out.push_back(std::move(x));
     }

@@ -26,15 +26,18 @@ struct flock wholeFile(short type) {
 FileWriteLock::FileWriteLock(const std::string& path, bool create) {
     const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
     if (fd < 0)
-        throw Error("cannot open the experiment file '" + path + "' for writing: " + std::strerror(errno));
+        throw Error("cannot open the experiment file '" + path +
+                    "' for writing: " + std::strerror(errno));
     struct flock l = wholeFile(F_WRLCK);
     if (::fcntl(fd, F_OFD_SETLK, &l) != 0) {
         const int err = errno;
         ::close(fd);
         if (err == EAGAIN || err == EACCES)
-            throw Error("experiment file '" + path + "' is being written by another run (invx search or the workbench); "
+            throw Error("experiment file '" + path +
+                        "' is being written by another run (invx search or the workbench); "
                         "wait for it to end or stop it, then try again");
-        throw Error("cannot lock the experiment file '" + path + "' for writing: " + std::strerror(err));
+        throw Error("cannot lock the experiment file '" + path +
+                    "' for writing: " + std::strerror(err));
     }
     fd_ = fd;
 }

@@ -13,7 +13,7 @@
 namespace invx {
 
 class FileWriteLock {
-public:
+  public:
     FileWriteLock() = default;
     // Locks `path` (created empty when `create` and it is missing); throws naming the file when
     // another writer holds it or the file cannot be opened.
@@ -28,7 +28,7 @@ public:
     // Whether some writer (this process included) holds the lock on `path` now.
     static bool isHeld(const std::string& path);
 
-private:
+  private:
     int fd_ = -1;
 };
 

@@ -67,19 +67,23 @@ void File::checkStatus(herr_t status, const std::string& what) const {
     if (status < 0) fail("cannot " + what);
 }
 
-bool File::exists(const std::string& path) const { return H5Lexists(id_, path.c_str(), H5P_DEFAULT) > 0; }
+bool File::exists(const std::string& path) const {
+    return H5Lexists(id_, path.c_str(), H5P_DEFAULT) > 0;
+}
 
 Handle File::group(const std::string& path) const {
     return Handle(check(H5Gopen2(id_, path.c_str(), H5P_DEFAULT), "open group " + path), H5Gclose);
 }
 
 Handle File::createGroup(const std::string& path) const {
-    return Handle(check(H5Gcreate2(id_, path.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create group " + path),
+    return Handle(check(H5Gcreate2(id_, path.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                        "create group " + path),
                   H5Gclose);
 }
 
 Handle File::dataset(const std::string& path) const {
-    return Handle(check(H5Dopen2(id_, path.c_str(), H5P_DEFAULT), "open dataset " + path), H5Dclose);
+    return Handle(check(H5Dopen2(id_, path.c_str(), H5P_DEFAULT), "open dataset " + path),
+                  H5Dclose);
 }
 
 std::vector<hsize_t> File::shape(hid_t dataset) const {
@@ -98,22 +102,26 @@ bool File::hasAttribute(const std::string& object, const char* name) const {
 namespace {
 
 // Creates (replacing) a scalar attribute of `type` and writes `value` to it.
-void writeAttribute(const File& file, const std::string& object, const char* name, hid_t type, const void* value) {
+void writeAttribute(const File& file, const std::string& object, const char* name, hid_t type,
+                    const void* value) {
     Handle space(H5Screate(H5S_SCALAR), H5Sclose);
     if (file.hasAttribute(object, name))
-        file.checkStatus(H5Adelete_by_name(file.id(), object.c_str(), name, H5P_DEFAULT), "replace an attribute");
-    Handle attr(file.check(H5Acreate_by_name(file.id(), object.c_str(), name, type, space, H5P_DEFAULT, H5P_DEFAULT,
-                                             H5P_DEFAULT),
+        file.checkStatus(H5Adelete_by_name(file.id(), object.c_str(), name, H5P_DEFAULT),
+                         "replace an attribute");
+    Handle attr(file.check(H5Acreate_by_name(file.id(), object.c_str(), name, type, space,
+                                             H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                            std::string("write attribute ") + name),
                 H5Aclose);
     file.checkStatus(H5Awrite(attr, type, value), std::string("write attribute ") + name);
 }
 
 Handle openAttribute(const File& file, const std::string& object, const char* name) {
-    if (!file.hasAttribute(object, name)) file.fail("attribute '" + std::string(name) + "' of " + object + " is missing");
-    return Handle(file.check(H5Aopen_by_name(file.id(), object.c_str(), name, H5P_DEFAULT, H5P_DEFAULT),
-                             std::string("open attribute ") + name),
-                  H5Aclose);
+    if (!file.hasAttribute(object, name))
+        file.fail("attribute '" + std::string(name) + "' of " + object + " is missing");
+    return Handle(
+        file.check(H5Aopen_by_name(file.id(), object.c_str(), name, H5P_DEFAULT, H5P_DEFAULT),
+                   std::string("open attribute ") + name),
+        H5Aclose);
 }
 
 }  // namespace
@@ -137,7 +145,8 @@ void File::setDouble(const std::string& object, const char* name, double value) 
 std::string File::getString(const std::string& object, const char* name) const {
     Handle attr = openAttribute(*this, object, name);
     Handle type(H5Aget_type(attr), H5Tclose);
-    if (H5Tget_class(type) != H5T_STRING) fail("attribute '" + std::string(name) + "' is not a string");
+    if (H5Tget_class(type) != H5T_STRING)
+        fail("attribute '" + std::string(name) + "' is not a string");
     if (H5Tis_variable_str(type) > 0) {
         Handle memType(H5Tcopy(H5T_C_S1), H5Tclose);
         H5Tset_size(memType, H5T_VARIABLE);
@@ -156,31 +165,35 @@ std::string File::getString(const std::string& object, const char* name) const {
 
 std::int64_t File::getInt(const std::string& object, const char* name) const {
     std::int64_t v = 0;
-    checkStatus(H5Aread(openAttribute(*this, object, name), H5T_NATIVE_INT64, &v), "read an integer attribute");
+    checkStatus(H5Aread(openAttribute(*this, object, name), H5T_NATIVE_INT64, &v),
+                "read an integer attribute");
     return v;
 }
 
 double File::getDouble(const std::string& object, const char* name) const {
     double v = 0;
-    checkStatus(H5Aread(openAttribute(*this, object, name), H5T_NATIVE_DOUBLE, &v), "read a numeric attribute");
+    checkStatus(H5Aread(openAttribute(*this, object, name), H5T_NATIVE_DOUBLE, &v),
+                "read a numeric attribute");
     return v;
 }
 
-void File::createTable(const std::string& path, hid_t type, const std::vector<hsize_t>& rowShape, hsize_t chunkRows,
-                       bool compress, const void* fill) const {
+void File::createTable(const std::string& path, hid_t type, const std::vector<hsize_t>& rowShape,
+                       hsize_t chunkRows, bool compress, const void* fill) const {
     std::vector<hsize_t> dims{0}, maxDims{H5S_UNLIMITED}, chunk{chunkRows};
     for (hsize_t d : rowShape) dims.push_back(d), maxDims.push_back(d), chunk.push_back(d);
     if (chunk.size() >= 2) {
         hsize_t inner = 1;
         for (std::size_t i = 2; i < chunk.size(); ++i) inner *= chunk[i];
-        chunk[1] = std::max<hsize_t>(1, std::min<hsize_t>(chunk[1], (hsize_t(1) << 20) / std::max<hsize_t>(inner, 1)));
+        chunk[1] = std::max<hsize_t>(
+            1, std::min<hsize_t>(chunk[1], (hsize_t(1) << 20) / std::max<hsize_t>(inner, 1)));
     }
     Handle space(H5Screate_simple(int(dims.size()), dims.data(), maxDims.data()), H5Sclose);
     Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
     checkStatus(H5Pset_chunk(props, int(chunk.size()), chunk.data()), "set the chunks of " + path);
     if (compress && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) H5Pset_deflate(props, 1);
     if (fill) checkStatus(H5Pset_fill_value(props, type, fill), "set the fill value of " + path);
-    Handle ds(check(H5Dcreate2(id_, path.c_str(), type, space, H5P_DEFAULT, props, H5P_DEFAULT), "create dataset " + path),
+    Handle ds(check(H5Dcreate2(id_, path.c_str(), type, space, H5P_DEFAULT, props, H5P_DEFAULT),
+                    "create dataset " + path),
               H5Dclose);
 }
 
@@ -190,13 +203,15 @@ hsize_t File::rows(const std::string& path) const {
     return dims[0];
 }
 
-std::vector<hsize_t> File::tableShape(hid_t dataset, const std::string& path, const std::vector<hsize_t>& rowShape) const {
+std::vector<hsize_t> File::tableShape(hid_t dataset, const std::string& path,
+                                      const std::vector<hsize_t>& rowShape) const {
     const std::vector<hsize_t> dims = shape(dataset);
     bool same = dims.size() == rowShape.size() + 1;
     for (std::size_t i = 0; same && i < rowShape.size(); ++i) same = dims[i + 1] == rowShape[i];
     if (!same)
-        fail("dataset " + path + " has the shape " + shapeText(dims) + ", but each of its rows must be " +
-             shapeText(rowShape) + " (from the model's layers and FFN width)");
+        fail("dataset " + path + " has the shape " + shapeText(dims) +
+             ", but each of its rows must be " + shapeText(rowShape) +
+             " (from the model's layers and FFN width)");
     return dims;
 }
 
@@ -206,8 +221,9 @@ void File::selectRows(hid_t space, const std::vector<hsize_t>& dims, hsize_t fir
     extent = dims;
     offset[0] = first;
     extent[0] = count;
-    checkStatus(H5Sselect_hyperslab(space, H5S_SELECT_SET, offset.data(), nullptr, extent.data(), nullptr),
-                "select rows of a table");
+    checkStatus(
+        H5Sselect_hyperslab(space, H5S_SELECT_SET, offset.data(), nullptr, extent.data(), nullptr),
+        "select rows of a table");
 }
 
 void File::appendRows(const std::string& path, hid_t memType, const void* data, hsize_t count,
@@ -225,8 +241,8 @@ void File::appendRows(const std::string& path, hid_t memType, const void* data, 
     checkStatus(H5Dwrite(ds, memType, mem, space, H5P_DEFAULT, data), "append to " + path);
 }
 
-void File::readRows(const std::string& path, hid_t memType, void* data, hsize_t first, hsize_t count,
-                    const std::vector<hsize_t>& rowShape) const {
+void File::readRows(const std::string& path, hid_t memType, void* data, hsize_t first,
+                    hsize_t count, const std::vector<hsize_t>& rowShape) const {
     if (count == 0) return;
     Handle ds = dataset(path);
     const std::vector<hsize_t> dims = tableShape(ds, path, rowShape);
@@ -238,16 +254,20 @@ void File::readRows(const std::string& path, hid_t memType, void* data, hsize_t 
     checkStatus(H5Dread(ds, memType, mem, space, H5P_DEFAULT, data), "read " + path);
 }
 
-void File::readBlock(const std::string& path, hid_t memType, void* data, const std::vector<hsize_t>& offset,
-                     const std::vector<hsize_t>& extent) const {
+void File::readBlock(const std::string& path, hid_t memType, void* data,
+                     const std::vector<hsize_t>& offset, const std::vector<hsize_t>& extent) const {
     Handle ds = dataset(path);
     const std::vector<hsize_t> dims = shape(ds);
     bool inside = dims.size() == offset.size() && dims.size() == extent.size();
-    for (std::size_t i = 0; inside && i < dims.size(); ++i) inside = offset[i] + extent[i] <= dims[i];
-    if (!inside) fail("dataset " + path + " of shape " + shapeText(dims) + " has no block " + shapeText(extent) + " at " + shapeText(offset));
+    for (std::size_t i = 0; inside && i < dims.size(); ++i)
+        inside = offset[i] + extent[i] <= dims[i];
+    if (!inside)
+        fail("dataset " + path + " of shape " + shapeText(dims) + " has no block " +
+             shapeText(extent) + " at " + shapeText(offset));
     Handle space(H5Dget_space(ds), H5Sclose);
-    checkStatus(H5Sselect_hyperslab(space, H5S_SELECT_SET, offset.data(), nullptr, extent.data(), nullptr),
-                "select a block of " + path);
+    checkStatus(
+        H5Sselect_hyperslab(space, H5S_SELECT_SET, offset.data(), nullptr, extent.data(), nullptr),
+        "select a block of " + path);
     Handle mem(H5Screate_simple(int(extent.size()), extent.data(), nullptr), H5Sclose);
     checkStatus(H5Dread(ds, memType, mem, space, H5P_DEFAULT, data), "read " + path);
 }
@@ -260,16 +280,19 @@ void File::shrink(const std::string& path, hsize_t count) const {
     checkStatus(H5Dset_extent(ds, dims.data()), "truncate " + path);
 }
 
-void File::writeArray(const std::string& path, hid_t type, const std::vector<hsize_t>& dims, const void* data) const {
+void File::writeArray(const std::string& path, hid_t type, const std::vector<hsize_t>& dims,
+                      const void* data) const {
     Handle space(H5Screate_simple(int(dims.size()), dims.data(), nullptr), H5Sclose);
     Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
     std::size_t elements = 1;
     for (hsize_t d : dims) elements *= d;
     if (elements >= 4096 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
-        checkStatus(H5Pset_chunk(props, int(dims.size()), dims.data()), "set the chunks of " + path);
+        checkStatus(H5Pset_chunk(props, int(dims.size()), dims.data()),
+                    "set the chunks of " + path);
         H5Pset_deflate(props, 1);
     }
-    Handle ds(check(H5Dcreate2(id_, path.c_str(), type, space, H5P_DEFAULT, props, H5P_DEFAULT), "create dataset " + path),
+    Handle ds(check(H5Dcreate2(id_, path.c_str(), type, space, H5P_DEFAULT, props, H5P_DEFAULT),
+                    "create dataset " + path),
               H5Dclose);
     checkStatus(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + path);
 }

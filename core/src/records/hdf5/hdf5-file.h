@@ -26,7 +26,7 @@ void silenceErrorStacks();
 
 // An HDF5 identifier closed on scope exit.
 class Handle {
-public:
+  public:
     Handle() = default;
     Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
     Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
@@ -43,7 +43,7 @@ public:
     operator hid_t() const { return id_; }
     bool valid() const { return id_ >= 0; }
 
-private:
+  private:
     hid_t id_ = -1;
     herr_t (*close_)(hid_t) = nullptr;
 };
@@ -57,21 +57,23 @@ Handle compoundType(std::size_t size);
 // business, and a reader must not keep a writer out), and a bounded number of metadata read
 // attempts (a block that a killed writer left torn fails instead of hanging a reader).
 Handle fileAccess();
-// The same in the file format of HDF5 1.10, which SWMR mode needs (h5py and HDF5 from 1.10 read it).
+// The same in the file format of HDF5 1.10, which SWMR mode needs (h5py and HDF5 from 1.10 read
+// it).
 Handle swmrFileAccess();
 
 class File {
-public:
+  public:
     File() = default;
     // `id` is an open file; `description` begins every error ("experiment file 'run.h5'").
-    File(Handle id, std::string description) : id_(std::move(id)), description_(std::move(description)) {}
+    File(Handle id, std::string description)
+        : id_(std::move(id)), description_(std::move(description)) {}
 
     bool valid() const { return id_.valid(); }
     hid_t id() const { return id_; }
     void close() { id_ = Handle(); }
 
     [[noreturn]] void fail(const std::string& what) const;
-    hid_t check(hid_t id, const std::string& what) const;        // fails "cannot <what>" when id < 0
+    hid_t check(hid_t id, const std::string& what) const;  // fails "cannot <what>" when id < 0
     void checkStatus(herr_t status, const std::string& what) const;  // the same for a status
 
     // Objects by absolute path ("/checkpoints/step").
@@ -95,8 +97,8 @@ public:
     // Tables: [rows, rowShape...], chunks of `chunkRows` rows (split along the second dimension
     // so that a chunk stays under 2^20 elements). `fill` is what rows read as before they are
     // written; `compress` deflates chunks.
-    void createTable(const std::string& path, hid_t type, const std::vector<hsize_t>& rowShape, hsize_t chunkRows,
-                     bool compress = false, const void* fill = nullptr) const;
+    void createTable(const std::string& path, hid_t type, const std::vector<hsize_t>& rowShape,
+                     hsize_t chunkRows, bool compress = false, const void* fill = nullptr) const;
     hsize_t rows(const std::string& path) const;
     // The caller's buffers hold rows of exactly `rowShape`: a table of another shape (edited, or
     // from another program) is refused, not overrun.
@@ -105,20 +107,23 @@ public:
     void readRows(const std::string& path, hid_t memType, void* data, hsize_t first, hsize_t count,
                   const std::vector<hsize_t>& rowShape = {}) const;
     // Reads the block at `offset` of size `extent` (one entry per dimension) of a dataset.
-    void readBlock(const std::string& path, hid_t memType, void* data, const std::vector<hsize_t>& offset,
-                   const std::vector<hsize_t>& extent) const;
+    void readBlock(const std::string& path, hid_t memType, void* data,
+                   const std::vector<hsize_t>& offset, const std::vector<hsize_t>& extent) const;
     // Drops the rows from `count` on; nothing when the table is not longer.
     void shrink(const std::string& path, hsize_t count) const;
 
     // Fixed datasets written at once (deflated when they hold 4,096 elements or more).
-    void writeArray(const std::string& path, hid_t type, const std::vector<hsize_t>& dims, const void* data) const;
+    void writeArray(const std::string& path, hid_t type, const std::vector<hsize_t>& dims,
+                    const void* data) const;
     template <typename T>
     std::vector<T> readArray(const std::string& path, hid_t type) const {
         Handle ds = dataset(path);
         std::size_t n = 1;
         for (hsize_t d : shape(ds)) n *= d;
         std::vector<T> out(n);
-        if (n) checkStatus(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + path);
+        if (n)
+            checkStatus(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
+                        "read " + path);
         return out;
     }
 
@@ -126,8 +131,9 @@ public:
 
     static std::string shapeText(const std::vector<hsize_t>& dims);  // "[3, 4]"
 
-private:
-    std::vector<hsize_t> tableShape(hid_t dataset, const std::string& path, const std::vector<hsize_t>& rowShape) const;
+  private:
+    std::vector<hsize_t> tableShape(hid_t dataset, const std::string& path,
+                                    const std::vector<hsize_t>& rowShape) const;
     void selectRows(hid_t space, const std::vector<hsize_t>& dims, hsize_t first, hsize_t count,
                     std::vector<hsize_t>& extent) const;
 
