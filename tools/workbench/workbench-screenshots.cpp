@@ -26,6 +26,7 @@
 #include "invx/experiment-file.h"
 #include "layer-statistics.h"
 #include "main-window.h"
+#include "results-evaluation-worker.h"
 #include "results-view.h"
 #include "run-view.h"
 #include "runs-table-model.h"
@@ -69,7 +70,9 @@ int main(int argc, char** argv) {
     QDir().mkpath(out);
     SearchWorker worker;
     InspectorWorker inspector;
+    ResultsEvaluationWorker evaluator;
     MainWindow window(&worker, QStringLiteral(INVX_DEMO_MODEL_DIR), &inspector);
+    window.resultsView()->setEvaluator(&evaluator);  // as invx-workbench shows the Results tab
     window.setExperimentFolder(work);
     window.resize(1600, 1000);
     window.show();
