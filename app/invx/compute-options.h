@@ -7,7 +7,8 @@
 namespace invx::cli {
 
 std::vector<Option> computeOptions();
-// Sets libtorch's CPU threads (--threads); the device and dtype go to the core as given.
+// Sets libtorch's CPU threads (--threads) and whether non-finite weights load; the device and dtype
+// go to the core as given.
 void applyThreads(const Arguments& args);
 
 }  // namespace invx::cli

@@ -3,6 +3,11 @@
 
 namespace invx {
 
+// Throws naming `what` and `path` unless `path` is a regular file (or a link to one): a folder, a
+// named pipe, a device or a socket is refused before it is opened, so that nothing waits on a pipe
+// and nothing reads a device. A missing file is left to the caller's open to report.
+void requireRegularFile(const std::string& path, const std::string& what);
+
 // The whole content of `path`. `what` says what the file is for ("tokenizer vocabulary"), so the
 // error for a missing or unreadable file can say so.
 std::string readWholeFile(const std::string& path, const std::string& what);

@@ -14,12 +14,16 @@
 namespace invx {
 
 MappedFile::MappedFile(const std::string& path) : path_(path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: a named pipe opens at once (and is refused below) instead of waiting for a
+    // writer.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) throw Error("cannot open '" + path + "': " + std::strerror(errno));
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
-        throw Error("'" + path + "' is not a regular file");
+        throw Error(
+            "'" + path +
+            "' is not a regular file (a folder, named pipe, device or socket); give a file");
     }
     size_ = std::size_t(st.st_size);
     if (size_ > 0) {

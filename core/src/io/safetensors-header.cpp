@@ -122,7 +122,11 @@ SafetensorsHeader parseSafetensorsHeader(const std::uint8_t* bytes, std::size_t 
     }
     std::uint64_t headerLength = 0;
     for (int i = 7; i >= 0; --i) headerLength = (headerLength << 8) | bytes[i];
-    if (headerLength > kMaxHeaderBytes || headerLength > size - 8) {
+    if (headerLength > kMaxHeaderBytes)
+        throw Error(where(path) + " declares a header of " + std::to_string(headerLength) +
+                    " bytes, more than the 100,000,000 the safetensors format allows; it is not a "
+                    "safetensors file");
+    if (headerLength > size - 8) {
         throw Error(where(path) + " declares a header of " + std::to_string(headerLength) +
                     " bytes but the file has only " + std::to_string(size - 8) +
                     " after the length field; the file is truncated or not a safetensors file");

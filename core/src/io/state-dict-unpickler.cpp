@@ -17,6 +17,7 @@
 #include <variant>
 
 #include "invx/error.h"
+#include "invx/text-file.h"
 #include "io/checkpoint-reader.h"
 
 namespace invx {
@@ -510,6 +511,7 @@ class StateDictUnpickler {
 };
 
 bool startsLikeZip(const std::string& path) {
+    requireRegularFile(path, "PyTorch checkpoint");
     FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) return false;
     char magic[2] = {0, 0};
@@ -575,6 +577,7 @@ std::map<std::string, at::Tensor> readTorchPickle(const std::string& path) {
 }
 
 std::map<std::string, std::vector<at::Tensor>> readPickledTensorLists(const std::string& path) {
+    requireRegularFile(path, "pickle");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error("cannot read '" + path + "' (does it exist?)");
     const std::string pickle((std::istreambuf_iterator<char>(in)), {});

@@ -7,11 +7,13 @@
 
 #include "invx/error.h"
 #include "invx/safetensors-header.h"
+#include "invx/text-file.h"
 
 namespace invx {
 namespace {
 
 std::vector<std::uint8_t> readBytes(const std::string& path) {
+    requireRegularFile(path, "token ids file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error("cannot read the token ids '" + path + "' (does it exist?)");
     return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});

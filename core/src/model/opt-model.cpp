@@ -3,12 +3,14 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "invx/error.h"
+#include "invx/model-loading.h"
 #include "io/checkpoint-reader.h"
 #include "model/causal-attention.h"
 
@@ -85,6 +87,13 @@ at::Tensor layerNorm(const at::Tensor& x, const LayerNormWeights& w) {
 
 }  // namespace
 
+namespace {
+std::atomic<bool> allowNonFinite{false};
+}  // namespace
+
+void setAllowNonFiniteWeights(bool allow) { allowNonFinite = allow; }
+bool nonFiniteWeightsAllowed() { return allowNonFinite; }
+
 OptModel OptModel::load(const std::string& directory, const ModelPlacement& placement,
                         std::vector<std::string>* warnings) {
     const std::string configPath = (std::filesystem::path(directory) / "config.json").string();
@@ -101,7 +110,20 @@ OptModel OptModel::load(const std::string& directory, const ModelPlacement& plac
     NamedTensors tensors;
     for (const auto& name : names) {
         at::Tensor t = reader.load(name);
-        if (at::isFloatingType(t.scalar_type())) t = t.to(placement.device, placement.dtype);
+        if (at::isFloatingType(t.scalar_type())) {
+            t = t.to(placement.device, placement.dtype);
+            // A damaged or diverged checkpoint is refused here, not believed until a NaN
+            // perplexity.
+            if (!allowNonFinite) {
+                const std::int64_t bad = (~at::isfinite(t)).sum().item<std::int64_t>();
+                if (bad > 0)
+                    throw Error(
+                        "model '" + directory + "': tensor '" + name + "' holds " +
+                        std::to_string(bad) + " NaN or infinite values (as " +
+                        dtypeText(placement.dtype) +
+                        "); the checkpoint is damaged (--allow-nonfinite-weights loads it anyway)");
+            }
+        }
         tensors.emplace_back(name, std::move(t));
     }
     return fromTensors(config, tensors, placement,

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "invx/error.h"
+#include "invx/text-file.h"
 
 namespace invx {
 namespace {
@@ -63,9 +64,17 @@ std::string resolveModelDirectory(const std::string& pathOrId) {
                     modelDir.string() + "')" + download);
     }
     fs::path snapshot;
+    requireRegularFile((modelDir / "refs" / "main").string(), "Hugging Face cache reference");
     std::ifstream ref(modelDir / "refs" / "main");
     std::string commit;
     if (ref && std::getline(ref, commit) && !commit.empty()) {
+        // A revision is a commit hash or a tag: one name inside snapshots/, never a path out of it.
+        if (commit.find('/') != std::string::npos || commit.find('\\') != std::string::npos ||
+            commit == "." || commit == "..")
+            throw Error("model '" + pathOrId + "': the Hugging Face cache's refs/main in '" +
+                        modelDir.string() + "' names '" + commit +
+                        "', which is not a revision inside the cache; repair the cache or download "
+                        "the model again");
         snapshot = modelDir / "snapshots" / commit;
     } else if (fs::is_directory(modelDir / "snapshots")) {
         // No refs/main (a cache copied without refs): accept a single snapshot.

@@ -10,9 +10,24 @@
 
 namespace invx {
 
+void requireRegularFile(const std::string& path, const std::string& what) {
+    namespace fs = std::filesystem;
+    std::error_code error;
+    const fs::file_type type = fs::status(path, error).type();
+    const char* kind = type == fs::file_type::directory ? "a folder"
+                       : type == fs::file_type::fifo    ? "a named pipe (FIFO)"
+                       : type == fs::file_type::block || type == fs::file_type::character
+                           ? "a device"
+                       : type == fs::file_type::socket  ? "a socket"
+                       : type == fs::file_type::unknown ? "of a kind that is not a file"
+                                                        : nullptr;
+    if (kind)
+        throw Error("the " + what + " '" + path + "' is " + kind +
+                    ", not a regular file; give a file");
+}
+
 std::string readWholeFile(const std::string& path, const std::string& what) {
-    if (std::filesystem::is_directory(path))
-        throw Error("the " + what + " '" + path + "' is a folder, not a file");
+    requireRegularFile(path, what);
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw Error("cannot read the " + what + " '" + path + "': " + std::strerror(errno));

@@ -12,6 +12,7 @@
 #include "invx/error.h"
 #include "invx/experiment-file.h"
 #include "invx/model-locator.h"
+#include "invx/text-file.h"
 #include "io/checkpoint-reader.h"
 #include "io/published-invariances.h"
 #include "search/search-engine.h"
@@ -43,7 +44,10 @@ std::string publishedInvarianceKinds(const std::string& picklePath) {
 }
 
 std::int64_t publishedMetadataStep(const std::string& picklePath) {
-    std::ifstream in(std::filesystem::path(picklePath).parent_path() / "METADATA");
+    const std::filesystem::path metadata =
+        std::filesystem::path(picklePath).parent_path() / "METADATA";
+    requireRegularFile(metadata.string(), "published code's METADATA");
+    std::ifstream in(metadata);
     std::string text((std::istreambuf_iterator<char>(in)), {});
     std::smatch m;
     return std::regex_search(text, m, std::regex(R"(step:\s*(\d+))")) ? std::stoll(m[1]) : 0;

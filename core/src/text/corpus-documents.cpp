@@ -25,6 +25,7 @@ bool endsWith(const std::string& s, const std::string& suffix) {
 
 std::string readGzip(const std::string& path) {
 #ifdef INVX_HAVE_ZLIB
+    requireRegularFile(path, "calibration corpus");
     gzFile f = gzopen(path.c_str(), "rb");
     if (!f) throw Error("cannot open the calibration corpus '" + path + "'");
     std::string out;

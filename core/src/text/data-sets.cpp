@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "invx/error.h"
+#include "invx/text-file.h"
 
 namespace invx {
 namespace {
@@ -48,7 +49,9 @@ std::string resolveDataset(const std::string& nameOrPath) {
         return p.string();
     }
     // Folders of .txt files serve as calibration corpora (like gutenberg), so a folder resolves
-    // too.
+    // too; something else that exists (a named pipe, a device) is named for what it is.
+    if (std::filesystem::exists(nameOrPath) && !std::filesystem::is_directory(nameOrPath))
+        requireRegularFile(nameOrPath, "data set");
     if (!std::filesystem::is_regular_file(nameOrPath) &&
         !std::filesystem::is_directory(nameOrPath)) {
         std::string names;

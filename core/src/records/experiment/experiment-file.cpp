@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "invx/error.h"
+#include "invx/text-file.h"
 #include "invx/version.h"
 #include "records/experiment/experiment-file-impl.h"
 
@@ -245,8 +246,7 @@ ExperimentFile ExperimentFile::open(const std::string& path, bool writable) {
     hdf5::silenceErrorStacks();
     if (!std::filesystem::exists(path))
         throw Error("experiment file '" + path + "' does not exist");
-    if (std::filesystem::is_directory(path))
-        throw Error("experiment file '" + path + "' is a folder, not a file");
+    requireRegularFile(path, "experiment file");  // a folder; HDF5 would wait on a named pipe
     if (H5Fis_hdf5(path.c_str()) <= 0)
         throw Error("'" + path +
                     "' is not an HDF5 file, so not an experiment file written by invx search");
