@@ -1,6 +1,7 @@
 #include "test-support.h"
 
 #include <ATen/ATen.h>
+#include <hdf5.h>
 
 #include <QProcess>
 #include <QtTest>
@@ -177,6 +178,26 @@ SearchCheckpoint checkpointAt(std::int64_t step) {
         c.layers.push_back(s);
     }
     return c;
+}
+
+void overwriteRow(const std::string& path, const char* table, std::uint64_t row,
+                  std::int64_t value) {
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    const hid_t ds = H5Dopen2(file, table, H5P_DEFAULT);
+    const hid_t space = H5Dget_space(ds);
+    const hsize_t one = 1, at = row;
+    H5Sselect_hyperslab(space, H5S_SELECT_SET, &at, nullptr, &one, nullptr);
+    const hid_t mem = H5Screate_simple(1, &one, nullptr);
+    const herr_t written = H5Dwrite(ds, H5T_NATIVE_INT64, mem, space, H5P_DEFAULT, &value);
+    H5Sclose(mem), H5Sclose(space), H5Dclose(ds), H5Fclose(file);
+    if (written < 0)
+        QTest::qFail(("cannot overwrite a row of " + std::string(table)).c_str(), __FILE__,
+                     __LINE__);
+}
+
+std::string fileBytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
 }
 
 std::string settingErrorOf(const std::function<void()>& fn) {

@@ -63,6 +63,13 @@ std::string errorOf(const std::function<void()>& fn);
 ModelIdentity identity();
 CalibrationBatch calibration();
 SearchCheckpoint checkpointAt(std::int64_t step);
+
+// Overwrites row `row` of a one-column numeric table of a closed HDF5 file, as a damaged or edited
+// file holds it.
+void overwriteRow(const std::string& path, const char* table, std::uint64_t row,
+                  std::int64_t value);
+// The file's bytes, to compare before and after what must not change it.
+std::string fileBytes(const std::string& path);
 // "key: sentence" of the SettingError `fn` throws (a failure when it throws anything else), so that
 // a test asserts which setting a problem is about as data, not by reading it from the sentence.
 std::string settingErrorOf(const std::function<void()>& fn);

@@ -77,6 +77,8 @@ class TestExperimentFile : public QObject {
     void refusesForeignFiles();
     void refusesShapesThatDisagreeWithTheModel();
     void refusesACheckpointTheSearchCouldNotHaveWritten();
+    void storedValuesAreCheckedAgainstTheirMeaning();
+    void aFlippedByteIsDetectedNotBelieved();
     void recordsResultsAlsoInOlderFiles();
     void runsRecordedBeforeASettingExistedReadAsTheyRan();
     void buildsTheResultsTable();
@@ -368,6 +370,8 @@ void TestExperimentFile::killedWritersLeaveFilesThatResume() {
             std::filesystem::remove(file);
             std::filesystem::remove(file + ".part");
         }
+        // A round after one killed before its first checkpoint starts afresh too.
+        const bool hadFile = std::filesystem::exists(file);
         const pid_t child = fork();
         if (child == 0) {
             try {
@@ -405,11 +409,12 @@ void TestExperimentFile::killedWritersLeaveFilesThatResume() {
         QCOMPARE(waitpid(child, &status, 0), child);
         QVERIFY2(WIFSIGNALED(status), "the writer failed before it was killed");
         if (!std::filesystem::exists(file)) {
-            QVERIFY(fresh);  // killed before its first checkpoint: nothing to resume, nothing left
-                             // but FILE.part
+            // Killed before its first checkpoint: nothing to resume, nothing left but FILE.part. A
+            // file that was there stays there: a resumed writer never removes it.
+            QVERIFY(!hadFile);
             continue;
         }
-        resumedRounds += !fresh;
+        resumedRounds += hadFile;
         halfWritten +=
             tableRows(file, "/checkpoints/permutation") != tableRows(file, "/checkpoints/step") ||
             tableRows(file, "/snapshots/fc2/group_error") != tableRows(file, "/snapshots/step") ||
@@ -562,12 +567,78 @@ void TestExperimentFile::refusesACheckpointTheSearchCouldNotHaveWritten() {
     INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(1); }), "checkpoint 1 (step 2) layer 0",
                         "a scale is -0.5");
     INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(2); }), "checkpoint 2 (step 3) layer 1",
-                        "a scale is 0.0");
+                        "a scale is 0;");
     INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(3); }), "checkpoint 3 (step 4)",
                         "all-zero random generator state");
     INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(4); }), "checkpoint 4 (step 5) layer 0",
                         "an angle is not finite");
     QCOMPARE(f.checkpoint(5).step, std::int64_t(6));
+}
+
+void TestExperimentFile::storedValuesAreCheckedAgainstTheirMeaning() {
+    // Values the search could never have written are refused before a resume or a view trusts
+    // them: a huge scale, a recent-window count out of the window, checkpoints out of order.
+    const std::string file = path("values.h5");
+    SearchCheckpoint huge = checkpointAt(10);
+    huge.layers[1].scales[2] = 1e38f;
+    {
+        ExperimentFile f =
+            ExperimentFile::create(file, SearchSettings{}, identity(), calibration());
+        f.appendCheckpoint(checkpointAt(5));
+        f.appendCheckpoint(huge);
+        f.appendCheckpoint(checkpointAt(20));
+        f.appendCheckpoint(checkpointAt(15));  // before the one it follows
+        f.appendCheckpoint(checkpointAt(30));
+        INVX_VERIFY_MESSAGE(test::errorOf([&] {
+                                SearchCheckpoint many = checkpointAt(40);
+                                many.recentAccepted.assign(
+                                    std::size_t(StepRecord::kRecentWindow) + 1, 1);
+                                f.appendCheckpoint(many);
+                            }),
+                            "values.h5", "more than the window");
+        f.publish();
+    }
+    test::overwriteRow(file, "/checkpoints/recent_count", 4, std::int64_t(1000000));
+    const ExperimentFile f = ExperimentFile::open(file, false);
+    QCOMPARE(f.checkpoint(0).step, std::int64_t(5));
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(1); }), "checkpoint 1 (step 10) layer 1",
+                        "a scale is 1e+38", "between 0.001 and 10000");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(3); }), "checkpoint 3 (step 15)",
+                        "comes after checkpoint 2 at step 20");
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(4); }), "checkpoint 4 (step 30)",
+                        "counts 1000000 recent steps");
+}
+
+void TestExperimentFile::aFlippedByteIsDetectedNotBelieved() {
+    // Every chunk carries a checksum: a byte changed on disk makes the read fail.
+    const std::string file = path("flipped.h5");
+    SearchCheckpoint c = checkpointAt(7);
+    {
+        ExperimentFile f =
+            ExperimentFile::create(file, SearchSettings{}, identity(), calibration());
+        f.appendCheckpoint(c);
+        f.publish();
+    }
+    haddr_t address = 0;
+    hsize_t size = 0;
+    {
+        const hid_t h = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+        const hid_t ds = H5Dopen2(h, "/checkpoints/scales", H5P_DEFAULT);
+        hsize_t offset[3] = {0, 0, 0};
+        unsigned mask = 0;
+        QVERIFY(H5Dget_chunk_info_by_coord(ds, offset, &mask, &address, &size) >= 0);
+        H5Dclose(ds), H5Fclose(h);
+    }
+    QVERIFY(size > 4);
+    {
+        std::fstream bytes(file, std::ios::in | std::ios::out | std::ios::binary);
+        bytes.seekg(std::streamoff(address + 2));
+        const char old = char(bytes.get());
+        bytes.seekp(std::streamoff(address + 2));
+        bytes.put(char(old ^ 0x10));
+    }
+    INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).checkpoint(0); }),
+                        "flipped.h5", "cannot read /checkpoints/scales");
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -54,6 +55,7 @@ class TestSearchRun : public QObject {
     void initTestCase();
     void pausesStopsAndSnapshotsFromAnotherThread();
     void refusesBeforeWritingAnything();
+    void aRefusedResumeLeavesTheFileAsItWas();
 
   private:
     SearchRunRequest request(const char* file, std::int64_t steps) const;
@@ -180,6 +182,58 @@ void TestSearchRun::refusesBeforeWritingAnything() {
     INVX_VERIFY_MESSAGE(test::errorOf([&] { runSearch(req, recorder, control); }),
                         "no-such-corpus.txt");
     QVERIFY(!std::filesystem::exists(req.experimentPath));
+}
+
+void TestSearchRun::aRefusedResumeLeavesTheFileAsItWas() {
+    // A stopped run, then copies of it each damaged in one way: every resume is refused, and the
+    // file is byte for byte as it was (no run-log row, no status, no steps).
+    Recorder recorder;
+    SearchControl control;
+    SearchRunRequest req = request("to-resume.h5", 20);
+    req.settings.checkpointEverySteps = 5;
+    runSearch(req, recorder, control);
+    const std::string good = req.experimentPath;
+    const std::int64_t checkpoints = ExperimentFile::open(good, false).checkpointCount();
+    struct Damage {
+        const char* name;
+        std::function<void(const std::string&)> apply;
+        std::function<void(SearchRunRequest&)> ask;
+        const char* expected;
+    };
+    const std::vector<Damage> damages = {
+        {"recent-count",
+         [&](const std::string& f) {
+             test::overwriteRow(f, "/checkpoints/recent_count", std::uint64_t(checkpoints - 1),
+                                1000000);
+         },
+         {},
+         "recent steps"},
+        {"step-order",
+         [&](const std::string& f) {
+             test::overwriteRow(f, "/checkpoints/step", std::uint64_t(checkpoints - 1), 1);
+         },
+         {},
+         "checkpoint 4 (step 1)"},
+        {"other-model",
+         {},
+         [&](SearchRunRequest& r) { r.modelPath = fixture_.otherModel; },
+         "is a different model"},
+        {"fewer-steps", {}, [](SearchRunRequest& r) { r.resumeSteps = 3; }, "below the"},
+    };
+    for (const Damage& d : damages) {
+        const std::string copy = dir_.filePath(QString("damaged-%1.h5").arg(d.name)).toStdString();
+        std::filesystem::copy_file(good, copy, std::filesystem::copy_options::overwrite_existing);
+        if (d.apply) d.apply(copy);
+        const std::string before = test::fileBytes(copy);
+        SearchRunRequest resume;
+        resume.experimentPath = copy;
+        resume.resume = true;
+        resume.device = "cpu";
+        if (d.ask) d.ask(resume);
+        INVX_VERIFY_MESSAGE(test::errorOf([&] { runSearch(resume, recorder, control); }),
+                            d.expected);
+        QVERIFY2(test::fileBytes(copy) == before, d.name);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSearchRun)

@@ -55,6 +55,12 @@ struct ResultRecord {
 // The invariance state of one decoder layer's FFN (SPEC section 2). Scales and angles are indexed
 // by the original neuron (pair); the permutation maps new position -> original (rotated, scaled)
 // neuron.
+// The range of a neuron's scale. The search's random walk stays within it (a draw outside leaves
+// the scale unchanged; the published code does not guard its walk, we do); a stored scale outside
+// it is a damaged file, refused before anything trusts it.
+constexpr float kMinimumScale = 1e-3f;
+constexpr float kMaximumScale = 1e4f;
+
 struct LayerInvariance {
     std::vector<std::int64_t> permutation;  // [ffn]
     std::vector<float> scales;              // [ffn], > 0

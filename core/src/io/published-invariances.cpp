@@ -138,10 +138,12 @@ PublishedInvariances readPublishedInvariances(const std::string& path, int layer
                 std::vector<float>& values = kind == 'S' ? state.scales : state.angles;
                 values = floats(t);
                 for (float v : values)
-                    if (!std::isfinite(v) || (kind == 'S' && v <= 0))
+                    if (!std::isfinite(v) ||
+                        (kind == 'S' && !(v >= kMinimumScale && v <= kMaximumScale)))
                         throw fail(std::string(name) + " of layer " + std::to_string(l) +
                                    " holds " + std::to_string(v) +
-                                   (kind == 'S' ? ", but scales are positive and finite"
+                                   (kind == 'S' ? ", but scales lie between 0.001 and 10000 (the "
+                                                  "range the search keeps them in)"
                                                 : ", but angles are finite"));
             }
         }

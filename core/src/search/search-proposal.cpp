@@ -37,7 +37,7 @@ Proposal proposeStep(const std::vector<LayerInvariance>& state, const SearchSett
         for (std::int64_t n : p.neurons) {
             float& s = p.candidate.scales[std::size_t(n)];
             const float next = s + float(rng.normal(settings.sigmaScale));
-            if (next >= kMinimumScale) s = next;
+            if (next >= kMinimumScale && next <= kMaximumScale) s = next;
         }
     }
     if (settings.permute()) {

@@ -16,9 +16,6 @@ struct Proposal {
     LayerInvariance candidate;          // the layer's state after the proposal
 };
 
-// Smallest scale a random-walk step may reach; a draw below it leaves that scale unchanged.
-constexpr float kMinimumScale = 1e-3f;
-
 // Draws, in this order: the layer (uniform), the pairs (distinct, partial Fisher-Yates), the
 // shuffle of their neurons, one angle step per pair (R), one scale step per neuron in shuffled
 // order (S). P moves the permutation value at neurons[k] to neurons[k+1], the last to the first.

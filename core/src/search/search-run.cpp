@@ -16,6 +16,7 @@
 #include "io/token-id-file.h"
 #include "metrics/perplexity-evaluator.h"
 #include "model/model-identity.h"
+#include "records/hdf5/file-write-lock.h"
 #include "search/search-engine.h"
 #include "search/searched-model.h"
 
@@ -241,11 +242,19 @@ class Run {
         observer_.onCheckpoint(first);
     }
 
+    // A resume reads and checks everything first (the file, the model, the base method's records,
+    // the checkpoint, the engine restored from it) on a read-only handle; only then does it open
+    // the file for writing. A refused resume leaves the file as it was, byte for byte.
     void openExisting() {
-        file_.emplace(ExperimentFile::open(request_.experimentPath, /*writable=*/true));
-        settings_ = file_->settings();
+        if (FileWriteLock::isHeld(request_.experimentPath))
+            throw Error("experiment file '" + request_.experimentPath +
+                        "' is being written by another run; wait for it to end, or stop it first");
+        std::optional<ExperimentFile> reading;
+        reading.emplace(ExperimentFile::open(request_.experimentPath, /*writable=*/false));
+        const ExperimentFile& file = *reading;
+        settings_ = file.settings();
         if (request_.resumeSteps >= 0) settings_.steps = request_.resumeSteps;
-        const ModelIdentity recorded = file_->model();
+        const ModelIdentity recorded = file.model();
         const std::string modelDir =
             resolveModelDirectory(request_.modelPath.empty() ? recorded.path : request_.modelPath);
         const ModelPlacement placement =
@@ -253,29 +262,44 @@ class Run {
         observer_.onMessage("loading the model from " + modelDir);
         OptModel model = OptModel::load(modelDir, placement);
         requireSameModel(recorded, identifyModel(model, modelDir), request_.experimentPath);
-        if (file_->checkpointCount() == 0)
+        if (file.checkpointCount() == 0)
             throw Error("experiment file '" + request_.experimentPath +
                         "' holds no checkpoint to resume from");
-        const SearchCheckpoint checkpoint = file_->checkpoint(-1);
+        const SearchCheckpoint checkpoint = file.checkpoint(-1);
         if (request_.resumeSteps >= 0 && request_.resumeSteps < checkpoint.step)
             throw Error("--steps " + std::to_string(request_.resumeSteps) + " is below the " +
                         std::to_string(checkpoint.step) + " steps '" + request_.experimentPath +
                         "' has already done; give a larger total");
         // The recorded layers unless others are asked for; those are snapshotted where it resumes.
         snapshotLayers_ =
-            request_.snapshotLayers.empty() ? file_->snapshotLayers() : request_.snapshotLayers;
+            request_.snapshotLayers.empty() ? file.snapshotLayers() : request_.snapshotLayers;
         snapshotOnResume_ = !request_.snapshotLayers.empty();
         requireValidSnapshotLayers(int(model.config().numLayers));
-        if (request_.resumeSteps >= 0) file_->setTargetSteps(request_.resumeSteps);
         evalIds_ =
             evaluationIds(settings_, BpeTokenizer::fromDirectory(tokenizerDirectory(modelDir)));
 
         observer_.onMessage("quantizing and restoring the checkpoint at step " +
                             std::to_string(checkpoint.step));
-        const CalibrationBatch calibration = file_->calibration();
+        const CalibrationBatch calibration = file.calibration();
+        const std::vector<AwqLayerRecord> awq = file.awq();
+        const std::vector<GptqLayerRecord> gptq = file.gptq();
+        // A file over AWQ or GPTQ keeps what the base method found; without it the search would
+        // start from another model than the one its checkpoints are of.
+        if ((settings_.base == "awq" && awq.empty()) || (settings_.base == "gptq" && gptq.empty()))
+            throw Error("experiment file '" + request_.experimentPath + "' ran over " +
+                        settings_.base + ", but its /base/" + settings_.base +
+                        " records are missing, so its checkpoints cannot be rebuilt");
+        if (!file.base())
+            throw Error("experiment file '" + request_.experimentPath +
+                        "' has no /base, the starting point its checkpoints are measured from");
         engine_.emplace(std::move(model), settings_, calibrationTensor(calibration),
-                        baseInputs(calibration, file_->awq(), file_->gptq()));
+                        baseInputs(calibration, awq, gptq));
         engine_->restore(checkpoint);
+
+        // Everything holds: from here on the file is written.
+        reading.reset();
+        file_.emplace(ExperimentFile::open(request_.experimentPath, /*writable=*/true));
+        if (request_.resumeSteps >= 0) file_->setTargetSteps(request_.resumeSteps);
         file_->truncateAfter(checkpoint.step);
         elapsedOffset_ = checkpoint.elapsedSeconds;
         resumedFrom_ = checkpoint.step;

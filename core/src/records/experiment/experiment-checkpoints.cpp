@@ -3,11 +3,22 @@
 // is written last: it commits the row.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "invx/experiment-file.h"
 #include "records/experiment/experiment-file-impl.h"
 
 namespace invx {
+namespace {
+
+std::string shortNumber(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+}  // namespace
+
 namespace experiment {
 
 const std::vector<std::string>& checkpointTables() {
@@ -55,6 +66,10 @@ void ExperimentFile::appendCheckpoint(const SearchCheckpoint& c) {
         scales.insert(scales.end(), l.scales.begin(), l.scales.end());
         angles.insert(angles.end(), l.angles.begin(), l.angles.end());
     }
+    if (c.recentAccepted.size() > std::size_t(StepRecord::kRecentWindow))
+        d_->fail("a checkpoint holds " + std::to_string(c.recentAccepted.size()) +
+                 " recent steps, more than the window's " +
+                 std::to_string(StepRecord::kRecentWindow));
     std::vector<std::uint8_t> recent(std::size_t(StepRecord::kRecentWindow), 0);
     std::copy(c.recentAccepted.begin(), c.recentAccepted.end(), recent.begin());
     const std::int32_t recentCount = std::int32_t(c.recentAccepted.size());
@@ -128,13 +143,33 @@ SearchCheckpoint ExperimentFile::checkpoint(std::int64_t index) const {
     f.readRows("/checkpoints/best_loss", H5T_NATIVE_DOUBLE, &c.bestLoss, i, 1);
     f.readRows("/checkpoints/elapsed_s", H5T_NATIVE_DOUBLE, &c.elapsedSeconds, i, 1);
     f.readRows("/checkpoints/step", H5T_NATIVE_INT64, &c.step, i, 1);
-    recentCount = std::clamp<std::int32_t>(recentCount, 0, StepRecord::kRecentWindow);
-    c.recentAccepted.assign(recent.begin(), recent.begin() + recentCount);
     // A resumed search trusts this state: refuse one the search could not have written.
     auto refuse = [&](const std::string& what) {
         d_->fail("checkpoint " + std::to_string(index) + " (step " + std::to_string(c.step) + ") " +
                  what);
     };
+    if (recentCount < 0 || recentCount > StepRecord::kRecentWindow)
+        refuse("counts " + std::to_string(recentCount) +
+               " recent steps, but the window holds 0 to " +
+               std::to_string(StepRecord::kRecentWindow));
+    c.recentAccepted.assign(recent.begin(), recent.begin() + recentCount);
+    for (std::uint8_t a : c.recentAccepted)
+        if (a > 1)
+            refuse("marks a recent step as accepted with " + std::to_string(a) + ", not 0 or 1");
+    if (c.step < 0) refuse("is at a negative step");
+    if (c.acceptedSteps < 0 || c.acceptedSteps > c.step)
+        refuse("counts " + std::to_string(c.acceptedSteps) + " accepted steps of " +
+               std::to_string(c.step));
+    if (!std::isfinite(c.bestLoss)) refuse("has a loss that is not finite");
+    if (!std::isfinite(c.elapsedSeconds) || c.elapsedSeconds < 0)
+        refuse("has a search time that is not a duration");
+    if (index > 0) {
+        std::int64_t previous = 0;
+        f.readRows("/checkpoints/step", H5T_NATIVE_INT64, &previous, i - 1, 1);
+        if (previous >= c.step)
+            refuse("comes after checkpoint " + std::to_string(index - 1) + " at step " +
+                   std::to_string(previous) + ": checkpoints must be in the order of their steps");
+    }
     if (std::all_of(c.rng.begin(), c.rng.end(), [](std::uint64_t w) { return w == 0; }))
         refuse("has an all-zero random generator state, which xoshiro256 never reaches");
     std::vector<std::uint8_t> seen(static_cast<std::size_t>(F));
@@ -151,9 +186,9 @@ SearchCheckpoint ExperimentFile::checkpoint(std::int64_t index) const {
             seen[std::size_t(p)] = 1;
         }
         for (float x : s.scales)
-            if (!(x > 0) || !std::isfinite(x))
-                refuse("layer " + std::to_string(l) + ": a scale is " + std::to_string(x) +
-                       "; scales must be positive and finite");
+            if (!(x >= kMinimumScale * 0.999f && x <= kMaximumScale) || !std::isfinite(x))
+                refuse("layer " + std::to_string(l) + ": a scale is " + shortNumber(x) +
+                       "; scales lie between 0.001 and 10000 (the range the search keeps them in)");
         for (float a : s.angles)
             if (!std::isfinite(a))
                 refuse("layer " + std::to_string(l) + ": an angle is not finite");

@@ -67,6 +67,12 @@ Handle swmrFileAccess() {
 
 void File::fail(const std::string& what) const { throw Error(description_ + ": " + what); }
 
+void File::addChecksum(hid_t props, const std::string& path) const {
+    // Fletcher32 over every chunk: a flipped byte is a read that fails, not a value believed.
+    if (H5Zfilter_avail(H5Z_FILTER_FLETCHER32) > 0)
+        checkStatus(H5Pset_fletcher32(props), "add a checksum to " + path);
+}
+
 hid_t File::check(hid_t id, const std::string& what) const {
     if (id < 0) fail("cannot " + what);
     return id;
@@ -188,6 +194,14 @@ double File::getDouble(const std::string& object, const char* name) const {
 
 void File::createTable(const std::string& path, hid_t type, const std::vector<hsize_t>& rowShape,
                        hsize_t chunkRows, bool compress, const void* fill) const {
+    // A chunk that holds several rows is rewritten as rows are added to it, committed ones among
+    // them: it must fit in one page, so that a killed writer leaves it whole (old or new) and its
+    // checksum holds. A row of a page or more has chunks of its own, written while it is not yet
+    // committed.
+    hsize_t rowBytes = H5Tget_size(type);
+    for (hsize_t d : rowShape) rowBytes *= d;
+    chunkRows =
+        std::max<hsize_t>(1, std::min<hsize_t>(chunkRows, kPage / std::max<hsize_t>(rowBytes, 1)));
     std::vector<hsize_t> dims{0}, maxDims{H5S_UNLIMITED}, chunk{chunkRows};
     for (hsize_t d : rowShape) dims.push_back(d), maxDims.push_back(d), chunk.push_back(d);
     if (chunk.size() >= 2) {
@@ -200,6 +214,7 @@ void File::createTable(const std::string& path, hid_t type, const std::vector<hs
     Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
     checkStatus(H5Pset_chunk(props, int(chunk.size()), chunk.data()), "set the chunks of " + path);
     if (compress && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) H5Pset_deflate(props, 1);
+    addChecksum(props, path);
     if (fill) checkStatus(H5Pset_fill_value(props, type, fill), "set the fill value of " + path);
     Handle ds(check(H5Dcreate2(id_, path.c_str(), type, space, H5P_DEFAULT, props, H5P_DEFAULT),
                     "create dataset " + path),
@@ -295,10 +310,11 @@ void File::writeArray(const std::string& path, hid_t type, const std::vector<hsi
     Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
     std::size_t elements = 1;
     for (hsize_t d : dims) elements *= d;
-    if (elements >= 4096 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+    if (elements > 0) {  // one chunk: filters need chunks
         checkStatus(H5Pset_chunk(props, int(dims.size()), dims.data()),
                     "set the chunks of " + path);
-        H5Pset_deflate(props, 1);
+        if (elements >= 4096 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) H5Pset_deflate(props, 1);
+        addChecksum(props, path);
     }
     Handle ds(check(H5Dcreate2(id_, path.c_str(), type, space, H5P_DEFAULT, props, H5P_DEFAULT),
                     "create dataset " + path),

@@ -94,9 +94,10 @@ class File {
     std::int64_t getInt(const std::string& object, const char* name) const;
     double getDouble(const std::string& object, const char* name) const;
 
-    // Tables: [rows, rowShape...], chunks of `chunkRows` rows (split along the second dimension
-    // so that a chunk stays under 2^20 elements). `fill` is what rows read as before they are
-    // written; `compress` deflates chunks.
+    // Tables: [rows, rowShape...], chunks of at most `chunkRows` rows and one 4 KiB page (a row of
+    // a page or more: its own chunks, split along the second dimension under 2^20 elements), each
+    // with a Fletcher32 checksum. `fill` is what
+    // rows read as before they are written; `compress` deflates chunks.
     void createTable(const std::string& path, hid_t type, const std::vector<hsize_t>& rowShape,
                      hsize_t chunkRows, bool compress = false, const void* fill = nullptr) const;
     hsize_t rows(const std::string& path) const;
@@ -112,7 +113,7 @@ class File {
     // Drops the rows from `count` on; nothing when the table is not longer.
     void shrink(const std::string& path, hsize_t count) const;
 
-    // Fixed datasets written at once (deflated when they hold 4,096 elements or more).
+    // Fixed datasets written at once, as one checksummed chunk (deflated from 4,096 elements).
     void writeArray(const std::string& path, hid_t type, const std::vector<hsize_t>& dims,
                     const void* data) const;
     template <typename T>
@@ -136,6 +137,7 @@ class File {
                                     const std::vector<hsize_t>& rowShape) const;
     void selectRows(hid_t space, const std::vector<hsize_t>& dims, hsize_t first, hsize_t count,
                     std::vector<hsize_t>& extent) const;
+    void addChecksum(hid_t datasetCreation, const std::string& path) const;
 
     Handle id_;
     std::string description_;
