@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "invx/error.h"
+#include "invx/opt-config.h"
 #include "invx/text-file.h"
 #include "invx/version.h"
 #include "records/experiment/experiment-file-impl.h"
@@ -322,9 +323,27 @@ ModelIdentity ExperimentFile::model() const {
     m.configJson = f.getString("/model", "config_json");
     m.fingerprint = f.getString("/model", "fingerprint");
     m.parameters = f.getInt("/model", "parameters");
-    m.layers = int(f.getInt("/model", "layers"));
+    // The model's size sizes what readers allocate: checked here, once for every reader.
+    m.layers = int(d_->layers());
     m.hidden = f.getInt("/model", "hidden");
-    m.ffn = f.getInt("/model", "ffn");
+    m.ffn = d_->ffn();
+    if (m.hidden < 1 || m.hidden > (1 << 20))
+        d_->fail("/model@hidden is " + std::to_string(m.hidden) +
+                 ", not a hidden size (1 to 1048576)");
+    if (m.parameters < 0) d_->fail("/model@parameters is negative");
+    // The config the file recorded says the same, where it is a whole OPT config (a synthetic
+    // file's may not be: then there is nothing to compare).
+    std::optional<OptConfig> config;
+    try {
+        config = OptConfig::fromJson(m.configJson, d_->path + ":/model@config_json");
+    } catch (const Error&) {
+    }
+    if (config && (config->numLayers != m.layers || config->hiddenSize != m.hidden ||
+                   config->ffnDim != m.ffn))
+        d_->fail("/model says " + std::to_string(m.layers) + " layers, hidden size " +
+                 std::to_string(m.hidden) + " and FFN width " + std::to_string(m.ffn) +
+                 ", but its config_json says " + std::to_string(config->numLayers) + ", " +
+                 std::to_string(config->hiddenSize) + " and " + std::to_string(config->ffnDim));
     m.device = f.getString("/model", "device");
     m.dtype = f.getString("/model", "dtype");
     return m;
