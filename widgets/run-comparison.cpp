@@ -1,6 +1,7 @@
 #include "run-comparison.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QFileInfo>
 #include <algorithm>
 
@@ -11,12 +12,15 @@ namespace {
 
 QString tr(const char* text) { return QCoreApplication::translate("RunComparison", text); }
 
-// A seed group's key: what its runs share (everything that matters but the seed and the steps).
+// A seed group's key: a digest of what its runs share (everything that matters but the seed and
+// the steps, and the model), short enough to keep in the settings.
 QString groupKey(const RunData& run) {
     SearchSettings s = resultSettings(run.settings);
     s.seed = 0;
     s.steps = 0;
-    return QStringLiteral("group:") + QString::fromStdString(s.toJson() + run.model.fingerprint);
+    const QByteArray shared = QByteArray::fromStdString(s.toJson() + run.model.fingerprint);
+    return QStringLiteral("group:") +
+           QString::fromLatin1(QCryptographicHash::hash(shared, QCryptographicHash::Sha1).toHex());
 }
 
 std::vector<std::vector<int>> entriesOf(const std::vector<const RunData*>& runs, bool groupSeeds) {

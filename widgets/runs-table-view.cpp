@@ -51,6 +51,7 @@ RunsTableView::RunsTableView(RunsTableModel* model, QWidget* parent)
         for (auto it = model_->customLabels().begin(); it != model_->customLabels().end(); ++it)
             map.insert(it.key(), it.value());
         QSettings().setValue(kLabelsKey, map);
+        fitColumns();  // a longer name shows whole
     });
     connect(model_, &QAbstractItemModel::modelAboutToBeReset, this,
             &RunsTableView::rememberExpanded);
