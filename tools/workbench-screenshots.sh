@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The workbench screenshots in docs/images, taken on a real X server (Xvfb): an ablation of the
-# invariances on the demo model (8 runs), their comparison, the three inspector tabs on the P+S+R
-# run, and a live run; the inspector's figures exported in the ICML column style go to
-# WORK_DIR/inspector-figures. About 15 minutes on 2 cores the first time, 1 minute once the
+# invariances on the demo model (8 runs), their comparison (the seed-0 runs; P and P+S+R as seed
+# groups), the three inspector tabs on the P+S+R run, and a live run; the inspector's figures
+# exported in the ICML column style go to WORK_DIR/inspector-figures. The seed groups' figures are
+# exported as PDF (WORK_DIR/figures-icml-column, figures-icml-double) and rendered into docs/images
+# by pdftoppm, as a reader's PDF viewer shows them. About 15 minutes on 2 cores the first time, 1 minute once the
 # ablation exists in WORK_DIR. The Results tab is taken when RESULTS_DIR holds the experiment files
 # of tools/results-table-gpu.sh (default out/results-table).
 # Usage: tools/workbench-screenshots.sh [OUT_DIR] [WORK_DIR] [STEPS] [RESULTS_DIR]
@@ -13,7 +15,7 @@ work=${2:-$root/out/screenshots}
 steps=${3:-250}
 results=${4:-$root/out/results-table}
 source "$root/scripts/data-dir.sh"
-for p in xvfb xauth; do
+for p in xvfb xauth poppler-utils; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ -n "${missing[*]-}" ]; then
@@ -23,3 +25,5 @@ fi
 bash "$root/scripts/build.sh" -DINVX_BUILD_SCREENSHOTS=ON >/dev/null
 mkdir -p "$work"
 xvfb-run -a -s "-screen 0 1600x1000x24" "$root/build/app/workbench/workbench-screenshots" "$out" "$work" "$steps" "$results"
+pdftoppm -png -r 200 -singlefile "$work/figures-icml-column/loss.pdf" "$out/figure-icml-column-loss"
+pdftoppm -png -r 150 -singlefile "$work/figures-icml-double/panel.pdf" "$out/figure-icml-double-panel"

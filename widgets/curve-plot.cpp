@@ -36,6 +36,17 @@ CurvePlot::CurvePlot(QWidget* parent) : QCustomPlot(parent) {
         axis->setTickPen(QPen(QColor(90, 90, 90)));
         axis->setSubTickPen(QPen(QColor(150, 150, 150)));
     }
+    // Bands and reference lines under the curves, whatever order they were added in.
+    addLayer(QStringLiteral("bands"), layer(QStringLiteral("main")), limBelow);
+    emptyItem_ = new QCPItemText(this);
+    emptyItem_->position->setType(QCPItemPosition::ptAxisRectRatio);
+    emptyItem_->position->setCoords(0.5, 0.5);
+    emptyItem_->setPositionAlignment(Qt::AlignCenter);
+    emptyItem_->setTextAlignment(Qt::AlignCenter);
+    emptyItem_->setColor(QColor(110, 110, 110));
+    emptyItem_->setClipToAxisRect(false);
+    emptyItem_->setSelectable(false);
+    emptyItem_->setVisible(false);
     crosshair_ = new QCPItemStraightLine(this);
     crosshair_->setPen(QPen(QColor(120, 120, 120), 1, Qt::DotLine));
     crosshair_->setVisible(false);
@@ -82,10 +93,17 @@ void CurvePlot::setLabels(const QString& title, const QString& xLabel, const QSt
 QString CurvePlot::title() const { return titleText_; }
 
 void CurvePlot::setCurves(std::vector<Curve> curves) {
-    const bool sameShape =
-        curves.size() == curves_.size() &&
-        std::equal(curves.begin(), curves.end(), curves_.begin(),
-                   [](const Curve& a, const Curve& b) { return a.name == b.name; });
+    bool sameShape = curves.size() == curves_.size() &&
+                     std::equal(curves.begin(), curves.end(), curves_.begin(),
+                                [](const Curve& a, const Curve& b) {
+                                    return a.name == b.name && a.lower.empty() == b.lower.empty();
+                                });
+    if (barsGroup_) {  // bars before (one run's acceptance per layer): curves now
+        clearPlottables();
+        delete barsGroup_;
+        barsGroup_ = nullptr;
+        sameShape = false;
+    }
     curves_ = std::move(curves);
     bars_.clear();
     if (!sameShape) rebuildGraphs();
@@ -119,18 +137,22 @@ void CurvePlot::summarise(std::size_t i, std::size_t from) {
         extendSmoothing(c.y, smoothing_, smoothingParameter_, &s.smoothing, &s.smoothed);
         extendMinMaxBlocks(&s.smoothedBlocks, s.smoothed.data(), s.smoothed.size());
     }
-    for (std::size_t k = from; k < c.y.size(); ++k) {
-        const double v = c.y[k];
-        if (!std::isfinite(v)) continue;
-        s.finite = s.anyFinite ? QCPRange(std::min(s.finite.lower, v), std::max(s.finite.upper, v))
-                               : QCPRange(v, v);
-        s.anyFinite = true;
-        if (v <= 0) continue;
-        s.positive = s.anyPositive
-                         ? QCPRange(std::min(s.positive.lower, v), std::max(s.positive.upper, v))
-                         : QCPRange(v, v);
-        s.anyPositive = true;
-    }
+    for (std::size_t k = from; k < c.y.size(); ++k) extendRange(s, c.y[k]);
+    for (const std::vector<double>* band : {&c.lower, &c.upper})
+        for (std::size_t k = std::min(from, band->size()); k < band->size(); ++k)
+            extendRange(s, (*band)[k]);
+}
+
+void CurvePlot::extendRange(CurveSummary& s, double v) const {
+    if (!std::isfinite(v)) return;
+    s.finite = s.anyFinite ? QCPRange(std::min(s.finite.lower, v), std::max(s.finite.upper, v))
+                           : QCPRange(v, v);
+    s.anyFinite = true;
+    if (v <= 0) return;
+    s.positive = s.anyPositive
+                     ? QCPRange(std::min(s.positive.lower, v), std::max(s.positive.upper, v))
+                     : QCPRange(v, v);
+    s.anyPositive = true;
 }
 
 // The y range of the curves' points, for fitting the value axis.
@@ -141,6 +163,9 @@ QCPRange CurvePlot::valueRange(bool positiveOnly, bool* found) const {
         const QCPRange& r = positiveOnly ? s.positive : s.finite;
         lo = std::min(lo, r.lower), hi = std::max(hi, r.upper);
     }
+    for (const ReferenceLine& line : references_)
+        if (std::isfinite(line.y) && (!positiveOnly || line.y > 0))
+            lo = std::min(lo, line.y), hi = std::max(hi, line.y);
     *found = lo <= hi;
     return *found ? QCPRange(lo, hi) : QCPRange(0, 1);
 }
@@ -168,6 +193,27 @@ void CurvePlot::rebuildGraphs() {
         smooth->setAdaptiveSampling(false);
         if (c.stepped) smooth->setLineStyle(QCPGraph::lsStepLeft);
         smoothGraphs_.push_back(smooth);
+    }
+    bandGraphs_.clear();
+    for (const Curve& c : curves_) {
+        if (c.lower.empty()) {
+            bandGraphs_.push_back({nullptr, nullptr});
+            continue;
+        }
+        QCPGraph* lower = addGraph();
+        QCPGraph* upper = addGraph();
+        QColor tint = c.color;
+        tint.setAlpha(56);
+        for (QCPGraph* g : {lower, upper}) {
+            g->setLayer(QStringLiteral("bands"));
+            g->setPen(Qt::NoPen);
+            g->setAdaptiveSampling(false);
+            g->removeFromLegend();
+            if (c.stepped) g->setLineStyle(QCPGraph::lsStepLeft);
+        }
+        upper->setBrush(tint);
+        upper->setChannelFillGraph(lower);
+        bandGraphs_.push_back({lower, upper});
     }
 }
 
@@ -207,6 +253,13 @@ void CurvePlot::fitToData() {
     }
     if (lo <= hi) {
         if (lo == hi) lo -= 0.5, hi += 0.5;
+        if (keyPadding_ > 0 && logX_ && lo > 0) {
+            const double factor = std::pow(hi / lo, keyPadding_);
+            lo /= factor, hi *= factor;
+        } else if (keyPadding_ > 0) {
+            const double pad = (hi - lo) * keyPadding_;
+            lo -= pad, hi += pad;
+        }
         xAxis->setRange(lo, hi);
     }
     bool found = false;
@@ -244,9 +297,11 @@ void CurvePlot::updateDisplayData() {
         const bool dense = raw.x.size() > pixels * 3 / 2;
         rawGraphs_[i]->setAntialiased(!dense || columnsPerPixel_ > 1);
         rawGraphs_[i]->setProperty("faint", smoothed);
-        rawGraphs_[i]->setPen(QPen(smoothed ? faint(c.color) : c.color,
-                                   smoothed || (dense && columnsPerPixel_ == 1) ? 1.0 : c.width,
-                                   c.style));
+        const double width = smoothed                         ? penScale_
+                             : dense && columnsPerPixel_ == 1 ? 1.0
+                                                              : c.width * penScale_;
+        rawGraphs_[i]->setPen(QPen(smoothed ? faint(c.color) : c.color, width, c.style));
+        smoothGraphs_[i]->setPen(QPen(c.color, c.width * penScale_, c.style));
         if (smoothed) {
             // A smoothed curve varies little within a column: half the columns draw it alike, and
             // its wide antialiased pen costs by the point.
@@ -258,8 +313,134 @@ void CurvePlot::updateDisplayData() {
             smoothGraphs_[i]->data()->clear();
         }
     }
+    updateBands(range, pixels);
+    for (std::size_t i = 0; i < referenceItems_.size(); ++i) {
+        const ReferenceLine& line = references_[i];
+        referenceItems_[i]->setPen(QPen(line.color, 1.2 * penScale_, line.style));
+    }
+    updateEmptyState();
     displayed_ = true;
     replot(rpQueuedReplot);
+}
+
+void CurvePlot::updateBands(const QCPRange& range, int pixels) {
+    for (std::size_t i = 0; i < curves_.size() && i < bandGraphs_.size(); ++i) {
+        const auto [lower, upper] = bandGraphs_[i];
+        if (!lower) continue;
+        const Curve& c = curves_[i];
+        const DecimatedSeries low = decimateMinMax(c.x.data(), c.lower.data(), c.lower.size(),
+                                                   range.lower, range.upper, pixels, logX_);
+        const DecimatedSeries high = decimateMinMax(c.x.data(), c.upper.data(), c.upper.size(),
+                                                    range.lower, range.upper, pixels, logX_);
+        lower->setData(low.x, low.y, true);
+        upper->setData(high.x, high.y, true);
+    }
+}
+
+void CurvePlot::setReferenceLines(std::vector<ReferenceLine> lines) {
+    const bool same = lines.size() == references_.size() &&
+                      std::equal(lines.begin(), lines.end(), references_.begin(),
+                                 [](const ReferenceLine& a, const ReferenceLine& b) {
+                                     return a.name == b.name && a.y == b.y && a.color == b.color &&
+                                            a.style == b.style;
+                                 });
+    if (same) return;
+    for (QCPItemStraightLine* item : referenceItems_) removeItem(item);
+    referenceItems_.clear();
+    references_ = std::move(lines);
+    for (const ReferenceLine& line : references_) {
+        auto* item = new QCPItemStraightLine(this);
+        item->setLayer(QStringLiteral("bands"));
+        item->setSelectable(false);
+        item->point1->setCoords(0, line.y);
+        item->point2->setCoords(1, line.y);
+        item->setPen(QPen(line.color, 1.2 * penScale_, line.style));
+        referenceItems_.push_back(item);
+    }
+    redisplay();
+}
+
+void CurvePlot::setPenScale(double scale) {
+    penScale_ = scale;
+    updateDisplayData();
+}
+
+void CurvePlot::setEmptyText(const QString& text) {
+    emptyText_ = text;
+    updateEmptyState();
+}
+
+bool CurvePlot::showsEmptyText() const { return emptyItem_->visible(); }
+
+// An empty plot says what will appear there instead of showing axes of nothing.
+void CurvePlot::updateEmptyState() {
+    bool data = !references_.empty();
+    for (const CurveSummary& s : summaries_) data |= s.anyFinite;
+    for (const BarSeries& b : bars_)
+        data |= std::any_of(b.values.begin(), b.values.end(),
+                            [](double v) { return std::isfinite(v); });
+    const bool empty = !data && !emptyText_.isEmpty();
+    emptyItem_->setText(emptyText_);
+    emptyItem_->setFont(xAxis->labelFont());
+    emptyItem_->setVisible(empty);
+    for (QCPAxis* axis : {xAxis, yAxis}) axis->setVisible(!empty);
+    if (!emptyText_.isEmpty()) legend->setVisible(legendBelow_ && !empty);
+}
+
+void CurvePlot::setLegendBelow(bool shown) {
+    if (shown == legendBelow_ && legend->layout() == (shown ? plotLayout() : nullptr)) return;
+    legendBelow_ = shown;
+    // Out of the data, under the axis rect; taken out of the layout when hidden, so that it keeps
+    // no room.
+    if (QCPLayout* holder = legend->layout()) {
+        holder->take(legend);
+        holder->simplify();
+    }
+    if (shown) {
+        const int row = plotLayout()->rowCount();
+        plotLayout()->addElement(row, 0, legend);
+        plotLayout()->setRowStretchFactor(row, 0.001);
+        legend->setWrap(4);  // entries side by side, four to a row
+        legend->setFillOrder(QCPLegend::foColumnsFirst, true);
+        legend->setMargins(QMargins(4, 0, 4, 2));
+    }
+    legend->setVisible(shown);
+    updateEmptyState();
+    replot(rpQueuedReplot);
+}
+
+void CurvePlot::setCategoryTicks(int count, const QStringList& labels) {
+    if (count <= 0) {
+        xAxis->setTicker(logX_ ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
+                               : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+        return;
+    }
+    // At most a dozen labels: every layer up to 12, then every 2nd, 5th, 10th, ... with a sub-tick
+    // at each.
+    int every = 1;
+    for (int k : {1, 2, 5, 10, 20, 50, 100}) {
+        every = k;
+        if ((count + k - 1) / k <= 12) break;
+    }
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    for (int i = 0; i < count; i += every)
+        ticker->addTick(double(i),
+                        i < labels.size() && !labels[i].isEmpty() ? labels[i] : QString::number(i));
+    ticker->setSubTickCount(every - 1);
+    xAxis->setTicker(ticker);
+}
+
+std::vector<LegendEntry> CurvePlot::legendEntries() const {
+    std::vector<LegendEntry> out;
+    for (const Curve& c : curves_)
+        if (c.inLegend)
+            out.push_back(
+                {c.name, {}, c.color, c.style, c.width, !c.lower.empty(), c.markers, false});
+    for (const ReferenceLine& line : references_)
+        out.push_back({line.name, {}, line.color, line.style, 1.2, false, false, false});
+    for (const BarSeries& b : bars_)
+        out.push_back({b.name, {}, b.color, Qt::SolidLine, 1, false, false, true});
+    return out;
 }
 
 void CurvePlot::setBars(const QString& keyLabelPrefix, std::vector<BarSeries> series) {
@@ -276,6 +457,7 @@ void CurvePlot::setBars(const QStringList& categoryLabels, std::vector<BarSeries
     clearGraphs();
     rawGraphs_.clear();
     smoothGraphs_.clear();
+    bandGraphs_.clear();
     clearPlottables();
     bars_ = std::move(series);
     delete barsGroup_;
@@ -289,7 +471,8 @@ void CurvePlot::setBars(const QStringList& categoryLabels, std::vector<BarSeries
         auto* bars = new QCPBars(xAxis, yAxis);
         bars->setName(b.name);
         bars->setWidth(width);
-        bars->setPen(QPen(b.color.darker(130), 0.8));
+        // Many narrow bars read as one area when outlined: no outline past two dozen.
+        bars->setPen(categories > 24 ? QPen(Qt::NoPen) : QPen(b.color.darker(130), 0.8));
         bars->setBrush(b.color);
         QVector<double> keys, values;
         for (std::size_t i = 0; i < b.values.size(); ++i)
@@ -298,21 +481,19 @@ void CurvePlot::setBars(const QStringList& categoryLabels, std::vector<BarSeries
         bars->setData(keys, values, true);
         bars->setBarsGroup(barsGroup_);
     }
-    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-    for (std::size_t i = 0; i < categories; ++i)
-        ticker->addTick(double(i), i < std::size_t(categoryLabels.size())
-                                       ? categoryLabels[qsizetype(i)]
-                                       : QString::number(i));
-    xAxis->setTicker(ticker);
+    setCategoryTicks(int(categories), categoryLabels);
     xAxis->setRange(-0.6, double(categories) - 0.4);
     // Several runs: their legend in rows across the top, above the bars.
     const int rows =
         int((bars_.size() + std::size_t(barLegendColumns_) - 1) / std::size_t(barLegendColumns_));
     legend->setWrap(barLegendColumns_);
     legend->setFillOrder(QCPLegend::foColumnsFirst, true);  // rearranges the entries by the wrap
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignHCenter);
-    yAxis->setRange(0, top > 0 ? top * (bars_.size() > 1 ? 1.2 + 0.15 * rows : 1.1) : 1);
+    if (legend->layout() == axisRect()->insetLayout())
+        axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignHCenter);
+    const bool legendAbove = bars_.size() > 1 && !legendBelow_;  // no room taken for it otherwise
+    yAxis->setRange(0, top > 0 ? top * (legendAbove ? 1.2 + 0.15 * rows : 1.1) : 1);
     setInteractions({});
+    updateEmptyState();
     replot(rpQueuedReplot);
 }
 

@@ -29,6 +29,29 @@ struct Curve {
     bool inLegend = true;
     double markerSize = 5;  // with `markers`: open circles, or filled dots when `dots`
     bool dots = false;
+    // A band around the curve (a seed group's min-max or ± sd), one value per x; empty for none.
+    std::vector<double> lower{}, upper{};
+};
+
+// A horizontal line across the plot: a reference the curves are read against (a base method's
+// value before the search).
+struct ReferenceLine {
+    QString name;
+    double y = 0;
+    QColor color;
+    Qt::PenStyle style = Qt::DashLine;
+};
+
+// How a legend shows one entry, wherever it is drawn (legend-painter.h).
+struct LegendEntry {
+    QString label;
+    QString toolTip;
+    QColor color;
+    Qt::PenStyle style = Qt::SolidLine;
+    double width = 1.6;   // the curve's width on screen
+    bool band = false;    // a mean with a band: a tinted box behind the line
+    bool marker = false;  // an open circle on the line
+    bool bar = false;     // a filled box
 };
 
 // Points for the end of a curve (x beyond its last point).
@@ -90,6 +113,25 @@ class CurvePlot : public QCustomPlot {
     // Total points the graphs hold for display (for tests and the benchmark).
     int displayedPointCount() const;
 
+    // Horizontal reference lines, drawn under the curves and taken in when fitting the value axis.
+    void setReferenceLines(std::vector<ReferenceLine> lines);
+    const std::vector<ReferenceLine>& referenceLines() const { return references_; }
+    // Pens as a multiple of their screen widths (an export's line width in points over 1.6).
+    void setPenScale(double scale);
+    // What the plot says where it has nothing to draw yet (its axes hidden until it has).
+    void setEmptyText(const QString& text);
+    bool showsEmptyText() const;
+    // A margin around the keys, as a fraction of their range, so that markers at the ends show
+    // whole (figures set 0.02; 0 by default).
+    void setKeyPadding(double fraction) { keyPadding_ = fraction; }
+    // Category ticks 0..count-1 labelled by `labels` (numbers where empty), every k-th one only
+    // when there are many, so that 40 or 80 layers stay readable; count 0: the usual ticks.
+    void setCategoryTicks(int count, const QStringList& labels = {});
+    // The plot's own legend under the axis rect, outside the data (shown), or nowhere.
+    void setLegendBelow(bool shown);
+    // The entries a legend of this plot shows: curves in the legend, bands, reference lines, bars.
+    std::vector<LegendEntry> legendEntries() const;
+
   Q_SIGNALS:
     void curveClicked(double x);
 
@@ -115,6 +157,9 @@ class CurvePlot : public QCustomPlot {
     void showCrosshair(double x);
     void rebuildGraphs();
     void setLogScale(QCPAxis* axis, bool* state, bool on);
+    void updateBands(const QCPRange& range, int pixels);
+    void updateEmptyState();
+    void extendRange(CurveSummary& s, double v) const;
 
     std::vector<Curve> curves_;
     std::vector<BarSeries> bars_;
@@ -126,6 +171,13 @@ class CurvePlot : public QCustomPlot {
     QPointF pressedAt_;
     std::vector<CurveSummary> summaries_;  // per curve
     std::vector<QCPGraph*> rawGraphs_, smoothGraphs_;
+    std::vector<std::pair<QCPGraph*, QCPGraph*>> bandGraphs_;  // per curve: lower, upper (or null)
+    std::vector<ReferenceLine> references_;
+    std::vector<QCPItemStraightLine*> referenceItems_;
+    double penScale_ = 1, keyPadding_ = 0;
+    QString emptyText_;
+    QCPItemText* emptyItem_ = nullptr;
+    bool legendBelow_ = false;
     Smoothing smoothing_ = Smoothing::None;
     double smoothingParameter_ = 0.9;
     bool follow_ = true, logX_ = false, logY_ = false;

@@ -11,6 +11,18 @@
 #include "text-file-writer.h"
 
 namespace invx::gui {
+namespace {
+
+YScale yScaleNamed(const QString& name) {
+    if (name == QLatin1String("auto")) return YScale::Automatic;
+    if (name == QLatin1String("linear")) return YScale::Linear;
+    if (name == QLatin1String("log")) return YScale::Logarithmic;
+    if (name == QLatin1String("relative")) return YScale::RelativeToStart;
+    throw std::runtime_error("--y-scale expects auto, linear, log or relative, but got '" +
+                             name.toStdString() + "'");
+}
+
+}  // namespace
 
 QStringList exportExperiments(const ExportRequest& request) {
     if (request.experiments.isEmpty())
@@ -29,11 +41,17 @@ QStringList exportExperiments(const ExportRequest& request) {
         runs.push_back(std::make_unique<RunData>(loadRun(path)));
         pointers.push_back(runs.back().get());
     }
-    RunsTableModel table;
-    table.setRuns(pointers);
     FigureOptions options;
     options.timeAxis = request.timeAxis;
-    return exportFiguresAndTables(pointers, table.labels(), table, options, request.directory,
+    options.yScale = yScaleNamed(request.yScale);
+    options.comparison.groupSeeds = request.groupSeeds;
+    options.comparison.band =
+        request.standardDeviation ? BandKind::StandardDeviation : BandKind::MinMax;
+    options.comparison.baselines = request.baselines;
+    RunsTableModel table;
+    table.setOptions(options.comparison);
+    table.setRuns(pointers);
+    return exportFiguresAndTables(table.comparison(), table, options, request.directory,
                                   request.formats, style);
 }
 
@@ -49,12 +67,11 @@ QStringList writeRunsTables(const RunsTableModel& table, const QString& director
     return written;
 }
 
-QStringList exportFiguresAndTables(const std::vector<const RunData*>& runs,
-                                   const QStringList& labels, const RunsTableModel& table,
+QStringList exportFiguresAndTables(const Comparison& comparison, const RunsTableModel& table,
                                    const FigureOptions& options, const QString& directory,
                                    const QStringList& formats, const FigureStyle& style) {
     QStringList written =
-        exportRunFigures(runs, labels, options, directory, formats, style);  // creates the folder
+        exportRunFigures(comparison, options, directory, formats, style);  // creates the folder
     return written + writeRunsTables(table, directory);
 }
 

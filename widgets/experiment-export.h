@@ -14,9 +14,14 @@ struct ExportRequest {
                            QStringLiteral("csv")};
     QString preset = QStringLiteral("icml-column");
     bool timeAxis = false;
+    bool groupSeeds = true;          // runs that differ only by seed: a mean with a band
+    bool standardDeviation = false;  // the band: mean ± sd instead of min-max
+    bool baselines = false;          // the base methods' step 0: a row and a reference line
+    QString yScale = QStringLiteral("auto");  // auto | linear | log | relative
 };
 
 class RunsTableModel;
+struct Comparison;
 struct FigureOptions;
 struct FigureStyle;
 struct RunData;
@@ -25,9 +30,8 @@ struct RunData;
 // std::runtime_error with the sentence of a failed write.
 QStringList writeRunsTables(const RunsTableModel& table, const QString& directory);
 
-// Every figure of `runs` (labelled `labels`) in every format, and `table` as runs.md and runs.tex.
-QStringList exportFiguresAndTables(const std::vector<const RunData*>& runs,
-                                   const QStringList& labels, const RunsTableModel& table,
+// Every figure of the comparison in every format, and `table` as runs.md and runs.tex.
+QStringList exportFiguresAndTables(const Comparison& comparison, const RunsTableModel& table,
                                    const FigureOptions& options, const QString& directory,
                                    const QStringList& formats, const FigureStyle& style);
 

@@ -31,9 +31,8 @@ QString ExportActions::defaultPath(const QString& name) const {
 QStringList ExportActions::exportFigures(const QString& directory, const QStringList& formats,
                                          const QString& preset) const {
     const RunsTableModel& runs = *sources_.runs;
-    return exportFiguresAndTables(runs.shownRuns(), runs.shownLabels(), runs,
-                                  sources_.curves->options(), directory, formats,
-                                  FigureStyle::preset(preset));
+    return exportFiguresAndTables(runs.comparison(), runs, sources_.curves->options(), directory,
+                                  formats, FigureStyle::preset(preset));
 }
 
 void ExportActions::exportFiguresInteractively(bool inspectorShown) {

@@ -1,6 +1,8 @@
 #pragma once
-// The View toolbar: the curves' x axis (step or search time), log axes, and their smoothing (none,
-// EMA or moving average) with its parameter. Its axis actions also serve the View menu.
+// The View toolbar: the curves' x axis (step or search time), a log x axis, the value axis
+// (automatic, linear, log, or each run relative to its step 0), their smoothing (none, EMA or
+// moving average) with its parameter, seed groups with their band (min-max or ± sd) and the base
+// methods' baselines. Its axis and grouping actions also serve the View menu.
 #include <QList>
 #include <QToolBar>
 
@@ -16,7 +18,7 @@ class FigureOptionsBar : public QToolBar {
   public:
     explicit FigureOptionsBar(QWidget* parent = nullptr);
     FigureOptions options() const;
-    QList<QAction*> axisActions() const { return {timeAxis_, logX_, logY_}; }
+    QList<QAction*> axisActions() const { return {timeAxis_, logX_, groupSeeds_, baselines_}; }
 
   Q_SIGNALS:
     void optionsChanged(const invx::gui::FigureOptions& options);
@@ -25,8 +27,8 @@ class FigureOptionsBar : public QToolBar {
     void smoothingChosen();
     void apply();
 
-    QAction *timeAxis_ = nullptr, *logX_ = nullptr, *logY_ = nullptr;
-    QComboBox* smoothing_ = nullptr;
+    QAction *timeAxis_ = nullptr, *logX_ = nullptr, *groupSeeds_ = nullptr, *baselines_ = nullptr;
+    QComboBox *yScale_ = nullptr, *band_ = nullptr, *smoothing_ = nullptr;
     QDoubleSpinBox* parameter_ = nullptr;
 };
 

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "curve-plot.h"
+
 namespace invx::gui {
 
 QString FigureStyle::fontFamily() const {
@@ -86,7 +88,11 @@ void applyFigureStyle(QCustomPlot* plot, const FigureStyle& style) {
             scale->axis()->setTickLabelFont(ticks);
             scale->setBarWidth(6);
         }
+    // Room for half a tick label past the axes' ends (QCustomPlot keeps 15 units on every side).
+    plot->axisRect()->setMinimumMargins(
+        QMargins(2, qRound(style.tickPoints), qRound(1.7 * style.tickPoints), 2));
     plot->legend->setFont(ticks);
+    plot->legend->setBrush(Qt::white);  // opaque: print shows no half-tones behind text
     plot->legend->setBorderPen(QPen(QColor(180, 180, 180), style.axisWidth));
     plot->legend->setRowSpacing(0);
     plot->legend->setIconSize(18, 8);
@@ -119,8 +125,14 @@ void applyFigureStyle(QCustomPlot* plot, const FigureStyle& style) {
         }
     }
     for (int i = 0; i < plot->plottableCount(); ++i)
-        if (auto* bars = qobject_cast<QCPBars*>(plot->plottable(i)))
+        if (auto* bars = qobject_cast<QCPBars*>(plot->plottable(i));
+            bars && bars->pen() != Qt::NoPen)
             bars->setPen(QPen(bars->pen().color(), style.axisWidth));
+    // A curve plot redraws its pens from the curves' screen widths: scale them to the style's, so
+    // that every format draws the width the style says.
+    if (auto* curves = qobject_cast<CurvePlot*>(plot)) curves->setPenScale(style.lineWidth / 1.6);
 }
+
+double legendFontPoints(const FigureStyle& style) { return style.fontPoints - 1; }
 
 }  // namespace invx::gui

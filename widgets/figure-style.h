@@ -40,5 +40,7 @@ Qt::PenStyle runPenStyle(int index);
 
 // Applies the style's fonts and pens to a plot (curve colours and dashes are the plot's own).
 void applyFigureStyle(QCustomPlot* plot, const FigureStyle& style);
+// The size of a legend's text in a figure of this style (one point under the labels').
+double legendFontPoints(const FigureStyle& style);
 
 }  // namespace invx::gui

@@ -147,6 +147,12 @@ void MainWindow::buildRunsDock() {
     auto* table = new RunsTableView(runsModel_, this);
     connect(table, &RunsTableView::inspectRequested, this,
             [this](const RunData* run) { inspectRun(run); });
+    connect(table, &RunsTableView::closeRequested, this,
+            [this](const std::vector<const RunData*>& runs) {
+                for (const RunData* r : runs)
+                    if (r != live_->liveRun()) runs_.remove(r);  // a running search stays
+                updateRunsInView();
+            });
     auto* runsDock = new QDockWidget(tr("Runs"), this);
     runsDock->setObjectName(QStringLiteral("runsDock"));
     runsDock->setWidget(table);
@@ -238,7 +244,10 @@ void MainWindow::buildViewToolBar() {
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         viewMenu->addAction(dock->toggleViewAction());
     connect(bar, &FigureOptionsBar::optionsChanged, runView_, &RunView::setOptions);
+    connect(bar, &FigureOptionsBar::optionsChanged, runsModel_,
+            [this](const FigureOptions& options) { runsModel_->setOptions(options.comparison); });
     runView_->setOptions(bar->options());
+    runsModel_->setOptions(bar->options().comparison);
 }
 
 void MainWindow::buildHelpMenu() {
@@ -292,8 +301,8 @@ void MainWindow::connectWork() {
     connect(resultsView_, &ResultsView::exportRequested, exports_,
             &ExportActions::exportResultsTableInteractively);
     connect(runView_, &RunView::curveClicked, this, &MainWindow::curveClicked);
-    connect(runsModel_, &RunsTableModel::shownChanged, this,
-            [this] { runView_->setRuns(runsModel_->shownRuns(), runsModel_->shownLabels()); });
+    connect(runsModel_, &RunsTableModel::comparisonChanged, this,
+            [this] { runView_->setComparison(runsModel_->comparison()); });
     follow_.setInterval(1000);
     connect(&follow_, &QTimer::timeout, this, &MainWindow::followFiles);
     follow_.start();
@@ -372,9 +381,7 @@ void MainWindow::closeRuns() {
 
 bool MainWindow::openExperiment(const QString& path, QString* error) {
     if (RunData* existing = runs_.find(path)) {
-        const auto& shown = runsModel_->runs();
-        runsModel_->setShown(int(std::find(shown.begin(), shown.end(), existing) - shown.begin()),
-                             true);
+        runsModel_->setShown(existing, true);
         return true;
     }
     try {
@@ -403,8 +410,7 @@ void MainWindow::addRecentFile(const QString& path) {
 }
 
 void MainWindow::updateRunsInView() {
-    runsModel_->setRuns(runs_.all());
-    runView_->setRuns(runsModel_->shownRuns(), runsModel_->shownLabels());
+    runsModel_->setRuns(runs_.all());  // the figures follow its comparisonChanged
     QStringList paths;
     for (const RunData* r : runsModel_->shownRuns()) paths << r->path;
     resultsView_->setExperiments(paths);

@@ -1,24 +1,63 @@
 #pragma once
-// Names for runs that say what differs between them ("P only" against "P+S+R", "seed 1"), for
-// legends and tables, instead of file names.
+// Names for runs that a reader of the figure understands: what distinguishes a run among the runs
+// shown, in the paper's words ("AWQ + P+S+R", "3-bit", "seed 1", "OPT-13B"), from the settings that
+// matter to the result alone (evaluation and checkpoint timing never do), at most kMaxLabelLength
+// characters. The full settings go to a tooltip (settingsToolTip), from the one setting table.
 #include <QString>
 #include <QStringList>
+#include <string>
 #include <vector>
 
+#include "invx/search-records.h"
 #include "invx/search-settings.h"
 
 namespace invx::gui {
 
-// The setting keys (experiment-file keys, in declaration order) whose values differ between runs.
-QStringList differingSettingKeys(const std::vector<SearchSettings>& runs);
+constexpr int kMaxLabelLength = 30;
 
-// One setting's value as a reader wants to see it: invariances "P" -> "P only", "PSR" -> "P+S+R";
-// seed 1 -> "seed 1"; bits 3 -> "3-bit"; others "key value".
-QString settingValueLabel(const QString& key, const QString& value);
+// The model as a paper names it: "OPT-125M" from .../opt-125m, "OPT-13B" from a Hugging Face
+// cache path (models--facebook--opt-13b/snapshots/...), "OPT-demo" for the bundled demo model; from
+// its size when the path says nothing ("125M-parameter model").
+QString modelName(const ModelIdentity& model);
 
-// A label per run naming its values of the differing settings, joined by ", ". Runs that differ
-// in nothing get `fallback[i]` (a file name), or "run i+1" when no fallback is given.
+// Whether the setting with this experiment-file key changes what the search gives (its method,
+// bits, invariances, calibration, ...; awq_precision only over AWQ, gptq_candidates only over GPTQ,
+// the base method's calibration only over AWQ and GPTQ). Evaluation, checkpoints and the fast or
+// reference mode never do.
+bool settingMatters(const std::string& key, const SearchSettings& settings);
+
+// `settings` with every setting that does not matter to the result at its default: runs that are
+// the same experiment compare equal.
+SearchSettings resultSettings(const SearchSettings& settings);
+
+// The keys (experiment-file keys, and "model") that matter and differ between the runs, in label
+// order; those in `ignore` are left out. `models` may be empty (then the model is never one).
+QStringList distinguishingKeys(const std::vector<SearchSettings>& runs,
+                               const std::vector<ModelIdentity>& models = {},
+                               const QStringList& ignore = {});
+
+// A label per run naming what distinguishes it among `runs` ("P only" against "P+S+R"; "AWQ + P"
+// against "RTN + P"; "seed 0"), joined by ", ", shortened to kMaxLabelLength characters (compact
+// words first, "…" last). Runs alike in everything that matters get the run's method ("RTN +
+// P+S+R") and a numeric suffix: "RTN + P+S+R (1)", "RTN + P+S+R (2)".
 QStringList differenceLabels(const std::vector<SearchSettings>& runs,
-                             const QStringList& fallback = {});
+                             const std::vector<ModelIdentity>& models = {},
+                             const QStringList& ignore = {});
+
+// Runs over the same base method, from the same model, measured alike, share their step 0.
+std::string baselineKey(const SearchSettings& settings, const ModelIdentity& model);
+// A label per base method (a run over it stands for it): "RTN" against "AWQ", "RTN, 3-bit", ...
+QStringList baselineLabels(const std::vector<SearchSettings>& runs,
+                           const std::vector<ModelIdentity>& models = {});
+
+// A column title for a distinguishing key: the setting table's label ("Invariances"), or "Model".
+QString settingTitle(const QString& key);
+// The value of a distinguishing key for a table cell: "P+S+R", "AWQ", "OPT-13B", "1".
+QString settingText(const QString& key, const SearchSettings& settings, const ModelIdentity& model);
+
+// Every setting of the run (from the setting table, by section), its model and its file, as rich
+// text for a tooltip; `title` (the label) heads it.
+QString settingsToolTip(const QString& title, const SearchSettings& settings,
+                        const ModelIdentity& model, const QString& path = {});
 
 }  // namespace invx::gui

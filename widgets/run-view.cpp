@@ -1,15 +1,23 @@
 #include "run-view.h"
 
 #include <QGridLayout>
+#include <QVBoxLayout>
 
 #include "curve-plot.h"
+#include "figure-legend.h"
 
 namespace invx::gui {
 
 RunView::RunView(QWidget* parent) : QWidget(parent) {
-    auto* grid = new QGridLayout(this);
-    grid->setContentsMargins(4, 4, 4, 4);
+    auto* column = new QVBoxLayout(this);
+    column->setContentsMargins(4, 4, 4, 4);
+    column->setSpacing(2);
+    legend_ = new FigureLegend(this);
+    legend_->setObjectName(QStringLiteral("figureLegend"));
+    column->addWidget(legend_);
+    auto* grid = new QGridLayout;
     grid->setSpacing(6);
+    column->addLayout(grid, 1);
     int i = 0;
     for (FigureKind kind : allFigureKinds()) {
         auto* plot = new CurvePlot(this);
@@ -22,11 +30,15 @@ RunView::RunView(QWidget* parent) : QWidget(parent) {
     refresh();
 }
 
-void RunView::setRuns(const std::vector<const RunData*>& runs, const QStringList& labels) {
-    runs_ = runs;
-    labels_ = labels;
+void RunView::setComparison(const Comparison& comparison) {
+    comparison_ = comparison;
+    runs_ = comparison_.shownRuns();
     for (auto& [kind, plot] : plots_) plot->setFollowData(true);
     refresh();
+}
+
+void RunView::setRuns(const std::vector<const RunData*>& runs, const QStringList& labels) {
+    setComparison(Comparison::ofRuns(runs, labels));
 }
 
 void RunView::setOptions(const FigureOptions& options) {
@@ -37,16 +49,20 @@ void RunView::setOptions(const FigureOptions& options) {
 void RunView::refresh() {
     perLayer_.assign(runs_.size(), {});
     countSteps();
+    // One run needs no legend: its figures name their own curves.
+    const bool one = comparison_.shownEntries().size() == 1 && runs_.size() == 1 &&
+                     comparison_.baselines.empty();
+    legend_->setEntries(one ? std::vector<LegendEntry>{} : comparisonLegend(comparison_));
     for (auto& [kind, plot] : plots_) {
         if (kind == FigureKind::AcceptancePerLayer)
-            fillLayerAcceptanceFigure(plot, runs_, labels_, acceptancePerLayer());
+            fillLayerAcceptanceFigure(plot, comparison_, acceptancePerLayer());
         else
-            fillFigure(plot, kind, runs_, labels_, options_);
+            fillFigure(plot, kind, comparison_, options_);
     }
 }
 
 void RunView::refreshAppended() {
-    if (!runsOnlyGrew()) {
+    if (!runsOnlyGrew() || !canExtendFigures(comparison_)) {
         refresh();
         return;
     }
@@ -54,11 +70,11 @@ void RunView::refreshAppended() {
     countSteps();
     for (auto& [kind, plot] : plots_) {
         if (isStepFigure(kind))
-            extendFigure(plot, kind, runs_, drawn, options_);
+            extendFigure(plot, kind, comparison_, drawn, options_);
         else if (kind == FigureKind::AcceptancePerLayer)
-            fillLayerAcceptanceFigure(plot, runs_, labels_, acceptancePerLayer());
+            fillLayerAcceptanceFigure(plot, comparison_, acceptancePerLayer());
         else
-            fillFigure(plot, kind, runs_, labels_, options_);  // perplexity: a few evaluations
+            fillFigure(plot, kind, comparison_, options_);  // perplexity: a few evaluations
     }
 }
 

@@ -1,14 +1,17 @@
 #include "runs-table-model.h"
 
-#include <QFileInfo>
+#include <QFont>
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
-#include "invx/setting-table.h"
 #include "run-labels.h"
 #include "table-export.h"
 
 namespace invx::gui {
 namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 enum Metric { BestPerplexity, FinalPerplexity, BestLoss, Acceptance, Steps, Seconds, MetricCount };
 
@@ -39,74 +42,15 @@ QString formatted(double v, int metric) {
         case BestLoss:
             return QString::number(v, 'f', 4);
         case Acceptance:
-            return QString::number(v, 'f', 1);
-        case Steps:
-            return QString::number(qint64(v));
         case Seconds:
             return QString::number(v, 'f', 1);
+        case Steps:
+            return QString::number(qint64(std::llround(v)));
     }
     return QString::number(v);
 }
 
-}  // namespace
-
-RunsTableModel::RunsTableModel(QObject* parent) : QAbstractTableModel(parent) {}
-
-void RunsTableModel::setRuns(const std::vector<const RunData*>& runs) {
-    beginResetModel();
-    std::vector<bool> shown(runs.size(), true);
-    for (std::size_t i = 0; i < runs.size(); ++i)
-        for (std::size_t j = 0; j < runs_.size(); ++j)
-            if (runs_[j] == runs[i]) shown[i] = shown_[j];
-    runs_ = runs;
-    shown_ = shown;
-    std::vector<SearchSettings> settings;
-    QStringList names;
-    for (const RunData* r : runs_)
-        settings.push_back(r->settings), names << QFileInfo(r->path).completeBaseName();
-    labels_ = differenceLabels(settings, names);
-    keys_ = differingSettingKeys(settings);
-    endResetModel();
-}
-
-void RunsTableModel::refreshValues() {
-    if (!runs_.empty()) Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
-}
-
-bool RunsTableModel::isShown(int row) const {
-    return row >= 0 && std::size_t(row) < shown_.size() && shown_[std::size_t(row)];
-}
-
-void RunsTableModel::setShown(int row, bool shown) {
-    if (row < 0 || std::size_t(row) >= shown_.size() || shown_[std::size_t(row)] == shown) return;
-    shown_[std::size_t(row)] = shown;
-    Q_EMIT dataChanged(index(row, 0), index(row, 0), {Qt::CheckStateRole});
-    Q_EMIT shownChanged();
-}
-
-std::vector<const RunData*> RunsTableModel::shownRuns() const {
-    std::vector<const RunData*> out;
-    for (std::size_t i = 0; i < runs_.size(); ++i)
-        if (shown_[i]) out.push_back(runs_[i]);
-    return out;
-}
-
-QStringList RunsTableModel::shownLabels() const {
-    QStringList out;
-    for (std::size_t i = 0; i < runs_.size(); ++i)
-        if (shown_[i]) out << labels_[int(i)];
-    return out;
-}
-
-int RunsTableModel::rowCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : int(runs_.size());
-}
-int RunsTableModel::columnCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : 1 + int(keys_.size()) + MetricCount;
-}
-
-QVariant RunsTableModel::number(int row, int metric) const {
-    const RunData& r = *runs_[std::size_t(row)];
+double runMetric(const RunData& r, int metric) {
     switch (metric) {
         case BestPerplexity:
             return r.bestPerplexity();
@@ -121,59 +65,369 @@ QVariant RunsTableModel::number(int row, int metric) const {
         case Seconds:
             return r.searchSeconds();
     }
-    return {};
+    return kNaN;
 }
 
-QString RunsTableModel::cellText(int row, int column) const {
-    if (column == 0) return labels_[row];
-    if (column <= keys_.size()) {
-        const SettingDeclaration* d = findSettingDeclaration(keys_[column - 1].toStdString());
-        return QString::fromStdString(d->get(runs_[std::size_t(row)]->settings));
+// A base method's row: step 0 of a run over it, before any search step.
+double baselineMetric(const RunData& r, int metric) {
+    switch (metric) {
+        case BestPerplexity:
+        case FinalPerplexity:
+            for (const EvaluationRecord& e : r.evaluations)
+                if (e.step == 0) return e.perplexity;
+            return kNaN;
+        case BestLoss:
+            return 1.0 + r.settings.alpha;
+        case Steps:
+            return 0;
+        default:
+            return kNaN;
     }
-    const int metric = column - 1 - int(keys_.size());
-    return formatted(number(row, metric).toDouble(), metric);
+}
+
+// Mean and sample standard deviation of the finite values.
+struct Summary {
+    double mean = kNaN, sd = kNaN;
+    int n = 0;
+};
+
+Summary summarise(const std::vector<double>& values) {
+    Summary s;
+    double sum = 0;
+    for (double v : values)
+        if (std::isfinite(v)) sum += v, ++s.n;
+    if (s.n == 0) return s;
+    s.mean = sum / s.n;
+    double squares = 0;
+    for (double v : values)
+        if (std::isfinite(v)) squares += (v - s.mean) * (v - s.mean);
+    s.sd = s.n > 1 ? std::sqrt(squares / (s.n - 1)) : 0.0;
+    return s;
+}
+
+// The runs a group row summarises: those shown, or all when none is.
+std::vector<const RunData*> summarised(const ComparedEntry& e) {
+    std::vector<const RunData*> shown = e.shownRuns();
+    return shown.empty() ? e.runs : shown;
+}
+
+}  // namespace
+
+RunsTableModel::RunsTableModel(QObject* parent) : QAbstractItemModel(parent) {}
+
+void RunsTableModel::setRuns(const std::vector<const RunData*>& runs) {
+    std::vector<const RunData*> ordered;
+    for (const RunData* r : runs_)
+        if (std::find(runs.begin(), runs.end(), r) != runs.end()) ordered.push_back(r);
+    for (const RunData* r : runs)
+        if (std::find(ordered.begin(), ordered.end(), r) == ordered.end()) ordered.push_back(r);
+    std::set<const RunData*> hidden;
+    for (const RunData* r : hidden_)
+        if (std::find(ordered.begin(), ordered.end(), r) != ordered.end()) hidden.insert(r);
+    runs_ = ordered;
+    hidden_ = hidden;
+    update(true);
+}
+
+void RunsTableModel::refreshValues() {
+    if (runs_.empty()) return;
+    const int last = columnCount() - 1;
+    Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, last));
+    for (int e = 0; e < int(comparison_.entries.size()); ++e) {
+        const QModelIndex parent = index(int(comparison_.baselines.size()) + e, 0);
+        if (rowCount(parent) > 0)
+            Q_EMIT dataChanged(index(0, 0, parent), index(rowCount(parent) - 1, last, parent));
+    }
+}
+
+void RunsTableModel::setOptions(const ComparisonOptions& options) {
+    options_ = options;
+    update(true);
+}
+
+QStringList RunsTableModel::labels() const {
+    QStringList out;
+    for (const ComparedEntry& e : comparison_.entries) out << e.label;
+    return out;
+}
+
+void RunsTableModel::setShown(const RunData* run, bool shown) {
+    if (isShown(run) == shown) return;
+    if (shown)
+        hidden_.erase(run);
+    else
+        hidden_.insert(run);
+    update();
+}
+
+void RunsTableModel::setShown(const QModelIndex& index, bool shown) {
+    bool changed = false;
+    for (const RunData* r : runsAt(index)) {
+        changed |= isShown(r) != shown;
+        if (shown)
+            hidden_.erase(r);
+        else
+            hidden_.insert(r);
+    }
+    if (changed) update();
+}
+
+void RunsTableModel::moveEntry(int entry, int delta) {
+    const int to = entry + delta;
+    const int count = int(comparison_.entries.size());
+    if (entry < 0 || entry >= count || to < 0 || to >= count || delta == 0) return;
+    std::vector<std::vector<const RunData*>> blocks;
+    for (const ComparedEntry& e : comparison_.entries) blocks.push_back(e.runs);
+    const std::vector<const RunData*> moved = blocks[std::size_t(entry)];
+    blocks.erase(blocks.begin() + entry);
+    blocks.insert(blocks.begin() + to, moved);
+    runs_.clear();
+    for (const auto& b : blocks) runs_.insert(runs_.end(), b.begin(), b.end());
+    update(true);
+}
+
+void RunsTableModel::setCustomLabels(const QHash<QString, QString>& labels) {
+    custom_ = labels;
+    update();
+}
+
+void RunsTableModel::update(bool reset) {
+    std::vector<bool> shown;
+    for (const RunData* r : runs_) shown.push_back(isShown(r));
+    Comparison next = compareRuns(runs_, shown, custom_, options_);
+    std::vector<SearchSettings> settings;
+    std::vector<ModelIdentity> models;
+    for (const RunData* r : runs_) settings.push_back(r->settings), models.push_back(r->model);
+    QStringList keys = distinguishingKeys(settings, models);
+    keys.removeAll(QStringLiteral("model"));  // a column of its own, always
+    auto shape = [](const Comparison& c) {
+        std::vector<std::size_t> s{c.baselines.size()};
+        for (const ComparedEntry& e : c.entries) s.push_back(e.runs.size());
+        return s;
+    };
+    if (reset || keys != keys_ || shape(next) != shape(comparison_)) {
+        beginResetModel();
+        comparison_ = std::move(next);
+        keys_ = keys;
+        endResetModel();
+    } else {
+        comparison_ = std::move(next);
+        refreshValues();
+    }
+    Q_EMIT comparisonChanged();
+}
+
+RunsTableModel::RowKind RunsTableModel::rowKind(const QModelIndex& index) const {
+    if (!index.isValid()) return RowKind::None;
+    if (index.internalId() != 0) return RowKind::Run;
+    return index.row() < int(comparison_.baselines.size()) ? RowKind::Baseline : RowKind::Entry;
+}
+
+int RunsTableModel::entryAt(const QModelIndex& index) const {
+    switch (rowKind(index)) {
+        case RowKind::Run:
+            return int(index.internalId()) - 1;
+        case RowKind::Entry:
+            return index.row() - int(comparison_.baselines.size());
+        default:
+            return -1;
+    }
+}
+
+const ComparedEntry* RunsTableModel::entry(const QModelIndex& index) const {
+    const int e = entryAt(index);
+    return e >= 0 && e < int(comparison_.entries.size()) ? &comparison_.entries[std::size_t(e)]
+                                                         : nullptr;
+}
+
+std::vector<const RunData*> RunsTableModel::runsAt(const QModelIndex& index) const {
+    const ComparedEntry* e = entry(index);
+    if (!e) return {};
+    if (rowKind(index) == RowKind::Run) return {e->runs[std::size_t(index.row())]};
+    return e->runs;
+}
+
+QModelIndex RunsTableModel::index(int row, int column, const QModelIndex& parent) const {
+    if (!hasIndex(row, column, parent)) return {};
+    if (!parent.isValid()) return createIndex(row, column, quintptr(0));
+    return createIndex(row, column, quintptr(entryAt(parent) + 1));
+}
+
+QModelIndex RunsTableModel::parent(const QModelIndex& child) const {
+    if (!child.isValid() || child.internalId() == 0) return {};
+    return createIndex(int(comparison_.baselines.size()) + int(child.internalId()) - 1, 0,
+                       quintptr(0));
+}
+
+int RunsTableModel::rowCount(const QModelIndex& parent) const {
+    if (!parent.isValid()) return int(comparison_.baselines.size() + comparison_.entries.size());
+    if (parent.column() != 0 || rowKind(parent) != RowKind::Entry) return 0;
+    const ComparedEntry* e = entry(parent);
+    return e && e->grouped ? int(e->runs.size()) : 0;
+}
+
+int RunsTableModel::columnCount(const QModelIndex&) const {
+    return FirstMetricColumn + MetricCount + int(keys_.size()) + 1;
+}
+
+int RunsTableModel::metricColumnEnd() const { return FirstMetricColumn + MetricCount; }
+
+QVariant RunsTableModel::metric(const QModelIndex& index, int m) const {
+    switch (rowKind(index)) {
+        case RowKind::Baseline:
+            return baselineMetric(*comparison_.baselines[std::size_t(index.row())].run, m);
+        case RowKind::Run:
+            return runMetric(*runsAt(index).front(), m);
+        case RowKind::Entry: {
+            std::vector<double> values;
+            for (const RunData* r : summarised(*entry(index))) values.push_back(runMetric(*r, m));
+            return summarise(values).mean;
+        }
+        case RowKind::None:
+            break;
+    }
+    return kNaN;
+}
+
+QString RunsTableModel::settingCell(const QModelIndex& index, const QString& key) const {
+    if (rowKind(index) == RowKind::Baseline) {
+        const RunData& r = *comparison_.baselines[std::size_t(index.row())].run;
+        return key == QLatin1String("model") || key == QLatin1String("base") ||
+                       key == QLatin1String("bits") || key == QLatin1String("group")
+                   ? settingText(key, r.settings, r.model)
+                   : QStringLiteral("–");
+    }
+    QStringList values;
+    for (const RunData* r : runsAt(index)) {
+        const QString v = settingText(key, r->settings, r->model);
+        if (!values.contains(v)) values << v;
+    }
+    return values.join(QStringLiteral(", "));
+}
+
+QString RunsTableModel::cellText(const QModelIndex& index) const {
+    const int column = index.column();
+    const RowKind kind = rowKind(index);
+    if (column == NameColumn) {
+        if (kind == RowKind::Baseline) return comparison_.baselines[std::size_t(index.row())].label;
+        if (kind == RowKind::Run) return entry(index)->runLabels[index.row()];
+        return entry(index)->label;
+    }
+    if (column == CountColumn) {
+        if (kind == RowKind::Baseline) return QStringLiteral("–");
+        return kind == RowKind::Run ? QString() : QString::number(summarised(*entry(index)).size());
+    }
+    if (column < metricColumnEnd()) {
+        const int m = column - FirstMetricColumn;
+        if (kind != RowKind::Entry || summarised(*entry(index)).size() < 2)
+            return formatted(metric(index, m).toDouble(), m);
+        std::vector<double> values;
+        for (const RunData* r : summarised(*entry(index))) values.push_back(runMetric(*r, m));
+        const Summary s = summarise(values);
+        if (s.n < 2 || formatted(s.sd, m).toDouble() == 0) return formatted(s.mean, m);
+        return QStringLiteral("%1 ± %2").arg(formatted(s.mean, m), formatted(s.sd, m));
+    }
+    const int key = column - metricColumnEnd();
+    return settingCell(index, key < keys_.size() ? keys_[key] : QStringLiteral("model"));
+}
+
+QVariant RunsTableModel::checkState(const QModelIndex& index) const {
+    const std::vector<const RunData*> runs = runsAt(index);
+    const auto shown =
+        std::count_if(runs.begin(), runs.end(), [this](const RunData* r) { return isShown(r); });
+    if (shown == 0) return Qt::Unchecked;
+    return std::size_t(shown) == runs.size() ? Qt::Checked : Qt::PartiallyChecked;
 }
 
 QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
     const int column = index.column();
-    const int metric = column - 1 - int(keys_.size());
-    if (role == Qt::CheckStateRole && column == 0)
-        return isShown(index.row()) ? Qt::Checked : Qt::Unchecked;
-    if (role == Qt::DisplayRole) return cellText(index.row(), column);
-    if (role == Qt::ToolTipRole) return runs_[std::size_t(index.row())]->path;
-    if (role == Qt::TextAlignmentRole && metric >= 0) return int(Qt::AlignRight | Qt::AlignVCenter);
-    if (role == SortRole) {
-        if (metric < 0) return cellText(index.row(), column);
-        const double v = number(index.row(), metric).toDouble();
-        return std::isfinite(v) ? QVariant(v)
-                                : QVariant(std::numeric_limits<double>::max());  // blanks last
+    const RowKind kind = rowKind(index);
+    const bool numeric = column >= CountColumn && column < metricColumnEnd();
+    switch (role) {
+        case Qt::DisplayRole:
+            return cellText(index);
+        case Qt::EditRole:
+            return column == NameColumn ? cellText(index) : QVariant();
+        case Qt::CheckStateRole:
+            return column == NameColumn && kind != RowKind::Baseline ? checkState(index)
+                                                                     : QVariant();
+        case Qt::ToolTipRole:
+            if (column != NameColumn) return {};
+            if (kind == RowKind::Baseline)
+                return comparison_.baselines[std::size_t(index.row())].toolTip;
+            if (kind == RowKind::Run) return entry(index)->runToolTips[index.row()];
+            return entry(index)->toolTip;
+        case Qt::TextAlignmentRole:
+            return numeric ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
+        case Qt::FontRole:
+            if (kind == RowKind::Baseline) {
+                QFont italic;
+                italic.setItalic(true);
+                return italic;
+            }
+            return {};
+        case SortRole: {
+            if (!numeric) return cellText(index);
+            const double v =
+                column == CountColumn
+                    ? double(kind == RowKind::Entry ? summarised(*entry(index)).size() : 1)
+                    : metric(index, column - FirstMetricColumn).toDouble();
+            return std::isfinite(v) ? QVariant(v)
+                                    : QVariant(std::numeric_limits<double>::max());  // blanks last
+        }
+        default:
+            return {};
     }
-    return {};
 }
 
 bool RunsTableModel::setData(const QModelIndex& index, const QVariant& value, int role) {
-    if (role != Qt::CheckStateRole || index.column() != 0 || !index.isValid()) return false;
-    setShown(index.row(), value.value<Qt::CheckState>() == Qt::Checked);
+    if (!index.isValid() || index.column() != NameColumn || rowKind(index) == RowKind::Baseline)
+        return false;
+    if (role == Qt::CheckStateRole) {
+        setShown(index, value.value<Qt::CheckState>() != Qt::Unchecked);
+        return true;
+    }
+    if (role != Qt::EditRole) return false;
+    // A name of the user's own, kept with the view; an empty one gives the derived name back.
+    const QString key =
+        rowKind(index) == RowKind::Run ? runKey(*runsAt(index).front()) : entry(index)->key;
+    const QString text = value.toString().trimmed();
+    if (text.isEmpty())
+        custom_.remove(key);
+    else
+        custom_.insert(key, text);
+    update();
+    Q_EMIT customLabelsChanged();
     return true;
 }
 
 Qt::ItemFlags RunsTableModel::flags(const QModelIndex& index) const {
     if (!index.isValid()) return Qt::NoItemFlags;
     Qt::ItemFlags f = Qt::ItemIsEnabled | Qt::ItemIsSelectable;
-    if (index.column() == 0) f |= Qt::ItemIsUserCheckable;
+    if (index.column() == NameColumn && rowKind(index) != RowKind::Baseline)
+        f |= Qt::ItemIsUserCheckable | Qt::ItemIsEditable;
     return f;
 }
 
 QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
-    if (section == 0) return tr("Run");
-    if (section <= keys_.size()) return keys_[section - 1];
-    return metricName(section - 1 - int(keys_.size()));
+    if (orientation != Qt::Horizontal) return {};
+    if (role == Qt::ToolTipRole && section == CountColumn)
+        return tr(
+            "Runs behind the row: a seed group's numbers are mean ± sample standard deviation");
+    if (role != Qt::DisplayRole) return {};
+    if (section == NameColumn) return tr("Run");
+    if (section == CountColumn) return tr("n");
+    if (section < metricColumnEnd()) return metricName(section - FirstMetricColumn);
+    const int key = section - metricColumnEnd();
+    return settingTitle(key < keys_.size() ? keys_[key] : QStringLiteral("model"));
 }
 
-QString RunsTableModel::toMarkdown() const { return tableToMarkdown(*this, 1 + int(keys_.size())); }
-QString RunsTableModel::toLatex() const { return tableToLatex(*this, 1 + int(keys_.size())); }
+QString RunsTableModel::toMarkdown() const {
+    return tableToMarkdown(*this, CountColumn, metricColumnEnd());
+}
+QString RunsTableModel::toLatex() const {
+    return tableToLatex(*this, CountColumn, metricColumnEnd());
+}
 
 }  // namespace invx::gui

@@ -23,13 +23,19 @@ QString header(const QAbstractItemModel& model, int column) {
     return model.headerData(column, Qt::Horizontal).toString();
 }
 
+bool numeric(int column, int first, int end) {
+    return column >= first && (end < 0 || column < end);
+}
+
 }  // namespace
 
-QString tableToMarkdown(const QAbstractItemModel& model, int firstNumericColumn) {
+QString tableToMarkdown(const QAbstractItemModel& model, int firstNumericColumn,
+                        int endNumericColumn) {
     QStringList head, rule;
     for (int c = 0; c < model.columnCount(); ++c) {
         head << header(model, c);
-        rule << (c >= firstNumericColumn ? QStringLiteral("---:") : QStringLiteral("---"));
+        rule << (numeric(c, firstNumericColumn, endNumericColumn) ? QStringLiteral("---:")
+                                                                  : QStringLiteral("---"));
     }
     QStringList lines{QStringLiteral("| %1 |").arg(head.join(QStringLiteral(" | "))),
                       QStringLiteral("| %1 |").arg(rule.join(QStringLiteral(" | ")))};
@@ -42,10 +48,12 @@ QString tableToMarkdown(const QAbstractItemModel& model, int firstNumericColumn)
     return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }
 
-QString tableToLatex(const QAbstractItemModel& model, int firstNumericColumn) {
+QString tableToLatex(const QAbstractItemModel& model, int firstNumericColumn,
+                     int endNumericColumn) {
     QString spec;
     for (int c = 0; c < model.columnCount(); ++c)
-        spec += c >= firstNumericColumn ? QLatin1Char('r') : QLatin1Char('l');
+        spec +=
+            numeric(c, firstNumericColumn, endNumericColumn) ? QLatin1Char('r') : QLatin1Char('l');
     QStringList lines{QStringLiteral("\\begin{tabular}{%1}").arg(spec),
                       QStringLiteral("\\toprule")};
     QStringList head;

@@ -38,6 +38,17 @@ int exportWithoutWindow(const QCommandLineParser& args) {
         return 1;
     }
     request.timeAxis = axis == QLatin1String("time");
+    request.groupSeeds = !args.isSet(QStringLiteral("no-groups"));
+    request.baselines = args.isSet(QStringLiteral("baselines"));
+    const QString band = args.value(QStringLiteral("band"));
+    if (!band.isEmpty() && band != QLatin1String("minmax") && band != QLatin1String("sd")) {
+        std::fprintf(stderr, "invx-workbench: error: --band expects minmax or sd, but got '%s'\n",
+                     qPrintable(band));
+        return 1;
+    }
+    request.standardDeviation = band == QLatin1String("sd");
+    if (args.isSet(QStringLiteral("y-scale")))
+        request.yScale = args.value(QStringLiteral("y-scale"));
     try {
         const QStringList written = invx::gui::exportExperiments(request);
         for (const QString& f : written)
@@ -101,6 +112,21 @@ int main(int argc, char** argv) {
     args.addOption({QStringLiteral("x-axis"),
                     QStringLiteral("x axis of exported curves: step (default) or time."),
                     QStringLiteral("step|time")});
+    args.addOption({QStringLiteral("y-scale"),
+                    QStringLiteral("Value axis of exported curves: auto (default: log when the "
+                                   "curves span two orders of magnitude), linear, log, or relative "
+                                   "(each run over its step 0)."),
+                    QStringLiteral("auto|linear|log|relative")});
+    args.addOption({QStringLiteral("band"),
+                    QStringLiteral("A seed group's band for --export: minmax (default) or sd "
+                                   "(mean ± sample standard deviation)."),
+                    QStringLiteral("minmax|sd")});
+    args.addOption({QStringLiteral("no-groups"),
+                    QStringLiteral("Draw runs that differ only by seed apart, not as a mean with a "
+                                   "band.")});
+    args.addOption({QStringLiteral("baselines"),
+                    QStringLiteral("Add the base methods before the search (step 0): a row of the "
+                                   "runs table and a reference line in the figures.")});
     args.process(app);
     if (args.isSet(QStringLiteral("export"))) return exportWithoutWindow(args);
 

@@ -1,5 +1,6 @@
 // The curve plot: with a million points the data stays whole and the graphs hold a few thousand;
-// curves extended by new points give what setting them whole gives.
+// curves extended by new points give what setting them whole gives; bands and reference lines are
+// in the fitted range; an empty plot says what will appear; 40 or 80 layers keep readable ticks.
 #include <QTest>
 #include <cmath>
 #include <cstring>
@@ -58,6 +59,10 @@ class TestCurvePlot : public QObject {
     void appendingToAHandCheckedCurve();
     void appendingInPiecesMatchesSettingAtOnce_data();
     void appendingInPiecesMatchesSettingAtOnce();
+    void bandsAndReferenceLinesAreInRange();
+    void anEmptyPlotSaysWhatWillAppear();
+    void manyLayersKeepReadableTicks_data();
+    void manyLayersKeepReadableTicks();
 };
 
 void TestCurvePlot::plotOfAMillionPointsHoldsOnlyAFewThousand() {
@@ -165,6 +170,66 @@ void TestCurvePlot::appendingInPiecesMatchesSettingAtOnce() {
     compareShown(grown, atOnce);
     QVERIFY(grown.smoothedValues(0).empty() == (Smoothing(smoothing) == Smoothing::None));
     QVERIFY(grown.smoothedValues(2).empty());  // not smoothable
+}
+
+void TestCurvePlot::bandsAndReferenceLinesAreInRange() {
+    CurvePlot plot;
+    plot.resize(600, 400);
+    Curve mean{"mean", {1, 2, 3}, {2, 2, 2}, Qt::blue};
+    mean.lower = {1, 1.5, 1.8};
+    mean.upper = {3, 2.5, 2.2};
+    plot.setCurves({mean});
+    plot.setReferenceLines({{"base", 4, Qt::gray}});
+    // 1 to 4 with 5 % padding.
+    QCOMPARE(plot.yAxis->range().lower, 1 - 0.15);
+    QCOMPARE(plot.yAxis->range().upper, 4 + 0.15);
+    // The band's two edges under the curve, filled between them.
+    QCOMPARE(plot.graphCount(), 4);
+    QCOMPARE(plot.graph(3)->channelFillGraph(), plot.graph(2));
+    QCOMPARE(plot.graph(2)->layer()->name(), QString("bands"));
+    const std::vector<LegendEntry> legend = plot.legendEntries();
+    QCOMPARE(legend.size(), std::size_t(2));
+    QVERIFY(legend[0].band && !legend[1].band);
+    QCOMPARE(legend[1].label, QString("base"));
+    // Its own legend under the axes, outside the data.
+    plot.setLegendBelow(true);
+    plot.replot();
+    QVERIFY(plot.legend->visible());
+    QVERIFY(plot.legend->outerRect().top() >= plot.axisRect()->outerRect().bottom());
+}
+
+void TestCurvePlot::anEmptyPlotSaysWhatWillAppear() {
+    CurvePlot plot;
+    plot.resize(600, 400);
+    plot.setEmptyText("the loss appears here");
+    plot.setCurves({Curve{"loss", {}, {}, Qt::blue}});
+    QVERIFY(plot.showsEmptyText());
+    QVERIFY(!plot.xAxis->visible() && !plot.yAxis->visible());
+    plot.appendToCurves({CurveTail{{1}, {0.5}}});
+    QVERIFY(!plot.showsEmptyText());
+    QVERIFY(plot.xAxis->visible() && plot.yAxis->visible());
+}
+
+void TestCurvePlot::manyLayersKeepReadableTicks_data() {
+    QTest::addColumn<int>("layers");
+    QTest::addColumn<int>("every");
+    QTest::newRow("12 layers: each") << 12 << 1;
+    QTest::newRow("24 layers: every 2nd") << 24 << 2;
+    QTest::newRow("40 layers: every 5th") << 40 << 5;
+    QTest::newRow("80 layers: every 10th") << 80 << 10;
+}
+
+void TestCurvePlot::manyLayersKeepReadableTicks() {
+    QFETCH(int, layers);
+    QFETCH(int, every);
+    CurvePlot plot;
+    plot.setBars(QString(), {{"rate", std::vector<double>(std::size_t(layers), 10.0), Qt::blue}});
+    auto ticker = plot.xAxis->ticker().dynamicCast<QCPAxisTickerText>();
+    QVERIFY(ticker);
+    QCOMPARE(ticker->ticks().size(), (layers + every - 1) / every);
+    QCOMPARE(ticker->ticks().value(double(every)), QString::number(every));
+    QCOMPARE(ticker->subTickCount(), every - 1);  // a sub-tick at every layer
+    QVERIFY(ticker->ticks().size() <= 12);
 }
 
 QTEST_MAIN(TestCurvePlot)

@@ -65,7 +65,7 @@ void TestExportActions::figuresAndTablesOfTheShownRuns() {
     const RunData a = loadRun(folder_.synthetic("psr.h5")),
                   b = loadRun(folder_.synthetic("p.h5", other));
     runs_->setRuns({&a, &b});
-    runs_->setShown(1, false);
+    runs_->setShown(&b, false);
     const QString out = folder_.file("figures");
     const QStringList written = exports_->exportFigures(out, {"csv"}, "icml-column");
     QCOMPARE(written.size(), 6 + 2);  // a CSV per figure, runs.md and runs.tex

@@ -1,10 +1,13 @@
 // The six figures of the runs in view: a live run's new steps extend them (refreshAppended) to
-// exactly what drawing them whole gives.
+// exactly what drawing them whole gives; a seed group is drawn as its hand-computed mean and band;
+// baselines are reference lines; a figure can show each run relative to its step 0; empty figures
+// say what will appear.
 #include <QTest>
 #include <cmath>
 
 #include "curve-plot.h"
 #include "fake-search-launcher.h"
+#include "figure-legend.h"
 #include "run-view.h"
 
 using namespace invx;
@@ -56,6 +59,24 @@ void compareFigures(const CurvePlot& a, const CurvePlot& b) {
     QCOMPARE(a.yAxis->range().upper, b.yAxis->range().upper);
 }
 
+// A run whose every step is accepted with the given losses (its state follows them).
+RunData runOfLosses(std::uint64_t seed, const std::vector<double>& losses) {
+    RunData run;
+    run.path = QString("seed%1.h5").arg(seed);
+    run.settings.seed = seed;
+    run.model.layers = 3;
+    run.base = BaseResult{};
+    run.base->ce0 = 8.1;
+    run.base->mse0 = 2.5;
+    for (std::size_t i = 0; i < losses.size(); ++i) {
+        StepRecord r = test::FakeSearchLauncher::step(std::int64_t(i) + 1);
+        r.accepted = true;
+        r.loss = losses[i];
+        run.append(r);
+    }
+    return run;
+}
+
 RunData runWithBase(double alpha) {
     RunData run;
     run.settings.alpha = alpha;
@@ -76,6 +97,9 @@ class TestRunView : public QObject {
     void refreshAppendedMatchesARefresh_data();
     void refreshAppendedMatchesARefresh();
     void aShortenedRunIsRedrawnWhole();
+    void aSeedGroupIsItsMeanAndBand();
+    void baselinesAndRelativeValues();
+    void emptyFiguresSayWhatWillAppear();
 };
 
 void TestRunView::refreshAppendedMatchesARefresh_data() {
@@ -146,6 +170,108 @@ void TestRunView::aShortenedRunIsRedrawnWhole() {
     QCOMPARE(view.plot(FigureKind::Loss)->curves().front().y, run.stateLoss);
     QCOMPARE(view.plot(FigureKind::AcceptancePerLayer)->bars().front().values.size(),
              std::size_t(3));
+}
+
+void TestRunView::aSeedGroupIsItsMeanAndBand() {
+    const RunData a = runOfLosses(0, {1.0, 0.8, 0.6}), b = runOfLosses(1, {1.0, 0.6, 0.6}),
+                  c = runOfLosses(2, {1.0, 0.7, 0.3});
+    // Evaluations at steps 0 and 2 in one run, 0, 1 and 2 in the others.
+    RunData withPpl[] = {a, b, c};
+    const double ppl[3][3] = {{300, 0, 260}, {310, 290, 250}, {320, 280, 270}};
+    for (int r = 0; r < 3; ++r)
+        for (int k = 0; k < 3; ++k) {
+            if (r == 0 && k == 1) continue;
+            EvaluationRecord e;
+            e.step = k;
+            e.perplexity = ppl[r][k];
+            withPpl[r].evaluations.push_back(e);
+        }
+    ComparisonOptions options;
+    const Comparison minMax =
+        compareRuns({&withPpl[0], &withPpl[1], &withPpl[2]}, {true, true, true}, {}, options);
+    QCOMPARE(minMax.entries.size(), std::size_t(1));
+    QCOMPARE(minMax.entries.front().legendName(), QString("RTN + P+S+R (n = 3)"));
+    RunView view;
+    view.resize(1200, 800);
+    view.setComparison(minMax);
+    const Curve& loss = view.plot(FigureKind::Loss)->curves().front();
+    QCOMPARE(loss.x, (std::vector<double>{1, 2, 3}));
+    // Step 2: 0.8, 0.6, 0.7; step 3: 0.6, 0.6, 0.3.
+    QVERIFY(std::abs(loss.y[1] - 0.7) < 1e-12 && std::abs(loss.y[2] - 0.5) < 1e-12);
+    QCOMPARE(loss.lower, (std::vector<double>{1.0, 0.6, 0.3}));
+    QCOMPARE(loss.upper, (std::vector<double>{1.0, 0.8, 0.6}));
+    // The perplexity at step 1: the first run's 280 halfway between 300 and 260, with 290 and 280.
+    const Curve& perplexity = view.plot(FigureKind::Perplexity)->curves().front();
+    QCOMPARE(perplexity.x, (std::vector<double>{0, 1, 2}));
+    QCOMPARE(perplexity.y, (std::vector<double>{310, 850.0 / 3, 260}));
+    QCOMPARE(perplexity.lower[1], 280.0);
+    QCOMPARE(perplexity.upper[1], 290.0);
+    QVERIFY(view.plot(FigureKind::Loss)->legendEntries().front().band);
+    QCOMPARE(view.legend()->entries().size(), std::size_t(1));
+    QVERIFY(view.legend()->entries().front().band);
+    // ± the sample standard deviation: at step 3, 0.6, 0.6, 0.3 have sd sqrt(0.03).
+    options.band = BandKind::StandardDeviation;
+    view.setComparison(
+        compareRuns({&withPpl[0], &withPpl[1], &withPpl[2]}, {true, true, true}, {}, options));
+    const Curve& sd = view.plot(FigureKind::Loss)->curves().front();
+    QVERIFY(std::abs(sd.upper[2] - (0.5 + std::sqrt(0.03))) < 1e-12);
+    QVERIFY(std::abs(sd.lower[2] - (0.5 - std::sqrt(0.03))) < 1e-12);
+    // Several entries: acceptance per layer is a line per entry, the group's with its band.
+    RunData other = runOfLosses(0, {1.0, 0.9, 0.8});
+    other.settings.invariances = "P";
+    view.setComparison(compareRuns({&withPpl[0], &withPpl[1], &other}, {true, true, true}, {}, {}));
+    CurvePlot* perLayer = view.plot(FigureKind::AcceptancePerLayer);
+    QCOMPARE(perLayer->bars().size(), std::size_t(0));
+    QCOMPARE(perLayer->curves().size(), std::size_t(2));
+    QCOMPARE(perLayer->curves()[0].name, QString("P+S+R (n = 2)"));
+    QCOMPARE(perLayer->curves()[0].y, (std::vector<double>{100, 100, 100}));
+    QCOMPARE(perLayer->curves()[1].name, QString("P only"));
+}
+
+void TestRunView::baselinesAndRelativeValues() {
+    const RunData a = runOfLosses(0, {1.05, 1.0}), b = runOfLosses(1, {1.1, 0.99});
+    ComparisonOptions grouping;
+    grouping.groupSeeds = false;
+    grouping.baselines = true;
+    const Comparison comparison = compareRuns({&a, &b}, {true, true}, {}, grouping);
+    QCOMPARE(comparison.baselines.size(), std::size_t(1));  // one base method under both
+    RunView view;
+    view.setComparison(comparison);
+    const std::vector<ReferenceLine>& ce = view.plot(FigureKind::Ce)->referenceLines();
+    QCOMPARE(ce.size(), std::size_t(1));
+    QCOMPARE(ce.front().name, QString("RTN"));
+    QCOMPARE(ce.front().y, 8.1);
+    QCOMPARE(view.plot(FigureKind::Loss)->referenceLines().front().y, 1.1);  // 1 + alpha
+    QVERIFY(view.plot(FigureKind::Acceptance)->referenceLines().empty());
+    QCOMPARE(view.legend()->entries().size(), std::size_t(3));  // seed 0, seed 1, RTN
+    // Relative to step 0: each run over its own start, the baseline at 1.
+    FigureOptions options;
+    options.yScale = YScale::RelativeToStart;
+    view.setOptions(options);
+    CurvePlot* loss = view.plot(FigureKind::Loss);
+    QCOMPARE(loss->curves()[0].y, (std::vector<double>{1.05 / 1.1, 1.0 / 1.1}));
+    QCOMPARE(loss->referenceLines().front().y, 1.0);
+    QCOMPARE(loss->yAxis->label(), QString("calibration loss ÷ step 0"));
+    QCOMPARE(view.plot(FigureKind::Mse)->curves()[0].y.front(), 2.01 / 2.5);
+}
+
+void TestRunView::emptyFiguresSayWhatWillAppear() {
+    RunView view;
+    view.resize(1200, 800);
+    for (FigureKind kind : allFigureKinds()) {
+        QVERIFY2(view.plot(kind)->showsEmptyText(), qPrintable(figureFileName(kind)));
+        QVERIFY(!view.plot(kind)->xAxis->visible());
+    }
+    QVERIFY(view.legend()->isHidden());
+    RunData run = runWithBase(0.1);
+    view.setRuns({&run}, {});
+    // A run without steps yet: still nothing to draw.
+    QVERIFY(view.plot(FigureKind::Loss)->showsEmptyText());
+    run.append(test::FakeSearchLauncher::step(1));
+    view.refreshAppended();
+    QVERIFY(!view.plot(FigureKind::Loss)->showsEmptyText());
+    QVERIFY(view.plot(FigureKind::Loss)->xAxis->visible());
+    QVERIFY(view.plot(FigureKind::Perplexity)->showsEmptyText());  // not evaluated yet
 }
 
 QTEST_MAIN(TestRunView)

@@ -17,6 +17,7 @@
 #include "ablation-view.h"
 #include "curve-plot.h"
 #include "experiment-list-model.h"
+#include "figure-legend.h"
 #include "inspector-view.h"
 #include "inspector-worker.h"
 #include "invx/experiment-file.h"
@@ -363,13 +364,13 @@ void TestWorkbench::overlayLegendNamesTheDifference() {
     for (const AblationVariant& v : window_->ablation()->variants())
         QVERIFY(window_->openExperiment(v.path));
     QCOMPARE(window_->runsModel()->labels(), (QStringList{"P only", "P+S+R"}));
-    CurvePlot* loss = window_->runView()->plot(FigureKind::Loss);
-    QVERIFY(loss->legend->visible());
+    // One legend above the figures, outside their data; the curves carry the same names.
     QStringList legend;
-    for (int i = 0; i < loss->legend->itemCount(); ++i)
-        if (auto* item = qobject_cast<QCPPlottableLegendItem*>(loss->legend->item(i)))
-            legend << item->plottable()->name();
+    for (const LegendEntry& e : window_->runView()->legend()->entries()) legend << e.label;
     QCOMPARE(legend, (QStringList{"P only", "P+S+R"}));
+    CurvePlot* loss = window_->runView()->plot(FigureKind::Loss);
+    QVERIFY(!loss->legend->visible());
+    QCOMPARE(loss->curves()[1].name, QString("P+S+R"));
 }
 
 void TestWorkbench::exportWritesEveryFormat() {
@@ -378,7 +379,7 @@ void TestWorkbench::exportWritesEveryFormat() {
     const QString out = dir_.filePath("figures");
     const QStringList written =
         window_->exportFigures(out, {"pdf", "svg", "png", "csv"}, "icml-column");
-    QCOMPARE(written.size(), 6 * 4 + 2);
+    QCOMPARE(written.size(), 6 * 4 + 3 + 2);  // the figures, the panel figure, the runs table
     QFile pdf(QDir(out).filePath("perplexity.pdf"));
     QVERIFY(pdf.open(QIODevice::ReadOnly));
     QVERIFY(pdf.read(5) == "%PDF-");
@@ -393,7 +394,7 @@ void TestWorkbench::exportWritesEveryFormat() {
     QCOMPARE(csv.readAll().trimmed().split('\n').size(), 1 + 2 * 6);  // two runs of six steps
     QFile md(QDir(out).filePath("runs.md"));
     QVERIFY(md.open(QIODevice::ReadOnly));
-    QVERIFY(md.readAll().contains("| P only | P |"));
+    QVERIFY(md.readAll().contains("| P only | 1 |"));
 }
 
 void TestWorkbench::exportWithoutAWindow() {
@@ -404,7 +405,7 @@ void TestWorkbench::exportWithoutAWindow() {
              "png,csv", "--preset", "acl-column"});
     QVERIFY(p.waitForFinished(60000));
     QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
-    QCOMPARE(QDir(out).entryList({"*.png"}).size(), 6);
+    QCOMPARE(QDir(out).entryList({"*.png"}).size(), 6 + 1);  // and panel.png
     QCOMPARE(QDir(out).entryList({"*.csv"}).size(), 6);
     QCOMPARE(QImage(QDir(out).filePath("loss.png")).width(), qRound(3.03 * 300));
     QVERIFY(QFile::exists(QDir(out).filePath("runs.tex")));

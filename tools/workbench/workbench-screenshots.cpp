@@ -1,11 +1,13 @@
 // Takes the workbench's documentation screenshots on a real X server (run under xvfb-run by
-// tools/workbench-screenshots.sh): the live view of a demo-model search, a comparison of an
-// ablation's runs, the ablation table, the inspectors, and the Experiments dock with a run that was
-// killed. Each is QWidget::grab() of the main window.
+// tools/workbench-screenshots.sh): the live view of a demo-model search, comparisons of an
+// ablation's runs (the seed-0 runs; two settings as seed groups, with their figures for a paper),
+// the ablation table, the inspectors, and the Experiments dock with a run that was killed. Each is
+// QWidget::grab() of the main window.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
@@ -106,6 +108,21 @@ int main(int argc, char** argv) {
         if (v.values[1] == QLatin1String("0")) window.openExperiment(v.path);
     window.findChild<QTabWidget*>()->setCurrentIndex(0);
     grab(window, QDir(out).filePath("workbench-compare.png"));
+
+    // Two settings, two seeds each: a mean with its band per setting, the base method's line; and
+    // their figures for a paper, which tools/workbench-screenshots.sh renders from the PDFs.
+    window.closeRuns();
+    for (const AblationVariant& v : window.ablation()->variants())
+        if (v.values[0] == QLatin1String("P") || v.values[0] == QLatin1String("PSR"))
+            window.openExperiment(v.path);
+    auto* baselines = window.findChild<QAction*>(QStringLiteral("baselines"));
+    baselines->setChecked(true);
+    grab(window, QDir(out).filePath("workbench-compare-groups.png"));
+    for (const char* preset : {"icml-column", "icml-double"})
+        for (const QString& f : window.exportFigures(
+                 QDir(work).filePath(QStringLiteral("figures-%1").arg(preset)), {"pdf"}, preset))
+            std::printf("wrote %s\n", qPrintable(f));
+    baselines->setChecked(false);
 
     // The inspectors on the P+S+R seed-0 run, layer 1, at its last checkpoint; a group clicked.
     for (const AblationVariant& v : window.ablation()->variants())
