@@ -3,7 +3,10 @@
 // checkpoint's state, snapshots). Checkpoints every step and frequent evaluations make most kills
 // land near a write. Run by scripts/crash-resume.sh; timed, so not a ctest test.
 //   bench_crash_resume --invx PATH --work DIR [--kills 100] [--seed 1] [--steps 60] [--eval-data
-//   FILE]
+//   FILE] [--in-flush 1]
+// With --in-flush 1 the kills are not timed by the clock but land inside HDF5's flushes: each run
+// preloads kill-in-flush.c, which kills it at a write drawn uniformly from all the writes the
+// uninterrupted run made inside H5Fflush, after half of that write's bytes (a torn write).
 #include <hdf5.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -58,10 +61,11 @@ std::vector<std::string> searchArguments(const std::map<std::string, std::string
 }
 
 pid_t spawn(const std::string& program, const std::vector<std::string>& args,
-            const std::string& log) {
+            const std::string& log, const std::map<std::string, std::string>& environment = {}) {
     std::fflush(stdout);  // else the child's freopen writes our buffered lines a second time
     const pid_t pid = fork();
     if (pid == 0) {
+        for (const auto& [name, value] : environment) setenv(name.c_str(), value.c_str(), 1);
         std::vector<char*> argv{const_cast<char*>(program.c_str())};
         for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
         argv.push_back(nullptr);
@@ -153,8 +157,9 @@ std::string difference(const ExperimentFile& a, const ExperimentFile& b) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::map<std::string, std::string> o{{"--invx", ""},  {"--work", ""},    {"--kills", "100"},
-                                         {"--seed", "1"}, {"--steps", "60"}, {"--eval-data", ""}};
+    std::map<std::string, std::string> o{{"--invx", ""},     {"--work", ""},    {"--kills", "100"},
+                                         {"--seed", "1"},    {"--steps", "60"}, {"--eval-data", ""},
+                                         {"--in-flush", "0"}};
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!o.count(argv[i])) {
             std::fprintf(stderr, "bench_crash_resume: unknown option %s\n", argv[i]);
@@ -165,7 +170,7 @@ int main(int argc, char** argv) {
     if (o["--invx"].empty() || o["--work"].empty() || o["--eval-data"].empty()) {
         std::fprintf(stderr,
                      "usage: bench_crash_resume --invx PATH --work DIR --eval-data FILE [--kills "
-                     "N] [--seed S] [--steps N]\n");
+                     "N] [--seed S] [--steps N] [--in-flush 1]\n");
         return 2;
     }
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
@@ -174,9 +179,15 @@ int main(int argc, char** argv) {
     const std::string reference = work + "/uninterrupted.h5", run = work + "/killed.h5",
                       log = work + "/last-run.log";
 
+    const bool inFlush = o["--in-flush"] == "1";
+    const std::string flushCount = work + "/flush-writes.txt";
+    std::map<std::string, std::string> counting;
+    if (inFlush)
+        counting = {{"LD_PRELOAD", INVX_KILL_IN_FLUSH_LIBRARY},
+                    {"INVX_FLUSH_WRITES_TO", flushCount}};
     fs::remove(reference);
     const auto start = Clock::now();
-    if (waitExit(spawn(invx, searchArguments(o, reference), log)) != 0) {
+    if (waitExit(spawn(invx, searchArguments(o, reference), log, counting)) != 0) {
         std::fprintf(stderr, "the uninterrupted run failed; see %s\n", log.c_str());
         return 1;
     }
@@ -188,18 +199,48 @@ int main(int argc, char** argv) {
         runSeconds, (long long)expected.stepCount(), (long long)expected.checkpointCount(),
         expected.evaluations().size(), (long long)expected.snapshotCount());
 
+    long totalFlushWrites = 0;
+    if (inFlush) {
+        if (FILE* in = std::fopen(flushCount.c_str(), "r")) {
+            if (std::fscanf(in, "%ld", &totalFlushWrites) != 1) totalFlushWrites = 0;
+            std::fclose(in);
+        }
+        if (totalFlushWrites < 1) {
+            std::fprintf(stderr, "the uninterrupted run wrote nothing inside H5Fflush (%s)\n",
+                         INVX_KILL_IN_FLUSH_LIBRARY);
+            return 1;
+        }
+        std::printf("its flushes made %ld writes; each kill lands inside one of them\n",
+                    totalFlushWrites);
+    }
+
     std::mt19937_64 random(std::stoull(o["--seed"]));
     std::uniform_real_distribution<double> moment(0.0, runSeconds);
+    std::uniform_int_distribution<long> flushWrite(1, std::max(1L, totalFlushWrites));
     const int kills = std::stoi(o["--kills"]);
+    auto when = [&](double at) {
+        char buf[48];
+        if (inFlush)
+            std::snprintf(buf, sizeof buf, "flush write %ld", long(at));
+        else
+            std::snprintf(buf, sizeof buf, "%.3f s", at);
+        return std::string(buf);
+    };
     int noFile = 0, opened = 0, half = 0, identical = 0, finishedFirst = 0;
     std::map<std::string, int> statuses;
     for (int k = 1; k <= kills; ++k) {
         fs::remove(run);
         fs::remove(run + ".part");
-        const double at = moment(random);
-        const pid_t pid = spawn(invx, searchArguments(o, run), log);
-        std::this_thread::sleep_for(std::chrono::duration<double>(at));
-        kill(pid, SIGKILL);
+        const double at = inFlush ? double(flushWrite(random)) : moment(random);
+        std::map<std::string, std::string> killing;
+        if (inFlush)
+            killing = {{"LD_PRELOAD", INVX_KILL_IN_FLUSH_LIBRARY},
+                       {"INVX_KILL_AT_FLUSH_WRITE", std::to_string(long(at))}};
+        const pid_t pid = spawn(invx, searchArguments(o, run), log, killing);
+        if (!inFlush) {
+            std::this_thread::sleep_for(std::chrono::duration<double>(at));
+            kill(pid, SIGKILL);
+        }
         const int code = waitExit(pid);
         if (code != -SIGKILL) ++finishedFirst;  // it ended before the kill landed
         std::string state;
@@ -217,19 +258,20 @@ int main(int argc, char** argv) {
                 ++statuses[file.status()];
                 ++opened;
             } catch (const Error& e) {
-                std::printf("kill %d at %.3f s: the file does not open: %s\n", k, at, e.what());
+                std::printf("kill %d at %s: the file does not open: %s\n", k, when(at).c_str(),
+                            e.what());
                 return 1;
             }
             if (halfWritten(run)) ++half, state += ", a record half-written";
             again = {"search", "--resume", run, "--quiet"};
         }
         if (waitExit(spawn(invx, again, log)) != 0) {
-            std::printf("kill %d at %.3f s (%s): the resumed run failed; see %s\n", k, at,
+            std::printf("kill %d at %s (%s): the resumed run failed; see %s\n", k, when(at).c_str(),
                         state.c_str(), log.c_str());
             return 1;
         }
         const std::string diff = difference(expected, ExperimentFile::open(run, false));
-        std::printf("kill %3d at %6.3f s: %-40s -> %s\n", k, at, state.c_str(),
+        std::printf("kill %3d at %-18s: %-40s -> %s\n", k, when(at).c_str(), state.c_str(),
                     diff.empty() ? "identical" : ("differs: " + diff).c_str());
         std::fflush(stdout);
         if (!diff.empty()) return 1;

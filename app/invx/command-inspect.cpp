@@ -1,6 +1,7 @@
 // invx inspect: an experiment file's summary (model, settings, progress, results) and the
 // invariance check at one of its checkpoints.
 #include <cstdio>
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
@@ -12,7 +13,7 @@ namespace invx::cli {
 const Command& inspectCommand() {
     static const Command c{
         "inspect",
-        "--experiment FILE [--checkpoint N] [--no-check] [--json]",
+        "--experiment FILE [--checkpoint N] [--no-check] [--verify] [--json]",
         "Summarize an experiment file and check that its transformation keeps the model's "
         "function.",
         {
@@ -30,10 +31,38 @@ const Command& inspectCommand() {
              ""},
             {"--no-check", "", "only the summary: do not load the model for the invariance check",
              ""},
+            {"--verify", "",
+             "read every record of the file (steps, evaluations, checkpoints, snapshots, base, "
+             "results) and check its checksum and values; exit status 1 at the first that fails",
+             ""},
             {"--json", "", "print one JSON object", ""},
         }};
     return c;
 }
+
+namespace {
+
+// Every record read and checked, as `invx inspect --verify` counts them; throws at the first that
+// fails its checksum or its checks.
+nlohmann::json verifyEveryRecord(const ExperimentFile& file) {
+    (void)file.settings();
+    (void)file.model();
+    (void)file.calibration();
+    (void)file.base();
+    (void)file.awq();
+    (void)file.gptq();
+    const std::int64_t checkpoints = file.checkpointCount();
+    for (std::int64_t i = 0; i < checkpoints; ++i) file.checkpoint(i);
+    const std::int64_t snapshots = file.snapshotCount();
+    for (std::int64_t i = 0; i < snapshots; ++i) file.snapshot(i);
+    return {{"steps", file.steps().size()},
+            {"evaluations", file.evaluations().size()},
+            {"checkpoints", checkpoints},
+            {"snapshots", snapshots},
+            {"results", file.results().size()}};
+}
+
+}  // namespace
 
 int runInspect(const Arguments& args) {
     const std::string path = args.require("--experiment");
@@ -48,6 +77,10 @@ int runInspect(const Arguments& args) {
         steps > 0 ? file.steps(steps - 1, 1) : std::vector<StepRecord>{};
     std::optional<SearchCheckpoint> latest;
     if (!checkpoints.empty()) latest = file.checkpoint(-1);
+    const std::string damage = file.damageNote();
+    if (!damage.empty()) std::cerr << "note: " << damage << "\n";
+    nlohmann::json verified;
+    if (args.has("--verify")) verified = verifyEveryRecord(file);
 
     std::vector<double> check;
     std::int64_t checkedStep = -1;
@@ -82,6 +115,8 @@ int runInspect(const Arguments& args) {
     if (!check.empty())
         j["invariance_check"] = {
             {"step", checkedStep}, {"max_abs_difference", check}, {"placement", checkedOn}};
+    if (!verified.is_null()) j["verified"] = verified;
+    if (!damage.empty()) j["damage"] = damage;
     if (args.has("--json")) {
         std::printf("%s\n", j.dump().c_str());
         return 0;
@@ -106,6 +141,13 @@ int runInspect(const Arguments& args) {
         std::printf("  perplexity    %.2f at step 0, %.2f at step %lld\n",
                     evaluations.front().perplexity, evaluations.back().perplexity,
                     (long long)evaluations.back().step);
+    if (!verified.is_null())
+        std::printf(
+            "  verified      every record: %lld steps, %lld evaluations, %lld checkpoints, "
+            "%lld snapshots, %lld results\n",
+            verified["steps"].get<long long>(), verified["evaluations"].get<long long>(),
+            verified["checkpoints"].get<long long>(), verified["snapshots"].get<long long>(),
+            verified["results"].get<long long>());
     if (!check.empty()) {
         std::printf(
             "  invariance    largest |original - transformed| block output at step %lld "

@@ -2,6 +2,7 @@
 // checkpoint's perplexity, and refusals that name the setting or file.
 #include <signal.h>
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -40,6 +41,7 @@ class TestSearchCli : public QObject {
     void searchesOverAwqAndGptq();
     void quantizeStoresWhatASearchReuses();
     void killedRunResumesToTheSameEnd();
+    void aFullDiskStopsTheRunAtItsLastCheckpoint();
     void signalsStopWithACheckpoint_data();
     void signalsStopWithACheckpoint();
     void presetThenGivenOptions();
@@ -351,6 +353,53 @@ void TestSearchCli::quantizeStoresWhatASearchReuses() {
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("run.h5") && r.err.contains("--base awq"), qPrintable(r.err));
     QVERIFY(!fs::exists(dir_.filePath("bad.h5").toStdString()));
+}
+
+void TestSearchCli::aFullDiskStopsTheRunAtItsLastCheckpoint() {
+    // The file may not grow past two thirds of its size (ulimit -f: writes beyond fail with EFBIG,
+    // as a full disk fails them with ENOSPC): the run stops with a sentence and exit status 1, its
+    // file opens at its last good checkpoint, and with room again it resumes to the end an
+    // uninterrupted run reaches. No root is needed, so CI runs it too.
+    const int steps = 600;
+    const QString whole = dir_.filePath("roomy.h5"), cramped = dir_.filePath("cramped.h5");
+    Run r = invxRun(searchArgs(whole, steps));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject expected = lastJsonLine(r.out);
+
+    QStringList args = searchArgs(cramped, steps);
+    args.removeAll("--quiet");
+    // Two thirds of what the whole run writes: room for its first checkpoints, not for its end.
+    const qint64 limitKiB = QFileInfo(whole).size() * 2 / 3 / 1024;
+    QString command = "ulimit -f " + QString::number(limitKiB) + "; trap '' XFSZ; exec '" +
+                      QString(INVX_CLI_PATH) + "'";
+    for (const QString& a : args) command += " '" + a + "'";
+    QProcess limited;
+    limited.start("bash", {"-c", command});
+    QVERIFY(limited.waitForFinished(300000));
+    const QString err = QString::fromUtf8(limited.readAllStandardError());
+    QCOMPARE(limited.exitCode(), 1);
+    QVERIFY2(err.contains("cramped.h5") && err.contains("File too large") &&
+                 err.contains("from which it resumes (invx search --resume"),
+             qPrintable(err));
+    QVERIFY2(!QString::fromUtf8(limited.readAllStandardOutput()).contains("\"type\":\"summary\""),
+             "a run that could not write its file reported a summary");
+    std::int64_t stoppedAt = 0;
+    {
+        const ExperimentFile f = ExperimentFile::open(cramped.toStdString(), false);
+        QCOMPARE(f.status(), std::string("interrupted"));
+        stoppedAt = f.checkpoint(-1).step;
+        QVERIFY2(stoppedAt > 0 && stoppedAt < steps, qPrintable(QString::number(stoppedAt)));
+    }
+    r = invxRun({"search", "--resume", cramped, "--json", "--quiet"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject resumed = lastJsonLine(r.out);
+    QCOMPARE(resumed["resumed_from_step"].toInt(), int(stoppedAt));
+    for (const char* key : {"steps", "accepted_steps", "best_loss", "final_ce", "final_mse"})
+        QVERIFY2(resumed[key] == expected[key], key);
+    const ExperimentFile a = ExperimentFile::open(whole.toStdString(), false);
+    const ExperimentFile b = ExperimentFile::open(cramped.toStdString(), false);
+    QVERIFY(a.checkpoint(-1).layers == b.checkpoint(-1).layers);
+    QCOMPARE(a.checkpoint(-1).rng, b.checkpoint(-1).rng);
 }
 
 void TestSearchCli::killedRunResumesToTheSameEnd() {

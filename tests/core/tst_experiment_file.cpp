@@ -79,6 +79,7 @@ class TestExperimentFile : public QObject {
     void refusesACheckpointTheSearchCouldNotHaveWritten();
     void storedValuesAreCheckedAgainstTheirMeaning();
     void aFlippedByteIsDetectedNotBelieved();
+    void aDamagedTailReadsAsNotWritten();
     void recordsResultsAlsoInOlderFiles();
     void runsRecordedBeforeASettingExistedReadAsTheyRan();
     void buildsTheResultsTable();
@@ -639,6 +640,67 @@ void TestExperimentFile::aFlippedByteIsDetectedNotBelieved() {
     }
     INVX_VERIFY_MESSAGE(test::errorOf([&] { ExperimentFile::open(file, false).checkpoint(0); }),
                         "flipped.h5", "cannot read /checkpoints/scales");
+}
+
+void TestExperimentFile::aDamagedTailReadsAsNotWritten() {
+    // A zeroed or torn last checkpoint is not the end of the file: it opens at its last good
+    // checkpoint, says so once, and a resume drops the damaged rows and appends after the good.
+    const std::string file = path("tail.h5");
+    {
+        ExperimentFile f =
+            ExperimentFile::create(file, SearchSettings{}, identity(), calibration());
+        for (std::int64_t step : {5, 10, 15, 20}) f.appendCheckpoint(checkpointAt(step));
+        f.publish();
+    }
+    // Checkpoint 3's generator state zeros, as where a flush never landed; checkpoint 2's scales
+    // with a broken checksum.
+    {
+        const hid_t h = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+        const hid_t ds = H5Dopen2(h, "/checkpoints/rng_state", H5P_DEFAULT);
+        const hid_t space = H5Dget_space(ds);
+        const hsize_t start[2] = {3, 0}, count[2] = {1, 4};
+        H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+        const hid_t mem = H5Screate_simple(2, count, nullptr);
+        const std::uint64_t zeros[4] = {0, 0, 0, 0};
+        QVERIFY(H5Dwrite(ds, H5T_NATIVE_UINT64, mem, space, H5P_DEFAULT, zeros) >= 0);
+        H5Sclose(mem), H5Sclose(space), H5Dclose(ds), H5Fclose(h);
+    }
+    haddr_t address = 0;
+    hsize_t size = 0;
+    {
+        const hid_t h = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+        const hid_t ds = H5Dopen2(h, "/checkpoints/scales", H5P_DEFAULT);
+        hsize_t offset[3] = {2, 0, 0};
+        unsigned mask = 0;
+        QVERIFY(H5Dget_chunk_info_by_coord(ds, offset, &mask, &address, &size) >= 0);
+        H5Dclose(ds), H5Fclose(h);
+    }
+    {
+        std::fstream bytes(file, std::ios::in | std::ios::out | std::ios::binary);
+        bytes.seekp(std::streamoff(address + 1));
+        bytes.put(char(0x5a));
+    }
+    {
+        const ExperimentFile f = ExperimentFile::open(file, false);
+        QCOMPARE(f.checkpointCount(), std::int64_t(2));
+        QCOMPARE(f.checkpoint(-1).step, std::int64_t(10));
+        QCOMPARE(f.checkpointSteps(), (std::vector<std::int64_t>{5, 10}));
+        INVX_VERIFY_MESSAGE(f.damageNote(), "tail.h5", "its last 2 checkpoints are damaged",
+                            "all-zero random generator state", "ended at checkpoint 1",
+                            "--resume continues from there");
+        // Asked for by its index, a damaged one gives its reason.
+        INVX_VERIFY_MESSAGE(test::errorOf([&] { f.checkpoint(2); }),
+                            "cannot read /checkpoints/scales");
+    }
+    {
+        ExperimentFile f = ExperimentFile::open(file, true);
+        f.truncateAfter(10);
+        f.appendCheckpoint(checkpointAt(30));
+    }
+    const ExperimentFile f = ExperimentFile::open(file, false);
+    QCOMPARE(f.checkpointSteps(), (std::vector<std::int64_t>{5, 10, 30}));
+    QVERIFY(f.damageNote().empty());
+    QVERIFY(f.checkpoint(-1).layers == checkpointAt(30).layers);
 }
 
 namespace {

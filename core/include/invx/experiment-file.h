@@ -86,9 +86,17 @@ class ExperimentFile {
     std::vector<ResultRecord> results() const;
 
     void appendCheckpoint(const SearchCheckpoint& checkpoint);
+    // The checkpoints up to the last good one. Trailing checkpoints that fail their checks (a
+    // flush torn by a kill, a chunk whose checksum fails, values no search writes) count as not
+    // written: the file reads, and resumes, as if it ended at its last good checkpoint, and
+    // damageNote() says so.
     std::int64_t checkpointCount() const;
     std::vector<std::int64_t> checkpointSteps() const;  // the step of every checkpoint, in order
-    SearchCheckpoint checkpoint(std::int64_t index) const;  // -1 = the last
+    // -1 = the last good one. A damaged checkpoint asked for by its index is refused with the
+    // reason.
+    SearchCheckpoint checkpoint(std::int64_t index) const;
+    // One sentence when the file's tail was found damaged and is read as not written; else empty.
+    std::string damageNote() const;
     // The permutation of `layer` at every checkpoint, in order ([checkpoints][ffn]), read without
     // the other layers' states.
     std::vector<std::vector<std::int64_t>> permutationHistory(int layer) const;
@@ -105,6 +113,9 @@ class ExperimentFile {
     // and whatever a killed writer left half-written.
     void truncateAfter(std::int64_t step);
     void flush();
+    // Writes what is left and closes the file; a failure (a full disk, a quota) is an error naming
+    // the file and the cause. The destructor closes too, but cannot report.
+    void close();
 
   private:
     struct Impl;

@@ -150,7 +150,17 @@ class Run {
             openExisting();
         else
             createNew();
-        return loop();
+        try {
+            return loop();
+        } catch (const Error& e) {
+            // A run that stops on an error (a full disk among them) keeps what it committed; say
+            // where it can go on from.
+            if (lastCheckpointStep_ < 0) throw;
+            throw Error(
+                std::string(e.what()) + "; the file keeps the run up to its checkpoint at step " +
+                std::to_string(lastCheckpointStep_) +
+                ", from which it resumes (invx search --resume " + request_.experimentPath + ")");
+        }
     }
 
   private:
@@ -214,6 +224,7 @@ class Run {
         }
         evalIds_ = evaluationIds(settings_, tokenizer);
 
+        warnIfTheDiskIsTooSmall(identity);
         file_.emplace(
             ExperimentFile::create(request_.experimentPath, settings_, identity, calibration));
         file_->recordSnapshotLayers(snapshotLayers_);
@@ -263,9 +274,12 @@ class Run {
         OptModel model = OptModel::load(modelDir, placement);
         requireSameModel(recorded, identifyModel(model, modelDir), request_.experimentPath);
         if (file.checkpointCount() == 0)
-            throw Error("experiment file '" + request_.experimentPath +
-                        "' holds no checkpoint to resume from");
+            throw Error(file.damageNote().empty() ? "experiment file '" + request_.experimentPath +
+                                                        "' holds no checkpoint to resume from"
+                                                  : file.damageNote() + ": nothing to resume from");
         const SearchCheckpoint checkpoint = file.checkpoint(-1);
+        if (const std::string damage = file.damageNote(); !damage.empty())
+            observer_.onMessage("note: " + damage);
         if (request_.resumeSteps >= 0 && request_.resumeSteps < checkpoint.step)
             throw Error("--steps " + std::to_string(request_.resumeSteps) + " is below the " +
                         std::to_string(checkpoint.step) + " steps '" + request_.experimentPath +
@@ -333,6 +347,34 @@ class Run {
                 " are needed (--calibration-samples, and --base-calibration-samples for awq/gptq)");
         return std::vector<std::int32_t>(m.ids.begin(),
                                          m.ids.begin() + std::int64_t(samples) * m.cols);
+    }
+
+    // What the file will take at the end of the run, roughly: every checkpoint's state, every
+    // step's row, the snapshots. A disk with less free is named before the run begins, so that a
+    // long run does not end on a full disk unannounced.
+    void warnIfTheDiskIsTooSmall(const ModelIdentity& model) {
+        const double layers = double(model.layers), ffn = double(model.ffn),
+                     hidden = double(model.hidden);
+        const double checkpoint = layers * ffn * (4 + 4 + 2) + 4096;
+        const double checkpoints =
+            double(settings_.steps) / double(settings_.checkpointEverySteps) + 2;
+        const double snapshot = 2 * (3 * ffn * hidden * 4) + 4096;
+        const double needed = checkpoint * checkpoints + 64.0 * double(settings_.steps) +
+                              snapshot * 2 * double(snapshotLayers_.size()) + (1 << 20);
+        std::error_code error;
+        const auto folder = std::filesystem::absolute(request_.experimentPath).parent_path();
+        const auto space = std::filesystem::space(folder, error);
+        if (!error && double(space.available) < needed)
+            observer_.onMessage("warning: the experiment file may need about " + mebibytes(needed) +
+                                ", but '" + folder.string() + "' has " +
+                                mebibytes(double(space.available)) +
+                                " free; a full disk stops the run at its last checkpoint");
+    }
+
+    static std::string mebibytes(double bytes) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.1f MiB", bytes / (1024.0 * 1024.0));
+        return buf;
     }
 
     void requireValidSnapshotLayers(int layers) const {
@@ -462,6 +504,9 @@ class Run {
             s.last = evals.back();
         }
         s.seconds = elapsed();
+        // What HDF5 still holds reaches the disk now: a run is finished only once its file is.
+        steps_.reset();
+        file_->close();
         return s;
     }
 

@@ -100,30 +100,79 @@ std::vector<std::int64_t> ExperimentFile::checkpointSteps() const {
     return steps;
 }
 
+std::int64_t ExperimentFile::Impl::committedCheckpoints() const {
+    // The step column is appended last, so a row is complete when its step is there.
+    std::int64_t n = std::int64_t(writtenRows("/checkpoints/step", false));
+    for (const std::string& table : experiment::checkpointTables())
+        n = std::min(n, std::int64_t(file.rows(table)));
+    return n;
+}
+
 std::int64_t ExperimentFile::checkpointCount() const {
     const auto lock = hdf5::lock();
-    // The step column is appended last, so a row is complete when its step is there.
-    std::int64_t n = std::int64_t(d_->writtenRows("/checkpoints/step", false));
-    for (const std::string& table : experiment::checkpointTables())
-        n = std::min(n, std::int64_t(d_->file.rows(table)));
-    return n;
+    const std::int64_t committed = d_->committedCheckpoints();
+    if (committed == d_->checkedCheckpoints) return d_->goodCheckpoints;
+    // A model no OPT could have is the file's fault, not its tail's: refused, not read around.
+    // OPT-175B has 96 x 49,152 FFN neurons; more than 2^28 would be a damaged /model, not a model.
+    const std::int64_t L = d_->layers(), F = d_->ffn();
+    if (L * F > (std::int64_t(1) << 28))
+        d_->fail("/model says " + std::to_string(L) + " layers of FFN width " + std::to_string(F) +
+                 ", more than any OPT model");
+    std::int64_t good = committed;
+    std::string firstReason;
+    while (good > 0) {
+        try {
+            d_->readCheckpoint(good - 1);
+            break;
+        } catch (const Error& e) {
+            if (firstReason.empty()) {  // the last checkpoint's reason, without the file's name
+                firstReason = e.what();
+                const std::string prefix = "experiment file '" + d_->path + "': ";
+                if (firstReason.rfind(prefix, 0) == 0) firstReason.erase(0, prefix.size());
+            }
+            --good;
+        }
+    }
+    d_->checkedCheckpoints = committed;
+    d_->goodCheckpoints = good;
+    d_->damageNote.clear();
+    if (good < committed) {
+        const std::int64_t damaged = committed - good;
+        d_->damageNote =
+            "experiment file '" + d_->path + "': " +
+            (damaged == 1 ? std::string("its last checkpoint is damaged")
+                          : "its last " + std::to_string(damaged) + " checkpoints are damaged") +
+            " (" + firstReason + "); " +
+            (good == 0 ? std::string("it is read as if it held no checkpoint yet")
+                       : "it is read as if it ended at checkpoint " + std::to_string(good - 1) +
+                             ", and --resume continues from there");
+    }
+    return good;
+}
+
+std::string ExperimentFile::damageNote() const {
+    const auto lock = hdf5::lock();
+    checkpointCount();
+    return d_->damageNote;
 }
 
 SearchCheckpoint ExperimentFile::checkpoint(std::int64_t index) const {
     const auto lock = hdf5::lock();
-    const hdf5::File& f = d_->file;
     const std::int64_t count = checkpointCount();
     if (index < 0) index += count;
+    // One of the damaged tail, asked for by its index, is refused with its reason.
+    if (index >= count && index < d_->committedCheckpoints()) return d_->readCheckpoint(index);
     if (index < 0 || index >= count)
         d_->fail(count == 0 ? std::string("it holds no checkpoint yet")
                             : "checkpoint " + std::to_string(index) + " does not exist (it holds " +
                                   std::to_string(count) + ")");
-    const std::int64_t L = d_->layers(), F = d_->ffn();
-    const hsize_t i = hsize_t(index);
-    // OPT-175B has 96 x 49,152 FFN neurons; more than 2^28 would be a damaged /model, not a model.
-    if (L * F > (std::int64_t(1) << 28))
-        d_->fail("/model says " + std::to_string(L) + " layers of FFN width " + std::to_string(F) +
-                 ", more than any OPT model");
+    return d_->readCheckpoint(index);
+}
+
+SearchCheckpoint ExperimentFile::Impl::readCheckpoint(std::int64_t index) const {
+    const hdf5::File& f = file;
+    const std::int64_t L = layers(), F = ffn();
+    const hsize_t i = hsize_t(index);  // checkpointCount() has checked the model's size
     std::vector<std::int32_t> perm(static_cast<std::size_t>(L * F));
     std::vector<float> scales(static_cast<std::size_t>(L * F)),
         angles(static_cast<std::size_t>(L * F / 2));
@@ -145,8 +194,8 @@ SearchCheckpoint ExperimentFile::checkpoint(std::int64_t index) const {
     f.readRows("/checkpoints/step", H5T_NATIVE_INT64, &c.step, i, 1);
     // A resumed search trusts this state: refuse one the search could not have written.
     auto refuse = [&](const std::string& what) {
-        d_->fail("checkpoint " + std::to_string(index) + " (step " + std::to_string(c.step) + ") " +
-                 what);
+        fail("checkpoint " + std::to_string(index) + " (step " + std::to_string(c.step) + ") " +
+             what);
     };
     if (recentCount < 0 || recentCount > StepRecord::kRecentWindow)
         refuse("counts " + std::to_string(recentCount) +

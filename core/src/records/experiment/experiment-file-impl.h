@@ -22,6 +22,11 @@ struct ExperimentFile::Impl {
     std::string partPath;     // created and not yet published: the file is here
     FileWriteLock writeLock;  // held while this object may write
 
+    // The checkpoints' damaged tail, found once for every committed count (a followed file grows).
+    std::int64_t checkedCheckpoints = -1;  // the committed rows last examined
+    std::int64_t goodCheckpoints = 0;      // of those, the rows before the damaged tail
+    std::string damageNote;
+
     [[noreturn]] void fail(const std::string& what) const { file.fail(what); }
     void requireNotLive(const char* what) const;
 
@@ -40,6 +45,11 @@ struct ExperimentFile::Impl {
     // it.
     std::int64_t layers() const;
     std::int64_t ffn() const;
+
+    // The rows of /checkpoints whose step has been written (committed), damaged or not.
+    std::int64_t committedCheckpoints() const;
+    // Reads and checks one committed checkpoint row; throws with the reason it cannot be trusted.
+    SearchCheckpoint readCheckpoint(std::int64_t index) const;
 };
 
 namespace experiment {

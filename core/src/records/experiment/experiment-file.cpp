@@ -133,7 +133,7 @@ ExperimentFile ExperimentFile::create(const std::string& path, const SearchSetti
         throw Error("cannot create the experiment file '" + path +
                     "' (is the directory writable?)");
     }
-    d->file = hdf5::File(std::move(id), describe(path));
+    d->file = hdf5::File(std::move(id), describe(path), path);
     const hdf5::File& f = d->file;
 
     f.setString("/", "format", kFormat);
@@ -232,14 +232,14 @@ void ExperimentFile::Impl::addResultsTable() {
     file.close();
     Handle plain(H5Fopen(path.c_str(), H5F_ACC_RDWR, hdf5::fileAccess()), H5Fclose);
     if (!plain.valid()) fail("cannot open it to add the /results table");
-    file = hdf5::File(std::move(plain), describe(path));
+    file = hdf5::File(std::move(plain), describe(path), path);
     file.createTable("/results", experiment::resultType(), {}, 64);
     file.flush();
     file.close();
     Handle again(H5Fopen(path.c_str(), H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, hdf5::fileAccess()),
                  H5Fclose);
     if (!again.valid()) fail("cannot reopen it for appending after adding the /results table");
-    file = hdf5::File(std::move(again), describe(path));
+    file = hdf5::File(std::move(again), describe(path), path);
 }
 
 ExperimentFile ExperimentFile::open(const std::string& path, bool writable) {
@@ -267,7 +267,7 @@ ExperimentFile ExperimentFile::open(const std::string& path, bool writable) {
         throw Error(
             "cannot open the experiment file '" + path + "'" +
             (writable ? " for writing (is it read-only, or open in another program?)" : ""));
-    d->file = hdf5::File(std::move(id), describe(path));
+    d->file = hdf5::File(std::move(id), describe(path), path);
     if (d->live) {
         if (H5Fincrement_filesize(d->file.id(), 0) < 0)
             d->fail("cannot recover the end of the file its last run wrote");
@@ -427,6 +427,12 @@ void ExperimentFile::truncateAfter(std::int64_t step) {
 void ExperimentFile::flush() {
     const auto lock = hdf5::lock();
     d_->file.flush();
+}
+
+void ExperimentFile::close() {
+    const auto lock = hdf5::lock();
+    d_->file.flush();
+    d_->file.close(/*checked=*/true);
 }
 
 }  // namespace invx

@@ -1,11 +1,29 @@
 #include "records/hdf5/hdf5-file.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 
 #include "invx/error.h"
 
 namespace invx::hdf5 {
+
+namespace {
+// HDF5 closes what is still open at exit; a file whose writes failed (a full disk) stays half
+// closed, and closing it again then crashes inside the library, turning a clear error into a
+// segmentation fault. Every file of ours is flushed and closed by its owner, and a writer killed
+// outright is a case the files survive (docs/experiment-file.md), so the exit handler is not
+// needed. Set before HDF5 starts: this runs while the program is being loaded.
+const bool kNoCloseAtExit = [] {
+    H5dont_atexit();
+    return true;
+}();
+}  // namespace
 
 std::unique_lock<std::recursive_mutex> lock() {
     static std::recursive_mutex mutex;
@@ -79,7 +97,24 @@ hid_t File::check(hid_t id, const std::string& what) const {
 }
 
 void File::checkStatus(herr_t status, const std::string& what) const {
-    if (status < 0) fail("cannot " + what);
+    if (status >= 0) return;
+    const int savedErrno = errno;  // as the failed system call left it
+    fail("cannot " + what + causeOfFailure(savedErrno));
+}
+
+std::string File::causeOfFailure(int savedErrno) const {
+    std::string cause;
+    if (savedErrno == ENOSPC || savedErrno == EDQUOT || savedErrno == EFBIG || savedErrno == EIO)
+        cause = std::string(": ") + std::strerror(savedErrno);
+    if (!path_.empty()) {
+        std::error_code error;
+        const auto space =
+            std::filesystem::space(std::filesystem::absolute(path_).parent_path(), error);
+        if (!error && space.available < (std::uintmax_t(1) << 20))
+            cause += (cause.empty() ? ": " : "; ") + std::string("the disk holding it has ") +
+                     std::to_string(space.available / 1024) + " KiB free";
+    }
+    return cause;
 }
 
 bool File::exists(const std::string& path) const {
@@ -262,7 +297,9 @@ void File::appendRows(const std::string& path, hid_t memType, const void* data, 
     std::vector<hsize_t> extent;
     selectRows(space, dims, start, count, extent);
     Handle mem(H5Screate_simple(int(extent.size()), extent.data(), nullptr), H5Sclose);
+    reserve(hsize_t(H5Sget_select_npoints(space)) * H5Tget_size(memType), "append to " + path);
     checkStatus(H5Dwrite(ds, memType, mem, space, H5P_DEFAULT, data), "append to " + path);
+    checkStatus(ds.close(), "append to " + path);
 }
 
 void File::readRows(const std::string& path, hid_t memType, void* data, hsize_t first,
@@ -316,13 +353,51 @@ void File::writeArray(const std::string& path, hid_t type, const std::vector<hsi
         if (elements >= 4096 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) H5Pset_deflate(props, 1);
         addChecksum(props, path);
     }
+    reserve(hsize_t(elements) * H5Tget_size(type), "write " + path);
     Handle ds(check(H5Dcreate2(id_, path.c_str(), type, space, H5P_DEFAULT, props, H5P_DEFAULT),
                     "create dataset " + path),
               H5Dclose);
     checkStatus(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + path);
+    checkStatus(ds.close(), "write " + path);
 }
 
-void File::flush() const { checkStatus(H5Fflush(id_, H5F_SCOPE_LOCAL), "flush to disk"); }
+void File::flush() const {
+    checkStatus(H5Fflush(id_, H5F_SCOPE_LOCAL), "flush to disk");
+    // A flush cuts the file back to what HDF5 has allocated: the room for what comes next is
+    // reserved again.
+    reserve(0, "flush to disk");
+}
+
+int File::descriptor() const {
+    if (descriptor_ != kUnknownDescriptor) return descriptor_;
+    descriptor_ = -1;
+    Handle access(H5Fget_access_plist(id_), H5Pclose);
+    void* handle = nullptr;
+    if (access.valid() && H5Pget_driver(access) == H5FD_SEC2 &&
+        H5Fget_vfd_handle(id_, H5P_DEFAULT, &handle) >= 0 && handle)
+        descriptor_ = *static_cast<int*>(handle);
+    return descriptor_;
+}
+
+void File::reserve(hsize_t bytes, const std::string& what) const {
+    // HDF5 writes a flush's metadata (the superblock at the file's start among it) and its data
+    // wherever it allocated them; on a full disk the writes that extend the file fail and those
+    // inside it do not, which leaves a superblock promising more file than there is: a file that
+    // no longer opens. Space reserved ahead of every write (the write's bytes, and slack for the
+    // metadata of the flush that follows) makes the disk's refusal come here, before anything of
+    // the write reached the file, which stays as its last flush left it.
+    const int fd = descriptor();
+    haddr_t allocated = 0;
+    if (fd < 0 || H5Fget_eoa(id_, &allocated) < 0) return;
+    struct stat st {};
+    const hsize_t wanted = hsize_t(allocated) + bytes + kWriteSlack;
+    if (::fstat(fd, &st) != 0 || hsize_t(st.st_size) >= wanted) return;
+    // Twice the slack at a time: most writes then find their room already there.
+    const int error =
+        ::posix_fallocate(fd, off_t(st.st_size), off_t(wanted + kWriteSlack - hsize_t(st.st_size)));
+    if (error != 0 && error != EOPNOTSUPP && error != EINVAL)
+        fail("cannot " + what + causeOfFailure(error));
+}
 
 std::string File::shapeText(const std::vector<hsize_t>& dims) {
     std::string out = "[";

@@ -42,6 +42,13 @@ class Handle {
     }
     operator hid_t() const { return id_; }
     bool valid() const { return id_ >= 0; }
+    // Closes now and says whether HDF5 could: closing a dataset writes its cached chunks, and a
+    // full disk shows there, not at the write that filled the cache.
+    herr_t close() {
+        const herr_t status = id_ >= 0 && close_ ? close_(id_) : 0;
+        id_ = -1;
+        return status;
+    }
 
   private:
     hid_t id_ = -1;
@@ -65,16 +72,23 @@ class File {
   public:
     File() = default;
     // `id` is an open file; `description` begins every error ("experiment file 'run.h5'").
-    File(Handle id, std::string description)
-        : id_(std::move(id)), description_(std::move(description)) {}
+    File(Handle id, std::string description, std::string path = {})
+        : id_(std::move(id)), description_(std::move(description)), path_(std::move(path)) {}
 
     bool valid() const { return id_.valid(); }
     hid_t id() const { return id_; }
-    void close() { id_ = Handle(); }
+    // Closes the file; `checked`, a failure to write what HDF5 still held is an error.
+    void close(bool checked = false) {
+        const herr_t status = id_.close();
+        descriptor_ = kUnknownDescriptor;
+        if (checked) checkStatus(status, "write the last of it to disk and close it");
+    }
 
     [[noreturn]] void fail(const std::string& what) const;
     hid_t check(hid_t id, const std::string& what) const;  // fails "cannot <what>" when id < 0
-    void checkStatus(herr_t status, const std::string& what) const;  // the same for a status
+    // The same for a status; a failed write names its cause (no space left, a quota, an I/O error)
+    // and the free space of the disk holding the file.
+    void checkStatus(herr_t status, const std::string& what) const;
 
     // Objects by absolute path ("/checkpoints/step").
     bool exists(const std::string& path) const;
@@ -139,8 +153,19 @@ class File {
                     std::vector<hsize_t>& extent) const;
     void addChecksum(hid_t datasetCreation, const std::string& path) const;
 
+    std::string causeOfFailure(int savedErrno) const;
+    // Makes sure the file has room for `bytes` more beyond what HDF5 has allocated, plus slack for
+    // a flush's metadata; fails "cannot <what>: No space left on device ..." when the disk refuses.
+    void reserve(hsize_t bytes, const std::string& what) const;
+    int descriptor() const;  // of a file HDF5 keeps through its POSIX driver; -1 for others
+
+    static constexpr hsize_t kWriteSlack = hsize_t(256) << 10;
+    static constexpr int kUnknownDescriptor = -2;
+
     Handle id_;
     std::string description_;
+    std::string path_;  // the file on disk, for its free space
+    mutable int descriptor_ = kUnknownDescriptor;
 };
 
 }  // namespace invx::hdf5
