@@ -3,10 +3,11 @@
 // checkpoint's state, snapshots). Checkpoints every step and frequent evaluations make most kills
 // land near a write. Run by scripts/crash-resume.sh; timed, so not a ctest test.
 //   bench_crash_resume --invx PATH --work DIR [--kills 100] [--seed 1] [--steps 60] [--eval-data
-//   FILE] [--in-flush 1]
+//   FILE] [--in-flush 1|torn]
 // With --in-flush 1 the kills are not timed by the clock but land inside HDF5's flushes: each run
-// preloads kill-in-flush.c, which kills it at a write drawn uniformly from all the writes the
-// uninterrupted run made inside H5Fflush, after half of that write's bytes (a torn write).
+// preloads kill-in-flush.c, which kills it before a write drawn uniformly from all the writes the
+// uninterrupted run made inside H5Fflush. --in-flush torn writes half of that write first, as a
+// power cut could (not a kill).
 #include <hdf5.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -170,7 +171,7 @@ int main(int argc, char** argv) {
     if (o["--invx"].empty() || o["--work"].empty() || o["--eval-data"].empty()) {
         std::fprintf(stderr,
                      "usage: bench_crash_resume --invx PATH --work DIR --eval-data FILE [--kills "
-                     "N] [--seed S] [--steps N] [--in-flush 1]\n");
+                     "N] [--seed S] [--steps N] [--in-flush 1|torn]\n");
         return 2;
     }
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
@@ -179,7 +180,7 @@ int main(int argc, char** argv) {
     const std::string reference = work + "/uninterrupted.h5", run = work + "/killed.h5",
                       log = work + "/last-run.log";
 
-    const bool inFlush = o["--in-flush"] == "1";
+    const bool inFlush = o["--in-flush"] == "1" || o["--in-flush"] == "torn";
     const std::string flushCount = work + "/flush-writes.txt";
     std::map<std::string, std::string> counting;
     if (inFlush)
@@ -236,6 +237,7 @@ int main(int argc, char** argv) {
         if (inFlush)
             killing = {{"LD_PRELOAD", INVX_KILL_IN_FLUSH_LIBRARY},
                        {"INVX_KILL_AT_FLUSH_WRITE", std::to_string(long(at))}};
+        if (o["--in-flush"] == "torn") killing["INVX_TEAR_WRITE"] = "1";
         const pid_t pid = spawn(invx, searchArguments(o, run), log, killing);
         if (!inFlush) {
             std::this_thread::sleep_for(std::chrono::duration<double>(at));

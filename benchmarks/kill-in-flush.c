@@ -1,9 +1,11 @@
 // A library preloaded (LD_PRELOAD) into `invx search` by bench_crash_resume --in-flush: it counts
 // the writes HDF5 makes to disk inside H5Fflush and, when INVX_KILL_AT_FLUSH_WRITE=K is set, kills
-// the process with SIGKILL at the K-th of them after writing only half its bytes, so that the kill
-// lands inside a flush and tears the write it interrupts (what a power cut or the OOM killer can
-// do; a kill timed by the clock almost never lands there). With INVX_FLUSH_WRITES_TO=FILE it writes
-// the number of such writes of a whole run to FILE at exit, from which the kills are drawn.
+// the process with SIGKILL just before the K-th of them, so that the kill lands inside a flush,
+// some of its writes made and the rest not (a kill timed by the clock almost never lands there).
+// A kill cannot tear one write (the kernel finishes a pwrite before the signal takes the process);
+// INVX_TEAR_WRITE=1 writes half of the K-th write first, as only a power cut or a crash of the
+// machine could. With INVX_FLUSH_WRITES_TO=FILE it writes the number of such writes of a whole run
+// to FILE at exit, from which the kills are drawn.
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <hdf5.h>
@@ -18,12 +20,14 @@ typedef ssize_t (*PwriteFunction)(int, const void*, size_t, off_t);
 static __thread int flushing;  // inside H5Fflush on this thread
 static long flushWrites;
 static long killAt = -1;
+static int tear;
 static const char* countFile;
 
 __attribute__((constructor)) static void readSettings(void) {
     const char* at = getenv("INVX_KILL_AT_FLUSH_WRITE");
     if (at) killAt = atol(at);
     countFile = getenv("INVX_FLUSH_WRITES_TO");
+    tear = getenv("INVX_TEAR_WRITE") != NULL;
 }
 
 __attribute__((destructor)) static void reportCount(void) {
@@ -46,7 +50,7 @@ herr_t H5Fflush(hid_t object, H5F_scope_t scope) {
 static ssize_t countedWrite(PwriteFunction real, int fd, const void* data, size_t size,
                             off_t offset) {
     if (flushing && ++flushWrites == killAt) {
-        if (size > 1) real(fd, data, size / 2, offset);  // torn: half of it reaches the file
+        if (tear && size > 1) real(fd, data, size / 2, offset);  // half of it reaches the file
         kill(getpid(), SIGKILL);
     }
     return real(fd, data, size, offset);

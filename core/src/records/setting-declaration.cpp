@@ -68,6 +68,8 @@ SettingValue SettingDeclaration::parse(const std::string& text) const {
         const double v = std::strtod(text.c_str(), &end);
         if (text.empty() || *end != '\0')
             throw SettingError(problem("must be a number, but is '" + text + "'"));
+        if (!std::isfinite(v))  // "1e999", "inf", "nan": no setting means them
+            throw SettingError(problem("must be a finite number, but is '" + text + "'"));
         return v;
     }
     return text;
