@@ -6,8 +6,8 @@
 //   FILE] [--in-flush 1|torn]
 // With --in-flush 1 the kills are not timed by the clock but land inside HDF5's flushes: each run
 // preloads kill-in-flush.c, which kills it before a write drawn uniformly from all the writes the
-// uninterrupted run made inside H5Fflush. --in-flush torn writes half of that write first, as a
-// power cut could (not a kill).
+// uninterrupted run made inside H5Fflush. --in-flush torn makes that write short first (up to its
+// first page boundary), as Linux can end a write for a SIGKILL.
 #include <hdf5.h>
 #include <signal.h>
 #include <sys/wait.h>

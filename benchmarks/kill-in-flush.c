@@ -2,9 +2,9 @@
 // the writes HDF5 makes to disk inside H5Fflush and, when INVX_KILL_AT_FLUSH_WRITE=K is set, kills
 // the process with SIGKILL just before the K-th of them, so that the kill lands inside a flush,
 // some of its writes made and the rest not (a kill timed by the clock almost never lands there).
-// A kill cannot tear one write (the kernel finishes a pwrite before the signal takes the process);
-// INVX_TEAR_WRITE=1 writes half of the K-th write first, as only a power cut or a crash of the
-// machine could. With INVX_FLUSH_WRITES_TO=FILE it writes the number of such writes of a whole run
+// INVX_TEAR_WRITE=1 makes that write short first: its bytes up to the first page boundary reach
+// the file, the rest not, as when Linux ends a buffered write between two pages for a SIGKILL
+// (docs/experiment-file.md); a write within one page is not torn. With INVX_FLUSH_WRITES_TO=FILE it writes the number of such writes of a whole run
 // to FILE at exit, from which the kills are drawn.
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -50,7 +50,8 @@ herr_t H5Fflush(hid_t object, H5F_scope_t scope) {
 static ssize_t countedWrite(PwriteFunction real, int fd, const void* data, size_t size,
                             off_t offset) {
     if (flushing && ++flushWrites == killAt) {
-        if (tear && size > 1) real(fd, data, size / 2, offset);  // half of it reaches the file
+        const size_t toBoundary = 4096 - (size_t)(offset % 4096);
+        if (tear && size > toBoundary) real(fd, data, toBoundary, offset);
         kill(getpid(), SIGKILL);
     }
     return real(fd, data, size, offset);

@@ -6,4 +6,5 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/build.sh" -DINVX_BUILD_TESTS=ON
 source "$root/scripts/data-dir.sh"
 cd "$root/build"
-ctest --output-on-failure
+# One test per core: the suite's tests hold under load (scripts/test-under-load.sh).
+ctest --output-on-failure -j "$(nproc)"

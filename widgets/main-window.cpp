@@ -385,7 +385,9 @@ bool MainWindow::openExperiment(const QString& path, QString* error) {
         return true;
     }
     try {
-        runs_.add(std::make_unique<RunData>(loadRun(path)));
+        auto run = std::make_unique<RunData>(loadRun(path));
+        if (!run->damageNote.isEmpty()) messages_->showNote(run->damageNote);
+        runs_.add(std::move(run));
     } catch (const std::exception& e) {
         const QString sentence = QString::fromStdString(e.what());
         if (error) *error = sentence;

@@ -28,6 +28,9 @@ struct RunData {
     std::vector<double> stateLoss, stateCe, stateMse;
     std::vector<EvaluationRecord> evaluations;
     std::vector<std::int64_t> checkpointSteps;  // the step of each checkpoint in the file
+    // Set when the file's last checkpoints are damaged and read as not written (said once, when
+    // the run is opened).
+    QString damageNote;
 
     // The index of the checkpoint nearest to `step` (-1 when there is none).
     std::int64_t nearestCheckpoint(double step) const;

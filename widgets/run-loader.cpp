@@ -26,6 +26,7 @@ bool refreshRun(RunData& run) {
     if (count > have) steps = file.steps(have, count - have);
     std::vector<EvaluationRecord> evaluations = file.evaluations();
     std::vector<std::int64_t> checkpointSteps = file.checkpointSteps();
+    const QString damageNote = QString::fromStdString(file.damageNote());
     if (count < have)
         throw Error("experiment file '" + run.path.toStdString() + "' now has fewer steps (" +
                     std::to_string(count) + ") than were read (" + std::to_string(have) +
@@ -41,6 +42,7 @@ bool refreshRun(RunData& run) {
     for (const StepRecord& r : steps) run.append(r);
     run.evaluations = std::move(evaluations);
     run.checkpointSteps = std::move(checkpointSteps);
+    run.damageNote = damageNote;
     return changed;
 }
 

@@ -200,20 +200,23 @@ void TestSearchRun::aRefusedResumeLeavesTheFileAsItWas() {
         std::function<void(SearchRunRequest&)> ask;
         const char* expected;
     };
+    // A damaged last checkpoint is read as not written (the run resumes from the one before), so
+    // these damage every checkpoint: nothing is left to resume from.
     const std::vector<Damage> damages = {
         {"recent-count",
          [&](const std::string& f) {
-             test::overwriteRow(f, "/checkpoints/recent_count", std::uint64_t(checkpoints - 1),
-                                1000000);
+             for (std::int64_t c = 0; c < checkpoints; ++c)
+                 test::overwriteRow(f, "/checkpoints/recent_count", std::uint64_t(c), 1000000);
          },
          {},
          "recent steps"},
-        {"step-order",
+        {"negative-steps",
          [&](const std::string& f) {
-             test::overwriteRow(f, "/checkpoints/step", std::uint64_t(checkpoints - 1), 1);
+             for (std::int64_t c = 0; c < checkpoints; ++c)
+                 test::overwriteRow(f, "/checkpoints/step", std::uint64_t(c), -5 - c);
          },
          {},
-         "checkpoint 4 (step 1)"},
+         "is at a negative step"},
         {"other-model",
          {},
          [&](SearchRunRequest& r) { r.modelPath = fixture_.otherModel; },

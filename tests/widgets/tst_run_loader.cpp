@@ -6,6 +6,7 @@
 #include "experiment-folder.h"
 #include "invx/error.h"
 #include "invx/experiment-file.h"
+#include "invx/random-generator.h"
 #include "run-loader.h"
 
 using namespace invx;
@@ -24,6 +25,7 @@ class TestRunLoader : public QObject {
     void loadedRunMatchesTheFile();
     void followingAGrowingFile();
     void truncatedAndForeignFilesAreRefusedByName();
+    void aDamagedLastCheckpointIsReadAsNotWritten();
 };
 
 void TestRunLoader::loadedRunMatchesTheFile() {
@@ -95,4 +97,40 @@ void TestRunLoader::truncatedAndForeignFilesAreRefusedByName() {
 }
 
 QTEST_MAIN(TestRunLoader)
+void TestRunLoader::aDamagedLastCheckpointIsReadAsNotWritten() {
+    // A last checkpoint whose scale no search reaches: the run opens at the one before and says
+    // why, once.
+    ModelIdentity model;
+    model.path = "/models/tiny", model.configJson = R"({"hidden_size": 8})";
+    model.fingerprint = "0123456789abcdef", model.parameters = 1234;
+    model.layers = 1, model.hidden = 8, model.ffn = 6, model.device = "cpu",
+    model.dtype = "float32";
+    CalibrationBatch calibration;
+    calibration.corpus = "wikipedia", calibration.samples = 1, calibration.length = 3;
+    calibration.ids = {2, 10, 11};
+    auto checkpointAt = [](std::int64_t step, float scale) {
+        SearchCheckpoint c;
+        c.step = step, c.acceptedSteps = 1, c.bestLoss = 1.0, c.elapsedSeconds = 1.0;
+        c.rng = RandomGenerator(std::uint64_t(step)).state();
+        c.layers.push_back(LayerInvariance::identity(6));
+        c.layers[0].scales[2] = scale;
+        return c;
+    };
+    const QString path = file("damaged-tail.h5");
+    {
+        ExperimentFile f =
+            ExperimentFile::create(path.toStdString(), SearchSettings{}, model, calibration);
+        f.appendCheckpoint(checkpointAt(5, 1.5f));
+        f.appendCheckpoint(checkpointAt(10, 1e38f));
+        f.publish();
+    }
+    const RunData run = loadRun(path);
+    QCOMPARE(run.checkpointSteps, (std::vector<std::int64_t>{5}));
+    QVERIFY2(run.damageNote.contains("its last checkpoint is damaged") &&
+                 run.damageNote.contains("a scale is 1e+38") &&
+                 run.damageNote.contains("ended at checkpoint 0"),
+             qPrintable(run.damageNote));
+    QVERIFY(loadRun(synthetic("intact.h5")).damageNote.isEmpty());
+}
+
 #include "tst_run_loader.moc"
