@@ -26,6 +26,9 @@ class SearchWorker::Observer : public SearchObserver {
         }
         if (!worker_->notified_.exchange(true)) post([w = worker_] { Q_EMIT w->stepsReady(); });
     }
+    void onEvaluationStart(std::int64_t step) override {
+        post([w = worker_, step = qint64(step)] { Q_EMIT w->evaluationStarted(step); });
+    }
     void onEvaluation(const EvaluationRecord& record) override {
         post([w = worker_, record] { Q_EMIT w->evaluationReady(record); });
     }
