@@ -4,6 +4,7 @@
 // (app/workbench/inspector-worker) loads each experiment's model once on its own thread.
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 #include "invx/search-records.h"
@@ -21,6 +22,12 @@ struct LayerInspection {
     std::vector<double>
         positionChanges;         // per FFN position: checkpoints up to this one that moved it
     QVector<double> invariance;  // per decoder layer: largest |original - transformed| output
+    QString device;              // where the layer was rebuilt: "cpu", "cuda:0"; "" = not rebuilt
+    // A run whose model could not be loaded here: what the file alone holds (the invariance
+    // states, position changes; no weights, no invariance check), the model as the file names it
+    // and the core's sentence saying why.
+    QString missingModel, missingModelReason;
+    bool hasWeights() const { return now.fc1.rows > 0; }
 };
 
 class LayerInspectorSource : public QObject {
@@ -30,6 +37,10 @@ class LayerInspectorSource : public QObject {
     // Asks for `layer` at `checkpoint` (-1: the last). A newer request replaces one not yet
     // started.
     virtual void request(const QString& experiment, std::int64_t checkpoint, int layer) = 0;
+    // Where layers can be rebuilt: "cpu", and "cuda" where this machine has a GPU.
+    virtual QStringList devices() const { return {QStringLiteral("cpu")}; }
+    // Rebuild on `device` from the next request on (models already loaded move when asked again).
+    virtual void setDevice(const QString& device) {}
 
   Q_SIGNALS:
     void ready(const invx::gui::LayerInspection& inspection);
