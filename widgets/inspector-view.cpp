@@ -241,8 +241,9 @@ void InspectorView::display(const LayerInspection& inspection) {
 
 // What the file alone holds, and one line saying what needs the model.
 void InspectorView::showWithoutModel() {
-    const QString model =
-        shown_.missingModel.isEmpty() ? tr("The run's model") : shown_.missingModel;
+    const QString model = shown_.missingModel.isEmpty()
+                              ? tr("The run's model")
+                              : tr("The model %1").arg(shown_.missingModel);
     modelNote_->setText(
         tr("%1 is not on this machine: the weights histograms, outlier maps, a neuron's weights "
            "and the invariance check need it; the permutations, scales, angles and accepted "
@@ -251,7 +252,7 @@ void InspectorView::showWithoutModel() {
     modelNote_->setToolTip(shown_.missingModelReason);
     modelNote_->setVisible(true);
     invariance_->clear();
-    const QString why = tr("Needs the model: the weights are not in the experiment file");
+    const QString why = tr("Needs the model:\nthe weights are not in the file");
     weights_->clear(why);
     maps_->clear(why);
     permutation_->draw(shown_);

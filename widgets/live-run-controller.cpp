@@ -184,9 +184,11 @@ void LiveRunController::takeLiveSteps() {
         resumeCut_ = steps.front().step;
     }
     for (const StepRecord& r : steps) live_->append(r);
-    if (!stepped_) {
+    // Starting… gives way to Running; a pause names the step the search actually held at (the
+    // one it was finishing when Pause was pressed).
+    if (!stepped_ || activity() == Activity::Paused) {
         stepped_ = true;
-        reportActivity();  // Starting… gives way to Running
+        reportActivity();
     }
     clockSteps(steps.back().step);
     if (resumed)

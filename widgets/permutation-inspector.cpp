@@ -147,7 +147,7 @@ void PermutationInspector::describeNeuronWithoutWeights(std::int64_t neuron) {
                              .arg(found - state.permutation.begin())
                              .arg(double(state.scales.at(std::size_t(neuron))), 0, 'g', 5)
                              .arg(double(angle), 0, 'g', 3));
-    const QString why = tr("Needs the model: the weights are not in the experiment file");
+    const QString why = tr("Needs the model:\nthe weights are not in the file");
     for (CurvePlot* plot : {neuronRow_, neuronColumn_}) {
         plot->setLabels(QString(), QString(), QString());
         plot->setCurves({});

@@ -230,7 +230,7 @@ void TestInspectorView::aRunWithoutItsModelShowsWhatTheFileHolds() {
     view.setAcceptedSteps(data.step, data.layer, data.accepted);
     view.display(last);
     // One line says what needs the model; the reason is behind it.
-    QVERIFY2(view.modelNote().startsWith("synthetic is not on this machine: the weights "
+    QVERIFY2(view.modelNote().startsWith("The model synthetic is not on this machine: the weights "
                                          "histograms, outlier maps"),
              qPrintable(view.modelNote()));
     QVERIFY(view.findChild<QLabel*>("modelNote")->toolTip().contains(reason));

@@ -167,15 +167,17 @@ void TestLiveRunController::theStatusLineSaysPausedEvaluatingAndStopping() {
     QCOMPARE(status.last().front().toString(), QString("Paused at step 20"));
     Q_EMIT launcher_->message("writing a checkpoint");  // a pause stays in view
     QCOMPARE(status.last().front().toString(), QString("Paused at step 20"));
+    launcher_->emitSteps(21, 21);  // the step it was finishing when Pause was pressed
+    QTRY_COMPARE(status.last().front().toString(), QString("Paused at step 21"));
     live_->pauseOrResume();
     QCOMPARE(status.last().front().toString(), QString("Running"));
     live_->stop();
     QCOMPARE(live_->activity(), Activity::Stopping);
     QCOMPARE(status.last().front().toString(),
              QString("Stopping: finishing the step and writing a checkpoint…"));
-    launcher_->finish(true, 20);
+    launcher_->finish(true, 21);
     QCOMPARE(live_->activity(), Activity::Idle);
-    QVERIFY(status.last().front().toString().startsWith("Stopped after 20 steps"));
+    QVERIFY(status.last().front().toString().startsWith("Stopped after 21 steps"));
 }
 
 void TestLiveRunController::rateAndTimeLeftLeaveOutPausedAndEvaluatingTime() {
