@@ -11,8 +11,8 @@
 # of tools/results-table-gpu.sh (default out/results-table).
 # Usage: tools/workbench-screenshots.sh [OUT_DIR] [WORK_DIR] [STEPS] [RESULTS_DIR]
 # One shot alone (about 40 s): build/app/workbench/workbench-screenshots OUT_DIR WORK_DIR --only
-# inspector-no-model (or form-and-status: the form refusing group 7, a paused run's status line,
-# into WORK_DIR to look at), under xvfb-run -s "-screen 0 1600x1000x24".
+# inspector-no-model (or review: the form refusing group 7, a paused run's status line and the
+# inspector on it, into WORK_DIR to look at), under xvfb-run -s "-screen 0 1600x1000x24".
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/docs/images}

@@ -99,8 +99,9 @@ bool inspectorWithoutModel(MainWindow& window, SearchWorker& worker, const QStri
     return true;
 }
 
-// The form refusing a group size the model's widths do not take, and the status line of a paused
-// demo search: to look at, in WORK_DIR (`--only form-and-status`).
+// The form refusing a group size the model's widths do not take, the status line of a paused demo
+// search, and the inspector's tabs on that run once it has a checkpoint: to look at, in WORK_DIR
+// (`--only review`).
 bool formAndStatus(MainWindow& window, SearchWorker& worker, const QString& work) {
     invx::SearchSettings s = SearchSettingsForm::presetSettings("demo");
     s.quant.groupSize = 7;
@@ -115,6 +116,17 @@ bool formAndStatus(MainWindow& window, SearchWorker& worker, const QString& work
     window.pauseOrResume();
     QTest::qWait(3000);
     grab(window, QDir(work).filePath("status-paused.png"));
+    window.pauseOrResume();
+    waitFor([&] { return window.liveRun() && !window.liveRun()->checkpointSteps.empty(); }, 300);
+    window.inspectRun(window.liveRun());
+    InspectorView* view = window.inspectorView();
+    waitFor([&] { return view->shown().now.fc1.rows > 0; }, 300);
+    for (auto [tab, name] : {std::pair{InspectorView::WeightsTab, "weights"},
+                             std::pair{InspectorView::MapsTab, "maps"},
+                             std::pair{InspectorView::PermutationTab, "permutation"}}) {
+        view->selectTab(tab);
+        grab(window, QDir(work).filePath(QStringLiteral("inspector-live-%1.png").arg(name)));
+    }
     window.stopSearch();
     return waitFor([&] { return !worker.running(); }, 120);
 }
@@ -147,8 +159,11 @@ int main(int argc, char** argv) {
     window.show();
     if (only == QLatin1String("inspector-no-model"))
         return inspectorWithoutModel(window, worker, out, work) ? 0 : 1;
-    if (only == QLatin1String("form-and-status"))
-        return formAndStatus(window, worker, work) ? 0 : 1;
+    if (only == QLatin1String("review")) return formAndStatus(window, worker, work) ? 0 : 1;
+    if (!only.isEmpty()) {
+        std::fprintf(stderr, "workbench-screenshots: --only takes inspector-no-model or review\n");
+        return 2;
+    }
 
     // An ablation over the invariances, two seeds each, on the demo preset.
     invx::SearchSettings s = SearchSettingsForm::presetSettings("demo");
