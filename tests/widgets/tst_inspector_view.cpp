@@ -55,6 +55,8 @@ class TestInspectorView : public QObject {
     void aRunWithoutItsModelShowsWhatTheFileHolds();
     void theDeviceIsOfferedOnlyWhereThereIsAChoice();
     void emptyPlotsSayWhatWillAppear();
+    void perLayerAxesStayReadable_data();
+    void perLayerAxesStayReadable();
 };
 
 void TestInspectorView::inspectorDrawsTheCoresNumbers() {
@@ -310,6 +312,40 @@ void TestInspectorView::emptyPlotsSayWhatWillAppear() {
         QVERIFY(!plot->xAxis->visible());  // no 0-5 axes of nothing
     }
     QVERIFY(view.beforeMap()->showsEmptyText() && !view.beforeMap()->colourScale()->visible());
+}
+
+void TestInspectorView::perLayerAxesStayReadable_data() {
+    QTest::addColumn<int>("layers");
+    QTest::addColumn<int>("every");
+    QTest::newRow("40 layers: every 5th labelled") << 40 << 5;
+    QTest::newRow("80 layers: every 10th labelled") << 80 << 10;
+}
+
+void TestInspectorView::perLayerAxesStayReadable() {
+    QFETCH(int, layers);
+    QFETCH(int, every);
+    LayerInspection i;
+    i.start.fc1 = i.now.fc1 = test::syntheticMatrix("fc1", 16, 8, 8, 0);
+    i.start.fc2 = i.now.fc2 = test::syntheticMatrix("fc2", 8, 16, 8, 0);
+    i.now.invariance = LayerInvariance::identity(16);
+    i.invariance.fill(1e-6, layers);
+    InspectorView view;
+    view.resize(1400, 900);
+    view.display(i);
+    // The invariance check: one bar per layer, a label every 5th or 10th, a sub-tick at each.
+    auto ticker = view.invariancePlot()->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
+    QVERIFY(ticker);
+    QCOMPARE(ticker->ticks().size(), layers / every);
+    QCOMPARE(ticker->ticks().value(double(every)), QString("layer %1").arg(every));
+    // The accepted changes per layer: whole layers, a handful of labels.
+    std::vector<double> step;
+    std::vector<int> layer;
+    for (int l = 0; l < layers; ++l) step.push_back(l + 1), layer.push_back(l);
+    view.setAcceptedSteps(step, layer, std::vector<std::uint8_t>(step.size(), 1));
+    view.timelinePlot()->replot();
+    const QVector<double> ticks = view.timelinePlot()->yAxis->tickVector();
+    QVERIFY2(ticks.size() >= 3 && ticks.size() <= 12, qPrintable(QString::number(ticks.size())));
+    for (double t : ticks) QCOMPARE(t, std::round(t));
 }
 
 QTEST_MAIN(TestInspectorView)
