@@ -2,6 +2,7 @@
 
 #include <QMetaObject>
 
+#include "background-priority.h"
 #include "file-layer-inspection.h"
 #include "invx/compute-devices.h"
 #include "invx/experiment-inspector.h"
@@ -15,6 +16,7 @@ InspectorWorker::InspectorWorker(QObject* parent) : LayerInspectorSource(parent)
     connect(&thread_, &QThread::finished, context_, &QObject::deleteLater);
     thread_.setObjectName(QStringLiteral("inspector"));
     thread_.start(QThread::LowPriority);
+    QMetaObject::invokeMethod(context_, &lowerThisThreadsPriority, Qt::QueuedConnection);
 }
 
 InspectorWorker::~InspectorWorker() {

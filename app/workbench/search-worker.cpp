@@ -2,6 +2,7 @@
 
 #include <QMetaObject>
 
+#include "background-priority.h"
 #include "invx/compute-devices.h"
 #include "invx/search-run.h"
 
@@ -81,6 +82,7 @@ void SearchWorker::start(const SearchRunRequest& request) {
 }
 
 void SearchWorker::run(const SearchRunRequest& request) {
+    lowerThisThreadsPriority();  // before libtorch starts its threads from this one
     Observer observer(this);
     try {
         const SearchSummary summary = runSearch(request, observer, *control_);
