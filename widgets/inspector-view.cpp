@@ -117,9 +117,10 @@ QLayout* InspectorView::buildControls() {
 
 void InspectorView::setSource(LayerInspectorSource* source) {
     source_ = source;
-    connect(source_, &LayerInspectorSource::ready, this, [this](const LayerInspection& i) {
-        if (i.experiment == experiment_) display(i);
-    });
+    connect(source_, &LayerInspectorSource::ready, this,
+            [this](const std::shared_ptr<LayerInspection>& i) {
+                if (i && i->experiment == experiment_) display(std::move(*i));
+            });
     connect(source_, &LayerInspectorSource::failed, this,
             [this](const QString& e) { title_->setText(e); });
     const QStringList devices = source_->devices();
@@ -216,10 +217,10 @@ QString InspectorView::titleText(const LayerInspection& inspection) const {
         .arg(where);
 }
 
-void InspectorView::display(const LayerInspection& inspection) {
-    shown_ = inspection;
+void InspectorView::display(LayerInspection inspection) {
+    shown_ = std::move(inspection);
     haveShown_ = true;
-    title_->setText(titleText(inspection));
+    title_->setText(titleText(shown_));
     if (!shown_.hasWeights()) {
         showWithoutModel();
         return;
@@ -227,12 +228,12 @@ void InspectorView::display(const LayerInspection& inspection) {
     modelNote_->setVisible(false);
     modelNote_->clear();
     QStringList parts;
-    for (int l = 0; l < inspection.invariance.size(); ++l)
-        parts << QStringLiteral("%1: %2").arg(l).arg(inspection.invariance[l], 0, 'g', 3);
+    for (int l = 0; l < shown_.invariance.size(); ++l)
+        parts << QStringLiteral("%1: %2").arg(l).arg(shown_.invariance[l], 0, 'g', 3);
     invariance_->setText(tr("Invariance check at step %1, largest |original − transformed| block "
                             "output per layer (unquantized, "
                             "calibration batch): ")
-                             .arg(inspection.now.step) +
+                             .arg(shown_.now.step) +
                          parts.join(QStringLiteral(", ")));
     if (!matrixNow())
         matrix_->setCurrentText(QStringLiteral("fc1"));  // a layer without attention snapshots

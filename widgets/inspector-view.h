@@ -52,8 +52,8 @@ class InspectorView : public QWidget {
     // enabled only where there is more than one.
     QString device() const;
     void selectDevice(const QString& device);
-    // Draws an answer (the source's, or a test's).
-    void display(const LayerInspection& inspection);
+    // Draws an answer (the source's, moved in; or a test's).
+    void display(LayerInspection inspection);
     const LayerInspection& shown() const { return shown_; }
     // The one line shown while the model is not on this machine ("" otherwise).
     QString modelNote() const;

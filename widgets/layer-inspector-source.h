@@ -6,6 +6,7 @@
 #include <QString>
 #include <QStringList>
 #include <QVector>
+#include <memory>
 
 #include "invx/search-records.h"
 
@@ -43,10 +44,13 @@ class LayerInspectorSource : public QObject {
     virtual void setDevice(const QString& device) {}
 
   Q_SIGNALS:
-    void ready(const invx::gui::LayerInspection& inspection);
+    // The answer is handed over whole (a demo layer's snapshots are tens of MB): the view that
+    // shows it takes its contents instead of copying them on the window's thread.
+    void ready(std::shared_ptr<invx::gui::LayerInspection> inspection);
     void failed(const QString& error);
 };
 
 }  // namespace invx::gui
 
 Q_DECLARE_METATYPE(invx::gui::LayerInspection)
+Q_DECLARE_METATYPE(std::shared_ptr<invx::gui::LayerInspection>)

@@ -11,6 +11,7 @@ namespace invx::gui {
 
 InspectorWorker::InspectorWorker(QObject* parent) : LayerInspectorSource(parent) {
     qRegisterMetaType<invx::gui::LayerInspection>();
+    qRegisterMetaType<std::shared_ptr<invx::gui::LayerInspection>>();
     context_ = new QObject;
     context_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, context_, &QObject::deleteLater);
@@ -55,8 +56,7 @@ void InspectorWorker::serve() {
     }
     if (!next) return;
     try {
-        const LayerInspection result = inspect(*next);
-        Q_EMIT ready(result);  // queued to the window's thread
+        Q_EMIT ready(std::make_shared<LayerInspection>(inspect(*next)));  // queued to the window
     } catch (const std::exception& e) {
         Q_EMIT failed(QString::fromStdString(e.what()));
     }
