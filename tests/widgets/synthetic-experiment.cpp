@@ -72,8 +72,8 @@ void writeSyntheticExperiment(const QString& path, const SyntheticRun& run) {
         SearchCheckpoint c;
         c.step = run.steps * (k + 1) / run.checkpoints;
         c.acceptedSteps = c.step / 3;
-        c.rng = {1, 2, 3,
-                 std::uint64_t(k + 1)};  // any state but all-zero, which xoshiro never reaches
+        // Any generator state but all-zero, which xoshiro never reaches (the file refuses it).
+        c.rng = {1, 2, 3, std::uint64_t(k + 1)};
         for (int l = 0; l < run.layers; ++l) c.layers.push_back(checkpointState(k, l));
         file.appendCheckpoint(c);
     }
