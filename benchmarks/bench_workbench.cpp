@@ -2,15 +2,17 @@
 // demo-model search runs on the worker thread (goal: under 50 ms), the redraw time of a plot
 // holding 1,000,000 points per curve after a pan (goal: under 16 ms), and the cost of a refresh
 // while a run of 200,000 synthetic steps is followed live (goal: the same at 200,000 steps as at
-// 10,000).
+// 10,000), and the time a tab switch takes while a synthetic run is followed live and while a
+// demo-model search runs (goal: under 100 ms), with the largest event-loop gap meanwhile.
 //   scripts/bench-workbench.sh [--seconds 30] [--points 1000000] [--curves 3] [--redraws 40]
 //                              [--live-steps 200000] [--live-batch 100] [--live-smoothing
-//                              ema|ma|none]
-//                              [--only all|redraw|search|live]
+//                              ema|ma|none] [--tab-steps 50000] [--tab-switches 40]
+//                              [--only all|redraw|search|live|tabs]
 #include <QApplication>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -22,6 +24,9 @@
 #include <vector>
 
 #include "curve-plot.h"
+#include "inspector-view.h"
+#include "inspector-worker.h"
+#include "layer-inspector-source.h"
 #include "main-window.h"
 #include "message-sink.h"
 #include "run-data.h"
@@ -285,6 +290,144 @@ void liveFollowing(std::int64_t total, std::int64_t batch, const QString& smooth
     reportRefreshes(times, total, 30);
 }
 
+// An inspector source that answers nothing: the Inspect tab is there, as in the window.
+class IdleInspectorSource : public LayerInspectorSource {
+  public:
+    void request(const QString&, std::int64_t, int) override {}
+};
+
+struct TabSwitchTimes {
+    std::vector<double> all, gaps;
+    std::map<QString, std::vector<double>> byTab;
+};
+
+// Moves to the next tab of `window` every 250 ms, `switches` times, timing each switch from
+// setCurrentIndex to the new tab painted with its queued replots done; a 5 ms timer measures the
+// event loop's gaps meanwhile.
+TabSwitchTimes switchTabs(MainWindow& window, int switches) {
+    TabSwitchTimes out;
+    auto* tabs = qobject_cast<QTabWidget*>(window.centralWidget());
+    QElapsedTimer tick;
+    QTimer ticker;
+    ticker.setInterval(5);
+    QObject::connect(&ticker, &QTimer::timeout, [&] {
+        out.gaps.push_back(double(tick.nsecsElapsed()) / 1e6);
+        tick.restart();
+    });
+    QTimer switcher;
+    switcher.setInterval(250);
+    QObject::connect(&switcher, &QTimer::timeout, [&] {
+        const int to = (tabs->currentIndex() + 1) % tabs->count();
+        QElapsedTimer clock;
+        clock.start();
+        tabs->setCurrentIndex(to);
+        QCoreApplication::processEvents();  // layouts, resizes and the plots' queued replots
+        tabs->currentWidget()->repaint();   // the paint the user waits for
+        QCoreApplication::processEvents();
+        const double ms = double(clock.nsecsElapsed()) / 1e6;
+        out.all.push_back(ms);
+        out.byTab[tabs->tabText(to)].push_back(ms);
+    });
+    tick.start();
+    ticker.start();
+    switcher.start();
+    while (int(out.all.size()) < switches) QTest::qWait(20);
+    return out;
+}
+
+void reportTabSwitches(const TabSwitchTimes& t, const QString& what) {
+    std::printf(
+        "tab switches while %s (%zu switches, platform %s): median %.1f ms, largest %.1f ms; event "
+        "loop meanwhile: largest gap %.1f ms, 99th percentile %.1f ms\n",
+        qPrintable(what), t.all.size(), qPrintable(QApplication::platformName()),
+        percentile(t.all, 0.5), percentile(t.all, 1.0), percentile(t.gaps, 1.0),
+        percentile(t.gaps, 0.99));
+    for (const auto& [tab, times] : t.byTab)
+        std::printf(
+            "  to %-12s median %6.1f ms, largest %6.1f ms, first visit %6.1f ms (%zu "
+            "switches)\n",
+            qPrintable(tab), percentile(times, 0.5), percentile(times, 1.0), times.front(),
+            times.size());
+}
+
+// Tab switches while a demo-model search runs on the worker thread, once the Inspect tab shows a
+// layer of the live run (rebuilt again by the inspector's own thread at each new checkpoint).
+void tabSwitchesDuringDemo(int switches) {
+    QTemporaryDir dir;
+    SearchWorker worker;
+    InspectorWorker inspector;
+    StderrMessages messages;
+    MainWindow window(&worker, QStringLiteral(INVX_DEMO_MODEL_DIR), &inspector, &messages);
+    window.setExperimentFolder(dir.path());
+    window.resize(1600, 1000);
+    window.show();
+    window.form()->applyPreset(QStringLiteral("demo"));
+    window.form()->setOutputPath(dir.filePath(QStringLiteral("tabs.h5")));
+    if (!window.startSearch()) {
+        std::fprintf(stderr, "bench_workbench: the search did not start\n");
+        return;
+    }
+    QElapsedTimer wait;
+    wait.start();
+    while ((!window.liveRun() || window.liveRun()->checkpointSteps.empty()) &&
+           wait.elapsed() < 300000)
+        QTest::qWait(50);
+    if (window.liveRun()) window.inspectRun(window.liveRun());
+    while (window.inspectorView()->shown().now.fc1.rows == 0 && wait.elapsed() < 300000)
+        QTest::qWait(50);
+    const TabSwitchTimes t = switchTabs(window, switches);
+    const std::size_t steps = window.liveRun() ? window.liveRun()->stepCount() : 0;
+    window.stopSearch();
+    while (worker.running()) QTest::qWait(50);
+    reportTabSwitches(
+        t, QStringLiteral("a demo search runs, a layer of it inspected (%1 steps at the end)")
+               .arg(qulonglong(steps)));
+}
+
+// Tab switches while a run of synthetic steps is followed live: `steps` steps are in the run
+// first, then batches of 100 arrive every 100 ms (1,000 steps a second, far above the demo's few).
+void tabSwitchesDuringSyntheticRun(std::int64_t steps, int switches) {
+    QTemporaryDir dir;
+    SyntheticLauncher launcher;
+    IdleInspectorSource inspector;
+    StderrMessages messages;
+    MainWindow window(&launcher, QStringLiteral(INVX_DEMO_MODEL_DIR), &inspector, &messages);
+    window.setExperimentFolder(dir.path());
+    window.resize(1600, 1000);
+    window.show();
+    window.form()->applyPreset(QStringLiteral("demo"));
+    window.form()->setOutputPath(dir.filePath(QStringLiteral("tabs.h5")));
+    if (!window.startSearch()) {
+        std::fprintf(stderr, "bench_workbench: the live run did not start\n");
+        return;
+    }
+    launcher.clock.start();
+    for (std::int64_t done = 0; done < steps; done += 1000) {
+        launcher.takenAt = -1;
+        launcher.queue(done, 1000);
+        QElapsedTimer wait;
+        wait.start();
+        while (launcher.takenAt < 0 && wait.elapsed() < 10000)
+            QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
+    }
+    QTest::qWait(200);
+    std::int64_t next = steps;
+    QTimer feed;
+    feed.setInterval(100);
+    QObject::connect(&feed, &QTimer::timeout, [&] {
+        launcher.queue(next, 100);
+        next += 100;
+    });
+    feed.start();
+    const TabSwitchTimes t = switchTabs(window, switches);
+    feed.stop();
+    const std::size_t shown = window.liveRun() ? window.liveRun()->stepCount() : 0;
+    launcher.end();
+    reportTabSwitches(t, QStringLiteral("a synthetic run is followed live (%1 steps at the end, "
+                                        "1,000 steps/s arriving)")
+                             .arg(qulonglong(shown)));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -297,7 +440,8 @@ int main(int argc, char** argv) {
     std::map<std::string, std::string> o{{"--seconds", "30"},         {"--points", "1000000"},
                                          {"--curves", "3"},           {"--redraws", "40"},
                                          {"--live-steps", "200000"},  {"--live-batch", "100"},
-                                         {"--live-smoothing", "ema"}, {"--only", "all"}};
+                                         {"--live-smoothing", "ema"}, {"--only", "all"},
+                                         {"--tab-steps", "50000"},    {"--tab-switches", "40"}};
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!o.count(argv[i])) {
             std::fprintf(stderr, "bench_workbench: unknown option %s\n", argv[i]);
@@ -314,6 +458,10 @@ int main(int argc, char** argv) {
     if (only == "all" || only == "live")
         liveFollowing(std::stoll(o["--live-steps"]), std::stoll(o["--live-batch"]),
                       QString::fromStdString(o["--live-smoothing"]));
+    if (only == "all" || only == "tabs") {
+        tabSwitchesDuringSyntheticRun(std::stoll(o["--tab-steps"]), std::stoi(o["--tab-switches"]));
+        tabSwitchesDuringDemo(std::stoi(o["--tab-switches"]));
+    }
     if (only == "all" || only == "search") eventLoopGap(std::stod(o["--seconds"]));
     return 0;
 }

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # The workbench screenshots in docs/images, taken on a real X server (Xvfb): an ablation of the
 # invariances on the demo model (8 runs), their comparison (the seed-0 runs; P and P+S+R as seed
-# groups), the three inspector tabs on the P+S+R run, and a live run; the inspector's figures
+# groups), the three inspector tabs on the P+S+R run, the inspector on a run whose model is not on
+# this machine (a short demo search on a copy of the demo model, the copy then removed), and a live
+# run; the inspector's figures
 # exported in the ICML column style go to WORK_DIR/inspector-figures. The seed groups' figures are
 # exported as PDF (WORK_DIR/figures-icml-column, figures-icml-double) and rendered into docs/images
 # by pdftoppm, as a reader's PDF viewer shows them. About 15 minutes on 2 cores the first time, 1 minute once the
 # ablation exists in WORK_DIR. The Results tab is taken when RESULTS_DIR holds the experiment files
 # of tools/results-table-gpu.sh (default out/results-table).
 # Usage: tools/workbench-screenshots.sh [OUT_DIR] [WORK_DIR] [STEPS] [RESULTS_DIR]
+# One shot alone (about 40 s): build/app/workbench/workbench-screenshots OUT_DIR WORK_DIR --only
+# inspector-no-model (or review: the form refusing group 7, a paused run's status line and the
+# inspector on it, into WORK_DIR to look at), under xvfb-run -s "-screen 0 1600x1000x24".
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/docs/images}

@@ -56,6 +56,13 @@ GroupMapPlot::GroupMapPlot(QWidget* parent) : QCustomPlot(parent) {
     outline_->setScatterStyle(
         QCPScatterStyle(QCPScatterStyle::ssSquare, QPen(QColor(213, 94, 0), 1.2), Qt::NoBrush, 5));
     outline_->setName(tr("above the percentile"));
+    emptyItem_ = new QCPItemText(this);
+    emptyItem_->setClipToAxisRect(false);
+    emptyItem_->position->setType(QCPItemPosition::ptAxisRectRatio);
+    emptyItem_->position->setCoords(0.5, 0.5);
+    emptyItem_->setPositionAlignment(Qt::AlignCenter);
+    emptyItem_->setColor(QColor(90, 90, 90));
+    emptyItem_->setVisible(false);
     connect(this, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
         qint64 r, g;
         if (cellAt(e->position(), &r, &g)) Q_EMIT cellHovered(r, g);
@@ -85,7 +92,36 @@ void GroupMapPlot::setCells(const QString& title, std::int64_t rows, std::int64_
     outline_->setData(ox, oy);
     xAxis->setRange(-0.5, double(groups) - 0.5);
     yAxis->setRange(-0.5, double(rows) - 0.5);
+    updateEmptyState();
     replot(rpQueuedReplot);
+}
+
+void GroupMapPlot::clearCells(const QString& title) {
+    title_->setText(title);
+    rows_ = groups_ = 0;
+    values_.clear();
+    map_->data()->clear();
+    outline_->data()->clear();
+    updateEmptyState();
+    replot(rpQueuedReplot);
+}
+
+void GroupMapPlot::setEmptyText(const QString& text) {
+    emptyText_ = text;
+    updateEmptyState();
+    replot(rpQueuedReplot);
+}
+
+bool GroupMapPlot::showsEmptyText() const { return emptyItem_->visible(); }
+
+// An empty map says what will appear there instead of showing axes and a colour bar of nothing.
+void GroupMapPlot::updateEmptyState() {
+    const bool empty = rows_ == 0 && !emptyText_.isEmpty();
+    emptyItem_->setText(emptyText_);
+    emptyItem_->setFont(xAxis->labelFont());
+    emptyItem_->setVisible(empty);
+    for (QCPAxis* axis : {xAxis, yAxis}) axis->setVisible(!empty);
+    colourScale_->setVisible(!empty);
 }
 
 void GroupMapPlot::setColourRange(const QCPRange& range, bool logScale) {

@@ -20,6 +20,8 @@ class GroupMapPlot : public QCustomPlot {
     // values: row-major [rows, groups]. Cells >= `outlineAbove` are outlined.
     void setCells(const QString& title, std::int64_t rows, std::int64_t groups,
                   const std::vector<double>& values, double outlineAbove);
+    // No cells: the map shows `emptyText` instead.
+    void clearCells(const QString& title = {});
     void setColourRange(const QCPRange& range, bool logScale);
     // The colour bar beside the map: its gradient and label.
     void setGradient(const QCPColorGradient& gradient);
@@ -32,6 +34,9 @@ class GroupMapPlot : public QCustomPlot {
     void setValueName(const QString& name) { valueName_ = name; }  // the CSV's value column
     const QString& valueName() const { return valueName_; }
     int outlinedCount() const { return outline_->dataCount(); }
+    // What the map says while it has no cells (its axes and colour bar hidden until it has).
+    void setEmptyText(const QString& text);
+    bool showsEmptyText() const;
 
   Q_SIGNALS:
     void cellHovered(qint64 row, qint64 group);
@@ -39,11 +44,14 @@ class GroupMapPlot : public QCustomPlot {
 
   private:
     bool cellAt(const QPointF& position, qint64* row, qint64* group) const;
+    void updateEmptyState();
 
     QCPTextElement* title_ = nullptr;
     QCPColorMap* map_ = nullptr;
     QCPColorScale* colourScale_ = nullptr;
     QCPGraph* outline_ = nullptr;
+    QCPItemText* emptyItem_ = nullptr;
+    QString emptyText_;
     std::int64_t rows_ = 0, groups_ = 0;
     std::vector<double> values_;
     QString valueName_ = QStringLiteral("value");

@@ -36,7 +36,9 @@ LiveRunController::LiveRunController(SearchLauncher* launcher, OpenRuns* runs,
     connect(launcher_, &SearchLauncher::stepsReady, this, [this] {
         if (!redraw_.isActive()) redraw_.start();
     });
-    connect(launcher_, &SearchLauncher::message, this, &LiveRunController::statusTextChanged);
+    connect(launcher_, &SearchLauncher::message, this, &LiveRunController::onMessage);
+    connect(launcher_, &SearchLauncher::evaluationStarted, this,
+            &LiveRunController::onEvaluationStarted);
     connect(launcher_, &SearchLauncher::baseReady, this, &LiveRunController::onBase);
     connect(launcher_, &SearchLauncher::evaluationReady, this, &LiveRunController::onEvaluation);
     connect(launcher_, &SearchLauncher::checkpointReady, this, &LiveRunController::onCheckpoint);
@@ -46,6 +48,49 @@ LiveRunController::LiveRunController(SearchLauncher* launcher, OpenRuns* runs,
 
 bool LiveRunController::running() const { return launcher_->running(); }
 bool LiveRunController::paused() const { return launcher_->paused(); }
+
+LiveRunController::Activity LiveRunController::activity() const {
+    if (!running()) return Activity::Idle;
+    if (stopping_) return Activity::Stopping;
+    if (launcher_->paused()) return Activity::Paused;
+    if (evaluating_) return Activity::Evaluating;
+    return stepped_ ? Activity::Running : Activity::Starting;
+}
+
+QString LiveRunController::activityText() const {
+    const qint64 last = live_ && !live_->step.empty() ? qint64(live_->step.back()) : -1;
+    switch (activity()) {
+        case Activity::Idle:
+            return {};
+        case Activity::Starting:
+            return tr("Starting…");
+        case Activity::Running:
+            return tr("Running");
+        case Activity::Evaluating:
+            return tr("Evaluating perplexity after step %1…").arg(evaluatedAt_);
+        case Activity::Paused:
+            return last < 0 ? tr("Paused") : tr("Paused at step %1").arg(last);
+        case Activity::Stopping:
+            return tr("Stopping: finishing the step and writing a checkpoint…");
+    }
+    return {};
+}
+
+void LiveRunController::reportActivity() {
+    if (activity() == Activity::Running)
+        clock_.resume();
+    else
+        clock_.pause();
+    Q_EMIT statusTextChanged(activityText());
+}
+
+// The search's own notes (loading, calibrating, writing a checkpoint) show unless the line says
+// something the user must see stay: that the run is paused, or what it evaluates.
+void LiveRunController::onMessage(const QString& text) {
+    const Activity now = activity();
+    if (now == Activity::Paused || now == Activity::Evaluating) return;
+    Q_EMIT statusTextChanged(text);
+}
 
 bool LiveRunController::startNew(const SearchRunRequest& request) {
     if (running()) return false;
@@ -102,6 +147,8 @@ void LiveRunController::makeLive(RunData* run, std::int64_t targetSteps, const Q
     device_ = device;
     resumeCut_ = resumeCut;
     rateFirstStep_ = -1;
+    stepsPerSecond_ = 0;
+    evaluating_ = stopping_ = stepped_ = false;
 }
 
 void LiveRunController::launch(const SearchRunRequest& request, bool reportFailure) {
@@ -112,21 +159,19 @@ void LiveRunController::launch(const SearchRunRequest& request, bool reportFailu
 
 void LiveRunController::pauseOrResume() {
     if (!running()) return;
-    if (launcher_->paused()) {
+    if (launcher_->paused())
         launcher_->resume();
-        Q_EMIT statusTextChanged(tr("Running"));
-    } else {
+    else
         launcher_->pause();
-        Q_EMIT statusTextChanged(tr("Paused"));
-    }
-    rateFirstStep_ = -1;  // paused time is not search time
+    reportActivity();  // paused time is not search time: the clock stops with it
     Q_EMIT searchStateChanged();
 }
 
 void LiveRunController::stop() {
     if (!running()) return;
     launcher_->stop();
-    Q_EMIT statusTextChanged(tr("Stopping: finishing the step and writing a checkpoint…"));
+    stopping_ = true;
+    reportActivity();
 }
 
 void LiveRunController::takeLiveSteps() {
@@ -139,6 +184,12 @@ void LiveRunController::takeLiveSteps() {
         resumeCut_ = steps.front().step;
     }
     for (const StepRecord& r : steps) live_->append(r);
+    // Starting… gives way to Running; a pause names the step the search actually held at (the
+    // one it was finishing when Pause was pressed).
+    if (!stepped_ || activity() == Activity::Paused) {
+        stepped_ = true;
+        reportActivity();
+    }
     clockSteps(steps.back().step);
     if (resumed)
         Q_EMIT runsUpdated();
@@ -147,12 +198,12 @@ void LiveRunController::takeLiveSteps() {
 }
 
 void LiveRunController::clockSteps(std::int64_t lastStep) {
+    // From the first batch on: the time before it is loading and calibrating, not stepping.
     if (rateFirstStep_ < 0) {
         rateFirstStep_ = lastStep;
-        rateClock_.start();
-    } else if (rateClock_.elapsed() > 500) {
-        stepsPerSecond_ =
-            double(lastStep - rateFirstStep_) / (double(rateClock_.elapsed()) / 1000.0);
+        clock_.restart(activity() == Activity::Running);
+    } else if (clock_.seconds() > 0.5) {
+        stepsPerSecond_ = double(lastStep - rateFirstStep_) / clock_.seconds();
     }
 }
 
@@ -206,12 +257,23 @@ void LiveRunController::onBase(const BaseResult& base) {
     Q_EMIT runsUpdated();
 }
 
+void LiveRunController::onEvaluationStarted(qint64 step) {
+    if (!live_) return;
+    takeLiveSteps();  // the steps before it are done
+    evaluating_ = true;
+    evaluatedAt_ = step;
+    reportActivity();  // evaluation time is not search time
+}
+
 void LiveRunController::onEvaluation(const EvaluationRecord& evaluation) {
     if (!live_) return;
     takeLiveSteps();
     live_->evaluations.push_back(evaluation);
     Q_EMIT runsGrew();
-    rateFirstStep_ = -1;  // evaluation time is not search time
+    if (evaluating_) {
+        evaluating_ = false;
+        reportActivity();
+    }
 }
 
 void LiveRunController::onCheckpoint(qint64 step) {

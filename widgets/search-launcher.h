@@ -38,6 +38,8 @@ class SearchLauncher : public QObject {
     void message(const QString& text);
     void baseReady(const invx::BaseResult& base);
     void stepsReady();
+    // The search measures perplexity after `step`; evaluationReady() says it is done.
+    void evaluationStarted(qint64 step);
     void evaluationReady(const invx::EvaluationRecord& record);
     void checkpointReady(qint64 step);
     void finished(const invx::SearchSummary& summary);

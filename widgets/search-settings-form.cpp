@@ -18,7 +18,9 @@
 
 #include "invx/error.h"
 #include "invx/model-locator.h"
+#include "invx/opt-config.h"
 #include "invx/setting-table.h"
+#include "setting-spin-box.h"
 
 namespace invx::gui {
 namespace {
@@ -29,13 +31,9 @@ QString text(const std::string& s) { return QString::fromStdString(s); }
 
 QWidget* makeEditor(const SettingDeclaration& d, QWidget* parent) {
     switch (d.kind) {
-        case SettingKind::Integer: {
-            auto* spin = new QSpinBox(parent);
-            spin->setRange(int(std::max(d.minimum, double(INT_MIN))),
-                           int(std::min(d.maximum, double(INT_MAX))));
-            spin->setAccelerated(true);
-            return spin;
-        }
+        case SettingKind::Integer:
+            return new SettingSpinBox(int(std::max(d.minimum, double(INT_MIN))),
+                                      int(std::min(d.maximum, double(INT_MAX))), parent);
         case SettingKind::Real:
             return new QLineEdit(parent);
         case SettingKind::Flag:
@@ -157,7 +155,10 @@ SearchSettingsForm::SearchSettingsForm(QWidget* parent) : QWidget(parent) {
         for (auto* check : editor->findChildren<QCheckBox*>())
             connect(check, &QCheckBox::toggled, this, &SearchSettingsForm::validate);
     }
-    connect(model_, &QComboBox::currentTextChanged, this, &SearchSettingsForm::validate);
+    connect(model_, &QComboBox::currentTextChanged, this, [this] {
+        readModelShape();
+        validate();
+    });
     connect(output_, &QLineEdit::textChanged, this, &SearchSettingsForm::validate);
     connect(preset_, &QComboBox::currentIndexChanged, this,
             [this] { applyPreset(preset_->currentData().toString()); });
@@ -252,7 +253,12 @@ SearchSettings SearchSettingsForm::settings(SettingProblem* problem) const {
     try {
         for (const SettingDeclaration& d : searchSettingDeclarations())
             d.set(s, editorText(text(d.key)).toStdString());
-        s.validate();
+        // Against the chosen model where its config.json is here (the group size must divide its
+        // widths); a model not found here is the search's to report at Start.
+        if (shape_)
+            s.validateForModel(shape_->hiddenSize, shape_->ffnDim, int(shape_->numLayers));
+        else
+            s.validate();
     } catch (const SettingError& e) {
         if (problem) *problem = e.problem();
     }
@@ -272,7 +278,7 @@ SearchRunRequest SearchSettingsForm::request(SettingProblem* settingProblem) con
     r.settings = settings(&found);
     QString problem = QString::fromStdString(found.sentence);
     r.modelPath = modelPath().toStdString();
-    if (modelPath() == QLatin1String(kDemoModel)) r.modelPath = demoDirectory_.toStdString();
+    r.modelPath = modelDirectory().toStdString();
     r.device = device_->currentText().toStdString();
     r.dtype = dtype_->currentText().toStdString();
     r.experimentPath = outputPath().toStdString();
@@ -295,6 +301,28 @@ void SearchSettingsForm::setDevices(const QStringList& devices) {
     if (devices.contains(current)) device_->setCurrentText(current);
 }
 
+void SearchSettingsForm::setDefaultModelDirectory(const QString& demoDirectory) {
+    demoDirectory_ = demoDirectory;
+    readModelShape();
+    validate();
+}
+
+QString SearchSettingsForm::modelDirectory() const {
+    return modelPath() == QLatin1String(kDemoModel) ? demoDirectory_ : modelPath();
+}
+
+void SearchSettingsForm::readModelShape() {
+    shape_.reset();
+    const QString path = modelDirectory();
+    if (path.isEmpty()) return;
+    try {
+        const std::string directory = resolveModelDirectory(path.toStdString());
+        shape_ = OptConfig::fromFile(directory + "/config.json");
+    } catch (const std::exception&) {
+        // Not here (or not yet typed out): the form checks the settings alone.
+    }
+}
+
 void SearchSettingsForm::setModelPath(const QString& path) {
     if (model_->findText(path) < 0) model_->addItem(path);
     model_->setCurrentText(path);
@@ -311,14 +339,26 @@ void SearchSettingsForm::validate() {
     request(&problem);
     const QString sentence = QString::fromStdString(problem.sentence);
     error_->setText(sentence);
-    const QString key = text(problem.key);
-    if (key != markedKey_) {
-        if (QWidget* old = editors_.value(markedKey_)) old->setStyleSheet(QString());
-        if (QWidget* now = editors_.value(key))
-            now->setStyleSheet(QStringLiteral("background: #fde7e9;"));
-        markedKey_ = key;
-    }
+    mark(text(problem.key), sentence);
     Q_EMIT validityChanged(sentence.isEmpty());
+}
+
+// The field at fault gets a red frame and the sentence as its tooltip; the one marked before gets
+// its own tooltip back.
+void SearchSettingsForm::mark(const QString& key, const QString& sentence) {
+    static const char* const kOwnTip = "invxOwnToolTip";
+    if (QWidget* old = editors_.value(markedKey_); old && (key != markedKey_ || key.isEmpty())) {
+        old->setStyleSheet(QString());
+        old->setToolTip(old->property(kOwnTip).toString());
+    }
+    markedKey_ = key;
+    QWidget* now = editors_.value(key);
+    if (!now) return;
+    if (!now->property(kOwnTip).isValid()) now->setProperty(kOwnTip, now->toolTip());
+    now->setAttribute(Qt::WA_StyledBackground);  // a plain QWidget (the invariances) draws it too
+    now->setStyleSheet(QStringLiteral("#%1 { border: 2px solid #b00020; background: #fde7e9; }")
+                           .arg(now->objectName()));
+    now->setToolTip(sentence);
 }
 
 }  // namespace invx::gui

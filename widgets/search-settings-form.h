@@ -2,11 +2,15 @@
 // The form that sets up a search, built from the core's declaration table (the rows that
 // `invx search --help` prints): a spin box for an integer with a range, a line for a number, a
 // combo box for a choice, a check box per invariance. What it holds is checked with the core's own
-// validation on every edit; the core's sentence shows under the form and the field at fault is
-// marked.
+// validation on every edit, against the chosen model's widths when its config.json is here (a
+// group size must divide them); the core's sentence shows under the form and the field at fault
+// gets a red frame with the sentence as its tooltip. Integer fields keep out-of-range numbers as
+// typed, so that the check can say what is wrong instead of the number vanishing.
 #include <QMap>
 #include <QWidget>
+#include <optional>
 
+#include "invx/opt-config.h"
 #include "invx/search-run.h"
 #include "invx/search-settings.h"
 #include "invx/setting-problem.h"
@@ -41,7 +45,10 @@ class SearchSettingsForm : public QWidget {
     QString modelPath() const;
     void setOutputPath(const QString& path);
     QString outputPath() const;
-    void setDefaultModelDirectory(const QString& demoDirectory) { demoDirectory_ = demoDirectory; }
+    void setDefaultModelDirectory(const QString& demoDirectory);
+    // The chosen model's shape, when its config.json could be read (else the settings are checked
+    // alone).
+    const std::optional<OptConfig>& modelShape() const { return shape_; }
 
     QString errorText() const;  // the shown validation sentence, "" when valid
     // The label that shows it; a window may place it where it stays in view (beside its Start).
@@ -53,7 +60,10 @@ class SearchSettingsForm : public QWidget {
 
   private:
     void validate();
+    void mark(const QString& key, const QString& sentence);
     void listModels();
+    QString modelDirectory() const;  // the demo model's directory for "opt-demo"
+    void readModelShape();
     QString editorText(const QString& key) const;
     void setEditorText(const QString& key, const QString& text);
 
@@ -66,6 +76,7 @@ class SearchSettingsForm : public QWidget {
     QLabel* error_ = nullptr;
     QString demoDirectory_;
     QString markedKey_;
+    std::optional<OptConfig> shape_;
     bool applyingPreset_ = false;
 };
 

@@ -4,6 +4,7 @@
 #include <QMetaObject>
 #include <map>
 
+#include "background-priority.h"
 #include "invx/model-evaluation.h"
 
 namespace invx::gui {
@@ -66,6 +67,7 @@ void ResultsEvaluationWorker::stop() { stopping_ = true; }
 
 void ResultsEvaluationWorker::run(const std::vector<ResultsMeasurement>& needs,
                                   const CommandSettings& settings) {
+    lowerThisThreadsPriority();  // the window keeps the larger share of the CPU
     QString error;
     std::map<std::string, std::vector<std::int32_t>> tokenIds;  // every row is of one model
     try {

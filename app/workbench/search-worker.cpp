@@ -2,6 +2,7 @@
 
 #include <QMetaObject>
 
+#include "background-priority.h"
 #include "invx/compute-devices.h"
 #include "invx/search-run.h"
 
@@ -25,6 +26,9 @@ class SearchWorker::Observer : public SearchObserver {
             worker_->pending_.push_back(record);
         }
         if (!worker_->notified_.exchange(true)) post([w = worker_] { Q_EMIT w->stepsReady(); });
+    }
+    void onEvaluationStart(std::int64_t step) override {
+        post([w = worker_, step = qint64(step)] { Q_EMIT w->evaluationStarted(step); });
     }
     void onEvaluation(const EvaluationRecord& record) override {
         post([w = worker_, record] { Q_EMIT w->evaluationReady(record); });
@@ -78,6 +82,7 @@ void SearchWorker::start(const SearchRunRequest& request) {
 }
 
 void SearchWorker::run(const SearchRunRequest& request) {
+    lowerThisThreadsPriority();  // before libtorch starts its threads from this one
     Observer observer(this);
     try {
         const SearchSummary summary = runSearch(request, observer, *control_);

@@ -1,10 +1,22 @@
 #include "synthetic-experiment.h"
 
+#include <cmath>
 #include <vector>
 
 #include "invx/experiment-file.h"
 
 namespace invx::test {
+
+LayerInvariance checkpointState(int checkpoint, int layer) {
+    LayerInvariance state = LayerInvariance::identity(16);
+    for (std::int64_t i = 0; i < 16; ++i) {
+        state.permutation[std::size_t(i)] = (i + (checkpoint + 1) * (layer + 1)) % 16;
+        state.scales[std::size_t(i)] = float(std::exp2(double(i % 4) - 1.5));
+    }
+    for (std::size_t j = 0; j < state.angles.size(); ++j)
+        state.angles[j] = 0.01f * float(j + 1) * float(checkpoint + 1);
+    return state;
+}
 
 void writeSyntheticExperiment(const QString& path, const SyntheticRun& run) {
     ModelIdentity model;
@@ -55,6 +67,15 @@ void writeSyntheticExperiment(const QString& path, const SyntheticRun& run) {
         e.windows = e.windowsAvailable = 4;
         e.elapsedSeconds = 0.5 * double(e.step);
         file.appendEvaluation(e);
+    }
+    for (int k = 0; k < run.checkpoints; ++k) {
+        SearchCheckpoint c;
+        c.step = run.steps * (k + 1) / run.checkpoints;
+        c.acceptedSteps = c.step / 3;
+        // Any generator state but all-zero, which xoshiro never reaches (the file refuses it).
+        c.rng = {1, 2, 3, std::uint64_t(k + 1)};
+        for (int l = 0; l < run.layers; ++l) c.layers.push_back(checkpointState(k, l));
+        file.appendCheckpoint(c);
     }
     file.setStatus(run.status.toStdString());
     file.flush();

@@ -5,6 +5,7 @@
 #include <QString>
 #include <cstdint>
 
+#include "invx/search-records.h"
 #include "invx/search-settings.h"
 
 namespace invx::test {
@@ -16,7 +17,13 @@ struct SyntheticRun {
     double perplexityStart =
         300;  // evaluations at 0, steps/2 and steps: start, start-10, start-20 (+ seed)
     QString status = QStringLiteral("finished");
+    int checkpoints = 0;  // at steps * (k + 1) / checkpoints, k = 0, 1, ... (see checkpointState)
 };
+
+// Layer `layer`'s invariance state at checkpoint k of a synthetic run (FFN width 16): position i
+// holds neuron (i + (k + 1) * (layer + 1)) % 16, neuron n has scale 2^((n % 4) - 1.5), pair j has
+// angle 0.01 * (j + 1) * (k + 1).
+LayerInvariance checkpointState(int checkpoint, int layer);
 
 // Step i (1-based): layer (i-1) % layers; accepted when i % 3 == 0; loss 1.1 - 0.001 i on accepted
 // steps (1.2 on rejected ones); ce = 8 - 0.002 i; mse = 2 + 0.01 (i % 7).

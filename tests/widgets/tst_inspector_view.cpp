@@ -1,9 +1,11 @@
 // The inspectors drawing a layer with known numbers: histograms, outlier maps, the permutation,
-// a neuron, attention matrices, and their exports.
+// a neuron, attention matrices, and their exports; a run whose model is not here, from its file
+// alone; the device choice; what empty plots say.
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
 #include <QImage>
+#include <QLabel>
 #include <QTemporaryDir>
 #include <QTest>
 #include <cmath>
@@ -12,20 +14,49 @@
 #include <set>
 
 #include "curve-plot.h"
+#include "experiment-folder.h"
+#include "file-layer-inspection.h"
 #include "group-map-plot.h"
 #include "inspector-view.h"
 #include "layer-statistics.h"
+#include "run-data.h"
+#include "run-loader.h"
 #include "synthetic-layer.h"
 
 using namespace invx;
 using namespace invx::gui;
 using invx::test::syntheticMatrix;
 
+namespace {
+
+// A source that answers nothing and records what it was asked, with the devices a test gives it.
+class RecordingSource : public LayerInspectorSource {
+  public:
+    explicit RecordingSource(QStringList devices) : devices_(std::move(devices)) {}
+    void request(const QString& experiment, std::int64_t, int) override { asked << experiment; }
+    QStringList devices() const override { return devices_; }
+    void setDevice(const QString& device) override { device_ = device; }
+    QString device_;
+    QStringList asked;
+
+  private:
+    QStringList devices_;
+};
+
+}  // namespace
+
 class TestInspectorView : public QObject {
     Q_OBJECT
 
+    test::ExperimentFolder folder_;
+
   private Q_SLOTS:
     void inspectorDrawsTheCoresNumbers();
+    void aRunWithoutItsModelShowsWhatTheFileHolds();
+    void theDeviceIsOfferedOnlyWhereThereIsAChoice();
+    void emptyPlotsSayWhatWillAppear();
+    void perLayerAxesStayReadable_data();
+    void perLayerAxesStayReadable();
 };
 
 void TestInspectorView::inspectorDrawsTheCoresNumbers() {
@@ -175,6 +206,146 @@ void TestInspectorView::inspectorDrawsTheCoresNumbers() {
     QCOMPARE(QImage(out.filePath("permutation.png")).size(), QSize(975, 675));
     QFile pdf(out.filePath("fc1-map-before.pdf"));
     QVERIFY(pdf.open(QIODevice::ReadOnly) && pdf.read(5) == "%PDF-");
+}
+
+void TestInspectorView::aRunWithoutItsModelShowsWhatTheFileHolds() {
+    test::SyntheticRun run;
+    run.steps = 90;
+    run.layers = 3;
+    run.checkpoints = 3;
+    const QString path = folder_.synthetic("no-model.h5", run);
+    const QString reason = "model directory 'synthetic' not found";
+    const LayerInspection last = inspectFromFile(path, -1, 1, reason);
+    QCOMPARE(last.checkpoint, std::int64_t(2));
+    QCOMPARE(last.checkpointCount, std::int64_t(3));
+    QCOMPARE(last.now.step, std::int64_t(90));
+    QVERIFY(!last.hasWeights());
+    QCOMPARE(last.missingModel, QString("synthetic"));
+    // Layer 1 moves every position by 2 at each checkpoint: each changed at all of them so far.
+    QCOMPARE(last.positionChanges, std::vector<double>(16, 3.0));
+    QCOMPARE(inspectFromFile(path, 0, 1, reason).positionChanges, std::vector<double>(16, 1.0));
+    QVERIFY_THROWS_EXCEPTION(std::exception, inspectFromFile(path, 0, 3, reason));
+
+    InspectorView view;
+    view.resize(1400, 900);
+    const RunData data = loadRun(path);
+    view.setAcceptedSteps(data.step, data.layer, data.accepted);
+    view.display(last);
+    // One line says what needs the model; the reason is behind it.
+    QVERIFY2(view.modelNote().startsWith("The model synthetic is not on this machine: the weights "
+                                         "histograms, outlier maps"),
+             qPrintable(view.modelNote()));
+    QVERIFY(view.findChild<QLabel*>("modelNote")->toolTip().contains(reason));
+    QVERIFY(view.invarianceText().isEmpty());
+    // What the file holds: the permutation, the changes, the scales and angles, the timeline.
+    const LayerInvariance state = test::checkpointState(2, 1);
+    const Curve& moved = view.displacementPlot()->curves().front();
+    QCOMPARE(moved.y.size(), std::size_t(16));
+    for (std::size_t k = 0; k < 16; ++k) QCOMPARE(std::int64_t(moved.y[k]), state.permutation[k]);
+    QCOMPARE(view.positionChangesPlot()->curves().front().y, std::vector<double>(16, 3.0));
+    auto counted = [](const CurvePlot* plot) {
+        const std::vector<double>& y = plot->curves().front().y;
+        return std::accumulate(y.begin(), y.end() - 1, 0.0);
+    };
+    QCOMPARE(counted(view.scalesPlot()), 16.0);
+    QCOMPARE(counted(view.anglesPlot()), 8.0);
+    QCOMPARE(view.timelinePlot()->curves().front().x.size(), std::size_t(30));  // every third step
+    for (CurvePlot* plot : {view.displacementPlot(), view.scalesPlot(), view.timelinePlot()})
+        QVERIFY(!plot->showsEmptyText());
+    // The views that need the weights say so instead of drawing empty axes.
+    for (CurvePlot* plot : {view.histogramPlot(), view.errorPlot(), view.invariancePlot(),
+                            view.groupPlot(), view.neuronRowPlot(), view.neuronErrorPlot()})
+        QVERIFY(plot->showsEmptyText());
+    QVERIFY(view.beforeMap()->showsEmptyText() && view.afterMap()->showsEmptyText());
+    // A neuron: where it went, its scale and angle, from the state alone.
+    view.showNeuron(5);  // position i holds (i + 6) % 16: neuron 5 is at 15
+    QVERIFY2(view.neuronText().startsWith("neuron 5: position 5 → 15, scale 0.707"),
+             qPrintable(view.neuronText()));
+    // Only views with something in them are exported.
+    QTemporaryDir out;
+    const QStringList written = view.exportFigures(out.path(), {"csv"}, "icml-column");
+    QCOMPARE(written.size(), 5);
+    QVERIFY(written.contains(out.filePath("permutation.csv")));
+    // A layer with its weights takes the line away again.
+    LayerInspection full;
+    full.experiment = path;
+    full.checkpointCount = 1;
+    full.start.fc1 = full.now.fc1 = test::syntheticMatrix("fc1", 16, 8, 8, 0);
+    full.start.fc2 = full.now.fc2 = test::syntheticMatrix("fc2", 8, 16, 8, 0);
+    full.now.invariance = LayerInvariance::identity(16);
+    full.device = "cpu";
+    view.display(full);
+    QVERIFY(view.modelNote().isEmpty());
+    QVERIFY(!view.histogramPlot()->showsEmptyText() && !view.afterMap()->showsEmptyText());
+}
+
+void TestInspectorView::theDeviceIsOfferedOnlyWhereThereIsAChoice() {
+    RecordingSource cpuOnly({"cpu"});
+    InspectorView plain;
+    plain.setSource(&cpuOnly);
+    auto* combo = plain.findChild<QComboBox*>("inspectorDevice");
+    QVERIFY(combo && !combo->isEnabled());
+    QCOMPARE(cpuOnly.device_, QString("cpu"));
+
+    RecordingSource withGpu({"cpu", "cuda"});
+    InspectorView view;
+    view.setSource(&withGpu);
+    combo = view.findChild<QComboBox*>("inspectorDevice");
+    QVERIFY(combo->isEnabled());
+    QCOMPARE(view.device(), QString("cpu"));  // a run made on a GPU opens on the CPU
+    view.setExperiment("run.h5", {10, 20}, 3);
+    QCOMPARE(withGpu.asked.size(), 1);
+    view.selectDevice("cuda");
+    QCOMPARE(withGpu.device_, QString("cuda"));
+    QCOMPARE(withGpu.asked.size(), 2);  // asked again, now there
+}
+
+void TestInspectorView::emptyPlotsSayWhatWillAppear() {
+    InspectorView view;
+    view.resize(1400, 900);
+    for (CurvePlot* plot :
+         {view.histogramPlot(), view.errorPlot(), view.invariancePlot(), view.groupPlot(),
+          view.displacementPlot(), view.positionChangesPlot(), view.scalesPlot(), view.anglesPlot(),
+          view.timelinePlot(), view.neuronRowPlot(), view.neuronColumnPlot(),
+          view.neuronErrorPlot()}) {
+        QVERIFY(plot->showsEmptyText());
+        QVERIFY(!plot->xAxis->visible());  // no 0-5 axes of nothing
+    }
+    QVERIFY(view.beforeMap()->showsEmptyText() && !view.beforeMap()->colourScale()->visible());
+}
+
+void TestInspectorView::perLayerAxesStayReadable_data() {
+    QTest::addColumn<int>("layers");
+    QTest::addColumn<int>("every");
+    QTest::newRow("40 layers: every 5th labelled") << 40 << 5;
+    QTest::newRow("80 layers: every 10th labelled") << 80 << 10;
+}
+
+void TestInspectorView::perLayerAxesStayReadable() {
+    QFETCH(int, layers);
+    QFETCH(int, every);
+    LayerInspection i;
+    i.start.fc1 = i.now.fc1 = test::syntheticMatrix("fc1", 16, 8, 8, 0);
+    i.start.fc2 = i.now.fc2 = test::syntheticMatrix("fc2", 8, 16, 8, 0);
+    i.now.invariance = LayerInvariance::identity(16);
+    i.invariance.fill(1e-6, layers);
+    InspectorView view;
+    view.resize(1400, 900);
+    view.display(i);
+    // The invariance check: one bar per layer, a label every 5th or 10th, a sub-tick at each.
+    auto ticker = view.invariancePlot()->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
+    QVERIFY(ticker);
+    QCOMPARE(ticker->ticks().size(), layers / every);
+    QCOMPARE(ticker->ticks().value(double(every)), QString("layer %1").arg(every));
+    // The accepted changes per layer: whole layers, a handful of labels.
+    std::vector<double> step;
+    std::vector<int> layer;
+    for (int l = 0; l < layers; ++l) step.push_back(l + 1), layer.push_back(l);
+    view.setAcceptedSteps(step, layer, std::vector<std::uint8_t>(step.size(), 1));
+    view.timelinePlot()->replot();
+    const QVector<double> ticks = view.timelinePlot()->yAxis->tickVector();
+    QVERIFY2(ticks.size() >= 3 && ticks.size() <= 12, qPrintable(QString::number(ticks.size())));
+    for (double t : ticks) QCOMPARE(t, std::round(t));
 }
 
 QTEST_MAIN(TestInspectorView)

@@ -42,6 +42,8 @@ class TestLiveRunController : public QObject {
     void aNewRunTakesItsStepsInBatches();
     void theStatusLineFollowsTheRun();
     void pauseResumeAndStopGoThroughTheLauncher();
+    void theStatusLineSaysPausedEvaluatingAndStopping();
+    void rateAndTimeLeftLeaveOutPausedAndEvaluatingTime();
     void evaluationsAndCheckpointsJoinTheLiveRun();
     void aResumedRunDropsTheStepsItRedoes();
     void aFinishedRunCannotBeResumed();
@@ -126,13 +128,89 @@ void TestLiveRunController::pauseResumeAndStopGoThroughTheLauncher() {
     QCOMPARE(status.last().front().toString(), QString("Paused"));
     live_->pauseOrResume();
     QVERIFY(!launcher_->paused());
-    QCOMPARE(status.last().front().toString(), QString("Running"));
+    QCOMPARE(status.last().front().toString(), QString("Starting…"));  // no step yet
     live_->stop();
     QCOMPARE(launcher_->stops, 1);
     QCOMPARE(status.last().front().toString(),
              QString("Stopping: finishing the step and writing a checkpoint…"));
     Q_EMIT launcher_->message("Writing checkpoint 3");
     QCOMPARE(status.last().front().toString(), QString("Writing checkpoint 3"));
+}
+
+void TestLiveRunController::theStatusLineSaysPausedEvaluatingAndStopping() {
+    using Activity = LiveRunController::Activity;
+    QSignalSpy status(live_.get(), &LiveRunController::statusTextChanged);
+    QCOMPARE(live_->activity(), Activity::Idle);
+    QVERIFY(live_->startNew(newRun("states.h5")));
+    QCOMPARE(live_->activity(), Activity::Starting);
+    Q_EMIT launcher_->message("loading the model from opt-demo");
+    QCOMPARE(status.last().front().toString(), QString("loading the model from opt-demo"));
+    launcher_->emitSteps(1, 20);
+    QTRY_COMPARE(live_->activity(), Activity::Running);
+    QCOMPARE(status.last().front().toString(), QString("Running"));
+    // The core says "evaluating perplexity", then that the evaluation started: the line says so
+    // until it ends, and the search's other notes do not cover it.
+    Q_EMIT launcher_->message("evaluating perplexity");
+    Q_EMIT launcher_->evaluationStarted(20);
+    QCOMPARE(live_->activity(), Activity::Evaluating);
+    QCOMPARE(status.last().front().toString(), QString("Evaluating perplexity after step 20…"));
+    Q_EMIT launcher_->message("writing a checkpoint");
+    QCOMPARE(status.last().front().toString(), QString("Evaluating perplexity after step 20…"));
+    EvaluationRecord e;
+    e.step = 20;
+    e.perplexity = 280;
+    Q_EMIT launcher_->evaluationReady(e);
+    QCOMPARE(live_->activity(), Activity::Running);
+    QCOMPARE(status.last().front().toString(), QString("Running"));
+    live_->pauseOrResume();
+    QCOMPARE(live_->activity(), Activity::Paused);
+    QCOMPARE(status.last().front().toString(), QString("Paused at step 20"));
+    Q_EMIT launcher_->message("writing a checkpoint");  // a pause stays in view
+    QCOMPARE(status.last().front().toString(), QString("Paused at step 20"));
+    launcher_->emitSteps(21, 21);  // the step it was finishing when Pause was pressed
+    QTRY_COMPARE(status.last().front().toString(), QString("Paused at step 21"));
+    live_->pauseOrResume();
+    QCOMPARE(status.last().front().toString(), QString("Running"));
+    live_->stop();
+    QCOMPARE(live_->activity(), Activity::Stopping);
+    QCOMPARE(status.last().front().toString(),
+             QString("Stopping: finishing the step and writing a checkpoint…"));
+    launcher_->finish(true, 21);
+    QCOMPARE(live_->activity(), Activity::Idle);
+    QVERIFY(status.last().front().toString().startsWith("Stopped after 21 steps"));
+}
+
+void TestLiveRunController::rateAndTimeLeftLeaveOutPausedAndEvaluatingTime() {
+    std::int64_t nowMs = 0;  // a clock the test advances by hand
+    live_->setTimeSource([&nowMs] { return nowMs; });
+    QVERIFY(live_->startNew(newRun("clock.h5", 1000)));
+    launcher_->emitSteps(1, 10);  // the clock starts from the first batch
+    QTRY_COMPARE(live_->liveRun()->stepCount(), std::size_t(10));
+    nowMs += 10000;
+    launcher_->emitSteps(11, 30);
+    QTRY_COMPARE(live_->liveRun()->stepCount(), std::size_t(30));
+    QCOMPARE(live_->rateText(), QString("2.00 steps/s"));  // 20 steps in 10 s
+    live_->pauseOrResume();
+    nowMs += 100000;  // 100 s paused
+    QCOMPARE(live_->rateText(), QString("2.00 steps/s"));
+    live_->pauseOrResume();
+    nowMs += 10000;
+    launcher_->emitSteps(31, 50);
+    QTRY_COMPARE(live_->liveRun()->stepCount(), std::size_t(50));
+    QCOMPARE(live_->rateText(), QString("2.00 steps/s"));  // 40 steps in 20 s of running
+    Q_EMIT launcher_->evaluationStarted(50);
+    nowMs += 30000;  // 30 s evaluating
+    EvaluationRecord e;
+    e.step = 50;
+    Q_EMIT launcher_->evaluationReady(e);
+    nowMs += 10000;
+    launcher_->emitSteps(51, 70);
+    QTRY_COMPARE(live_->liveRun()->stepCount(), std::size_t(70));
+    QCOMPARE(live_->rateText(), QString("2.00 steps/s"));  // 60 steps in 30 s of running
+    // 930 steps left at 2 a second.
+    QCOMPARE(live_->progressText(), QString("step 70 of 1000, 7 min 45 s left"));
+    launcher_->finish(true, 70);
+    live_->setTimeSource({});  // the hand clock goes out of scope
 }
 
 void TestLiveRunController::evaluationsAndCheckpointsJoinTheLiveRun() {

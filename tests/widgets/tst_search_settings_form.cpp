@@ -2,6 +2,8 @@
 // experiment file stores them.
 #include <QCheckBox>
 #include <QLineEdit>
+#include <QSignalSpy>
+#include <QSpinBox>
 #include <QTest>
 
 #include "experiment-folder.h"
@@ -25,6 +27,8 @@ class TestSearchSettingsForm : public QObject {
     void settingTableKeysAreTheFilesKeys();
     void formIsBuiltFromTheTable();
     void formRefusesInvalidValuesWithTheCoresSentence();
+    void formRefusesAGroupSizeTheDemoModelsWidthsDoNotTake();
+    void outOfRangeNumbersStayAndAreRefusedVisibly();
 };
 
 void TestSearchSettingsForm::settingTableKeysAreTheFilesKeys() {
@@ -109,6 +113,58 @@ void TestSearchSettingsForm::formRefusesInvalidValuesWithTheCoresSentence() {
     const QString existing = synthetic("exists.h5");
     form.setOutputPath(existing);
     QVERIFY(form.errorText().contains("already exists"));
+}
+
+void TestSearchSettingsForm::formRefusesAGroupSizeTheDemoModelsWidthsDoNotTake() {
+    SearchSettingsForm form;
+    form.setDefaultModelDirectory(INVX_DEMO_MODEL_DIR);
+    form.setModelPath("opt-demo");
+    form.setOutputPath(file("group-seven.h5"));
+    QVERIFY(form.modelShape().has_value());
+    QCOMPARE(form.modelShape()->hiddenSize, 384);
+    QVERIFY2(form.errorText().isEmpty(), qPrintable(form.errorText()));
+    QSignalSpy validity(&form, &SearchSettingsForm::validityChanged);
+    auto* group = qobject_cast<QSpinBox*>(form.editor("group"));
+    QVERIFY(group);
+    // Typed, before any Start: 7 divides neither 384 nor 1536.
+    group->selectAll();
+    QTest::keyClicks(group, "7");
+    QCOMPARE(group->value(), 7);
+    QCOMPARE(form.errorText(),
+             QString("The group size 7 does not divide the input width 384 of the attention and "
+                     "fc1 layers (hidden size); choose a group size that divides it, or -1 for "
+                     "one group per row"));
+    QVERIFY(!validity.isEmpty() && !validity.last().front().toBool());
+    QVERIFY(group->styleSheet().contains("#b00020"));  // the field has a red frame
+    QCOMPARE(group->toolTip(), form.errorText());      // and says why
+    SettingProblem problem;
+    form.request(&problem);
+    QCOMPARE(QString::fromStdString(problem.key), QString("group"));
+    QVERIFY(!form.errorText().contains("--"));  // the setting's words, not a flag
+    group->setValue(64);
+    QVERIFY2(form.errorText().isEmpty(), qPrintable(form.errorText()));
+    QVERIFY(validity.last().front().toBool());
+    QVERIFY(group->styleSheet().isEmpty());
+    QVERIFY(group->toolTip().contains("weights per quantization group"));  // its own tip again
+}
+
+void TestSearchSettingsForm::outOfRangeNumbersStayAndAreRefusedVisibly() {
+    SearchSettingsForm form;
+    form.setOutputPath(file("nine-bits.h5"));
+    auto* bits = qobject_cast<QSpinBox*>(form.editor("bits"));
+    QVERIFY(bits);
+    bits->selectAll();
+    QTest::keyClicks(bits, "9");
+    QCOMPARE(bits->value(), 9);  // kept as typed, not clamped to 8 or dropped
+    QVERIFY2(form.errorText().startsWith("Bits must be between 1 and 8"),
+             qPrintable(form.errorText()));
+    QVERIFY(bits->styleSheet().contains("#b00020"));
+    // The arrows stay within the range: one step down from 9 is 8.
+    bits->stepBy(-1);
+    QCOMPARE(bits->value(), 8);
+    QVERIFY(form.errorText().isEmpty());
+    bits->stepBy(5);
+    QCOMPARE(bits->value(), 8);
 }
 
 QTEST_MAIN(TestSearchSettingsForm)

@@ -1,8 +1,9 @@
 // Takes the workbench's documentation screenshots on a real X server (run under xvfb-run by
 // tools/workbench-screenshots.sh): the live view of a demo-model search, comparisons of an
 // ablation's runs (the seed-0 runs; two settings as seed groups, with their figures for a paper),
-// the ablation table, the inspectors, and the Experiments dock with a run that was killed. Each is
-// QWidget::grab() of the main window.
+// the ablation table, the inspectors (also on a run whose model is not on this machine), and the
+// Experiments dock with a run that was killed. Each is QWidget::grab() of the main window.
+// `--only inspector-no-model` (after the directories) takes the model-absent inspector alone.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,6 +56,81 @@ void grab(MainWindow& window, const QString& path) {
     std::printf("wrote %s\n", qPrintable(path));
 }
 
+// A run whose model is not on this machine: a short demo search on a copy of the demo model, the
+// copy removed afterwards; the inspector then shows what the file alone holds.
+bool inspectorWithoutModel(MainWindow& window, SearchWorker& worker, const QString& out,
+                           const QString& work) {
+    const QString path = QDir(work).filePath("no-model.h5");
+    if (!QFileInfo::exists(path)) {
+        const QString model = QDir(work).filePath("opt-demo-elsewhere");
+        QDir().mkpath(model);
+        const QDir demo(QStringLiteral(INVX_DEMO_MODEL_DIR));
+        for (const QString& name : demo.entryList(QDir::Files))
+            QFile::copy(demo.filePath(name), QDir(model).filePath(name));
+        invx::SearchSettings s = SearchSettingsForm::presetSettings("demo");
+        s.steps = 150;
+        s.checkpointEverySteps = 15;
+        window.form()->setSettings(s);
+        window.form()->setModelPath(model);
+        window.form()->setOutputPath(path);
+        if (!window.startSearch()) return false;
+        if (!waitFor([&] { return !worker.running(); }, 900)) return false;
+        QDir(model).removeRecursively();
+        window.form()->setModelPath(QStringLiteral("opt-demo"));
+    }
+    window.closeRuns();
+    if (!window.openExperiment(path)) return false;
+    for (const RunData* r : window.runsModel()->runs())
+        if (r->path == path) window.inspectRun(r);
+    InspectorView* view = window.inspectorView();
+    view->findChild<QSpinBox*>(QStringLiteral("layer"))->setValue(1);
+    if (!waitFor([&] { return view->shown().now.layer == 1 && !view->modelNote().isEmpty(); }, 120))
+        return false;
+    const std::vector<double>& changes = view->shown().positionChanges;
+    const std::size_t busiest =
+        std::size_t(std::max_element(changes.begin(), changes.end()) - changes.begin());
+    view->showNeuron(view->shown().now.invariance.permutation[busiest]);
+    view->selectTab(InspectorView::WeightsTab);  // to look at, not part of docs/
+    grab(window, QDir(work).filePath("inspector-no-model-weights.png"));
+    view->selectTab(InspectorView::MapsTab);
+    grab(window, QDir(work).filePath("inspector-no-model-maps.png"));
+    view->selectTab(InspectorView::PermutationTab);
+    grab(window, QDir(out).filePath("workbench-inspector-no-model.png"));
+    return true;
+}
+
+// The form refusing a group size the model's widths do not take, the status line of a paused demo
+// search, and the inspector's tabs on that run once it has a checkpoint: to look at, in WORK_DIR
+// (`--only review`).
+bool formAndStatus(MainWindow& window, SearchWorker& worker, const QString& work) {
+    invx::SearchSettings s = SearchSettingsForm::presetSettings("demo");
+    s.quant.groupSize = 7;
+    window.form()->setSettings(s);
+    window.form()->setOutputPath(QDir(work).filePath("status.h5"));
+    grab(window, QDir(work).filePath("form-group-7.png"));
+    s.quant.groupSize = 128;
+    window.form()->setSettings(s);
+    QFile::remove(QDir(work).filePath("status.h5"));
+    if (!window.startSearch()) return false;
+    waitFor([&] { return window.liveRun() && window.liveRun()->stepCount() >= 20; }, 300);
+    window.pauseOrResume();
+    QTest::qWait(3000);
+    grab(window, QDir(work).filePath("status-paused.png"));
+    window.pauseOrResume();
+    waitFor([&] { return window.liveRun() && !window.liveRun()->checkpointSteps.empty(); }, 300);
+    window.inspectRun(window.liveRun());
+    InspectorView* view = window.inspectorView();
+    waitFor([&] { return view->shown().now.fc1.rows > 0; }, 300);
+    for (auto [tab, name] : {std::pair{InspectorView::WeightsTab, "weights"},
+                             std::pair{InspectorView::MapsTab, "maps"},
+                             std::pair{InspectorView::PermutationTab, "permutation"}}) {
+        view->selectTab(tab);
+        grab(window, QDir(work).filePath(QStringLiteral("inspector-live-%1.png").arg(name)));
+    }
+    window.stopSearch();
+    return waitFor([&] { return !worker.running(); }, 120);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,8 +144,11 @@ int main(int argc, char** argv) {
         return 2;
     }
     const QString out = args[1], work = args[2];
-    const int steps = args.size() > 3 ? args[3].toInt() : 250;
+    const int steps = args.size() > 3 && args[3].toInt() > 0 ? args[3].toInt() : 250;
     QDir().mkpath(out);
+    const QString only = args.contains(QStringLiteral("--only"))
+                             ? args.value(args.indexOf(QStringLiteral("--only")) + 1)
+                             : QString();
     SearchWorker worker;
     InspectorWorker inspector;
     ResultsEvaluationWorker evaluator;
@@ -78,6 +157,13 @@ int main(int argc, char** argv) {
     window.setExperimentFolder(work);
     window.resize(1600, 1000);
     window.show();
+    if (only == QLatin1String("inspector-no-model"))
+        return inspectorWithoutModel(window, worker, out, work) ? 0 : 1;
+    if (only == QLatin1String("review")) return formAndStatus(window, worker, work) ? 0 : 1;
+    if (!only.isEmpty()) {
+        std::fprintf(stderr, "workbench-screenshots: --only takes inspector-no-model or review\n");
+        return 2;
+    }
 
     // An ablation over the invariances, two seeds each, on the demo preset.
     invx::SearchSettings s = SearchSettingsForm::presetSettings("demo");
@@ -175,6 +261,7 @@ int main(int argc, char** argv) {
     grab(window, QDir(out).filePath("workbench-live.png"));
     window.stopSearch();
     waitFor([&] { return !worker.running(); }, 120);
+    if (!inspectorWithoutModel(window, worker, out, work)) return 1;
 
     // A run killed while it ran, beside the stopped one: a copy of it, resumed by another process
     // that dies without a word (SIGKILL). The Experiments dock shows it as interrupted.

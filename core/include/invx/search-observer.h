@@ -17,6 +17,8 @@ class SearchObserver {
     virtual void onMessage(const std::string& text) {}  // "calibrating", "evaluating", ...
     virtual void onBase(const BaseResult& base) {}
     virtual void onStep(const StepRecord& record) {}
+    // The model's perplexity is being measured after `step` (no steps until onEvaluation).
+    virtual void onEvaluationStart(std::int64_t step) {}
     virtual void onEvaluation(const EvaluationRecord& record) {}
     virtual void onCheckpoint(const SearchCheckpoint& checkpoint) {}
     virtual void onSnapshot(const LayerSnapshot& snapshot) {}

@@ -401,6 +401,7 @@ class Run {
     void evaluate() {
         if (evalIds_.empty()) return;
         observer_.onMessage("evaluating perplexity");
+        observer_.onEvaluationStart(engine_->stepsDone());
         PerplexityOptions options;
         options.maxWindows = settings_.evalWindows;
         options.windowLength = settings_.evalWindowLength;
