@@ -1,6 +1,7 @@
 #include "ablation-view.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDialogButtonBox>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -10,12 +11,16 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "ablation-study.h"
 #include "invx/setting-table.h"
+#include "study-presets.h"
+#include "study-table-view.h"
 
 namespace invx::gui {
 namespace {
@@ -54,28 +59,54 @@ AblationView::AblationView(QWidget* parent) : QWidget(parent) {
     top->addWidget(exportButton);
     layout->addLayout(top);
     auto* split = new QSplitter(Qt::Vertical, this);
-    auto* summaryView = tableFor(&summary_, split);
+    results_ = new QTabWidget(split);
+    study_ = new StudyTableView(results_);
+    auto* summaryView = tableFor(&summary_, results_);
     summaryView->setObjectName(QStringLiteral("ablationSummary"));
+    results_->addTab(study_, tr("Study Table"));
+    results_->addTab(summaryView, tr("Search Results"));
     auto* queueView = tableFor(&queue_, split);
     queueView->setObjectName(QStringLiteral("ablationQueue"));
-    split->addWidget(summaryView);
+    split->addWidget(results_);
     split->addWidget(queueView);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
     layout->addWidget(split, 1);
     connect(create, &QPushButton::clicked, this, &AblationView::newAblationRequested);
     connect(exportButton, &QPushButton::clicked, this, &AblationView::exportRequested);
 }
 
+void AblationView::showStudyTable(bool study) { results_->setCurrentIndex(study ? 0 : 1); }
+
+void AblationView::displayStudy(const AblationPlan& plan) {
+    try {
+        study_->setTable(ablationStudyTable(plan));
+    } catch (const std::exception& e) {
+        study_->clear(tr("No study table: %1.").arg(QString::fromStdString(e.what())));
+    }
+}
+
 void AblationView::display(const AblationPlan* plan, const std::vector<const RunData*>& results) {
     queue_.clear();
     summary_.clear();
-    if (!plan) return;
+    if (!plan) {
+        study_->clear(tr("The study's table appears here once a variant has finished."));
+        return;
+    }
     int finished = 0;
     for (const AblationVariant& v : plan->variants())
         finished += v.state == QLatin1String("finished");
-    heading_->setText(tr("Ablation in %1: %2 of %3 variants finished.")
-                          .arg(plan->folder())
+    const StudyPreset* preset = findStudyPreset(plan->study());
+    const QString what =
+        preset ? tr("Study \"%1\" (the paper's %2)")
+                     .arg(QCoreApplication::translate("invx::gui::StudyPresets", preset->name),
+                          QCoreApplication::translate("invx::gui::StudyPresets", preset->paperPart))
+               : tr("Ablation");
+    heading_->setText(tr("%1 in %2: %3 of %4 variants finished.")
+                          .arg(what, plan->folder())
                           .arg(finished)
                           .arg(plan->variants().size()));
+    displayStudy(*plan);
 
     QStringList queueHeader;
     for (const AblationAxis& a : plan->axes()) queueHeader << a.key;

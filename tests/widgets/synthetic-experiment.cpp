@@ -56,6 +56,14 @@ void writeSyntheticExperiment(const QString& path, const SyntheticRun& run) {
         e.elapsedSeconds = 0.5 * double(e.step);
         file.appendEvaluation(e);
     }
+    if (run.lastCheckpoint) {
+        SearchCheckpoint c;
+        c.step = run.steps;
+        c.rng = {1, 2, 3, 4};
+        for (int l = 0; l < run.layers; ++l)
+            c.layers.push_back(LayerInvariance::identity(model.ffn));
+        file.appendCheckpoint(c);
+    }
     file.setStatus(run.status.toStdString());
     file.flush();
 }

@@ -16,6 +16,7 @@ struct SyntheticRun {
     double perplexityStart =
         300;  // evaluations at 0, steps/2 and steps: start, start-10, start-20 (+ seed)
     QString status = QStringLiteral("finished");
+    bool lastCheckpoint = false;  // a checkpoint (identity invariances) at the last step
 };
 
 // Step i (1-based): layer (i-1) % layers; accepted when i % 3 == 0; loss 1.1 - 0.001 i on accepted

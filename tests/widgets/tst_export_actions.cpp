@@ -85,7 +85,7 @@ void TestExportActions::anAblationTableIsWrittenBesideItsQueue() {
     QVERIFY(QFile::exists(QDir(folder).filePath("ablation.md")));
     QVERIFY(QFile::exists(QDir(folder).filePath("ablation.tex")));
     QCOMPARE(messages_->notes,
-             QStringList{QString("Wrote ablation.md and ablation.tex to %1").arg(folder)});
+             QStringList{QString("Wrote ablation.md, ablation.tex to %1").arg(folder)});
     QVERIFY(messages_->errors.empty());
 }
 
