@@ -147,9 +147,9 @@ void AblationRunner::evaluateStudy() {
     if (needs.empty()) return;
     evaluating_ = true;
     Q_EMIT statusTextChanged(
-        tr("Evaluating the study: %n model(s) on WikiText-2, C4 and the "
-           "six tasks…",
-           nullptr, int(needs.size())));
+        tr("Evaluating the study on WikiText-2, C4 and the six tasks: %1 models, one after "
+           "another…")
+            .arg(needs.size()));
     evaluator_->start(needs, settings);
 }
 

@@ -41,6 +41,27 @@ QTableView* tableFor(QAbstractItemModel* model, QWidget* parent) {
     return view;
 }
 
+// Where a variant's base quantization comes from: calibrated by it, or the file of an earlier
+// variant of the same base (AblationPlan::baseSource, as the runner starts it).
+QString baseText(const AblationPlan& plan, int variant) {
+    const SearchSettings& s = plan.variants()[std::size_t(variant)].settings;
+    if (baseQuantizationKey(s).isEmpty()) return AblationView::tr("RTN: nothing to calibrate");
+    const int source = plan.baseSource(variant);
+    if (source >= 0)
+        return AblationView::tr("from %1").arg(
+            QFileInfo(plan.variants()[std::size_t(source)].path).fileName());
+    // Not started yet: an earlier variant of the same base that is still to run will hold it.
+    if (plan.variants()[std::size_t(variant)].state == QLatin1String("pending"))
+        for (int i = 0; i < variant; ++i) {
+            const AblationVariant& earlier = plan.variants()[std::size_t(i)];
+            if (!earlier.state.startsWith(QLatin1String("failed")) &&
+                baseQuantizationKey(earlier.settings) == baseQuantizationKey(s))
+                return AblationView::tr("from %1, once it has run")
+                    .arg(QFileInfo(earlier.path).fileName());
+        }
+    return AblationView::tr("calibrated here");
+}
+
 }  // namespace
 
 AblationView::AblationView(QWidget* parent) : QWidget(parent) {
@@ -110,13 +131,15 @@ void AblationView::display(const AblationPlan* plan, const std::vector<const Run
 
     QStringList queueHeader;
     for (const AblationAxis& a : plan->axes()) queueHeader << a.key;
-    queueHeader << tr("State") << tr("File");
+    queueHeader << tr("State") << tr("File") << tr("Base quantization");
     queue_.setHorizontalHeaderLabels(queueHeader);
-    for (const AblationVariant& v : plan->variants()) {
+    for (int i = 0; i < int(plan->variants().size()); ++i) {
+        const AblationVariant& v = plan->variants()[std::size_t(i)];
         QList<QStandardItem*> row;
         for (const QString& value : v.values) row << new QStandardItem(value);
         row << new QStandardItem(v.state) << new QStandardItem(QFileInfo(v.path).fileName());
         row.back()->setToolTip(v.path);
+        row << new QStandardItem(baseText(*plan, i));
         queue_.appendRow(row);
     }
 

@@ -276,6 +276,11 @@ void TestAblationRunner::eachBaseIsCalibratedOnceAndTheStudyEvaluatedAtTheEnd() 
                                  "bits-2_invariances-PSR.h5:searched",
                                  "bits-3_invariances-P.h5:base", "bits-3_invariances-P.h5:searched",
                                  "bits-3_invariances-PSR.h5:searched"}));
+    // The queue says where each variant's base came from.
+    QStringList bases;
+    for (int row = 0; row < 4; ++row) bases << view_->queueModel()->item(row, 4)->text();
+    QCOMPARE(bases, (QStringList{"calibrated here", "from bits-2_invariances-P.h5",
+                                 "calibrated here", "from bits-3_invariances-P.h5"}));
     // The study's table: a baseline row per bit width, each followed by its two variants.
     QCOMPARE(view_->studyTable()->model()->rowCount(), 6);
     evaluator.end();

@@ -59,9 +59,9 @@ void grab(MainWindow& window, const QString& path) {
 }
 
 // The paper's invariance ablation (its Table 2) over AWQ on the demo model, two seeds: eight runs
-// of `steps` steps that calibrate AWQ (on 16 sequences) once, then each variant and the base measured on the first
-// 40 windows of WikiText-2 and C4 and the first 100 items of the six tasks; the study's table with
-// the runs open.
+// of `steps` steps that calibrate AWQ (on 16 sequences) once, then each variant and the base
+// measured on the first 40 windows of WikiText-2 and C4 and the first 100 items of the six tasks;
+// the study's table with the runs open.
 bool takeStudyTable(MainWindow& window, const SearchWorker& worker,
                     const ResultsEvaluationWorker& evaluator, const QString& out,
                     const QString& work, int steps) {
