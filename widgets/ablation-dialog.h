@@ -1,12 +1,22 @@
 #pragma once
-// The dialog that sets up a new ablation grid: a row per axis (a setting and its values), and the
-// folder the queue and the variants' files go to.
+// The dialog that sets up a new ablation: one of the paper's studies (study-presets.h) or a grid of
+// one's own (a row per axis: a setting and its values), the seeds per variant, whether the end
+// evaluates every variant on C4 and the six tasks, and the folder for the queue and the files. It
+// says, as the axes change, how many runs and steps that is and how long it takes at the speed
+// this machine measured (study-estimate.h), or why the grid is not valid.
 #include <QDialog>
+#include <optional>
 #include <vector>
 
 #include "ablation-plan.h"
+#include "study-estimate.h"
+#include "study-presets.h"
 
+class QCheckBox;
+class QComboBox;
+class QLabel;
 class QLineEdit;
+class QSpinBox;
 class QTableWidget;
 
 namespace invx::gui {
@@ -14,12 +24,36 @@ namespace invx::gui {
 class AblationDialog : public QDialog {
     Q_OBJECT
   public:
-    explicit AblationDialog(const QString& defaultFolder, QWidget* parent = nullptr);
+    // `base`: the form's settings, around which the grid varies; `speed`: the measured speed of
+    // this model on this device (none: the time is unknown until the first run).
+    AblationDialog(const QString& defaultFolder, const SearchSettings& base,
+                   const std::optional<MeasuredSpeed>& speed, QWidget* parent = nullptr);
     std::vector<AblationAxis> axes() const;
     QString folder() const;
+    StudyOptions options() const;
+
+    // Chooses a study preset by id ("" = a grid of one's own), as the Study list does.
+    void choosePreset(const QString& id);
+    void setSeeds(int seeds);
+    void setEvaluation(AblationEvaluation evaluation);
+    // The runs, steps and time, or the reason the grid cannot run, as shown.
+    QString estimate() const;
 
   private:
+    void addAxis(const QString& key, const QString& values);
+    void presetChosen();
+    void seedsChanged();
+    void updateEstimate();
+
+    SearchSettings base_;
+    std::optional<MeasuredSpeed> speed_;
+    QComboBox* preset_ = nullptr;
+    QLabel* fixed_ = nullptr;
     QTableWidget* axes_ = nullptr;
+    QSpinBox* seeds_ = nullptr;
+    QCheckBox* evaluate_ = nullptr;
+    QComboBox* evaluationScope_ = nullptr;
+    QLabel* estimate_ = nullptr;
     QLineEdit* folder_ = nullptr;
 };
 

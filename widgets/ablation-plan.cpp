@@ -38,7 +38,65 @@ void meanAndStd(const std::vector<double>& v, double* mean, double* sd) {
     *sd = v.size() > 1 ? std::sqrt(sq / double(v.size() - 1)) : 0.0;
 }
 
+QString evaluationName(AblationEvaluation e) {
+    switch (e) {
+        case AblationEvaluation::Whole:
+            return QStringLiteral("whole");
+        case AblationEvaluation::Quick:
+            return QStringLiteral("quick");
+        case AblationEvaluation::None:
+            break;
+    }
+    return QStringLiteral("none");
+}
+
+// Queues written before studies could evaluate have no entry: none.
+AblationEvaluation evaluationFromName(const QString& name) {
+    if (name == QLatin1String("whole")) return AblationEvaluation::Whole;
+    if (name == QLatin1String("quick")) return AblationEvaluation::Quick;
+    return AblationEvaluation::None;
+}
+
+// A grid that varies the matched layers down to 0 asks for the search without activation matching
+// (the paper's Table 4, "w/ 0 layers"): the MSE term's weight goes to 0 with them, which the
+// settings' check requires, unless alpha is an axis of its own.
+void disableMatchingWithoutLayers(const std::vector<AblationAxis>& axes, SearchSettings& s) {
+    bool layersVary = false;
+    for (const AblationAxis& a : axes) {
+        if (a.key == QLatin1String("alpha")) return;
+        layersVary = layersVary || a.key == QLatin1String("num_layers");
+    }
+    if (layersVary && s.matchedLayers == 0) s.alpha = 0;
+}
+
 }  // namespace
+
+QString baseQuantizationKey(const SearchSettings& s) {
+    if (s.base == "rtn") return {};
+    QStringList parts{QString::fromStdString(s.base),
+                      QString::number(s.quant.bits),
+                      QString::number(s.quant.groupSize),
+                      QString::number(s.baseCalibrationSamples),
+                      QString::fromStdString(s.calibrationCorpus),
+                      QString::fromStdString(s.calibrationIds),
+                      QString::number(s.calibrationLength),
+                      QString::number(s.calibrationSeed)};
+    if (s.base == "awq") parts << QString::fromStdString(s.awqPrecision);
+    return parts.join(QLatin1Char('|'));
+}
+
+int AblationPlan::baseSource(int variant) const {
+    if (variant < 0 || variant >= int(variants_.size())) return -1;
+    const QString key = baseQuantizationKey(variants_[std::size_t(variant)].settings);
+    if (key.isEmpty()) return -1;
+    for (int i = 0; i < variant; ++i) {
+        const AblationVariant& v = variants_[std::size_t(i)];
+        const bool holdsBase =
+            v.state == QLatin1String("finished") || v.state == QLatin1String("stopped");
+        if (holdsBase && baseQuantizationKey(v.settings) == key) return i;
+    }
+    return -1;
+}
 
 AblationPlan AblationPlan::create(const SearchSettings& base, const std::vector<AblationAxis>& axes,
                                   const QString& folder, const QString& modelPath,
@@ -73,6 +131,7 @@ AblationPlan AblationPlan::create(const SearchSettings& base, const std::vector<
                 throw Error("ablation axis '" + str(axes[a].key) + "': " + e.what());
             }
         }
+        disableMatchingWithoutLayers(axes, v.settings);
         try {
             v.settings.validate();
         } catch (const Error& e) {
@@ -110,6 +169,8 @@ void AblationPlan::save() const {
         {"base_settings",
          QJsonDocument::fromJson(QByteArray::fromStdString(base_.toJson())).object()},
         {"axes", axes},
+        {"study", study_},
+        {"evaluation", evaluationName(evaluation_)},
         {"variants", variants}};
     if (!QDir().mkpath(folder_))
         throw Error("could not create the ablation folder '" + str(folder_) + "'");
@@ -145,6 +206,8 @@ AblationPlan AblationPlan::load(const QString& path) {
                                root.value(QLatin1String("model")).toString(),
                                root.value(QLatin1String("device")).toString(),
                                root.value(QLatin1String("dtype")).toString());
+    plan.study_ = root.value(QLatin1String("study")).toString();
+    plan.evaluation_ = evaluationFromName(root.value(QLatin1String("evaluation")).toString());
     const QJsonArray saved = root.value(QLatin1String("variants")).toArray();
     if (saved.size() != int(plan.variants_.size()))
         throw Error("ablation queue '" + str(path) + "' lists " + std::to_string(saved.size()) +

@@ -18,6 +18,11 @@ struct AblationAxis {
     QStringList values;  // as the setting's text ("P", "PSR"; "0", "1")
 };
 
+// What an ablation measures once its variants are done: nothing more, or each variant (and its base
+// method) on WikiText-2, C4 and the six tasks as `invx table --evaluate` does, on the whole data or
+// on the first 40 windows and 100 items (quick; the table marks such values *).
+enum class AblationEvaluation { None, Whole, Quick };
+
 struct AblationVariant {
     SearchSettings settings;
     QStringList values;  // one per axis
@@ -29,8 +34,9 @@ class AblationPlan {
   public:
     static constexpr const char* kFileName = "ablation.json";
 
-    // The grid's variants, first axis slowest. Throws invx::Error naming the axis and value when a
-    // value is not valid for its setting, or an axis names no setting.
+    // The grid's variants, first axis slowest. A variant that an axis gives 0 matched layers runs
+    // without the MSE term (alpha 0), unless alpha is an axis too. Throws invx::Error naming the
+    // axis and value when a value is not valid for its setting, or an axis names no setting.
     static AblationPlan create(const SearchSettings& base, const std::vector<AblationAxis>& axes,
                                const QString& folder, const QString& modelPath,
                                const QString& device, const QString& dtype);
@@ -45,18 +51,36 @@ class AblationPlan {
     const QString& device() const { return device_; }
     const QString& dtype() const { return dtype_; }
     const std::vector<AblationAxis>& axes() const { return axes_; }
+    // A study preset's id (study-presets.h), "" for a grid of one's own.
+    const QString& study() const { return study_; }
+    void setStudy(const QString& id) { study_ = id; }
+    AblationEvaluation evaluation() const { return evaluation_; }
+    void setEvaluation(AblationEvaluation e) { evaluation_ = e; }
     std::vector<AblationVariant>& variants() { return variants_; }
     const std::vector<AblationVariant>& variants() const { return variants_; }
     // The first variant not yet finished or failed; -1 when all are.
     int nextVariant() const;
     bool done() const { return nextVariant() < 0; }
+    // The earlier variant whose file holds the base quantization `variant` starts from (same
+    // base method, bits, group and calibration; see baseQuantizationKey), finished or stopped:
+    // the search reuses its AWQ or GPTQ results (--base-from) instead of calibrating again. -1 when
+    // there is none, or the base is RTN (which has nothing to calibrate).
+    int baseSource(int variant) const;
 
   private:
-    QString folder_, modelPath_, device_, dtype_;
+    QString folder_, modelPath_, device_, dtype_, study_;
+    AblationEvaluation evaluation_ = AblationEvaluation::None;
     SearchSettings base_;
     std::vector<AblationAxis> axes_;
     std::vector<AblationVariant> variants_;
 };
+
+// What decides the base-quantized model within one ablation (the model, device and dtype are the
+// queue's): the method, bits, group, AWQ's precision and the base method's calibration (its
+// sequences, their corpus or token ids, length and shuffle seed). "" for RTN, which calibrates
+// nothing. The search's seed, invariances, steps and the search's own calibration size do not
+// enter: the search's batch is the first rows of the base method's.
+QString baseQuantizationKey(const SearchSettings& settings);
 
 // One row of the ablation's result: the variants that share every axis value except the seed's,
 // with the mean and sample standard deviation over their seeds.

@@ -4,10 +4,12 @@
 #include <QFileInfo>
 #include <QSettings>
 
+#include "ablation-study.h"
 #include "ablation-view.h"
 #include "invx/error.h"
 #include "live-run-controller.h"
 #include "message-sink.h"
+#include "results-evaluator.h"
 #include "run-loader.h"
 
 namespace invx::gui {
@@ -25,7 +27,7 @@ AblationRunner::AblationRunner(LiveRunController* live, AblationView* view, Mess
 }
 
 bool AblationRunner::start(const SearchRunRequest& base, const std::vector<AblationAxis>& axes,
-                           const QString& folder, QString* error) {
+                           const QString& folder, QString* error, const StudyOptions& options) {
     if (live_->running()) {
         if (error)
             *error = tr("a search is running; stop it or wait for it before starting an ablation");
@@ -35,9 +37,13 @@ bool AblationRunner::start(const SearchRunRequest& base, const std::vector<Ablat
         if (QFileInfo::exists(QDir(folder).filePath(QString::fromLatin1(AblationPlan::kFileName))))
             throw Error("the folder '" + folder.toStdString() +
                         "' already holds an ablation; continue it or choose another folder");
-        plan_ = AblationPlan::create(
-            base.settings, axes, folder, QString::fromStdString(base.modelPath),
-            QString::fromStdString(base.device), QString::fromStdString(base.dtype));
+        SearchSettings settings = base.settings;
+        applyFixedSettings(settings, options.fixed);
+        plan_ = AblationPlan::create(settings, axes, folder, QString::fromStdString(base.modelPath),
+                                     QString::fromStdString(base.device),
+                                     QString::fromStdString(base.dtype));
+        plan_->setStudy(options.study);
+        plan_->setEvaluation(options.evaluation);
         plan_->save();
     } catch (const std::exception& e) {
         plan_.reset();
@@ -91,6 +97,62 @@ void AblationRunner::interrupt() {
     if (running_ >= 0) interrupted_ = true;
 }
 
+void AblationRunner::setEvaluator(ResultsEvaluator* evaluator) {
+    if (evaluator_) disconnect(evaluator_, nullptr, this, nullptr);
+    evaluator_ = evaluator;
+    if (!evaluator) return;
+    connect(evaluator, &ResultsEvaluator::recorded, this, [this] {
+        if (evaluating_) refreshView();
+    });
+    connect(evaluator, &ResultsEvaluator::finished, this, [this](bool stopped) {
+        if (!evaluating_) return;
+        evaluating_ = false;
+        Q_EMIT statusTextChanged(stopped ? tr("Study evaluation stopped; what was measured is "
+                                              "recorded in the variants' files")
+                                         : tr("Study finished and evaluated"));
+        refreshView();
+    });
+    connect(evaluator, &ResultsEvaluator::failed, this, [this](const QString& error) {
+        if (!evaluating_) return;
+        evaluating_ = false;
+        messages_->showError(tr("Study not evaluated"), error);
+        refreshView();
+    });
+}
+
+std::vector<RunPace> AblationRunner::paces() const {
+    std::vector<RunPace> out;
+    for (const auto& r : results_)
+        if (r)
+            if (const std::optional<RunPace> pace = paceOf(*r)) out.push_back(*pace);
+    return out;
+}
+
+void AblationRunner::evaluateStudy() {
+    if (!plan_ || plan_->evaluation() == AblationEvaluation::None) return;
+    if (!evaluator_ || evaluator_->running()) {
+        Q_EMIT statusTextChanged(
+            tr("Ablation finished; its variants are not evaluated (Results > Measure Missing "
+               "measures them)"));
+        return;
+    }
+    std::vector<ResultsMeasurement> needs;
+    CommandSettings settings;
+    try {
+        needs = studyMeasurements(*plan_, &settings);
+    } catch (const std::exception& e) {
+        messages_->showError(tr("Study not evaluated"), QString::fromStdString(e.what()));
+        return;
+    }
+    if (needs.empty()) return;
+    evaluating_ = true;
+    Q_EMIT statusTextChanged(
+        tr("Evaluating the study on WikiText-2, C4 and the six tasks: %1 models, one after "
+           "another…")
+            .arg(needs.size()));
+    evaluator_->start(needs, settings);
+}
+
 void AblationRunner::loadResults() {
     results_.clear();
     results_.resize(plan_->variants().size());
@@ -111,6 +173,7 @@ void AblationRunner::startNextVariant() {
     if (running_ < 0) {
         Q_EMIT statusTextChanged(
             tr("Ablation finished: %1 variants").arg(plan_->variants().size()));
+        evaluateStudy();
         return;
     }
     AblationVariant& v = plan_->variants()[std::size_t(running_)];
@@ -134,6 +197,10 @@ void AblationRunner::startNextVariant() {
     } else {
         request.modelPath = plan_->modelPath().toStdString();
         request.settings = v.settings;
+        // Same base as an earlier variant: start from its AWQ/GPTQ results, not a new calibration.
+        const int source = plan_->baseSource(running_);
+        if (source >= 0 && QFileInfo::exists(plan_->variants()[std::size_t(source)].path))
+            request.baseFrom = plan_->variants()[std::size_t(source)].path.toStdString();
     }
     v.state = QStringLiteral("running");
     save();

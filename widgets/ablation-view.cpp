@@ -1,6 +1,7 @@
 #include "ablation-view.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDialogButtonBox>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -10,12 +11,16 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "ablation-study.h"
 #include "invx/setting-table.h"
+#include "study-presets.h"
+#include "study-table-view.h"
 
 namespace invx::gui {
 namespace {
@@ -36,6 +41,27 @@ QTableView* tableFor(QAbstractItemModel* model, QWidget* parent) {
     return view;
 }
 
+// Where a variant's base quantization comes from: calibrated by it, or the file of an earlier
+// variant of the same base (AblationPlan::baseSource, as the runner starts it).
+QString baseText(const AblationPlan& plan, int variant) {
+    const SearchSettings& s = plan.variants()[std::size_t(variant)].settings;
+    if (baseQuantizationKey(s).isEmpty()) return AblationView::tr("RTN: nothing to calibrate");
+    const int source = plan.baseSource(variant);
+    if (source >= 0)
+        return AblationView::tr("from %1").arg(
+            QFileInfo(plan.variants()[std::size_t(source)].path).fileName());
+    // Not started yet: an earlier variant of the same base that is still to run will hold it.
+    if (plan.variants()[std::size_t(variant)].state == QLatin1String("pending"))
+        for (int i = 0; i < variant; ++i) {
+            const AblationVariant& earlier = plan.variants()[std::size_t(i)];
+            if (!earlier.state.startsWith(QLatin1String("failed")) &&
+                baseQuantizationKey(earlier.settings) == baseQuantizationKey(s))
+                return AblationView::tr("from %1, once it has run")
+                    .arg(QFileInfo(earlier.path).fileName());
+        }
+    return AblationView::tr("calibrated here");
+}
+
 }  // namespace
 
 AblationView::AblationView(QWidget* parent) : QWidget(parent) {
@@ -54,38 +80,66 @@ AblationView::AblationView(QWidget* parent) : QWidget(parent) {
     top->addWidget(exportButton);
     layout->addLayout(top);
     auto* split = new QSplitter(Qt::Vertical, this);
-    auto* summaryView = tableFor(&summary_, split);
+    results_ = new QTabWidget(split);
+    study_ = new StudyTableView(results_);
+    auto* summaryView = tableFor(&summary_, results_);
     summaryView->setObjectName(QStringLiteral("ablationSummary"));
+    results_->addTab(study_, tr("Study Table"));
+    results_->addTab(summaryView, tr("Search Results"));
     auto* queueView = tableFor(&queue_, split);
     queueView->setObjectName(QStringLiteral("ablationQueue"));
-    split->addWidget(summaryView);
+    split->addWidget(results_);
     split->addWidget(queueView);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
     layout->addWidget(split, 1);
     connect(create, &QPushButton::clicked, this, &AblationView::newAblationRequested);
     connect(exportButton, &QPushButton::clicked, this, &AblationView::exportRequested);
 }
 
+void AblationView::showStudyTable(bool study) { results_->setCurrentIndex(study ? 0 : 1); }
+
+void AblationView::displayStudy(const AblationPlan& plan) {
+    try {
+        study_->setTable(ablationStudyTable(plan));
+    } catch (const std::exception& e) {
+        study_->clear(tr("No study table: %1.").arg(QString::fromStdString(e.what())));
+    }
+}
+
 void AblationView::display(const AblationPlan* plan, const std::vector<const RunData*>& results) {
     queue_.clear();
     summary_.clear();
-    if (!plan) return;
+    if (!plan) {
+        study_->clear(tr("The study's table appears here once a variant has finished."));
+        return;
+    }
     int finished = 0;
     for (const AblationVariant& v : plan->variants())
         finished += v.state == QLatin1String("finished");
-    heading_->setText(tr("Ablation in %1: %2 of %3 variants finished.")
-                          .arg(plan->folder())
+    const StudyPreset* preset = findStudyPreset(plan->study());
+    const QString what =
+        preset ? tr("Study \"%1\" (the paper's %2)")
+                     .arg(QCoreApplication::translate("invx::gui::StudyPresets", preset->name),
+                          QCoreApplication::translate("invx::gui::StudyPresets", preset->paperPart))
+               : tr("Ablation");
+    heading_->setText(tr("%1 in %2: %3 of %4 variants finished.")
+                          .arg(what, plan->folder())
                           .arg(finished)
                           .arg(plan->variants().size()));
+    displayStudy(*plan);
 
     QStringList queueHeader;
     for (const AblationAxis& a : plan->axes()) queueHeader << a.key;
-    queueHeader << tr("State") << tr("File");
+    queueHeader << tr("State") << tr("File") << tr("Base quantization");
     queue_.setHorizontalHeaderLabels(queueHeader);
-    for (const AblationVariant& v : plan->variants()) {
+    for (int i = 0; i < int(plan->variants().size()); ++i) {
+        const AblationVariant& v = plan->variants()[std::size_t(i)];
         QList<QStandardItem*> row;
         for (const QString& value : v.values) row << new QStandardItem(value);
         row << new QStandardItem(v.state) << new QStandardItem(QFileInfo(v.path).fileName());
         row.back()->setToolTip(v.path);
+        row << new QStandardItem(baseText(*plan, i));
         queue_.appendRow(row);
     }
 

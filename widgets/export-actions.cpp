@@ -16,6 +16,7 @@
 #include "results-view.h"
 #include "run-view.h"
 #include "runs-table-model.h"
+#include "study-table-view.h"
 #include "table-export.h"
 #include "text-file-writer.h"
 
@@ -82,16 +83,28 @@ void ExportActions::exportAblationTable(const AblationPlan* plan) {
     if (!plan) return;
     AblationView& view = *sources_.ablation;
     const int numbers = view.firstSummaryNumberColumn();
-    for (const auto& [name, text] :
-         {std::pair{QStringLiteral("ablation.md"), tableToMarkdown(*view.summaryModel(), numbers)},
-          std::pair{QStringLiteral("ablation.tex"), tableToLatex(*view.summaryModel(), numbers)}}) {
+    std::vector<std::pair<QString, QString>> files{
+        {QStringLiteral("ablation.md"), tableToMarkdown(*view.summaryModel(), numbers)},
+        {QStringLiteral("ablation.tex"), tableToLatex(*view.summaryModel(), numbers)}};
+    // The study's table in the paper's layout, as formatStudyTable writes it, once a variant has
+    // finished.
+    const StudyTableView& study = *view.studyTable();
+    if (study.table())
+        files.insert(files.end(),
+                     {{QStringLiteral("study.md"), study.text(ResultsFormat::Markdown)},
+                      {QStringLiteral("study.tex"), study.text(ResultsFormat::Latex)},
+                      {QStringLiteral("study.csv"), study.text(ResultsFormat::Csv)}});
+    QStringList written;
+    for (const auto& [name, text] : files) {
         const QString error = writeTextFile(QDir(plan->folder()).filePath(name), text);
         if (!error.isEmpty()) {
             messages_->showError(tr("Export failed"), error);
             return;
         }
+        written << name;
     }
-    messages_->showNote(tr("Wrote ablation.md and ablation.tex to %1").arg(plan->folder()));
+    messages_->showNote(
+        tr("Wrote %1 to %2").arg(written.join(QStringLiteral(", ")), plan->folder()));
 }
 
 }  // namespace invx::gui

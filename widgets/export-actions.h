@@ -39,7 +39,8 @@ class ExportActions : public QObject {
     void exportFiguresInteractively(bool inspectorShown);
     void exportRunsTableInteractively();
     void exportResultsTableInteractively();
-    // ablation.md and ablation.tex beside the queue of `plan` (null: nothing to export).
+    // ablation.md and ablation.tex beside the queue of `plan` (null: nothing to export), and once a
+    // variant has finished the study's table: study.md, study.tex and study.csv.
     void exportAblationTable(const AblationPlan* plan);
 
   private:

@@ -324,13 +324,29 @@ void MainWindow::restoreSettings() {
 }
 
 void MainWindow::askForAblation() {
+    // The speed of this model on this device, as the runs in view and the last ablation's
+    // finished variants measured it.
+    std::vector<RunPace> paces = ablation_->paces();
+    for (const RunData* run : runs_.all())
+        if (run->status != QLatin1String("live"))
+            if (const std::optional<RunPace> pace = paceOf(*run)) paces.push_back(*pace);
+    QString problem;
+    const SearchRunRequest base = form_->request(&problem);
     AblationDialog dialog(
         QDir(experiments_->folder()).filePath(timestampedName(QStringLiteral("ablation-"), {})),
+        base.settings,
+        measuredSpeed(paces, QString::fromStdString(base.modelPath),
+                      QString::fromStdString(base.device)),
         this);
     QString error;
     if (dialog.exec() == QDialog::Accepted &&
-        !startAblation(dialog.axes(), dialog.folder(), &error))
+        !startAblation(dialog.axes(), dialog.folder(), &error, dialog.options()))
         messages_->showError(tr("Ablation not started"), error);
+}
+
+void MainWindow::setEvaluator(ResultsEvaluator* evaluator) {
+    resultsView_->setEvaluator(evaluator);
+    ablation_->setEvaluator(evaluator);
 }
 
 // A click on a curve opens the inspectors at the nearest checkpoint of that step.
@@ -451,7 +467,7 @@ void MainWindow::stopSearch() {
 }
 
 bool MainWindow::startAblation(const std::vector<AblationAxis>& axes, const QString& folder,
-                               QString* error) {
+                               QString* error, const StudyOptions& options) {
     QString problem;
     const SearchRunRequest base = form_->request(&problem);
     // The variants get files of their own: the form's output file is the only fault they do not
@@ -461,7 +477,7 @@ bool MainWindow::startAblation(const std::vector<AblationAxis>& axes, const QStr
         if (error) *error = problem;
         return false;
     }
-    if (!ablation_->start(base, axes, folder, error)) return false;
+    if (!ablation_->start(base, axes, folder, error, options)) return false;
     tabs_->setCurrentWidget(ablationView_);
     return true;
 }

@@ -13,6 +13,7 @@
 #include "ablation-plan.h"
 #include "open-runs.h"
 #include "run-data.h"
+#include "study-presets.h"
 
 class QAction;
 class QLabel;
@@ -30,6 +31,7 @@ class LayerInspectorSource;
 class LiveRunController;
 class ExperimentListModel;
 class MessageSink;
+class ResultsEvaluator;
 class RunView;
 class RunsTableModel;
 class SearchLauncher;
@@ -58,14 +60,18 @@ class MainWindow : public QMainWindow {
     bool resumeExperiment(const QString& path);
     void pauseOrResume();
     void stopSearch();
-    // Queues a grid of variants and starts the first.
+    // Queues a grid of variants (with the study's fixed settings and evaluation) and starts the
+    // first.
     bool startAblation(const std::vector<AblationAxis>& axes, const QString& folder,
-                       QString* error = nullptr);
+                       QString* error = nullptr, const StudyOptions& options = {});
     // Reopens a saved ablation queue and carries on with it.
     bool continueAblation(const QString& queueFile, QString* error = nullptr);
     // Opens the Inspect tab on `run` at the checkpoint nearest `step` (-1: the last).
     bool inspectRun(const RunData* run, double step = -1);
     InspectorView* inspectorView() const { return inspectorView_; }
+    // Who measures models for the Results tab's Measure Missing and a study's evaluation at its
+    // end (owned by the caller).
+    void setEvaluator(ResultsEvaluator* evaluator);
     // Writes every figure of the runs in view, and runs.md / runs.tex, into `directory`.
     QStringList exportFigures(const QString& directory, const QStringList& formats,
                               const QString& preset);

@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
     invx::gui::InspectorWorker inspector;
     invx::gui::ResultsEvaluationWorker evaluator;
     invx::gui::MainWindow window(&worker, QStringLiteral(INVX_DEMO_MODEL_DIR), &inspector);
-    window.resultsView()->setEvaluator(&evaluator);
+    window.setEvaluator(&evaluator);
     for (const QString& path : args.positionalArguments()) window.openExperiment(path);
     window.resize(1560, 960);
     window.show();

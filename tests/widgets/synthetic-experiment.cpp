@@ -77,6 +77,14 @@ void writeSyntheticExperiment(const QString& path, const SyntheticRun& run) {
         for (int l = 0; l < run.layers; ++l) c.layers.push_back(checkpointState(k, l));
         file.appendCheckpoint(c);
     }
+    if (run.lastCheckpoint && run.checkpoints == 0) {
+        SearchCheckpoint c;
+        c.step = run.steps;
+        c.rng = {1, 2, 3, 4};
+        for (int l = 0; l < run.layers; ++l)
+            c.layers.push_back(LayerInvariance::identity(model.ffn));
+        file.appendCheckpoint(c);
+    }
     file.setStatus(run.status.toStdString());
     file.flush();
 }

@@ -1,9 +1,12 @@
 // The ablation runner on a fake launcher: variants run one after another and their outcomes are
 // saved in the queue; a stop ends the queue, which carries on later from the interrupted variant;
-// a failed variant is recorded and the next starts; a queue left unfinished shows at start-up.
+// a failed variant is recorded and the next starts; a queue left unfinished shows at start-up;
+// variants of one base quantization calibrate it once, and a study evaluates its variants at the
+// end.
 #include <QAbstractItemModelTester>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -17,10 +20,37 @@
 #include "live-run-controller.h"
 #include "open-runs.h"
 #include "recording-message-sink.h"
+#include "results-evaluator.h"
+#include "study-table-view.h"
 #include "synthetic-experiment.h"
 
 using namespace invx;
 using namespace invx::gui;
+
+namespace {
+
+// Measures nothing: records what it was asked and ends when the test says.
+class FakeEvaluator : public ResultsEvaluator {
+  public:
+    bool running() const override { return running_; }
+    void start(const std::vector<ResultsMeasurement>& needs,
+               const CommandSettings& settings) override {
+        this->needs = needs, this->settings = settings, running_ = true, ++starts;
+    }
+    void stop() override {}
+    void end() {
+        running_ = false;
+        Q_EMIT finished(false);
+    }
+    std::vector<ResultsMeasurement> needs;
+    CommandSettings settings;
+    int starts = 0;
+
+  private:
+    bool running_ = false;
+};
+
+}  // namespace
 
 class TestAblationRunner : public QObject {
     Q_OBJECT
@@ -49,7 +79,8 @@ class TestAblationRunner : public QObject {
         spec.settings = v.settings;
         spec.steps = 6;
         spec.status = stopped ? "stopped" : "finished";
-        QFile::remove(v.path);  // a resumed variant's file is written anew here
+        spec.lastCheckpoint = true;  // what a study's table reads
+        QFile::remove(v.path);       // a resumed variant's file is written anew here
         test::writeSyntheticExperiment(v.path, spec);
         launcher_->finish(stopped, 6);
     }
@@ -69,6 +100,7 @@ class TestAblationRunner : public QObject {
     void aFolderWithAQueueIsRefused();
     void nothingStartsWhileASearchRuns();
     void anUnfinishedQueueShowsAtStartUp();
+    void eachBaseIsCalibratedOnceAndTheStudyEvaluatedAtTheEnd();
 };
 
 void TestAblationRunner::initTestCase() { QStandardPaths::setTestModeEnabled(true); }
@@ -199,6 +231,62 @@ void TestAblationRunner::anUnfinishedQueueShowsAtStartUp() {
     QVERIFY(status.front().front().toString().startsWith("An ablation is unfinished ("));
     QCOMPARE(view.queueModel()->rowCount(), 2);
     QCOMPARE(launcher_->requests.size(), std::size_t(1));
+}
+
+// Bits {2, 3} x invariances {P, P+S+R} over AWQ: the second variant of each bit width starts from
+// the first one's file (--base-from); at the end the study measures the two base models and the
+// four searched ones on WikiText-2, C4 and the six tasks, on the whole data.
+void TestAblationRunner::eachBaseIsCalibratedOnceAndTheStudyEvaluatedAtTheEnd() {
+    FakeEvaluator evaluator;
+    runner_->setEvaluator(&evaluator);
+    QSignalSpy status(runner_.get(), &AblationRunner::statusTextChanged);
+    SearchRunRequest base;
+    base.modelPath = "opt-demo";
+    base.device = "cpu";
+    base.settings.steps = 6;
+    StudyOptions options;
+    options.fixed = {{"base", "awq"}};
+    options.evaluation = AblationEvaluation::Whole;
+    QString error;
+    QVERIFY2(runner_->start(base, {{"bits", {"2", "3"}}, {"invariances", {"P", "PSR"}}}, folder(),
+                            &error, options),
+             qPrintable(error));
+    for (int i = 0; i < 4; ++i) finishVariant(i);
+    const auto& variants = runner_->plan()->variants();
+    QCOMPARE(launcher_->requests.size(), std::size_t(4));
+    QStringList reused;
+    for (const SearchRunRequest& r : launcher_->requests) {
+        QCOMPARE(r.settings.base, std::string("awq"));
+        reused << QString::fromStdString(r.baseFrom);
+    }
+    QCOMPARE(reused, (QStringList{"", variants[0].path, "", variants[2].path}));
+    QCOMPARE(AblationPlan::load(runner_->plan()->file()).evaluation(), AblationEvaluation::Whole);
+
+    QCOMPARE(evaluator.starts, 1);
+    QVERIFY(runner_->evaluating());
+    QCOMPARE(evaluator.settings.search.evalWindows, std::int64_t(0));  // the whole data
+    QStringList needs;
+    for (const ResultsMeasurement& m : evaluator.needs) {
+        QCOMPARE(m.metrics.size(), std::size_t(8));
+        needs << QFileInfo(QString::fromStdString(m.path)).fileName() + ":" +
+                     QString::fromStdString(m.model);
+    }
+    needs.sort();
+    QCOMPARE(needs, (QStringList{"bits-2_invariances-P.h5:base", "bits-2_invariances-P.h5:searched",
+                                 "bits-2_invariances-PSR.h5:searched",
+                                 "bits-3_invariances-P.h5:base", "bits-3_invariances-P.h5:searched",
+                                 "bits-3_invariances-PSR.h5:searched"}));
+    // The queue says where each variant's base came from.
+    QStringList bases;
+    for (int row = 0; row < 4; ++row) bases << view_->queueModel()->item(row, 4)->text();
+    QCOMPARE(bases, (QStringList{"calibrated here", "from bits-2_invariances-P.h5",
+                                 "calibrated here", "from bits-3_invariances-P.h5"}));
+    // The study's table: a baseline row per bit width, each followed by its two variants.
+    QCOMPARE(view_->studyTable()->model()->rowCount(), 6);
+    evaluator.end();
+    QVERIFY(!runner_->evaluating());
+    QCOMPARE(status.last().front().toString(), QString("Study finished and evaluated"));
+    QVERIFY(messages_->errors.empty());
 }
 
 QTEST_MAIN(TestAblationRunner)

@@ -16,6 +16,8 @@
 #include "run-loader.h"
 #include "run-view.h"
 #include "runs-table-model.h"
+#include "study-table-view.h"
+#include "synthetic-experiment.h"
 
 using namespace invx;
 using namespace invx::gui;
@@ -37,6 +39,7 @@ class TestExportActions : public QObject {
     void cleanup();
     void figuresAndTablesOfTheShownRuns();
     void anAblationTableIsWrittenBesideItsQueue();
+    void aStudysTableIsWrittenInThreeFormats();
     void aFailedWriteReachesTheSink();
     void noAblationNothingToWrite();
 };
@@ -85,7 +88,39 @@ void TestExportActions::anAblationTableIsWrittenBesideItsQueue() {
     QVERIFY(QFile::exists(QDir(folder).filePath("ablation.md")));
     QVERIFY(QFile::exists(QDir(folder).filePath("ablation.tex")));
     QCOMPARE(messages_->notes,
-             QStringList{QString("Wrote ablation.md and ablation.tex to %1").arg(folder)});
+             QStringList{QString("Wrote ablation.md, ablation.tex to %1").arg(folder)});
+    QVERIFY(messages_->errors.empty());
+}
+
+// Once a variant has finished, the study's table goes beside the queue too, as the core formats it.
+void TestExportActions::aStudysTableIsWrittenInThreeFormats() {
+    const QString folder = folder_.file("study");
+    QDir().mkpath(folder);
+    AblationPlan plan = AblationPlan::create(SearchSettings{}, {{"invariances", {"P", "PSR"}}},
+                                             folder, "opt-demo", "cpu", "auto");
+    test::SyntheticRun spec;
+    spec.settings = plan.variants()[0].settings;
+    spec.lastCheckpoint = true;
+    test::writeSyntheticExperiment(plan.variants()[0].path, spec);
+    plan.variants()[0].state = "finished";
+    ablation_->display(&plan, {nullptr, nullptr});
+    QVERIFY(ablation_->studyTable()->table());
+    exports_->exportAblationTable(&plan);
+    QCOMPARE(messages_->notes,
+             QStringList{QString("Wrote ablation.md, ablation.tex, study.md, study.tex, study.csv "
+                                 "to %1")
+                             .arg(folder)});
+    for (const auto& [name, format] : {std::pair{"study.md", ResultsFormat::Markdown},
+                                       std::pair{"study.tex", ResultsFormat::Latex},
+                                       std::pair{"study.csv", ResultsFormat::Csv}}) {
+        QFile f(QDir(folder).filePath(name));
+        QVERIFY2(f.open(QIODevice::ReadOnly), name);
+        QCOMPARE(QString::fromUtf8(f.readAll()), ablation_->studyTable()->text(format));
+    }
+    // The baseline row and the one variant's, without values: nothing is recorded yet.
+    QVERIFY(ablation_->studyTable()
+                ->text(ResultsFormat::Markdown)
+                .contains("| 2 | RTN (before the search) | 1 | – |"));
     QVERIFY(messages_->errors.empty());
 }
 

@@ -1,9 +1,10 @@
 // Takes the workbench's documentation screenshots on a real X server (run under xvfb-run by
 // tools/workbench-screenshots.sh): the live view of a demo-model search, comparisons of an
 // ablation's runs (the seed-0 runs; two settings as seed groups, with their figures for a paper),
-// the ablation table, the inspectors (also on a run whose model is not on this machine), and the
-// Experiments dock with a run that was killed. Each is QWidget::grab() of the main window.
-// `--only inspector-no-model` (after the directories) takes the model-absent inspector alone.
+// the ablation table, the inspectors (also on a run whose model is not on this machine), the
+// Experiments dock with a run that was killed, and a finished study of the paper's Table 2
+// evaluated on C4 and the six tasks. Each is QWidget::grab() of the main window. `--only
+// inspector-no-model`, `--only review` or `--only study` (after the directories) takes one alone.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include <cstdio>
 
 #include "ablation-plan.h"
+#include "ablation-view.h"
 #include "inspector-view.h"
 #include "inspector-worker.h"
 #include "invx/experiment-file.h"
@@ -35,6 +37,7 @@
 #include "runs-table-model.h"
 #include "search-settings-form.h"
 #include "search-worker.h"
+#include "study-presets.h"
 
 using namespace invx::gui;
 
@@ -131,6 +134,49 @@ bool formAndStatus(MainWindow& window, SearchWorker& worker, const QString& work
     return waitFor([&] { return !worker.running(); }, 120);
 }
 
+// The paper's invariance ablation (its Table 2) over AWQ on the demo model, two seeds: eight runs
+// of `steps` steps that calibrate AWQ (on 16 sequences) once, then each variant and the base
+// measured on the first 40 windows of WikiText-2 and C4 and the first 100 items of the six tasks;
+// the study's table with the runs open.
+bool takeStudyTable(MainWindow& window, const SearchWorker& worker,
+                    const ResultsEvaluationWorker& evaluator, const QString& out,
+                    const QString& work, int steps) {
+    invx::SearchSettings s = SearchSettingsForm::presetSettings("demo");
+    s.steps = steps;
+    s.evalEverySeconds = 15;
+    // AWQ on 16 sequences, not 128: on this shared 2-core machine 128 took 8.7 minutes.
+    s.baseCalibrationSamples = 16;
+    window.form()->setSettings(s);
+    const QString folder = QDir(work).filePath("study-invariances");
+    const StudyPreset& preset = *findStudyPreset(QStringLiteral("invariances"));
+    std::vector<AblationAxis> axes = preset.axes;
+    for (const AblationAxis& a : seedAxis(2)) axes.push_back(a);
+    QString error;
+    const bool started =
+        QFileInfo::exists(QDir(folder).filePath("ablation.json"))
+            ? window.continueAblation(QDir(folder).filePath("ablation.json"), &error)
+            : window.startAblation(axes, folder, &error,
+                                   {preset.id, preset.fixed, AblationEvaluation::Quick});
+    if (!started) {
+        std::fprintf(stderr, "study: %s\n", qPrintable(error));
+        return false;
+    }
+    QElapsedTimer clock;
+    clock.start();
+    if (!waitFor([&] { return window.ablation()->done() && !worker.running(); }, 3600))
+        return false;
+    std::printf("study: searches done in %.0f s\n", clock.elapsed() / 1000.0);
+    QTest::qWait(500);
+    if (!waitFor([&] { return !evaluator.running(); }, 3600)) return false;
+    std::printf("study: evaluated in %.0f s in all\n", clock.elapsed() / 1000.0);
+    window.closeRuns();
+    for (const AblationVariant& v : window.ablation()->variants()) window.openExperiment(v.path);
+    window.findChild<QTabWidget*>()->setCurrentWidget(window.ablationView());
+    window.ablationView()->showStudyTable(true);
+    grab(window, QDir(out).filePath("workbench-study-table.png"));
+    return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -140,7 +186,9 @@ int main(int argc, char** argv) {
     QSettings().clear();
     const QStringList args = app.arguments();
     if (args.size() < 3) {
-        std::fprintf(stderr, "usage: workbench-screenshots OUT_DIR WORK_DIR [STEPS]\n");
+        std::fprintf(
+            stderr,
+            "usage: workbench-screenshots OUT_DIR WORK_DIR [STEPS [RESULTS_DIR [study]]]\n");
         return 2;
     }
     const QString out = args[1], work = args[2];
@@ -153,15 +201,18 @@ int main(int argc, char** argv) {
     InspectorWorker inspector;
     ResultsEvaluationWorker evaluator;
     MainWindow window(&worker, QStringLiteral(INVX_DEMO_MODEL_DIR), &inspector);
-    window.resultsView()->setEvaluator(&evaluator);  // as invx-workbench shows the Results tab
+    window.setEvaluator(&evaluator);  // as invx-workbench: Results and studies
     window.setExperimentFolder(work);
     window.resize(1600, 1000);
     window.show();
     if (only == QLatin1String("inspector-no-model"))
         return inspectorWithoutModel(window, worker, out, work) ? 0 : 1;
     if (only == QLatin1String("review")) return formAndStatus(window, worker, work) ? 0 : 1;
+    if (only == QLatin1String("study"))
+        return takeStudyTable(window, worker, evaluator, out, work, steps) ? 0 : 1;
     if (!only.isEmpty()) {
-        std::fprintf(stderr, "workbench-screenshots: --only takes inspector-no-model or review\n");
+        std::fprintf(stderr,
+                     "workbench-screenshots: --only takes inspector-no-model, review or study\n");
         return 2;
     }
 
@@ -186,6 +237,7 @@ int main(int argc, char** argv) {
     window.closeRuns();
     for (const AblationVariant& v : window.ablation()->variants()) window.openExperiment(v.path);
     window.findChild<QTabWidget*>()->setCurrentIndex(1);
+    window.ablationView()->showStudyTable(false);  // the searches' own table, over seeds
     grab(window, QDir(out).filePath("workbench-ablation.png"));
 
     // The seed-0 runs overlaid.
@@ -292,5 +344,5 @@ int main(int argc, char** argv) {
         window.findChild<QTabWidget*>()->setCurrentWidget(window.resultsView());
         grab(window, QDir(out).filePath("workbench-results.png"));
     }
-    return 0;
+    return takeStudyTable(window, worker, evaluator, out, work, steps) ? 0 : 1;
 }
