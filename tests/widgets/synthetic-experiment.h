@@ -18,7 +18,8 @@ struct SyntheticRun {
         300;  // evaluations at 0, steps/2 and steps: start, start-10, start-20 (+ seed)
     QString status = QStringLiteral("finished");
     int checkpoints = 0;  // at steps * (k + 1) / checkpoints, k = 0, 1, ... (see checkpointState)
-    bool lastCheckpoint = false;  // without `checkpoints`: one checkpoint (identity invariances) at the last step
+    bool lastCheckpoint =
+        false;  // without `checkpoints`: one checkpoint (identity invariances) at the last step
 };
 
 // Layer `layer`'s invariance state at checkpoint k of a synthetic run (FFN width 16): position i
