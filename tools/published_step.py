@@ -47,7 +47,9 @@ def make(args):
     from safetensors.torch import save_file
     from transformers import OPTConfig, OPTForCausalLM
 
-    shape = SHAPES[args.shape]
+    shape = dict(SHAPES[args.shape])
+    if getattr(args, "layers", 0):
+        shape["num_hidden_layers"] = args.layers
     config = OPTConfig(vocab_size=50272, max_position_embeddings=2048, word_embed_proj_dim=shape["hidden_size"],
                        do_layer_norm_before=True, enable_bias=True, activation_function="relu",
                        tie_word_embeddings=True, **shape)
@@ -285,6 +287,7 @@ def main():
     m.add_argument("shape", choices=sorted(SHAPES))
     m.add_argument("dir")
     m.add_argument("--tokenizer", required=True)
+    m.add_argument("--layers", type=int, default=0, help="fewer decoder blocks than the shape's (0: all)")
     s = sub.add_parser("step")
     s.add_argument("dir")
     s.add_argument("--steps", type=int, default=20)

@@ -1,10 +1,10 @@
 // Takes the workbench's documentation screenshots on a real X server (run under xvfb-run by
-// tools/workbench-screenshots.sh): the live view of a demo-model search, comparisons of an
-// ablation's runs (the seed-0 runs; two settings as seed groups, with their figures for a paper),
-// the ablation table, the inspectors (also on a run whose model is not on this machine), the
-// Experiments dock with a run that was killed, and a finished study of the paper's Table 2
-// evaluated on C4 and the six tasks. Each is QWidget::grab() of the main window. `--only
-// inspector-no-model`, `--only review` or `--only study` (after the directories) takes one alone.
+// tools/workbench-screenshots.sh): the live view of a demo-model search, an ablation's runs
+// compared (two settings as seed groups, with their figures for a paper), the inspectors (also on a
+// run whose model is not on this machine), the Experiments dock with a run that was killed, and a
+// finished study of the paper's Table 2 evaluated on C4 and the six tasks. Each is QWidget::grab()
+// of the main window. `--only inspector-no-model`, `--only review` or `--only study` (after the
+// directories) takes one alone.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -236,16 +236,7 @@ int main(int argc, char** argv) {
     if (!waitFor([&] { return window.ablation()->done() && !worker.running(); }, 3600)) return 1;
     window.closeRuns();
     for (const AblationVariant& v : window.ablation()->variants()) window.openExperiment(v.path);
-    window.findChild<QTabWidget*>()->setCurrentIndex(1);
-    window.ablationView()->showStudyTable(false);  // the searches' own table, over seeds
-    grab(window, QDir(out).filePath("workbench-ablation.png"));
-
-    // The seed-0 runs overlaid.
-    window.closeRuns();
-    for (const AblationVariant& v : window.ablation()->variants())
-        if (v.values[1] == QLatin1String("0")) window.openExperiment(v.path);
     window.findChild<QTabWidget*>()->setCurrentIndex(0);
-    grab(window, QDir(out).filePath("workbench-compare.png"));
 
     // Two settings, two seeds each: a mean with its band per setting, the base method's line; and
     // their figures for a paper, which tools/workbench-screenshots.sh renders from the PDFs.
