@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # OmniQuant of invx against the plain PyTorch reference (tools/omniquant_reference.py) on the GPU.
-#   parity: the demo model and a random-weight OPT-125m-shaped model, 3 and 2 bits, group 128, the
-#           same calibration tokens (invx eval --save-calibration), 20 epochs at 3 bits and 40 at
-#           2 bits as the authors' OPT scripts; WikiText-2 perplexity of both and their block losses.
+#   parity: MODEL (demo: the demo model; opt-125m: a random-weight OPT-125m-shaped model), 3 and 2
+#           bits, group 128, the same calibration tokens (invx eval --save-calibration), EPOCHS
+#           (default 20 at 3 bits and 40 at 2 bits, as the authors' OPT scripts) over SAMPLES
+#           calibration sequences (default 128); WikiText-2 perplexity of both and their block losses.
 #   speed:  OPT-1.3B and OPT-13B shapes (random weights, 2 blocks), 2 bits, group 128, 128 x 2048
 #           calibration tokens, 2 epochs: seconds per block-epoch and peak GPU memory of invx and of
 #           the reference (float32, and float16 autocast as the authors train).
 # Carry .gpu-carry and .gpu-data (gpt2/, wikitext-2-raw/, wikipedia/).
-# Usage (GPU machine, project root): bash tools/omniquant-gpu.sh parity|speed OUTDIR [EPOCHS]
+# Usage (GPU machine, project root): bash tools/omniquant-gpu.sh parity OUTDIR demo|opt-125m [EPOCHS [SAMPLES]]
+#                                    bash tools/omniquant-gpu.sh speed OUTDIR [EPOCHS]
 set -uo pipefail
-mode=${1:?usage: omniquant-gpu.sh parity|speed OUTDIR [EPOCHS]}
-out=${2:?usage: omniquant-gpu.sh parity|speed OUTDIR [EPOCHS]}
+usage="usage: omniquant-gpu.sh parity OUTDIR demo|opt-125m [EPOCHS [SAMPLES]] | speed OUTDIR [EPOCHS]"
+mode=${1:?$usage}
+out=${2:?$usage}
 source tools/gpu-build-invx.sh
 data=.gpu-data/wikitext-2-raw/wiki.test.raw
 invx=build-gpu/app/invx
@@ -20,7 +23,7 @@ compare() {  # invx's --json and stderr log against the reference's JSON
 import json, re, sys
 a, log, b = json.load(open(sys.argv[1])), open(sys.argv[2]).read(), json.load(open(sys.argv[3]))
 ours = {}
-for m in re.finditer(r"block (\d+)/\d+.*?epoch (\d+)/\d+.*?loss ([0-9.eE+-]+)", log):
+for m in re.finditer(r"block (\d+) of \d+, epoch (\d+) of \d+, loss ([0-9.eE+-]+)", log):
     ours.setdefault(int(m.group(1)), {})[int(m.group(2))] = float(m.group(3))
 line = f"{sys.argv[4]}: invx {a['ppl']:.3f}"
 if "ppl" in b:
@@ -28,25 +31,27 @@ if "ppl" in b:
 print(line)
 for i, losses in enumerate(b["block_losses"], 1):
     if losses and i in ours:
-        e = len(losses)
-        print(f"  block {i}: loss epoch 1 invx {ours[i].get(1, float('nan')):.5g} torch {losses[0]:.5g}; "
-              f"epoch {e} invx {ours[i].get(e, float('nan')):.5g} torch {losses[-1]:.5g}")
+      e = len(losses)
+      print(f"  block {i}: loss epoch 1 invx {ours[i].get(1, float('nan')):.5g} torch {losses[0]:.5g}; "
+            f"epoch {e} invx {ours[i].get(e, float('nan')):.5g} torch {losses[-1]:.5g}")
 PY
 }
 
 if [ "$mode" = parity ]; then
-  python3 tools/published_step.py make opt-125m "$out/opt-125m-random" --tokenizer .gpu-data/gpt2 > /dev/null
-  for model in resources/models/opt-demo "$out/opt-125m-random"; do
-    name=$(basename "$model")
-    for bits in 3 2; do
-      epochs=${3:-$([ $bits = 2 ] && echo 40 || echo 20)}
-      $invx eval --model "$model" --method omniquant --epochs "$epochs" --bits $bits --group 128 --device cuda \
-        --dtype float32 --save-calibration "$out/calibration.json" --json > "$out/invx-$name-$bits.json" 2> "$out/invx-$name-$bits.log"
-      python3 tools/omniquant_reference.py --model "$model" --calibration "$out/calibration.json" --bits $bits \
-        --group 128 --epochs "$epochs" --data $data --json "$out/torch-$name-$bits.json" --quiet > /dev/null
-      compare "$out/invx-$name-$bits.json" "$out/invx-$name-$bits.log" "$out/torch-$name-$bits.json" \
-        "$name omniquant ${bits}-bit g128, $epochs epochs"
-    done
+  model=resources/models/opt-demo
+  if [ "${3:?$usage}" = opt-125m ]; then
+    model=$out/opt-125m-random
+    python3 tools/published_step.py make opt-125m "$model" --tokenizer .gpu-data/gpt2 > /dev/null
+  fi
+  name=$(basename "$model")
+  for bits in 3 2; do
+    epochs=${4:-$([ $bits = 2 ] && echo 40 || echo 20)}
+    $invx eval --model "$model" --method omniquant --epochs "$epochs" --bits $bits --group 128 --device cuda \
+      --base-calibration-samples "${5:-128}" --dtype float32 --save-calibration "$out/calibration.json" --json > "$out/invx-$name-$bits.json" 2> "$out/invx-$name-$bits.log"
+    python3 tools/omniquant_reference.py --model "$model" --calibration "$out/calibration.json" --bits $bits \
+      --group 128 --epochs "$epochs" --data $data --json "$out/torch-$name-$bits.json" --quiet > /dev/null
+    compare "$out/invx-$name-$bits.json" "$out/invx-$name-$bits.log" "$out/torch-$name-$bits.json" \
+      "$name omniquant ${bits}-bit g128, $epochs epochs, ${5:-128} sequences"
   done
   rm -rf "$out/opt-125m-random" "$out/calibration.json"
 else
@@ -55,13 +60,13 @@ else
     python3 tools/published_step.py make $shape "$out/$shape" --tokenizer .gpu-data/gpt2 --layers 2 > /dev/null
     start=$(date +%s.%N)
     $invx eval --model "$out/$shape" --method omniquant --epochs "$epochs" --bits 2 --group 128 --device cuda \
-      --calibration-samples 128 --calibration-length 2048 --eval-windows 1 --save-calibration "$out/calibration.json" \
-      --json > "$out/invx-$shape.json" 2> "$out/invx-$shape.log"
+    --calibration-samples 128 --calibration-length 2048 --eval-windows 1 --save-calibration "$out/calibration.json" \
+    --json > "$out/invx-$shape.json" 2> "$out/invx-$shape.log"
     echo "$shape invx: $(echo "$(date +%s.%N) - $start" | bc) s in all (model, calibration, OmniQuant, one window)"
     grep -iE "block|peak|memory" "$out/invx-$shape.log" | tail -4
     for amp in "" --amp; do
-      python3 tools/omniquant_reference.py --model "$out/$shape" --calibration "$out/calibration.json" --bits 2 \
-        --group 128 --epochs "$epochs" $amp --json "$out/torch-$shape$amp.json" --quiet
+    python3 tools/omniquant_reference.py --model "$out/$shape" --calibration "$out/calibration.json" --bits 2 \
+      --group 128 --epochs "$epochs" $amp --json "$out/torch-$shape$amp.json" --quiet
     done
     rm -rf "${out:?}/$shape" "$out/calibration.json"
   done
