@@ -11,6 +11,8 @@
 #include "invx/calibration-data.h"
 #include "invx/corpus-documents.h"
 #include "invx/perplexity-text.h"
+#include "invx/search-observer.h"
+#include "invx/search-run.h"
 #include "metrics/perplexity-evaluator.h"
 #include "model/opt-model.h"
 #include "quant/base-quantization.h"
@@ -61,6 +63,7 @@ class TestOmniquant : public QObject {
     void letFoldLeavesTheBlockUnchanged();
     void recordsRoundTrip();
     void searchIdentityIsOmniquantBitForBit();
+    void experimentFileKeepsWhatOmniquantLearned();
     void shortRunOnTheDemoModelBeatsRtn();
 };
 
@@ -244,6 +247,77 @@ void TestOmniquant::searchIdentityIsOmniquantBitForBit() {
     QVERIFY(at::equal(b.layers()[2].v.bias, a.layers()[2].v.bias));
     QVERIFY(at::equal(c.layers()[2].q.bias, a.layers()[2].q.bias));
     QVERIFY(engine.base().ce0 == fromRecords.base().ce0);
+}
+
+namespace {
+class Messages : public SearchObserver {
+  public:
+    void onMessage(const std::string& m) override { messages.push_back(m); }
+    std::vector<std::string> messages;
+};
+}  // namespace
+
+void TestOmniquant::experimentFileKeepsWhatOmniquantLearned() {
+    // invx quantize (a search of no steps) over OmniQuant, then a search that reuses its file
+    // (--base-from), then a resume of that search: all three start from the same model.
+    QTemporaryDir dir;
+    const test::SearchFixture fixture = test::writeSearchFixture(dir.path().toStdString());
+    const std::string quantized = dir.filePath("omniquant.h5").toStdString();
+    SearchRunRequest q = test::fixtureSearchRequest(fixture, quantized, 0);
+    q.settings.base = "omniquant";
+    q.settings.baseCalibrationSamples = 4;
+    q.settings.omniquantEpochs = 3;
+    Messages progress;
+    SearchControl control;
+    const SearchSummary first = runSearch(q, progress, control);
+    int epochMessages = 0;
+    for (const std::string& m : progress.messages)
+        if (m.rfind("OmniQuant: block ", 0) == 0) ++epochMessages;
+    QCOMPARE(epochMessages, 3 * 3);  // the fixture's 3 blocks x 3 epochs
+
+    std::vector<OmniquantLayerRecord> stored;
+    {
+        const ExperimentFile f = ExperimentFile::open(quantized, false);
+        stored = f.omniquant();
+        QCOMPARE(f.base()->method, std::string("omniquant"));
+        QCOMPARE(f.settings().omniquantEpochs, 3);
+    }
+    QCOMPARE(stored.size(), std::size_t(3));
+    for (const OmniquantLayerRecord& r : stored) {
+        QCOMPARE(r.epochLoss.size(), std::size_t(3));
+        QVERIFY(!r.qkvScales.empty() && !r.qkScales.empty());
+        for (int i = 0; i < 6; ++i) QVERIFY(!r.upperClip[i].empty() && !r.lowerClip[i].empty());
+    }
+
+    const std::string searched = dir.filePath("search.h5").toStdString();
+    SearchRunRequest s = test::fixtureSearchRequest(fixture, searched, 5);
+    s.settings.base = "omniquant";
+    s.settings.omniquantEpochs = 7;  // the reused file's settings win: they made its results
+    s.baseFrom = quantized;
+    Messages quiet;
+    const SearchSummary second = runSearch(s, quiet, control);
+    QCOMPARE(second.base.ce0, first.base.ce0);
+    QCOMPARE(second.base.mse0, first.base.mse0);
+    for (const std::string& m : quiet.messages) QVERIFY(m.rfind("OmniQuant: block ", 0) != 0);
+    {
+        const ExperimentFile f = ExperimentFile::open(searched, false);
+        QCOMPARE(f.settings().omniquantEpochs, 3);
+        QVERIFY(!f.base()->reusedFrom.empty());
+        const auto copied = f.omniquant();
+        QCOMPARE(copied.size(), stored.size());
+        for (std::size_t l = 0; l < copied.size(); ++l) {
+            QVERIFY(copied[l].fc1Scales == stored[l].fc1Scales);
+            QVERIFY(copied[l].lowerClip[5] == stored[l].lowerClip[5]);
+            QVERIFY(copied[l].epochLoss == stored[l].epochLoss);
+        }
+    }
+    SearchRunRequest resume;
+    resume.experimentPath = searched;
+    resume.resume = true;
+    resume.resumeSteps = 8;
+    const SearchSummary third = runSearch(resume, quiet, control);
+    QCOMPARE(third.base.ce0, first.base.ce0);
+    QCOMPARE(third.steps, std::int64_t(8));
 }
 
 void TestOmniquant::shortRunOnTheDemoModelBeatsRtn() {
