@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
+#include <QProcess>
 #include <QtTest>
 #include <cmath>
 
@@ -64,6 +65,7 @@ class TestOmniquant : public QObject {
     void recordsRoundTrip();
     void searchIdentityIsOmniquantBitForBit();
     void experimentFileKeepsWhatOmniquantLearned();
+    void commandLineTakesOmniquant();
     void shortRunOnTheDemoModelBeatsRtn();
 };
 
@@ -318,6 +320,48 @@ void TestOmniquant::experimentFileKeepsWhatOmniquantLearned() {
     const SearchSummary third = runSearch(resume, quiet, control);
     QCOMPARE(third.base.ce0, first.base.ce0);
     QCOMPARE(third.steps, std::int64_t(8));
+}
+
+void TestOmniquant::commandLineTakesOmniquant() {
+    if (QStringLiteral(INVX_CLI_PATH).isEmpty()) QSKIP("invx is not built");
+    qputenv("INVX_DATA", QByteArray::fromStdString(test::dataDir()));  // for the processes below
+    const test::CliRun help = test::invxRun({"quantize", "--help"});
+    QCOMPARE(help.exitCode, 0);
+    for (const char* option : {"rtn|awq|gptq|omniquant", "--epochs N", "(default: 20)",
+                               "--let-lr R", "(default: 0.005)", "--lwc-lr R", "(default: 0.01)",
+                               "--lwc on|off", "--let on|off", "--let-alpha A", "(default: 0.5)"})
+        QVERIFY2(help.out.contains(QLatin1String(option)), option);
+    const test::CliRun refused = test::invxRun(
+        {"eval", "--model", "opt-demo", "--method", "rtn", "--bits", "2", "--epochs", "3"});
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(
+        refused.err.contains("--epochs is a setting of --method omniquant, but the method is rtn"),
+        qPrintable(refused.err));
+    const test::CliRun bad = test::invxRun(
+        {"eval", "--model", "opt-demo", "--method", "omniquant", "--bits", "2", "--lwc", "maybe"});
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY2(bad.err.contains("maybe") && bad.err.contains("on or off"), qPrintable(bad.err));
+
+    // A run of one epoch on 2 x 64 tokens, with its progress on stderr and its settings in the
+    // JSON.
+    QProcess p;
+    p.start(QStringLiteral(INVX_CLI_PATH), {"eval",      "--model",
+                                            "opt-demo",  "--method",
+                                            "omniquant", "--bits",
+                                            "3",         "--group",
+                                            "128",       "--epochs",
+                                            "1",         "--calibration-samples",
+                                            "2",         "--calibration-length",
+                                            "64",        "--eval-windows",
+                                            "1",         "--let-lr",
+                                            "0.001",     "--json"});
+    QVERIFY(p.waitForFinished(120000));
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QVERIFY2(p.exitCode() == 0, qPrintable(err));
+    QVERIFY2(err.contains("OmniQuant: block 3 of 3, epoch 1 of 1, loss "), qPrintable(err));
+    QVERIFY2(out.contains("\"method\":\"omniquant\""), qPrintable(out));
+    QVERIFY2(out.contains("\"let_lr\":0.001"), qPrintable(out));
 }
 
 void TestOmniquant::shortRunOnTheDemoModelBeatsRtn() {
