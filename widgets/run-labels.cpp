@@ -30,6 +30,7 @@ struct Wording {
 };
 
 QString baseName(const SearchSettings& s, const ModelIdentity&, bool) {
+    if (s.base == "omniquant") return QStringLiteral("OmniQuant");
     return text(s.base).toUpper();
 }
 
@@ -97,7 +98,7 @@ const std::vector<Wording>& runWordings() {
          [](const SearchSettings& s, const ModelIdentity&, bool compact) {
              return (compact ? tr("cs%1") : tr("calib. seed %1")).arg(s.calibrationSeed);
          }},
-        {"base_calibration_samples", "awq|gptq",
+        {"base_calibration_samples", "awq|gptq|omniquant",
          [](const SearchSettings& s, const ModelIdentity&, bool compact) {
              return (compact ? tr("%1 base cal.") : tr("%1 base samples"))
                  .arg(s.baseCalibrationSamples);
@@ -152,16 +153,17 @@ const std::vector<Wording>& runWordings() {
 const std::vector<Wording>& baseWordings() {
     static const std::vector<Wording> table = [] {
         std::vector<Wording> out;
-        const std::map<std::string, const char*> keep = {{"base", ""},
-                                                         {"bits", ""},
-                                                         {"group", ""},
-                                                         {"model", ""},
-                                                         {"calibration", "awq|gptq"},
-                                                         {"calibration_ids", "awq|gptq"},
-                                                         {"calibration_length", "awq|gptq"},
-                                                         {"calibration_seed", "awq|gptq"},
-                                                         {"base_calibration_samples", "awq|gptq"},
-                                                         {"awq_precision", "awq"}};
+        const std::map<std::string, const char*> keep = {
+            {"base", ""},
+            {"bits", ""},
+            {"group", ""},
+            {"model", ""},
+            {"calibration", "awq|gptq|omniquant"},
+            {"calibration_ids", "awq|gptq|omniquant"},
+            {"calibration_length", "awq|gptq|omniquant"},
+            {"calibration_seed", "awq|gptq|omniquant"},
+            {"base_calibration_samples", "awq|gptq|omniquant"},
+            {"awq_precision", "awq"}};
         for (const Wording& w : runWordings())
             if (keep.count(w.key)) out.push_back({w.key, keep.at(w.key), w.phrase});
         return out;

@@ -38,7 +38,8 @@ void requireConsistentEvaluation(const Arguments& args) {
         for (const char* name :
              {"--method", "--bits", "--group", "--calibration", "--base-calibration-samples",
               "--calibration-length", "--calibration-seed", "--save-calibration", "--awq-precision",
-              "--rtn-precision", "--act-order", "--damp", "--tokenizer"})
+              "--rtn-precision", "--act-order", "--damp", "--epochs", "--let-lr", "--lwc-lr",
+              "--lwc", "--let", "--let-alpha", "--tokenizer"})
             if (args.has(name))
                 throw Error(
                     "--experiment measures the model the search reached, with its own quantization "
@@ -66,6 +67,10 @@ EvaluationRequest requestFrom(const Arguments& args) {
     if (args.has("--bits") && !args.has("--method")) method = "rtn";
     if (args.has("--bits") && method == "fp")
         throw Error("--bits asks for quantization, but --method is fp");
+    for (const char* option : {"--epochs", "--let-lr", "--lwc-lr", "--lwc", "--let", "--let-alpha"})
+        if (args.has(option) && method != "omniquant")
+            throw Error(std::string(option) +
+                        " is a setting of --method omniquant, but the method is " + method);
     for (const auto& [option, owner] :
          {std::pair{"--rtn-precision", "rtn"}, std::pair{"--awq-precision", "awq"}})
         if (args.has(option) && method != owner)
@@ -104,10 +109,14 @@ nlohmann::json modelJson(const EvaluationRequest& request, const EvaluatedModel&
     }
     nlohmann::json j{{"model", m.directory}, {"method", m.method}};
     if (m.method != "fp") j["bits"] = m.quant.bits, j["group"] = m.quant.groupSize;
-    if (m.method == "awq" || m.method == "gptq")
+    if (m.method == "awq" || m.method == "gptq" || m.method == "omniquant")
         j["calibration"] = s.calibrationCorpus, j["calibration_samples"] = s.baseCalibrationSamples,
         j["calibration_length"] = s.calibrationLength;
     if (m.method == "awq") j["awq_precision"] = s.awqPrecision;
+    if (m.method == "omniquant")
+        j["omniquant"] = {{"epochs", s.omniquantEpochs}, {"let_lr", s.omniquantLetLr},
+                          {"lwc_lr", s.omniquantLwcLr},  {"lwc", s.omniquantLwc},
+                          {"let", s.omniquantLet},       {"let_alpha", s.omniquantAlpha}};
     if (m.method == "rtn") j["rtn_precision"] = request.settings.evaluation.rtnPrecision;
     return j;
 }
@@ -221,7 +230,8 @@ const Command& evalCommand() {
         for (const Option& o : settingOptions(SettingCommand::Evaluate)) cmd.options.push_back(o);
         cmd.options.push_back(
             {"--save-calibration", "FILE",
-             "awq/gptq: also write the calibration token ids as JSON (for cross-checks)", ""});
+             "awq/gptq/omniquant: also write the calibration token ids as JSON (for cross-checks)",
+             ""});
         cmd.options.push_back({"--save-requests", "FILE",
                                "with --tasks: write every choice's context, continuation and "
                                "log-likelihood as JSON lines",

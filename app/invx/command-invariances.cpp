@@ -42,7 +42,8 @@ const Command& importInvariancesCommand() {
         Command cmd = quantizeCommand();
         cmd.name = "import-invariances";
         cmd.synopsis =
-            "ckpt.pkl --out FILE --model PATH|ID [--method rtn|awq|gptq] [--bits B] [--group G] "
+            "ckpt.pkl --out FILE --model PATH|ID [--method rtn|awq|gptq|omniquant] [--bits B] "
+            "[--group G] "
             "[--step N] [calibration]";
         cmd.summary =
             "Make an experiment file from the published InvarExplore code's saved invariances "

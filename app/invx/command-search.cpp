@@ -240,7 +240,8 @@ const Command& searchCommand() {
                  "defaults below); options given override it",
                  ""},
                 {"--base-from", "FILE",
-                 "reuse the AWQ/GPTQ results of this experiment file (e.g. from invx quantize); "
+                 "reuse the AWQ/GPTQ/OmniQuant results of this experiment file (e.g. from invx "
+                 "quantize); "
                  "base, bits, group and calibration length default to its own",
                  ""},
                 {"--snapshot-layers", "L,L",
@@ -341,12 +342,12 @@ namespace invx::cli {
 const Command& quantizeCommand() {
     static const Command c = [] {
         Command cmd{"quantize",
-                    "--model PATH|ID --out FILE [--method rtn|awq|gptq] [--bits B] [--group G] "
-                    "[calibration]",
-                    "Quantize with RTN, AWQ or GPTQ alone, measure perplexity, and store the "
-                    "results (AWQ's scales and clips, "
-                    "GPTQ's integer weights) in an experiment file that `invx search --base-from "
-                    "FILE` reuses.",
+                    "--model PATH|ID --out FILE [--method rtn|awq|gptq|omniquant] [--bits B] "
+                    "[--group G] [calibration]",
+                    "Quantize with RTN, AWQ, GPTQ or OmniQuant alone, measure perplexity, and "
+                    "store the results (AWQ's scales and clips, GPTQ's integer weights, "
+                    "OmniQuant's LET scales, LWC clip factors and losses per block and epoch) in "
+                    "an experiment file that `invx search --base-from FILE` reuses.",
                     {
                         {"--model", "PATH|ID",
                          "model directory or Hugging Face id; opt-demo = the bundled demo model",

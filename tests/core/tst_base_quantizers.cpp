@@ -476,9 +476,9 @@ void TestBaseQuantizers::methodsRunEndToEnd() {
                         "gptq needs calibration data");
     INVX_VERIFY_MESSAGE(test::errorOf([&] {
                             OptModel m = fp;
-                            quantizeWithMethod(m, "omniquant", config(2, 32), ids, {});
+                            quantizeWithMethod(m, "quip", config(2, 32), ids, {});
                         }),
-                        "rtn, awq or gptq", "omniquant");
+                        "rtn, awq, gptq or omniquant", "'quip'");
     INVX_VERIFY_MESSAGE(test::errorOf([&] {
                             OptModel m = fp;
                             quantizeWithMethod(m, "gptq", config(2, 48), ids, {});

@@ -516,8 +516,8 @@ void TestSearchEngine::badSettingsAreRefused() {
     s.mode = "slow";
     INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validate(); }), "mode: ", "slow");
     s = tinySettings();
-    s.base = "omniquant";
-    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validate(); }), "base: ", "omniquant");
+    s.base = "quip";
+    INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validate(); }), "base: ", "quip");
     s = tinySettings();
     s.gptqCandidates = "awq";
     INVX_VERIFY_MESSAGE(test::settingErrorOf([&] { s.validate(); }), "gptq_candidates: ", "awq");

@@ -25,7 +25,7 @@ struct CalibrationBatch {
     std::string corpus;
     std::int64_t samples = 0, length = 0;
     std::vector<std::int32_t> ids;  // samples x length, row-major
-    std::int64_t baseSamples = 0;   // awq/gptq calibration: baseSamples x length (0: none)
+    std::int64_t baseSamples = 0;  // awq/gptq/omniquant calibration: baseSamples x length (0: none)
     std::vector<std::int32_t> baseIds;
 };
 
@@ -47,7 +47,8 @@ class ExperimentFile {
 
     // A created file: moves it to its path and starts appending in single-writer/multiple-reader
     // mode, after which only appends are allowed (no writeBase, writeAwq, writeGptq,
-    // recordSnapshotLayers). Does nothing on a file opened for writing, which is in that mode.
+    // writeOmniquant, recordSnapshotLayers). Does nothing on a file opened for writing, which is in
+    // that mode.
     void publish();
 
     ExperimentFile(ExperimentFile&&) noexcept;
@@ -72,6 +73,8 @@ class ExperimentFile {
     std::vector<AwqLayerRecord> awq() const;                     // empty when none is recorded
     void writeGptq(const std::vector<GptqLayerRecord>& layers);  // once, for base gptq
     std::vector<GptqLayerRecord> gptq() const;                   // empty when none is recorded
+    void writeOmniquant(const std::vector<OmniquantLayerRecord>& layers);  // once, base omniquant
+    std::vector<OmniquantLayerRecord> omniquant() const;  // empty when none is recorded
 
     void appendSteps(const std::vector<StepRecord>& steps);
     std::int64_t stepCount() const;

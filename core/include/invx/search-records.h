@@ -125,6 +125,19 @@ struct GptqLayerRecord {
     GptqLinearRecord linears[6];
 };
 
+// OmniQuant's result for one decoder block, as plain numbers: LET's scales [hidden] (empty when LET
+// was off; qkv divides LayerNorm 1 and multiplies q/k/v's columns, out divides v's rows and bias
+// and multiplies out_proj's columns, fc1 divides LayerNorm 2 and multiplies fc1's columns, qk
+// divides q's rows and bias and multiplies k's), LWC's clip factors (the sigmoid of the learned
+// bounds, in (0, 1): a group is clipped to [lower x min, upper x max]) of each linear layer in
+// kGptqLinearNames order, row-major [rows, groups] (empty when LWC was off), and the block's mean
+// training loss of each epoch.
+struct OmniquantLayerRecord {
+    std::vector<float> qkvScales, outScales, fc1Scales, qkScales;
+    std::vector<float> upperClip[6], lowerClip[6];
+    std::vector<double> epochLoss;
+};
+
 // What identifies the model an experiment ran on.
 struct ModelIdentity {
     std::string path;
@@ -144,8 +157,8 @@ struct BaseResult {
     double mse0 = 0;             // its MSE at the matched layers
     double fullPrecisionCe = 0;  // cross-entropy of the unquantized model, for reference
     std::vector<int> matchedLayers;
-    std::string
-        reusedFrom;  // the experiment file whose AWQ/GPTQ results were reused ("" = computed)
+    // The experiment file whose AWQ/GPTQ/OmniQuant results were reused ("" = computed).
+    std::string reusedFrom;
 };
 
 }  // namespace invx

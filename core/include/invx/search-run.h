@@ -19,7 +19,8 @@ struct SearchRunRequest {
     std::int64_t resumeSteps = -1;  // on resume: a new step budget (-1 keeps the recorded one)
     std::string device = "auto", dtype = "auto";  // on resume "" = as recorded
     std::vector<int> snapshotLayers;  // snapshots of these layers at the start and the end
-    std::string baseFrom;  // new awq/gptq runs: reuse the base results in this experiment file
+    std::string
+        baseFrom;  // new awq/gptq/omniquant runs: reuse the base results in this experiment file
 };
 
 struct SearchSummary {

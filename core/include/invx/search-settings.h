@@ -14,8 +14,8 @@ namespace invx {
 struct SearchSettings {
     // Quantization and the base method the search starts from.
     QuantConfig quant;                 // 2-bit, group 128
-    std::string base = "rtn";          // rtn | awq | gptq
-    int baseCalibrationSamples = 128;  // awq/gptq calibration sequences (the authors' 128 x 512)
+    std::string base = "rtn";          // rtn | awq | gptq | omniquant
+    int baseCalibrationSamples = 128;  // awq/gptq/omniquant calibration sequences (AWQ's 128 x 512)
     // Base gptq only: how a candidate FFN is quantized. "gptq": GPTQ again on the transformed
     // weights (the base run's Hessians carried through); "rtn": GPTQ's weights are the search's
     // starting weights and candidates are rounded by RTN, as over AWQ (docs/base-methods.md).
@@ -40,6 +40,16 @@ struct SearchSettings {
     // runs them (their model is float16), "float32" as invx did before. Files written before this
     // setting existed ran with "float32".
     std::string awqPrecision = "float16";
+    // Base omniquant (docs/base-methods.md): AdamW's passes over the calibration set per block (the
+    // authors' scripts: 20, 40 at 2 bits), its learning rates of LET's scales and LWC's bounds,
+    // whether LWC (learnable clipping) and LET (learnable equivalent scales) are trained ("on" |
+    // "off"), and SmoothQuant's migration strength a of LET's initial scales act^a / w^(1-a).
+    int omniquantEpochs = 20;
+    double omniquantLetLr = 5e-3;
+    double omniquantLwcLr = 1e-2;
+    std::string omniquantLwc = "on";
+    std::string omniquantLet = "on";
+    double omniquantAlpha = 0.5;
 
     // The search.
     std::string invariances = "PSR";  // any non-empty subset of P (permute), S (scale), R (rotate)

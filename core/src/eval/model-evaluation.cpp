@@ -25,7 +25,9 @@
 namespace invx {
 namespace {
 
+// A method's name as the papers write it: "AWQ", "GPTQ", "OmniQuant".
 std::string upper(std::string s) {
+    if (s == "omniquant") return "OmniQuant";
     for (char& c : s) c = char(std::toupper(static_cast<unsigned char>(c)));
     return s;
 }
@@ -108,6 +110,13 @@ LoadedModel loadPlainModel(const EvaluationRequest& r, EvaluationObserver& obser
         BaseMethodOptions options;
         options.awq.precision = awqPrecisionFromName(s.search.awqPrecision, "--awq-precision");
         options.gptq.actOrder = s.evaluation.actOrder;
+        if (method == "omniquant")
+            for (const char* key : {"omniquant_epochs", "omniquant_let_lr", "omniquant_lwc_lr",
+                                    "omniquant_lwc", "omniquant_let", "omniquant_alpha"}) {
+                const SettingDeclaration* d = findSettingDeclaration(key);
+                if (auto p = d->check(d->readSearch(s.search))) throw SettingError(*p);
+            }
+        options.omniquant = omniquantOptionsOf(s.search);
         options.gptq.dampening = s.evaluation.dampening;
         if (auto p = findSettingDeclaration("damp")->check(s.evaluation.dampening))
             throw SettingError(*p);

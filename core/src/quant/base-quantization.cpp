@@ -1,13 +1,23 @@
 #include "quant/base-quantization.h"
 
+#include <cstdio>
+
 #include "invx/error.h"
 #include "quant/rtn-quantizer.h"
 
 namespace invx {
 
+std::string omniquantProgressText(int block, int blocks, int epoch, int epochs, double loss) {
+    char text[160];
+    std::snprintf(text, sizeof text, "OmniQuant: block %d of %d, epoch %d of %d, loss %.6g",
+                  block + 1, blocks, epoch, epochs, loss);
+    return text;
+}
+
 void requireBaseMethod(const std::string& method) {
-    if (method != "rtn" && method != "awq" && method != "gptq")
-        throw Error("quantization method must be rtn, awq or gptq, but is '" + method + "'");
+    if (method != "rtn" && method != "awq" && method != "gptq" && method != "omniquant")
+        throw Error("quantization method must be rtn, awq, gptq or omniquant, but is '" + method +
+                    "'");
 }
 
 void quantizeWithMethod(OptModel& model, const std::string& method, const QuantConfig& quant,
@@ -31,6 +41,15 @@ void quantizeWithMethod(OptModel& model, const std::string& method, const QuantC
         quantizeRtn(model, finalQuantizerOfAwq(quant, options.awq.precision));
     } else if (method == "gptq") {
         quantizeGptq(model, calibration, quant, options.gptq, GptqExtras{warnings, report("GPTQ")});
+    } else if (method == "omniquant") {
+        const auto result = trainOmniquant(
+            model, calibration, quant, options.omniquant,
+            [&progress](int block, int blocks, int epoch, int epochs, double loss) {
+                if (progress) progress(omniquantProgressText(block, blocks, epoch, epochs, loss));
+            });
+        model.roundToFloat16();  // what trainOmniquant trained on
+        applyOmniquant(model, result, quant);
+        quantizeRtn(model, quant);
     } else {
         quantizeRtn(model, quant);
     }

@@ -31,6 +31,7 @@ ResultsCell cellOf(const ResultRecord* r, const std::string& column) {
 }
 
 std::string methodName(const std::string& base) {
+    if (base == "omniquant") return "OmniQuant";  // as its paper writes it
     std::string s = base;
     for (char& c : s) c = char(std::toupper(static_cast<unsigned char>(c)));
     return s;

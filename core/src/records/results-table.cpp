@@ -162,7 +162,8 @@ ResultsTable buildResultsTable(const std::vector<ResultsSource>& sources) {
     fp.bits = fp.method == "FP32" ? "32" : "16";  // FP16 and BF16 both
     table.rows.push_back(std::move(fp));
 
-    // Groups of files with the same base method, bits and group size; RTN, AWQ, GPTQ within bits.
+    // Groups of files with the same base method, bits and group size; RTN, AWQ, GPTQ, OmniQuant
+    // within bits.
     auto methodRank = [](const std::string& base) {
         return base == "rtn" ? 0 : base == "awq" ? 1 : base == "gptq" ? 2 : 3;
     };

@@ -123,13 +123,13 @@ std::vector<SettingDeclaration> declare() {
                                       "weights per quantization group; -1 = one group per row"))
             .range(-1, 1 << 20)
             .search(+[](SS& x) -> int& { return x.quant.groupSize; }),
-        Row("base", "--method", "rtn|awq|gptq", K::Choice, kQuantizers)
+        Row("base", "--method", "rtn|awq|gptq|omniquant", K::Choice, kQuantizers)
             .text(INVX_TRANSLATE_NOOP("invx::Settings", "Base method"),
                   INVX_TRANSLATE_NOOP("invx::Settings", "the base method"), q,
                   INVX_TRANSLATE_NOOP("invx::Settings",
                                       "base quantization method (the search starts from its "
                                       "model); eval: fp = no quantization"))
-            .choices({"rtn", "awq", "gptq"})
+            .choices({"rtn", "awq", "gptq", "omniquant"})
             .evaluateChoices({"fp"})
             .aliases({"--base"})
             .search(+[](SS& x) -> std::string& { return x.base; }),
@@ -137,7 +137,8 @@ std::vector<SettingDeclaration> declare() {
             .text(INVX_TRANSLATE_NOOP("invx::Settings", "Base calibration samples"),
                   INVX_TRANSLATE_NOOP("invx::Settings", "the base method's calibration samples"), q,
                   INVX_TRANSLATE_NOOP("invx::Settings",
-                                      "awq/gptq calibration sequences (from the same corpus)"))
+                                      "awq/gptq/omniquant calibration sequences (from the same "
+                                      "corpus)"))
             .range(1, 4096)
             .aliases({"--calibration-samples"})
             .search(+[](SS& x) -> int& { return x.baseCalibrationSamples; }),
@@ -149,6 +150,52 @@ std::vector<SettingDeclaration> declare() {
                                       "float16 = as the authors' code runs them"))
             .choices({"float16", "float32"})
             .search(+[](SS& x) -> std::string& { return x.awqPrecision; }),
+        Row("omniquant_epochs", "--epochs", "N", K::Integer, kQuantizers)
+            .text(INVX_TRANSLATE_NOOP("invx::Settings", "OmniQuant epochs"),
+                  INVX_TRANSLATE_NOOP("invx::Settings", "OmniQuant's epochs"), q,
+                  INVX_TRANSLATE_NOOP("invx::Settings",
+                                      "omniquant: training passes over the calibration set per "
+                                      "block (the authors' scripts: 40 at 2 bits)"))
+            .range(0, 10000)
+            .search(+[](SS& x) -> int& { return x.omniquantEpochs; }),
+        Row("omniquant_let_lr", "--let-lr", "R", K::Real, kQuantizers)
+            .text(INVX_TRANSLATE_NOOP("invx::Settings", "LET learning rate"),
+                  INVX_TRANSLATE_NOOP("invx::Settings", "LET's learning rate"), q,
+                  INVX_TRANSLATE_NOOP("invx::Settings",
+                                      "omniquant: AdamW's learning rate of the equivalent scales"))
+            .range(0, 1, /*minimumOpen=*/true)
+            .search(+[](SS& x) -> double& { return x.omniquantLetLr; }),
+        Row("omniquant_lwc_lr", "--lwc-lr", "R", K::Real, kQuantizers)
+            .text(INVX_TRANSLATE_NOOP("invx::Settings", "LWC learning rate"),
+                  INVX_TRANSLATE_NOOP("invx::Settings", "LWC's learning rate"), q,
+                  INVX_TRANSLATE_NOOP("invx::Settings",
+                                      "omniquant: AdamW's learning rate of the clipping bounds"))
+            .range(0, 1, /*minimumOpen=*/true)
+            .search(+[](SS& x) -> double& { return x.omniquantLwcLr; }),
+        Row("omniquant_lwc", "--lwc", "on|off", K::Choice, kQuantizers)
+            .text(INVX_TRANSLATE_NOOP("invx::Settings", "LWC (learned clipping)"),
+                  INVX_TRANSLATE_NOOP("invx::Settings", "LWC"), q,
+                  INVX_TRANSLATE_NOOP("invx::Settings",
+                                      "omniquant: learn each weight group's clipping bounds"))
+            .choices({"on", "off"})
+            .search(+[](SS& x) -> std::string& { return x.omniquantLwc; }),
+        Row("omniquant_let", "--let", "on|off", K::Choice, kQuantizers)
+            .text(INVX_TRANSLATE_NOOP("invx::Settings", "LET (learned scales)"),
+                  INVX_TRANSLATE_NOOP("invx::Settings", "LET"), q,
+                  INVX_TRANSLATE_NOOP("invx::Settings",
+                                      "omniquant: learn the equivalent per-channel scales "
+                                      "(LayerNorm 1 -> q/k/v, v -> out_proj, LayerNorm 2 -> fc1, "
+                                      "q -> k)"))
+            .choices({"on", "off"})
+            .search(+[](SS& x) -> std::string& { return x.omniquantLet; }),
+        Row("omniquant_alpha", "--let-alpha", "A", K::Real, kQuantizers)
+            .text(INVX_TRANSLATE_NOOP("invx::Settings", "LET initial alpha"),
+                  INVX_TRANSLATE_NOOP("invx::Settings", "LET's initial alpha"), q,
+                  INVX_TRANSLATE_NOOP("invx::Settings",
+                                      "omniquant: LET's scales start at act_max^A / w_max^(1-A) "
+                                      "(SmoothQuant's migration strength)"))
+            .range(0, 1)
+            .search(+[](SS& x) -> double& { return x.omniquantAlpha; }),
         Row("gptq_candidates", "--gptq-candidates", "gptq|rtn", K::Choice, S)
             .text(INVX_TRANSLATE_NOOP("invx::Settings", "GPTQ candidates"),
                   INVX_TRANSLATE_NOOP("invx::Settings", "the GPTQ candidates"), q,

@@ -14,6 +14,7 @@
 #include "io/safetensors-file.h"
 #include "model/model-identity.h"
 #include "quant/awq-quantizer.h"
+#include "quant/omniquant-quantizer.h"
 #include "records/json-text.h"
 #include "search/ffn-transform.h"
 
@@ -74,6 +75,16 @@ ApplyResult applyExperiment(const ApplyRequest& request) {
                         "' lacks AWQ's results for every layer");
         applyAwq(model, awq, settings.quant, awqPrecisionOf(settings));
         model.roundToFloat16();
+    }
+    if (settings.base == "omniquant") {
+        // LET folded and LWC's clip applied, as the search started from them.
+        std::vector<OmniquantLayerResult> omniquant;
+        for (const auto& r : file.omniquant())
+            omniquant.push_back(omniquantFromRecord(r, model.config(), settings.quant, at::kCPU));
+        if (omniquant.size() != model.layers().size())
+            throw Error("experiment '" + request.experimentPath +
+                        "' lacks OmniQuant's results for every layer");
+        applyOmniquant(model, omniquant, settings.quant);
     }
 
     for (std::size_t l = 0; l < model.layers().size(); ++l) {

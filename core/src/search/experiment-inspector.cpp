@@ -11,6 +11,7 @@
 #include "model/model-identity.h"
 #include "model/opt-model.h"
 #include "quant/awq-quantizer.h"
+#include "quant/omniquant-quantizer.h"
 #include "search/ffn-transform.h"
 #include "search/search-engine.h"
 #include "search/searched-model.h"
@@ -82,9 +83,9 @@ ExperimentInspector::ExperimentInspector(const std::string& experimentPath,
         progress("quantizing (" + d_->settings.base + ", " + d_->settings.quant.describe() + ")");
     const CalibrationBatch calibration = file.calibration();
     d_->calibration = calibrationTensor(calibration).to(model.placement().device);
-    d_->engine = std::make_unique<SearchEngine>(std::move(model), d_->settings,
-                                                calibrationTensor(calibration),
-                                                baseInputs(calibration, file.awq(), file.gptq()));
+    d_->engine = std::make_unique<SearchEngine>(
+        std::move(model), d_->settings, calibrationTensor(calibration),
+        baseInputs(calibration, file.awq(), file.gptq(), file.omniquant()));
     keepAttentionInputs();
 }
 
@@ -104,6 +105,19 @@ void ExperimentInspector::keepAttentionInputs() {
                 awqFromRecord(r, scaled->config(), d_->settings.quant, scaled->placement().device));
         applyAwq(*scaled, awq, d_->settings.quant, awqPrecisionOf(d_->settings));
         scaled->roundToFloat16();
+    }
+    if (d_->settings.base == "omniquant") {
+        NamedTensors weights = d_->original->stateDict();
+        for (auto& [name, tensor] : weights) tensor = tensor.clone();
+        scaled = std::make_unique<OptModel>(
+            OptModel::fromTensors(d_->original->config(), weights, d_->original->placement(),
+                                  "the inspector's OmniQuant-folded copy"));
+        scaled->roundToFloat16();
+        std::vector<OmniquantLayerResult> omniquant;
+        for (const OmniquantLayerRecord& r : d_->engine->omniquantRecords())
+            omniquant.push_back(omniquantFromRecord(r, scaled->config(), d_->settings.quant,
+                                                    scaled->placement().device));
+        applyOmniquant(*scaled, omniquant, d_->settings.quant);
     }
     const OptModel& source = scaled ? *scaled : *d_->original;
     for (const OptLayer& l : source.layers())

@@ -67,7 +67,7 @@ InvarianceImport importInvariances(const std::string& experimentPath, const std:
         OptModel::load(resolveModelDirectory(recorded.path), recordedPlacement(recorded, "", ""));
     const CalibrationBatch calibration = file.calibration();
     SearchEngine engine(std::move(model), settings, calibrationTensor(calibration),
-                        baseInputs(calibration, file.awq(), file.gptq()));
+                        baseInputs(calibration, file.awq(), file.gptq(), file.omniquant()));
     SearchCheckpoint c = file.checkpoint(0);
     c.layers = imported.layers;
     engine.restore(c);

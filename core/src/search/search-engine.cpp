@@ -5,8 +5,10 @@
 
 #include "invx/error.h"
 #include "quant/awq-quantizer.h"
+#include "quant/base-quantization.h"
 #include "quant/gptq-quantizer.h"
 #include "quant/group-quantizer.h"
+#include "quant/omniquant-quantizer.h"
 #include "quant/rtn-quantizer.h"
 #include "search/loss-kernels.h"
 #include "search/quantized-ffn.h"
@@ -90,7 +92,8 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings,
 
     const bool baseCalibrated =
         baseInputs.calibration.defined() && baseInputs.calibration.numel() > 0;
-    if ((settings_.base == "gptq" || (settings_.base == "awq" && baseInputs.awq.empty())) &&
+    if ((settings_.base == "gptq" || (settings_.base == "awq" && baseInputs.awq.empty()) ||
+         (settings_.base == "omniquant" && baseInputs.omniquant.empty())) &&
         !baseCalibrated)
         throw Error("the search's base method " + settings_.base +
                     " needs calibration data; none was given");
@@ -110,6 +113,30 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings,
         applyAwq(model_, awq, settings_.quant, awqPrecisionOf(settings_));
         model_.roundToFloat16();  // as `invx apply` stores the scaled weights
         for (const auto& r : awq) awq_.push_back(awqRecord(r));
+        if (settings_.targets == "base") {
+            computeTargets(model_);
+            if (fullPrecision_) fullPrecision_ = std::make_unique<OptModel>(model_);
+        }
+    }
+    if (settings_.base == "omniquant") {
+        // The search starts from OmniQuant's folded (LET) and clipped (LWC) full-precision
+        // weights, whose RTN is OmniQuant's model bit for bit (quant/omniquant-quantizer.h).
+        std::vector<OmniquantLayerResult> omniquant;
+        if (!baseInputs.omniquant.empty()) {
+            for (const auto& r : baseInputs.omniquant)
+                omniquant.push_back(
+                    omniquantFromRecord(r, config, settings_.quant, model_.placement().device));
+        } else {
+            omniquant = trainOmniquant(
+                model_, baseInputs.calibration, settings_.quant, omniquantOptionsOf(settings_),
+                [&baseInputs](int block, int blocks, int epoch, int epochs, double loss) {
+                    if (baseInputs.progress)
+                        baseInputs.progress(
+                            omniquantProgressText(block, blocks, epoch, epochs, loss));
+                });
+        }
+        applyOmniquant(model_, omniquant, settings_.quant);
+        for (const auto& r : omniquant) omniquant_.push_back(omniquantRecord(r));
         if (settings_.targets == "base") {
             computeTargets(model_);
             if (fullPrecision_) fullPrecision_ = std::make_unique<OptModel>(model_);

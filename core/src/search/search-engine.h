@@ -5,7 +5,9 @@
 #include <ATen/core/Tensor.h>
 
 #include <deque>
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "invx/random-generator.h"
@@ -19,12 +21,15 @@ namespace invx {
 
 class SearchEngine {
   public:
-    // What the base method needs: awq and gptq calibrate on `calibration` [samples, length]; awq
-    // reuses `awq`, gptq reuses `gptq` (one record per block) when given instead of running again.
+    // What the base method needs: awq, gptq and omniquant calibrate on `calibration` [samples,
+    // length]; awq reuses `awq`, gptq `gptq`, omniquant `omniquant` (one record per block) when
+    // given instead of running again.
     struct BaseInputs {
         at::Tensor calibration;
         std::vector<AwqLayerRecord> awq;
         std::vector<GptqLayerRecord> gptq;
+        std::vector<OmniquantLayerRecord> omniquant;
+        std::function<void(const std::string&)> progress;  // the base method's progress, if any
     };
 
     // `model` is the full-precision model; `calibration` the token ids [samples, length]. Computes
@@ -45,10 +50,10 @@ class SearchEngine {
     LayerSnapshot snapshotOf(int layer, const LayerInvariance& state) const;
 
     const BaseResult& base() const { return base_; }
-    const std::vector<AwqLayerRecord>& awqRecords() const { return awq_; }  // empty unless base awq
-    const std::vector<GptqLayerRecord>& gptqRecords() const {
-        return gptq_;
-    }                                                 // empty unless base gptq
+    // What the base method found; each empty unless the base is awq, gptq or omniquant.
+    const std::vector<AwqLayerRecord>& awqRecords() const { return awq_; }
+    const std::vector<GptqLayerRecord>& gptqRecords() const { return gptq_; }
+    const std::vector<OmniquantLayerRecord>& omniquantRecords() const { return omniquant_; }
     const OptModel& model() const { return model_; }  // the accepted quantized model
     const std::vector<LayerInvariance>& state() const { return state_; }
     std::int64_t stepsDone() const { return step_; }
@@ -98,7 +103,8 @@ class SearchEngine {
         fullPrecisionFfn_;  // after AWQ's scaling; GPTQ's weights with gptq_candidates rtn
     std::vector<std::pair<at::Tensor, at::Tensor>> gptqHessians_;  // base gptq: fc1, fc2 inputs
     std::vector<AwqLayerRecord> awq_;
-    std::vector<GptqLayerRecord> gptq_;  // the base run's weights (reused or computed)
+    std::vector<GptqLayerRecord> gptq_;            // the base run's weights (reused or computed)
+    std::vector<OmniquantLayerRecord> omniquant_;  // what OmniQuant learned (reused or computed)
     std::vector<at::Tensor> attention_;  // fast mode: accepted attention-half outputs per layer
     std::vector<double> mse_;            // accepted per-matched-layer MSE
     BaseResult base_;

@@ -85,14 +85,17 @@ struct ReusedBase {
     std::int64_t samples = 0;
     std::vector<AwqLayerRecord> awq;
     std::vector<GptqLayerRecord> gptq;
+    std::vector<OmniquantLayerRecord> omniquant;
+    SearchSettings recorded;  // the source's settings
 };
 
 ReusedBase reuseBase(const std::string& path, const SearchSettings& settings,
                      const ModelIdentity& model) {
     if (settings.base == "rtn")
-        throw Error("--base-from " + path +
-                    " reuses AWQ's or GPTQ's results, but the search's base is rtn; add --base awq "
-                    "or --base gptq");
+        throw Error(
+            "--base-from " + path +
+            " reuses AWQ's, GPTQ's or OmniQuant's results, but the search's base is rtn; add "
+            "--base awq, --base gptq or --base omniquant");
     const ExperimentFile source = ExperimentFile::open(path, /*writable=*/false);
     const SearchSettings recorded = source.settings();
     const std::string what = "--base-from '" + path + "'";
@@ -119,8 +122,11 @@ ReusedBase reuseBase(const std::string& path, const SearchSettings& settings,
         throw Error(what + " calibrated on sequences of " + std::to_string(calibration.length) +
                     " tokens, but this search's --calibration-length is " +
                     std::to_string(settings.calibrationLength));
-    ReusedBase r{calibration.baseIds, calibration.baseSamples, source.awq(), source.gptq()};
-    if (settings.base == "awq" ? r.awq.empty() : r.gptq.empty())
+    ReusedBase r{calibration.baseIds, calibration.baseSamples, source.awq(),
+                 source.gptq(),       source.omniquant(),      recorded};
+    if (settings.base == "awq"         ? r.awq.empty()
+        : settings.base == "omniquant" ? r.omniquant.empty()
+                                       : r.gptq.empty())
         throw Error(what + " holds no stored " + settings.base +
                     " results (files written before GPTQ weights were stored "
                     "lack them); quantize again with invx quantize");
@@ -201,6 +207,14 @@ class Run {
         if (!request_.baseFrom.empty()) {
             reused = reuseBase(request_.baseFrom, settings_, identity);
             settings_.baseCalibrationSamples = int(reused->samples);
+            if (settings_.base == "omniquant") {  // the settings that made the reused results
+                settings_.omniquantEpochs = reused->recorded.omniquantEpochs;
+                settings_.omniquantLetLr = reused->recorded.omniquantLetLr;
+                settings_.omniquantLwcLr = reused->recorded.omniquantLwcLr;
+                settings_.omniquantLwc = reused->recorded.omniquantLwc;
+                settings_.omniquantLet = reused->recorded.omniquantLet;
+                settings_.omniquantAlpha = reused->recorded.omniquantAlpha;
+            }
         }
         // One draw serves both: the search's batch is the first blocks of the base method's.
         const int baseSamples =
@@ -235,9 +249,11 @@ class Run {
                  ? ", reusing the results in " + request_.baseFrom
                  : ", calibrating on " + std::to_string(calibration.baseSamples) + " sequences") +
             ") and measuring the starting point");
-        engine_.emplace(std::move(model), settings_, calibrationTensor(calibration),
-                        reused ? baseInputs(calibration, reused->awq, reused->gptq)
-                               : baseInputs(calibration, {}, {}));
+        SearchEngine::BaseInputs inputs =
+            reused ? baseInputs(calibration, reused->awq, reused->gptq, reused->omniquant)
+                   : baseInputs(calibration, {}, {});
+        inputs.progress = [this](const std::string& m) { observer_.onMessage(m); };
+        engine_.emplace(std::move(model), settings_, calibrationTensor(calibration), inputs);
         BaseResult base = engine_->base();
         if (reused)
             base.reusedFrom =
@@ -245,6 +261,8 @@ class Run {
         file_->writeBase(base);
         if (!engine_->awqRecords().empty()) file_->writeAwq(engine_->awqRecords());
         if (!engine_->gptqRecords().empty()) file_->writeGptq(engine_->gptqRecords());
+        if (!engine_->omniquantRecords().empty())
+            file_->writeOmniquant(engine_->omniquantRecords());
         // With its first checkpoint the file can be resumed: it appears at its path (until then a
         // kill leaves nothing to resume, and no file).
         const SearchCheckpoint first = storeCheckpoint();
@@ -297,9 +315,12 @@ class Run {
         const CalibrationBatch calibration = file.calibration();
         const std::vector<AwqLayerRecord> awq = file.awq();
         const std::vector<GptqLayerRecord> gptq = file.gptq();
-        // A file over AWQ or GPTQ keeps what the base method found; without it the search would
-        // start from another model than the one its checkpoints are of.
-        if ((settings_.base == "awq" && awq.empty()) || (settings_.base == "gptq" && gptq.empty()))
+        const std::vector<OmniquantLayerRecord> omniquant = file.omniquant();
+        // A file over AWQ, GPTQ or OmniQuant keeps what the base method found; without it the
+        // search would start from another model than the one its checkpoints are of.
+        if ((settings_.base == "awq" && awq.empty()) ||
+            (settings_.base == "gptq" && gptq.empty()) ||
+            (settings_.base == "omniquant" && omniquant.empty()))
             throw Error("experiment file '" + request_.experimentPath + "' ran over " +
                         settings_.base + ", but its /base/" + settings_.base +
                         " records are missing, so its checkpoints cannot be rebuilt");
@@ -307,7 +328,7 @@ class Run {
             throw Error("experiment file '" + request_.experimentPath +
                         "' has no /base, the starting point its checkpoints are measured from");
         engine_.emplace(std::move(model), settings_, calibrationTensor(calibration),
-                        baseInputs(calibration, awq, gptq));
+                        baseInputs(calibration, awq, gptq, omniquant));
         engine_->restore(checkpoint);
 
         // Everything holds: from here on the file is written.
@@ -341,10 +362,10 @@ class Run {
                         std::to_string(settings_.calibrationLength) +
                         "; pass --calibration-length " + std::to_string(m.cols));
         if (m.rows < samples)
-            throw Error(
-                what + " hold " + std::to_string(m.rows) + " sequences, but " +
-                std::to_string(samples) +
-                " are needed (--calibration-samples, and --base-calibration-samples for awq/gptq)");
+            throw Error(what + " hold " + std::to_string(m.rows) + " sequences, but " +
+                        std::to_string(samples) +
+                        " are needed (--calibration-samples, and --base-calibration-samples for "
+                        "awq/gptq/omniquant)");
         return std::vector<std::int32_t>(m.ids.begin(),
                                          m.ids.begin() + std::int64_t(samples) * m.cols);
     }

@@ -15,12 +15,14 @@ at::Tensor calibrationTensor(const CalibrationBatch& c) {
 }
 
 SearchEngine::BaseInputs baseInputs(const CalibrationBatch& c, std::vector<AwqLayerRecord> awq,
-                                    std::vector<GptqLayerRecord> gptq) {
+                                    std::vector<GptqLayerRecord> gptq,
+                                    std::vector<OmniquantLayerRecord> omniquant) {
     SearchEngine::BaseInputs b;
     if (c.baseSamples > 0)
         b.calibration = at::tensor(c.baseIds).view({c.baseSamples, c.length}).to(at::kLong);
     b.awq = std::move(awq);
     b.gptq = std::move(gptq);
+    b.omniquant = std::move(omniquant);
     return b;
 }
 
@@ -57,7 +59,7 @@ SearchedModel loadSearchedModel(const SearchedModelRequest& request,
                  ") and restoring the checkpoint at step " + std::to_string(checkpoint.step));
     const CalibrationBatch calibration = file.calibration();
     SearchEngine engine(std::move(model), settings, calibrationTensor(calibration),
-                        baseInputs(calibration, file.awq(), file.gptq()));
+                        baseInputs(calibration, file.awq(), file.gptq(), file.omniquant()));
     engine.restore(checkpoint);
     return {engine.model(), modelDir, settings, checkpoint.step};
 }

@@ -20,7 +20,8 @@ namespace invx {
 at::Tensor calibrationTensor(const CalibrationBatch& calibration);
 SearchEngine::BaseInputs baseInputs(const CalibrationBatch& calibration,
                                     std::vector<AwqLayerRecord> awq,
-                                    std::vector<GptqLayerRecord> gptq);
+                                    std::vector<GptqLayerRecord> gptq,
+                                    std::vector<OmniquantLayerRecord> omniquant = {});
 
 // Where to load a recorded experiment's model: `device` and `dtype` when given, else as recorded.
 // With `cpuWhenNoGpu`, a run made on CUDA is loaded on the CPU where no GPU is visible (to look at

@@ -1,5 +1,6 @@
 // What the base method hands the search, as the experiment file keeps it: the starting losses and
-// matched layers (/base), AWQ's scales and clips (/base/awq), GPTQ's integer weights (/base/gptq).
+// matched layers (/base), AWQ's scales and clips (/base/awq), GPTQ's integer weights (/base/gptq),
+// OmniQuant's scales, clip factors and losses (/base/omniquant).
 // Written once, before the file is published.
 #include "invx/experiment-file.h"
 #include "records/experiment/experiment-file-impl.h"
@@ -131,6 +132,63 @@ std::vector<GptqLayerRecord> ExperimentFile::gptq() const {
             r.groupIndex = f.readArray<std::int32_t>(lg + "/group_index", H5T_NATIVE_INT32);
         }
         out.push_back(std::move(record));
+    }
+    return out;
+}
+
+namespace {
+constexpr const char* kOmniquantScales[] = {"qkv_scales", "out_scales", "fc1_scales", "qk_scales"};
+std::vector<float>* omniquantScales(OmniquantLayerRecord& r, int i) {
+    std::vector<float>* parts[] = {&r.qkvScales, &r.outScales, &r.fc1Scales, &r.qkScales};
+    return parts[i];
+}
+}  // namespace
+
+void ExperimentFile::writeOmniquant(const std::vector<OmniquantLayerRecord>& layers) {
+    const auto lock = hdf5::lock();
+    const hdf5::File& f = d_->file;
+    d_->requireNotLive("record OmniQuant's results");
+    if (f.exists("/base/omniquant")) d_->fail("OmniQuant's results are already recorded");
+    f.createGroup("/base/omniquant");
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        const std::string g = "/base/omniquant/layer_" + std::to_string(l);
+        f.createGroup(g);
+        OmniquantLayerRecord r = layers[l];
+        auto write = [&](const std::string& name, const std::vector<float>& v) {
+            if (!v.empty())
+                f.writeArray(g + "/" + name, H5T_NATIVE_FLOAT, {hsize_t(v.size())}, v.data());
+        };
+        for (int i = 0; i < 4; ++i) write(kOmniquantScales[i], *omniquantScales(r, i));
+        for (int i = 0; i < 6; ++i) {
+            write(std::string(kGptqLinearNames[i]) + "_upper", r.upperClip[i]);
+            write(std::string(kGptqLinearNames[i]) + "_lower", r.lowerClip[i]);
+        }
+        if (!r.epochLoss.empty())
+            f.writeArray(g + "/epoch_loss", H5T_NATIVE_DOUBLE, {hsize_t(r.epochLoss.size())},
+                         r.epochLoss.data());
+    }
+}
+
+std::vector<OmniquantLayerRecord> ExperimentFile::omniquant() const {
+    const auto lock = hdf5::lock();
+    const hdf5::File& f = d_->file;
+    std::vector<OmniquantLayerRecord> out;
+    if (!f.exists("/base/omniquant")) return out;
+    for (std::size_t l = 0;; ++l) {
+        const std::string g = "/base/omniquant/layer_" + std::to_string(l);
+        if (!f.exists(g)) break;
+        OmniquantLayerRecord r;
+        auto read = [&](const std::string& name, std::vector<float>& v) {
+            if (f.exists(g + "/" + name)) v = f.readArray<float>(g + "/" + name, H5T_NATIVE_FLOAT);
+        };
+        for (int i = 0; i < 4; ++i) read(kOmniquantScales[i], *omniquantScales(r, i));
+        for (int i = 0; i < 6; ++i) {
+            read(std::string(kGptqLinearNames[i]) + "_upper", r.upperClip[i]);
+            read(std::string(kGptqLinearNames[i]) + "_lower", r.lowerClip[i]);
+        }
+        if (f.exists(g + "/epoch_loss"))
+            r.epochLoss = f.readArray<double>(g + "/epoch_loss", H5T_NATIVE_DOUBLE);
+        out.push_back(std::move(r));
     }
     return out;
 }
