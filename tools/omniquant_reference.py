@@ -145,12 +145,11 @@ def activation_maxima(layer, inputs, heads, eps):
 def omniquant(model, ids, bits, group, epochs, let_lr, lwc_lr, alpha, use_lwc, use_let, amp, log):
     cfg = model.config
     heads, eps = cfg.num_attention_heads, 1e-5
-    fp_in = block_inputs(model, ids, 1)
+    with torch.no_grad():
+        fp_in = block_inputs(model, ids, 1)
     q_in = [h.clone() for h in fp_in]
     losses, seconds = [], []
     for i, layer in enumerate(model.model.decoder.layers):
-        for p in layer.parameters():
-            p.requires_grad_(False)
         stats = activation_maxima(layer, fp_in, heads, eps) if use_let else None
         with torch.no_grad():
             t0 = folded(layer, None)
@@ -237,6 +236,7 @@ def main():
     model = OPTForCausalLM.from_pretrained(a.model, dtype=torch.float32).to(a.device).eval()
     with torch.no_grad():
         for p in model.parameters():
+            p.requires_grad_(False)  # only LET's scales and LWC's logits are trained
             p.copy_(p.half().float())
     if a.device.startswith("cuda"):
         torch.cuda.reset_peak_memory_stats()
