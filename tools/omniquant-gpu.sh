@@ -55,19 +55,19 @@ if [ "$mode" = parity ]; then
   done
   rm -rf "$out/opt-125m-random" "$out/calibration.json"
 else
-  epochs=${3:-2}
+  epochs=${3:-1}
+  samples=${4:-32}
   for shape in opt-1.3b opt-13b; do
     python3 tools/published_step.py make $shape "$out/$shape" --tokenizer .gpu-data/gpt2 --layers 2 > /dev/null
-    start=$(date +%s.%N)
+    # invx's progress lines, time-stamped: the time between two epochs' lines is one block-epoch.
     $invx eval --model "$out/$shape" --method omniquant --epochs "$epochs" --bits 2 --group 128 --device cuda \
-    --calibration-samples 128 --calibration-length 2048 --eval-windows 1 --save-calibration "$out/calibration.json" \
-    --json > "$out/invx-$shape.json" 2> "$out/invx-$shape.log"
-    echo "$shape invx: $(echo "$(date +%s.%N) - $start" | bc) s in all (model, calibration, OmniQuant, one window)"
-    grep -iE "block|peak|memory" "$out/invx-$shape.log" | tail -4
+      --base-calibration-samples "$samples" --calibration-length 2048 --eval-windows 1 \
+      --save-calibration "$out/calibration.json" --json 2>&1 > /dev/null | python3 -u tools/omniquant_timing.py invx
     for amp in "" --amp; do
-    python3 tools/omniquant_reference.py --model "$out/$shape" --calibration "$out/calibration.json" --bits 2 \
-      --group 128 --epochs "$epochs" $amp --json "$out/torch-$shape$amp.json" --quiet
+      python3 tools/omniquant_reference.py --model "$out/$shape" --calibration "$out/calibration.json" --bits 2 \
+        --group 128 --epochs "$epochs" $amp --quiet 2>/dev/null | python3 tools/omniquant_timing.py reference
     done
+    echo "  ($shape shape, 2 blocks, $samples x 2048 calibration tokens, $epochs epoch(s), 2 bits, group 128)"
     rm -rf "${out:?}/$shape" "$out/calibration.json"
   done
 fi

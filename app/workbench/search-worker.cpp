@@ -68,6 +68,12 @@ QStringList SearchWorker::devices() const {
 bool SearchWorker::running() const { return thread_ != nullptr; }
 bool SearchWorker::paused() const { return control_ && control_->paused(); }
 
+bool SearchWorker::holdingWithNoStepsPending() {
+    if (!control_ || !control_->holding()) return false;
+    std::lock_guard<std::mutex> lock(mutex_);
+    return pending_.empty();
+}
+
 void SearchWorker::start(const SearchRunRequest& request) {
     if (thread_) {
         Q_EMIT failed(tr("a search is already running; stop it first"));

@@ -22,6 +22,8 @@ class SearchWorker : public SearchLauncher {
     QStringList devices() const override;
     bool running() const override;
     bool paused() const override;
+    // Paused and at rest: the step in flight has ended, and the window has taken every step.
+    bool holdingWithNoStepsPending();
     void start(const SearchRunRequest& request) override;
     void pause() override;
     void resume() override;

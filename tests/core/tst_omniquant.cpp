@@ -61,6 +61,7 @@ class TestOmniquant : public QObject {
     void lwcQuantizesAsWorkedOutByHand();
     void lwcStraightThroughGradientIsIdentityInsideTheRange();
     void straightThroughQuantizerIsRtnBitForBit();
+    void lwcTrainsWithTheAuthorsGradientOnTheExportedValues();
     void letFoldLeavesTheBlockUnchanged();
     void recordsRoundTrip();
     void searchIdentityIsOmniquantBitForBit();
@@ -131,6 +132,41 @@ void TestOmniquant::lwcStraightThroughGradientIsIdentityInsideTheRange() {
           lower.grad().item<double>());
     QVERIFY(std::abs(upper.grad().item<double>() - 0.55) < 1e-6);
     QVERIFY(std::abs(lower.grad().item<double>() + 0.225) < 1e-6);
+}
+
+void TestOmniquant::lwcTrainsWithTheAuthorsGradientOnTheExportedValues() {
+    // By hand, 2 bits, one group of 4: w = [-1, -0.2, 0.3, 1], factors 0.5 and 0.25, so hi = 0.5,
+    // lo = -0.25, s = 0.75 / 3 = 0.25, z = -round(-1) = 1; w / s = [-4, -0.8, 1.2, 4] rounds to
+    // [-4, -1, 1, 4], plus z and clamped to [0, 3]: [0, 0, 2, 3]; (q - z) s = [-0.25, -0.25, 0.25,
+    // 0.5]. Gradient of the sum: the saturated ends give (q - z) ds = -1 and 2, the others
+    // (round(x)
+    // - x) ds = -0.2 and -0.2: d/ds = 0.6; ds/dhi = 1/3, dhi/dupper = max = 1, ds/dlo = -1/3,
+    // dlo/dlower = min = -1: 0.2 each. The clip's own derivative would give upper 1 + 0.6 / 3.
+    const QuantConfig q = quantOf(2, 4);
+    const at::Tensor w = at::tensor({-1.0f, -0.2f, 0.3f, 1.0f}).view({1, 4});
+    const at::Tensor upper = at::full({1, 1}, 0.5f).requires_grad_(true);
+    const at::Tensor lower = at::full({1, 1}, 0.25f).requires_grad_(true);
+    const at::Tensor deq = lwcFakeQuantize(w, upper, lower, q);
+    const float expected[] = {-0.25f, -0.25f, 0.25f, 0.5f};
+    for (int i = 0; i < 4; ++i) QCOMPARE(deq[0][i].item<float>(), expected[i]);
+    deq.sum().backward();
+    qInfo("d sum(Q(w)) / d upper = %.7g, / d lower = %.7g", upper.grad().item<double>(),
+          lower.grad().item<double>());
+    QVERIFY(std::abs(upper.grad().item<double>() - 0.2) < 1e-6);
+    QVERIFY(std::abs(lower.grad().item<double>() - 0.2) < 1e-6);
+
+    // Forward it is what omniquantLayer exports: RTN of the clip rounded to float16.
+    at::manual_seed(7);
+    const QuantConfig q2 = quantOf(2, 32);
+    const at::Tensor weights = (at::randn({64, 128}) * 0.05f).to(at::kHalf).to(at::kFloat);
+    const at::Tensor up = at::rand({64, 4}) * 0.5f + 0.5f, low = at::rand({64, 4}) * 0.5f + 0.5f;
+    const at::Tensor exported =
+        fakeQuantize(lwcClip(weights, up, low, q2).to(at::kHalf).to(at::kFloat), q2);
+    const at::Tensor trained = lwcFakeQuantize(weights, up, low, q2);
+    const std::int64_t differ = (trained != exported).sum().item<std::int64_t>();
+    qInfo("trained and exported values differ in %lld of %lld weights", (long long)differ,
+          (long long)weights.numel());
+    QCOMPARE(differ, std::int64_t(0));
 }
 
 void TestOmniquant::straightThroughQuantizerIsRtnBitForBit() {

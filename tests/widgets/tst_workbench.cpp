@@ -149,7 +149,9 @@ void TestWorkbench::liveRunGainsPointsPausesResumesAndStops() {
 
     window_->pauseOrResume();
     QVERIFY(worker_->paused());
-    QTest::qWait(1500);  // the step in flight ends
+    // The step in flight ends (seconds on a loaded machine) and the window takes it.
+    QTRY_VERIFY_WITH_TIMEOUT(worker_->holdingWithNoStepsPending(), 120000);
+    QTest::qWait(100);
     const std::size_t paused = window_->liveRun()->stepCount();
     QTest::qWait(1500);
     QCOMPARE(window_->liveRun()->stepCount(), paused);

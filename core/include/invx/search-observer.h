@@ -35,6 +35,9 @@ class SearchControl {
 
     bool stopRequested() const { return stop_.load(); }
     bool paused() const { return paused_.load(); }
+    // True while the search is blocked in waitWhilePaused: the step that was in flight when pause()
+    // came has ended and no other will start until resume() (paused() alone says it was asked).
+    bool holding() const { return holding_.load(); }
     // For the search: blocks while paused (returns at once when stop() is called).
     void waitWhilePaused();
     std::vector<int> takeSnapshotRequests();
@@ -42,6 +45,7 @@ class SearchControl {
   private:
     std::atomic<bool> stop_{false};
     std::atomic<bool> paused_{false};
+    std::atomic<bool> holding_{false};
     std::mutex mutex_;
     std::condition_variable wake_;
     std::vector<int> snapshotRequests_;

@@ -165,6 +165,24 @@ at::Tensor lwcClip(const at::Tensor& weight, const at::Tensor& upper, const at::
     return at::minimum(at::maximum(grouped, lo), hi).reshape({rows, cols});
 }
 
+at::Tensor lwcFakeQuantize(const at::Tensor& weight, const at::Tensor& upper,
+                           const at::Tensor& lower, const QuantConfig& quant) {
+    quant.validate(weight.size(1));
+    const std::int64_t rows = weight.size(0), cols = weight.size(1);
+    const std::int64_t g = quant.groupWidth(cols);
+    const double qmax = double(quant.qmax());
+    const at::Tensor grouped = weight.to(at::kFloat).reshape({rows, cols / g, g});
+    const at::Tensor hi = roundedToFloat16StraightThrough(upper.to(at::kFloat).unsqueeze(-1) *
+                                                          grouped.amax(-1, true));
+    const at::Tensor lo = roundedToFloat16StraightThrough(lower.to(at::kFloat).unsqueeze(-1) *
+                                                          grouped.amin(-1, true));
+    const at::Tensor scale = (hi - lo).clamp_min(1e-5) / qmax;
+    const at::Tensor zero = (-at::round(lo.detach() / scale.detach())).clamp(0.0, qmax);
+    const at::Tensor x = grouped / scale;
+    const at::Tensor q = (straightThrough(x, at::round(x)) + zero).clamp(0.0, qmax);
+    return ((q - zero) * scale).reshape({rows, cols}).to(weight.scalar_type());
+}
+
 at::Tensor fakeQuantizeStraightThrough(const at::Tensor& weight, const QuantConfig& quant) {
     // fakeQuantize's operations, one by one, with round(x) taken as x going back.
     quant.validate(weight.size(1));
@@ -288,19 +306,19 @@ std::vector<OmniquantLayerResult> trainOmniquant(const OptModel& fp, const at::T
         AdamW letOptimizer(letParams, options.letLearningRate);
         AdamW lwcOptimizer(lwcParams, options.lwcLearningRate);
 
-        // The quantized block as a function of the parameters: omniquantLayer's folds, roundings
-        // and clips, then the quantizer, every rounding straight-through.
+        // The quantized block as a function of the parameters: omniquantLayer's folds and
+        // roundings, then LWC's quantizer (the exported clip's values, the authors' gradient),
+        // every rounding straight-through.
         auto quantizedBlock = [&]() {
             OptLayer t = original;
             if (options.let) foldLet(t, sQkv, sOut, sFc1, sQk);
             mapLayer(t, roundedToFloat16StraightThrough);
             const auto linears = linearsOf(t);
             for (std::size_t i = 0; i < 6; ++i) {
-                at::Tensor w = linears[i]->weight;
-                if (options.lwc)
-                    w = roundedToFloat16StraightThrough(
-                        lwcClip(w, at::sigmoid(upper[i]), at::sigmoid(lower[i]), quant));
-                linears[i]->weight = fakeQuantizeStraightThrough(w, quant);
+                const at::Tensor& w = linears[i]->weight;
+                linears[i]->weight = options.lwc ? lwcFakeQuantize(w, at::sigmoid(upper[i]),
+                                                                   at::sigmoid(lower[i]), quant)
+                                                 : fakeQuantizeStraightThrough(w, quant);
             }
             return t;
         };

@@ -74,6 +74,15 @@ std::vector<OmniquantLayerResult> trainOmniquant(const OptModel& model,
 // [lower x its min, upper x its max]; factors [out, groups]. Differentiable.
 at::Tensor lwcClip(const at::Tensor& weight, const at::Tensor& upper, const at::Tensor& lower,
                    const QuantConfig& quant);
+// LWC's quantizer as the authors train it (quantize/quantizer.py): the group's learned range
+// [lower x its min, upper x its max], its ends rounded to float16 as the exported clip rounds them,
+// sets the scale; weights beyond it saturate at the integer clamp and pass no gradient; the zero
+// point passes none; the round is straight-through. Forward it gives fakeQuantize of lwcClip's
+// float16 weights, what omniquantLayer exports; backward it gives the authors' gradient, not the
+// derivative of the clip (which moves a bound by every weight it cuts off, and trained less well:
+// 2 bits on the demo model, 208.8 against 179.4 for the reference, docs/base-methods.md).
+at::Tensor lwcFakeQuantize(const at::Tensor& weight, const at::Tensor& upper,
+                           const at::Tensor& lower, const QuantConfig& quant);
 // SPEC section 2's quantizer (float32) with a straight-through round: the value fakeQuantize gives,
 // bit for bit, and gradients through the group's scale and, as identity, through the rounding.
 at::Tensor fakeQuantizeStraightThrough(const at::Tensor& weight, const QuantConfig& quant);

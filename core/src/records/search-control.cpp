@@ -28,7 +28,11 @@ void SearchControl::requestSnapshot(int layer) {
 void SearchControl::waitWhilePaused() {
     std::unique_lock<std::mutex> lock(mutex_);
     // A timed wait: stop() from a signal handler cannot notify, so poll as well.
-    while (paused_.load() && !stop_.load()) wake_.wait_for(lock, std::chrono::milliseconds(100));
+    while (paused_.load() && !stop_.load()) {
+        holding_.store(true);
+        wake_.wait_for(lock, std::chrono::milliseconds(100));
+    }
+    holding_.store(false);
 }
 
 std::vector<int> SearchControl::takeSnapshotRequests() {
