@@ -32,9 +32,10 @@ struct SearchSettings {
     // baseCalibrationSamples. "" = drawn from calibrationCorpus.
     std::string calibrationIds;
     // Where the MSE term's full-precision targets come from: "base" = the full-precision model the
-    // base method hands the search (over AWQ: scaled and clipped, as the published code does),
-    // "original" = the unmodified model. RTN and GPTQ leave it unmodified, so both agree there.
-    // Files written before this setting existed ran with "original".
+    // base method hands the search (over AWQ: scaled and clipped, as the published code does; over
+    // OmniQuant: LET folded and LWC clipped), "original" = the unmodified model. RTN and GPTQ leave
+    // it unmodified, so both agree there. Files written before this setting existed ran with
+    // "original".
     std::string targets = "base";
     // The arithmetic of AWQ's scale and clip searches and folds: "float16" as its authors' code
     // runs them (their model is float16), "float32" as invx did before. Files written before this

@@ -210,7 +210,8 @@ std::vector<SettingDeclaration> declare() {
                   INVX_TRANSLATE_NOOP("invx::Settings",
                                       "full-precision targets of the MSE term: base = from the "
                                       "model the base method hands over (over "
-                                      "AWQ: scaled and clipped, as the published code), original = "
+                                      "AWQ: scaled and clipped, as the published code; over "
+                                      "OmniQuant: LET folded, LWC clipped), original = "
                                       "from the unmodified model"))
             .choices({"base", "original"})
             .search(+[](SS& x) -> std::string& { return x.targets; }),

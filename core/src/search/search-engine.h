@@ -99,8 +99,9 @@ class SearchEngine {
     std::vector<int> matched_;         // matched layer indices
     std::vector<int> matchedSlot_;     // layer -> position in matched_, or -1
     std::vector<at::Tensor> targets_;  // full-precision outputs of the matched layers
-    std::vector<FfnWeights>
-        fullPrecisionFfn_;  // after AWQ's scaling; GPTQ's weights with gptq_candidates rtn
+    // The FFN weights candidates are built from: after AWQ's or OmniQuant's folds and clips;
+    // GPTQ's weights with gptq_candidates rtn.
+    std::vector<FfnWeights> fullPrecisionFfn_;
     std::vector<std::pair<at::Tensor, at::Tensor>> gptqHessians_;  // base gptq: fc1, fc2 inputs
     std::vector<AwqLayerRecord> awq_;
     std::vector<GptqLayerRecord> gptq_;            // the base run's weights (reused or computed)
