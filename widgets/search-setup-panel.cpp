@@ -5,6 +5,7 @@
 #include <QScrollArea>
 #include <QVBoxLayout>
 
+#include "scroll-wheel-guard.h"
 #include "search-settings-form.h"
 
 namespace invx::gui {
@@ -21,6 +22,7 @@ SearchSetupPanel::SearchSetupPanel(const QString& demoModelDirectory, QWidget* p
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setMinimumWidth(form_->minimumSizeHint().width() + 24);
+    ScrollWheelGuard::install(form_);
     layout->addWidget(scroll, 1);
     form_->errorLabel()->setContentsMargins(6, 2, 6, 2);
     layout->addWidget(form_->errorLabel());

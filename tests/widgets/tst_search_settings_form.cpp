@@ -1,15 +1,19 @@
 // The search form, built from the core's declaration table, and the table's keys as the
 // experiment file stores them.
+#include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTest>
+#include <QWheelEvent>
 
 #include "experiment-folder.h"
 #include "invx/error.h"
 #include "invx/setting-table.h"
 #include "search-settings-form.h"
+#include "search-setup-panel.h"
 
 using namespace invx;
 using namespace invx::gui;
@@ -29,6 +33,7 @@ class TestSearchSettingsForm : public QObject {
     void formRefusesInvalidValuesWithTheCoresSentence();
     void formRefusesAGroupSizeTheDemoModelsWidthsDoNotTake();
     void outOfRangeNumbersStayAndAreRefusedVisibly();
+    void theWheelScrollsTheFormInsteadOfChangingAField();
 };
 
 void TestSearchSettingsForm::settingTableKeysAreTheFilesKeys() {
@@ -168,4 +173,38 @@ void TestSearchSettingsForm::outOfRangeNumbersStayAndAreRefusedVisibly() {
 }
 
 QTEST_MAIN(TestSearchSettingsForm)
+
+namespace {
+// A wheel notch down over `w`; whether `w` took it. QApplication passes a window system's wheel
+// event that the widget under the pointer ignores on to its parents (the scroll area); one sent
+// from here goes to `w` alone, so the test checks that `w` leaves it.
+bool wheelDownOver(QWidget* w) {
+    const QPointF local(w->width() / 2.0, w->height() / 2.0);
+    QWheelEvent wheel(local, w->mapToGlobal(local), QPoint(), QPoint(0, -120), Qt::NoButton,
+                      Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(w, &wheel);
+    return wheel.isAccepted();
+}
+}  // namespace
+
+void TestSearchSettingsForm::theWheelScrollsTheFormInsteadOfChangingAField() {
+    SearchSetupPanel panel(QString{});
+    panel.resize(360, 300);  // shorter than the form: it scrolls
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    auto* layers = qobject_cast<QSpinBox*>(panel.form()->editor("num_layers"));
+    QVERIFY(layers);
+    auto* base = qobject_cast<QComboBox*>(panel.form()->editor("base"));
+    QVERIFY(base);
+    const int value = layers->value(), method = base->currentIndex();
+    QVERIFY(!layers->hasFocus() && !base->hasFocus());
+    QVERIFY2(!wheelDownOver(layers), "left to the scroll area");
+    QVERIFY2(!wheelDownOver(base), "left to the scroll area");
+    QCOMPARE(layers->value(), value);  // not edited on the way
+    QCOMPARE(base->currentIndex(), method);
+    // The wheel alone never focuses them; a click or Tab does, and then the wheel edits.
+    QCOMPARE(layers->focusPolicy(), Qt::StrongFocus);
+    QCOMPARE(base->focusPolicy(), Qt::StrongFocus);
+}
+
 #include "tst_search_settings_form.moc"
