@@ -288,8 +288,10 @@ void TestWorkbench::inspectorFollowsALiveRun() {
     QVERIFY(window_->inspectRun(live));
     InspectorView* view = window_->inspectorView();
     const std::int64_t first = view->checkpointCount();
+    // It shows the newest checkpoint it knows: the last one now, or a newer one should the search
+    // write one before the first layer is built (seen once on a fresh machine).
     QTRY_VERIFY_WITH_TIMEOUT(
-        view->shown().checkpointCount >= first && view->shown().checkpoint == first - 1, 60000);
+        view->shown().checkpointCount >= first && view->shown().checkpoint >= first - 1, 60000);
     // A checkpoint comes every 5 steps; the view shows it, rebuilt from the file being written.
     QTRY_VERIFY_WITH_TIMEOUT(view->checkpointCount() > first, 120000);
     QTRY_VERIFY_WITH_TIMEOUT(view->shown().checkpoint >= first, 60000);
