@@ -93,12 +93,14 @@ void ExperimentInspector::keepAttentionInputs() {
     // Over AWQ the attention weights were scaled and clipped before rounding; the engine keeps
     // only the result, so the scaling is applied again to a copy, as the engine applied it.
     std::unique_ptr<OptModel> scaled;
-    if (d_->settings.base == "awq") {
+    const auto copyOfOriginal = [this](const char* what) {
         NamedTensors weights = d_->original->stateDict();
         for (auto& [name, tensor] : weights) tensor = tensor.clone();
-        scaled = std::make_unique<OptModel>(
-            OptModel::fromTensors(d_->original->config(), weights, d_->original->placement(),
-                                  "the inspector's AWQ-scaled copy"));
+        return std::make_unique<OptModel>(OptModel::fromTensors(d_->original->config(), weights,
+                                                                d_->original->placement(), what));
+    };
+    if (d_->settings.base == "awq") {
+        scaled = copyOfOriginal("the inspector's AWQ-scaled copy");
         std::vector<AwqLayerResult> awq;
         for (const AwqLayerRecord& r : d_->engine->awqRecords())
             awq.push_back(
@@ -107,11 +109,7 @@ void ExperimentInspector::keepAttentionInputs() {
         scaled->roundToFloat16();
     }
     if (d_->settings.base == "omniquant") {
-        NamedTensors weights = d_->original->stateDict();
-        for (auto& [name, tensor] : weights) tensor = tensor.clone();
-        scaled = std::make_unique<OptModel>(
-            OptModel::fromTensors(d_->original->config(), weights, d_->original->placement(),
-                                  "the inspector's OmniQuant-folded copy"));
+        scaled = copyOfOriginal("the inspector's OmniQuant-folded copy");
         scaled->roundToFloat16();
         std::vector<OmniquantLayerResult> omniquant;
         for (const OmniquantLayerRecord& r : d_->engine->omniquantRecords())
