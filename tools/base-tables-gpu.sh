@@ -11,11 +11,12 @@
 #   bash tools/base-tables-gpu.sh OUTDIR sf02    # AWQ/GPTQ + search at 2 and 3 bits with --swap-frac 0.02
 #   bash tools/base-tables-gpu.sh OUTDIR gptq10k # GPTQ + search at 2 and 3 bits, 10,000 steps, --swap-frac 0.02
 #   bash tools/base-tables-gpu.sh OUTDIR ablation-sf02  # the P/S/R ablation over AWQ at 2 bits, --swap-frac 0.02
+#   bash tools/base-tables-gpu.sh OUTDIR omniquant      # OmniQuant + search at 2 and 3 bits (40 / 20 epochs), --swap-frac 0.02
 # Carry .gpu-carry and .gpu-data (gpt2/, wikitext-2-raw/, wikipedia/). INVX_MODEL=DIR runs a table on
 # another OPT checkpoint (e.g. facebook/opt-1.3b saved with save_pretrained) instead of the demo.
 set -uo pipefail
-out=${1:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain|c128|sf02|gptq10k|ablation-sf02}
-which=${2:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain|c128|sf02|gptq10k|ablation-sf02}
+out=${1:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain|c128|sf02|gptq10k|ablation-sf02|omniquant}
+which=${2:?usage: base-tables-gpu.sh OUTDIR awq|gptq|plain|c128|sf02|gptq10k|ablation-sf02|omniquant}
 source tools/gpu-build-invx.sh
 model=${INVX_MODEL:-resources/models/opt-demo}  # or any OPT checkpoint directory on the device machine
 # The documented AWQ figures ran before --awq-precision and --targets existed: float32 arithmetic and
@@ -50,6 +51,9 @@ case "$which" in
     run awq-3bit-sf02 10000 --base awq $awq --bits 3 --swap-frac 0.02 & ;;
   gptq10k)  # affordable since GPTQ's CUDA row kernel (tools/gptq-kernel-gpu.sh)
     for bits in 2 3; do run gptq-${bits}bit-sf02-10k 10000 --base gptq --bits $bits --swap-frac 0.02 & done ;;
+  omniquant)  # the authors' OPT scripts: 40 epochs at 2 bits, 20 at 3; step 0's evaluation is OmniQuant alone
+    run omniquant-2bit-sf02 10000 --base omniquant --epochs 40 --bits 2 --swap-frac 0.02 &
+    run omniquant-3bit-sf02 10000 --base omniquant --epochs 20 --bits 3 --swap-frac 0.02 & ;;
   ablation-sf02)
     for inv in P S R; do run awq-2bit-sf02-$inv 10000 --base awq $awq --bits 2 --swap-frac 0.02 --invariances $inv & done ;;
   plain)
@@ -61,6 +65,6 @@ case "$which" in
           --threads 2 --json --quiet | show
       done
     done ;;
-  *) echo "base-tables-gpu.sh: unknown table '$which' (awq, gptq, plain, c128, sf02, gptq10k or ablation-sf02)"; exit 2 ;;
+  *) echo "base-tables-gpu.sh: unknown table '$which' (awq, gptq, plain, c128, sf02, gptq10k, ablation-sf02 or omniquant)"; exit 2 ;;
 esac
 wait

@@ -296,9 +296,11 @@ void LiveRunController::onFinished(const SearchSummary& summary) {
     }
     live_ = nullptr;
     Q_EMIT statusTextChanged(
-        summary.stopped
-            ? tr("Stopped after %1 steps; resume it from the Experiments list").arg(summary.steps)
-            : tr("Finished %1 steps in %2").arg(summary.steps).arg(duration(summary.seconds)));
+        !summary.stopped
+            ? tr("Finished %1 steps in %2").arg(summary.steps).arg(duration(summary.seconds))
+        : summary.stoppedInBaseMethod
+            ? tr("Stopped during OmniQuant's training; resume it from the Experiments list")
+            : tr("Stopped after %1 steps; resume it from the Experiments list").arg(summary.steps));
     Q_EMIT runsChanged();
     Q_EMIT searchStateChanged();
     Q_EMIT ended(summary.stopped ? QStringLiteral("stopped") : QStringLiteral("finished"));

@@ -67,7 +67,8 @@ EvaluationRequest requestFrom(const Arguments& args) {
     if (args.has("--bits") && !args.has("--method")) method = "rtn";
     if (args.has("--bits") && method == "fp")
         throw Error("--bits asks for quantization, but --method is fp");
-    for (const char* option : {"--epochs", "--let-lr", "--lwc-lr", "--lwc", "--let", "--let-alpha"})
+    for (const char* option : {"--epochs", "--let-lr", "--lwc-lr", "--lwc", "--let", "--let-alpha",
+                               "--omniquant-precision"})
         if (args.has(option) && method != "omniquant")
             throw Error(std::string(option) +
                         " is a setting of --method omniquant, but the method is " + method);

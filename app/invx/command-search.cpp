@@ -302,8 +302,13 @@ int runSearchCommand(const Arguments& args) {
     std::int64_t target = request.resume ? request.resumeSteps : request.settings.steps;
     std::string evalData = request.settings.evalData;
     if (request.resume) {
+        // A run stopped during OmniQuant's training is still FILE.part.
+        const bool unpublished = !std::filesystem::exists(request.experimentPath) &&
+                                 ExperimentFile::hasUnpublished(request.experimentPath);
         const SearchSettings recorded =
-            ExperimentFile::open(request.experimentPath, /*writable=*/false).settings();
+            unpublished
+                ? ExperimentFile::openUnpublished(request.experimentPath).settings()
+                : ExperimentFile::open(request.experimentPath, /*writable=*/false).settings();
         if (target < 0) target = recorded.steps;
         evalData = recorded.evalData;
     }
@@ -316,6 +321,11 @@ int runSearchCommand(const Arguments& args) {
     activeControl = nullptr;
     printer.finish();
 
+    if (s.stoppedInBaseMethod) {
+        std::printf("Stopped during OmniQuant's training; continue with: invx search --resume %s\n",
+                    s.experimentPath.c_str());
+        return 0;
+    }
     if (args.has("--json")) {
         std::cout << summaryJson(s).dump() << std::endl;
     } else {
@@ -389,8 +399,17 @@ int runQuantizeCommand(const Arguments& args) {
 
     ProgressPrinter printer(args.has("--json"), args.has("--quiet"), 0, s.evalData);
     SearchControl control;
+    activeControl = &control;  // Ctrl-C stops OmniQuant's training where it can go on from
+    std::signal(SIGINT, stopOnSignal);
+    std::signal(SIGTERM, stopOnSignal);
     const SearchSummary summary = runSearch(request, printer, control);
+    activeControl = nullptr;
     printer.finish();
+    if (summary.stoppedInBaseMethod) {
+        std::printf("Stopped during OmniQuant's training; continue with: invx search --resume %s\n",
+                    summary.experimentPath.c_str());
+        return 0;
+    }
     if (args.has("--json")) {
         std::cout << summaryJson(summary).dump() << std::endl;
         return 0;

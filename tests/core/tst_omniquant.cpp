@@ -1,6 +1,7 @@
 // OmniQuant (quant/omniquant-quantizer.h): LWC's quantizer against values worked out by hand, LET's
 // fold against the unfolded block, a short run on the demo model against RTN, and the search's
-// identity state over OmniQuant against OmniQuant's own model, bit for bit.
+// identity state over OmniQuant against OmniQuant's own model, bit for bit; a stopped training, and
+// a stopped run, resumed to the same result.
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
@@ -11,6 +12,7 @@
 #include "invx/bpe-tokenizer.h"
 #include "invx/calibration-data.h"
 #include "invx/corpus-documents.h"
+#include "invx/experiment-file.h"
 #include "invx/perplexity-text.h"
 #include "invx/search-observer.h"
 #include "invx/search-run.h"
@@ -66,7 +68,10 @@ class TestOmniquant : public QObject {
     void recordsRoundTrip();
     void searchIdentityIsOmniquantBitForBit();
     void experimentFileKeepsWhatOmniquantLearned();
+    void stoppedTrainingResumesBitForBit();
+    void stoppedRunResumesFromItsFile();
     void commandLineTakesOmniquant();
+    void commandLineStopsAndResumesTheTraining();
     void shortRunOnTheDemoModelBeatsRtn();
 };
 
@@ -358,6 +363,152 @@ void TestOmniquant::experimentFileKeepsWhatOmniquantLearned() {
     QCOMPARE(third.steps, std::int64_t(8));
 }
 
+namespace {
+
+void requireSameResults(const std::vector<OmniquantLayerResult>& a,
+                        const std::vector<OmniquantLayerResult>& b) {
+    QCOMPARE(a.size(), b.size());
+    for (std::size_t l = 0; l < a.size(); ++l) {
+        const OmniquantLayerRecord x = omniquantRecord(a[l]), y = omniquantRecord(b[l]);
+        QVERIFY2(x.qkvScales == y.qkvScales && x.outScales == y.outScales &&
+                     x.fc1Scales == y.fc1Scales && x.qkScales == y.qkScales,
+                 qPrintable(QString("block %1: LET scales differ").arg(l)));
+        for (int i = 0; i < 6; ++i)
+            QVERIFY2(x.upperClip[i] == y.upperClip[i] && x.lowerClip[i] == y.lowerClip[i],
+                     qPrintable(QString("block %1, linear %2: clip factors differ").arg(l).arg(i)));
+        QVERIFY2(x.epochLoss == y.epochLoss, qPrintable(QString("block %1: losses differ").arg(l)));
+    }
+}
+
+}  // namespace
+
+void TestOmniquant::stoppedTrainingResumesBitForBit() {
+    c10::InferenceMode guard;
+    const OptModel fp = tinyModel();
+    const QuantConfig q = quantOf(2, 32);
+    OmniquantOptions options;
+    options.epochs = 3;  // 4 sequences: 12 optimizer steps per block
+    const at::Tensor ids = tinyCalibration();
+    const auto whole = trainOmniquant(fp, ids, q, options);
+
+    // Stopped in block 2 in the middle of its second epoch (step 12 + 6), and at the end of an
+    // epoch (12 + 8, before that epoch's loss is taken); then resumed from where it stood, and from
+    // the finished blocks alone, as a kill leaves them.
+    for (const int stopAfter : {18, 20}) {
+        OmniquantTrainingHooks hooks;
+        int steps = 0;
+        std::vector<OmniquantLayerResult> finished;
+        hooks.stopRequested = [&] { return ++steps == stopAfter; };
+        hooks.blockFinished = [&](int, const OmniquantLayerResult& r) { finished.push_back(r); };
+        std::optional<OmniquantTrainingRecord> at;
+        try {
+            trainOmniquant(fp, ids, q, options, hooks);
+        } catch (const OmniquantStopped& stopped) {
+            at = stopped.state;
+        }
+        QVERIFY2(at.has_value(), "the training was not stopped");
+        QCOMPARE(finished.size(), std::size_t(1));
+        QCOMPARE(at->block, std::int64_t(1));
+        QCOMPARE(at->epoch, std::int64_t(1));
+        QCOMPARE(at->sample, std::int64_t(stopAfter - 12 - 4));
+        QCOMPARE(at->optimizerSteps, std::int64_t(stopAfter - 12));
+        QCOMPARE(at->parameters.epochLoss.size(), std::size_t(1));
+        QCOMPARE(at->firstMoment.upperClip[5].size(), std::size_t(32 * 4));
+
+        OmniquantTrainingHooks resume;
+        resume.finished = finished;
+        resume.inProgress = at;
+        requireSameResults(trainOmniquant(fp, ids, q, options, resume), whole);
+        resume.inProgress.reset();
+        requireSameResults(trainOmniquant(fp, ids, q, options, resume), whole);
+    }
+    OmniquantTrainingHooks misfit;
+    misfit.inProgress = OmniquantTrainingRecord{};
+    misfit.inProgress->block = 2;  // but no block finished
+    const std::string misfitError =
+        test::errorOf([&] { trainOmniquant(fp, ids, q, options, misfit); });
+    QVERIFY2(misfitError.find("does not fit this model") != std::string::npos, misfitError.c_str());
+}
+
+namespace {
+// Stops the run once OmniQuant reports the first epoch of block 2.
+class StopInBlockTwo : public SearchObserver {
+  public:
+    explicit StopInBlockTwo(SearchControl& control) : control_(control) {}
+    void onMessage(const std::string& m) override {
+        if (m.rfind("OmniQuant: block 2 of 3, epoch 1 ", 0) == 0) control_.stop();
+        messages.push_back(m);
+    }
+    std::vector<std::string> messages;
+
+  private:
+    SearchControl& control_;
+};
+}  // namespace
+
+void TestOmniquant::stoppedRunResumesFromItsFile() {
+    // invx quantize over OmniQuant stopped in its second block: no file at the path, its progress
+    // in FILE.part; invx search --resume FILE goes on and ends with the file an unstopped run
+    // writes.
+    QTemporaryDir dir;
+    const test::SearchFixture fixture = test::writeSearchFixture(dir.path().toStdString());
+    auto request = [&](const std::string& name) {
+        SearchRunRequest r = test::fixtureSearchRequest(
+            fixture, dir.filePath(QString::fromStdString(name)).toStdString(), 0);
+        r.settings.base = "omniquant";
+        r.settings.baseCalibrationSamples = 4;
+        r.settings.omniquantEpochs = 3;
+        return r;
+    };
+    Messages quiet;
+    SearchControl go;
+    const SearchSummary whole = runSearch(request("whole.h5"), quiet, go);
+
+    const SearchRunRequest stopped = request("stopped.h5");
+    SearchControl control;
+    StopInBlockTwo stopper(control);
+    const SearchSummary first = runSearch(stopped, stopper, control);
+    QVERIFY(first.stopped && first.stoppedInBaseMethod);
+    QVERIFY(!QFile::exists(QString::fromStdString(stopped.experimentPath)));
+    QVERIFY(ExperimentFile::hasUnpublished(stopped.experimentPath));
+    {
+        const ExperimentFile part = ExperimentFile::openUnpublished(stopped.experimentPath);
+        QCOMPARE(part.omniquant().size(), std::size_t(1));
+        const auto training = part.omniquantTraining();
+        QVERIFY(training.has_value());
+        QCOMPARE(training->block, std::int64_t(1));
+        QCOMPARE(training->epoch, std::int64_t(1));
+        QCOMPARE(training->sample, std::int64_t(1));
+        QVERIFY(!part.base().has_value());
+    }
+    const std::string missing =
+        test::errorOf([&] { ExperimentFile::open(stopped.experimentPath, false); });
+    QVERIFY2(missing.find("does not exist") != std::string::npos, missing.c_str());
+
+    SearchRunRequest resume;
+    resume.experimentPath = stopped.experimentPath;
+    resume.resume = true;
+    Messages resumed;
+    SearchControl again;
+    const SearchSummary second = runSearch(resume, resumed, again);
+    QVERIFY(!second.stopped);
+    QVERIFY(std::find(resumed.messages.begin(), resumed.messages.end(),
+                      "OmniQuant goes on from block 2 of 3, epoch 2") != resumed.messages.end());
+    QVERIFY(!ExperimentFile::hasUnpublished(stopped.experimentPath));
+    QCOMPARE(second.base.ce0, whole.base.ce0);
+    QCOMPARE(second.base.mse0, whole.base.mse0);
+    const ExperimentFile a = ExperimentFile::open(whole.experimentPath, false);
+    const ExperimentFile b = ExperimentFile::open(stopped.experimentPath, false);
+    QVERIFY(!b.omniquantTraining().has_value());
+    const auto x = a.omniquant(), y = b.omniquant();
+    QCOMPARE(y.size(), x.size());
+    for (std::size_t l = 0; l < x.size(); ++l) {
+        QVERIFY(x[l].qkvScales == y[l].qkvScales && x[l].qkScales == y[l].qkScales);
+        for (int i = 0; i < 6; ++i) QVERIFY(x[l].upperClip[i] == y[l].upperClip[i]);
+        QVERIFY(x[l].epochLoss == y[l].epochLoss);
+    }
+}
+
 void TestOmniquant::commandLineTakesOmniquant() {
     if (QStringLiteral(INVX_CLI_PATH).isEmpty()) QSKIP("invx is not built");
     qputenv("INVX_DATA", QByteArray::fromStdString(test::dataDir()));  // for the processes below
@@ -400,6 +551,67 @@ void TestOmniquant::commandLineTakesOmniquant() {
     QVERIFY2(out.contains("\"let_lr\":0.001"), qPrintable(out));
 }
 
+void TestOmniquant::commandLineStopsAndResumesTheTraining() {
+    // invx quantize stopped by SIGTERM (as Ctrl-C) in OmniQuant's second block: it says how to go
+    // on, leaves FILE.part and no FILE; invx search --resume FILE ends with the records of a run
+    // never stopped.
+    if (QStringLiteral(INVX_CLI_PATH).isEmpty()) QSKIP("invx is not built");
+    qputenv("INVX_DATA", QByteArray::fromStdString(test::dataDir()));
+    QTemporaryDir dir;
+    const QStringList settings = {"--model",
+                                  "opt-demo",
+                                  "--method",
+                                  "omniquant",
+                                  "--bits",
+                                  "2",
+                                  "--group",
+                                  "128",
+                                  "--epochs",
+                                  "6",
+                                  "--base-calibration-samples",
+                                  "8",
+                                  "--calibration-length",
+                                  "128",
+                                  "--eval-windows",
+                                  "1"};
+    const QString stopped = dir.filePath("stopped.h5"), whole = dir.filePath("whole.h5");
+    QProcess p;
+    p.start(QStringLiteral(INVX_CLI_PATH), QStringList{"quantize", "--out", stopped} + settings);
+    QString err;
+    while (!err.contains("block 2 of 3, epoch 1 of 6") && p.state() != QProcess::NotRunning) {
+        p.waitForReadyRead(1000);
+        err += QString::fromUtf8(p.readAllStandardError());
+    }
+    p.terminate();
+    QVERIFY(p.waitForFinished(120000));
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    QVERIFY2(p.exitCode() == 0, qPrintable(err + p.readAllStandardError()));
+    QVERIFY2(out.contains("Stopped during OmniQuant's training; continue with: invx search "
+                          "--resume " +
+                          stopped),
+             qPrintable(out));
+    QVERIFY(!QFile::exists(stopped));
+    QVERIFY(QFile::exists(stopped + ".part"));
+
+    const test::CliRun resumed = test::invxRun({"search", "--resume", stopped, "--quiet"});
+    QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+    QVERIFY(QFile::exists(stopped) && !QFile::exists(stopped + ".part"));
+    const test::CliRun unstopped =
+        test::invxRun(QStringList{"quantize", "--out", whole, "--quiet"} + settings);
+    QVERIFY2(unstopped.exitCode == 0, qPrintable(unstopped.err));
+    const auto a = ExperimentFile::open(stopped.toStdString(), false).omniquant();
+    const auto b = ExperimentFile::open(whole.toStdString(), false).omniquant();
+    QCOMPARE(a.size(), std::size_t(3));
+    QCOMPARE(b.size(), std::size_t(3));
+    for (std::size_t l = 0; l < a.size(); ++l) {
+        QVERIFY(a[l].qkvScales == b[l].qkvScales && a[l].outScales == b[l].outScales);
+        for (int i = 0; i < 6; ++i)
+            QVERIFY(a[l].upperClip[i] == b[l].upperClip[i] &&
+                    a[l].lowerClip[i] == b[l].lowerClip[i]);
+        QVERIFY(a[l].epochLoss == b[l].epochLoss);
+    }
+}
+
 void TestOmniquant::shortRunOnTheDemoModelBeatsRtn() {
     const BpeTokenizer tokenizer = BpeTokenizer::fromDirectory(kDemoModel);
     const OptModel fp = OptModel::load(kDemoModel, ModelPlacement{});
@@ -413,11 +625,12 @@ void TestOmniquant::shortRunOnTheDemoModelBeatsRtn() {
     OmniquantOptions options;
     options.epochs = 4;
     std::vector<std::vector<double>> losses(fp.layers().size());
-    const auto result =
-        trainOmniquant(fp, ids, q, options, [&](int block, int, int epoch, int, double loss) {
-            losses[std::size_t(block)].push_back(loss);
-            qInfo("block %d epoch %d loss %.6g", block, epoch, loss);
-        });
+    OmniquantTrainingHooks hooks;
+    hooks.progress = [&](int block, int, int epoch, int, double loss) {
+        losses[std::size_t(block)].push_back(loss);
+        qInfo("block %d epoch %d loss %.6g", block, epoch, loss);
+    };
+    const auto result = trainOmniquant(fp, ids, q, options, hooks);
     for (std::size_t l = 0; l < result.size(); ++l) {
         QVERIFY(result[l].epochLoss == losses[l]);
         QVERIFY2(result[l].epochLoss.back() < result[l].epochLoss.front(),

@@ -44,6 +44,14 @@ void FakeSearchLauncher::finish(bool stopped, std::int64_t steps) {
     Q_EMIT finished(summary);
 }
 
+void FakeSearchLauncher::finishStoppedInBaseMethod() {
+    running_ = false;
+    SearchSummary summary;
+    summary.experimentPath = requests.empty() ? std::string() : requests.back().experimentPath;
+    summary.stopped = summary.stoppedInBaseMethod = true;
+    Q_EMIT finished(summary);
+}
+
 void FakeSearchLauncher::fail(const QString& error) {
     running_ = false;
     Q_EMIT failed(error);

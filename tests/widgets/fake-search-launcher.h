@@ -27,6 +27,7 @@ class FakeSearchLauncher : public gui::SearchLauncher {
     void emitSteps(std::int64_t first, std::int64_t last);
     // The run ends: finished() with `steps`, stopped or done.
     void finish(bool stopped, std::int64_t steps);
+    void finishStoppedInBaseMethod();  // stopped while OmniQuant trained: no file yet, FILE.part
     void fail(const QString& error);
 
     std::vector<SearchRunRequest> requests;  // every start, in order

@@ -47,6 +47,7 @@ class TestLiveRunController : public QObject {
     void evaluationsAndCheckpointsJoinTheLiveRun();
     void aResumedRunDropsTheStepsItRedoes();
     void aFinishedRunCannotBeResumed();
+    void aRunStoppedDuringOmniquantStaysToBeResumed();
     void aFinishedRunIsReadBackFromItsFile();
     void aFailureReachesTheSinkAndEndsTheRun();
     void aQueuedRunsFailureOnlyEndsIt();
@@ -276,6 +277,26 @@ void TestLiveRunController::aFinishedRunCannotBeResumed() {
     QCOMPARE(messages_->errors.front().title, QString("Nothing to resume"));
     QCOMPARE(messages_->errors.front().sentence,
              QString("experiment '%1' has finished all 10 of its steps").arg(run->path));
+}
+
+void TestLiveRunController::aRunStoppedDuringOmniquantStaysToBeResumed() {
+    // Stopped before its first checkpoint, while OmniQuant trained: no file at its path yet (the
+    // core keeps FILE.part), but the run stays in the list, and Resume goes on with it.
+    SearchRunRequest request = newRun("omniquant.h5", 100);
+    request.settings.base = "omniquant";
+    QVERIFY(live_->startNew(request));
+    RunData* run = runs_->find(QString::fromStdString(request.experimentPath));
+    QVERIFY(run && run == live_->liveRun());
+    QSignalSpy status(live_.get(), &LiveRunController::statusTextChanged);
+    launcher_->finishStoppedInBaseMethod();
+    QVERIFY(!live_->liveRun());
+    QCOMPARE(status.last().front().toString(),
+             QString("Stopped during OmniQuant's training; resume it from the Experiments list"));
+    QCOMPARE(run->status, QString("stopped"));
+    QVERIFY(live_->resume(run));
+    QCOMPARE(launcher_->requests.size(), std::size_t(2));
+    QVERIFY(launcher_->requests.back().resume);
+    QCOMPARE(launcher_->requests.back().experimentPath, request.experimentPath);
 }
 
 void TestLiveRunController::aFinishedRunIsReadBackFromItsFile() {

@@ -45,6 +45,16 @@ class ExperimentFile {
     // locks the file (a second writer is refused) and recovers one whose writer was killed.
     static ExperimentFile open(const std::string& path, bool writable);
 
+    // A created file that was never published (its run was stopped or killed while OmniQuant
+    // trained, before the first checkpoint): `path`.part, reopened to go on writing where it
+    // stopped. Throws naming the file when there is none or it cannot be opened.
+    static ExperimentFile openUnpublished(const std::string& path);
+    // Whether `path`.part, a file never published, is there.
+    static bool hasUnpublished(const std::string& path);
+    // An unpublished file is removed when this object goes, unless this is called: the file keeps
+    // progress (OmniQuant's finished blocks) that a resume goes on from.
+    void keepUnpublished();
+
     // A created file: moves it to its path and starts appending in single-writer/multiple-reader
     // mode, after which only appends are allowed (no writeBase, writeAwq, writeGptq,
     // writeOmniquant, recordSnapshotLayers). Does nothing on a file opened for writing, which is in
@@ -73,8 +83,15 @@ class ExperimentFile {
     std::vector<AwqLayerRecord> awq() const;                     // empty when none is recorded
     void writeGptq(const std::vector<GptqLayerRecord>& layers);  // once, for base gptq
     std::vector<GptqLayerRecord> gptq() const;                   // empty when none is recorded
-    void writeOmniquant(const std::vector<OmniquantLayerRecord>& layers);  // once, base omniquant
+    // OmniQuant's blocks, in order: those not recorded yet are added (appendOmniquantLayer may
+    // have recorded the first ones as they finished), and the stopped training's state goes.
+    void writeOmniquant(const std::vector<OmniquantLayerRecord>& layers);
     std::vector<OmniquantLayerRecord> omniquant() const;  // empty when none is recorded
+    // Before publish(): one more finished block, as training goes, and where a stopped training
+    // stood (replacing the one recorded before), to resume from.
+    void appendOmniquantLayer(const OmniquantLayerRecord& layer);
+    void writeOmniquantTraining(const OmniquantTrainingRecord& training);
+    std::optional<OmniquantTrainingRecord> omniquantTraining() const;
 
     void appendSteps(const std::vector<StepRecord>& steps);
     std::int64_t stepCount() const;

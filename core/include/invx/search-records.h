@@ -138,6 +138,22 @@ struct OmniquantLayerRecord {
     std::vector<double> epochLoss;
 };
 
+// OmniQuant's training where it was stopped, so that it goes on bit for bit: the block in training
+// (the blocks before it are finished and kept as OmniquantLayerRecords), how far it got, its
+// parameters and AdamW's moments. `parameters` holds LET's scales and LWC's bound logits (before
+// the sigmoid) in upperClip/lowerClip, and the losses of the block's whole epochs in epochLoss;
+// `firstMoment` and `secondMoment` hold AdamW's moments of each, laid out the same way.
+struct OmniquantTrainingRecord {
+    std::int64_t block = 0;           // 0-based
+    std::int64_t epoch = 0;           // whole epochs done of the block
+    std::int64_t sample = 0;          // sequences done of the epoch in progress
+    double epochLossSum = 0;          // the sum of their batches' losses
+    std::int64_t optimizerSteps = 0;  // AdamW's step count (both optimizers take every step)
+    double lossScale = 1;             // float16 training: the loss scale, and the steps since it
+    std::int64_t lossScaleSteps = 0;  // last changed
+    OmniquantLayerRecord parameters, firstMoment, secondMoment;
+};
+
 // What identifies the model an experiment ran on.
 struct ModelIdentity {
     std::string path;

@@ -31,6 +31,9 @@ struct SearchSummary {
     double bestLoss = 0;
     double finalCe = 0, finalMse = 0;
     bool stopped = false;  // ended by SearchControl::stop() before the step budget
+    // ... while OmniQuant trained, before the first checkpoint: the file is still FILE.part, and
+    // `invx search --resume FILE` goes on with the training
+    bool stoppedInBaseMethod = false;
     bool haveEvaluations = false;
     EvaluationRecord first, last;  // the first and the last evaluation in the file
     double seconds = 0;            // search time (resumes included)

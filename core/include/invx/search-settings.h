@@ -51,6 +51,10 @@ struct SearchSettings {
     std::string omniquantLwc = "on";
     std::string omniquantLet = "on";
     double omniquantAlpha = 0.5;
+    // The arithmetic of OmniQuant's training step: "float16" (the block's forward and backward in
+    // float16 with a scaled loss, as the authors' autocast trains; CUDA only), "float32", or
+    // "auto" (float16 on CUDA, float32 on the CPU).
+    std::string omniquantPrecision = "auto";
 
     // The search.
     std::string invariances = "PSR";  // any non-empty subset of P (permute), S (scale), R (rotate)

@@ -42,11 +42,11 @@ void quantizeWithMethod(OptModel& model, const std::string& method, const QuantC
     } else if (method == "gptq") {
         quantizeGptq(model, calibration, quant, options.gptq, GptqExtras{warnings, report("GPTQ")});
     } else if (method == "omniquant") {
-        const auto result = trainOmniquant(
-            model, calibration, quant, options.omniquant,
-            [&progress](int block, int blocks, int epoch, int epochs, double loss) {
-                if (progress) progress(omniquantProgressText(block, blocks, epoch, epochs, loss));
-            });
+        OmniquantTrainingHooks hooks;
+        hooks.progress = [&progress](int block, int blocks, int epoch, int epochs, double loss) {
+            if (progress) progress(omniquantProgressText(block, blocks, epoch, epochs, loss));
+        };
+        const auto result = trainOmniquant(model, calibration, quant, options.omniquant, hooks);
         model.roundToFloat16();  // what trainOmniquant trained on
         applyOmniquant(model, result, quant);
         quantizeRtn(model, quant);

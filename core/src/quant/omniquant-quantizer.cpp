@@ -84,12 +84,63 @@ class AdamW {
         }
     }
 
+    // What a stopped training keeps, and gives back to resume.
+    const std::vector<at::Tensor>& firstMoments() const { return m_; }
+    const std::vector<at::Tensor>& secondMoments() const { return v_; }
+    std::int64_t steps() const { return t_; }
+    void setSteps(std::int64_t t) { t_ = t; }
+
   private:
     static constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kEpsilon = 1e-8;
     std::vector<at::Tensor> params_, m_, v_;
     double lr_;
     std::int64_t t_ = 0;
 };
+
+// torch.amp.GradScaler's dynamic loss scale (its defaults): the loss is multiplied by the scale
+// before the backward pass so that float16 gradients do not flush to zero; the gradients are
+// divided by it again; a step whose gradients are not all finite is skipped and halves the scale,
+// and 2000 finite steps in a row double it.
+class LossScale {
+  public:
+    double value = 65536.0;
+    std::int64_t steps = 0;  // finite steps since the scale last changed
+
+    // Divides the gradients by the scale; whether all of them are finite (else skip the step).
+    bool unscale(const std::vector<at::Tensor>& params) const {
+        at::NoGradGuard noGrad;
+        const double inverse = double(float(1.0 / value));  // as GradScaler, in float32
+        at::Tensor bad;
+        for (const at::Tensor& p : params) {
+            at::Tensor g = p.grad();
+            if (!g.defined()) continue;
+            g.mul_(inverse);
+            const at::Tensor b = at::logical_not(at::isfinite(g)).any();
+            bad = bad.defined() ? at::logical_or(bad, b) : b;
+        }
+        return !bad.defined() || !bad.item<bool>();
+    }
+    void update(bool finite) {
+        if (!finite) {
+            value *= 0.5;
+            steps = 0;
+        } else if (++steps == 2000) {
+            value *= 2.0;
+            steps = 0;
+        }
+    }
+};
+
+bool trainsInFloat16(const OmniquantOptions& options, const at::Device& device) {
+    if (options.precision == "float32") return false;
+    if (options.precision == "float16" && !device.is_cuda())
+        throw Error("OmniQuant's float16 training needs a CUDA device; this model is on the " +
+                    device.str() + " (use --omniquant-precision float32, or auto)");
+    if (options.precision != "float16" && options.precision != "auto")
+        throw Error("OmniQuant's precision must be auto, float16 or float32, but is '" +
+                    options.precision + "'");
+    return device.is_cuda();
+}
 
 // SmoothQuant's scale act_max^a / w_max^(1-a); w_max over the rows of the layer the scale feeds
 // (for q/k/v, q_proj's, as the authors' code takes it).
@@ -122,7 +173,46 @@ at::Tensor forwardInChunks(const OptModel& model, std::size_t layer, const at::T
     return at::cat(out, 0);
 }
 
+// LET's four scales and LWC's twelve bound tensors (upper and lower of each linear layer) as one
+// record, and back: how a stopped training keeps its parameters and AdamW's moments.
+OmniquantLayerRecord recordOf(const std::vector<at::Tensor>& let,
+                              const std::vector<at::Tensor>& lwc,
+                              std::vector<double> epochLoss = {}) {
+    OmniquantLayerRecord r;
+    std::vector<float>* scales[] = {&r.qkvScales, &r.outScales, &r.fc1Scales, &r.qkScales};
+    for (std::size_t i = 0; i < let.size(); ++i) *scales[i] = toFloatVector(let[i]);
+    for (std::size_t i = 0; i < lwc.size() / 2; ++i) {
+        r.upperClip[i] = toFloatVector(lwc[2 * i]);
+        r.lowerClip[i] = toFloatVector(lwc[2 * i + 1]);
+    }
+    r.epochLoss = std::move(epochLoss);
+    return r;
+}
+
+void restoreFrom(const OmniquantLayerRecord& r, std::vector<at::Tensor>& let,
+                 std::vector<at::Tensor>& lwc) {
+    at::NoGradGuard noGrad;
+    auto copy = [](at::Tensor& t, const std::vector<float>& v, const char* what) {
+        if (std::int64_t(v.size()) != t.numel())
+            throw Error(std::string("the stopped OmniQuant training's ") + what + " holds " +
+                        std::to_string(v.size()) + " values where " + std::to_string(t.numel()) +
+                        " belong; it was made with other settings or another model");
+        t.copy_(at::tensor(v).view(t.sizes()).to(t.device()));
+    };
+    const std::vector<float>* scales[] = {&r.qkvScales, &r.outScales, &r.fc1Scales, &r.qkScales};
+    for (std::size_t i = 0; i < let.size(); ++i) copy(let[i], *scales[i], "LET scales");
+    for (std::size_t i = 0; i < lwc.size() / 2; ++i) {
+        copy(lwc[2 * i], r.upperClip[i], "LWC bounds");
+        copy(lwc[2 * i + 1], r.lowerClip[i], "LWC bounds");
+    }
+}
+
 }  // namespace
+
+OmniquantStopped::OmniquantStopped(OmniquantTrainingRecord at)
+    : Error("OmniQuant's training was stopped in block " + std::to_string(at.block + 1) +
+            ", epoch " + std::to_string(at.epoch + 1)),
+      state(std::move(at)) {}
 
 OmniquantOptions omniquantOptionsOf(const SearchSettings& s) {
     OmniquantOptions o;
@@ -132,6 +222,7 @@ OmniquantOptions omniquantOptionsOf(const SearchSettings& s) {
     o.lwc = s.omniquantLwc == "on";
     o.let = s.omniquantLet == "on";
     o.alpha = s.omniquantAlpha;
+    o.precision = s.omniquantPrecision;
     return o;
 }
 
@@ -229,7 +320,7 @@ void applyOmniquant(OptModel& model, const std::vector<OmniquantLayerResult>& re
 std::vector<OmniquantLayerResult> trainOmniquant(const OptModel& fp, const at::Tensor& calibration,
                                                  const QuantConfig& quant,
                                                  const OmniquantOptions& options,
-                                                 const OmniquantProgress& progress) {
+                                                 const OmniquantTrainingHooks& hooks) {
     // Autograd on, even where the caller runs in inference mode; every tensor trained on is made
     // here (cloned), so none is an inference tensor.
     c10::InferenceMode inferenceOff(false);
@@ -248,6 +339,13 @@ std::vector<OmniquantLayerResult> trainOmniquant(const OptModel& fp, const at::T
     validateGroupSizes(model, quant);
     const std::int64_t hidden = model.config().hiddenSize;
     const std::int64_t batch = std::max<std::int64_t>(1, options.batchSamples);
+    const int layers = int(model.layers().size());
+    const bool float16 = trainsInFloat16(options, model.placement().device);
+    if (int(hooks.finished.size()) > layers ||
+        (hooks.inProgress && hooks.inProgress->block != std::int64_t(hooks.finished.size())))
+        throw Error("the stopped OmniQuant training to resume from does not fit this model: " +
+                    std::to_string(hooks.finished.size()) + " blocks finished of " +
+                    std::to_string(layers));
 
     at::Tensor fpIn;
     {
@@ -257,7 +355,6 @@ std::vector<OmniquantLayerResult> trainOmniquant(const OptModel& fp, const at::T
     at::Tensor qIn = fpIn.clone();
     const std::int64_t samples = fpIn.size(0);
     OptModel work = model;  // the block being trained is installed here
-    const int layers = int(model.layers().size());
     std::vector<OmniquantLayerResult> results;
     for (int l = 0; l < layers; ++l) {
         const std::size_t li = std::size_t(l);
@@ -278,6 +375,21 @@ std::vector<OmniquantLayerResult> trainOmniquant(const OptModel& fp, const at::T
             actOut = at::maximum(actOut, channelMax(in.out));
             actFc1 = at::maximum(actFc1, channelMax(in.fc1));
         });
+
+        // The block as exported, which the next block's inputs go through.
+        auto finishBlock = [&](OmniquantLayerResult r) {
+            at::NoGradGuard noGrad;
+            OptLayer exported = omniquantLayer(original, r, quant);
+            for (LinearWeights* w : linearsOf(exported)) w->weight = fakeQuantize(w->weight, quant);
+            work.layers()[li] = exported;
+            qIn = forwardInChunks(work, li, qIn);
+            fpIn = fpOut;
+            results.push_back(std::move(r));
+        };
+        if (li < hooks.finished.size()) {  // resuming: finished before
+            finishBlock(hooks.finished[li]);
+            continue;
+        }
 
         std::vector<at::Tensor> letParams, lwcParams;
         at::Tensor sQkv, sOut, sFc1, sQk;
@@ -305,6 +417,31 @@ std::vector<OmniquantLayerResult> trainOmniquant(const OptModel& fp, const at::T
         for (at::Tensor& p : lwcParams) p.requires_grad_(true);
         AdamW letOptimizer(letParams, options.letLearningRate);
         AdamW lwcOptimizer(lwcParams, options.lwcLearningRate);
+        LossScale lossScale;
+        std::vector<at::Tensor> allParams = letParams;
+        allParams.insert(allParams.end(), lwcParams.begin(), lwcParams.end());
+
+        OmniquantLayerResult r;
+        std::int64_t firstEpoch = 0, firstSample = 0;
+        double resumedSum = 0;
+        if (hooks.inProgress && li == hooks.finished.size()) {  // resuming inside this block
+            const OmniquantTrainingRecord& at = *hooks.inProgress;
+            restoreFrom(at.parameters, letParams, lwcParams);
+            std::vector<at::Tensor> m1 = letOptimizer.firstMoments(),
+                                    m2 = letOptimizer.secondMoments(),
+                                    w1 = lwcOptimizer.firstMoments(),
+                                    w2 = lwcOptimizer.secondMoments();
+            restoreFrom(at.firstMoment, m1, w1);
+            restoreFrom(at.secondMoment, m2, w2);
+            letOptimizer.setSteps(at.optimizerSteps);
+            lwcOptimizer.setSteps(at.optimizerSteps);
+            lossScale.value = at.lossScale;
+            lossScale.steps = at.lossScaleSteps;
+            r.epochLoss = at.parameters.epochLoss;
+            firstEpoch = at.epoch;
+            firstSample = at.sample;
+            resumedSum = at.epochLossSum;
+        }
 
         // The quantized block as a function of the parameters: omniquantLayer's folds and
         // roundings, then LWC's quantizer (the exported clip's values, the authors' gradient),
@@ -322,36 +459,70 @@ std::vector<OmniquantLayerResult> trainOmniquant(const OptModel& fp, const at::T
             }
             return t;
         };
+        auto stoppedAt = [&](std::int64_t epoch, std::int64_t sample, double sum) {
+            OmniquantTrainingRecord at;
+            at.block = l;
+            at.epoch = epoch;
+            at.sample = sample;
+            at.epochLossSum = sum;
+            at.optimizerSteps = letOptimizer.steps();
+            at.lossScale = float16 ? lossScale.value : 1.0;
+            at.lossScaleSteps = lossScale.steps;
+            at.parameters = recordOf(letParams, lwcParams, r.epochLoss);
+            at.firstMoment = recordOf(letOptimizer.firstMoments(), lwcOptimizer.firstMoments());
+            at.secondMoment = recordOf(letOptimizer.secondMoments(), lwcOptimizer.secondMoments());
+            return OmniquantStopped(std::move(at));
+        };
 
-        OmniquantLayerResult r;
         const bool trains = !letParams.empty() || !lwcParams.empty();
-        for (int epoch = 0; trains && epoch < options.epochs; ++epoch) {
-            double sum = 0;
-            int count = 0;
-            for (std::int64_t s = 0; s < samples; s += batch) {
+        for (std::int64_t epoch = firstEpoch; trains && epoch < options.epochs; ++epoch) {
+            const bool resumed = epoch == firstEpoch;
+            double sum = resumed ? resumedSum : 0.0;
+            for (std::int64_t s = resumed ? firstSample : 0; s < samples; s += batch) {
                 const std::int64_t n = std::min(batch, samples - s);
                 for (at::Tensor& p : letParams) keepAwayFromZero(p);
-                work.layers()[li] = quantizedBlock();
-                const at::Tensor out = work.forwardLayer(li, qIn.narrow(0, s, n));
+                OptLayer block = quantizedBlock();
+                at::Tensor in = qIn.narrow(0, s, n);
+                if (float16) {  // the products, LayerNorms and attention in float16
+                    mapLayer(block, [](const at::Tensor& t) { return t.to(at::kHalf); });
+                    in = in.to(at::kHalf);
+                }
+                work.layers()[li] = std::move(block);
+                const at::Tensor out = work.forwardLayer(li, in).to(at::kFloat);
                 const at::Tensor loss = at::mse_loss(out, fpOut.narrow(0, s, n));
                 const double value = loss.item<double>();
                 if (!std::isfinite(value))
-                    throw Error("OmniQuant's loss became " + std::to_string(value) + " in block " +
-                                std::to_string(l) + ", epoch " + std::to_string(epoch + 1) +
-                                "; lower the learning rates (--let-lr, --lwc-lr)");
+                    throw Error(
+                        "OmniQuant's loss became " + std::to_string(value) + " in block " +
+                        std::to_string(l) + ", epoch " + std::to_string(epoch + 1) +
+                        "; lower the learning rates (--let-lr, --lwc-lr)" +
+                        (float16 ? " or train in float32 (--omniquant-precision float32)" : ""));
                 letOptimizer.zeroGrad();
                 lwcOptimizer.zeroGrad();
-                loss.backward();
-                letOptimizer.step();
-                lwcOptimizer.step();
+                if (float16) {
+                    (loss * lossScale.value).backward();
+                    const bool finite = lossScale.unscale(allParams);
+                    if (finite) {
+                        letOptimizer.step();
+                        lwcOptimizer.step();
+                    }
+                    lossScale.update(finite);
+                } else {
+                    loss.backward();
+                    letOptimizer.step();
+                    lwcOptimizer.step();
+                }
                 sum += value;
-                ++count;
+                if (hooks.stopRequested && hooks.stopRequested())
+                    throw stoppedAt(epoch, s + n, sum);
             }
-            r.epochLoss.push_back(sum / count);
-            if (progress) progress(l, layers, epoch + 1, options.epochs, r.epochLoss.back());
+            const std::int64_t count = (samples + batch - 1) / batch;
+            r.epochLoss.push_back(sum / double(count));
+            if (hooks.progress)
+                hooks.progress(l, layers, int(epoch + 1), options.epochs, r.epochLoss.back());
         }
 
-        // What was learned, and the block as exported, which the next block's inputs go through.
+        // What was learned.
         for (at::Tensor& p : letParams) keepAwayFromZero(p);
         {
             at::NoGradGuard noGrad;
@@ -366,13 +537,9 @@ std::vector<OmniquantLayerResult> trainOmniquant(const OptModel& fp, const at::T
                     r.upper[i] = at::sigmoid(upper[i]).detach();
                     r.lower[i] = at::sigmoid(lower[i]).detach();
                 }
-            OptLayer exported = omniquantLayer(original, r, quant);
-            for (LinearWeights* w : linearsOf(exported)) w->weight = fakeQuantize(w->weight, quant);
-            work.layers()[li] = exported;
-            qIn = forwardInChunks(work, li, qIn);
-            fpIn = fpOut;
         }
-        results.push_back(std::move(r));
+        if (hooks.blockFinished) hooks.blockFinished(l, r);
+        finishBlock(std::move(r));
     }
     return results;
 }

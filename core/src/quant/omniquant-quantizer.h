@@ -18,13 +18,15 @@
 // clipped weights again (straight-through: gradient one), so RTN of the applied model is the
 // trained model bit for bit, and so is the search's identity state over it. The v -> out_proj scale
 // divides v's output rows and bias and multiplies out_proj's input columns, in training and folding
-// alike. Training runs in float32 on the model's device (the authors' fp16 autocast with a gradient
-// scaler is not reproduced).
+// alike. Training runs on the model's device; its step in float16 on CUDA by default (precision).
 #include <ATen/core/Tensor.h>
 
 #include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
+#include "invx/error.h"
 #include "invx/quant-config.h"
 #include "invx/search-records.h"
 #include "invx/search-settings.h"
@@ -40,6 +42,11 @@ struct OmniquantOptions {
     bool let = true;                // train equivalent scales (off: the weights as they are)
     double alpha = 0.5;             // SmoothQuant's migration strength of LET's initial scales
     std::int64_t batchSamples = 1;  // calibration sequences per optimizer step (the authors' 1)
+    // The training step's arithmetic: "float16" (the block's forward and backward in float16, the
+    // parameters, folds and quantizer in float32, the loss scaled as torch.amp.GradScaler scales
+    // it: what the authors' autocast does to a block of linear layers), "float32", or "auto"
+    // (float16 on CUDA, float32 on the CPU, which has no fast float16 products).
+    std::string precision = "auto";
 };
 
 // The options a search's settings (or an experiment file's) ask for.
@@ -61,14 +68,35 @@ struct OmniquantLayerResult {
 // After each epoch: (block 0-based, blocks, epoch 1-based, epochs, that epoch's mean loss).
 using OmniquantProgress = std::function<void(int, int, int, int, double)>;
 
+// How a training is followed, stopped and continued; every member may be left empty.
+struct OmniquantTrainingHooks {
+    OmniquantProgress progress;
+    // After each block: (block 0-based, what it learned). A caller keeps these to resume from.
+    std::function<void(int, const OmniquantLayerResult&)> blockFinished;
+    // Asked after every optimizer step; true stops the training with OmniquantStopped.
+    std::function<bool()> stopRequested;
+    // Resuming: the blocks finished before (as blockFinished gave them, in order), and where the
+    // next one stopped (absent: it starts from the beginning).
+    std::vector<OmniquantLayerResult> finished;
+    std::optional<OmniquantTrainingRecord> inProgress;
+};
+
+// Thrown when stopRequested() said so: where the training stood, to resume from.
+struct OmniquantStopped : Error {
+    explicit OmniquantStopped(OmniquantTrainingRecord at);
+    OmniquantTrainingRecord state;
+};
+
 // Trains OmniQuant on `calibration` [samples, length] token ids over a copy of `model`, which it
 // does not change. The copy is rounded to float16 first, as the search and `invx apply` hold the
-// weights. Throws for post-LayerNorm models when LET is on.
+// weights. Throws for post-LayerNorm models when LET is on. A training resumed from what a stopped
+// one left (hooks.finished, hooks.inProgress) with the same model, calibration and options ends
+// with the same results bit for bit as one that was never stopped.
 std::vector<OmniquantLayerResult> trainOmniquant(const OptModel& model,
                                                  const at::Tensor& calibration,
                                                  const QuantConfig& quant,
                                                  const OmniquantOptions& options,
-                                                 const OmniquantProgress& progress = {});
+                                                 const OmniquantTrainingHooks& hooks = {});
 
 // LWC's clip of a weight [out, in]: each group (SPEC's, along the input dimension) to
 // [lower x its min, upper x its max]; factors [out, groups]. Differentiable.

@@ -196,6 +196,16 @@ std::vector<SettingDeclaration> declare() {
                                       "(SmoothQuant's migration strength)"))
             .range(0, 1)
             .search(+[](SS& x) -> double& { return x.omniquantAlpha; }),
+        Row("omniquant_precision", "--omniquant-precision", "auto|float16|float32", K::Choice,
+            kQuantizers)
+            .text(INVX_TRANSLATE_NOOP("invx::Settings", "OmniQuant precision"),
+                  INVX_TRANSLATE_NOOP("invx::Settings", "OmniQuant's precision"), q,
+                  INVX_TRANSLATE_NOOP("invx::Settings",
+                                      "omniquant: arithmetic of the training step; float16 = the "
+                                      "block in float16 with a scaled loss, as the authors' "
+                                      "autocast (CUDA only); auto = float16 on CUDA, else float32"))
+            .choices({"auto", "float16", "float32"})
+            .search(+[](SS& x) -> std::string& { return x.omniquantPrecision; }),
         Row("gptq_candidates", "--gptq-candidates", "gptq|rtn", K::Choice, S)
             .text(INVX_TRANSLATE_NOOP("invx::Settings", "GPTQ candidates"),
                   INVX_TRANSLATE_NOOP("invx::Settings", "the GPTQ candidates"), q,

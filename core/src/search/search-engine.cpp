@@ -127,13 +127,23 @@ SearchEngine::SearchEngine(OptModel model, const SearchSettings& settings,
                 omniquant.push_back(
                     omniquantFromRecord(r, config, settings_.quant, model_.placement().device));
         } else {
-            omniquant = trainOmniquant(
-                model_, baseInputs.calibration, settings_.quant, omniquantOptionsOf(settings_),
-                [&baseInputs](int block, int blocks, int epoch, int epochs, double loss) {
-                    if (baseInputs.progress)
-                        baseInputs.progress(
-                            omniquantProgressText(block, blocks, epoch, epochs, loss));
-                });
+            OmniquantTrainingHooks hooks;
+            hooks.progress = [&baseInputs](int block, int blocks, int epoch, int epochs,
+                                           double loss) {
+                if (baseInputs.progress)
+                    baseInputs.progress(omniquantProgressText(block, blocks, epoch, epochs, loss));
+            };
+            if (baseInputs.omniquantBlockFinished)
+                hooks.blockFinished = [&baseInputs](int block, const OmniquantLayerResult& r) {
+                    baseInputs.omniquantBlockFinished(block, omniquantRecord(r));
+                };
+            hooks.stopRequested = baseInputs.stopRequested;
+            for (const auto& r : baseInputs.omniquantFinished)
+                hooks.finished.push_back(
+                    omniquantFromRecord(r, config, settings_.quant, model_.placement().device));
+            hooks.inProgress = baseInputs.omniquantInProgress;
+            omniquant = trainOmniquant(model_, baseInputs.calibration, settings_.quant,
+                                       omniquantOptionsOf(settings_), hooks);
         }
         applyOmniquant(model_, omniquant, settings_.quant);
         for (const auto& r : omniquant) omniquant_.push_back(omniquantRecord(r));

@@ -7,6 +7,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,13 @@ class SearchEngine {
         std::vector<GptqLayerRecord> gptq;
         std::vector<OmniquantLayerRecord> omniquant;
         std::function<void(const std::string&)> progress;  // the base method's progress, if any
+        // OmniQuant's training, when it runs: resumed after the blocks it finished before and
+        // where it stopped (quant/omniquant-quantizer.h); each block it finishes is handed to
+        // omniquantBlockFinished; stopRequested() stops it with OmniquantStopped.
+        std::vector<OmniquantLayerRecord> omniquantFinished;
+        std::optional<OmniquantTrainingRecord> omniquantInProgress;
+        std::function<void(int, const OmniquantLayerRecord&)> omniquantBlockFinished;
+        std::function<bool()> stopRequested;
     };
 
     // `model` is the full-precision model; `calibration` the token ids [samples, length]. Computes

@@ -16,6 +16,7 @@
 #include "io/token-id-file.h"
 #include "metrics/perplexity-evaluator.h"
 #include "model/model-identity.h"
+#include "quant/omniquant-quantizer.h"
 #include "records/hdf5/file-write-lock.h"
 #include "search/search-engine.h"
 #include "search/searched-model.h"
@@ -152,10 +153,14 @@ class Run {
         : request_(request), observer_(observer), control_(control) {}
 
     SearchSummary execute() {
-        if (request_.resume)
-            openExisting();
-        else
+        if (!request_.resume)
             createNew();
+        else if (!std::filesystem::exists(request_.experimentPath) &&
+                 ExperimentFile::hasUnpublished(request_.experimentPath))
+            resumeSetUp();
+        else
+            openExisting();
+        if (!engine_) return stoppedWhileSettingUp();
         try {
             return loop();
         } catch (const Error& e) {
@@ -170,6 +175,14 @@ class Run {
     }
 
   private:
+    SearchSummary stoppedWhileSettingUp() const {
+        SearchSummary s;
+        s.experimentPath = request_.experimentPath;
+        s.stopped = s.stoppedInBaseMethod = true;
+        s.seconds = secondsSince(started_);
+        return s;
+    }
+
     void createNew() {
         settings_ = request_.settings;
         settings_.validate();
@@ -252,12 +265,75 @@ class Run {
         SearchEngine::BaseInputs inputs =
             reused ? baseInputs(calibration, reused->awq, reused->gptq, reused->omniquant)
                    : baseInputs(calibration, {}, {});
+        setUpBase(std::move(model), calibration, std::move(inputs),
+                  reused ? std::filesystem::absolute(request_.baseFrom).lexically_normal().string()
+                         : std::string());
+    }
+
+    // A run stopped (or killed) while OmniQuant trained, before its first checkpoint: its file is
+    // still FILE.part, with the blocks OmniQuant finished and, when it was stopped, where the
+    // block in training stood. The training goes on from there, bit for bit.
+    void resumeSetUp() {
+        file_.emplace(ExperimentFile::openUnpublished(request_.experimentPath));
+        settings_ = file_->settings();
+        if (settings_.base != "omniquant")
+            throw Error("'" + request_.experimentPath +
+                        ".part' is a run stopped while it was being set up, before its first "
+                        "checkpoint; only OmniQuant's training goes on from there, and this run's "
+                        "base is " +
+                        settings_.base + ": remove the file and start the run again");
+        if (request_.resumeSteps >= 0) {
+            settings_.steps = request_.resumeSteps;
+            file_->setTargetSteps(request_.resumeSteps);
+        }
+        const ModelIdentity recorded = file_->model();
+        const std::string modelDir =
+            resolveModelDirectory(request_.modelPath.empty() ? recorded.path : request_.modelPath);
+        observer_.onMessage("loading the model from " + modelDir);
+        OptModel model =
+            OptModel::load(modelDir, recordedPlacement(recorded, request_.device, request_.dtype));
+        requireSameModel(recorded, identifyModel(model, modelDir), request_.experimentPath);
+        snapshotLayers_ = file_->snapshotLayers();
+        evalIds_ =
+            evaluationIds(settings_, BpeTokenizer::fromDirectory(tokenizerDirectory(modelDir)));
+        const CalibrationBatch calibration = file_->calibration();
+        SearchEngine::BaseInputs inputs = baseInputs(calibration, {}, {});
+        inputs.omniquantFinished = file_->omniquant();
+        inputs.omniquantInProgress = file_->omniquantTraining();
+        const std::size_t blocks = inputs.omniquantFinished.size();
+        observer_.onMessage(
+            "OmniQuant goes on from block " + std::to_string(blocks + 1) + " of " +
+            std::to_string(recorded.layers) +
+            (inputs.omniquantInProgress
+                 ? ", epoch " + std::to_string(inputs.omniquantInProgress->epoch + 1)
+                 : std::string()));
+        setUpBase(std::move(model), calibration, std::move(inputs), std::string());
+    }
+
+    // Quantizes with the base method, measures the starting point, records both and publishes
+    // the file with its first checkpoint. OmniQuant's blocks are recorded as they finish; a stop
+    // during its training leaves the file unpublished with where it stood (engine_ stays empty).
+    void setUpBase(OptModel model, const CalibrationBatch& calibration,
+                   SearchEngine::BaseInputs inputs, const std::string& reusedFrom) {
         inputs.progress = [this](const std::string& m) { observer_.onMessage(m); };
-        engine_.emplace(std::move(model), settings_, calibrationTensor(calibration), inputs);
+        inputs.omniquantBlockFinished = [this](int, const OmniquantLayerRecord& r) {
+            file_->appendOmniquantLayer(r);
+            file_->keepUnpublished();  // from now on a kill or a failure leaves progress to go on
+            file_->flush();
+        };
+        inputs.stopRequested = [this] { return control_.stopRequested(); };
+        try {
+            engine_.emplace(std::move(model), settings_, calibrationTensor(calibration), inputs);
+        } catch (const OmniquantStopped& stopped) {
+            file_->writeOmniquantTraining(stopped.state);
+            file_->keepUnpublished();
+            file_->close();
+            observer_.onMessage(std::string(stopped.what()) + "; go on with invx search --resume " +
+                                request_.experimentPath);
+            return;
+        }
         BaseResult base = engine_->base();
-        if (reused)
-            base.reusedFrom =
-                std::filesystem::absolute(request_.baseFrom).lexically_normal().string();
+        base.reusedFrom = reusedFrom;
         file_->writeBase(base);
         if (!engine_->awqRecords().empty()) file_->writeAwq(engine_->awqRecords());
         if (!engine_->gptqRecords().empty()) file_->writeGptq(engine_->gptqRecords());

@@ -11,8 +11,10 @@ void ExperimentFile::writeBase(const BaseResult& base) {
     const auto lock = hdf5::lock();
     const hdf5::File& f = d_->file;
     d_->requireNotLive("record the base method's results");
-    if (f.exists("/base")) d_->fail("the base method's results are already recorded");
-    f.createGroup("/base");
+    // OmniQuant's blocks may be in /base already, recorded as its training went.
+    if (f.exists("/base") && f.hasAttribute("/base", "method"))
+        d_->fail("the base method's results are already recorded");
+    if (!f.exists("/base")) f.createGroup("/base");
     f.setString("/base", "method", base.method);
     f.setDouble("/base", "ce0", base.ce0);
     f.setDouble("/base", "mse0", base.mse0);
@@ -26,7 +28,7 @@ void ExperimentFile::writeBase(const BaseResult& base) {
 std::optional<BaseResult> ExperimentFile::base() const {
     const auto lock = hdf5::lock();
     const hdf5::File& f = d_->file;
-    if (!f.exists("/base")) return std::nullopt;
+    if (!f.exists("/base") || !f.hasAttribute("/base", "method")) return std::nullopt;
     BaseResult b;
     b.method = f.getString("/base", "method");
     b.ce0 = f.getDouble("/base", "ce0");
@@ -137,60 +139,139 @@ std::vector<GptqLayerRecord> ExperimentFile::gptq() const {
 }
 
 namespace {
+
 constexpr const char* kOmniquantScales[] = {"qkv_scales", "out_scales", "fc1_scales", "qk_scales"};
-std::vector<float>* omniquantScales(OmniquantLayerRecord& r, int i) {
-    std::vector<float>* parts[] = {&r.qkvScales, &r.outScales, &r.fc1Scales, &r.qkScales};
+constexpr const char* kOmniquantTraining = "/base/omniquant/training";
+
+template <typename Record>
+auto omniquantScales(Record& r, int i) {
+    decltype(&r.qkvScales) parts[] = {&r.qkvScales, &r.outScales, &r.fc1Scales, &r.qkScales};
     return parts[i];
 }
+
+void writeOmniquantGroup(const hdf5::File& f, const std::string& g, const OmniquantLayerRecord& r) {
+    f.createGroup(g);
+    auto write = [&](const std::string& name, const std::vector<float>& v) {
+        if (!v.empty())
+            f.writeArray(g + "/" + name, H5T_NATIVE_FLOAT, {hsize_t(v.size())}, v.data());
+    };
+    for (int i = 0; i < 4; ++i) write(kOmniquantScales[i], *omniquantScales(r, i));
+    for (int i = 0; i < 6; ++i) {
+        write(std::string(kGptqLinearNames[i]) + "_upper", r.upperClip[i]);
+        write(std::string(kGptqLinearNames[i]) + "_lower", r.lowerClip[i]);
+    }
+    if (!r.epochLoss.empty())
+        f.writeArray(g + "/epoch_loss", H5T_NATIVE_DOUBLE, {hsize_t(r.epochLoss.size())},
+                     r.epochLoss.data());
+}
+
+OmniquantLayerRecord readOmniquantGroup(const hdf5::File& f, const std::string& g) {
+    OmniquantLayerRecord r;
+    auto read = [&](const std::string& name, std::vector<float>& v) {
+        if (f.exists(g + "/" + name)) v = f.readArray<float>(g + "/" + name, H5T_NATIVE_FLOAT);
+    };
+    for (int i = 0; i < 4; ++i) read(kOmniquantScales[i], *omniquantScales(r, i));
+    for (int i = 0; i < 6; ++i) {
+        read(std::string(kGptqLinearNames[i]) + "_upper", r.upperClip[i]);
+        read(std::string(kGptqLinearNames[i]) + "_lower", r.lowerClip[i]);
+    }
+    if (f.exists(g + "/epoch_loss"))
+        r.epochLoss = f.readArray<double>(g + "/epoch_loss", H5T_NATIVE_DOUBLE);
+    return r;
+}
+
+std::string omniquantLayerGroup(std::size_t l) {
+    return "/base/omniquant/layer_" + std::to_string(l);
+}
+
+std::size_t omniquantLayerCount(const hdf5::File& f) {
+    if (!f.exists("/base/omniquant")) return 0;
+    std::size_t n = 0;
+    while (f.exists(omniquantLayerGroup(n))) ++n;
+    return n;
+}
+
+void requireOmniquantGroup(const hdf5::File& f) {
+    if (!f.exists("/base")) f.createGroup("/base");
+    if (!f.exists("/base/omniquant")) f.createGroup("/base/omniquant");
+}
+
+void removeOmniquantTraining(const hdf5::File& f) {
+    if (f.exists(kOmniquantTraining))
+        f.checkStatus(H5Ldelete(f.id(), kOmniquantTraining, H5P_DEFAULT),
+                      std::string("remove ") + kOmniquantTraining);
+}
+
 }  // namespace
 
 void ExperimentFile::writeOmniquant(const std::vector<OmniquantLayerRecord>& layers) {
     const auto lock = hdf5::lock();
     const hdf5::File& f = d_->file;
     d_->requireNotLive("record OmniQuant's results");
-    if (f.exists("/base/omniquant")) d_->fail("OmniQuant's results are already recorded");
-    f.createGroup("/base/omniquant");
-    for (std::size_t l = 0; l < layers.size(); ++l) {
-        const std::string g = "/base/omniquant/layer_" + std::to_string(l);
-        f.createGroup(g);
-        OmniquantLayerRecord r = layers[l];
-        auto write = [&](const std::string& name, const std::vector<float>& v) {
-            if (!v.empty())
-                f.writeArray(g + "/" + name, H5T_NATIVE_FLOAT, {hsize_t(v.size())}, v.data());
-        };
-        for (int i = 0; i < 4; ++i) write(kOmniquantScales[i], *omniquantScales(r, i));
-        for (int i = 0; i < 6; ++i) {
-            write(std::string(kGptqLinearNames[i]) + "_upper", r.upperClip[i]);
-            write(std::string(kGptqLinearNames[i]) + "_lower", r.lowerClip[i]);
-        }
-        if (!r.epochLoss.empty())
-            f.writeArray(g + "/epoch_loss", H5T_NATIVE_DOUBLE, {hsize_t(r.epochLoss.size())},
-                         r.epochLoss.data());
-    }
+    requireOmniquantGroup(f);
+    const std::size_t recorded = omniquantLayerCount(f);
+    if (recorded > layers.size()) d_->fail("OmniQuant's results are already recorded");
+    for (std::size_t l = recorded; l < layers.size(); ++l)
+        writeOmniquantGroup(f, omniquantLayerGroup(l), layers[l]);
+    removeOmniquantTraining(f);
+}
+
+void ExperimentFile::appendOmniquantLayer(const OmniquantLayerRecord& layer) {
+    const auto lock = hdf5::lock();
+    const hdf5::File& f = d_->file;
+    d_->requireNotLive("record OmniQuant's results");
+    requireOmniquantGroup(f);
+    writeOmniquantGroup(f, omniquantLayerGroup(omniquantLayerCount(f)), layer);
 }
 
 std::vector<OmniquantLayerRecord> ExperimentFile::omniquant() const {
     const auto lock = hdf5::lock();
     const hdf5::File& f = d_->file;
     std::vector<OmniquantLayerRecord> out;
-    if (!f.exists("/base/omniquant")) return out;
-    for (std::size_t l = 0;; ++l) {
-        const std::string g = "/base/omniquant/layer_" + std::to_string(l);
-        if (!f.exists(g)) break;
-        OmniquantLayerRecord r;
-        auto read = [&](const std::string& name, std::vector<float>& v) {
-            if (f.exists(g + "/" + name)) v = f.readArray<float>(g + "/" + name, H5T_NATIVE_FLOAT);
-        };
-        for (int i = 0; i < 4; ++i) read(kOmniquantScales[i], *omniquantScales(r, i));
-        for (int i = 0; i < 6; ++i) {
-            read(std::string(kGptqLinearNames[i]) + "_upper", r.upperClip[i]);
-            read(std::string(kGptqLinearNames[i]) + "_lower", r.lowerClip[i]);
-        }
-        if (f.exists(g + "/epoch_loss"))
-            r.epochLoss = f.readArray<double>(g + "/epoch_loss", H5T_NATIVE_DOUBLE);
-        out.push_back(std::move(r));
-    }
+    const std::size_t n = omniquantLayerCount(f);
+    for (std::size_t l = 0; l < n; ++l)
+        out.push_back(readOmniquantGroup(f, omniquantLayerGroup(l)));
     return out;
+}
+
+void ExperimentFile::writeOmniquantTraining(const OmniquantTrainingRecord& t) {
+    const auto lock = hdf5::lock();
+    const hdf5::File& f = d_->file;
+    d_->requireNotLive("record OmniQuant's stopped training");
+    requireOmniquantGroup(f);
+    // Replaced whole; HDF5 does not reuse the old one's space, but a run is stopped rarely.
+    removeOmniquantTraining(f);
+    const std::string g = kOmniquantTraining;
+    f.createGroup(g);
+    f.setInt(g, "block", t.block);
+    f.setInt(g, "epoch", t.epoch);
+    f.setInt(g, "sample", t.sample);
+    f.setDouble(g, "epoch_loss_sum", t.epochLossSum);
+    f.setInt(g, "optimizer_steps", t.optimizerSteps);
+    f.setDouble(g, "loss_scale", t.lossScale);
+    f.setInt(g, "loss_scale_steps", t.lossScaleSteps);
+    writeOmniquantGroup(f, g + "/parameters", t.parameters);
+    writeOmniquantGroup(f, g + "/first_moment", t.firstMoment);
+    writeOmniquantGroup(f, g + "/second_moment", t.secondMoment);
+}
+
+std::optional<OmniquantTrainingRecord> ExperimentFile::omniquantTraining() const {
+    const auto lock = hdf5::lock();
+    const hdf5::File& f = d_->file;
+    const std::string g = kOmniquantTraining;
+    if (!f.exists(g)) return std::nullopt;
+    OmniquantTrainingRecord t;
+    t.block = f.getInt(g, "block");
+    t.epoch = f.getInt(g, "epoch");
+    t.sample = f.getInt(g, "sample");
+    t.epochLossSum = f.getDouble(g, "epoch_loss_sum");
+    t.optimizerSteps = f.getInt(g, "optimizer_steps");
+    t.lossScale = f.getDouble(g, "loss_scale");
+    t.lossScaleSteps = f.getInt(g, "loss_scale_steps");
+    t.parameters = readOmniquantGroup(f, g + "/parameters");
+    t.firstMoment = readOmniquantGroup(f, g + "/first_moment");
+    t.secondMoment = readOmniquantGroup(f, g + "/second_moment");
+    return t;
 }
 
 }  // namespace invx

@@ -20,6 +20,7 @@ struct ExperimentFile::Impl {
     int schema = kSchemaVersion;
     bool live = false;        // in single-writer/multiple-reader mode: appends only
     std::string partPath;     // created and not yet published: the file is here
+    bool keepPart = false;    // ... and kept when this object goes (it holds progress)
     FileWriteLock writeLock;  // held while this object may write
 
     // The checkpoints' damaged tail, found once for every committed count (a followed file grows).

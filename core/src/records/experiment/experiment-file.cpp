@@ -93,7 +93,7 @@ ExperimentFile& ExperimentFile::operator=(ExperimentFile&& other) noexcept {
 ExperimentFile::~ExperimentFile() {
     const auto lock = hdf5::lock();
     if (d_ && d_->file.valid()) H5Fflush(d_->file.id(), H5F_SCOPE_LOCAL);
-    const std::string unpublished = d_ ? d_->partPath : std::string();
+    const std::string unpublished = d_ && !d_->keepPart ? d_->partPath : std::string();
     d_.reset();  // closes the file's handles while the lock is held
     // A file never published holds no checkpoint, nothing to resume: the run failed or was stopped
     // while it was being set up.
@@ -181,6 +181,45 @@ ExperimentFile ExperimentFile::create(const std::string& path, const SearchSetti
     d->appendRunLog("created", settings.steps);
     f.flush();
     return ExperimentFile(std::move(d));
+}
+
+bool ExperimentFile::hasUnpublished(const std::string& path) {
+    return std::filesystem::is_regular_file(path + ".part");
+}
+
+ExperimentFile ExperimentFile::openUnpublished(const std::string& path) {
+    const auto lock = hdf5::lock();
+    hdf5::silenceErrorStacks();
+    const std::string part = path + ".part";
+    if (!std::filesystem::is_regular_file(part))
+        throw Error("experiment file '" + path + "' does not exist, nor does '" + part +
+                    "', what a run stopped while it was being set up leaves");
+    if (std::filesystem::exists(path))
+        throw Error("experiment file '" + path + "' exists beside '" + part +
+                    "'; resume the one, or remove the other");
+    auto d = std::make_unique<Impl>();
+    d->path = path;
+    d->partPath = part;
+    d->keepPart = true;  // whatever happens, what it held is not thrown away here
+    d->writeLock = FileWriteLock(part, /*create=*/false);
+    // A killed writer leaves its "being written" mark, cleared here as for a published file.
+    Handle access = hdf5::swmrFileAccess();
+    hbool_t clear = true;
+    H5Pset(access, "clear_status_flags", &clear);
+    Handle id(H5Fopen(part.c_str(), H5F_ACC_RDWR, access), H5Fclose);
+    if (!id.valid())
+        throw Error("cannot open '" + part +
+                    "', left by a run stopped while it was being set up (damaged by a kill, or "
+                    "read-only); remove it and start the run again");
+    d->file = hdf5::File(std::move(id), describe(path), path);
+    if (!d->file.hasAttribute("/", "format") || d->file.getString("/", "format") != kFormat)
+        throw Error("'" + part + "' is not an InvarExplore experiment; remove it");
+    return ExperimentFile(std::move(d));
+}
+
+void ExperimentFile::keepUnpublished() {
+    const auto lock = hdf5::lock();
+    d_->keepPart = true;
 }
 
 void ExperimentFile::publish() {
@@ -297,6 +336,8 @@ SearchSettings ExperimentFile::settings() const {
     if (json.find("\"targets\"") == std::string::npos) s.targets = "original";
     // ... and ran AWQ in float32.
     if (json.find("\"awq_precision\"") == std::string::npos) s.awqPrecision = "float32";
+    // ... and trained OmniQuant in float32.
+    if (json.find("\"omniquant_precision\"") == std::string::npos) s.omniquantPrecision = "float32";
     if (d_->schema >= 2)
         if (const auto last = d_->lastRunLog(); last && last->targetSteps > 0)
             s.steps = last->targetSteps;
