@@ -855,7 +855,9 @@ void TestExperimentFile::buildsTheResultsTable() {
     };
     std::vector<ResultsSource> sources{
         source("/r/gptq-a.h5", "gptq", 2, 100), source("/r/rtn.h5", "rtn", 2, 50),
-        source("/r/gptq-b.h5", "gptq", 2, 80), source("/r/rtn3.h5", "rtn", 3, 0)};
+        source("/r/gptq-b.h5", "gptq", 2, 80), source("/r/rtn3.h5", "rtn", 3, 0),
+        source("/r/gptq-quantized.h5", "gptq", 2, 0)};
+    sources[4].settings.steps = 0;  // invx quantize: GPTQ alone, no row of its own
     sources[0].results = {
         result("full-precision", 0, "wikitext2", 10.0), result("base", 0, "wikitext2", 30.0),
         result("searched", 100, "wikitext2", 20.0), result("searched", 60, "wikitext2", 25.0)};
@@ -884,7 +886,8 @@ void TestExperimentFile::buildsTheResultsTable() {
     QVERIFY(t.rows[4].cells[8].partial);
     QVERIFY(!t.rows[5].cells[0].value && !t.rows[3].cells[8].value);
     QCOMPARE(*t.rows[7].cells[1].value, 9.0);
-    QCOMPARE(t.rows[3].paths, (std::vector<std::string>{"/r/gptq-a.h5", "/r/gptq-b.h5"}));
+    QCOMPARE(t.rows[3].paths,
+             (std::vector<std::string>{"/r/gptq-a.h5", "/r/gptq-b.h5", "/r/gptq-quantized.h5"}));
     QCOMPARE(t.missing.size(),
              std::size_t(8 * 8 - 1 - 2 - 7 - 1 - 1));  // FP, GPTQ, gptq-a, 3-bit RTN twice
     QVERIFY(std::find(t.missing.begin(), t.missing.end(),

@@ -178,11 +178,16 @@ ResultsTable buildResultsTable(const std::vector<ResultsSource>& sources) {
         base.bits = bitsText(settings.quant);
         base.method = methodName(settings.base);
         table.rows.push_back(std::move(base));
-        for (const ResultsSource* f : files) {
+        // A file of a search of no steps (invx quantize) holds the base method alone: its row is
+        // the base row. (A search that has not yet taken a step has its row, the base's values.)
+        std::vector<const ResultsSource*> searches;
+        for (const ResultsSource* f : files)
+            if (f->settings.steps > 0 || f->searchedStep > 0) searches.push_back(f);
+        for (const ResultsSource* f : searches) {
             ResultsRow searched = makeRow("searched", {f}, true);
             searched.bits = bitsText(settings.quant);
             searched.method = methodName(settings.base) + " + InvarExplore";
-            if (files.size() > 1)
+            if (searches.size() > 1)
                 searched.method += " (" + std::filesystem::path(f->path).stem().string() + ")";
             table.rows.push_back(std::move(searched));
         }
