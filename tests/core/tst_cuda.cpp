@@ -10,6 +10,7 @@
 #include "metrics/perplexity-evaluator.h"
 #include "quant/awq-quantizer.h"
 #include "quant/group-quantizer.h"
+#include "quant/omniquant-quantizer.h"
 #include "quant/rtn-quantizer.h"
 #include "search/loss-kernels.h"
 #include "search/quantized-ffn.h"
@@ -26,6 +27,8 @@ class TestCuda : public QObject {
     void quantizerMatchesTheCpu();
     void float16QuantizerMatchesItsCpuEmulation();
     void awqFloat16SearchesMatchTheCpu();
+    void omniquantFloat16TrainsAsFloat32Does();
+    void lwcKernelsEqualTheirTwin();
     void perplexityMatchesTheCpu();
     void crossEntropyKernelEqualsItsTwin();
     void squaredErrorKernelEqualsItsTwin();
@@ -116,6 +119,51 @@ void TestCuda::awqFloat16SearchesMatchTheCpu() {
                      sb = awqSearchLinearScales(linGpu, x.cuda(), q, o, &rb);
     QCOMPARE(ra, rb);
     QVERIFY(at::equal(sa, sb.cpu()));
+}
+
+void TestCuda::lwcKernelsEqualTheirTwin() {
+    // LWC's quantizer and its gradient: the CUDA kernels give the CPU twin's bits.
+    at::manual_seed(9);
+    const at::Tensor w = at::randn({96, 512}) * at::exp(at::randn({96, 512}));
+    const QuantConfig q{2, 128};
+    const at::Tensor up = at::rand({96, 4}) * 0.5 + 0.5, low = at::rand({96, 4}) * 0.5 + 0.5;
+    const at::Tensor gout = at::randn({96, 512});
+    auto run = [&](const at::Device& d) {
+        at::Tensor x = w.to(d).requires_grad_(true), u = up.to(d).requires_grad_(true),
+                   l = low.to(d).requires_grad_(true);
+        const at::Tensor out = lwcFakeQuantize(x, u, l, q);
+        (out * gout.to(d)).sum().backward();
+        return std::vector<at::Tensor>{out.detach().cpu(), x.grad().cpu(), u.grad().cpu(),
+                                       l.grad().cpu()};
+    };
+    const auto cpu = run(at::kCPU), gpu = run(at::Device(at::kCUDA, 0));
+    const char* names[] = {"values", "weight gradient", "upper gradient", "lower gradient"};
+    for (std::size_t i = 0; i < cpu.size(); ++i) QVERIFY2(at::equal(cpu[i], gpu[i]), names[i]);
+}
+
+void TestCuda::omniquantFloat16TrainsAsFloat32Does() {
+    // The float16 step (scaled loss) and the float32 step on the same tiny model and tokens: every
+    // block's loss falls in both, and their last epochs' losses agree within 2%.
+    c10::InferenceMode guard;
+    const OptConfig c = test::tinyConfig();
+    const OptModel gpu = OptModel::fromTensors(c, test::randomWeights(c, 7),
+                                               {at::Device(at::kCUDA, 0), at::kFloat}, "gpu");
+    at::manual_seed(11);
+    const at::Tensor ids = at::randint(4, 96, {4, 32}, at::kLong).cuda();
+    OmniquantOptions o;
+    o.epochs = 6;
+    o.precision = "float32";
+    const auto f32 = trainOmniquant(gpu, ids, QuantConfig{2, 32}, o);
+    o.precision = "float16";
+    const auto f16 = trainOmniquant(gpu, ids, QuantConfig{2, 32}, o);
+    for (std::size_t l = 0; l < f32.size(); ++l) {
+        const auto &a = f32[l].epochLoss, &b = f16[l].epochLoss;
+        QVERIFY(a.back() < a.front() && b.back() < b.front());
+        QVERIFY2(
+            std::abs(b.back() - a.back()) < 0.02 * a.back(),
+            qPrintable(
+                QString("block %1: float32 %2, float16 %3").arg(l).arg(a.back()).arg(b.back())));
+    }
 }
 
 void TestCuda::perplexityMatchesTheCpu() {

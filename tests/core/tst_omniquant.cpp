@@ -64,6 +64,7 @@ class TestOmniquant : public QObject {
     void lwcStraightThroughGradientIsIdentityInsideTheRange();
     void straightThroughQuantizerIsRtnBitForBit();
     void lwcTrainsWithTheAuthorsGradientOnTheExportedValues();
+    void lwcKernelsMatchTheTensorOperations();
     void letFoldLeavesTheBlockUnchanged();
     void recordsRoundTrip();
     void searchIdentityIsOmniquantBitForBit();
@@ -172,6 +173,52 @@ void TestOmniquant::lwcTrainsWithTheAuthorsGradientOnTheExportedValues() {
     qInfo("trained and exported values differ in %lld of %lld weights", (long long)differ,
           (long long)weights.numel());
     QCOMPARE(differ, std::int64_t(0));
+}
+
+void TestOmniquant::lwcKernelsMatchTheTensorOperations() {
+    // The one-pass kernels (their CPU twin here; tst_cuda holds CUDA to it) against the same
+    // quantizer by tensor operations and autograd: the same values bit for bit, the same gradients
+    // up to the order of float32 sums. Groups with tied extremes (whose bound's gradient autograd
+    // shares evenly among them) and a constant group (no gradient to its bounds) included.
+    for (const auto& [bits, group] : {std::pair{2, 128}, std::pair{3, 32}, std::pair{4, -1}}) {
+        at::manual_seed(bits);
+        at::Tensor w = at::randn({48, 256}) * at::exp(at::randn({48, 256}));
+        w[0].narrow(0, 0, 2).fill_(w[0].max().item<float>() + 1);  // a tie for the maximum
+        w[1].narrow(0, 5, 3).fill_(w[1].min().item<float>() - 1);  // and for the minimum
+        if (group > 0) w[2].narrow(0, 0, group).fill_(0.25);       // a constant group
+        const QuantConfig q = quantOf(bits, group);
+        const std::int64_t groups = q.groupsPerRow(256);
+        const at::Tensor up0 = at::rand({48, groups}) * 0.5 + 0.5,
+                         low0 = at::rand({48, groups}) * 0.5 + 0.5, gout = at::randn({48, 256});
+        // float16: the weight rounded to float16 first, straight-through (the training's case).
+        auto run = [&](bool kernels, bool float16) {
+            at::Tensor x = w.clone().requires_grad_(true), up = up0.clone().requires_grad_(true),
+                       low = low0.clone().requires_grad_(true);
+            const at::Tensor x16 = x.to(at::kHalf).to(at::kFloat).detach() + (x - x.detach());
+            const at::Tensor out = kernels
+                                       ? (float16 ? lwcFakeQuantizeOfFloat16(x, up, low, q)
+                                                  : lwcFakeQuantize(x, up, low, q))
+                                       : lwcFakeQuantizeByTensorOps(float16 ? x16 : x, up, low, q);
+            (out * gout).sum().backward();
+            return std::vector<at::Tensor>{out.detach(), x.grad(), up.grad(), low.grad()};
+        };
+        for (const bool float16 : {false, true}) {
+            const auto a = run(true, float16), b = run(false, float16);
+            const QString what = QString("%1-bit g%2%3")
+                                     .arg(bits)
+                                     .arg(group)
+                                     .arg(float16 ? ", float16 weights" : "");
+            QVERIFY2(at::equal(a[0], b[0]), qPrintable(what + ": values"));
+            const char* names[] = {"", "weight", "upper", "lower"};
+            for (int i = 1; i < 4; ++i) {
+                const double diff = (a[size_t(i)] - b[size_t(i)]).abs().max().item<double>();
+                const double size = b[size_t(i)].abs().max().item<double>();
+                qInfo("%s: gradient of the %s: max difference %.3g of max %.3g", qPrintable(what),
+                      names[i], diff, size);
+                QVERIFY2(diff <= 1e-5 * size, qPrintable(what + ": " + names[i]));
+            }
+        }
+    }
 }
 
 void TestOmniquant::straightThroughQuantizerIsRtnBitForBit() {
@@ -424,7 +471,13 @@ void TestOmniquant::stoppedTrainingResumesBitForBit() {
     }
     OmniquantTrainingHooks misfit;
     misfit.inProgress = OmniquantTrainingRecord{};
-    misfit.inProgress->block = 2;  // but no block finished
+    misfit.inProgress->block = 2;   // but no block finished
+    options.precision = "float16";  // the CPU has no fast float16 products
+    const std::string cpuError = test::errorOf([&] { trainOmniquant(fp, ids, q, options); });
+    QVERIFY2(cpuError.find("float16 training needs a CUDA device") != std::string::npos &&
+                 cpuError.find("--omniquant-precision float32") != std::string::npos,
+             cpuError.c_str());
+    options.precision = "auto";
     const std::string misfitError =
         test::errorOf([&] { trainOmniquant(fp, ids, q, options, misfit); });
     QVERIFY2(misfitError.find("does not fit this model") != std::string::npos, misfitError.c_str());

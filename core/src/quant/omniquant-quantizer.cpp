@@ -3,14 +3,20 @@
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
 #include <c10/core/InferenceMode.h>
+#include <torch/csrc/autograd/custom_function.h>
 
 #include <cmath>
 #include <string>
 
 #include "invx/error.h"
+#include "kernels/lwc-quantize-kernel.h"
 #include "model/tensor-values.h"
 #include "quant/group-quantizer.h"
 #include "quant/rtn-quantizer.h"
+
+#ifdef INVX_CUDA_KERNELS
+#include <c10/cuda/CUDAStream.h>
+#endif
 
 namespace invx {
 namespace {
@@ -24,14 +30,15 @@ std::vector<LinearWeights*> linearsOf(OptLayer& l) {
     return {&l.q, &l.k, &l.v, &l.out, &l.fc1, &l.fc2};  // kGptqLinearNames' order
 }
 
-// Every tensor of a block replaced by fn(tensor).
-void mapLayer(OptLayer& l, const std::function<at::Tensor(const at::Tensor&)>& fn) {
+// Every tensor of a block replaced by fn(tensor) (the linear layers' weights only if `weights`).
+void mapLayer(OptLayer& l, const std::function<at::Tensor(const at::Tensor&)>& fn,
+              bool weights = true) {
     for (LayerNormWeights* n : {&l.attnNorm, &l.ffnNorm}) {
         if (n->weight.defined()) n->weight = fn(n->weight);
         if (n->bias.defined()) n->bias = fn(n->bias);
     }
     for (LinearWeights* w : linearsOf(l)) {
-        w->weight = fn(w->weight);
+        if (weights) w->weight = fn(w->weight);
         if (w->bias.defined()) w->bias = fn(w->bias);
     }
 }
@@ -256,8 +263,111 @@ at::Tensor lwcClip(const at::Tensor& weight, const at::Tensor& upper, const at::
     return at::minimum(at::maximum(grouped, lo), hi).reshape({rows, cols});
 }
 
+namespace {
+
+// LWC's quantizer by the kernels of kernels/lwc-quantize-kernel.h (one pass forward, one back).
+class LwcQuantizeFunction : public torch::autograd::Function<LwcQuantizeFunction> {
+  public:
+    static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& weight,
+                              const at::Tensor& upper, const at::Tensor& lower, std::int64_t width,
+                              double qmax, bool float16Weights) {
+        ctx->save_for_backward({weight, upper, lower});
+        ctx->saved_data["width"] = width;
+        ctx->saved_data["qmax"] = qmax;
+        ctx->saved_data["float16"] = float16Weights;
+        at::Tensor out = at::empty_like(weight);
+        LwcQuantizeArgs a = argsOf(weight, upper, lower, width, qmax, float16Weights);
+        a.out = out.data_ptr<float>();
+        launch(a, weight, /*backward=*/false);
+        return out;
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                   torch::autograd::variable_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const at::Tensor &weight = saved[0], &upper = saved[1], &lower = saved[2];
+        const at::Tensor gradOut = grads[0].to(at::kFloat).contiguous();
+        at::Tensor gw = at::empty_like(weight), gu = at::empty_like(upper),
+                   gl = at::empty_like(lower);
+        LwcQuantizeArgs a =
+            argsOf(weight, upper, lower, ctx->saved_data["width"].toInt(),
+                   ctx->saved_data["qmax"].toDouble(), ctx->saved_data["float16"].toBool());
+        a.gradOut = gradOut.data_ptr<float>();
+        a.gradWeight = gw.data_ptr<float>();
+        a.gradUpper = gu.data_ptr<float>();
+        a.gradLower = gl.data_ptr<float>();
+        launch(a, weight, /*backward=*/true);
+        return {gw, gu, gl, at::Tensor(), at::Tensor(), at::Tensor()};
+    }
+
+  private:
+    static LwcQuantizeArgs argsOf(const at::Tensor& weight, const at::Tensor& upper,
+                                  const at::Tensor& lower, std::int64_t width, double qmax,
+                                  bool float16Weights) {
+        LwcQuantizeArgs a;
+        a.float16Weights = float16Weights;
+        a.weight = weight.data_ptr<float>();
+        a.upper = upper.data_ptr<float>();
+        a.lower = lower.data_ptr<float>();
+        a.rows = weight.size(0), a.cols = weight.size(1), a.width = width;
+        a.qmax = float(qmax);
+        return a;
+    }
+    // On `on`'s device: the CPU twin, or the CUDA kernel on libtorch's current stream.
+    static void launch(const LwcQuantizeArgs& a, const at::Tensor& on, bool backward) {
+        if (!on.is_cuda()) {
+            backward ? lwcQuantizeBackwardCpu(a) : lwcQuantizeForwardCpu(a);
+            return;
+        }
+#ifdef INVX_CUDA_KERNELS
+        void* stream = c10::cuda::getCurrentCUDAStream(on.device().index()).stream();
+        backward ? lwcQuantizeBackwardCuda(a, stream) : lwcQuantizeForwardCuda(a, stream);
+#else
+        throw Error("the LWC quantizer on CUDA needs the CUDA kernels, which this build has not");
+#endif
+    }
+};
+
+}  // namespace
+
+bool lwcKernelsTake(const at::Tensor& weight) {
+#ifdef INVX_CUDA_KERNELS
+    return weight.is_cuda() || weight.is_cpu();
+#else
+    return weight.is_cpu();
+#endif
+}
+
+namespace {
+
+at::Tensor lwcByKernels(const at::Tensor& weight, const at::Tensor& upper, const at::Tensor& lower,
+                        const QuantConfig& quant, bool float16Weights) {
+    quant.validate(weight.size(1));
+    const at::Tensor out = LwcQuantizeFunction::apply(
+        weight.to(at::kFloat).contiguous(), upper.to(at::kFloat).contiguous(),
+        lower.to(at::kFloat).contiguous(), quant.groupWidth(weight.size(1)), double(quant.qmax()),
+        float16Weights);
+    return out.to(weight.scalar_type());
+}
+
+}  // namespace
+
 at::Tensor lwcFakeQuantize(const at::Tensor& weight, const at::Tensor& upper,
                            const at::Tensor& lower, const QuantConfig& quant) {
+    if (!lwcKernelsTake(weight)) return lwcFakeQuantizeByTensorOps(weight, upper, lower, quant);
+    return lwcByKernels(weight, upper, lower, quant, /*float16Weights=*/false);
+}
+
+at::Tensor lwcFakeQuantizeOfFloat16(const at::Tensor& weight, const at::Tensor& upper,
+                                    const at::Tensor& lower, const QuantConfig& quant) {
+    if (!lwcKernelsTake(weight))
+        return lwcFakeQuantizeByTensorOps(roundedToFloat16StraightThrough(weight), upper, lower,
+                                          quant);
+    return lwcByKernels(weight, upper, lower, quant, /*float16Weights=*/true);
+}
+
+at::Tensor lwcFakeQuantizeByTensorOps(const at::Tensor& weight, const at::Tensor& upper,
+                                      const at::Tensor& lower, const QuantConfig& quant) {
     quant.validate(weight.size(1));
     const std::int64_t rows = weight.size(0), cols = weight.size(1);
     const std::int64_t g = quant.groupWidth(cols);
@@ -449,13 +559,15 @@ std::vector<OmniquantLayerResult> trainOmniquant(const OptModel& fp, const at::T
         auto quantizedBlock = [&]() {
             OptLayer t = original;
             if (options.let) foldLet(t, sQkv, sOut, sFc1, sQk);
-            mapLayer(t, roundedToFloat16StraightThrough);
+            // The weights' rounding to float16 is LWC's quantizer's first step (one pass).
+            mapLayer(t, roundedToFloat16StraightThrough, /*weights=*/!options.lwc);
             const auto linears = linearsOf(t);
             for (std::size_t i = 0; i < 6; ++i) {
                 const at::Tensor& w = linears[i]->weight;
-                linears[i]->weight = options.lwc ? lwcFakeQuantize(w, at::sigmoid(upper[i]),
-                                                                   at::sigmoid(lower[i]), quant)
-                                                 : fakeQuantizeStraightThrough(w, quant);
+                linears[i]->weight = options.lwc
+                                         ? lwcFakeQuantizeOfFloat16(w, at::sigmoid(upper[i]),
+                                                                    at::sigmoid(lower[i]), quant)
+                                         : fakeQuantizeStraightThrough(w, quant);
             }
             return t;
         };

@@ -109,8 +109,20 @@ at::Tensor lwcClip(const at::Tensor& weight, const at::Tensor& upper, const at::
 // float16 weights, what omniquantLayer exports; backward it gives the authors' gradient, not the
 // derivative of the clip (which moves a bound by every weight it cuts off, and trained less well:
 // 2 bits on the demo model, 208.8 against 179.4 for the reference, docs/base-methods.md).
+// By the kernels of kernels/lwc-quantize-kernel.h (a float32 copy of the weight when it is not
+// float32), on the CPU and, in builds with CUDA kernels, on CUDA; otherwise by tensor operations.
 at::Tensor lwcFakeQuantize(const at::Tensor& weight, const at::Tensor& upper,
                            const at::Tensor& lower, const QuantConfig& quant);
+// LWC's quantizer of the weight's values rounded to float16 (straight-through), in one pass: what
+// the training does to a folded weight.
+at::Tensor lwcFakeQuantizeOfFloat16(const at::Tensor& weight, const at::Tensor& upper,
+                                    const at::Tensor& lower, const QuantConfig& quant);
+// The same by tensor operations and autograd: the kernels' reference (the same values; gradients
+// equal up to the order of float32 sums).
+at::Tensor lwcFakeQuantizeByTensorOps(const at::Tensor& weight, const at::Tensor& upper,
+                                      const at::Tensor& lower, const QuantConfig& quant);
+// Whether lwcFakeQuantize runs `weight`'s device by the kernels.
+bool lwcKernelsTake(const at::Tensor& weight);
 // SPEC section 2's quantizer (float32) with a straight-through round: the value fakeQuantize gives,
 // bit for bit, and gradients through the group's scale and, as identity, through the rounding.
 at::Tensor fakeQuantizeStraightThrough(const at::Tensor& weight, const QuantConfig& quant);
