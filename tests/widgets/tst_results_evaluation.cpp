@@ -70,16 +70,15 @@ void TestResultsEvaluation::theTabAsksForWhatTheTableLacks() {
     view.setExperiments({base_});
     QVERIFY(view.findChild<QPushButton*>("measureMissing")->isEnabled());
     QVERIFY(view.measureMissing(ResultsView::Scope::Perplexity));
-    // Every row lacks both perplexities: full precision, RTN, and RTN + InvarExplore (a search of
-    // no step yet, whose model is RTN's).
-    QCOMPARE(evaluator.asked.size(), std::size_t(3));
+    // Every row lacks both perplexities: full precision and RTN (the file is invx quantize's, a
+    // search of no steps, so it has no InvarExplore row).
+    QCOMPARE(evaluator.asked.size(), std::size_t(2));
     for (const ResultsMeasurement& m : evaluator.asked) {
         QCOMPARE(m.path, base_.toStdString());
         QCOMPARE(m.metrics, (std::vector<std::string>{"wikitext2", "c4"}));
     }
     QCOMPARE(evaluator.asked[0].model, std::string("full-precision"));
     QCOMPARE(evaluator.asked[1].model, std::string("base"));
-    QCOMPARE(evaluator.asked[2].model, std::string("searched"));
     QCOMPARE(evaluator.with.search.evalWindows, std::int64_t(0));  // whole data sets
     QVERIFY(view.measureMissing(ResultsView::Scope::Quick));
     QCOMPARE(evaluator.asked[0].metrics.size(), std::size_t(8));  // two perplexities, six tasks
