@@ -82,6 +82,11 @@ QString baseQuantizationKey(const SearchSettings& s) {
                       QString::number(s.calibrationLength),
                       QString::number(s.calibrationSeed)};
     if (s.base == "awq") parts << QString::fromStdString(s.awqPrecision);
+    if (s.base == "omniquant")  // what its training learns from
+        parts << QString::number(s.omniquantEpochs) << QString::number(s.omniquantLetLr)
+              << QString::number(s.omniquantLwcLr) << QString::fromStdString(s.omniquantLwc)
+              << QString::fromStdString(s.omniquantLet) << QString::number(s.omniquantAlpha)
+              << QString::fromStdString(s.omniquantPrecision);
     return parts.join(QLatin1Char('|'));
 }
 
@@ -91,8 +96,10 @@ int AblationPlan::baseSource(int variant) const {
     if (key.isEmpty()) return -1;
     for (int i = 0; i < variant; ++i) {
         const AblationVariant& v = variants_[std::size_t(i)];
+        // A run stopped while OmniQuant trained has no file yet (only FILE.part).
         const bool holdsBase =
-            v.state == QLatin1String("finished") || v.state == QLatin1String("stopped");
+            (v.state == QLatin1String("finished") || v.state == QLatin1String("stopped")) &&
+            QFileInfo::exists(v.path);
         if (holdsBase && baseQuantizationKey(v.settings) == key) return i;
     }
     return -1;

@@ -62,7 +62,8 @@ class AblationPlan {
     int nextVariant() const;
     bool done() const { return nextVariant() < 0; }
     // The earlier variant whose file holds the base quantization `variant` starts from (same
-    // base method, bits, group and calibration; see baseQuantizationKey), finished or stopped:
+    // base method, bits, group and calibration; see baseQuantizationKey), finished or stopped
+    // with its file written:
     // the search reuses its AWQ or GPTQ results (--base-from) instead of calibrating again. -1 when
     // there is none, or the base is RTN (which has nothing to calibrate).
     int baseSource(int variant) const;
@@ -76,10 +77,10 @@ class AblationPlan {
 };
 
 // What decides the base-quantized model within one ablation (the model, device and dtype are the
-// queue's): the method, bits, group, AWQ's precision and the base method's calibration (its
-// sequences, their corpus or token ids, length and shuffle seed). "" for RTN, which calibrates
-// nothing. The search's seed, invariances, steps and the search's own calibration size do not
-// enter: the search's batch is the first rows of the base method's.
+// queue's): the method, bits, group, AWQ's precision, OmniQuant's training settings and the base
+// method's calibration (its sequences, their corpus or token ids, length and shuffle seed). "" for
+// RTN, which calibrates nothing. The search's seed, invariances, steps and the search's own
+// calibration size do not enter: the search's batch is the first rows of the base method's.
 QString baseQuantizationKey(const SearchSettings& settings);
 
 // One row of the ablation's result: the variants that share every axis value except the seed's,

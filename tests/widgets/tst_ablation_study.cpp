@@ -158,7 +158,8 @@ void TestAblationStudy::theDialogCountsThePresetsRuns() {
 
 // Over AWQ the seeds, invariances and the search's calibration size share a base; bits, group and
 // the base method's calibration do not, and RTN has none to share. Only a variant that holds its
-// base (finished or stopped) is a source.
+// base (finished or stopped, its file written) is a source; over OmniQuant its training settings
+// are part of the base.
 void TestAblationStudy::variantsOfOneBaseQuantizationShareIt() {
     SearchSettings awq;
     awq.base = "awq";
@@ -170,6 +171,11 @@ void TestAblationStudy::variantsOfOneBaseQuantizationShareIt() {
     plan.variants()[0].state = "finished";
     plan.variants()[4].state = "failed: out of memory";
     plan.variants()[5].state = "stopped";
+    QCOMPARE(plan.baseSource(1), -1);  // no file yet (as a run stopped while OmniQuant trained)
+    for (int i : {0, 4, 5}) {
+        QFile f(plan.variants()[std::size_t(i)].path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+    }
     QCOMPARE(plan.baseSource(0), -1);
     QCOMPARE(plan.baseSource(1), 0);
     QCOMPARE(plan.baseSource(3), 0);
@@ -180,6 +186,14 @@ void TestAblationStudy::variantsOfOneBaseQuantizationShareIt() {
     QCOMPARE(baseQuantizationKey(other), baseQuantizationKey(awq));
     other.baseCalibrationSamples = 64;
     QVERIFY(baseQuantizationKey(other) != baseQuantizationKey(awq));
+    SearchSettings omniquant = awq;
+    omniquant.base = "omniquant";
+    SearchSettings moreEpochs = omniquant;
+    moreEpochs.omniquantEpochs = 40;  // another training: another base
+    QVERIFY(baseQuantizationKey(moreEpochs) != baseQuantizationKey(omniquant));
+    moreEpochs.seed = 3;
+    moreEpochs.omniquantEpochs = omniquant.omniquantEpochs;
+    QCOMPARE(baseQuantizationKey(moreEpochs), baseQuantizationKey(omniquant));
     SearchSettings rtn;
     QVERIFY(baseQuantizationKey(rtn).isEmpty());
     AblationPlan rtnPlan =

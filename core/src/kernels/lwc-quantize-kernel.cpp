@@ -43,7 +43,8 @@ void lwcQuantizeForwardCpu(const LwcQuantizeArgs& a) {
                     mn = *std::min_element(w.begin(), w.end());
         const LwcGrid grid = lwcGrid(a.upper[g], a.lower[g], mx, mn, a.qmax, toHalf);
         for (std::int64_t j = 0; j < a.width; ++j)
-            a.out[first + j] = (lwcClamp(lwcUnclamped(w[j], grid), a.qmax) - grid.zero) * grid.scale;
+            a.out[first + j] =
+                (lwcClamp(lwcUnclamped(w[j], grid), a.qmax) - grid.zero) * grid.scale;
     });
 }
 
