@@ -131,6 +131,7 @@ SearchSettingsForm::SearchSettingsForm(QWidget* parent) : QWidget(parent) {
         label->setToolTip(editor->toolTip());
         sections[section]->addRow(label, editor);
         editors_[text(d.key)] = editor;
+        if (!d.bases.empty()) methodOwned_.push_back({&d, label, editor});
     }
     error_ = new QLabel(this);
     error_->setObjectName(QStringLiteral("formError"));
@@ -155,6 +156,11 @@ SearchSettingsForm::SearchSettingsForm(QWidget* parent) : QWidget(parent) {
         for (auto* check : editor->findChildren<QCheckBox*>())
             connect(check, &QCheckBox::toggled, this, &SearchSettingsForm::validate);
     }
+    // A base method's own settings are editable only while it is the chosen one.
+    if (auto* base = qobject_cast<QComboBox*>(editors_.value(QStringLiteral("base")))) {
+        connect(base, &QComboBox::currentTextChanged, this, &SearchSettingsForm::enableMethodRows);
+        enableMethodRows(base->currentText());
+    }
     connect(model_, &QComboBox::currentTextChanged, this, [this] {
         readModelShape();
         validate();
@@ -175,6 +181,14 @@ SearchSettingsForm::SearchSettingsForm(QWidget* parent) : QWidget(parent) {
             setOutputPath(path.endsWith(QLatin1String(".h5")) ? path
                                                               : path + QStringLiteral(".h5"));
     });
+}
+
+void SearchSettingsForm::enableMethodRows(const QString& method) {
+    for (const MethodRow& row : methodOwned_) {
+        const bool owned = row.declaration->belongsTo(method.toStdString());
+        row.label->setEnabled(owned);
+        row.editor->setEnabled(owned);
+    }
 }
 
 SearchSettings SearchSettingsForm::presetSettings(const QString& preset) {

@@ -5,15 +5,18 @@
 // validation on every edit, against the chosen model's widths when its config.json is here (a
 // group size must divide them); the core's sentence shows under the form and the field at fault
 // gets a red frame with the sentence as its tooltip. Integer fields keep out-of-range numbers as
-// typed, so that the check can say what is wrong instead of the number vanishing.
+// typed, so that the check can say what is wrong instead of the number vanishing. A base method's
+// own settings (AWQ's precision, OmniQuant's epochs, ...) are disabled while another is chosen.
 #include <QMap>
 #include <QWidget>
 #include <optional>
+#include <vector>
 
 #include "invx/opt-config.h"
 #include "invx/search-run.h"
 #include "invx/search-settings.h"
 #include "invx/setting-problem.h"
+#include "invx/setting-table.h"
 
 class QComboBox;
 class QLabel;
@@ -66,7 +69,15 @@ class SearchSettingsForm : public QWidget {
     void readModelShape();
     QString editorText(const QString& key) const;
     void setEditorText(const QString& key, const QString& text);
+    void enableMethodRows(const QString& method);
 
+    // A row of settings that belong to some base methods only (the table's `bases`).
+    struct MethodRow {
+        const SettingDeclaration* declaration;
+        QLabel* label;
+        QWidget* editor;
+    };
+    std::vector<MethodRow> methodOwned_;
     QMap<QString, QWidget*> editors_;
     QComboBox* preset_ = nullptr;
     QComboBox* model_ = nullptr;

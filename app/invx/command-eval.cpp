@@ -67,16 +67,7 @@ EvaluationRequest requestFrom(const Arguments& args) {
     if (args.has("--bits") && !args.has("--method")) method = "rtn";
     if (args.has("--bits") && method == "fp")
         throw Error("--bits asks for quantization, but --method is fp");
-    for (const char* option : {"--epochs", "--let-lr", "--lwc-lr", "--lwc", "--let", "--let-alpha",
-                               "--omniquant-precision"})
-        if (args.has(option) && method != "omniquant")
-            throw Error(std::string(option) +
-                        " is a setting of --method omniquant, but the method is " + method);
-    for (const auto& [option, owner] :
-         {std::pair{"--rtn-precision", "rtn"}, std::pair{"--awq-precision", "awq"}})
-        if (args.has(option) && method != owner)
-            throw Error(std::string(option) + " sets the arithmetic of --method " + owner +
-                        ", but the method is " + method);
+    refuseOtherMethodsSettings(args, SettingCommand::Evaluate, method);
     if (args.has("--eval-data")) r.perplexityData = {args.get("--eval-data")};
     r.modelPath = args.has("--model") ? modelArgument(args) : "";
     r.tokenizerPath = args.get("--tokenizer");

@@ -138,6 +138,14 @@ void applySettingOptions(const Arguments& args, SettingCommand command, CommandS
         if (args.has(d->option)) d->set(settings, args.get(d->option));
 }
 
+void refuseOtherMethodsSettings(const Arguments& args, SettingCommand command,
+                                const std::string& method) {
+    for (const SettingDeclaration* d : settingDeclarations(command))
+        if (args.has(d->option) && !d->belongsTo(method))
+            throw Error(d->option + " is a setting of " + d->basesText() + ", but the method is " +
+                        method);
+}
+
 std::string settingOptionPrefix(const SettingError& error, const std::vector<std::string>& args) {
     const SettingDeclaration* d = findSettingDeclaration(error.key());
     if (!d) return {};

@@ -56,6 +56,10 @@ Arguments parse(const Command& command, const std::vector<std::string>& args);
 std::vector<Option> settingOptions(SettingCommand command);
 // `settings` with every setting of `command` that the arguments give; a refusal is a SettingError.
 void applySettingOptions(const Arguments& args, SettingCommand command, CommandSettings& settings);
+// Refuses the settings of another base method than `method` that the arguments give ("--epochs is
+// a setting of --method omniquant, but the method is rtn"), as the table's `bases` say.
+void refuseOtherMethodsSettings(const Arguments& args, SettingCommand command,
+                                const std::string& method);
 // "--bits: " for a SettingError about a setting whose option (or an alias) the arguments hold, so
 // that the message names what the user typed; "" otherwise.
 std::string settingOptionPrefix(const SettingError& error, const std::vector<std::string>& args);

@@ -286,12 +286,7 @@ int runSearchCommand(const Arguments& args) {
             args.get("--model") == "opt-demo" ? INVX_DEMO_MODEL_DIR : args.get("--model");
         request.settings = settingsFrom(args);
         if (args.has("--base-from")) inheritBaseSettings(args, request);
-        if (args.has("--gptq-candidates") && request.settings.base != "gptq")
-            throw SettingError(
-                findSettingDeclaration("gptq_candidates")
-                    ->problem("apply to a search over GPTQ, but the base method is " +
-                              request.settings.base +
-                              "; choose the method gptq or leave them out"));
+        refuseOtherMethodsSettings(args, SettingCommand::Search, request.settings.base);
         request.device = args.get("--device");
         request.dtype = args.get("--dtype");
     }
@@ -383,6 +378,7 @@ SearchRunRequest quantizeRequest(const Arguments& args, SettingCommand command) 
         args.get("--model") == "opt-demo" ? INVX_DEMO_MODEL_DIR : args.get("--model");
     CommandSettings settings = defaultSettings(command);
     applySettingOptions(args, command, settings);
+    refuseOtherMethodsSettings(args, command, settings.search.base);
     request.settings = settings.search;
     SearchSettings& s = request.settings;
     // The calibration CE and MSE of the starting point are measured on the first sequences.

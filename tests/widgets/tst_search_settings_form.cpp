@@ -34,6 +34,7 @@ class TestSearchSettingsForm : public QObject {
     void formRefusesAGroupSizeTheDemoModelsWidthsDoNotTake();
     void outOfRangeNumbersStayAndAreRefusedVisibly();
     void theWheelScrollsTheFormInsteadOfChangingAField();
+    void aMethodsOwnSettingsAreEnabledOnlyForIt();
 };
 
 void TestSearchSettingsForm::settingTableKeysAreTheFilesKeys() {
@@ -205,6 +206,27 @@ void TestSearchSettingsForm::theWheelScrollsTheFormInsteadOfChangingAField() {
     // The wheel alone never focuses them; a click or Tab does, and then the wheel edits.
     QCOMPARE(layers->focusPolicy(), Qt::StrongFocus);
     QCOMPARE(base->focusPolicy(), Qt::StrongFocus);
+}
+
+void TestSearchSettingsForm::aMethodsOwnSettingsAreEnabledOnlyForIt() {
+    // The table's `bases`: AWQ's precision with AWQ, OmniQuant's settings with OmniQuant, GPTQ's
+    // candidates with GPTQ; the shared ones always.
+    SearchSettingsForm form;
+    auto* base = qobject_cast<QComboBox*>(form.editor("base"));
+    QVERIFY(base);
+    const QStringList omniquant = {"omniquant_epochs",   "omniquant_let_lr", "omniquant_lwc_lr",
+                                   "omniquant_lwc",      "omniquant_let",    "omniquant_alpha",
+                                   "omniquant_precision"};
+    for (const QString& method : {"rtn", "awq", "gptq", "omniquant"}) {
+        base->setCurrentText(method);
+        QCOMPARE(form.editor("awq_precision")->isEnabled(), method == "awq");
+        QCOMPARE(form.editor("gptq_candidates")->isEnabled(), method == "gptq");
+        for (const QString& key : omniquant)
+            QVERIFY2(form.editor(key)->isEnabled() == (method == "omniquant"),
+                     qPrintable(key + " with " + method));
+        QVERIFY(form.editor("bits")->isEnabled() &&
+                form.editor("base_calibration_samples")->isEnabled());
+    }
 }
 
 #include "tst_search_settings_form.moc"

@@ -68,6 +68,9 @@ struct SettingDeclaration {
     std::vector<std::string> evaluateChoices;       // further choices only invx eval takes ("fp")
     const char* help = "";                          // one line, without the default
     unsigned commands = 0;                          // SettingCommand bits
+    // The base methods (quantization methods) whose setting it is ("awq"); empty: all of them. A
+    // command refuses it with another method, and the form disables it.
+    std::vector<std::string> bases;
 
     // Exactly one pair is set: settings experiment files record (SearchSettings), or invx eval's
     // own.
@@ -78,6 +81,9 @@ struct SettingDeclaration {
 
     bool recorded() const { return bool(readSearch); }
     bool takenBy(SettingCommand command) const { return (commands & unsigned(command)) != 0; }
+    bool belongsTo(const std::string& method) const;
+    // "--method omniquant" (or "--method awq or gptq"): what `bases` asks for, in the CLI's words.
+    std::string basesText() const;
     std::vector<std::string> choicesFor(SettingCommand command) const;
 
     // The value as text ("0.1", "PSR", "128").

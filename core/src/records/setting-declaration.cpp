@@ -1,5 +1,6 @@
 // What a row of the setting table does with values: parse text, format it back, check it against
 // the row's kind, range and choices, and read or write the field it is bound to.
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -42,6 +43,17 @@ std::string capitalized(std::string text) {
 
 SettingProblem SettingDeclaration::problem(const std::string& predicate) const {
     return {key, capitalized(name) + " " + predicate};
+}
+
+bool SettingDeclaration::belongsTo(const std::string& method) const {
+    return bases.empty() || std::find(bases.begin(), bases.end(), method) != bases.end();
+}
+
+std::string SettingDeclaration::basesText() const {
+    std::string out = "--method ";
+    for (std::size_t i = 0; i < bases.size(); ++i)
+        out += (i == 0 ? "" : i + 1 == bases.size() ? " or " : ", ") + bases[i];
+    return out;
 }
 
 std::vector<std::string> SettingDeclaration::choicesFor(SettingCommand command) const {

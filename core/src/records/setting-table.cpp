@@ -55,6 +55,10 @@ struct Row {
         d.maximumOpen = maximumOpen;
         return *this;
     }
+    Row& bases(std::vector<std::string> methods) {
+        d.bases = std::move(methods);
+        return *this;
+    }
     Row& choices(std::vector<std::string> values) {
         d.choices = std::move(values);
         return *this;
@@ -149,6 +153,7 @@ std::vector<SettingDeclaration> declare() {
                                       "awq: arithmetic of the scale and clip searches and folds; "
                                       "float16 = as the authors' code runs them"))
             .choices({"float16", "float32"})
+            .bases({"awq"})
             .search(+[](SS& x) -> std::string& { return x.awqPrecision; }),
         Row("omniquant_epochs", "--epochs", "N", K::Integer, kQuantizers)
             .text(INVX_TRANSLATE_NOOP("invx::Settings", "OmniQuant epochs"),
@@ -157,6 +162,7 @@ std::vector<SettingDeclaration> declare() {
                                       "omniquant: training passes over the calibration set per "
                                       "block (the authors' scripts: 40 at 2 bits)"))
             .range(0, 10000)
+            .bases({"omniquant"})
             .search(+[](SS& x) -> int& { return x.omniquantEpochs; }),
         Row("omniquant_let_lr", "--let-lr", "R", K::Real, kQuantizers)
             .text(INVX_TRANSLATE_NOOP("invx::Settings", "LET learning rate"),
@@ -164,6 +170,7 @@ std::vector<SettingDeclaration> declare() {
                   INVX_TRANSLATE_NOOP("invx::Settings",
                                       "omniquant: AdamW's learning rate of the equivalent scales"))
             .range(0, 1, /*minimumOpen=*/true)
+            .bases({"omniquant"})
             .search(+[](SS& x) -> double& { return x.omniquantLetLr; }),
         Row("omniquant_lwc_lr", "--lwc-lr", "R", K::Real, kQuantizers)
             .text(INVX_TRANSLATE_NOOP("invx::Settings", "LWC learning rate"),
@@ -171,6 +178,7 @@ std::vector<SettingDeclaration> declare() {
                   INVX_TRANSLATE_NOOP("invx::Settings",
                                       "omniquant: AdamW's learning rate of the clipping bounds"))
             .range(0, 1, /*minimumOpen=*/true)
+            .bases({"omniquant"})
             .search(+[](SS& x) -> double& { return x.omniquantLwcLr; }),
         Row("omniquant_lwc", "--lwc", "on|off", K::Choice, kQuantizers)
             .text(INVX_TRANSLATE_NOOP("invx::Settings", "LWC (learned clipping)"),
@@ -178,6 +186,7 @@ std::vector<SettingDeclaration> declare() {
                   INVX_TRANSLATE_NOOP("invx::Settings",
                                       "omniquant: learn each weight group's clipping bounds"))
             .choices({"on", "off"})
+            .bases({"omniquant"})
             .search(+[](SS& x) -> std::string& { return x.omniquantLwc; }),
         Row("omniquant_let", "--let", "on|off", K::Choice, kQuantizers)
             .text(INVX_TRANSLATE_NOOP("invx::Settings", "LET (learned scales)"),
@@ -187,6 +196,7 @@ std::vector<SettingDeclaration> declare() {
                                       "(LayerNorm 1 -> q/k/v, v -> out_proj, LayerNorm 2 -> fc1, "
                                       "q -> k)"))
             .choices({"on", "off"})
+            .bases({"omniquant"})
             .search(+[](SS& x) -> std::string& { return x.omniquantLet; }),
         Row("omniquant_alpha", "--let-alpha", "A", K::Real, kQuantizers)
             .text(INVX_TRANSLATE_NOOP("invx::Settings", "LET initial alpha"),
@@ -195,6 +205,7 @@ std::vector<SettingDeclaration> declare() {
                                       "omniquant: LET's scales start at act_max^A / w_max^(1-A) "
                                       "(SmoothQuant's migration strength)"))
             .range(0, 1)
+            .bases({"omniquant"})
             .search(+[](SS& x) -> double& { return x.omniquantAlpha; }),
         Row("omniquant_precision", "--omniquant-precision", "auto|float16|float32", K::Choice,
             kQuantizers)
@@ -205,6 +216,7 @@ std::vector<SettingDeclaration> declare() {
                                       "block in float16 with a scaled loss, as the authors' "
                                       "autocast (CUDA only); auto = float16 on CUDA, else float32"))
             .choices({"auto", "float16", "float32"})
+            .bases({"omniquant"})
             .search(+[](SS& x) -> std::string& { return x.omniquantPrecision; }),
         Row("gptq_candidates", "--gptq-candidates", "gptq|rtn", K::Choice, S)
             .text(INVX_TRANSLATE_NOOP("invx::Settings", "GPTQ candidates"),
@@ -213,6 +225,7 @@ std::vector<SettingDeclaration> declare() {
                                       "base gptq: quantize each candidate FFN by GPTQ again, or by "
                                       "RTN from GPTQ's weights"))
             .choices({"gptq", "rtn"})
+            .bases({"gptq"})
             .search(+[](SS& x) -> std::string& { return x.gptqCandidates; }),
         Row("targets", "--targets", "base|original", K::Choice, S)
             .text(INVX_TRANSLATE_NOOP("invx::Settings", "MSE targets"),
@@ -386,6 +399,7 @@ std::vector<SettingDeclaration> declare() {
                                       "pseudo_quantize_tensor on a float16 model "
                                       "(what invx apply names for runs over AWQ in float16)"))
             .choices({"float32", "float16"})
+            .bases({"rtn"})
             .evaluation(+[](ES& x) -> std::string& { return x.rtnPrecision; }),
         Row("act_order", "--act-order", "", K::Flag, E)
             .text(INVX_TRANSLATE_NOOP("invx::Settings", "GPTQ activation order"),
