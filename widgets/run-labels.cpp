@@ -109,6 +109,36 @@ const std::vector<Wording>& runWordings() {
                  s.awqPrecision == "float16" ? QStringLiteral("fp16") : QStringLiteral("fp32");
              return compact ? p : tr("AWQ %1").arg(p);
          }},
+        // OmniQuant's training (its paper's ablations: LWC or LET alone, epochs).
+        {"omniquant_lwc", "omniquant",
+         [](const SearchSettings& s, const ModelIdentity&, bool) {
+             return s.omniquantLwc == "on" ? tr("LWC") : tr("no LWC");
+         }},
+        {"omniquant_let", "omniquant",
+         [](const SearchSettings& s, const ModelIdentity&, bool) {
+             return s.omniquantLet == "on" ? tr("LET") : tr("no LET");
+         }},
+        {"omniquant_epochs", "omniquant",
+         [](const SearchSettings& s, const ModelIdentity&, bool compact) {
+             return (compact ? tr("%1 ep.") : tr("%1 epochs")).arg(s.omniquantEpochs);
+         }},
+        {"omniquant_let_lr", "omniquant",
+         [](const SearchSettings& s, const ModelIdentity&, bool compact) {
+             return (compact ? tr("LET lr%1") : tr("LET lr %1")).arg(s.omniquantLetLr);
+         }},
+        {"omniquant_lwc_lr", "omniquant",
+         [](const SearchSettings& s, const ModelIdentity&, bool compact) {
+             return (compact ? tr("LWC lr%1") : tr("LWC lr %1")).arg(s.omniquantLwcLr);
+         }},
+        {"omniquant_alpha", "omniquant",
+         [](const SearchSettings& s, const ModelIdentity&, bool compact) {
+             return (compact ? tr("LET α%1") : tr("LET α = %1")).arg(s.omniquantAlpha);
+         }},
+        {"omniquant_precision", "omniquant",
+         [](const SearchSettings& s, const ModelIdentity&, bool compact) {
+             const QString p = text(s.omniquantPrecision);
+             return compact ? p : tr("OmniQuant %1").arg(p);
+         }},
         {"gptq_candidates", "gptq",
          [](const SearchSettings& s, const ModelIdentity&, bool compact) {
              const QString c = text(s.gptqCandidates).toUpper();
@@ -163,7 +193,14 @@ const std::vector<Wording>& baseWordings() {
             {"calibration_length", "awq|gptq|omniquant"},
             {"calibration_seed", "awq|gptq|omniquant"},
             {"base_calibration_samples", "awq|gptq|omniquant"},
-            {"awq_precision", "awq"}};
+            {"awq_precision", "awq"},
+            {"omniquant_lwc", "omniquant"},
+            {"omniquant_let", "omniquant"},
+            {"omniquant_epochs", "omniquant"},
+            {"omniquant_let_lr", "omniquant"},
+            {"omniquant_lwc_lr", "omniquant"},
+            {"omniquant_alpha", "omniquant"},
+            {"omniquant_precision", "omniquant"}};
         for (const Wording& w : runWordings())
             if (keep.count(w.key)) out.push_back({w.key, keep.at(w.key), w.phrase});
         return out;

@@ -91,6 +91,19 @@ void TestRunLabels::labelsNameWhatDistinguishes_data() {
         << std::vector{with([](SearchSettings& s) { s.base = "gptq"; }),
                        with([](SearchSettings& s) { s.base = "gptq", s.gptqCandidates = "rtn"; })}
         << std::vector<ModelIdentity>{} << QStringList{"GPTQ candidates", "RTN candidates"};
+    // OmniQuant's own ablation: LWC or LET alone; its epochs.
+    QTest::newRow("OmniQuant's LWC and LET")
+        << std::vector{with([](SearchSettings& s) { s.base = "omniquant"; }),
+                       with(
+                           [](SearchSettings& s) { s.base = "omniquant", s.omniquantLet = "off"; }),
+                       with(
+                           [](SearchSettings& s) { s.base = "omniquant", s.omniquantLwc = "off"; })}
+        << std::vector<ModelIdentity>{} << QStringList{"LWC, LET", "LWC, no LET", "no LWC, LET"};
+    QTest::newRow("OmniQuant's epochs")
+        << std::vector{with([](SearchSettings& s) { s.base = "omniquant"; }),
+                       with(
+                           [](SearchSettings& s) { s.base = "omniquant", s.omniquantEpochs = 40; })}
+        << std::vector<ModelIdentity>{} << QStringList{"20 epochs", "40 epochs"};
     // The issue's legend: "steps 5000, awq_precision float32, targets original,
     // calibration_samples 16, ... checkpoint_seconds 60" over RTN. Too long in words: compact.
     QTest::newRow("the issue's legend")
@@ -159,6 +172,11 @@ void TestRunLabels::whatMattersToTheResult() {
                             "checkpoint_steps", "checkpoint_seconds", "mode"})
         QVERIFY2(!settingMatters(key, rtn) && !settingMatters(key, awq), key);
     QVERIFY(!settingMatters("awq_precision", rtn) && settingMatters("awq_precision", awq));
+    const SearchSettings omniquant = with([](SearchSettings& s) { s.base = "omniquant"; });
+    for (const char* key :
+         {"omniquant_epochs", "omniquant_lwc", "omniquant_let", "omniquant_let_lr",
+          "omniquant_lwc_lr", "omniquant_alpha", "omniquant_precision"})
+        QVERIFY2(!settingMatters(key, awq) && settingMatters(key, omniquant), key);
     QVERIFY(!settingMatters("gptq_candidates", awq) && settingMatters("gptq_candidates", gptq));
     QVERIFY(!settingMatters("base_calibration_samples", rtn) &&
             settingMatters("base_calibration_samples", gptq));
@@ -181,6 +199,14 @@ void TestRunLabels::baselinesAreNamedByTheirMethod() {
     p.invariances = "P", p.seed = 3, p.steps = 10;
     QCOMPARE(baselineKey(p, {}), baselineKey(rtn, {}));
     QVERIFY(baselineKey(rtn3, {}) != baselineKey(rtn, {}));
+    // OmniQuant's training makes its step 0.
+    const SearchSettings omniquant = with([](SearchSettings&s) { s.base = "omniquant"; }),
+                         longer = with([](SearchSettings&s) {
+                             s.base = "omniquant", s.omniquantEpochs = 40;
+                         });
+    QVERIFY(baselineKey(longer, {}) != baselineKey(omniquant, {}));
+    QCOMPARE(baselineLabels({omniquant, longer}),
+             (QStringList{"OmniQuant, 20 epochs", "OmniQuant, 40 epochs"}));
 }
 
 void TestRunLabels::theToolTipHoldsEverySetting() {
