@@ -484,18 +484,20 @@ void TestOmniquant::stoppedTrainingResumesBitForBit() {
 }
 
 namespace {
-// Stops the run once OmniQuant reports the first epoch of block 2.
-class StopInBlockTwo : public SearchObserver {
+// Stops the run once a message begins with `when` (an epoch's progress line).
+class StopAtMessage : public SearchObserver {
   public:
-    explicit StopInBlockTwo(SearchControl& control) : control_(control) {}
+    StopAtMessage(SearchControl& control, std::string when)
+        : control_(control), when_(std::move(when)) {}
     void onMessage(const std::string& m) override {
-        if (m.rfind("OmniQuant: block 2 of 3, epoch 1 ", 0) == 0) control_.stop();
+        if (m.rfind(when_, 0) == 0) control_.stop();
         messages.push_back(m);
     }
     std::vector<std::string> messages;
 
   private:
     SearchControl& control_;
+    std::string when_;
 };
 }  // namespace
 
@@ -519,7 +521,7 @@ void TestOmniquant::stoppedRunResumesFromItsFile() {
 
     const SearchRunRequest stopped = request("stopped.h5");
     SearchControl control;
-    StopInBlockTwo stopper(control);
+    StopAtMessage stopper(control, "OmniQuant: block 2 of 3, epoch 1 ");
     const SearchSummary first = runSearch(stopped, stopper, control);
     QVERIFY(first.stopped && first.stoppedInBaseMethod);
     QVERIFY(!QFile::exists(QString::fromStdString(stopped.experimentPath)));
@@ -538,15 +540,33 @@ void TestOmniquant::stoppedRunResumesFromItsFile() {
         test::errorOf([&] { ExperimentFile::open(stopped.experimentPath, false); });
     QVERIFY2(missing.find("does not exist") != std::string::npos, missing.c_str());
 
+    // A new run at that path would overwrite the progress: refused.
+    Messages none;
+    const std::string refused = test::errorOf([&] { runSearch(stopped, none, go); });
+    QVERIFY2(refused.find("holds a run stopped during OmniQuant's training") != std::string::npos,
+             refused.c_str());
+
+    // Resumed and stopped again, in block 3: the file holds two blocks and the new place only.
     SearchRunRequest resume;
     resume.experimentPath = stopped.experimentPath;
     resume.resume = true;
+    SearchControl control2;
+    StopAtMessage stopper2(control2, "OmniQuant: block 3 of 3, epoch 2 ");
+    QVERIFY(runSearch(resume, stopper2, control2).stoppedInBaseMethod);
+    QVERIFY(std::find(stopper2.messages.begin(), stopper2.messages.end(),
+                      "OmniQuant goes on from block 2 of 3, epoch 2") != stopper2.messages.end());
+    {
+        const ExperimentFile part = ExperimentFile::openUnpublished(stopped.experimentPath);
+        QCOMPARE(part.omniquant().size(), std::size_t(2));
+        QCOMPARE(part.omniquantTraining()->block, std::int64_t(2));
+        QCOMPARE(part.omniquantTraining()->epoch, std::int64_t(2));
+    }
     Messages resumed;
     SearchControl again;
     const SearchSummary second = runSearch(resume, resumed, again);
     QVERIFY(!second.stopped);
     QVERIFY(std::find(resumed.messages.begin(), resumed.messages.end(),
-                      "OmniQuant goes on from block 2 of 3, epoch 2") != resumed.messages.end());
+                      "OmniQuant goes on from block 3 of 3, epoch 3") != resumed.messages.end());
     QVERIFY(!ExperimentFile::hasUnpublished(stopped.experimentPath));
     QCOMPARE(second.base.ce0, whole.base.ce0);
     QCOMPARE(second.base.mse0, whole.base.mse0);

@@ -34,7 +34,7 @@ class ExperimentFile {
     static constexpr int kSchemaVersion = 2;
     static constexpr const char* kFormat = "invx-experiment";
 
-    // Throws unless `path` is free for a new experiment.
+    // Throws unless `path` is free for a new experiment (no file, and no FILE.part with progress).
     static void requireNewPath(const std::string& path);
     // Creates a new file, written as `path`.part until publish(). Refuses a path that exists,
     // whatever it holds.
@@ -49,8 +49,11 @@ class ExperimentFile {
     // trained, before the first checkpoint): `path`.part, reopened to go on writing where it
     // stopped. Throws naming the file when there is none or it cannot be opened.
     static ExperimentFile openUnpublished(const std::string& path);
-    // Whether `path`.part, a file never published, is there.
+    // Whether `path`.part, a file never published, is there; and whether it holds progress that
+    // a resume goes on from (OmniQuant's finished blocks, or where its training was stopped), which
+    // a new run at `path` must not overwrite (requireNewPath refuses then).
     static bool hasUnpublished(const std::string& path);
+    static bool unpublishedHoldsProgress(const std::string& path);
     // An unpublished file is removed when this object goes, unless this is called: the file keeps
     // progress (OmniQuant's finished blocks) that a resume goes on from.
     void keepUnpublished();

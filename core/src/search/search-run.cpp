@@ -300,6 +300,9 @@ class Run {
         SearchEngine::BaseInputs inputs = baseInputs(calibration, {}, {});
         inputs.omniquantFinished = file_->omniquant();
         inputs.omniquantInProgress = file_->omniquantTraining();
+        if (inputs.omniquantInProgress &&
+            inputs.omniquantInProgress->block != std::int64_t(inputs.omniquantFinished.size()))
+            inputs.omniquantInProgress.reset();  // a state of a block since finished
         const std::size_t blocks = inputs.omniquantFinished.size();
         observer_.onMessage(
             "OmniQuant goes on from block " + std::to_string(blocks + 1) + " of " +

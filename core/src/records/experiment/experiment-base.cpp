@@ -222,6 +222,7 @@ void ExperimentFile::appendOmniquantLayer(const OmniquantLayerRecord& layer) {
     d_->requireNotLive("record OmniQuant's results");
     requireOmniquantGroup(f);
     writeOmniquantGroup(f, omniquantLayerGroup(omniquantLayerCount(f)), layer);
+    removeOmniquantTraining(f);  // where an earlier stop left this block: done with now
 }
 
 std::vector<OmniquantLayerRecord> ExperimentFile::omniquant() const {

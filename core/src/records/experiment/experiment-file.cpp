@@ -113,6 +113,22 @@ void ExperimentFile::requireNewPath(const std::string& path) {
     if (std::filesystem::exists(path))
         throw Error("experiment file '" + path +
                     "' already exists; choose another --out, or continue it with --resume " + path);
+    if (unpublishedHoldsProgress(path))
+        throw Error("'" + path +
+                    ".part' holds a run stopped during OmniQuant's training; go on with "
+                    "it (invx search --resume " +
+                    path + "), or remove it to start again");
+}
+
+bool ExperimentFile::unpublishedHoldsProgress(const std::string& path) {
+    const auto lock = hdf5::lock();
+    if (!hasUnpublished(path)) return false;
+    try {
+        const ExperimentFile part = openUnpublished(path);
+        return !part.omniquant().empty() || part.omniquantTraining().has_value();
+    } catch (const Error&) {
+        return false;  // unreadable: nothing a resume could go on from
+    }
 }
 
 ExperimentFile ExperimentFile::create(const std::string& path, const SearchSettings& settings,
