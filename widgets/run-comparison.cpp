@@ -13,11 +13,11 @@ namespace {
 QString tr(const char* text) { return QCoreApplication::translate("RunComparison", text); }
 
 // A seed group's key: a digest of what its runs share (everything that matters but the seed and
-// the steps, and the model), short enough to keep in the settings.
+// the step budget, and the model), short enough to keep in the settings.
 QString groupKey(const RunData& run) {
     SearchSettings s = resultSettings(run.settings);
     s.seed = 0;
-    s.steps = 0;
+    s.steps = run.settings.steps > 0 ? 1 : 0;  // a search, whatever its budget, or none
     const QByteArray shared = QByteArray::fromStdString(s.toJson() + run.model.fingerprint);
     return QStringLiteral("group:") +
            QString::fromLatin1(QCryptographicHash::hash(shared, QCryptographicHash::Sha1).toHex());

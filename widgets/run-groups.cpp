@@ -15,7 +15,9 @@ std::vector<std::vector<int>> groupBySeed(const std::vector<SearchSettings>& set
     for (std::size_t i = 0; i < settings.size(); ++i) {
         SearchSettings withoutSeed = settings[i];
         withoutSeed.seed = 0;
-        withoutSeed.steps = 0;  // a run given more steps later is still the same run
+        // A run given more steps later is still the same run; one of no steps (invx quantize:
+        // the base method alone) is not one of the search's seeds.
+        withoutSeed.steps = settings[i].steps > 0 ? 1 : 0;
         const std::string key =
             withoutSeed.toJson() + (i < models.size() ? models[i].fingerprint : std::string());
         const auto at = std::find(keys.begin(), keys.end(), key);

@@ -235,6 +235,8 @@ QStringList differingKeys(const std::vector<Wording>& table,
         std::vector<std::string> seen;
         for (std::size_t i = 0; i < runs.size(); ++i) {
             if (!mattersOver(w, runs[i])) continue;
+            // A run of no steps is named "... alone" (runLabel); its 0 distinguishes nothing more.
+            if (std::string(w.key) == "steps" && runs[i].steps == 0) continue;
             const std::string v = valueOf(w, runs[i], models.empty() ? nullptr : &models[i]);
             if (std::find(seen.begin(), seen.end(), v) == seen.end()) seen.push_back(v);
         }
@@ -256,12 +258,17 @@ QString methodPhrase(const SearchSettings& s, bool base, bool invariances, bool 
 QString runLabel(const SearchSettings& s, const ModelIdentity& m, const QStringList& keys,
                  bool compact) {
     QStringList parts;
-    const QString method = methodPhrase(s, keys.contains(QStringLiteral("base")),
-                                        keys.contains(QStringLiteral("invariances")), false);
+    // A file of no steps (invx quantize) holds the base method alone: no invariances, no steps.
+    const bool searched = s.steps > 0;
+    const QString method = searched
+                               ? methodPhrase(s, keys.contains(QStringLiteral("base")),
+                                              keys.contains(QStringLiteral("invariances")), false)
+                               : tr("%1 alone").arg(baseName(s, m, compact));
     if (!method.isEmpty()) parts << method;
     for (const Wording& w : runWordings()) {
         const QString key = QLatin1String(w.key);
         if (key == QLatin1String("base") || key == QLatin1String("invariances")) continue;
+        if (!searched && key == QLatin1String("steps")) continue;
         if (keys.contains(key) && mattersOver(w, s)) parts << w.phrase(s, m, compact);
     }
     if (parts.isEmpty()) parts << methodPhrase(s, false, false, true);
@@ -352,7 +359,13 @@ QStringList distinguishingKeys(const std::vector<SearchSettings>& runs,
 
 QStringList differenceLabels(const std::vector<SearchSettings>& runs,
                              const std::vector<ModelIdentity>& models, const QStringList& ignore) {
-    const QStringList keys = distinguishingKeys(runs, models, ignore);
+    QStringList keys = distinguishingKeys(runs, models, ignore);
+    // Beside a base method alone, a search names its method in full: "OmniQuant + P+S+R".
+    const auto searched = [](const SearchSettings& s) { return s.steps > 0; };
+    if (std::any_of(runs.begin(), runs.end(), searched) &&
+        !std::all_of(runs.begin(), runs.end(), searched))
+        for (const QString& key : {QStringLiteral("base"), QStringLiteral("invariances")})
+            if (!keys.contains(key)) keys << key;
     return finishLabels(runs.size(), [&](std::size_t i, bool compact) {
         return runLabel(runs[i], i < models.size() ? models[i] : ModelIdentity{}, keys, compact);
     });

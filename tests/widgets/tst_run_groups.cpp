@@ -26,6 +26,10 @@ void TestRunGroups::runsThatDifferOnlyBySeedAreAGroup() {
              (std::vector<std::vector<int>>{{0, 2, 3}, {1}}));
     QCOMPARE(groupBySeed({p0, p1}, {model, other}),
              (std::vector<std::vector<int>>{{0}, {1}}));  // another model
+    SearchSettings quantized = p1;
+    quantized.steps = 0;  // invx quantize's file: the base method alone, no seed of the search
+    QCOMPARE(groupBySeed({p0, quantized, p1}, {model, model, model}),
+             (std::vector<std::vector<int>>{{0, 2}, {1}}));
 }
 
 void TestRunGroups::meanAndBandsEqualHandComputedValues() {

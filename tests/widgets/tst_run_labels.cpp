@@ -91,6 +91,13 @@ void TestRunLabels::labelsNameWhatDistinguishes_data() {
         << std::vector{with([](SearchSettings& s) { s.base = "gptq"; }),
                        with([](SearchSettings& s) { s.base = "gptq", s.gptqCandidates = "rtn"; })}
         << std::vector<ModelIdentity>{} << QStringList{"GPTQ candidates", "RTN candidates"};
+    // invx quantize's file (no steps) beside searches over it: the base method alone.
+    QTest::newRow("the base method alone")
+        << std::vector{with([](SearchSettings& s) { s.base = "omniquant", s.steps = 0; }),
+                       with([](SearchSettings& s) { s.base = "omniquant"; }),
+                       with([](SearchSettings& s) { s.base = "omniquant", s.invariances = "P"; })}
+        << std::vector<ModelIdentity>{}
+        << QStringList{"OmniQuant alone", "OmniQuant + P+S+R", "OmniQuant + P"};
     // OmniQuant's own ablation: LWC or LET alone; its epochs.
     QTest::newRow("OmniQuant's LWC and LET")
         << std::vector{with([](SearchSettings& s) { s.base = "omniquant"; }),
