@@ -538,7 +538,11 @@ void TestOmniquant::stoppedRunResumesFromItsFile() {
     }
     const std::string missing =
         test::errorOf([&] { ExperimentFile::open(stopped.experimentPath, false); });
-    QVERIFY2(missing.find("does not exist") != std::string::npos, missing.c_str());
+    QVERIFY2(missing.find("does not exist yet: its run was stopped during OmniQuant's training") !=
+                     std::string::npos &&
+                 missing.find("continue it with invx search --resume " + stopped.experimentPath) !=
+                     std::string::npos,
+             missing.c_str());
 
     // A new run at that path would overwrite the progress: refused.
     Messages none;

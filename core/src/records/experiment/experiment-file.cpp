@@ -301,7 +301,11 @@ ExperimentFile ExperimentFile::open(const std::string& path, bool writable) {
     const auto lock = hdf5::lock();
     hdf5::silenceErrorStacks();
     if (!std::filesystem::exists(path))
-        throw Error("experiment file '" + path + "' does not exist");
+        throw Error("experiment file '" + path + "' does not exist" +
+                    (unpublishedHoldsProgress(path)
+                         ? " yet: its run was stopped during OmniQuant's training (" + path +
+                               ".part holds it); continue it with invx search --resume " + path
+                         : std::string()));
     requireRegularFile(path, "experiment file");  // a folder; HDF5 would wait on a named pipe
     if (H5Fis_hdf5(path.c_str()) <= 0)
         throw Error("'" + path +
