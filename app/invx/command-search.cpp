@@ -219,6 +219,14 @@ extern "C" void stopOnSignal(int) {
     std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
 }
 
+// A run stopped while OmniQuant trained has no result yet: says how to go on, and true.
+bool reportedStopInBaseMethod(const SearchSummary& s) {
+    if (!s.stoppedInBaseMethod) return false;
+    std::printf("Stopped during OmniQuant's training; continue with: invx search --resume %s\n",
+                s.experimentPath.c_str());
+    return true;
+}
+
 }  // namespace
 
 const Command& searchCommand() {
@@ -316,11 +324,7 @@ int runSearchCommand(const Arguments& args) {
     activeControl = nullptr;
     printer.finish();
 
-    if (s.stoppedInBaseMethod) {
-        std::printf("Stopped during OmniQuant's training; continue with: invx search --resume %s\n",
-                    s.experimentPath.c_str());
-        return 0;
-    }
+    if (reportedStopInBaseMethod(s)) return 0;
     if (args.has("--json")) {
         std::cout << summaryJson(s).dump() << std::endl;
     } else {
@@ -401,11 +405,7 @@ int runQuantizeCommand(const Arguments& args) {
     const SearchSummary summary = runSearch(request, printer, control);
     activeControl = nullptr;
     printer.finish();
-    if (summary.stoppedInBaseMethod) {
-        std::printf("Stopped during OmniQuant's training; continue with: invx search --resume %s\n",
-                    summary.experimentPath.c_str());
-        return 0;
-    }
+    if (reportedStopInBaseMethod(summary)) return 0;
     if (args.has("--json")) {
         std::cout << summaryJson(summary).dump() << std::endl;
         return 0;

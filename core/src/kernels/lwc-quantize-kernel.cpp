@@ -6,7 +6,6 @@
 #include <c10/util/Half.h>
 
 #include <algorithm>
-#include <vector>
 
 namespace invx {
 namespace {
@@ -19,10 +18,14 @@ float tree(float* lanes) {
     return lanes[0];
 }
 
-std::vector<float> weightsOf(const LwcQuantizeArgs& a, std::int64_t first) {
-    std::vector<float> w(std::size_t(a.width));
-    for (std::int64_t j = 0; j < a.width; ++j) w[std::size_t(j)] = lwcWeight(a, first + j, toHalf);
-    return w;
+// The group's extremes, of the weights as the quantizer takes them.
+void extremes(const LwcQuantizeArgs& a, std::int64_t first, float* mx, float* mn) {
+    *mx = *mn = lwcWeight(a, first, toHalf);
+    for (std::int64_t j = 1; j < a.width; ++j) {
+        const float v = lwcWeight(a, first + j, toHalf);
+        *mx = std::max(*mx, v);
+        *mn = std::min(*mn, v);
+    }
 }
 
 // Calls fn(group's first element, group's index) for every group, in parallel.
@@ -38,37 +41,37 @@ void forEachGroup(const LwcQuantizeArgs& a, Fn fn) {
 
 void lwcQuantizeForwardCpu(const LwcQuantizeArgs& a) {
     forEachGroup(a, [&](std::int64_t first, std::int64_t g) {
-        const std::vector<float> w = weightsOf(a, first);
-        const float mx = *std::max_element(w.begin(), w.end()),
-                    mn = *std::min_element(w.begin(), w.end());
+        float mx, mn;
+        extremes(a, first, &mx, &mn);
         const LwcGrid grid = lwcGrid(a.upper[g], a.lower[g], mx, mn, a.qmax, toHalf);
-        for (std::int64_t j = 0; j < a.width; ++j)
-            a.out[first + j] =
-                (lwcClamp(lwcUnclamped(w[j], grid), a.qmax) - grid.zero) * grid.scale;
+        for (std::int64_t j = 0; j < a.width; ++j) {
+            const float w = lwcWeight(a, first + j, toHalf);
+            a.out[first + j] = (lwcClamp(lwcUnclamped(w, grid), a.qmax) - grid.zero) * grid.scale;
+        }
     });
 }
 
 void lwcQuantizeBackwardCpu(const LwcQuantizeArgs& a) {
     forEachGroup(a, [&](std::int64_t first, std::int64_t g) {
-        const std::vector<float> w = weightsOf(a, first);
         const float* go = a.gradOut + first;
         float* gw = a.gradWeight + first;
-        const float mx = *std::max_element(w.begin(), w.end()),
-                    mn = *std::min_element(w.begin(), w.end());
+        float mx, mn;
+        extremes(a, first, &mx, &mn);
         const float up = a.upper[g], low = a.lower[g];
         const LwcGrid grid = lwcGrid(up, low, mx, mn, a.qmax, toHalf);
         float byOutput[kLwcLanes] = {}, byInput[kLwcLanes] = {};
         int atMax = 0, atMin = 0;
         for (std::int64_t j = 0; j < a.width; ++j) {
             const int lane = int(j % kLwcLanes);
-            const float v = lwcUnclamped(w[j], grid);
+            const float w = lwcWeight(a, first + j, toHalf);
+            const float v = lwcUnclamped(w, grid);
             const bool inside = v >= 0.0f && v <= a.qmax;
             const float gx = inside ? go[j] * grid.scale : 0.0f;
             gw[j] = gx / grid.scale;
             byOutput[lane] = byOutput[lane] + go[j] * (lwcClamp(v, a.qmax) - grid.zero);
-            byInput[lane] = byInput[lane] + -(gx * w[j]) / (grid.scale * grid.scale);
-            atMax += w[j] == mx;
-            atMin += w[j] == mn;
+            byInput[lane] = byInput[lane] + -(gx * w) / (grid.scale * grid.scale);
+            atMax += w == mx;
+            atMin += w == mn;
         }
         const float gScale = tree(byOutput) + tree(byInput);
         const float gRange = grid.open ? gScale / a.qmax : 0.0f;
@@ -76,8 +79,9 @@ void lwcQuantizeBackwardCpu(const LwcQuantizeArgs& a) {
         a.gradLower[g] = -gRange * mn;
         const float toMax = gRange * up / float(atMax), toMin = -gRange * low / float(atMin);
         for (std::int64_t j = 0; j < a.width; ++j) {
-            if (w[j] == mx) gw[j] = gw[j] + toMax;
-            if (w[j] == mn) gw[j] = gw[j] + toMin;
+            const float w = lwcWeight(a, first + j, toHalf);
+            if (w == mx) gw[j] = gw[j] + toMax;
+            if (w == mn) gw[j] = gw[j] + toMin;
         }
     });
 }

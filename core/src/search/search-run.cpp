@@ -287,12 +287,8 @@ class Run {
             file_->setTargetSteps(request_.resumeSteps);
         }
         const ModelIdentity recorded = file_->model();
-        const std::string modelDir =
-            resolveModelDirectory(request_.modelPath.empty() ? recorded.path : request_.modelPath);
-        observer_.onMessage("loading the model from " + modelDir);
-        OptModel model =
-            OptModel::load(modelDir, recordedPlacement(recorded, request_.device, request_.dtype));
-        requireSameModel(recorded, identifyModel(model, modelDir), request_.experimentPath);
+        std::string modelDir;
+        OptModel model = loadRecordedModel(recorded, modelDir);
         snapshotLayers_ = file_->snapshotLayers();
         evalIds_ =
             evaluationIds(settings_, BpeTokenizer::fromDirectory(tokenizerDirectory(modelDir)));
@@ -363,13 +359,8 @@ class Run {
         settings_ = file.settings();
         if (request_.resumeSteps >= 0) settings_.steps = request_.resumeSteps;
         const ModelIdentity recorded = file.model();
-        const std::string modelDir =
-            resolveModelDirectory(request_.modelPath.empty() ? recorded.path : request_.modelPath);
-        const ModelPlacement placement =
-            recordedPlacement(recorded, request_.device, request_.dtype);
-        observer_.onMessage("loading the model from " + modelDir);
-        OptModel model = OptModel::load(modelDir, placement);
-        requireSameModel(recorded, identifyModel(model, modelDir), request_.experimentPath);
+        std::string modelDir;
+        OptModel model = loadRecordedModel(recorded, modelDir);
         if (file.checkpointCount() == 0)
             throw Error(file.damageNote().empty() ? "experiment file '" + request_.experimentPath +
                                                         "' holds no checkpoint to resume from"
@@ -419,6 +410,18 @@ class Run {
         resumedFrom_ = checkpoint.step;
         observer_.onBase(engine_->base());
         lastCheckpointStep_ = checkpoint.step;
+    }
+
+    // The model a file records, from --model when given, placed as recorded unless --device or
+    // --dtype say otherwise; refused when it is not the recorded one. Sets `modelDir`.
+    OptModel loadRecordedModel(const ModelIdentity& recorded, std::string& modelDir) {
+        modelDir =
+            resolveModelDirectory(request_.modelPath.empty() ? recorded.path : request_.modelPath);
+        observer_.onMessage("loading the model from " + modelDir);
+        OptModel model =
+            OptModel::load(modelDir, recordedPlacement(recorded, request_.device, request_.dtype));
+        requireSameModel(recorded, identifyModel(model, modelDir), request_.experimentPath);
+        return model;
     }
 
     // `samples` x calibration_length token ids: the first rows of --calibration-ids, or drawn from
