@@ -13,9 +13,10 @@ namespace {
 QString tr(const char* text) { return QCoreApplication::translate("RunComparison", text); }
 
 // A seed group's key: a digest of what its runs share (everything that matters but the seed and
-// the step budget, and the model), short enough to keep in the settings.
+// the step budget, what they were measured on, and the model), short enough to keep in the
+// settings.
 QString groupKey(const RunData& run) {
-    SearchSettings s = resultSettings(run.settings);
+    SearchSettings s = comparedSettings(run.settings);
     s.seed = 0;
     s.steps = run.settings.steps > 0 ? 1 : 0;  // a search, whatever its budget, or none
     const QByteArray shared = QByteArray::fromStdString(s.toJson() + run.model.fingerprint);
@@ -29,11 +30,11 @@ std::vector<std::vector<int>> entriesOf(const std::vector<const RunData*>& runs,
         for (std::size_t i = 0; i < runs.size(); ++i) out.push_back({int(i)});
         return out;
     }
-    // Settings that do not matter never split a group.
+    // Settings that do not matter never split a group; what perplexity was measured on does.
     std::vector<SearchSettings> settings;
     std::vector<ModelIdentity> models;
     for (const RunData* r : runs)
-        settings.push_back(resultSettings(r->settings)), models.push_back(r->model);
+        settings.push_back(comparedSettings(r->settings)), models.push_back(r->model);
     std::vector<std::vector<int>> groups = groupBySeed(settings, models);
     for (auto& g : groups)
         std::stable_sort(g.begin(), g.end(), [&](int a, int b) {

@@ -180,6 +180,29 @@ const std::vector<Wording>& runWordings() {
 }
 
 // What makes a base method's step 0: the method, its quantization, its own calibration.
+// What a run's perplexity curve measures (its data and windows): not what the search finds, so
+// not part of resultSettings, but perplexities measured otherwise are not comparable. Runs that
+// differ in them are not one seed group, and their labels name the difference.
+const std::vector<Wording>& measurementWordings() {
+    static const std::vector<Wording> table = {
+        {"eval_data", "",
+         [](const SearchSettings& s, const ModelIdentity&, bool) {
+             return s.evalData == "wikitext2" ? QStringLiteral("WikiText-2")
+                                              : corpusName(s.evalData);
+         }},
+        {"eval_windows", "",
+         [](const SearchSettings& s, const ModelIdentity&, bool compact) {
+             if (s.evalWindows <= 0) return compact ? tr("all win.") : tr("all eval windows");
+             return (compact ? tr("%1 win.") : tr("%1 eval windows")).arg(s.evalWindows);
+         }},
+        {"eval_window", "",
+         [](const SearchSettings& s, const ModelIdentity&, bool compact) {
+             return (compact ? tr("%1-tok. win.") : tr("%1-token windows")).arg(s.evalWindowLength);
+         }},
+    };
+    return table;
+}
+
 const std::vector<Wording>& baseWordings() {
     static const std::vector<Wording> table = [] {
         std::vector<Wording> out;
@@ -271,6 +294,8 @@ QString runLabel(const SearchSettings& s, const ModelIdentity& m, const QStringL
         if (!searched && key == QLatin1String("steps")) continue;
         if (keys.contains(key) && mattersOver(w, s)) parts << w.phrase(s, m, compact);
     }
+    for (const Wording& w : measurementWordings())
+        if (keys.contains(QLatin1String(w.key))) parts << w.phrase(s, m, compact);
     if (parts.isEmpty()) parts << methodPhrase(s, false, false, true);
     return parts.join(QStringLiteral(", "));
 }
@@ -351,10 +376,20 @@ SearchSettings resultSettings(const SearchSettings& settings) {
     return out;
 }
 
+SearchSettings comparedSettings(const SearchSettings& settings) {
+    SearchSettings out = resultSettings(settings);
+    for (const Wording& w : measurementWordings()) {
+        const SettingDeclaration* d = findSettingDeclaration(w.key);
+        d->set(out, d->get(settings));
+    }
+    return out;
+}
+
 QStringList distinguishingKeys(const std::vector<SearchSettings>& runs,
                                const std::vector<ModelIdentity>& models,
                                const QStringList& ignore) {
-    return differingKeys(runWordings(), runs, models, ignore);
+    return differingKeys(runWordings(), runs, models, ignore) +
+           differingKeys(measurementWordings(), runs, models, ignore);
 }
 
 QStringList differenceLabels(const std::vector<SearchSettings>& runs,
@@ -400,7 +435,8 @@ QString settingText(const QString& key, const SearchSettings& settings,
     if (key == QLatin1String("model")) return modelName(model);
     if (key == QLatin1String("base")) return baseName(settings, model, false);
     if (key == QLatin1String("invariances")) return invariancesName(settings, model, false);
-    if (!settingMatters(key.toStdString(), settings)) return QStringLiteral("–");
+    const bool measures = findWording(measurementWordings(), key.toStdString()) != nullptr;
+    if (!measures && !settingMatters(key.toStdString(), settings)) return QStringLiteral("–");
     const SettingDeclaration* d = findSettingDeclaration(key.toStdString());
     return d ? text(d->get(settings)) : QString();
 }

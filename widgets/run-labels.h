@@ -30,8 +30,14 @@ bool settingMatters(const std::string& key, const SearchSettings& settings);
 // the same experiment compare equal.
 SearchSettings resultSettings(const SearchSettings& settings);
 
+// resultSettings, keeping what the runs' perplexities were measured on (evaluation data, windows
+// and their length): runs that compare equal here are one experiment measured alike, the seeds of
+// one group.
+SearchSettings comparedSettings(const SearchSettings& settings);
+
 // The keys (experiment-file keys, and "model") that matter and differ between the runs, in label
-// order; those in `ignore` are left out. `models` may be empty (then the model is never one).
+// order, then the evaluation settings that differ (a perplexity measured otherwise is not
+// comparable); those in `ignore` are left out. `models` may be empty (then the model is never one).
 QStringList distinguishingKeys(const std::vector<SearchSettings>& runs,
                                const std::vector<ModelIdentity>& models = {},
                                const QStringList& ignore = {});

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "run-groups.h"
+#include "run-labels.h"
 
 using namespace invx;
 using namespace invx::gui;
@@ -29,6 +30,16 @@ void TestRunGroups::runsThatDifferOnlyBySeedAreAGroup() {
     SearchSettings quantized = p1;
     quantized.steps = 0;  // invx quantize's file: the base method alone, no seed of the search
     QCOMPARE(groupBySeed({p0, quantized, p1}, {model, model, model}),
+             (std::vector<std::vector<int>>{{0, 2}, {1}}));
+    // What the comparison groups by: perplexity measured on other windows is not of the group.
+    SearchSettings otherWindows = p1;
+    otherWindows.evalWindows = 4;
+    otherWindows.evalBudget = 0.5;  // timing alone never splits a group
+    SearchSettings otherTiming = p1;
+    otherTiming.evalBudget = 0.5;
+    QCOMPARE(groupBySeed({comparedSettings(p0), comparedSettings(otherWindows),
+                          comparedSettings(otherTiming)},
+                         {model, model, model}),
              (std::vector<std::vector<int>>{{0, 2}, {1}}));
 }
 

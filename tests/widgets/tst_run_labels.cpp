@@ -71,15 +71,19 @@ void TestRunLabels::labelsNameWhatDistinguishes_data() {
     QTest::newRow("base method and invariances")
         << std::vector{p, with([](SearchSettings& s) { s.base = "awq"; })}
         << std::vector<ModelIdentity>{} << QStringList{"RTN + P", "AWQ + P+S+R"};
-    // Evaluation and checkpoints never name a run; nor does AWQ's precision over RTN: runs alike
-    // in the rest share their method's name and a number.
+    // Evaluation timing and checkpoints never name a run; nor does AWQ's precision over RTN: runs
+    // alike in the rest share their method's name and a number.
     QTest::newRow("only irrelevant settings differ")
         << std::vector{psr, with([](SearchSettings& s) {
-                           s.evalBudget = 0.1, s.evalWindows = 4, s.checkpointEverySeconds = 30;
+                           s.evalBudget = 0.1, s.checkpointEverySeconds = 30;
                            s.awqPrecision = "float32", s.gptqCandidates = "rtn",
                            s.mode = "reference";
                        })}
         << std::vector<ModelIdentity>{} << QStringList{"RTN + P+S+R (1)", "RTN + P+S+R (2)"};
+    // A perplexity measured on other windows is another measurement: named.
+    QTest::newRow("measured otherwise")
+        << std::vector{psr, with([](SearchSettings& s) { s.evalWindows = 4; })}
+        << std::vector<ModelIdentity>{} << QStringList{"all eval windows", "4 eval windows"};
     QTest::newRow("the same run twice") << std::vector{psr, psr} << std::vector<ModelIdentity>{}
                                         << QStringList{"RTN + P+S+R (1)", "RTN + P+S+R (2)"};
     // Over AWQ its precision matters, and so do its targets.
