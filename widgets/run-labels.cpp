@@ -248,6 +248,11 @@ std::string valueOf(const Wording& w, const SearchSettings& s, const ModelIdenti
     return findSettingDeclaration(w.key)->get(s);
 }
 
+// A setting of the search itself, not of the base method that makes its step 0.
+bool searchOnly(const char* key) {
+    return findWording(runWordings(), key) && !findWording(baseWordings(), key);
+}
+
 QStringList differingKeys(const std::vector<Wording>& table,
                           const std::vector<SearchSettings>& runs,
                           const std::vector<ModelIdentity>& models, const QStringList& ignore) {
@@ -258,8 +263,8 @@ QStringList differingKeys(const std::vector<Wording>& table,
         std::vector<std::string> seen;
         for (std::size_t i = 0; i < runs.size(); ++i) {
             if (!mattersOver(w, runs[i])) continue;
-            // A run of no steps is named "... alone" (runLabel); its 0 distinguishes nothing more.
-            if (std::string(w.key) == "steps" && runs[i].steps == 0) continue;
+            // A run of no steps (the base method alone, runLabel) has no search settings.
+            if (runs[i].steps == 0 && searchOnly(w.key)) continue;
             const std::string v = valueOf(w, runs[i], models.empty() ? nullptr : &models[i]);
             if (std::find(seen.begin(), seen.end(), v) == seen.end()) seen.push_back(v);
         }
@@ -291,7 +296,7 @@ QString runLabel(const SearchSettings& s, const ModelIdentity& m, const QStringL
     for (const Wording& w : runWordings()) {
         const QString key = QLatin1String(w.key);
         if (key == QLatin1String("base") || key == QLatin1String("invariances")) continue;
-        if (!searched && key == QLatin1String("steps")) continue;
+        if (!searched && searchOnly(w.key)) continue;
         if (keys.contains(key) && mattersOver(w, s)) parts << w.phrase(s, m, compact);
     }
     for (const Wording& w : measurementWordings())
@@ -433,6 +438,8 @@ QString settingTitle(const QString& key) {
 QString settingText(const QString& key, const SearchSettings& settings,
                     const ModelIdentity& model) {
     if (key == QLatin1String("model")) return modelName(model);
+    if (settings.steps == 0 && searchOnly(key.toLatin1().constData()))
+        return QStringLiteral("–");  // the base method alone: no search to set
     if (key == QLatin1String("base")) return baseName(settings, model, false);
     if (key == QLatin1String("invariances")) return invariancesName(settings, model, false);
     const bool measures = findWording(measurementWordings(), key.toStdString()) != nullptr;

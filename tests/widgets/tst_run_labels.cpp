@@ -97,7 +97,9 @@ void TestRunLabels::labelsNameWhatDistinguishes_data() {
         << std::vector<ModelIdentity>{} << QStringList{"GPTQ candidates", "RTN candidates"};
     // invx quantize's file (no steps) beside searches over it: the base method alone.
     QTest::newRow("the base method alone")
-        << std::vector{with([](SearchSettings& s) { s.base = "omniquant", s.steps = 0; }),
+        << std::vector{with([](SearchSettings& s) {
+                           s.base = "omniquant", s.steps = 0, s.calibrationSamples = 8;
+                       }),
                        with([](SearchSettings& s) { s.base = "omniquant"; }),
                        with([](SearchSettings& s) { s.base = "omniquant", s.invariances = "P"; })}
         << std::vector<ModelIdentity>{}
