@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config clang-format
   libtorch-dev libopenblas0-pthread
   libhdf5-dev hdf5-tools nlohmann-json3-dev libpcre2-dev  # HDF5: experiment files; h5dump reads them
+  slurmctld slurmd slurm-client munge  # tests/slurm starts a one-node cluster for `invx study submit`
 )
 gui_packages=(qt6-base-dev qt6-svg-dev qt6-tools-dev qt6-l10n-tools libqcustomplot-dev fonts-dejavu-core)
 # Qt Test is part of qt6-base-dev; the test suite needs it even without the GUI (then configure

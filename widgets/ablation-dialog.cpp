@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -84,6 +85,7 @@ AblationDialog::AblationDialog(const QString& defaultFolder, const SearchSetting
     folder_ = new QLineEdit(defaultFolder, this);
     form->addRow(tr("Folder for the experiment files"), folder_);
     layout->addLayout(form);
+    layout->addWidget(createRunOn());
     estimate_ = new QLabel(this);
     estimate_->setObjectName(QStringLiteral("studyEstimate"));
     estimate_->setWordWrap(true);
@@ -103,7 +105,139 @@ AblationDialog::AblationDialog(const QString& defaultFolder, const SearchSetting
     addAxis(QStringLiteral("invariances"), QStringLiteral("P, S, R, PSR"));
     seeds_->setValue(3);
     presetChosen();
-    resize(640, 460);
+    restoreRunOn();
+    resize(680, 560);
+}
+
+QWidget* AblationDialog::createRunOn() {
+    auto* box = new QWidget(this);
+    auto* layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* choice = new QFormLayout;
+    runOn_ = new QComboBox(box);
+    runOn_->setObjectName(QStringLiteral("studyRunOn"));
+    runOn_->addItem(tr("This window, one variant after another"), int(InTheWindow));
+    runOn_->addItem(tr("This machine, several variants at once (invx study run)"),
+                    int(SeveralAtOnce));
+    runOn_->addItem(tr("A Slurm cluster (invx study submit)"), int(OnSlurm));
+    choice->addRow(tr("Run on"), runOn_);
+    layout->addLayout(choice);
+
+    parallelBox_ = new QWidget(box);
+    auto* parallel = new QFormLayout(parallelBox_);
+    parallel->setContentsMargins(0, 0, 0, 0);
+    parallel_ = new QSpinBox(parallelBox_);
+    parallel_->setObjectName(QStringLiteral("studyParallel"));
+    parallel_->setRange(1, 64);
+    parallel_->setValue(2);
+    parallel->addRow(tr("Variants at once"), parallel_);
+    gpus_ = new QLineEdit(parallelBox_);
+    gpus_->setObjectName(QStringLiteral("studyGpus"));
+    gpus_->setPlaceholderText(tr("e.g. 0,1,2,3; empty: the CPU's threads divided among them"));
+    parallel->addRow(tr("GPUs"), gpus_);
+    layout->addWidget(parallelBox_);
+
+    slurmBox_ = new QWidget(box);
+    auto* slurm = new QFormLayout(slurmBox_);
+    slurm->setContentsMargins(0, 0, 0, 0);
+    partition_ = new QLineEdit(slurmBox_);
+    partition_->setObjectName(QStringLiteral("slurmPartition"));
+    partition_->setPlaceholderText(tr("the cluster's default"));
+    slurm->addRow(tr("Partition"), partition_);
+    account_ = new QLineEdit(slurmBox_);
+    account_->setObjectName(QStringLiteral("slurmAccount"));
+    account_->setPlaceholderText(tr("your default account"));
+    slurm->addRow(tr("Account"), account_);
+    timeLimit_ = new QLineEdit(slurmBox_);
+    timeLimit_->setObjectName(QStringLiteral("slurmTime"));
+    timeLimit_->setPlaceholderText(tr("per task, e.g. 4:00:00 or 1-00:00:00"));
+    slurm->addRow(tr("Time limit"), timeLimit_);
+    gpusPerTask_ = new QSpinBox(slurmBox_);
+    gpusPerTask_->setObjectName(QStringLiteral("slurmGpus"));
+    gpusPerTask_->setRange(0, 16);
+    gpusPerTask_->setValue(1);
+    gpusPerTask_->setSpecialValueText(tr("none (CPU)"));
+    slurm->addRow(tr("GPUs per task"), gpusPerTask_);
+    cpusPerTask_ = new QSpinBox(slurmBox_);
+    cpusPerTask_->setObjectName(QStringLiteral("slurmCpus"));
+    cpusPerTask_->setRange(0, 512);
+    cpusPerTask_->setSpecialValueText(tr("the cluster's default"));
+    slurm->addRow(tr("CPUs per task"), cpusPerTask_);
+    sbatchLines_ = new QLineEdit(slurmBox_);
+    sbatchLines_->setObjectName(QStringLiteral("slurmExtra"));
+    sbatchLines_->setPlaceholderText(tr("further #SBATCH options, separated by ';': --qos=high"));
+    slurm->addRow(tr("Extra #SBATCH"), sbatchLines_);
+    layout->addWidget(slurmBox_);
+    connect(runOn_, &QComboBox::currentIndexChanged, this, &AblationDialog::runOnChanged);
+    runOnChanged();
+    return box;
+}
+
+void AblationDialog::runOnChanged() {
+    const int where = runOn_->currentData().toInt();
+    parallelBox_->setVisible(where == SeveralAtOnce);
+    slurmBox_->setVisible(where == OnSlurm);
+}
+
+void AblationDialog::setRunOn(RunOn where) {
+    runOn_->setCurrentIndex(runOn_->findData(int(where)));
+}
+
+void AblationDialog::setSlurmOptions(const SlurmOptions& o) {
+    partition_->setText(QString::fromStdString(o.partition));
+    account_->setText(QString::fromStdString(o.account));
+    timeLimit_->setText(QString::fromStdString(o.timeLimit));
+    gpusPerTask_->setValue(o.gpusPerTask);
+    cpusPerTask_->setValue(o.cpusPerTask);
+    QStringList lines;
+    for (const std::string& l : o.extraLines) lines << QString::fromStdString(l);
+    sbatchLines_->setText(lines.join(QStringLiteral("; ")));
+}
+
+void AblationDialog::setParallel(int parallel, const QString& gpus) {
+    parallel_->setValue(parallel);
+    gpus_->setText(gpus);
+}
+
+// The last choices, as the user left them.
+void AblationDialog::restoreRunOn() {
+    QSettings s;
+    s.beginGroup(QStringLiteral("study"));
+    setRunOn(RunOn(s.value(QStringLiteral("runOn"), int(InTheWindow)).toInt()));
+    setParallel(s.value(QStringLiteral("parallel"), 2).toInt(),
+                s.value(QStringLiteral("gpus")).toString());
+    SlurmOptions o;
+    o.partition = s.value(QStringLiteral("slurm/partition")).toString().toStdString();
+    o.account = s.value(QStringLiteral("slurm/account")).toString().toStdString();
+    o.timeLimit = s.value(QStringLiteral("slurm/time")).toString().toStdString();
+    o.gpusPerTask = s.value(QStringLiteral("slurm/gpusPerTask"), 1).toInt();
+    o.cpusPerTask = s.value(QStringLiteral("slurm/cpusPerTask"), 0).toInt();
+    for (const QString& l : s.value(QStringLiteral("slurm/extra")).toStringList())
+        o.extraLines.push_back(l.toStdString());
+    setSlurmOptions(o);
+}
+
+void AblationDialog::done(int result) {
+    if (result == QDialog::Accepted) {
+        QSettings s;
+        s.beginGroup(QStringLiteral("study"));
+        s.setValue(QStringLiteral("runOn"), runOn_->currentData().toInt());
+        s.setValue(QStringLiteral("parallel"), parallel_->value());
+        s.setValue(QStringLiteral("gpus"), gpus_->text());
+        const StudyOptions o = options();
+        const SlurmOptions slurm = o.slurm.value_or(SlurmOptions{});
+        if (o.slurm) {
+            s.setValue(QStringLiteral("slurm/partition"), QString::fromStdString(slurm.partition));
+            s.setValue(QStringLiteral("slurm/account"), QString::fromStdString(slurm.account));
+            s.setValue(QStringLiteral("slurm/time"), QString::fromStdString(slurm.timeLimit));
+            s.setValue(QStringLiteral("slurm/gpusPerTask"), slurm.gpusPerTask);
+            s.setValue(QStringLiteral("slurm/cpusPerTask"), slurm.cpusPerTask);
+            QStringList extra;
+            for (const std::string& l : slurm.extraLines) extra << QString::fromStdString(l);
+            s.setValue(QStringLiteral("slurm/extra"), extra);
+        }
+    }
+    QDialog::done(result);
 }
 
 void AblationDialog::addAxis(const QString& key, const QString& values) {
@@ -196,6 +330,21 @@ StudyOptions AblationDialog::options() const {
     }
     if (evaluate_->isChecked())
         o.evaluation = AblationEvaluation(evaluationScope_->currentData().toInt());
+    const int where = runOn_ ? runOn_->currentData().toInt() : int(InTheWindow);
+    if (where == SeveralAtOnce) {
+        o.parallel = parallel_->value();
+        o.gpus = gpus_->text().trimmed();
+    } else if (where == OnSlurm) {
+        SlurmOptions s;
+        s.partition = partition_->text().trimmed().toStdString();
+        s.account = account_->text().trimmed().toStdString();
+        s.timeLimit = timeLimit_->text().trimmed().toStdString();
+        s.gpusPerTask = gpusPerTask_->value();
+        s.cpusPerTask = cpusPerTask_->value();
+        for (const QString& l : sbatchLines_->text().split(QLatin1Char(';')))
+            if (!l.trimmed().isEmpty()) s.extraLines.push_back(l.trimmed().toStdString());
+        o.slurm = s;
+    }
     return o;
 }
 

@@ -38,12 +38,21 @@ class AblationDialog : public QDialog {
     void setEvaluation(AblationEvaluation evaluation);
     // The runs, steps and time, or the reason the grid cannot run, as shown.
     QString estimate() const;
+    // Where the study runs (the "Run on" choice; kept in QSettings when the dialog is accepted).
+    enum RunOn { InTheWindow = 0, SeveralAtOnce = 1, OnSlurm = 2 };
+    void setRunOn(RunOn where);
+    void setSlurmOptions(const SlurmOptions& options);
+    void setParallel(int parallel, const QString& gpus);
+    void done(int result) override;
 
   private:
     void addAxis(const QString& key, const QString& values);
     void presetChosen();
     void seedsChanged();
     void updateEstimate();
+    QWidget* createRunOn();
+    void runOnChanged();
+    void restoreRunOn();
 
     SearchSettings base_;
     std::optional<MeasuredSpeed> speed_;
@@ -55,6 +64,17 @@ class AblationDialog : public QDialog {
     QComboBox* evaluationScope_ = nullptr;
     QLabel* estimate_ = nullptr;
     QLineEdit* folder_ = nullptr;
+    QComboBox* runOn_ = nullptr;
+    QWidget* parallelBox_ = nullptr;
+    QWidget* slurmBox_ = nullptr;
+    QSpinBox* parallel_ = nullptr;
+    QLineEdit* gpus_ = nullptr;
+    QLineEdit* partition_ = nullptr;
+    QLineEdit* account_ = nullptr;
+    QLineEdit* timeLimit_ = nullptr;
+    QSpinBox* gpusPerTask_ = nullptr;
+    QSpinBox* cpusPerTask_ = nullptr;
+    QLineEdit* sbatchLines_ = nullptr;
 };
 
 }  // namespace invx::gui

@@ -2,12 +2,15 @@
 // An ablation: a grid of variants over settings (e.g. invariances {P, S, R, PSR} x seed {0, 1, 2})
 // around one base setting, each run in its own experiment file in one folder. The queue is saved
 // as <folder>/ablation.json after every change of state, so that a restarted workbench carries on:
-// finished variants stay, an interrupted one resumes from its file, pending ones start.
+// finished variants stay, an interrupted one resumes from its file, pending ones start. This is
+// the core's StudyPlan (invx/study-plan.h: the grid, the file, the base sources) in Qt's types.
 #include <QString>
 #include <QStringList>
+#include <optional>
 #include <vector>
 
 #include "invx/search-settings.h"
+#include "invx/study-plan.h"
 
 namespace invx::gui {
 
@@ -18,10 +21,8 @@ struct AblationAxis {
     QStringList values;  // as the setting's text ("P", "PSR"; "0", "1")
 };
 
-// What an ablation measures once its variants are done: nothing more, or each variant (and its base
-// method) on WikiText-2, C4 and the six tasks as `invx table --evaluate` does, on the whole data or
-// on the first 40 windows and 100 items (quick; the table marks such values *).
-enum class AblationEvaluation { None, Whole, Quick };
+// What an ablation measures once its variants are done (invx/study-plan.h).
+using AblationEvaluation = StudyEvaluation;
 
 struct AblationVariant {
     SearchSettings settings;
@@ -32,7 +33,7 @@ struct AblationVariant {
 
 class AblationPlan {
   public:
-    static constexpr const char* kFileName = "ablation.json";
+    static constexpr const char* kFileName = StudyPlan::kFileName;
 
     // The grid's variants, first axis slowest. A variant that an axis gives 0 matched layers runs
     // without the MSE term (alpha 0), unless alpha is an axis too. Throws invx::Error naming the
@@ -56,6 +57,8 @@ class AblationPlan {
     void setStudy(const QString& id) { study_ = id; }
     AblationEvaluation evaluation() const { return evaluation_; }
     void setEvaluation(AblationEvaluation e) { evaluation_ = e; }
+    int quickWindows() const { return quickWindows_; }  // StudyPlan's
+    int quickItems() const { return quickItems_; }
     std::vector<AblationVariant>& variants() { return variants_; }
     const std::vector<AblationVariant>& variants() const { return variants_; }
     // The first variant not yet finished or failed; -1 when all are.
@@ -67,21 +70,23 @@ class AblationPlan {
     // the search reuses its AWQ or GPTQ results (--base-from) instead of calibrating again. -1 when
     // there is none, or the base is RTN (which has nothing to calibrate).
     int baseSource(int variant) const;
+    // Where the study was submitted to a Slurm cluster (invx study submit, or the study dialog's
+    // "Run on"), with its jobs; nothing for a study run on this machine.
+    const std::optional<SlurmSubmission>& slurm() const { return slurm_; }
+    void setSlurm(const std::optional<SlurmSubmission>& s) { slurm_ = s; }
+    // The core's plan of the same study, and back.
+    StudyPlan toStudyPlan() const;
+    static AblationPlan fromStudyPlan(const StudyPlan& plan);
 
   private:
     QString folder_, modelPath_, device_, dtype_, study_;
     AblationEvaluation evaluation_ = AblationEvaluation::None;
+    int quickWindows_ = kQuickStudyWindows, quickItems_ = kQuickStudyItems;
     SearchSettings base_;
     std::vector<AblationAxis> axes_;
     std::vector<AblationVariant> variants_;
+    std::optional<SlurmSubmission> slurm_;
 };
-
-// What decides the base-quantized model within one ablation (the model, device and dtype are the
-// queue's): the method, bits, group, AWQ's precision, OmniQuant's training settings and the base
-// method's calibration (its sequences, their corpus or token ids, length and shuffle seed). "" for
-// RTN, which calibrates nothing. The search's seed, invariances, steps and the search's own
-// calibration size do not enter: the search's batch is the first rows of the base method's.
-QString baseQuantizationKey(const SearchSettings& settings);
 
 // One row of the ablation's result: the variants that share every axis value except the seed's,
 // with the mean and sample standard deviation over their seeds.

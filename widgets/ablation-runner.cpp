@@ -7,16 +7,48 @@
 #include "ablation-study.h"
 #include "ablation-view.h"
 #include "invx/error.h"
+#include "invx/experiment-file.h"
 #include "live-run-controller.h"
 #include "message-sink.h"
 #include "results-evaluator.h"
 #include "run-loader.h"
+#include "slurm-monitor.h"
+#include "study-command.h"
 
 namespace invx::gui {
 
 namespace {
 const QString kQueueSetting = QStringLiteral("ablation/queue");
+constexpr int kFollowMilliseconds = 5000;
+
+// Whether the file a process outside the window writes says its run finished.
+bool fileFinished(const QString& path) {
+    if (!QFileInfo::exists(path)) return false;
+    try {
+        return ExperimentFile::open(path.toStdString(), false).status() == "finished";
+    } catch (const std::exception&) {
+        return false;  // being created, or damaged: the next look tells
+    }
 }
+
+QStringList slurmArguments(const SlurmOptions& o) {
+    QStringList args{QStringLiteral("--slurm")};
+    auto add = [&](const char* option, const std::string& value) {
+        if (!value.empty()) args << QLatin1String(option) << QString::fromStdString(value);
+    };
+    add("--partition", o.partition);
+    add("--account", o.account);
+    add("--time", o.timeLimit);
+    if (o.gpusPerTask > 0)
+        args << QStringLiteral("--gpus-per-task") << QString::number(o.gpusPerTask);
+    if (o.cpusPerTask > 0)
+        args << QStringLiteral("--cpus-per-task") << QString::number(o.cpusPerTask);
+    QStringList lines;
+    for (const std::string& l : o.extraLines) lines << QString::fromStdString(l);
+    if (!lines.isEmpty()) args << QStringLiteral("--sbatch") << lines.join(QLatin1Char(';'));
+    return args;
+}
+}  // namespace
 
 AblationRunner::AblationRunner(LiveRunController* live, AblationView* view, MessageSink* messages,
                                QObject* parent)
@@ -24,6 +56,14 @@ AblationRunner::AblationRunner(LiveRunController* live, AblationView* view, Mess
     connect(live_, &LiveRunController::ended, this, [this](const QString& outcome) {
         if (plan_ && running_ >= 0) variantEnded(outcome);
     });
+    command_ = new StudyCommand(this);
+    connect(command_, &StudyCommand::finished, this, &AblationRunner::commandFinished);
+    monitor_ = new SlurmMonitor(this);
+    connect(monitor_, &SlurmMonitor::updated, this, &AblationRunner::refreshView);
+    connect(view_, &AblationView::cancelRequested, this, &AblationRunner::cancelOnCluster);
+    connect(view_, &AblationView::resubmitRequested, this, &AblationRunner::resubmitOnCluster);
+    followTimer_.setInterval(kFollowMilliseconds);
+    connect(&followTimer_, &QTimer::timeout, this, &AblationRunner::followNow);
 }
 
 bool AblationRunner::start(const SearchRunRequest& base, const std::vector<AblationAxis>& axes,
@@ -54,8 +94,112 @@ bool AblationRunner::start(const SearchRunRequest& base, const std::vector<Ablat
     results_.clear();
     results_.resize(plan_->variants().size());
     interrupted_ = false;
+    if (options.slurm || options.parallel > 1) return startOutside(options, error);
+    following_ = false;
+    followTimer_.stop();
     startNextVariant();
     return true;
+}
+
+bool AblationRunner::startOutside(const StudyOptions& options, QString* error) {
+    QStringList args;
+    if (options.slurm) {
+        args << QStringLiteral("submit") << plan_->file() << slurmArguments(*options.slurm);
+    } else {
+        args << QStringLiteral("run") << plan_->file() << QStringLiteral("--parallel")
+             << QString::number(options.parallel);
+        if (!options.gpus.trimmed().isEmpty())
+            args << QStringLiteral("--gpus") << options.gpus.trimmed();
+    }
+    if (!command_->start(args, error)) return false;
+    commandAction_ = args.front();
+    Q_EMIT statusTextChanged(
+        options.slurm
+            ? tr("Submitting the study to Slurm…")
+            : tr("Running the study on this machine, %1 variants at once…").arg(options.parallel));
+    follow();
+    return true;
+}
+
+void AblationRunner::follow() {
+    following_ = true;
+    running_ = -1;
+    followTimer_.start();
+    followNow();
+}
+
+void AblationRunner::followNow() {
+    if (!plan_ || !following_) return;
+    // The command line saves the plan as it goes (job ids, a local run's states): read it again,
+    // keeping what was loaded of the finished variants.
+    try {
+        AblationPlan saved = AblationPlan::load(plan_->file());
+        for (std::size_t i = 0; i < saved.variants().size() && i < plan_->variants().size(); ++i)
+            if (plan_->variants()[i].state == QLatin1String("finished"))
+                saved.variants()[i].state = plan_->variants()[i].state;
+        plan_ = std::move(saved);
+    } catch (const std::exception&) {  // being replaced this instant: the next look reads it
+    }
+    results_.resize(plan_->variants().size());
+    for (std::size_t i = 0; i < plan_->variants().size(); ++i) {
+        AblationVariant& v = plan_->variants()[i];
+        if (v.state != QLatin1String("finished") && fileFinished(v.path))
+            v.state = QStringLiteral("finished");
+        if (v.state == QLatin1String("finished") && !results_[i]) {
+            try {
+                results_[i] = std::make_unique<RunData>(loadRun(v.path));
+            } catch (const std::exception& e) {
+                v.state = QStringLiteral("failed: ") + QString::fromStdString(e.what());
+            }
+        }
+    }
+    if (plan_->slurm()) {
+        monitor_->setJobs(submissionJobIds(*plan_->slurm()));
+        monitor_->poll();  // the view is refreshed again when it answers
+    }
+    refreshView();
+}
+
+void AblationRunner::commandFinished(bool ok, const QString& output) {
+    const QString action = commandAction_;
+    commandAction_.clear();
+    if (!ok) {
+        const QString title = action == QLatin1String("submit") ? tr("Study not submitted")
+                              : action == QLatin1String("run")  ? tr("Study run ended with errors")
+                              : action == QLatin1String("cancel") ? tr("Tasks not cancelled")
+                                                                  : tr("Tasks not resubmitted");
+        QString message = output;
+        message.remove(QStringLiteral("invx: error: "));
+        messages_->showError(title, message);
+    }
+    if (action == QLatin1String("run")) {
+        followNow();
+        following_ = false;
+        followTimer_.stop();
+        Q_EMIT statusTextChanged(
+            tr("Study run on this machine ended: %1").arg(output.section(QLatin1Char('\n'), -1)));
+        return;
+    }
+    if (ok) Q_EMIT statusTextChanged(output.section(QLatin1Char('\n'), -1));
+    followNow();
+}
+
+void AblationRunner::cancelOnCluster(int variant) {
+    if (!plan_ || !plan_->slurm()) return;
+    QStringList args{QStringLiteral("cancel"), plan_->file()};
+    if (variant >= 0) args << QStringLiteral("--variant") << QString::number(variant);
+    QString error;
+    if (!command_->start(args, &error))
+        return messages_->showError(tr("Tasks not cancelled"), error);
+    commandAction_ = QStringLiteral("cancel");
+}
+
+void AblationRunner::resubmitOnCluster() {
+    if (!plan_ || !plan_->slurm()) return;
+    QString error;
+    if (!command_->start({QStringLiteral("resubmit"), plan_->file()}, &error))
+        return messages_->showError(tr("Tasks not resubmitted"), error);
+    commandAction_ = QStringLiteral("resubmit");
 }
 
 bool AblationRunner::carryOn(const QString& queueFile, QString* error) {
@@ -72,6 +216,12 @@ bool AblationRunner::carryOn(const QString& queueFile, QString* error) {
     QSettings().setValue(kQueueSetting, plan_->file());
     loadResults();
     interrupted_ = false;
+    if (plan_->slurm()) {  // the cluster runs it; the tab follows
+        follow();
+        return true;
+    }
+    following_ = false;
+    followTimer_.stop();
     startNextVariant();
     return true;
 }
@@ -87,6 +237,11 @@ void AblationRunner::restoreLast() {
     }
     loadResults();
     refreshView();
+    if (plan_->slurm()) {
+        follow();
+        Q_EMIT statusTextChanged(tr("Following the study on the Slurm cluster (%1)").arg(queue));
+        return;
+    }
     if (!plan_->done())
         Q_EMIT statusTextChanged(
             tr("An ablation is unfinished (%1); Search > Continue Ablation carries on with it")
@@ -95,6 +250,7 @@ void AblationRunner::restoreLast() {
 
 void AblationRunner::interrupt() {
     if (running_ >= 0) interrupted_ = true;
+    if (commandAction_ == QLatin1String("run")) command_->stop();  // its searches checkpoint
 }
 
 void AblationRunner::setEvaluator(ResultsEvaluator* evaluator) {
@@ -241,7 +397,7 @@ void AblationRunner::save() {
 void AblationRunner::refreshView() {
     std::vector<const RunData*> results;
     for (const auto& r : results_) results.push_back(r.get());
-    view_->display(plan(), results);
+    view_->display(plan(), results, plan_ && plan_->slurm() ? &monitor_->states() : nullptr);
 }
 
 }  // namespace invx::gui

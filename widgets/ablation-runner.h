@@ -6,8 +6,13 @@
 // (the search's --base-from: AWQ or GPTQ runs once per base). When the plan asks for it, the end
 // of the queue measures the study's variants on C4 and the six tasks through the ResultsEvaluator.
 // The Ablation tab shows the queue, the study's table and the variants' search results.
+// A study can also run outside the window: on a Slurm cluster (invx study submit --slurm) or on
+// this machine several variants at once (invx study run); the runner then follows it: the
+// variants' files as they finish, and the scheduler's state of each task (SlurmMonitor), and it
+// cancels and resubmits the cluster's tasks through invx study.
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -21,6 +26,8 @@
 namespace invx::gui {
 
 class AblationView;
+class SlurmMonitor;
+class StudyCommand;
 class LiveRunController;
 class MessageSink;
 class ResultsEvaluator;
@@ -50,6 +57,16 @@ class AblationRunner : public QObject {
     bool evaluating() const { return evaluating_; }
     // The measured pace of the queue's finished variants (for a new study's time estimate).
     std::vector<RunPace> paces() const;
+    // The study runs outside the window (on Slurm, or invx study run) and the tab follows it.
+    bool following() const { return following_; }
+    // Cancels the cluster's tasks of `variant` (-1: of every variant); resubmits the tasks that
+    // failed, timed out or were cancelled (they resume from their files). Errors go to the
+    // message sink.
+    void cancelOnCluster(int variant = -1);
+    void resubmitOnCluster();
+    SlurmMonitor* monitor() const { return monitor_; }
+    // Looks at the files and asks the scheduler now (the follower's timer does every few seconds).
+    void followNow();
 
   Q_SIGNALS:
     void statusTextChanged(const QString& text);
@@ -62,6 +79,10 @@ class AblationRunner : public QObject {
     void refreshView();
     // The study is done: measures what its table lacks, when the plan asks for it.
     void evaluateStudy();
+    // Hands the saved plan to invx study (submit --slurm, or run --parallel) and follows it.
+    bool startOutside(const StudyOptions& options, QString* error);
+    void follow();
+    void commandFinished(bool ok, const QString& output);
 
     LiveRunController* live_;
     AblationView* view_;
@@ -72,6 +93,11 @@ class AblationRunner : public QObject {
     QPointer<ResultsEvaluator> evaluator_;
     bool evaluating_ = false;                        // the evaluator measures this study's variants
     std::vector<std::unique_ptr<RunData>> results_;  // per variant, the finished ones' data
+    StudyCommand* command_ = nullptr;
+    QString commandAction_;  // what command_ runs: "submit", "run", "cancel", "resubmit"
+    SlurmMonitor* monitor_ = nullptr;
+    QTimer followTimer_;
+    bool following_ = false;
 };
 
 }  // namespace invx::gui

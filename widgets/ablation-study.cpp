@@ -59,7 +59,7 @@ std::vector<ResultsMeasurement> studyMeasurements(const AblationPlan& plan,
     for (const std::string& task : reasoningTaskNames()) metrics.insert(task);
     CommandSettings s = defaultSettings(SettingCommand::Table);
     const bool quick = plan.evaluation() == AblationEvaluation::Quick;
-    if (quick) s.search.evalWindows = 40, s.evaluation.limit = 100;  // as Results' quick scope
+    if (quick) s.search.evalWindows = plan.quickWindows(), s.evaluation.limit = plan.quickItems();
     if (settings) *settings = s;
     const ResultsTable table = buildResultsTable(readResultsSources(finishedPaths(plan)));
     return missingMeasurements(table, {"base", "searched"}, metrics, !quick);

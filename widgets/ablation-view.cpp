@@ -1,5 +1,6 @@
 #include "ablation-view.h"
 
+#include <QColor>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDialogButtonBox>
@@ -45,7 +46,10 @@ QTableView* tableFor(QAbstractItemModel* model, QWidget* parent) {
 // variant of the same base (AblationPlan::baseSource, as the runner starts it).
 QString baseText(const AblationPlan& plan, int variant) {
     const SearchSettings& s = plan.variants()[std::size_t(variant)].settings;
-    if (baseQuantizationKey(s).isEmpty()) return AblationView::tr("RTN: nothing to calibrate");
+    if (baseQuantizationKey(s).empty()) return AblationView::tr("RTN: nothing to calibrate");
+    if (plan.slurm())  // the cluster's base job quantizes each shared base once, into its own file
+        return AblationView::tr("from %1").arg(
+            QFileInfo(QString::fromStdString(plan.toStudyPlan().baseFile(variant))).fileName());
     const int source = plan.baseSource(variant);
     if (source >= 0)
         return AblationView::tr("from %1").arg(
@@ -62,6 +66,44 @@ QString baseText(const AblationPlan& plan, int variant) {
     return AblationView::tr("calibrated here");
 }
 
+// A task's state on the cluster, "running (12_3)", coloured when it needs the user's attention.
+QStandardItem* schedulerItem(const std::string& job,
+                             const std::map<std::string, SchedulerState>* states) {
+    if (job.empty()) return new QStandardItem(QStringLiteral("–"));
+    const SchedulerState state = states ? schedulerStateOf(*states, job) : SchedulerState::Unknown;
+    QString name;
+    switch (state) {
+        case SchedulerState::Pending:
+            name = AblationView::tr("pending");
+            break;
+        case SchedulerState::Running:
+            name = AblationView::tr("running");
+            break;
+        case SchedulerState::Completed:
+            name = AblationView::tr("completed");
+            break;
+        case SchedulerState::Failed:
+            name = AblationView::tr("failed");
+            break;
+        case SchedulerState::TimedOut:
+            name = AblationView::tr("timed out");
+            break;
+        case SchedulerState::Cancelled:
+            name = AblationView::tr("cancelled");
+            break;
+        case SchedulerState::Unknown:
+            name = states ? AblationView::tr("unknown to Slurm") : AblationView::tr("asking…");
+            break;
+    }
+    auto* item =
+        new QStandardItem(QStringLiteral("%1 (%2)").arg(name, QString::fromStdString(job)));
+    if (state == SchedulerState::Failed || state == SchedulerState::TimedOut ||
+        state == SchedulerState::Cancelled)
+        item->setForeground(QColor(0xb0, 0x30, 0x20));
+    item->setData(int(state), Qt::UserRole);
+    return item;
+}
+
 }  // namespace
 
 AblationView::AblationView(QWidget* parent) : QWidget(parent) {
@@ -75,7 +117,19 @@ AblationView::AblationView(QWidget* parent) : QWidget(parent) {
     heading_->setWordWrap(true);
     auto* create = new QPushButton(tr("New Ablation…"), this);
     auto* exportButton = new QPushButton(tr("Export Table…"), this);
+    cancel_ = new QPushButton(tr("Cancel on Cluster"), this);
+    cancel_->setToolTip(
+        tr("Cancels the selected variant's tasks on the Slurm cluster (all of "
+           "them when none is selected); resubmitting resumes them"));
+    resubmit_ = new QPushButton(tr("Resubmit Ended"), this);
+    resubmit_->setToolTip(
+        tr("Resubmits the tasks that failed, timed out or were cancelled; they "
+           "resume from their last checkpoint"));
+    cancel_->hide();
+    resubmit_->hide();
     top->addWidget(heading_, 1);
+    top->addWidget(cancel_);
+    top->addWidget(resubmit_);
     top->addWidget(create);
     top->addWidget(exportButton);
     layout->addLayout(top);
@@ -88,6 +142,7 @@ AblationView::AblationView(QWidget* parent) : QWidget(parent) {
     results_->addTab(summaryView, tr("Search Results"));
     auto* queueView = tableFor(&queue_, split);
     queueView->setObjectName(QStringLiteral("ablationQueue"));
+    queueView_ = queueView;
     split->addWidget(results_);
     split->addWidget(queueView);
     split->setStretchFactor(0, 3);
@@ -95,6 +150,11 @@ AblationView::AblationView(QWidget* parent) : QWidget(parent) {
     layout->addWidget(split, 1);
     connect(create, &QPushButton::clicked, this, &AblationView::newAblationRequested);
     connect(exportButton, &QPushButton::clicked, this, &AblationView::exportRequested);
+    connect(cancel_, &QPushButton::clicked, this, [this] {
+        const QModelIndexList rows = queueView_->selectionModel()->selectedRows();
+        Q_EMIT cancelRequested(rows.isEmpty() ? -1 : rows.front().row());
+    });
+    connect(resubmit_, &QPushButton::clicked, this, &AblationView::resubmitRequested);
 }
 
 void AblationView::showStudyTable(bool study) { results_->setCurrentIndex(study ? 0 : 1); }
@@ -107,9 +167,13 @@ void AblationView::displayStudy(const AblationPlan& plan) {
     }
 }
 
-void AblationView::display(const AblationPlan* plan, const std::vector<const RunData*>& results) {
+void AblationView::display(const AblationPlan* plan, const std::vector<const RunData*>& results,
+                           const std::map<std::string, SchedulerState>* scheduler) {
     queue_.clear();
     summary_.clear();
+    const bool onCluster = plan && plan->slurm();
+    cancel_->setVisible(onCluster);
+    resubmit_->setVisible(onCluster);
     if (!plan) {
         study_->clear(tr("The study's table appears here once a variant has finished."));
         return;
@@ -123,15 +187,20 @@ void AblationView::display(const AblationPlan* plan, const std::vector<const Run
                      .arg(QCoreApplication::translate("invx::gui::StudyPresets", preset->name),
                           QCoreApplication::translate("invx::gui::StudyPresets", preset->paperPart))
                : tr("Ablation");
-    heading_->setText(tr("%1 in %2: %3 of %4 variants finished.")
-                          .arg(what, plan->folder())
-                          .arg(finished)
-                          .arg(plan->variants().size()));
+    heading_->setText(
+        tr("%1 in %2: %3 of %4 variants finished.")
+            .arg(what, plan->folder())
+            .arg(finished)
+            .arg(plan->variants().size()) +
+        (onCluster ? QLatin1Char(' ') + tr("Runs on a Slurm cluster (submitted %1).")
+                                            .arg(QString::fromStdString(plan->slurm()->submittedAt))
+                   : QString()));
     displayStudy(*plan);
 
     QStringList queueHeader;
     for (const AblationAxis& a : plan->axes()) queueHeader << a.key;
     queueHeader << tr("State") << tr("File") << tr("Base quantization");
+    if (onCluster) queueHeader << tr("Search task") << tr("Evaluation task");
     queue_.setHorizontalHeaderLabels(queueHeader);
     for (int i = 0; i < int(plan->variants().size()); ++i) {
         const AblationVariant& v = plan->variants()[std::size_t(i)];
@@ -140,6 +209,11 @@ void AblationView::display(const AblationPlan* plan, const std::vector<const Run
         row << new QStandardItem(v.state) << new QStandardItem(QFileInfo(v.path).fileName());
         row.back()->setToolTip(v.path);
         row << new QStandardItem(baseText(*plan, i));
+        if (onCluster) {
+            const SlurmSubmission& s = *plan->slurm();
+            row << schedulerItem(s.searchJobs[std::size_t(i)], scheduler)
+                << schedulerItem(s.evaluationJobs[std::size_t(i)], scheduler);
+        }
         queue_.appendRow(row);
     }
 

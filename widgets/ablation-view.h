@@ -5,9 +5,12 @@
 // up a new grid or study.
 #include <QStandardItemModel>
 #include <QWidget>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "ablation-plan.h"
+#include "invx/slurm-study.h"
 
 class QLabel;
 class QTabWidget;
@@ -20,8 +23,10 @@ class AblationView : public QWidget {
     Q_OBJECT
   public:
     explicit AblationView(QWidget* parent = nullptr);
-    // Shows `plan` (nullptr: none) with results[i] for variant i (nullptr where none).
-    void display(const AblationPlan* plan, const std::vector<const RunData*>& results);
+    // Shows `plan` (nullptr: none) with results[i] for variant i (nullptr where none), and, for a
+    // study on a Slurm cluster, each task's state as `scheduler` says (nullptr: not asked yet).
+    void display(const AblationPlan* plan, const std::vector<const RunData*>& results,
+                 const std::map<std::string, SchedulerState>* scheduler = nullptr);
     QStandardItemModel* queueModel() { return &queue_; }
     QStandardItemModel* summaryModel() { return &summary_; }
     int firstSummaryNumberColumn() const { return summaryNumbers_; }
@@ -33,6 +38,10 @@ class AblationView : public QWidget {
   Q_SIGNALS:
     void newAblationRequested();
     void exportRequested();
+    // A study on Slurm: cancel the tasks of the selected variant (-1: all), resubmit the ended
+    // ones.
+    void cancelRequested(int variant);
+    void resubmitRequested();
 
   private:
     void displayStudy(const AblationPlan& plan);
@@ -41,6 +50,9 @@ class AblationView : public QWidget {
     QTabWidget* results_ = nullptr;
     StudyTableView* study_ = nullptr;
     QStandardItemModel queue_, summary_;
+    class QPushButton* cancel_ = nullptr;
+    class QPushButton* resubmit_ = nullptr;
+    class QTableView* queueView_ = nullptr;
     int summaryNumbers_ = 1;
 };
 

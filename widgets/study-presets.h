@@ -4,6 +4,7 @@
 // matched by the MSE term (Table 4) and the calibration sequences (Figure 1). Data, not dialog
 // code: the ablation dialog lists them and the tests read them.
 #include <QString>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -30,6 +31,12 @@ struct StudyOptions {
     QString study;                    // a preset's id, "" for a grid of one's own
     std::vector<FixedSetting> fixed;  // applied to the form's settings before the grid
     AblationEvaluation evaluation = AblationEvaluation::None;
+    // Where it runs: in the window, one variant after another (parallel 1, no cluster); on this
+    // machine `parallel` variants at once (invx study run, on `gpus` where given: "0,1"); or on a
+    // Slurm cluster (invx study submit --slurm).
+    int parallel = 1;
+    QString gpus;
+    std::optional<SlurmOptions> slurm;
 };
 
 // nullptr when no preset has this id.

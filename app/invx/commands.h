@@ -22,6 +22,8 @@ const Command& applyCommand();
 int runApply(const Arguments& args);
 const Command& inspectCommand();
 int runInspect(const Arguments& args);
+const Command& studyCommand();
+int runStudy(const Arguments& args);
 const Command& tableCommand();
 int runTable(const Arguments& args);
 const Command& settingsCommand();

@@ -26,6 +26,7 @@ const std::vector<Entry>& entries() {
         {invx::cli::applyCommand, invx::cli::runApply},
         {invx::cli::inspectCommand, invx::cli::runInspect},
         {invx::cli::tableCommand, invx::cli::runTable},
+        {invx::cli::studyCommand, invx::cli::runStudy},
         {invx::cli::settingsCommand, invx::cli::runSettings},
         {invx::cli::exportInvariancesCommand, invx::cli::runExportInvariances},
         {invx::cli::importInvariancesCommand, invx::cli::runImportInvariances},

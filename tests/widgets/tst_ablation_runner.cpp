@@ -101,6 +101,7 @@ class TestAblationRunner : public QObject {
     void nothingStartsWhileASearchRuns();
     void anUnfinishedQueueShowsAtStartUp();
     void eachBaseIsCalibratedOnceAndTheStudyEvaluatedAtTheEnd();
+    void aStudyOnSlurmIsFollowedWithItsSchedulerStates();
 };
 
 void TestAblationRunner::initTestCase() { QStandardPaths::setTestModeEnabled(true); }
@@ -287,6 +288,81 @@ void TestAblationRunner::eachBaseIsCalibratedOnceAndTheStudyEvaluatedAtTheEnd() 
     QVERIFY(!runner_->evaluating());
     QCOMPARE(status.last().front().toString(), QString("Study finished and evaluated"));
     QVERIFY(messages_->errors.empty());
+}
+
+// A study submitted to Slurm (its plan records the jobs) is followed, not run: squeue's states of
+// its tasks (a fake squeue on PATH; sacct answers as on a cluster without accounting) show beside
+// the variants, a file that finished makes its variant finished, and "Cancel on Cluster" runs
+// invx study cancel for the selected variant.
+void TestAblationRunner::aStudyOnSlurmIsFollowedWithItsSchedulerStates() {
+    SearchSettings base;
+    base.steps = 6;
+    AblationPlan plan =
+        AblationPlan::create(base, {{"invariances", {"P", "S", "R"}}, {"seed", {"0", "1"}}},
+                             folder(), "opt-demo", "cpu", "float32");
+    SlurmSubmission s;
+    s.checkJob = "10";
+    s.submittedAt = "2026-12-07T12:00:00Z";
+    for (int i = 0; i < 6; ++i) {
+        s.searchJobs.push_back("12_" + std::to_string(i));
+        s.evaluationJobs.push_back(i == 2 ? "13_2" : "");
+    }
+    plan.setSlurm(s);
+    for (AblationVariant& v : plan.variants()) v.state = QStringLiteral("submitted");
+    plan.save();
+    test::SyntheticRun done;
+    done.settings = plan.variants()[2].settings;
+    done.steps = 6;
+    done.lastCheckpoint = true;
+    test::writeSyntheticExperiment(plan.variants()[2].path, done);
+
+    const QString bin = dir_->filePath("bin");
+    QDir().mkpath(bin);
+    auto script = [&](const QString& name, const QByteArray& body) {
+        QFile f(QDir(bin).filePath(name));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("#!/bin/bash\n" + body);
+        f.close();
+        f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    };
+    script("squeue",
+           "cat <<'END'\n12_[0,6%2]|PENDING\n12_1|RUNNING\n12_2|COMPLETED\n12_3|FAILED\n"
+           "12_4|TIMEOUT\n12_5|CANCELLED by 0\n13_2|COMPLETED\n10|COMPLETED\nEND\n");
+    script("sacct", "echo 'Slurm accounting storage is disabled' >&2; exit 1\n");
+    const QString calls = dir_->filePath("invx-calls.txt");
+    script("fake-invx", "echo \"$@\" >> " + calls.toUtf8() + "; echo 'cancelled 1 job(s)'\n");
+    const QByteArray path = qgetenv("PATH");
+    qputenv("PATH", bin.toUtf8() + ":" + path);
+    qputenv("INVX_PROGRAM", QDir(bin).filePath("fake-invx").toUtf8());
+
+    QString error;
+    QVERIFY2(runner_->carryOn(plan.file(), &error), qPrintable(error));
+    QVERIFY(runner_->following());
+    QVERIFY(launcher_->requests.empty());  // the cluster runs it, not the window
+    const int searchColumn = 5;            // invariances, seed, state, file, base, search task
+    QTRY_COMPARE(view_->queueModel()->headerData(searchColumn, Qt::Horizontal).toString(),
+                 QStringLiteral("Search task"));
+    const QStringList expected{"pending (12_0)", "running (12_1)",   "completed (12_2)",
+                               "failed (12_3)",  "timed out (12_4)", "cancelled (12_5)"};
+    QTRY_COMPARE(view_->queueModel()->index(0, searchColumn).data().toString(), expected[0]);
+    for (int i = 0; i < 6; ++i)
+        QCOMPARE(view_->queueModel()->index(i, searchColumn).data().toString(), expected[i]);
+    QCOMPARE(view_->queueModel()->index(2, searchColumn + 1).data().toString(),
+             QStringLiteral("completed (13_2)"));
+    QCOMPARE(runner_->plan()->variants()[2].state, QStringLiteral("finished"));
+    QCOMPARE(runner_->plan()->variants()[3].state, QStringLiteral("submitted"));
+
+    Q_EMIT view_->cancelRequested(3);
+    QTRY_VERIFY2(QFileInfo(calls).size() > 0, messages_->errors.empty()
+                                                  ? "no call"
+                                                  : qPrintable(messages_->errors.front().sentence));
+    QFile recorded(calls);
+    QVERIFY(recorded.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(recorded.readAll()).trimmed(),
+             QStringLiteral("study cancel %1 --variant 3").arg(plan.file()));
+    QVERIFY(messages_->errors.empty());
+    qputenv("PATH", path);
+    qunsetenv("INVX_PROGRAM");
 }
 
 QTEST_MAIN(TestAblationRunner)

@@ -195,7 +195,7 @@ void TestAblationStudy::variantsOfOneBaseQuantizationShareIt() {
     moreEpochs.omniquantEpochs = omniquant.omniquantEpochs;
     QCOMPARE(baseQuantizationKey(moreEpochs), baseQuantizationKey(omniquant));
     SearchSettings rtn;
-    QVERIFY(baseQuantizationKey(rtn).isEmpty());
+    QVERIFY(baseQuantizationKey(rtn).empty());
     AblationPlan rtnPlan =
         AblationPlan::create(rtn, {{"seed", {"0", "1"}}}, dir.path(), "m", "cpu", "float32");
     rtnPlan.variants()[0].state = "finished";
