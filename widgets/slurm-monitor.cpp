@@ -8,9 +8,10 @@ SlurmMonitor::SlurmMonitor(QObject* parent) : QObject(parent) {
     connect(&squeue_, &QProcess::finished, this, [this](int code, QProcess::ExitStatus) {
         const QString out = QString::fromUtf8(squeue_.readAllStandardOutput());
         fromSqueue_ = parseSchedulerStates(out.toStdString());
-        problem_ = code == 0 ? QString()
-                             : tr("squeue failed: %1")
-                                   .arg(QString::fromUtf8(squeue_.readAllStandardError()).trimmed());
+        problem_ = code == 0
+                       ? QString()
+                       : tr("squeue failed: %1")
+                             .arg(QString::fromUtf8(squeue_.readAllStandardError()).trimmed());
         askSacct();
     });
     connect(&squeue_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
@@ -22,8 +23,7 @@ SlurmMonitor::SlurmMonitor(QObject* parent) : QObject(parent) {
     connect(&sacct_, &QProcess::finished, this, [this](int code, QProcess::ExitStatus) {
         states_.clear();
         // Without accounting storage sacct says so and exits with an error: squeue alone, then.
-        if (code == 0)
-            states_ = parseSchedulerStates(sacct_.readAllStandardOutput().toStdString());
+        if (code == 0) states_ = parseSchedulerStates(sacct_.readAllStandardOutput().toStdString());
         finish();
     });
     connect(&sacct_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
@@ -59,8 +59,9 @@ void SlurmMonitor::poll() {
         askSacct();
         return;
     }
-    squeue_.start(squeue, {QStringLiteral("-h"), QStringLiteral("--states=all"),
-                           QStringLiteral("-o"), QStringLiteral("%i|%T"), QStringLiteral("-j"), ids_});
+    squeue_.start(squeue,
+                  {QStringLiteral("-h"), QStringLiteral("--states=all"), QStringLiteral("-o"),
+                   QStringLiteral("%i|%T"), QStringLiteral("-j"), ids_});
 }
 
 void SlurmMonitor::askSacct() {
@@ -70,9 +71,9 @@ void SlurmMonitor::askSacct() {
         finish();
         return;
     }
-    sacct_.start(sacct, {QStringLiteral("-n"), QStringLiteral("-P"), QStringLiteral("-X"),
-                         QStringLiteral("-o"), QStringLiteral("JobID,State"), QStringLiteral("-j"),
-                         ids_});
+    sacct_.start(sacct,
+                 {QStringLiteral("-n"), QStringLiteral("-P"), QStringLiteral("-X"),
+                  QStringLiteral("-o"), QStringLiteral("JobID,State"), QStringLiteral("-j"), ids_});
 }
 
 void SlurmMonitor::finish() {

@@ -32,8 +32,8 @@ QString StudyCommand::invxProgram() {
     const QString given = qEnvironmentVariable("INVX_PROGRAM");
     if (!given.isEmpty()) return given;
     const QDir here(QCoreApplication::applicationDirPath());
-    for (const QString& candidate : {here.filePath(QStringLiteral("invx")),
-                                     here.filePath(QStringLiteral("../invx"))})
+    for (const QString& candidate :
+         {here.filePath(QStringLiteral("invx")), here.filePath(QStringLiteral("../invx"))})
         if (QFileInfo(candidate).isExecutable() && QFileInfo(candidate).isFile())
             return QFileInfo(candidate).canonicalFilePath();
     return QStandardPaths::findExecutable(QStringLiteral("invx"));
@@ -49,8 +49,9 @@ bool StudyCommand::start(const QStringList& arguments, QString* error) {
     const QString program = invxProgram();
     if (program.isEmpty()) {
         if (error)
-            *error = tr("the invx program was not found beside the workbench or on PATH; install "
-                        "it or set INVX_PROGRAM");
+            *error =
+                tr("the invx program was not found beside the workbench or on PATH; install "
+                   "it or set INVX_PROGRAM");
         return false;
     }
     output_.clear();

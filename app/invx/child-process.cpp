@@ -94,8 +94,7 @@ int startProgram(const std::vector<std::string>& argv,
     std::vector<char*> cargs = argvOf(args), cenv = argvOf(env);
     pid_t pid = 0;
     const int error = posix_spawnp(&pid, cargs[0], nullptr, nullptr, cargs.data(), cenv.data());
-    if (error != 0)
-        throw Error("could not start " + argv.front() + ": " + std::strerror(error));
+    if (error != 0) throw Error("could not start " + argv.front() + ": " + std::strerror(error));
     return int(pid);
 }
 

@@ -43,8 +43,8 @@ const Command& studyCommand() {
                  "create: what the study measures after its searches (C4 and the six tasks; quick: "
                  "40 windows and 100 items)",
                  "none"},
-                {"--quick-windows", "N",
-                 "create: a quick evaluation's windows per perplexity", "40"},
+                {"--quick-windows", "N", "create: a quick evaluation's windows per perplexity",
+                 "40"},
                 {"--quick-items", "N", "create: a quick evaluation's items per task", "100"},
                 {"--parallel", "N", "run: variants at once (one GPU each with --gpus)", "1"},
                 {"--gpus", "LIST", "run: the GPUs to spread the variants over (0,1,2,3)", ""},
@@ -56,10 +56,12 @@ const Command& studyCommand() {
                 {"--gpus-per-task", "N", "submit: GPUs per task", "0"},
                 {"--cpus-per-task", "N", "submit: CPUs per task (the searches' threads)", "0"},
                 {"--sbatch", "LINES",
-                 "submit: further #SBATCH options, separated by ';' (\"--qos=high;--mail-type=END\")",
+                 "submit: further #SBATCH options, separated by ';' "
+                 "(\"--qos=high;--mail-type=END\")",
                  ""},
                 {"--invx", "PATH", "run/submit: the invx the tasks run", "this one"},
-                {"--dry-run", "", "submit: write the script and print the sbatch commands only", ""},
+                {"--dry-run", "", "submit: write the script and print the sbatch commands only",
+                 ""},
                 {"--variant", "N", "cancel: only this variant's tasks (0-based)", ""},
             },
             "ACTION STUDY_OR_FOLDER [KEY=VALUES...]"};
@@ -152,8 +154,7 @@ void writeScript(const StudyPlan& plan, const SlurmOptions& options, const std::
         out.flush();
         if (!out) throw Error("could not write the study's script '" + path + "' (disk full?)");
     }
-    fs::permissions(written, fs::perms::owner_exec | fs::perms::group_exec,
-                    fs::perm_options::add);
+    fs::permissions(written, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
     fs::rename(written, path);
     fs::create_directories(fs::path(plan.folder()) / "slurm");
 }
@@ -166,13 +167,16 @@ int create(const Arguments& args) {
             "runs/ablation invariances=P,S,R,PSR seed=0,1,2 --model opt-demo'");
     const std::string folder = fs::absolute(operands[1]).lexically_normal().string();
     if (fs::exists(fs::path(folder) / StudyPlan::kFileName))
-        throw Error("the folder '" + folder + "' already holds a study; run, submit or continue it");
+        throw Error("the folder '" + folder +
+                    "' already holds a study; run, submit or continue it");
     std::vector<StudyAxis> axes;
     for (std::size_t i = 2; i < operands.size(); ++i) {
         const std::size_t eq = operands[i].find('=');
         if (eq == std::string::npos || eq == 0)
-            throw Error("a study's axis is KEY=V1,V2 (a setting's key or option and its values), "
-                        "not '" + operands[i] + "'");
+            throw Error(
+                "a study's axis is KEY=V1,V2 (a setting's key or option and its values), "
+                "not '" +
+                operands[i] + "'");
         std::string key = operands[i].substr(0, eq);
         if (const SettingDeclaration* d = findSettingDeclaration(key)) key = d->key;
         axes.push_back({key, splitList(operands[i].substr(eq + 1), ',')});
@@ -208,8 +212,7 @@ void requireSlurmCommand(const std::string& program) {
 std::string submit(const StudyPlan& plan, const std::string& stage, const std::vector<int>& tasks,
                    const std::string& dependency, bool dryRun) {
     std::vector<std::string> argv{"sbatch"};
-    for (const std::string& a : sbatchArguments(plan, stage, tasks, dependency))
-        argv.push_back(a);
+    for (const std::string& a : sbatchArguments(plan, stage, tasks, dependency)) argv.push_back(a);
     if (dryRun) {
         std::string line;
         for (const std::string& a : argv) line += (line.empty() ? "" : " ") + a;
@@ -232,14 +235,16 @@ std::map<std::string, SchedulerState> schedulerStates(const SlurmSubmission& sub
     std::map<std::string, SchedulerState> states;
     if (ids.empty()) return states;
     if (onPath("sacct")) {
-        const ProgramResult r = runProgram({"sacct", "-n", "-P", "-X", "-o", "JobID,State", "-j", ids});
+        const ProgramResult r =
+            runProgram({"sacct", "-n", "-P", "-X", "-o", "JobID,State", "-j", ids});
         if (r.exitCode == 0) states = parseSchedulerStates(r.output);
     }
     if (onPath("squeue")) {
         const ProgramResult r =
             runProgram({"squeue", "-h", "--states=all", "-o", "%i|%T", "-j", ids});
         if (r.exitCode != 0)
-            std::fprintf(stderr, "invx: warning: squeue failed, so the tasks' states are unknown: %s\n",
+            std::fprintf(stderr,
+                         "invx: warning: squeue failed, so the tasks' states are unknown: %s\n",
                          trimWhitespace(r.output).c_str());
         for (const auto& [id, state] : parseSchedulerStates(r.output)) states[id] = state;
     }
@@ -253,13 +258,15 @@ std::string stateText(SchedulerState state, const std::string& job) {
 }
 
 // The sentence that says the nodes could not reach the study's folder, when the check job says so.
-std::string folderProblem(const StudyPlan& plan, const std::map<std::string, SchedulerState>& states) {
+std::string folderProblem(const StudyPlan& plan,
+                          const std::map<std::string, SchedulerState>& states) {
     const SlurmSubmission& s = *plan.slurm();
     const SchedulerState check = schedulerStateOf(states, s.checkJob);
     const fs::path marker = fs::path(plan.folder()) / "slurm" / ("check-" + s.checkJob);
     if (check == SchedulerState::Failed)
         return "the compute nodes could not work in the study's folder " + plan.folder() +
-               " (check job " + s.checkJob + " failed; its output is in slurm/ if the node could "
+               " (check job " + s.checkJob +
+               " failed; its output is in slurm/ if the node could "
                "write there): put the study on a file system that the nodes mount";
     if (check == SchedulerState::Completed && !fs::exists(marker))
         return "the check job " + s.checkJob + " ran, but its marker " + marker.string() +
@@ -316,7 +323,8 @@ int submitStudy(const Arguments& args, StudyPlan& plan) {
     s.evaluationJobs.assign(plan.variants().size(), "");
     for (int t : tasks) {
         s.searchJobs[std::size_t(t)] = search + "_" + std::to_string(t);
-        if (!evaluation.empty()) s.evaluationJobs[std::size_t(t)] = evaluation + "_" + std::to_string(t);
+        if (!evaluation.empty())
+            s.evaluationJobs[std::size_t(t)] = evaluation + "_" + std::to_string(t);
         plan.variants()[std::size_t(t)].state = "submitted";
     }
     char when[32];
@@ -328,7 +336,8 @@ int submitStudy(const Arguments& args, StudyPlan& plan) {
     std::printf("submitted %s: check job %s%s, search array %s (%zu tasks)%s\n",
                 plan.file().c_str(), s.checkJob.c_str(),
                 s.baseJob.empty() ? "" : (", base job " + s.baseJob).c_str(), search.c_str(),
-                tasks.size(), evaluation.empty() ? "" : (", evaluation array " + evaluation).c_str());
+                tasks.size(),
+                evaluation.empty() ? "" : (", evaluation array " + evaluation).c_str());
     return 0;
 }
 
@@ -353,7 +362,8 @@ int statusOf(StudyPlan& plan) {
         std::printf("check job %s: %s", s.checkJob.c_str(),
                     stateText(schedulerStateOf(states, s.checkJob), s.checkJob).c_str());
         if (!s.baseJob.empty())
-            std::printf("; base job %s", stateText(schedulerStateOf(states, s.baseJob), s.baseJob).c_str());
+            std::printf("; base job %s",
+                        stateText(schedulerStateOf(states, s.baseJob), s.baseJob).c_str());
         std::printf("\n");
         const std::string problem = folderProblem(plan, states);
         if (!problem.empty()) {
@@ -370,7 +380,8 @@ int cancel(const Arguments& args, const StudyPlan& plan) {
     std::vector<std::string> jobs;
     const SlurmSubmission& s = *plan.slurm();
     if (args.has("--variant")) {
-        const auto i = std::size_t(args.getInt("--variant", 0, std::int64_t(plan.variants().size()) - 1));
+        const auto i =
+            std::size_t(args.getInt("--variant", 0, std::int64_t(plan.variants().size()) - 1));
         for (const std::string& j : {s.searchJobs[i], s.evaluationJobs[i]})
             if (!j.empty()) jobs.push_back(j);
     } else {
@@ -387,7 +398,8 @@ int cancel(const Arguments& args, const StudyPlan& plan) {
 }
 
 int resubmit(StudyPlan& plan) {
-    if (!plan.slurm()) throw Error("the study " + plan.file() + " was not submitted to Slurm; submit it");
+    if (!plan.slurm())
+        throw Error("the study " + plan.file() + " was not submitted to Slurm; submit it");
     requireSlurmCommand("sbatch");
     SlurmSubmission s = *plan.slurm();
     const auto states = schedulerStates(s);
@@ -401,7 +413,8 @@ int resubmit(StudyPlan& plan) {
         const SchedulerState evaluation = schedulerStateOf(states, s.evaluationJobs[i]);
         const bool waiting = search == SchedulerState::Pending || search == SchedulerState::Running;
         const bool finished = fileState(plan.variants()[i].path) == "finished";
-        if (!finished && !waiting) searches.push_back(int(i));
+        if (!finished && !waiting)
+            searches.push_back(int(i));
         else if (finished && plan.evaluation() != StudyEvaluation::None &&
                  evaluation != SchedulerState::Pending && evaluation != SchedulerState::Running &&
                  evaluation != SchedulerState::Completed)
@@ -419,20 +432,25 @@ int resubmit(StudyPlan& plan) {
         if (missing) s.baseJob = after = submit(plan, "base", {}, "", false);
     }
     if (!searches.empty()) {
-        const std::string search = submit(plan, "search", searches, after.empty() ? "" : "afterok:" + after, false);
+        const std::string search =
+            submit(plan, "search", searches, after.empty() ? "" : "afterok:" + after, false);
         std::string evaluation;
         if (plan.evaluation() != StudyEvaluation::None)
             evaluation = submit(plan, "evaluate", searches, "aftercorr:" + search, false);
         for (int t : searches) {
             s.searchJobs[std::size_t(t)] = search + "_" + std::to_string(t);
-            if (!evaluation.empty()) s.evaluationJobs[std::size_t(t)] = evaluation + "_" + std::to_string(t);
+            if (!evaluation.empty())
+                s.evaluationJobs[std::size_t(t)] = evaluation + "_" + std::to_string(t);
         }
-        std::printf("resubmitted %zu search task(s) as array %s\n", searches.size(), search.c_str());
+        std::printf("resubmitted %zu search task(s) as array %s\n", searches.size(),
+                    search.c_str());
     }
     if (!evaluations.empty()) {
         const std::string evaluation = submit(plan, "evaluate", evaluations, "", false);
-        for (int t : evaluations) s.evaluationJobs[std::size_t(t)] = evaluation + "_" + std::to_string(t);
-        std::printf("resubmitted %zu evaluation task(s) as array %s\n", evaluations.size(), evaluation.c_str());
+        for (int t : evaluations)
+            s.evaluationJobs[std::size_t(t)] = evaluation + "_" + std::to_string(t);
+        std::printf("resubmitted %zu evaluation task(s) as array %s\n", evaluations.size(),
+                    evaluation.c_str());
     }
     plan.setSlurm(s);
     plan.save();
@@ -459,7 +477,8 @@ void runTasks(const StudyPlan& plan, const std::string& stage, const std::vector
             if (threads > 0) env["INVX_THREADS"] = std::to_string(threads);
             const int pid = startProgram({"bash", studyScriptPath(plan), stage}, env);
             std::fprintf(stderr, "invx study: %s of variant %d started%s\n", stage.c_str(),
-                         tasks[next], gpus.empty() ? "" : (" on GPU " + env["CUDA_VISIBLE_DEVICES"]).c_str());
+                         tasks[next],
+                         gpus.empty() ? "" : (" on GPU " + env["CUDA_VISIBLE_DEVICES"]).c_str());
             if (started) started(tasks[next]);
             running[pid] = {tasks[next], slot};
             slotBusy[std::size_t(slot)] = true;
@@ -488,7 +507,9 @@ int runHere(const Arguments& args, StudyPlan& plan) {
         int failure = 0;
         runTasks(plan, "base", {0}, 1, gpus, args.has("--threads") ? threads : cores, nullptr,
                  [&](int, int code) { failure = code; });
-        if (failure != 0) throw Error("the study's base quantization failed (exit status " + std::to_string(failure) + "); see above");
+        if (failure != 0)
+            throw Error("the study's base quantization failed (exit status " +
+                        std::to_string(failure) + "); see above");
     }
     std::vector<int> tasks;
     for (std::size_t i = 0; i < plan.variants().size(); ++i)
@@ -498,32 +519,37 @@ int runHere(const Arguments& args, StudyPlan& plan) {
         plan.variants()[std::size_t(task)].state = state;
         plan.save();
     };
-    runTasks(plan, "search", tasks, parallel, gpus, threads,
-             [&](int task) { saveState(task, "running"); }, [&](int task, int code) {
-        const std::string state = fileState(plan.variants()[std::size_t(task)].path);
-        const bool finished = code == 0 && state == "finished";
-        failures += finished ? 0 : 1;
-        saveState(task, finished ? "finished"
-                         : state == "stopped" ? "stopped"
-                                              : "failed: its search exited with status " +
-                                                    std::to_string(code));
-        std::fprintf(stderr, "invx study: variant %d %s\n", task,
-                     plan.variants()[std::size_t(task)].state.c_str());
-    });
+    runTasks(
+        plan, "search", tasks, parallel, gpus, threads,
+        [&](int task) { saveState(task, "running"); },
+        [&](int task, int code) {
+            const std::string state = fileState(plan.variants()[std::size_t(task)].path);
+            const bool finished = code == 0 && state == "finished";
+            failures += finished ? 0 : 1;
+            saveState(task, finished ? "finished"
+                            : state == "stopped"
+                                ? "stopped"
+                                : "failed: its search exited with status " + std::to_string(code));
+            std::fprintf(stderr, "invx study: variant %d %s\n", task,
+                         plan.variants()[std::size_t(task)].state.c_str());
+        });
     if (plan.evaluation() != StudyEvaluation::None) {
         std::vector<int> evaluate;
         for (std::size_t i = 0; i < plan.variants().size(); ++i)
             if (plan.variants()[i].state == "finished") evaluate.push_back(int(i));
-        runTasks(plan, "evaluate", evaluate, parallel, gpus, threads, nullptr, [&](int task, int code) {
-            if (code != 0) ++failures;
-            std::fprintf(stderr, "invx study: evaluation of variant %d %s\n", task,
-                         code == 0 ? "recorded" : ("failed with status " + std::to_string(code)).c_str());
-        });
+        runTasks(
+            plan, "evaluate", evaluate, parallel, gpus, threads, nullptr, [&](int task, int code) {
+                if (code != 0) ++failures;
+                std::fprintf(stderr, "invx study: evaluation of variant %d %s\n", task,
+                             code == 0 ? "recorded"
+                                       : ("failed with status " + std::to_string(code)).c_str());
+            });
     }
-    std::printf("%s: %zu of %zu variants finished\n", plan.file().c_str(),
-                std::size_t(std::count_if(plan.variants().begin(), plan.variants().end(),
-                                          [](const PlannedVariant& v) { return v.state == "finished"; })),
-                plan.variants().size());
+    std::printf(
+        "%s: %zu of %zu variants finished\n", plan.file().c_str(),
+        std::size_t(std::count_if(plan.variants().begin(), plan.variants().end(),
+                                  [](const PlannedVariant& v) { return v.state == "finished"; })),
+        plan.variants().size());
     return failures == 0 ? 0 : 1;
 }
 
@@ -532,8 +558,9 @@ int runHere(const Arguments& args, StudyPlan& plan) {
 int runStudy(const Arguments& args) {
     const std::vector<std::string>& operands = args.operands();
     if (operands.empty() || !kActions.count(operands[0]))
-        throw Error("invx study needs an action: create, run, submit, status, cancel or resubmit "
-                    "(invx study --help)");
+        throw Error(
+            "invx study needs an action: create, run, submit, status, cancel or resubmit "
+            "(invx study --help)");
     const std::string action = operands[0];
     refuseOtherActionsOptions(args, action);
     if (action == "create") return create(args);

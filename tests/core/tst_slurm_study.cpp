@@ -72,8 +72,7 @@ void TestSlurmStudy::planRoundTripsWithItsSubmission() {
     QCOMPARE(again.slurm()->options.extraLines, std::vector<std::string>{"--qos=high"});
     QCOMPARE(again.slurm()->searchJobs, s.searchJobs);
     QCOMPARE(again.slurm()->evaluationJobs, s.evaluationJobs);
-    QCOMPARE(submissionJobIds(*again.slurm()),
-             (std::vector<std::string>{"10", "11", "12", "13"}));
+    QCOMPARE(submissionJobIds(*again.slurm()), (std::vector<std::string>{"10", "11", "12", "13"}));
     QCOMPARE(again.nextVariant(), 0);
 }
 
@@ -120,13 +119,15 @@ void TestSlurmStudy::scriptHasAStagePerVariantAndIsValidBash() {
     const std::string script = studyScript(plan, o, "/opt/invx/bin/invx");
     const QString text = QString::fromStdString(script);
     QVERIFY(text.startsWith("#!/bin/bash\n"));
-    for (const char* line : {"#SBATCH --partition=gpu\n", "#SBATCH --gpus-per-task=1\n",
-                             "#SBATCH --qos=high\n", "#SBATCH --mail-type=END\n",
-                             "INVX=${INVX:-/opt/invx/bin/invx}\n"})
+    for (const char* line :
+         {"#SBATCH --partition=gpu\n", "#SBATCH --gpus-per-task=1\n", "#SBATCH --qos=high\n",
+          "#SBATCH --mail-type=END\n", "INVX=${INVX:-/opt/invx/bin/invx}\n"})
         QVERIFY2(text.contains(QString::fromLatin1(line)), line);
     // Each variant's own settings (bits and seed) in its task, the shared ones once.
-    QVERIFY(text.contains("0) file=bits-2_seed-0.h5; own=(--base-from base-1.h5 --bits 2 --seed 0)"));
-    QVERIFY(text.contains("3) file=bits-3_seed-1.h5; own=(--base-from base-2.h5 --bits 3 --seed 1)"));
+    QVERIFY(
+        text.contains("0) file=bits-2_seed-0.h5; own=(--base-from base-1.h5 --bits 2 --seed 0)"));
+    QVERIFY(
+        text.contains("3) file=bits-3_seed-1.h5; own=(--base-from base-2.h5 --bits 3 --seed 1)"));
     QCOMPARE(text.count("--steps 20"), 1);
     // Each base once, skipped when its file is there.
     QCOMPARE(text.count("quantize --model"), 2);

@@ -4,7 +4,9 @@
 # (SLURM_CONF is exported); `stop_local_slurm` ends it. Returns 1, with the reason in
 # $slurm_problem, when the cluster cannot be started here.
 start_local_slurm() {
-  local dir=$1 cpus=${2:-2} host
+  local dir=$1 cpus=${2:-2} host port
+  # Ports of their own, so that two test runs on one machine do not meet.
+  port=$((20000 + ($$ % 2000) * 2))
   slurm_dir=$dir
   slurm_problem=
   for program in slurmctld slurmd munged sbatch squeue scancel; do
@@ -23,8 +25,8 @@ start_local_slurm() {
   cat > "$dir/slurm.conf" <<CONF
 ClusterName=invx-test
 SlurmctldHost=$host
-SlurmctldPort=16817
-SlurmdPort=16818
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge

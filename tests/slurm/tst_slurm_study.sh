@@ -53,6 +53,12 @@ ours_waiting() {  # the study's jobs Slurm still has pending or running
 
 study=$work/slurm-study
 create "$study"
+# Clear errors: no sbatch on PATH, and a submission Slurm refuses (its message quoted).
+message=$(PATH=/usr/local/nothing "$invx" study submit "$study" --slurm 2>&1) && fail "a submission without sbatch succeeded"
+grep -q "there is no sbatch on PATH" <<< "$message" || fail "without sbatch: $message"
+message=$("$invx" study submit "$study" --slurm --partition no-such-partition 2>&1) && fail "a refused submission succeeded"
+grep -q "Slurm refused the study's check job" <<< "$message" && grep -qi "partition" <<< "$message" ||
+  fail "a refused submission says: $message"
 "$invx" study submit "$study" --slurm --cpus-per-task 1 --time 20:00 || fail "invx study submit"
 [ -f "$study/study.sbatch" ] || fail "no study.sbatch was written"
 

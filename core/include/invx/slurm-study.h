@@ -1,9 +1,9 @@
 #pragma once
 // A study run by processes instead of the workbench's queue: its script, and what Slurm says about
-// its jobs. The script (<folder>/study.sbatch) is the whole plan, readable and editable: a stage per
-// argument (check, base, search, evaluate), one array task per variant. `invx study submit --slurm`
-// hands its stages to sbatch; `invx study run` runs the same stages on this machine, several
-// variants at once. Torch-free and Qt-free; running commands is the caller's (the CLI, the
+// its jobs. The script (<folder>/study.sbatch) is the whole plan, readable and editable: a stage
+// per argument (check, base, search, evaluate), one array task per variant. `invx study submit
+// --slurm` hands its stages to sbatch; `invx study run` runs the same stages on this machine,
+// several variants at once. Torch-free and Qt-free; running commands is the caller's (the CLI, the
 // workbench's QProcess).
 #include <map>
 #include <string>
@@ -56,7 +56,8 @@ std::map<std::string, SchedulerState> parseSchedulerStates(const std::string& te
 SchedulerState schedulerStateOf(const std::map<std::string, SchedulerState>& states,
                                 const std::string& job);
 
-// The job ids of a study's submission, without array task suffixes, for squeue -j / sacct -j / scancel.
+// The job ids of a study's submission, without array task suffixes, for squeue -j / sacct -j /
+// scancel.
 std::vector<std::string> submissionJobIds(const SlurmSubmission& submission);
 
 }  // namespace invx

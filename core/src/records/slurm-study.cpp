@@ -77,8 +77,8 @@ void writeHeader(std::ostringstream& s, const StudyPlan& plan, const SlurmOption
       << "#   sbatch --array=0-" << last
       << " --dependency=afterok:BASE study.sbatch search   # one task per variant\n";
     if (plan.evaluation() != StudyEvaluation::None)
-      s << "#   sbatch --array=0-" << last
-        << " --dependency=aftercorr:SEARCH study.sbatch evaluate  # C4 and the six tasks\n";
+        s << "#   sbatch --array=0-" << last
+          << " --dependency=aftercorr:SEARCH study.sbatch evaluate  # C4 and the six tasks\n";
     s << "# (with --job-name=invx-" << name << "-STAGE and --output=slurm/%x-%A_%a.out).\n"
       << "# Edit it and resubmit a variant by hand (it resumes from its file):\n"
       << "#   sbatch --array=2 study.sbatch search\n"
@@ -169,8 +169,7 @@ std::string studyScriptPath(const StudyPlan& plan) {
     return (fs::path(plan.folder()) / "study.sbatch").string();
 }
 
-std::string studyScript(const StudyPlan& plan, const SlurmOptions& slurm,
-                        const std::string& invx) {
+std::string studyScript(const StudyPlan& plan, const SlurmOptions& slurm, const std::string& invx) {
     std::ostringstream s;
     writeHeader(s, plan, slurm);
     s << "set -euo pipefail\n"
@@ -183,8 +182,8 @@ std::string studyScript(const StudyPlan& plan, const SlurmOptions& slurm,
       << "threads=${cpus:+--threads $cpus}\n"
       << "compute=\"";
     if (!plan.device().empty()) s << "--device " << shellWord(plan.device());
-    if (!plan.dtype().empty()) s << (plan.device().empty() ? "" : " ") << "--dtype "
-                                 << shellWord(plan.dtype());
+    if (!plan.dtype().empty())
+        s << (plan.device().empty() ? "" : " ") << "--dtype " << shellWord(plan.dtype());
     s << "\"\n# The settings every variant shares (each variant's own follow in its search "
          "task).\ncommon=(";
     const SearchSettings& first = plan.variants().front().settings;

@@ -54,12 +54,18 @@ std::string joined(const std::vector<std::string>& values, const char* separator
 
 nlohmann::json slurmJson(const SlurmSubmission& s) {
     const SlurmOptions& o = s.options;
-    return {{"partition", o.partition},      {"account", o.account},
-            {"time", o.timeLimit},           {"gpus_per_task", o.gpusPerTask},
-            {"cpus_per_task", o.cpusPerTask}, {"extra_lines", o.extraLines},
-            {"script", s.script},            {"check_job", s.checkJob},
-            {"base_job", s.baseJob},         {"search_jobs", s.searchJobs},
-            {"evaluation_jobs", s.evaluationJobs}, {"submitted_at", s.submittedAt}};
+    return {{"partition", o.partition},
+            {"account", o.account},
+            {"time", o.timeLimit},
+            {"gpus_per_task", o.gpusPerTask},
+            {"cpus_per_task", o.cpusPerTask},
+            {"extra_lines", o.extraLines},
+            {"script", s.script},
+            {"check_job", s.checkJob},
+            {"base_job", s.baseJob},
+            {"search_jobs", s.searchJobs},
+            {"evaluation_jobs", s.evaluationJobs},
+            {"submitted_at", s.submittedAt}};
 }
 
 SlurmSubmission slurmFromJson(const nlohmann::json& j, std::size_t variants) {
@@ -211,8 +217,7 @@ void StudyPlan::save() const {
         }
     }
     fs::rename(written, target, error);
-    if (error)
-        throw Error("the study '" + target + "' was not saved: " + error.message());
+    if (error) throw Error("the study '" + target + "' was not saved: " + error.message());
 }
 
 StudyPlan StudyPlan::load(const std::string& path) {
@@ -222,14 +227,14 @@ StudyPlan StudyPlan::load(const std::string& path) {
     try {
         std::vector<StudyAxis> axes;
         for (const nlohmann::json& a : root.at("axes"))
-            axes.push_back({a.at("key").get<std::string>(),
-                            a.at("values").get<std::vector<std::string>>()});
+            axes.push_back(
+                {a.at("key").get<std::string>(), a.at("values").get<std::vector<std::string>>()});
         const SearchSettings base = SearchSettings::fromJson(root.at("base_settings").dump(), path);
         std::string folder = fs::path(path).parent_path().string();
         if (folder.empty()) folder = ".";
-        StudyPlan plan = create(base, axes, fs::absolute(folder).lexically_normal().string(),
-                                root.value("model", ""), root.value("device", ""),
-                                root.value("dtype", ""));
+        StudyPlan plan =
+            create(base, axes, fs::absolute(folder).lexically_normal().string(),
+                   root.value("model", ""), root.value("device", ""), root.value("dtype", ""));
         plan.study_ = root.value("study", "");
         // Queues written before studies could evaluate have no entry: none.
         plan.evaluation_ = root.value("evaluation", "") == "whole"   ? StudyEvaluation::Whole
