@@ -43,25 +43,26 @@ QTableView* tableFor(QAbstractItemModel* model, QWidget* parent) {
 }
 
 // Where a variant's base quantization comes from: calibrated by it, or the file of an earlier
-// variant of the same base (AblationPlan::baseSource, as the runner starts it).
-QString baseText(const AblationPlan& plan, int variant) {
-    const SearchSettings& s = plan.variants()[std::size_t(variant)].settings;
-    if (baseQuantizationKey(s).empty()) return AblationView::tr("RTN: nothing to calibrate");
+// variant of the same base (StudyPlan::baseSource, as the runner starts it).
+QString baseText(const StudyPlan& plan, int variant) {
+    const std::vector<PlannedVariant>& variants = plan.variants();
+    auto fileName = [](const std::string& path) {
+        return QFileInfo(QString::fromStdString(path)).fileName();
+    };
+    const std::string key = baseQuantizationKey(variants[std::size_t(variant)].settings);
+    if (key.empty()) return AblationView::tr("RTN: nothing to calibrate");
     if (plan.slurm())  // the cluster's base job quantizes each shared base once, into its own file
-        return AblationView::tr("from %1").arg(
-            QFileInfo(QString::fromStdString(plan.toStudyPlan().baseFile(variant))).fileName());
+        return AblationView::tr("from %1").arg(fileName(plan.baseFile(variant)));
     const int source = plan.baseSource(variant);
     if (source >= 0)
-        return AblationView::tr("from %1").arg(
-            QFileInfo(plan.variants()[std::size_t(source)].path).fileName());
+        return AblationView::tr("from %1").arg(fileName(variants[std::size_t(source)].path));
     // Not started yet: an earlier variant of the same base that is still to run will hold it.
-    if (plan.variants()[std::size_t(variant)].state == QLatin1String("pending"))
+    if (variants[std::size_t(variant)].state == "pending")
         for (int i = 0; i < variant; ++i) {
-            const AblationVariant& earlier = plan.variants()[std::size_t(i)];
-            if (!earlier.state.startsWith(QLatin1String("failed")) &&
-                baseQuantizationKey(earlier.settings) == baseQuantizationKey(s))
-                return AblationView::tr("from %1, once it has run")
-                    .arg(QFileInfo(earlier.path).fileName());
+            const PlannedVariant& earlier = variants[std::size_t(i)];
+            if (earlier.state.rfind("failed", 0) != 0 &&
+                baseQuantizationKey(earlier.settings) == key)
+                return AblationView::tr("from %1, once it has run").arg(fileName(earlier.path));
         }
     return AblationView::tr("calibrated here");
 }
@@ -202,13 +203,14 @@ void AblationView::display(const AblationPlan* plan, const std::vector<const Run
     queueHeader << tr("State") << tr("File") << tr("Base quantization");
     if (onCluster) queueHeader << tr("Search task") << tr("Evaluation task");
     queue_.setHorizontalHeaderLabels(queueHeader);
+    const StudyPlan study = plan->toStudyPlan();  // once: the base files and sources of every row
     for (int i = 0; i < int(plan->variants().size()); ++i) {
         const AblationVariant& v = plan->variants()[std::size_t(i)];
         QList<QStandardItem*> row;
         for (const QString& value : v.values) row << new QStandardItem(value);
         row << new QStandardItem(v.state) << new QStandardItem(QFileInfo(v.path).fileName());
         row.back()->setToolTip(v.path);
-        row << new QStandardItem(baseText(*plan, i));
+        row << new QStandardItem(baseText(study, i));
         if (onCluster) {
             const SlurmSubmission& s = *plan->slurm();
             row << schedulerItem(s.searchJobs[std::size_t(i)], scheduler)

@@ -3,6 +3,15 @@
 #include <QStandardPaths>
 
 namespace invx::gui {
+namespace {
+
+QStringList qtArguments(const std::vector<std::string>& args) {
+    QStringList out;
+    for (const std::string& a : args) out << QString::fromStdString(a);
+    return out;
+}
+
+}  // namespace
 
 SlurmMonitor::SlurmMonitor(QObject* parent) : QObject(parent) {
     connect(&squeue_, &QProcess::finished, this, [this](int code, QProcess::ExitStatus) {
@@ -42,14 +51,13 @@ SlurmMonitor::~SlurmMonitor() {
 }
 
 void SlurmMonitor::setJobs(const std::vector<std::string>& jobIds) {
-    QStringList ids;
-    for (const std::string& id : jobIds) ids << QString::fromStdString(id);
-    ids_ = ids.join(QLatin1Char(','));
-    if (ids_.isEmpty()) states_.clear();
+    ids_.clear();
+    for (const std::string& id : jobIds) ids_ += (ids_.empty() ? "" : ",") + id;
+    if (ids_.empty()) states_.clear();
 }
 
 void SlurmMonitor::poll() {
-    if (ids_.isEmpty() || squeue_.state() != QProcess::NotRunning ||
+    if (ids_.empty() || squeue_.state() != QProcess::NotRunning ||
         sacct_.state() != QProcess::NotRunning)
         return;
     const QString squeue = QStandardPaths::findExecutable(QStringLiteral("squeue"));
@@ -59,9 +67,7 @@ void SlurmMonitor::poll() {
         askSacct();
         return;
     }
-    squeue_.start(squeue,
-                  {QStringLiteral("-h"), QStringLiteral("--states=all"), QStringLiteral("-o"),
-                   QStringLiteral("%i|%T"), QStringLiteral("-j"), ids_});
+    squeue_.start(squeue, qtArguments(squeueArguments(ids_)));
 }
 
 void SlurmMonitor::askSacct() {
@@ -71,9 +77,7 @@ void SlurmMonitor::askSacct() {
         finish();
         return;
     }
-    sacct_.start(sacct,
-                 {QStringLiteral("-n"), QStringLiteral("-P"), QStringLiteral("-X"),
-                  QStringLiteral("-o"), QStringLiteral("JobID,State"), QStringLiteral("-j"), ids_});
+    sacct_.start(sacct, qtArguments(sacctArguments(ids_)));
 }
 
 void SlurmMonitor::finish() {

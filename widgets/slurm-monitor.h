@@ -35,7 +35,7 @@ class SlurmMonitor : public QObject {
     void askSacct();
     void finish();
 
-    QString ids_;
+    std::string ids_;  // comma-separated
     QProcess squeue_, sacct_;
     std::map<std::string, SchedulerState> fromSqueue_, states_;
     QString problem_;

@@ -2,16 +2,11 @@
 // created from the command line, run on this machine several variants at once, or submitted to a
 // Slurm cluster and followed, cancelled and resubmitted there. The plan and the script are the
 // core's (invx/study-plan.h, invx/slurm-study.h); this file runs the programs.
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <iostream>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -74,8 +69,6 @@ const Command& studyCommand() {
 
 namespace {
 
-const std::set<std::string> kActions = {"create", "run", "submit", "status", "cancel", "resubmit"};
-
 // The options each action takes beyond the settings (create) and compute options.
 const std::map<std::string, std::set<std::string>> kActionOptions = {
     {"create",
@@ -135,27 +128,20 @@ std::string fileState(const std::string& path) {
 
 // fileState with the file's progress: "running, 40 of 60 steps".
 std::string fileProgress(const std::string& path) {
-    const std::string state = fileState(path);
-    if (!fs::exists(path) || state.rfind("unreadable", 0) == 0) return state;
+    if (!fs::exists(path)) return fileState(path);
     try {
         const ExperimentFile file = ExperimentFile::open(path, false);
-        return state + ", " + std::to_string(file.stepCount()) + " of " +
+        return file.status() + ", " + std::to_string(file.stepCount()) + " of " +
                std::to_string(file.settings().steps) + " steps";
-    } catch (const std::exception&) {
-        return state;
+    } catch (const std::exception& e) {
+        return std::string("unreadable: ") + e.what();
     }
 }
 
 void writeScript(const StudyPlan& plan, const SlurmOptions& options, const std::string& invx) {
-    const std::string path = studyScriptPath(plan), written = path + ".tmp";
-    {
-        std::ofstream out(written, std::ios::trunc);
-        out << studyScript(plan, options, invx);
-        out.flush();
-        if (!out) throw Error("could not write the study's script '" + path + "' (disk full?)");
-    }
-    fs::permissions(written, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
-    fs::rename(written, path);
+    const std::string path = studyScriptPath(plan);
+    writeFileAtomically(path, studyScript(plan, options, invx), "study's script");
+    fs::permissions(path, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
     fs::create_directories(fs::path(plan.folder()) / "slurm");
 }
 
@@ -230,18 +216,19 @@ std::string submit(const StudyPlan& plan, const std::string& stage, const std::v
 // (the accounting database, where there is one) report it.
 std::map<std::string, SchedulerState> schedulerStates(const SlurmSubmission& submission) {
     std::string ids;
-    for (const std::string& id : submissionJobIds(submission))
-        if (id.rfind("DRY-RUN", 0) != 0) ids += (ids.empty() ? "" : ",") + id;
+    for (const std::string& id : submissionJobIds(submission)) ids += (ids.empty() ? "" : ",") + id;
     std::map<std::string, SchedulerState> states;
     if (ids.empty()) return states;
+    auto run = [&](const std::string& program, std::vector<std::string> args) {
+        args.insert(args.begin(), program);
+        return runProgram(args);
+    };
     if (onPath("sacct")) {
-        const ProgramResult r =
-            runProgram({"sacct", "-n", "-P", "-X", "-o", "JobID,State", "-j", ids});
+        const ProgramResult r = run("sacct", sacctArguments(ids));
         if (r.exitCode == 0) states = parseSchedulerStates(r.output);
     }
     if (onPath("squeue")) {
-        const ProgramResult r =
-            runProgram({"squeue", "-h", "--states=all", "-o", "%i|%T", "-j", ids});
+        const ProgramResult r = run("squeue", squeueArguments(ids));
         if (r.exitCode != 0)
             std::fprintf(stderr,
                          "invx: warning: squeue failed, so the tasks' states are unknown: %s\n",
@@ -283,8 +270,7 @@ int submitStudy(const Arguments& args, StudyPlan& plan) {
     if (plan.slurm() && !dryRun) {
         const auto states = schedulerStates(*plan.slurm());
         for (const std::string& job : plan.slurm()->searchJobs)
-            if (!schedulerStateEnded(schedulerStateOf(states, job)) &&
-                schedulerStateOf(states, job) != SchedulerState::Unknown)
+            if (schedulerStateActive(schedulerStateOf(states, job)))
                 throw Error("the study " + plan.file() + " is on the cluster already (job " + job +
                             " is " + schedulerStateName(schedulerStateOf(states, job)) +
                             "); follow it with 'invx study status', or cancel it first");
@@ -297,7 +283,6 @@ int submitStudy(const Arguments& args, StudyPlan& plan) {
     o.gpusPerTask = int(args.getInt("--gpus-per-task", 0, 64));
     o.cpusPerTask = int(args.getInt("--cpus-per-task", 0, 4096));
     o.extraLines = splitList(args.get("--sbatch"), ';');
-    s.script = studyScriptPath(plan);
     writeScript(plan, o, invxProgram(args));
     std::vector<int> tasks;
     for (std::size_t i = 0; i < plan.variants().size(); ++i)
@@ -411,13 +396,12 @@ int resubmit(StudyPlan& plan) {
     for (std::size_t i = 0; i < plan.variants().size(); ++i) {
         const SchedulerState search = schedulerStateOf(states, s.searchJobs[i]);
         const SchedulerState evaluation = schedulerStateOf(states, s.evaluationJobs[i]);
-        const bool waiting = search == SchedulerState::Pending || search == SchedulerState::Running;
+        const bool waiting = schedulerStateActive(search);
         const bool finished = fileState(plan.variants()[i].path) == "finished";
         if (!finished && !waiting)
             searches.push_back(int(i));
         else if (finished && plan.evaluation() != StudyEvaluation::None &&
-                 evaluation != SchedulerState::Pending && evaluation != SchedulerState::Running &&
-                 evaluation != SchedulerState::Completed)
+                 !schedulerStateActive(evaluation) && evaluation != SchedulerState::Completed)
             evaluations.push_back(int(i));
     }
     if (searches.empty() && evaluations.empty()) {
@@ -557,7 +541,7 @@ int runHere(const Arguments& args, StudyPlan& plan) {
 
 int runStudy(const Arguments& args) {
     const std::vector<std::string>& operands = args.operands();
-    if (operands.empty() || !kActions.count(operands[0]))
+    if (operands.empty() || !kActionOptions.count(operands[0]))
         throw Error(
             "invx study needs an action: create, run, submit, status, cancel or resubmit "
             "(invx study --help)");

@@ -45,6 +45,13 @@ SchedulerState parseSchedulerState(const std::string& slurmState);
 std::string schedulerStateName(SchedulerState state);
 // Neither pending nor running: the job will not change any more.
 bool schedulerStateEnded(SchedulerState state);
+// Pending or running: the cluster still has the job in hand.
+bool schedulerStateActive(SchedulerState state);
+
+// The arguments of squeue and of sacct that print the states of `jobIds` (comma-separated job ids)
+// as parseSchedulerStates reads them: squeue's include ended jobs Slurm still holds.
+std::vector<std::string> squeueArguments(const std::string& jobIds);
+std::vector<std::string> sacctArguments(const std::string& jobIds);
 
 // Lines "JOBID|STATE" as `squeue -h -o %i|%T` and `sacct -n -P -X -o JobID,State` print them, by
 // job id; array records such as "1234_[0-3,5%2]" (pending tasks) stand for each of their tasks

@@ -46,7 +46,6 @@ struct SlurmOptions {
 // runs each variant now ("1234_2"; a resubmission replaces it).
 struct SlurmSubmission {
     SlurmOptions options;
-    std::string script;  // the sbatch script, in the study's folder
     std::string checkJob, baseJob;
     std::vector<std::string> searchJobs, evaluationJobs;  // per variant; "" when not submitted
     std::string submittedAt;                              // ISO 8601, UTC

@@ -12,6 +12,10 @@ void requireRegularFile(const std::string& path, const std::string& what);
 // error for a missing or unreadable file can say so.
 std::string readWholeFile(const std::string& path, const std::string& what);
 
+// Writes `text` as `path`, beside it first and renamed over it, so that a crash or a full disk
+// leaves the previous file whole. Throws naming `what` and `path` when it cannot be written.
+void writeFileAtomically(const std::string& path, const std::string& text, const std::string& what);
+
 // `text` without leading and trailing white space (spaces, tabs, line breaks).
 std::string trimWhitespace(const std::string& text);
 

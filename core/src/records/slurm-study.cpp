@@ -288,8 +288,19 @@ std::string schedulerStateName(SchedulerState state) {
 }
 
 bool schedulerStateEnded(SchedulerState state) {
-    return state != SchedulerState::Pending && state != SchedulerState::Running &&
-           state != SchedulerState::Unknown;
+    return state != SchedulerState::Unknown && !schedulerStateActive(state);
+}
+
+bool schedulerStateActive(SchedulerState state) {
+    return state == SchedulerState::Pending || state == SchedulerState::Running;
+}
+
+std::vector<std::string> squeueArguments(const std::string& jobIds) {
+    return {"-h", "--states=all", "-o", "%i|%T", "-j", jobIds};
+}
+
+std::vector<std::string> sacctArguments(const std::string& jobIds) {
+    return {"-n", "-P", "-X", "-o", "JobID,State", "-j", jobIds};
 }
 
 std::map<std::string, SchedulerState> parseSchedulerStates(const std::string& text) {

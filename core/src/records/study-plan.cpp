@@ -3,7 +3,6 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "invx/error.h"
@@ -60,7 +59,6 @@ nlohmann::json slurmJson(const SlurmSubmission& s) {
             {"gpus_per_task", o.gpusPerTask},
             {"cpus_per_task", o.cpusPerTask},
             {"extra_lines", o.extraLines},
-            {"script", s.script},
             {"check_job", s.checkJob},
             {"base_job", s.baseJob},
             {"search_jobs", s.searchJobs},
@@ -77,7 +75,6 @@ SlurmSubmission slurmFromJson(const nlohmann::json& j, std::size_t variants) {
     o.gpusPerTask = j.value("gpus_per_task", 0);
     o.cpusPerTask = j.value("cpus_per_task", 0);
     o.extraLines = j.value("extra_lines", std::vector<std::string>{});
-    s.script = j.value("script", "");
     s.checkJob = j.value("check_job", "");
     s.baseJob = j.value("base_job", "");
     s.searchJobs = j.value("search_jobs", std::vector<std::string>{});
@@ -202,22 +199,7 @@ void StudyPlan::save() const {
     fs::create_directories(folder_.empty() ? "." : folder_, error);
     if (error)
         throw Error("could not create the study folder '" + folder_ + "': " + error.message());
-    // Written beside and renamed over: a crash or a full disk leaves the previous queue whole.
-    const std::string target = file(), written = target + ".tmp";
-    {
-        std::ofstream out(written, std::ios::binary | std::ios::trunc);
-        out << root.dump(4) << '\n';
-        out.flush();
-        if (!out) {
-            out.close();
-            fs::remove(written, error);
-            throw Error("the study '" + target +
-                        "' was not saved: writing failed (is the disk full?); the previous version "
-                        "is kept");
-        }
-    }
-    fs::rename(written, target, error);
-    if (error) throw Error("the study '" + target + "' was not saved: " + error.message());
+    writeFileAtomically(file(), root.dump(4) + "\n", "study");
 }
 
 StudyPlan StudyPlan::load(const std::string& path) {

@@ -1,6 +1,7 @@
 #include "invx/text-file.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -36,6 +37,25 @@ std::string readWholeFile(const std::string& path, const std::string& what) {
     buffer << in.rdbuf();
     if (in.bad()) throw Error("reading the " + what + " '" + path + "' failed");
     return buffer.str();
+}
+
+void writeFileAtomically(const std::string& path, const std::string& text,
+                         const std::string& what) {
+    const std::string written = path + ".tmp";
+    {
+        std::ofstream out(written, std::ios::binary | std::ios::trunc);
+        out << text;
+        out.flush();
+        if (!out) {
+            out.close();
+            std::remove(written.c_str());
+            throw Error("the " + what + " '" + path +
+                        "' was not written (is the disk full?); the previous version is kept");
+        }
+    }
+    std::error_code error;
+    std::filesystem::rename(written, path, error);
+    if (error) throw Error("the " + what + " '" + path + "' was not written: " + error.message());
 }
 
 std::string trimWhitespace(const std::string& text) {
