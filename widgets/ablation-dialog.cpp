@@ -84,15 +84,16 @@ AblationDialog::AblationDialog(const QString& defaultFolder, const SearchSetting
     form->addRow(tr("Evaluation"), evaluation);
     folder_ = new QLineEdit(defaultFolder, this);
     form->addRow(tr("Folder for the experiment files"), folder_);
+    addRunOnRows(form);
     layout->addLayout(form);
-    layout->addWidget(createRunOn());
     estimate_ = new QLabel(this);
     estimate_->setObjectName(QStringLiteral("studyEstimate"));
     estimate_->setWordWrap(true);
     layout->addWidget(estimate_);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Queue and Start"));
+    start_ = buttons->button(QDialogButtonBox::Ok);
+    start_->setText(tr("Queue and Start"));
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
@@ -106,77 +107,73 @@ AblationDialog::AblationDialog(const QString& defaultFolder, const SearchSetting
     seeds_->setValue(3);
     presetChosen();
     restoreRunOn();
-    resize(680, 560);
+    runOnChanged();                // the rows of the restored choice
+    axes_->setMinimumHeight(140);  // four axes in view with the rows of a Slurm cluster below
+    resize(720, 720);
 }
 
-QWidget* AblationDialog::createRunOn() {
-    auto* box = new QWidget(this);
-    auto* layout = new QVBoxLayout(box);
-    layout->setContentsMargins(0, 0, 0, 0);
-    auto* choice = new QFormLayout;
-    runOn_ = new QComboBox(box);
+// "Run on" and the fields of each choice, as rows of the dialog's form (aligned with the rest),
+// those of the other choices hidden.
+void AblationDialog::addRunOnRows(QFormLayout* form) {
+    runOn_ = new QComboBox(this);
     runOn_->setObjectName(QStringLiteral("studyRunOn"));
     runOn_->addItem(tr("This window, one variant after another"), int(InTheWindow));
     runOn_->addItem(tr("This machine, several variants at once (invx study run)"),
                     int(SeveralAtOnce));
     runOn_->addItem(tr("A Slurm cluster (invx study submit)"), int(OnSlurm));
-    choice->addRow(tr("Run on"), runOn_);
-    layout->addLayout(choice);
+    form->addRow(tr("Run on"), runOn_);
 
-    parallelBox_ = new QWidget(box);
-    auto* parallel = new QFormLayout(parallelBox_);
-    parallel->setContentsMargins(0, 0, 0, 0);
-    parallel_ = new QSpinBox(parallelBox_);
+    parallel_ = new QSpinBox(this);
     parallel_->setObjectName(QStringLiteral("studyParallel"));
     parallel_->setRange(1, 64);
     parallel_->setValue(2);
-    parallel->addRow(tr("Variants at once"), parallel_);
-    gpus_ = new QLineEdit(parallelBox_);
+    gpus_ = new QLineEdit(this);
     gpus_->setObjectName(QStringLiteral("studyGpus"));
     gpus_->setPlaceholderText(tr("e.g. 0,1,2,3; empty: the CPU's threads divided among them"));
-    parallel->addRow(tr("GPUs"), gpus_);
-    layout->addWidget(parallelBox_);
-
-    slurmBox_ = new QWidget(box);
-    auto* slurm = new QFormLayout(slurmBox_);
-    slurm->setContentsMargins(0, 0, 0, 0);
-    partition_ = new QLineEdit(slurmBox_);
+    partition_ = new QLineEdit(this);
     partition_->setObjectName(QStringLiteral("slurmPartition"));
     partition_->setPlaceholderText(tr("the cluster's default"));
-    slurm->addRow(tr("Partition"), partition_);
-    account_ = new QLineEdit(slurmBox_);
+    account_ = new QLineEdit(this);
     account_->setObjectName(QStringLiteral("slurmAccount"));
     account_->setPlaceholderText(tr("your default account"));
-    slurm->addRow(tr("Account"), account_);
-    timeLimit_ = new QLineEdit(slurmBox_);
+    timeLimit_ = new QLineEdit(this);
     timeLimit_->setObjectName(QStringLiteral("slurmTime"));
     timeLimit_->setPlaceholderText(tr("per task, e.g. 4:00:00 or 1-00:00:00"));
-    slurm->addRow(tr("Time limit"), timeLimit_);
-    gpusPerTask_ = new QSpinBox(slurmBox_);
+    gpusPerTask_ = new QSpinBox(this);
     gpusPerTask_->setObjectName(QStringLiteral("slurmGpus"));
     gpusPerTask_->setRange(0, 16);
     gpusPerTask_->setValue(1);
     gpusPerTask_->setSpecialValueText(tr("none (CPU)"));
-    slurm->addRow(tr("GPUs per task"), gpusPerTask_);
-    cpusPerTask_ = new QSpinBox(slurmBox_);
+    cpusPerTask_ = new QSpinBox(this);
     cpusPerTask_->setObjectName(QStringLiteral("slurmCpus"));
     cpusPerTask_->setRange(0, 512);
     cpusPerTask_->setSpecialValueText(tr("the cluster's default"));
-    slurm->addRow(tr("CPUs per task"), cpusPerTask_);
-    sbatchLines_ = new QLineEdit(slurmBox_);
+    sbatchLines_ = new QLineEdit(this);
     sbatchLines_->setObjectName(QStringLiteral("slurmExtra"));
     sbatchLines_->setPlaceholderText(tr("further #SBATCH options, separated by ';': --qos=high"));
-    slurm->addRow(tr("Extra #SBATCH"), sbatchLines_);
-    layout->addWidget(slurmBox_);
+    const std::vector<std::pair<QString, QWidget*>> parallelRows{
+        {tr("Variants at once"), parallel_}, {tr("GPUs"), gpus_}};
+    const std::vector<std::pair<QString, QWidget*>> slurmRows{
+        {tr("Partition"), partition_},       {tr("Account"), account_},
+        {tr("Time limit"), timeLimit_},      {tr("GPUs per task"), gpusPerTask_},
+        {tr("CPUs per task"), cpusPerTask_}, {tr("Extra #SBATCH"), sbatchLines_}};
+    for (const auto& [label, field] : parallelRows) form->addRow(label, field);
+    for (const auto& [label, field] : slurmRows) form->addRow(label, field);
+    form_ = form;
     connect(runOn_, &QComboBox::currentIndexChanged, this, &AblationDialog::runOnChanged);
-    runOnChanged();
-    return box;
 }
 
 void AblationDialog::runOnChanged() {
     const int where = runOn_->currentData().toInt();
-    parallelBox_->setVisible(where == SeveralAtOnce);
-    slurmBox_->setVisible(where == OnSlurm);
+    for (QWidget* w : {static_cast<QWidget*>(parallel_), static_cast<QWidget*>(gpus_)})
+        form_->setRowVisible(w, where == SeveralAtOnce);
+    for (QWidget* w : {static_cast<QWidget*>(partition_), static_cast<QWidget*>(account_),
+                       static_cast<QWidget*>(timeLimit_), static_cast<QWidget*>(gpusPerTask_),
+                       static_cast<QWidget*>(cpusPerTask_), static_cast<QWidget*>(sbatchLines_)})
+        form_->setRowVisible(w, where == OnSlurm);
+    start_->setText(where == OnSlurm         ? tr("Submit to Slurm")
+                    : where == SeveralAtOnce ? tr("Start")
+                                             : tr("Queue and Start"));
 }
 
 void AblationDialog::setRunOn(RunOn where) {

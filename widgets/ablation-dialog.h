@@ -50,7 +50,7 @@ class AblationDialog : public QDialog {
     void presetChosen();
     void seedsChanged();
     void updateEstimate();
-    QWidget* createRunOn();
+    void addRunOnRows(class QFormLayout* form);
     void runOnChanged();
     void restoreRunOn();
 
@@ -65,8 +65,8 @@ class AblationDialog : public QDialog {
     QLabel* estimate_ = nullptr;
     QLineEdit* folder_ = nullptr;
     QComboBox* runOn_ = nullptr;
-    QWidget* parallelBox_ = nullptr;
-    QWidget* slurmBox_ = nullptr;
+    class QPushButton* start_ = nullptr;
+    class QFormLayout* form_ = nullptr;
     QSpinBox* parallel_ = nullptr;
     QLineEdit* gpus_ = nullptr;
     QLineEdit* partition_ = nullptr;
